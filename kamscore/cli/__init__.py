@@ -1,0 +1,27 @@
+"""The ``kamscore`` command. Each area's commands live in their own module and are added to
+the app's CLI in ``init_app``; ``main`` is the console-script entry point."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def init_app(app: Flask) -> None:
+    from . import db
+
+    app.cli.add_command(db.db_group)
+
+
+def _create_cli_app():  # type: ignore[no-untyped-def]
+    from .. import create_app
+
+    # CLI commands serve no pages: a missing secret key is not an error for them.
+    return create_app({"ALLOW_EPHEMERAL_SECRET": True})
+
+
+@click.group(cls=FlaskGroup, create_app=_create_cli_app, add_default_commands=False,
+             load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """kamscore: KAM surveys, metric plugins, rulesets and payouts."""

@@ -1,0 +1,98 @@
+"""Settings: defaults, then the instance folder's ``config.py``, then ``KAMSCORE_*`` variables.
+
+Every setting can be given in the environment with the ``KAMSCORE_`` prefix; values are parsed
+as JSON where they parse (``KAMSCORE_SURVEY_MIN_GROUP=4`` is the number 4).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    # --- database ---
+    # None means a SQLite file "kamscore.sqlite" in the instance folder.
+    "DATABASE_URL": None,
+    "SQLITE_BUSY_TIMEOUT_MS": 30_000,
+    "DATABASE_ECHO": False,
+    # --- security ---
+    "SECRET_KEY": None,  # required outside debug/testing; see load_secret_key
+    "WTF_CSRF_TIME_LIMIT": 6 * 3600,  # a slow respondent still submits
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # --- plugins ---
+    "PLUGINS_DIR": None,  # an extra folder of plugin modules, besides the bundled plugins/
+    "DISABLED_PLUGINS": [],  # plugin names not to load
+    # --- api ---
+    "API_TITLE": "kamscore",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": None,  # set in api.init_app: served from the package, no CDN
+    "API_PAGE_SIZE_MAX": 500,
+    # --- surveys ---
+    "SURVEY_MIN_GROUP": 3,
+    "SURVEY_MIN_GROUP_TEXT": 5,
+    "MAIL_BACKEND": "console",  # console | smtp
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_TLS": False,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "MAIL_SENDER": "kamscore@localhost",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # --- money ---
+    "CURRENCY": "EUR",
+}
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill ``app.config``: defaults → instance config.py → environment → ``overrides``."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="KAMSCORE")
+    if overrides:
+        app.config.update(overrides)
+    if not app.config["DATABASE_URL"]:
+        path = Path(app.instance_path) / "kamscore.sqlite"
+        app.config["DATABASE_URL"] = f"sqlite:///{path}"
+    load_secret_key(app)
+
+
+def load_secret_key(app: Flask) -> None:
+    """A secret key from settings, else from ``instance/secret_key``; else an error.
+
+    Only in debug or testing mode is a random per-process key used instead: anywhere else a
+    missing key would silently log everybody out at every restart and let sessions be forged
+    if a default leaked, so it stops the start-up with the fix to apply.
+    """
+    if app.config.get("SECRET_KEY"):
+        return
+    key_file = Path(app.instance_path) / SECRET_KEY_FILE
+    if key_file.is_file():
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+        return
+    if app.debug or app.testing or app.config.get("ALLOW_EPHEMERAL_SECRET"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    raise RuntimeError(
+        "No secret key: set KAMSCORE_SECRET_KEY (e.g. `export KAMSCORE_SECRET_KEY="
+        f"$(python -c 'import secrets; print(secrets.token_hex(32))')`) or write one to {key_file}"
+    )
+
+
+def write_secret_key(instance_path: str) -> Path:
+    """Create ``instance/secret_key`` with a fresh random key if there is none yet."""
+    key_file = Path(instance_path) / SECRET_KEY_FILE
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32) + "\n")
+        key_file.chmod(0o600)
+    return key_file

@@ -1,0 +1,47 @@
+"""The application factory. Each subsystem has one ``init_app(app)``; blueprints and
+subsystems are imported inside the factory so that importing kamscore costs nothing."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build a kamscore app.
+
+    ``config`` overrides every other source of settings (defaults, ``instance/config.py``,
+    ``KAMSCORE_*`` environment variables). Nothing here touches the database: the schema is
+    checked on the first request (and by ``wsgi.py`` at start-up). The instance folder (SQLite
+    file, secret key, config.py) is ``instance_path``, else ``$KAMSCORE_INSTANCE_PATH``, else
+    Flask's default (``./instance`` in a checkout).
+    """
+    instance_path = instance_path or os.environ.get("KAMSCORE_INSTANCE_PATH") or None
+    app = Flask("kamscore", instance_path=instance_path, instance_relative_config=True)
+
+    from . import config as settings
+
+    settings.load_config(app, config)
+
+    from . import auth, db, health, schema_guard
+
+    db.init_app(app)
+    schema_guard.init_app(app)
+    auth.init_app(app)
+    health.init_app(app)
+
+    from . import plugin_manager
+
+    plugin_manager.init_app(app)
+
+    from . import api, web
+
+    api.init_app(app)
+    web.init_app(app)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the Config built in kamscore.migrate."""
 
 from alembic import context
+
 from kamscore.db import make_engine
 from kamscore.models import Base
 

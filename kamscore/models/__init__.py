@@ -7,6 +7,15 @@ from .facts import AccountPlan, Fact, PlanAction, PlanObjective
 from .jobs import JobRunStatus, ScheduledJobRun
 from .org import Person, Role, Team, TeamMember
 from .periods import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
+from .scoring import (
+    ImmutableRecordError,
+    RulesetComment,
+    RulesetStatus,
+    RulesetVersion,
+    ScoreLine,
+    ScoreRun,
+    ScoreRunStatus,
+)
 from .surveys import (
     Campaign,
     CampaignStatus,
@@ -42,6 +51,7 @@ __all__ = [
     "CampaignStatus",
     "EmailSuppression",
     "Fact",
+    "ImmutableRecordError",
     "Invitation",
     "InvitationStatus",
     "InvitationToken",
@@ -59,7 +69,13 @@ __all__ = [
     "ProductPhase",
     "RaterGroup",
     "Role",
+    "RulesetComment",
+    "RulesetStatus",
+    "RulesetVersion",
     "ScheduledJobRun",
+    "ScoreLine",
+    "ScoreRun",
+    "ScoreRunStatus",
     "Stakeholder",
     "StakeholderRole",
     "SubjectType",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .base import Base
 from .org import Person
+from .types import UTCDateTime
 
 #: Permissions a user may hold (stored space-separated in ``User.roles``).
 USER_ROLES = ("admin", "analyst", "approver", "survey_admin", "viewer")
@@ -35,3 +38,35 @@ class User(UserMixin, Base):
     def has_role(self, role: str) -> bool:
         roles = self.roles.split()
         return role in roles or "admin" in roles
+
+
+class ApiToken(Base):
+    """A bearer token with which a script acts as a user on the JSON API.
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when it is
+    issued. A token of 32 random bytes cannot be guessed, so a fast hash is enough (a slow
+    password hash protects low-entropy secrets). ``prefix`` (the first characters of the token)
+    lets a user tell their tokens apart without revealing them.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))  # what the token is for ("nightly ERP import")
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def is_active(self, now: dt.datetime) -> bool:
+        """Usable at ``now``: neither revoked nor expired."""
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or now < self.expires_at

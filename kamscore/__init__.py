@@ -1,11 +1,25 @@
 """kamscore: key account management incentive scoring.
 
-``create_app`` builds the Flask application; ``hookimpl`` is all a metric plugin imports.
-Importing this package has no side effects: nothing connects, registers or reads files.
+``create_app`` builds the Flask application. A metric plugin imports what it needs from here:
+``hookimpl`` to take part, and the metric contract (``Metric``, ``MetricResult``,
+``MetricValue``). Importing this package has no side effects: nothing connects, registers or
+reads files; the metric contract (numpy, marshmallow) is imported on first use.
 """
+
+from typing import Any
 
 from .factory import create_app
 from .hookspecs import hookimpl
 
-__all__ = ["create_app", "hookimpl"]
+__all__ = ["Metric", "MetricResult", "MetricValue", "create_app", "hookimpl"]
 __version__ = "0.1.0"
+
+_METRIC_CONTRACT = ("Metric", "MetricResult", "MetricValue")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _METRIC_CONTRACT:
+        from .metrics import contract
+
+        return getattr(contract, name)
+    raise AttributeError(f"module 'kamscore' has no attribute {name!r}")

@@ -1,0 +1,338 @@
+"""``MetricContext``: everything a metric may read about one period, as plain data.
+
+The context is loaded once per score run (``kamscore.metrics.loader``) with a fixed number of
+batched queries and handed to every metric. Once loaded it is plain data — numpy arrays,
+tuples, dicts and frozen dataclasses — so metrics are tested with a hand-built context (see
+``kamscore.metrics.assemble``) and never touch the database.
+
+Large tables are column-oriented (one numpy array per column) so metrics compute the whole
+population at once. Row indices refer to other tables: ``Assignments.kam`` indexes
+``ctx.kams``, ``Assignments.account`` and ``FactColumns.account`` index ``ctx.accounts``
+(-1 = none), ``Objectives.plan`` and ``Actions.plan`` index ``ctx.plans``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from ..survey_results import SurveyResults
+
+
+@dataclass(frozen=True)
+class PeriodInfo:
+    """A period: ``code`` (2026-Q1), ``kind`` (month, quarter, year), inclusive dates."""
+
+    code: str
+    kind: str
+    start: dt.date
+    end: dt.date
+    closed: bool = False
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True, eq=False)
+class Population:
+    """The KAMs scored in the period, sorted by person code; every array has one entry each.
+
+    ``team`` is the KAM's own account team (the team he leads, else the team where he is a
+    member in the "kam" function; the first by team code when several) — team metrics are
+    attributed through it. ``segment`` is the segment of the account he had the most days
+    in the period. ``focus_product`` is the product with the largest credited ``net_sales``
+    over his accounts and ``phase`` its lifecycle phase in the period. ``eligible_days`` are
+    the period's days in which he held his role (start/end dates). Unknown values are None
+    (NaN for ``base_salary``).
+    """
+
+    codes: np.ndarray
+    names: np.ndarray
+    roles: np.ndarray
+    grades: np.ndarray
+    base_salary: np.ndarray
+    currency: np.ndarray
+    managers: np.ndarray
+    teams: np.ndarray
+    segments: np.ndarray
+    focus_products: np.ndarray
+    phases: np.ndarray
+    eligible_days: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @cached_property
+    def index(self) -> Mapping[str, int]:
+        """Person code → position in every array of the population."""
+        return {code: i for i, code in enumerate(self.codes)}
+
+
+@dataclass(frozen=True, eq=False)
+class Accounts:
+    """Every key account (not only those assigned in the period), sorted by code."""
+
+    codes: np.ndarray
+    names: np.ndarray
+    types: np.ndarray
+    segments: np.ndarray
+    regions: np.ndarray
+    teams: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @cached_property
+    def index(self) -> Mapping[str, int]:
+        return {code: i for i, code in enumerate(self.codes)}
+
+
+@dataclass(frozen=True, eq=False)
+class Assignments:
+    """Assignments of the population's KAMs that overlap the period (one row each).
+
+    ``days`` counts the days of the period covered by the assignment *and* the KAM's role;
+    ``weight = days / period days * share`` is the credit factor: a KAM is credited with that
+    fraction of an account's period figures (linear proration by days, then the share when
+    an account is split between KAMs).
+    """
+
+    kam: np.ndarray  # int, index into ctx.kams
+    account: np.ndarray  # int, index into ctx.accounts
+    start: np.ndarray  # datetime64[D], the assignment's own dates
+    end: np.ndarray  # datetime64[D], NaT when open-ended
+    days: np.ndarray  # int
+    share: np.ndarray  # float
+    weight: np.ndarray  # float
+
+    def __len__(self) -> int:
+        return len(self.kam)
+
+
+@dataclass(frozen=True, eq=False)
+class FactColumns:
+    """The facts of one name, column-wise. ``account`` indexes ``ctx.accounts`` (-1: none);
+    ``person``, ``team`` and ``product`` are codes or None; ``value`` is NaN for
+    categorical facts, whose label is in ``category``."""
+
+    name: str
+    account: np.ndarray
+    person: np.ndarray
+    team: np.ndarray
+    product: np.ndarray
+    value: np.ndarray
+    category: np.ndarray
+    unit: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+
+@dataclass(frozen=True, eq=False)
+class FactTable:
+    """The facts of one period, grouped by name, with whole-population accessors."""
+
+    by_name: Mapping[str, FactColumns]
+    n_accounts: int
+
+    def names(self) -> list[str]:
+        return sorted(self.by_name)
+
+    def select(self, name: str) -> FactColumns:
+        """The facts called ``name`` (no rows when there are none)."""
+        found = self.by_name.get(name)
+        if found is not None:
+            return found
+        empty_obj = np.empty(0, dtype=object)
+        return FactColumns(name, np.empty(0, dtype=np.int64), empty_obj, empty_obj, empty_obj,
+                           np.empty(0), empty_obj, empty_obj)
+
+    def account_totals(self, name: str, products: Collection[str] | None = None) -> np.ndarray:
+        """Per account (aligned to ``ctx.accounts``): the sum of the numeric facts ``name``
+        about it (over its products, or only ``products``); NaN where there is none."""
+        cols = self.select(name)
+        mask = (cols.account >= 0) & ~np.isnan(cols.value)
+        if products is not None:
+            mask &= np.isin(cols.product, np.asarray(list(products), dtype=object))
+        acc = cols.account[mask]
+        total = np.bincount(acc, weights=cols.value[mask], minlength=self.n_accounts)
+        seen = np.bincount(acc, minlength=self.n_accounts) > 0
+        return np.where(seen, total, np.nan)
+
+    def team_totals(self, name: str) -> dict[str, float]:
+        """Team code → sum of the numeric facts ``name`` about the team (team facts only)."""
+        cols = self.select(name)
+        out: dict[str, float] = {}
+        for team, value in zip(cols.team, cols.value, strict=True):
+            if team is not None and not np.isnan(value):
+                out[team] = out.get(team, 0.0) + float(value)
+        return out
+
+    def person_totals(self, name: str, index: Mapping[str, int], size: int) -> np.ndarray:
+        """Per person of a population (``index``: code → position): the sum of the numeric
+        facts ``name`` about that person; NaN where there is none."""
+        cols = self.select(name)
+        pos = np.array([index.get(p, -1) if p is not None else -1 for p in cols.person],
+                       dtype=np.int64)
+        mask = (pos >= 0) & ~np.isnan(cols.value)
+        total = np.bincount(pos[mask], weights=cols.value[mask], minlength=size)
+        seen = np.bincount(pos[mask], minlength=size) > 0
+        return np.where(seen, total, np.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class AccountPlans:
+    """Account plans of the period: one per account. ``owner`` indexes ``ctx.kams`` (-1 when
+    the owner is not in the population); ``quality_rating`` is the manager's 1..5 rating,
+    NaN when not rated."""
+
+    account: np.ndarray
+    owner: np.ndarray
+    quality_rating: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.account)
+
+
+@dataclass(frozen=True, eq=False)
+class Objectives:
+    """Objectives of the plans; ``met`` is 1.0 (met), 0.0 (not met) or NaN (not assessed)."""
+
+    plan: np.ndarray
+    code: np.ndarray
+    target: np.ndarray
+    actual: np.ndarray
+    met: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+
+@dataclass(frozen=True, eq=False)
+class Actions:
+    """Actions of the plans: due and done dates as datetime64[D] (done NaT: not done)."""
+
+    plan: np.ndarray
+    code: np.ndarray
+    due: np.ndarray
+    done: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+
+@dataclass(frozen=True, eq=False)
+class Stakeholders:
+    """DMU stakeholders of every account: ``account`` indexes ``ctx.accounts``."""
+
+    account: np.ndarray
+    role: np.ndarray
+    influence: np.ndarray
+    partnership_level: np.ndarray
+    is_key: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.account)
+
+    def key_count(self, n_accounts: int) -> np.ndarray:
+        """Per account: how many of its stakeholders are key (the DMU's decisive members)."""
+        return np.bincount(self.account[self.is_key], minlength=n_accounts)
+
+
+@dataclass(frozen=True)
+class TeamMemberInfo:
+    person: str
+    function: str
+
+
+@dataclass(frozen=True)
+class TeamInfo:
+    code: str
+    name: str
+    lead: str | None
+    members: tuple[TeamMemberInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Credited:
+    """Figures credited to each KAM through his assignments (see :meth:`MetricContext.credit`).
+
+    ``total`` is NaN for a KAM none of whose accounts has the figure; ``weight`` sums the
+    credit weights of all his assignments, ``known_weight`` of those with the figure;
+    ``accounts``/``known_accounts`` count the assignments likewise.
+    """
+
+    total: np.ndarray
+    known_weight: np.ndarray
+    weight: np.ndarray
+    accounts: np.ndarray
+    known_accounts: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class MetricContext:
+    """Everything metrics may read about one period and its whole population."""
+
+    period: PeriodInfo
+    previous_year: PeriodInfo | None
+    kams: Population
+    accounts: Accounts
+    assignments: Assignments
+    facts: FactTable
+    previous_facts: FactTable  # the facts of ``previous_year`` (empty when there is none)
+    plans: AccountPlans
+    objectives: Objectives
+    actions: Actions
+    stakeholders: Stakeholders
+    teams: Mapping[str, TeamInfo]
+    product_phases: Mapping[str, str]  # product code → lifecycle phase in the period
+    survey_results: SurveyResults = field(default_factory=lambda: SurveyResults(source="none"))
+
+    def credit(self, per_account: np.ndarray) -> Credited:
+        """Credit per-account figures (aligned to ``ctx.accounts``, NaN = unknown) to KAMs:
+        ``total[k] = Σ weight * figure`` over KAM k's assignments in the period."""
+        a = self.assignments
+        k = len(self.kams)
+        values = per_account[a.account] if len(a) else np.empty(0)
+        known = ~np.isnan(values)
+        total = np.bincount(a.kam, weights=np.where(known, a.weight * values, 0.0), minlength=k)
+        known_weight = np.bincount(a.kam, weights=np.where(known, a.weight, 0.0), minlength=k)
+        known_accounts = np.bincount(a.kam, weights=known.astype(float), minlength=k)
+        return Credited(
+            total=np.where(known_accounts > 0, total, np.nan),
+            known_weight=known_weight,
+            weight=np.bincount(a.kam, weights=a.weight, minlength=k),
+            accounts=np.bincount(a.kam, minlength=k),
+            known_accounts=known_accounts.astype(np.int64),
+        )
+
+    def credited_mean(self, per_account: np.ndarray,
+                      account_weights: np.ndarray | None = None) -> np.ndarray:
+        """Per KAM, the mean of a per-account figure over his accounts, weighted by the credit
+        weight (times ``account_weights`` when given, e.g. account sales); NaN when none of
+        his accounts has the figure (or all weights are zero)."""
+        values = per_account if account_weights is None else per_account * account_weights
+        weights = np.where(np.isnan(per_account), np.nan,
+                           1.0 if account_weights is None else account_weights)
+        num = self.credit(values)
+        den = self.credit(np.asarray(weights, dtype=float))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = num.total / den.total
+        return np.where(np.isfinite(mean) & (den.total > 0), mean, np.nan)
+
+    def team_of_kams(self) -> np.ndarray:
+        """Team code of each KAM (None when he is in no team), aligned to ``ctx.kams``."""
+        return self.kams.teams
+
+    def kam_accounts(self) -> dict[str, list[str]]:
+        """KAM code → codes of the accounts credited to him in the period (for inputs)."""
+        out: dict[str, list[str]] = {}
+        codes, accounts = self.kams.codes, self.accounts.codes
+        for k, a in zip(self.assignments.kam, self.assignments.account, strict=True):
+            out.setdefault(codes[k], []).append(accounts[a])
+        return out

@@ -9,9 +9,10 @@ from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
-    from . import db
+    from . import db, survey
 
     app.cli.add_command(db.db_group)
+    app.cli.add_command(survey.survey_group)
 
 
 def _create_cli_app():  # type: ignore[no-untyped-def]

@@ -1,0 +1,539 @@
+"""Validation of survey definitions: YAML → ``SurveyDefinition``, every problem at once.
+
+Each check records a ``Problem`` at the key path it is about (``YamlSource.problem``) and
+carries on with a best guess, so that one run reports everything there is to fix. Nothing is
+returned while a single problem remains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..yaml_source import KeyPath, YamlSource, load_yaml
+from .definition import (
+    CONDITION_OPERATORS,
+    ID_PATTERN,
+    NO,
+    NPS_RANGE,
+    PLACEHOLDERS,
+    QUESTION_TYPES,
+    RATING_SCALES,
+    REQUIRED_LANGUAGES,
+    YES,
+    Condition,
+    MatrixItem,
+    Option,
+    Question,
+    Section,
+    SurveyDefinition,
+    Text,
+    checksum,
+)
+
+KINDS = ("customer", "internal_360")
+TOP_KEYS = ("key", "kind", "anonymous", "languages", "title", "intro", "thanks", "scales",
+            "sections")
+SECTION_KEYS = ("id", "title", "description", "show_if", "questions")
+QUESTION_KEYS = ("id", "type", "text", "self_text", "help", "required", "show_if")
+TYPE_KEYS = {
+    "rating": ("scale", "anchors", "allow_na", "tags"),
+    "nps": ("anchors",),
+    "single_choice": ("options",),
+    "multiple_choice": ("options", "min_choices", "max_choices"),
+    "matrix": ("scale", "anchors", "allow_na", "items", "tags"),
+    "yes_no": (),
+    "text": ("max_length", "multiline"),
+}
+OPTION_KEYS = ("id", "text", "value")
+ITEM_KEYS = ("id", "text", "self_text", "tags")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+PLACEHOLDER_PATTERN = re.compile(r"\{([^{}]*)\}")
+MAX_TEXT_LENGTH = 10_000
+
+
+def check_definition(text: str, filename: str) -> SurveyDefinition:
+    source = load_yaml(text, filename)
+    definition = _Checker(source).definition()
+    source.raise_if_problems()
+    return _with_origin(definition, filename, checksum(text))
+
+
+def _with_origin(definition: SurveyDefinition, filename: str, digest: str) -> SurveyDefinition:
+    from dataclasses import replace
+
+    return replace(definition, filename=filename, checksum=digest)
+
+
+class _Checker:
+    def __init__(self, source: YamlSource) -> None:
+        self.src = source
+        self.languages: tuple[str, ...] = REQUIRED_LANGUAGES
+        self.kind = "customer"
+        # answer item id → (section index, question), filled section by section
+        self.items: dict[str, tuple[int, Question]] = {}
+        self.questions: dict[str, tuple[int, Question]] = {}
+        self.untyped: set[str] = set()  # questions of unknown type: conditions unchecked
+        self.tag_uses: dict[str, list[tuple[KeyPath, str, tuple[int, int] | None]]] = {}
+
+    # --- the document -----------------------------------------------------------------
+    def definition(self) -> SurveyDefinition:
+        data = self.src.data
+        if not isinstance(data, dict):
+            self.src.problem((), "a survey definition is a mapping (key: value lines)")
+            data = {}
+        self._keys((), data, TOP_KEYS, required=("key", "kind", "title", "sections"))
+        key = self._id(("key",), data.get("key"))
+        kind = data.get("kind")
+        if kind not in KINDS:
+            if "kind" in data:
+                self.src.problem(("kind",), f"unknown kind {kind!r}; expected one of {_or(KINDS)}")
+            kind = "customer"
+        self.kind = kind
+        anonymous = self._bool(("anonymous",), data.get("anonymous"), kind == "internal_360")
+        if kind == "internal_360" and not anonymous:
+            self.src.problem(("anonymous",), "360° surveys are always anonymous; remove "
+                             "'anonymous: false'")
+        self.languages = self._languages(data.get("languages"))
+        title = self._text(("title",), data.get("title"))
+        intro = self._text(("intro",), data.get("intro"))
+        thanks = self._text(("thanks",), data.get("thanks"))
+        scales = self._scales(data.get("scales"))
+        sections = self._sections(data.get("sections"))
+        self._check_scales(scales)
+        return SurveyDefinition(
+            key=key, kind=kind, anonymous=anonymous, languages=self.languages,
+            title=title or _BLANK, sections=tuple(sections), scales=scales,
+            intro=intro, thanks=thanks,
+        )
+
+    def _languages(self, value: Any) -> tuple[str, ...]:
+        path: KeyPath = ("languages",)
+        if value is None:
+            return REQUIRED_LANGUAGES
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.src.problem(path, "a list of language tags, e.g. [en, zh-Hant]")
+            return REQUIRED_LANGUAGES
+        for index, tag in enumerate(value):
+            if not LANGUAGE_PATTERN.match(tag):
+                self.src.problem((*path, index), f"{tag!r} is not a language tag like zh-Hant")
+            if value.index(tag) != index:
+                self.src.problem((*path, index), f"{tag!r} is listed twice")
+        missing = [lang for lang in REQUIRED_LANGUAGES if lang not in value]
+        if missing:
+            self.src.problem(path, f"must include {_and(missing)} (every survey is offered in "
+                             f"{_and(REQUIRED_LANGUAGES)})")
+        return tuple(dict.fromkeys([*REQUIRED_LANGUAGES, *value]))
+
+    def _scales(self, value: Any) -> dict[str, Text]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.src.problem(("scales",), "a mapping of scale tag → its name in each language")
+            return {}
+        scales = {}
+        for tag, name in value.items():
+            if self._id(("scales", tag), tag, what="scale tag"):
+                scales[tag] = self._text(("scales", tag), name) or _BLANK
+        return scales
+
+    # --- sections and questions ---------------------------------------------------------
+    def _sections(self, value: Any) -> list[Section]:
+        if not isinstance(value, list) or not value:
+            if value is not None:
+                self.src.problem(("sections",), "a list of sections (at least one)")
+            return []
+        sections, seen = [], set()
+        for index, data in enumerate(value):
+            path: KeyPath = ("sections", index)
+            if not isinstance(data, dict):
+                self.src.problem(path, "a section is a mapping with id, title and questions")
+                continue
+            self._keys(path, data, SECTION_KEYS, required=("id", "title", "questions"))
+            section_id = self._id((*path, "id"), data.get("id"))
+            if section_id in seen:
+                self.src.problem((*path, "id"), f"section id {section_id!r} is used twice")
+            seen.add(section_id)
+            show_if = self._conditions((*path, "show_if"), data.get("show_if"), index)
+            questions = self._questions((*path, "questions"), data.get("questions"), index)
+            sections.append(Section(
+                id=section_id, title=self._text((*path, "title"), data.get("title")) or _BLANK,
+                description=self._text((*path, "description"), data.get("description")),
+                questions=tuple(questions), show_if=show_if,
+            ))
+        return sections
+
+    def _questions(self, path: KeyPath, value: Any, section: int) -> list[Question]:
+        if not isinstance(value, list) or not value:
+            if value is not None:
+                self.src.problem(path, "a list of questions (at least one)")
+            return []
+        questions = []
+        for index, data in enumerate(value):
+            question = self._question((*path, index), data, section)
+            if question is None:
+                continue
+            questions.append(question)
+            if question.id in self.questions:
+                self.src.problem((*path, index, "id"),
+                                 f"question id {question.id!r} is used twice")
+                continue
+            self.questions[question.id] = (section, question)
+            for item in question.answer_items():
+                self.items[item] = (section, question)
+        return questions
+
+    def _question(self, path: KeyPath, data: Any, section: int) -> Question | None:
+        if not isinstance(data, dict):
+            self.src.problem(path, "a question is a mapping with id, type and text")
+            return None
+        qtype = data.get("type")
+        if qtype not in QUESTION_TYPES:
+            message = "missing" if qtype is None else f"unknown question type {qtype!r}"
+            self.src.problem((*path, "type"), f"{message}; expected one of {_or(QUESTION_TYPES)}")
+            self._keys(path, data, (*QUESTION_KEYS, *{k for v in TYPE_KEYS.values() for k in v}),
+                       required=("id", "text"))
+            qtype = None
+            if isinstance(data.get("id"), str):
+                self.untyped.add(data["id"])
+        else:
+            required = ["id", "text"]
+            if qtype in ("rating", "matrix"):
+                required.append("scale")
+            if qtype in ("single_choice", "multiple_choice"):
+                required.append("options")
+            if qtype == "matrix":
+                required.append("items")
+            self._keys(path, data, (*QUESTION_KEYS, *TYPE_KEYS[qtype]), required=required,
+                       type_name=qtype)
+        question_id = self._id((*path, "id"), data.get("id"))
+        fields: dict[str, Any] = {
+            "id": question_id,
+            "type": qtype or "text",
+            "text": self._text((*path, "text"), data.get("text")) or _BLANK,
+            "self_text": self._self_text((*path, "self_text"), data.get("self_text")),
+            "help": self._text((*path, "help"), data.get("help")),
+            "required": self._bool((*path, "required"), data.get("required"), False),
+            "show_if": self._conditions((*path, "show_if"), data.get("show_if"), section),
+        }
+        if qtype in ("rating", "matrix"):
+            fields["scale_min"], fields["scale_max"] = self._scale((*path, "scale"),
+                                                                   data.get("scale"))
+            fields["allow_na"] = self._bool((*path, "allow_na"), data.get("allow_na"), False)
+        if qtype == "nps":
+            fields["scale_min"], fields["scale_max"] = NPS_RANGE
+        if qtype in ("rating", "matrix", "nps"):
+            fields["anchors"] = self._anchors((*path, "anchors"), data.get("anchors"),
+                                              fields["scale_min"], fields["scale_max"])
+        if qtype in ("rating", "matrix"):
+            fields["tags"] = self._tags((*path, "tags"), data.get("tags"),
+                                        (fields["scale_min"], fields["scale_max"]))
+        if qtype in ("single_choice", "multiple_choice"):
+            fields["options"] = self._options((*path, "options"), data.get("options"))
+        if qtype == "multiple_choice":
+            self._choices(path, data, fields)
+        if qtype == "matrix":
+            fields["items"] = self._items((*path, "items"), data.get("items"),
+                                          (fields["scale_min"], fields["scale_max"]))
+        if qtype == "text":
+            fields["max_length"] = self._int((*path, "max_length"), data.get("max_length"),
+                                             2000, 1, MAX_TEXT_LENGTH)
+            fields["multiline"] = self._bool((*path, "multiline"), data.get("multiline"), True)
+        return Question(**fields)
+
+    def _scale(self, path: KeyPath, value: Any) -> tuple[int, int]:
+        if value is None:
+            return RATING_SCALES["1-5"]
+        if value not in RATING_SCALES:
+            self.src.problem(path, f"unknown scale {value!r}; expected one of "
+                             f"{_or(RATING_SCALES)}")
+            return RATING_SCALES["1-5"]
+        return RATING_SCALES[value]
+
+    def _anchors(self, path: KeyPath, value: Any, low: int, high: int) -> dict[int, Text]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.src.problem(path, "a mapping of scale point → label, e.g. {1: ..., 5: ...}")
+            return {}
+        anchors = {}
+        for point, label in value.items():
+            if isinstance(point, bool) or not isinstance(point, int) or not low <= point <= high:
+                self.src.problem((*path, point), f"{point!r} is not a point of the scale "
+                                 f"{low}-{high}")
+                continue
+            anchors[point] = self._text((*path, point), label) or _BLANK
+        return anchors
+
+    def _options(self, path: KeyPath, value: Any) -> tuple[Option, ...]:
+        if not isinstance(value, list) or len(value) < 2:
+            if value is not None:
+                self.src.problem(path, "a list of at least two options")
+            return ()
+        options, seen = [], set()
+        for index, data in enumerate(value):
+            opath = (*path, index)
+            if not isinstance(data, dict):
+                self.src.problem(opath, "an option is a mapping with id and text")
+                continue
+            self._keys(opath, data, OPTION_KEYS, required=("id", "text"))
+            option_id = self._id((*opath, "id"), data.get("id"))
+            if option_id in seen:
+                self.src.problem((*opath, "id"), f"option id {option_id!r} is used twice")
+            seen.add(option_id)
+            score = data.get("value")
+            if score is not None and (isinstance(score, bool) or
+                                      not isinstance(score, int | float)):
+                self.src.problem((*opath, "value"), f"a number, not {score!r}")
+                score = None
+            options.append(Option(option_id, self._text((*opath, "text"), data.get("text"))
+                                  or _BLANK, None if score is None else float(score)))
+        return tuple(options)
+
+    def _choices(self, path: KeyPath, data: dict[str, Any], fields: dict[str, Any]) -> None:
+        count = len(fields["options"]) or 2
+        low = self._int((*path, "min_choices"), data.get("min_choices"), 0, 0, count)
+        high = self._int((*path, "max_choices"), data.get("max_choices"), None, 1, count)
+        if high is not None and low > high:
+            self.src.problem((*path, "max_choices"), f"max_choices ({high}) is below "
+                             f"min_choices ({low})")
+        fields["min_choices"], fields["max_choices"] = low, high
+
+    def _items(self, path: KeyPath, value: Any, scale: tuple[int, int]) -> tuple[MatrixItem, ...]:
+        if not isinstance(value, list) or len(value) < 2:
+            if value is not None:
+                self.src.problem(path, "a list of at least two items (for one item, use a "
+                                 "rating question)")
+            return ()
+        items, seen = [], set()
+        for index, data in enumerate(value):
+            ipath = (*path, index)
+            if not isinstance(data, dict):
+                self.src.problem(ipath, "a matrix item is a mapping with id and text")
+                continue
+            self._keys(ipath, data, ITEM_KEYS, required=("id", "text"))
+            item_id = self._id((*ipath, "id"), data.get("id"))
+            if item_id in seen:
+                self.src.problem((*ipath, "id"), f"item id {item_id!r} is used twice")
+            seen.add(item_id)
+            items.append(MatrixItem(
+                id=item_id, text=self._text((*ipath, "text"), data.get("text")) or _BLANK,
+                self_text=self._self_text((*ipath, "self_text"), data.get("self_text")),
+                tags=self._tags((*ipath, "tags"), data.get("tags"), scale),
+            ))
+        return tuple(items)
+
+    # --- conditions -------------------------------------------------------------------
+    def _conditions(self, path: KeyPath, value: Any, section: int) -> tuple[Condition, ...]:
+        if value is None:
+            return ()
+        entries = value if isinstance(value, list) else [value]
+        conditions = []
+        for index, data in enumerate(entries):
+            cpath = (*path, index) if isinstance(value, list) else path
+            condition = self._condition(cpath, data, section)
+            if condition is not None:
+                conditions.append(condition)
+        return tuple(conditions)
+
+    def _condition(self, path: KeyPath, data: Any, section: int) -> Condition | None:
+        if not isinstance(data, dict) or "question" not in data:
+            self.src.problem(path, "a condition is a mapping like {question: nps, at_most: 6}")
+            return None
+        self._keys(path, data, ("question", *CONDITION_OPERATORS), required=("question",))
+        operators = [op for op in CONDITION_OPERATORS if op in data]
+        if len(operators) != 1:
+            self.src.problem(path, f"give exactly one of {_or(CONDITION_OPERATORS)}")
+            return None
+        operator, item = operators[0], data["question"]
+        found = self.items.get(item) if isinstance(item, str) else None
+        if found is None:
+            if isinstance(item, str) and item in self.questions:
+                message = f"{item!r} is a matrix; refer to one of its rows, e.g. {item}.<row>"
+            else:
+                message = f"no earlier question {item!r}"
+            self.src.problem((*path, "question"), message)
+            return None
+        if found[1].id in self.untyped:
+            return None  # its type is reported already; its values cannot be checked
+        if found[0] >= section:
+            self.src.problem((*path, "question"), f"{item!r} is on the same page; a condition "
+                             "may only use answers from earlier pages (pages work without "
+                             "JavaScript)")
+            return None
+        value = self._condition_value((*path, operator), found[1], operator, data[operator])
+        return None if value is None else Condition(item, operator, value)
+
+    def _condition_value(self, path: KeyPath, question: Question, operator: str,
+                         value: Any) -> Any:
+        qtype = question.type
+        if operator == "answered":
+            if not isinstance(value, bool):
+                self.src.problem(path, "true or false")
+                return None
+            return value
+        allowed = {
+            "rating": ("equals", "not_equals", "in", "at_least", "at_most"),
+            "nps": ("equals", "not_equals", "in", "at_least", "at_most"),
+            "matrix": ("equals", "not_equals", "in", "at_least", "at_most"),
+            "yes_no": ("equals", "not_equals"),
+            "single_choice": ("equals", "not_equals", "in"),
+            "multiple_choice": ("includes",),
+            "text": (),
+        }[qtype]
+        if operator not in allowed:
+            self.src.problem(path, f"'{operator}' does not apply to a {qtype} question; use "
+                             f"{_or((*allowed, 'answered'))}")
+            return None
+        values = value if operator == "in" else [value]
+        if operator == "in" and (not isinstance(value, list) or not value):
+            self.src.problem(path, "a list of values")
+            return None
+        checked = [self._answer_value(path, question, v) for v in values]
+        if any(v is None for v in checked):
+            return None
+        return checked if operator == "in" else checked[0]
+
+    def _answer_value(self, path: KeyPath, question: Question, value: Any) -> Any:
+        if question.is_scaled:
+            low, high = question.scale_min, question.scale_max
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                self.src.problem(path, f"{value!r} is not a point of the scale {low}-{high}")
+                return None
+            return value
+        if question.type == "yes_no":
+            if value in (True, YES):
+                return YES
+            if value in (False, NO):
+                return NO
+            self.src.problem(path, f"yes or no, not {value!r}")
+            return None
+        if question.option(value) is None:
+            self.src.problem(path, f"{value!r} is not an option of {question.id!r} "
+                             f"({_or([o.id for o in question.options])})")
+            return None
+        return value
+
+    # --- scales (tags) -----------------------------------------------------------------
+    def _tags(self, path: KeyPath, value: Any, scale: tuple[int, int]) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            self.src.problem(path, "a list of scale tags, e.g. [relationship_quality]")
+            return ()
+        for index, tag in enumerate(value):
+            self.tag_uses.setdefault(tag, []).append(((*path, index), tag, scale))
+        return tuple(value)
+
+    def _check_scales(self, scales: Mapping[str, Text]) -> None:
+        for tag, uses in self.tag_uses.items():
+            if tag not in scales:
+                for path, _, _ in uses:
+                    self.src.problem(path, f"scale {tag!r} is not declared under 'scales'")
+                continue
+            ranges = {scale for _, _, scale in uses}
+            if len(ranges) > 1:
+                shown = _and(f"{lo}-{hi}" for lo, hi in sorted(ranges))
+                self.src.problem(uses[-1][0], f"the items of scale {tag!r} use different "
+                                 f"ranges ({shown}); a scale needs one range")
+        for tag in scales:
+            # items of a tagged matrix count once per row
+            count = sum(1 for _ in self._scale_item_count(tag))
+            if count < 2:
+                self.src.problem(("scales", tag), f"scale {tag!r} has {count} item(s); a "
+                                 "scale needs at least two (tag rating questions or matrix "
+                                 "rows with it)")
+
+    def _scale_item_count(self, tag: str):  # type: ignore[no-untyped-def]
+        for _, question in self.questions.values():
+            if question.type == "matrix":
+                for item in question.items:
+                    if tag in question.tags or tag in item.tags:
+                        yield item.id
+            elif tag in question.tags:
+                yield question.id
+
+    # --- scalars -----------------------------------------------------------------------
+    def _keys(self, path: KeyPath, data: dict[str, Any], allowed: tuple[str, ...],
+              required: tuple[str, ...] | list[str] = (), type_name: str | None = None) -> None:
+        for key in data:
+            if key not in allowed:
+                where = f" for a {type_name} question" if type_name else ""
+                self.src.problem((*path, key), f"unknown key {key!r}{where}; expected one of "
+                                 f"{_or(allowed)}")
+        for key in required:
+            if key not in data:
+                self.src.problem(path, f"missing '{key}'")
+
+    def _id(self, path: KeyPath, value: Any, what: str = "id") -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.src.problem(path, f"{what} {value!r} must be lower-case letters, digits and _, "
+                             "starting with a letter (at most 60)")
+            return str(value)
+        return value
+
+    def _bool(self, path: KeyPath, value: Any, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.src.problem(path, f"true or false, not {value!r}")
+            return default
+        return value
+
+    def _int(self, path: KeyPath, value: Any, default: Any, low: int, high: int) -> Any:
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.src.problem(path, f"a whole number from {low} to {high}, not {value!r}")
+            return default
+        return value
+
+    def _text(self, path: KeyPath, value: Any) -> Text | None:
+        if value is None:
+            return None  # a missing required key is reported by _keys
+        if not isinstance(value, dict):
+            self.src.problem(path, f"a text in every language ({_and(self.languages)}), e.g. "
+                             "{en: ..., zh-Hant: ...}")
+            return None
+        texts = {}
+        for language, text in value.items():
+            if language not in self.languages:
+                self.src.problem((*path, language), f"language {language!r} is not in "
+                                 f"'languages' ({_and(self.languages)})")
+                continue
+            if not isinstance(text, str) or not text.strip():
+                hint = " (quote a text that starts with {, e.g. \"{subject} ...\")" if (
+                    isinstance(text, dict)) else ""
+                self.src.problem((*path, language), f"a non-empty text{hint}")
+                continue
+            for name in PLACEHOLDER_PATTERN.findall(text):
+                if name not in PLACEHOLDERS:
+                    self.src.problem((*path, language), f"unknown placeholder {{{name}}}; "
+                                     f"texts may use {_and('{' + p + '}' for p in PLACEHOLDERS)}")
+            texts[language] = text.strip()
+        missing = [lang for lang in self.languages if lang not in value]
+        if missing:
+            self.src.problem(path, f"missing the {_and(missing)} text")
+        return Text(texts) if "en" in texts else None
+
+    def _self_text(self, path: KeyPath, value: Any) -> Text | None:
+        if value is not None and self.kind != "internal_360":
+            self.src.problem(path, "self_text is only used in internal_360 surveys (for the "
+                             "KAM's self-rating)")
+        return self._text(path, value)
+
+
+_BLANK = Text({"en": ""})
+
+
+def _or(values: Any) -> str:
+    values = [str(v) for v in values]
+    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
+
+
+def _and(values: Any) -> str:
+    values = [str(v) for v in values]
+    return ", ".join(values[:-1]) + f" and {values[-1]}" if len(values) > 1 else values[0]

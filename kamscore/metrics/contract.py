@@ -36,14 +36,17 @@ KINDS = ("quantitative", "qualitative", "team")
 #: Whether a higher or a lower value is better (rulesets check their curves against it).
 DIRECTIONS = ("higher", "lower")
 
-#: The units a metric value may have; rulesets refuse to compare values of different units.
+#: The units a metric value may have (the engine's vocabulary, ``kamscore.engine.units``):
+#: rulesets refuse to compare values of different units and check bounds where there are.
 UNITS: Mapping[str, str] = MappingProxyType(
     {
-        "pct": "percent: 100 means 100 % (attainment, shares, growth)",
-        "ratio": "a plain ratio: 1.0 means parity (win-to-lose, ROI, revenue-to-profit)",
-        "index": "an index where 100 means parity (penetration index)",
-        "points": "points on a scale the metric defines (formulary points, NPS -100..100)",
+        "ratio": "a plain ratio: 1.0 means 100 % (attainment 1.05, growth 0.08, ROI 4.2)",
+        "share": "a share between 0 and 1 (CSAT top-two box, coverage, market share)",
+        "percent": "a percentage on a 0..100 scale",
+        "points": "points on a scale the metric defines (formulary points)",
         "score": "a mean rating on a survey or rating scale (e.g. 1..5)",
+        "index": "an index where 100 means parity (penetration index)",
+        "nps": "a net promoter score, -100..100",
         "count": "a number of things",
         "currency": "an amount of money in the settings' CURRENCY",
     }

@@ -1,0 +1,51 @@
+"""Periods as the scoring services see them: look-up and closing.
+
+Closing a period freezes it: its payouts are final. From then on no ordinary score run can be
+made for it; the only run still allowed is a *correction* of its current run, made with an
+explicit reason (see ``kamscore.scoring.runs``). A period is not closed while the current run
+of one of its rulesets is partial (a metric failed): that run's held KAMs must be resolved by
+a complete run first.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Period, PeriodStatus, ScoreRunStatus
+from ..models.types import utcnow
+from .errors import ConflictError, NotFoundError
+from .run_store import current_runs
+
+
+def get_period(session: Session, code: str) -> Period:
+    """The period with ``code`` (e.g. ``2026-Q1``), or a NotFoundError naming it."""
+    period = session.scalar(select(Period).where(Period.code == code))
+    if period is None:
+        known = session.scalars(select(Period.code).order_by(Period.start_date)).all()
+        hint = f"; known periods: {', '.join(known)}" if known else "; no period exists yet"
+        raise NotFoundError(f"no period '{code}'{hint}", field="period")
+    return period
+
+
+def close_period(session: Session, code: str) -> Period:
+    """Close (freeze) the period ``code``; commits. Refused if closed already or if a
+    current run is partial."""
+    period = get_period(session, code)
+    if period.status is PeriodStatus.CLOSED:
+        raise ConflictError(
+            f"period {code} was closed on {period.closed_at:%Y-%m-%d %H:%M} UTC", field="period"
+        )
+    partial = [run for run in current_runs(session, period.id)
+               if run.status is ScoreRunStatus.PARTIAL]
+    if partial:
+        names = ", ".join(f"run {run.id} ({run.ruleset_name})" for run in partial)
+        raise ConflictError(
+            f"period {code} cannot be closed: {names} is partial (a metric failed and KAMs "
+            "are held for review); make a complete run first",
+            field="period",
+        )
+    period.status = PeriodStatus.CLOSED
+    period.closed_at = utcnow()
+    session.commit()
+    return period

@@ -1,0 +1,169 @@
+"""Storing and reading score runs.
+
+A run and its lines are written together, once: ``insert_run`` adds the run and bulk-inserts
+its lines (one multi-row INSERT per batch, no ORM objects per line) in the caller's
+transaction. Nothing here updates or deletes a run or a line; the models refuse it too.
+
+The *current* run of a period for a ruleset is the newest one: a rerun in an open period and
+a correction in a closed one both come after the run they replace.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from ..models import Period, Person, ScoreLine, ScoreRun
+from .errors import NotFoundError
+
+#: The columns of a score line, in the order ``insert_run`` expects them in each row.
+LINE_COLUMNS = (
+    "person_id",
+    "kam_code",
+    "eligible",
+    "held",
+    "score",
+    "target_incentive",
+    "proration",
+    "payout",
+    "input_hash",
+    "detail",
+)
+
+
+def insert_run(session: Session, run: ScoreRun, lines: Sequence[dict[str, Any]]) -> ScoreRun:
+    """Add ``run`` and its ``lines`` (dicts with ``LINE_COLUMNS``) to the session's
+    transaction. The caller commits."""
+    session.add(run)
+    session.flush()
+    rows = [
+        {**line, "run_id": run.id, "ruleset_version_id": run.ruleset_version_id}
+        for line in lines
+    ]
+    if rows:
+        session.execute(insert(ScoreLine), rows)
+    return run
+
+
+def get_run(session: Session, run_id: int) -> ScoreRun:
+    run = session.get(ScoreRun, run_id)
+    if run is None:
+        raise NotFoundError(f"no score run {run_id}", field="run")
+    return run
+
+
+def list_runs(
+    session: Session,
+    *,
+    period_id: int | None = None,
+    ruleset_name: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[ScoreRun], int]:
+    """Runs, newest first, with the total count matching the filters."""
+    query = select(ScoreRun)
+    if period_id is not None:
+        query = query.where(ScoreRun.period_id == period_id)
+    if ruleset_name is not None:
+        query = query.where(ScoreRun.ruleset_name == ruleset_name)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(ScoreRun.id.desc()).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query)), total
+
+
+def current_runs(session: Session, period_id: int) -> list[ScoreRun]:
+    """The newest run of each ruleset in the period."""
+    newest = (
+        select(func.max(ScoreRun.id))
+        .where(ScoreRun.period_id == period_id)
+        .group_by(ScoreRun.ruleset_name)
+    )
+    return list(
+        session.scalars(select(ScoreRun).where(ScoreRun.id.in_(newest)).order_by(ScoreRun.id))
+    )
+
+
+def current_run(session: Session, period_id: int, ruleset_name: str) -> ScoreRun | None:
+    return session.scalar(
+        select(ScoreRun)
+        .where(ScoreRun.period_id == period_id, ScoreRun.ruleset_name == ruleset_name)
+        .order_by(ScoreRun.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class StoredLine:
+    """A score line as read back: the columns plus the parsed detail and the KAM's name."""
+
+    kam_code: str
+    kam_name: str
+    person_id: int
+    eligible: bool
+    held: bool
+    score: float | None
+    target_incentive: float | None
+    proration: float | None
+    payout: float
+    input_hash: str
+    detail: dict[str, Any]
+
+
+def _stored(row: Any) -> StoredLine:
+    return StoredLine(
+        kam_code=row.kam_code,
+        kam_name=row.name,
+        person_id=row.person_id,
+        eligible=bool(row.eligible),
+        held=bool(row.held),
+        score=row.score,
+        target_incentive=row.target_incentive,
+        proration=row.proration,
+        payout=float(row.payout),
+        input_hash=row.input_hash,
+        detail=json.loads(row.detail),
+    )
+
+
+def _line_query():  # type: ignore[no-untyped-def]
+    return select(
+        ScoreLine.kam_code,
+        Person.name,
+        ScoreLine.person_id,
+        ScoreLine.eligible,
+        ScoreLine.held,
+        ScoreLine.score,
+        ScoreLine.target_incentive,
+        ScoreLine.proration,
+        ScoreLine.payout,
+        ScoreLine.input_hash,
+        ScoreLine.detail,
+    ).join(Person, Person.id == ScoreLine.person_id)
+
+
+def load_lines(session: Session, run_id: int) -> list[StoredLine]:
+    """Every line of a run, ordered by KAM code."""
+    rows = session.execute(
+        _line_query().where(ScoreLine.run_id == run_id).order_by(ScoreLine.kam_code)
+    )
+    return [_stored(row) for row in rows]
+
+
+def load_line(session: Session, run_id: int, kam_code: str) -> StoredLine:
+    row = session.execute(
+        _line_query().where(ScoreLine.run_id == run_id, ScoreLine.kam_code == kam_code)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"run {run_id} has no line for KAM '{kam_code}'", field="kam")
+    return _stored(row)
+
+
+def period_of(session: Session, run: ScoreRun) -> Period:
+    return session.get(Period, run.period_id)  # type: ignore[return-value]

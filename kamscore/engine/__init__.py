@@ -1,0 +1,34 @@
+"""The pure core of kamscore's incentive plans: the ruleset model, its YAML loader and
+validator, the expression language, and the vectorised evaluation.
+
+Nothing here opens a file, a database session or a Flask request: the loader is given YAML
+*text*, the engine is given numpy arrays, and both return plain data. The same ``evaluate``
+serves official score runs, statements and what-if.
+
+Public API::
+
+    from kamscore.engine import evaluate, Population, MetricValues
+    evaluation = evaluate(ruleset, population, {"sales": MetricValues.of([...])})
+    evaluation.payout_minor      # int64 rounded payouts in minor units (cents)
+    evaluation.statement(i)      # KamStatement: the explanation of KAM i
+"""
+
+from .evaluate import evaluate
+from .inputs import EvaluationInputError, MetricValues, Population
+from .model import Ruleset
+from .requirements import required_attributes
+from .results import Evaluation, Status, Treatment
+from .statement import KamStatement
+
+__all__ = [
+    "Evaluation",
+    "EvaluationInputError",
+    "KamStatement",
+    "MetricValues",
+    "Population",
+    "Ruleset",
+    "Status",
+    "Treatment",
+    "evaluate",
+    "required_attributes",
+]

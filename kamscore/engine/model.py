@@ -1,0 +1,358 @@
+"""The ruleset model: an incentive plan as frozen dataclasses.
+
+A ``Ruleset`` is what the loader (``engine.loader``) makes of a validated YAML file and what
+the engine (``engine.evaluate``) applies to a population. Everything here is plain,
+immutable data, so a ruleset can be shared between threads, hashed by its source and compared
+field by field (``kamscore ruleset diff`` works on this model, not on the YAML text).
+
+Conventions (the analyst-facing explanation is docs/rulesets.md):
+
+- weights are stored as fractions of the plan (``0.4`` for "40 %"); the YAML states them in
+  percent;
+- factors are fractions of target (``1.0`` pays the target incentive, ``1.5`` pays 150 %);
+- a tier covers ``[lower, upper)``: a value exactly on a boundary belongs to the higher tier;
+- variants are stored fully resolved: ``Variant.scoring`` has the scoring of *every*
+  component under that variant, so the engine never merges overrides at evaluation time.
+  ``Ruleset.base`` is the scoring used when no variant matches.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .expressions import Expression
+
+
+class PeriodKind(enum.StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+    @property
+    def per_year(self) -> int:
+        """How many such periods make a year (a salary share is of the period's salary)."""
+        return {"month": 12, "quarter": 4, "year": 1}[self.value]
+
+
+class RoundingMode(enum.StrEnum):
+    HALF_EVEN = "half_even"  # banker's rounding: 2.665 -> 2.66, 2.675 -> 2.68
+    HALF_UP = "half_up"  # halves away from zero: 2.665 -> 2.67
+    DOWN = "down"  # towards zero (truncate)
+    UP = "up"  # away from zero
+
+
+class Missing(enum.StrEnum):
+    """What a component pays for a KAM whose metric has no value."""
+
+    EXCLUDE = "exclude"  # drop the component, reweight the others to 100 %
+    ZERO = "zero"  # pay a factor of 0 for the component
+    AT_TARGET = "at_target"  # pay the factor at target
+    HOLD = "hold"  # hold the KAM's whole payout for review
+
+
+class GateMissing(enum.StrEnum):
+    """What a gate does when a value it reads has no data."""
+
+    FAIL = "fail"
+    PASS = "pass"
+    HOLD = "hold"
+
+
+class TierMode(enum.StrEnum):
+    FLAT = "flat"  # the whole value at the rate of the tier reached
+    MARGINAL = "marginal"  # each slice of the value at its own tier's rate
+    INTERPOLATED = "interpolated"  # linear from this tier's rate to the next one's
+
+
+class Part(enum.StrEnum):
+    INDIVIDUAL = "individual"
+    TEAM = "team"
+
+
+class Horizon(enum.StrEnum):
+    SHORT_TERM = "short_term"
+    LONG_TERM = "long_term"
+
+
+class AttributeType(enum.StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+
+
+#: Population attributes every ruleset may use without declaring them.
+STANDARD_ATTRIBUTES: Mapping[str, AttributeType] = {
+    "role": AttributeType.TEXT,
+    "grade": AttributeType.TEXT,
+    "segment": AttributeType.TEXT,
+    "lifecycle_phase": AttributeType.TEXT,
+    "region": AttributeType.TEXT,
+    "eligible_days": AttributeType.NUMBER,
+    "period_days": AttributeType.NUMBER,
+    "base_salary": AttributeType.NUMBER,
+}
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """Money is rounded once, at the end, to a multiple of ``step`` with ``mode``."""
+
+    step: Decimal = Decimal("0.01")
+    mode: RoundingMode = RoundingMode.HALF_EVEN
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places of the step (0.05 -> 2); rounded amounts have this many."""
+        exponent = self.step.normalize().as_tuple().exponent
+        assert isinstance(exponent, int)
+        return max(0, -exponent)
+
+
+# -- transforms: metric value -> payout factor ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    value: float
+    factor: float
+    label: str | None = None  # threshold, target, excellence, cap, or any name
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Piecewise-linear: ``below`` under the first point, linear between points, the last
+    point's factor from there on (the cap)."""
+
+    points: tuple[CurvePoint, ...]
+    below: float = 0.0
+
+    def segment_label(self, segment: int) -> str:
+        """Names the segment ``segment`` as returned by the engine (-1 = below the first
+        point, k = from point k to point k+1, last index = at or above the last point)."""
+        names = [p.label or f"{p.value:g}" for p in self.points]
+        if segment < 0:
+            return f"below {names[0]}"
+        if segment >= len(self.points) - 1:
+            return f"at or above {names[-1]}"
+        return f"{names[segment]} to {names[segment + 1]}"
+
+    @property
+    def target_factor(self) -> float:
+        for point in self.points:
+            if point.label == "target":
+                return point.factor
+        return 1.0
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Covers values in ``[lower, upper)``; ``upper`` is ``inf`` for the open last tier."""
+
+    lower: float
+    upper: float
+    rate: float
+    label: str | None = None
+
+    def describe(self) -> str:
+        upper = "and above" if math.isinf(self.upper) else f"to below {self.upper:g}"
+        name = f"{self.label}: " if self.label else ""
+        return f"{name}{self.lower:g} {upper}"
+
+
+@dataclass(frozen=True)
+class TierTable:
+    mode: TierMode
+    tiers: tuple[Tier, ...]
+    below: float = 0.0  # factor for a value under the first tier
+
+    def segment_label(self, segment: int) -> str:
+        if segment < 0:
+            return f"below the first tier ({self.tiers[0].lower:g})"
+        return f"tier {segment + 1} ({self.tiers[segment].describe()})"
+
+    @property
+    def target_factor(self) -> float:
+        return 1.0
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Exact values (categories coded as numbers, or text) -> factor."""
+
+    entries: tuple[tuple[float | str, float], ...]
+    default: float | None = None  # None: a value not in the table counts as missing data
+
+    def segment_label(self, segment: int) -> str:
+        if segment < 0 or segment >= len(self.entries):
+            return "not in the table (default)"
+        key = self.entries[segment][0]
+        return f"{key:g}" if isinstance(key, float) else str(key)
+
+    @property
+    def target_factor(self) -> float:
+        return 1.0
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An expression computes the factor (``value`` is the component's metric value)."""
+
+    expression: Expression
+
+    def segment_label(self, segment: int) -> str:
+        return f"formula {self.expression.source}"
+
+    @property
+    def target_factor(self) -> float:
+        return 1.0
+
+
+Transform = Curve | TierTable | Lookup | Formula
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How one component scores under one variant."""
+
+    weight: float  # fraction of the plan (0.4 = 40 %); 0 = computed but not paid
+    transform: Transform | None  # None only for weight-0 (information or gate) components
+    missing: Missing = Missing.EXCLUDE
+    cap: float | None = None  # the factor never exceeds this
+    floor: float = 0.0  # ... and never goes below this
+
+    @property
+    def target_factor(self) -> float:
+        """The factor paid under ``missing: at_target``."""
+        return self.transform.target_factor if self.transform is not None else 1.0
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    metric: str
+    title: str
+    params: Mapping[str, Any]
+    part: Part
+    horizon: Horizon
+    scoring: Scoring  # the base plan's; variants may override (see Variant.scoring)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Chooses other weights and tables for KAMs whose attributes match ``when``."""
+
+    id: str
+    title: str
+    when: Expression  # a condition on population attributes
+    scoring: Mapping[str, Scoring]  # by component id, every component, resolved
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A condition that must hold for a component (or the whole plan, ``applies_to`` empty)
+    to pay; when it fails the factor is multiplied by ``otherwise`` (0 = blocked)."""
+
+    id: str
+    title: str
+    condition: Expression
+    applies_to: tuple[str, ...] = ()
+    otherwise: float = 0.0
+    if_missing: GateMissing = GateMissing.FAIL
+    reads: tuple[str, ...] = ()  # component ids whose values the condition reads
+
+
+@dataclass(frozen=True)
+class Modifier:
+    """Multiplies a component's factor (or the plan's score) by ``factor`` where ``when``
+    holds (everywhere when ``when`` is None)."""
+
+    id: str
+    title: str
+    factor: Expression
+    applies_to: tuple[str, ...] = ()
+    when: Expression | None = None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    roles: tuple[str, ...] | None = None  # None: every role
+    min_days: int = 0  # minimum eligible days in the period
+    prorate: bool = True  # pay eligible_days / period_days of the payout
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """The target incentive of a KAM: a fixed amount per period, or a share of the base
+    salary earned in the period (annual base / periods per year)."""
+
+    amount: float | None = None
+    salary_share: float | None = None
+
+    def describe(self) -> str:
+        if self.amount is not None:
+            return f"{self.amount:,.2f} per period"
+        return f"{self.salary_share:.2%} of the period's base salary"
+
+
+@dataclass(frozen=True)
+class TargetIncentive:
+    by: str | None  # None: one rule for everybody; else a text attribute (role, grade)
+    rules: Mapping[str, TargetRule] = field(default_factory=dict)
+    default: TargetRule | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Plan-level caps and floors: on the score (a factor) and on the money."""
+
+    cap: float | None = None
+    floor: float = 0.0
+    cap_amount: float | None = None
+    floor_amount: float = 0.0
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    name: str
+    version: str
+    title: str
+    description: str
+    period: PeriodKind
+    currency: str
+    rounding: Rounding
+    eligibility: Eligibility
+    target: TargetIncentive
+    components: tuple[Component, ...]
+    variants: tuple[Variant, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    modifiers: tuple[Modifier, ...] = ()
+    limits: Limits = Limits()
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    attributes: Mapping[str, AttributeType] = field(default_factory=dict)
+    part_splits: Mapping[Part, float] = field(default_factory=dict)
+    horizon_splits: Mapping[Horizon, float] = field(default_factory=dict)
+    source: str = "<ruleset>"
+
+    @property
+    def base(self) -> Mapping[str, Scoring]:
+        """The scoring of each component when no variant applies."""
+        return {c.id: c.scoring for c in self.components}
+
+    @property
+    def variant_ids(self) -> tuple[str, ...]:
+        """Index 0 is the base plan ("default"); variant k is at index k + 1."""
+        return ("default", *(v.id for v in self.variants))
+
+    def scoring_of(self, variant_index: int) -> Mapping[str, Scoring]:
+        return self.base if variant_index == 0 else self.variants[variant_index - 1].scoring
+
+    def component(self, component_id: str) -> Component:
+        for component in self.components:
+            if component.id == component_id:
+                return component
+        raise KeyError(component_id)

@@ -1,0 +1,172 @@
+"""What the engine returns: every intermediate number, per KAM, as arrays.
+
+An ``Evaluation`` holds the whole population's results column by column (numpy arrays in
+population order). It carries everything a statement needs — for each KAM and component the
+metric value, the segment or tier that applied, the factor before and after gates, modifiers,
+caps and floors, the weight after reweighting, the contribution; each gate's outcome; the
+variant chosen; eligibility and proration; the target; the payout before and after rounding —
+and ``statement(i)`` turns one KAM's column entries into a readable ``KamStatement``
+(``engine.statement``). The score runner stores ``statement(i).to_dict()`` per KAM.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .rounding import to_decimal
+
+if TYPE_CHECKING:
+    from .model import Ruleset
+    from .statement import KamStatement
+
+
+class Treatment(enum.IntEnum):
+    """What happened to a component for one KAM (stored as int8 codes)."""
+
+    SCORED = 0  # the metric had a value; the transform gave the factor
+    EXCLUDED = 1  # no data: left out, the other components reweighted
+    ZERO = 2  # no data: paid a factor of 0
+    AT_TARGET = 3  # no data: paid the factor at target
+    HELD = 4  # no data: the KAM is held for review
+    NOT_PAID = 5  # a weight-0 component (information, gates) under this KAM's variant
+
+    @property
+    def label(self) -> str:
+        return {
+            0: "scored",
+            1: "no data: excluded, other components reweighted",
+            2: "no data: paid at zero",
+            3: "no data: paid at target",
+            4: "no data: held for review",
+            5: "not paid under this variant (weight 0)",
+        }[self.value]
+
+
+class Status(enum.IntEnum):
+    PAID = 0
+    INELIGIBLE = 1
+    HELD = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Ineligibility(enum.IntEnum):
+    ELIGIBLE = 0
+    ROLE = 1  # the KAM's role is not among the eligible roles
+    DAYS = 2  # fewer eligible days than the minimum
+
+
+@dataclass(frozen=True, eq=False)
+class ComponentResult:
+    """One component over the whole population."""
+
+    id: str
+    value: np.ndarray  # the metric value (float; NaN = no data)
+    n: np.ndarray  # responses behind the value (NaN where not given)
+    treatment: np.ndarray  # int8 Treatment codes
+    segment: np.ndarray  # int16 curve segment / tier / lookup entry (transforms.NO_SEGMENT)
+    raw_factor: np.ndarray  # the transform's factor (NaN where no data)
+    multiplier: np.ndarray  # product of the component's modifiers (1.0 = none)
+    gate_factor: np.ndarray  # product of its failed gates' `otherwise` (1.0 = all passed)
+    factor: np.ndarray  # after treatment, modifiers, floor/cap, gates
+    capped: np.ndarray  # bool: the cap cut the factor
+    floored: np.ndarray  # bool: the floor raised the factor
+    weight: np.ndarray  # the variant's weight, fraction of the plan
+    effective_weight: np.ndarray  # after exclude-and-reweight (0 when excluded)
+    contribution: np.ndarray  # effective_weight * factor
+
+
+@dataclass(frozen=True, eq=False)
+class GateResult:
+    id: str
+    passed: np.ndarray  # bool, after the if_missing rule
+    missing: np.ndarray  # bool: a value the gate reads had no data
+
+
+@dataclass(frozen=True, eq=False)
+class ModifierResult:
+    id: str
+    value: np.ndarray  # the multiplier applied (1.0 where `when` did not hold)
+    applied: np.ndarray  # bool: `when` held and the multiplier could be computed
+    missing: np.ndarray  # bool: `when` held but the multiplier had no data (1.0 used)
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """The result of ``evaluate``: one entry per KAM in each array (population order)."""
+
+    ruleset: Ruleset
+    codes: np.ndarray
+    attributes: Mapping[str, np.ndarray]  # the population's attribute arrays
+    variant: np.ndarray  # int16 index into ruleset.variant_ids (0 = default)
+    eligible: np.ndarray  # bool
+    ineligibility: np.ndarray  # int8 Ineligibility
+    proration: np.ndarray  # eligible days / period days (1.0 when not prorated)
+    target: np.ndarray  # target incentive for the period (NaN: none could be found)
+    components: tuple[ComponentResult, ...]
+    gates: tuple[GateResult, ...]
+    modifiers: tuple[ModifierResult, ...]
+    score: np.ndarray  # sum of contributions (weighted factor)
+    plan_multiplier: np.ndarray  # product of plan-level modifiers
+    plan_gate_factor: np.ndarray  # product of failed plan gates' `otherwise`
+    final_factor: np.ndarray  # score after plan modifiers, floor/cap and gates
+    plan_capped: np.ndarray
+    plan_floored: np.ndarray
+    amount: np.ndarray  # unrounded payout: target * final_factor * proration, amount cap
+    amount_capped: np.ndarray
+    held: np.ndarray  # bool: held for review (payout withheld, 0)
+    no_component_data: np.ndarray  # bool: every paying component was excluded (held)
+    status: np.ndarray  # int8 Status
+    payout_minor: np.ndarray  # int64 rounded payout in minor units (0 unless paid)
+    part_minor: Mapping[str, np.ndarray]  # payout split by part (individual, team)
+    horizon_minor: Mapping[str, np.ndarray]  # by horizon (short_term, long_term)
+
+    @property
+    def size(self) -> int:
+        return len(self.codes)
+
+    @property
+    def payout(self) -> np.ndarray:
+        """Rounded payouts as floats (for sums and charts; use ``payout_decimal`` for money)."""
+        return self.payout_minor / 10 ** self.ruleset.rounding.decimals
+
+    def payout_decimal(self, index: int) -> Decimal:
+        return to_decimal(int(self.payout_minor[index]), self.ruleset.rounding)
+
+    @property
+    def total_minor(self) -> int:
+        return int(self.payout_minor.sum())
+
+    @property
+    def total(self) -> Decimal:
+        return to_decimal(self.total_minor, self.ruleset.rounding)
+
+    def component(self, component_id: str) -> ComponentResult:
+        for result in self.components:
+            if result.id == component_id:
+                return result
+        raise KeyError(component_id)
+
+    def index_of(self, code: str) -> int:
+        matches = np.flatnonzero(self.codes == code)
+        if not len(matches):
+            raise KeyError(code)
+        return int(matches[0])
+
+    def statement(self, index: int) -> KamStatement:
+        """The explanation of one KAM's payout (see ``engine.statement``)."""
+        from .statement import build_statement
+
+        return build_statement(self, index)
+
+    def statements(self) -> Iterator[KamStatement]:
+        for index in range(self.size):
+            yield self.statement(index)

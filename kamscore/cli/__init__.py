@@ -9,9 +9,10 @@ from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
-    from . import db, survey
+    from . import db, imports, survey
 
     app.cli.add_command(db.db_group)
+    app.cli.add_command(imports.import_command)
     app.cli.add_command(survey.survey_group)
 
 

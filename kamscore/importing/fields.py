@@ -59,7 +59,9 @@ class LowerEnum(fields.Enum):
 
 
 def choice(enum_cls: type[enum.StrEnum], *, required: bool = True) -> fields.Enum:
-    return LowerEnum(enum_cls, by_value=True, **_options(required, None))
+    return LowerEnum(
+        enum_cls, by_value=True, **_options(required, None, unknown="must be one of: {choices}")
+    )
 
 
 def date(*, required: bool = False) -> fields.Date:

@@ -155,14 +155,24 @@ class FactTable:
     def account_totals(self, name: str, products: Collection[str] | None = None) -> np.ndarray:
         """Per account (aligned to ``ctx.accounts``): the sum of the numeric facts ``name``
         about it (over its products, or only ``products``); NaN where there is none."""
+        total, count = self._account_sums(name, products)
+        return np.where(count > 0, total, np.nan)
+
+    def account_means(self, name: str, products: Collection[str] | None = None) -> np.ndarray:
+        """Per account: the plain mean of the numeric facts ``name`` about it (one per
+        account, or one per account and product); NaN where there is none."""
+        total, count = self._account_sums(name, products)
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+    def _account_sums(self, name: str,
+                      products: Collection[str] | None) -> tuple[np.ndarray, np.ndarray]:
         cols = self.select(name)
         mask = (cols.account >= 0) & ~np.isnan(cols.value)
         if products is not None:
             mask &= np.isin(cols.product, np.asarray(list(products), dtype=object))
         acc = cols.account[mask]
         total = np.bincount(acc, weights=cols.value[mask], minlength=self.n_accounts)
-        seen = np.bincount(acc, minlength=self.n_accounts) > 0
-        return np.where(seen, total, np.nan)
+        return total, np.bincount(acc, minlength=self.n_accounts)
 
     def team_totals(self, name: str) -> dict[str, float]:
         """Team code → sum of the numeric facts ``name`` about the team (team facts only)."""
@@ -325,14 +335,33 @@ class MetricContext:
             mean = num.total / den.total
         return np.where(np.isfinite(mean) & (den.total > 0), mean, np.nan)
 
+    def credited_fact_mean(self, name: str, *, weight_by: str | None = None,
+                           products: Collection[str] | None = None) -> np.ndarray:
+        """Per KAM, the mean of a per-account fact (its plain mean per account over products)
+        over his accounts, weighted by the credit weight — times the account's total of the
+        fact ``weight_by`` when given (accounts where that is missing or not positive are
+        left out). For non-additive figures such as market share."""
+        per_account = self.facts.account_means(name, products)
+        if weight_by is None:
+            return self.credited_mean(per_account)
+        weights = self.facts.account_totals(weight_by, products)
+        weights = np.where(weights > 0, weights, np.nan)
+        return self.credited_mean(np.where(np.isnan(weights), np.nan, per_account), weights)
+
     def team_of_kams(self) -> np.ndarray:
         """Team code of each KAM (None when he is in no team), aligned to ``ctx.kams``."""
         return self.kams.teams
 
-    def kam_accounts(self) -> dict[str, list[str]]:
-        """KAM code → codes of the accounts credited to him in the period (for inputs)."""
-        out: dict[str, list[str]] = {}
-        codes, accounts = self.kams.codes, self.accounts.codes
-        for k, a in zip(self.assignments.kam, self.assignments.account, strict=True):
-            out.setdefault(codes[k], []).append(accounts[a])
+    def assignment_inputs(self) -> np.ndarray:
+        """Per KAM, his assignments in the period as inputs for statements: a list of
+        ``{"account", "days", "share", "weight"}`` (object array aligned to ``ctx.kams``)."""
+        out = np.empty(len(self.kams), dtype=object)
+        for i in range(len(out)):
+            out[i] = []
+        a, codes = self.assignments, self.accounts.codes
+        for k, acc, days, share, weight in zip(a.kam.tolist(), a.account.tolist(),
+                                               a.days.tolist(), a.share.tolist(),
+                                               a.weight.tolist(), strict=True):
+            out[k].append({"account": codes[acc], "days": days, "share": share,
+                           "weight": round(weight, 6)})
         return out

@@ -1,0 +1,397 @@
+"""Rows → :class:`MetricContext`: the derivations shared by the loader and by tests.
+
+The loader (``kamscore.metrics.loader``) fetches rows with a fixed number of queries and calls
+:func:`assemble_context`; tests call it with rows written by hand. Either way the population,
+the credit weights, the primary segment and the focus product are derived by the same code.
+
+Row types are named tuples so the loader can pass query rows positionally and tests can write
+``FactRow("net_sales", account="A1", product="P1", value=100.0)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..survey_results import SurveyResults
+from .context import (
+    AccountPlans,
+    Accounts,
+    Actions,
+    Assignments,
+    FactColumns,
+    FactTable,
+    MetricContext,
+    Objectives,
+    PeriodInfo,
+    Population,
+    Stakeholders,
+    TeamInfo,
+    TeamMemberInfo,
+)
+
+#: The fact whose largest credited total picks a KAM's focus product.
+FOCUS_FACT = "net_sales"
+
+
+class PersonRow(NamedTuple):
+    code: str
+    name: str
+    role: str
+    grade: str | None = None
+    base_salary: float | None = None
+    currency: str = "EUR"
+    manager: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class AccountRow(NamedTuple):
+    code: str
+    name: str = ""
+    type: str = "hospital"
+    segment: str | None = None
+    region: str | None = None
+    team: str | None = None
+
+
+class AssignmentRow(NamedTuple):
+    person: str
+    account: str
+    start_date: dt.date
+    end_date: dt.date | None = None
+    share: float = 1.0
+
+
+class FactRow(NamedTuple):
+    name: str
+    account: str | None = None
+    person: str | None = None
+    team: str | None = None
+    product: str | None = None
+    value: float | None = None
+    category: str | None = None
+    unit: str = ""
+
+
+class PlanRow(NamedTuple):
+    account: str
+    owner: str
+    quality_rating: int | None = None
+
+
+class ObjectiveRow(NamedTuple):
+    account: str  # the plan's account (one plan per account and period)
+    code: str
+    target: float | None = None
+    actual: float | None = None
+    met: bool | None = None
+
+
+class ActionRow(NamedTuple):
+    account: str
+    code: str
+    due_date: dt.date
+    done_date: dt.date | None = None
+
+
+class StakeholderRow(NamedTuple):
+    account: str
+    role: str = "physician"
+    influence: int = 3
+    partnership_level: int = 1
+    is_key: bool = False
+
+
+class TeamRow(NamedTuple):
+    code: str
+    name: str = ""
+    lead: str | None = None
+
+
+class TeamMemberRow(NamedTuple):
+    team: str
+    person: str
+    function: str
+
+
+def _obj(values: Iterable[Any]) -> np.ndarray:
+    out = list(values)
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = out
+    return arr
+
+
+def _float(values: Iterable[Any]) -> np.ndarray:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+
+
+def _day(value: dt.date | None) -> np.datetime64:
+    return np.datetime64("NaT", "D") if value is None else np.datetime64(value, "D")
+
+
+def assemble_context(
+    period: PeriodInfo,
+    *,
+    people: Iterable[Sequence[Any]],
+    accounts: Iterable[Sequence[Any]] = (),
+    assignments: Iterable[Sequence[Any]] = (),
+    facts: Iterable[Sequence[Any]] = (),
+    previous_year: PeriodInfo | None = None,
+    previous_facts: Iterable[Sequence[Any]] = (),
+    plans: Iterable[Sequence[Any]] = (),
+    objectives: Iterable[Sequence[Any]] = (),
+    actions: Iterable[Sequence[Any]] = (),
+    stakeholders: Iterable[Sequence[Any]] = (),
+    teams: Iterable[Sequence[Any]] = (),
+    team_members: Iterable[Sequence[Any]] = (),
+    product_phases: Mapping[str, str] | None = None,
+    survey_results: SurveyResults | None = None,
+    roles: Sequence[str] = ("kam",),
+) -> MetricContext:
+    """Build a context from rows (tuples in the order of the ``*Row`` types above).
+
+    The population is every person whose ``role`` is in ``roles`` and whose role dates
+    overlap the period. Rows about people or accounts outside it are ignored where they
+    cannot matter (assignments of other people) and kept where they can (facts).
+    """
+    account_table = _accounts([AccountRow(*r) for r in accounts])
+    team_rows = [TeamRow(*r) for r in teams]
+    member_rows = [TeamMemberRow(*r) for r in team_members]
+    population_rows, eligible = _population_rows(period, [PersonRow(*r) for r in people], roles)
+    kam_index = {row.code: i for i, row in enumerate(population_rows)}
+    assignment_table = _assignments(period, [AssignmentRow(*r) for r in assignments],
+                                    population_rows, kam_index, account_table.index)
+    fact_table = fact_table_from_rows(facts, account_table.index)
+    phases = dict(product_phases or {})
+    population = Population(
+        codes=_obj(r.code for r in population_rows),
+        names=_obj(r.name for r in population_rows),
+        roles=_obj(str(r.role) for r in population_rows),
+        grades=_obj(r.grade for r in population_rows),
+        base_salary=_float(r.base_salary for r in population_rows),
+        currency=_obj(r.currency for r in population_rows),
+        managers=_obj(r.manager for r in population_rows),
+        teams=_kam_teams(population_rows, team_rows, member_rows),
+        segments=_primary_segments(len(population_rows), assignment_table, account_table),
+        focus_products=(focus := _focus_products(len(population_rows), assignment_table,
+                                                 fact_table)),
+        phases=_obj(phases.get(p) if p is not None else None for p in focus),
+        eligible_days=np.asarray(eligible, dtype=np.int64),
+    )
+    plan_rows = [PlanRow(*r) for r in plans]
+    plan_index = {row.account: i for i, row in enumerate(plan_rows)}
+    return MetricContext(
+        period=period,
+        previous_year=previous_year,
+        kams=population,
+        accounts=account_table,
+        assignments=assignment_table,
+        facts=fact_table,
+        previous_facts=fact_table_from_rows(previous_facts, account_table.index),
+        plans=AccountPlans(
+            account=np.array([account_table.index.get(r.account, -1) for r in plan_rows],
+                             dtype=np.int64),
+            owner=np.array([kam_index.get(r.owner, -1) for r in plan_rows], dtype=np.int64),
+            quality_rating=_float(r.quality_rating for r in plan_rows),
+        ),
+        objectives=_objectives([ObjectiveRow(*r) for r in objectives], plan_index),
+        actions=_actions([ActionRow(*r) for r in actions], plan_index),
+        stakeholders=_stakeholders([StakeholderRow(*r) for r in stakeholders],
+                                   account_table.index),
+        teams=_teams(team_rows, member_rows),
+        product_phases=phases,
+        survey_results=survey_results or SurveyResults(source="none"),
+    )
+
+
+def _population_rows(period: PeriodInfo, people: list[PersonRow],
+                     roles: Sequence[str]) -> tuple[list[PersonRow], list[int]]:
+    wanted = {str(r) for r in roles}
+    rows, eligible = [], []
+    for row in sorted(people, key=lambda r: r.code):
+        if str(row.role) not in wanted:
+            continue
+        start = max(period.start, row.start_date or period.start)
+        end = min(period.end, row.end_date or period.end)
+        days = (end - start).days + 1
+        if days > 0:
+            rows.append(row)
+            eligible.append(days)
+    return rows, eligible
+
+
+def _accounts(rows: list[AccountRow]) -> Accounts:
+    rows.sort(key=lambda r: r.code)
+    return Accounts(
+        codes=_obj(r.code for r in rows),
+        names=_obj(r.name for r in rows),
+        types=_obj(None if r.type is None else str(r.type) for r in rows),
+        segments=_obj(r.segment for r in rows),
+        regions=_obj(r.region for r in rows),
+        teams=_obj(r.team for r in rows),
+    )
+
+
+def _assignments(period: PeriodInfo, rows: list[AssignmentRow], people: list[PersonRow],
+                 kam_index: Mapping[str, int], account_index: Mapping[str, int]) -> Assignments:
+    kam, account, start, end, days, share = [], [], [], [], [], []
+    for row in rows:
+        k = kam_index.get(row.person)
+        a = account_index.get(row.account)
+        if k is None or a is None:
+            continue
+        person = people[k]
+        first = max(period.start, row.start_date, person.start_date or period.start)
+        last = min(period.end, row.end_date or period.end, person.end_date or period.end)
+        covered = (last - first).days + 1
+        if covered <= 0:
+            continue
+        kam.append(k)
+        account.append(a)
+        start.append(_day(row.start_date))
+        end.append(_day(row.end_date))
+        days.append(covered)
+        share.append(float(row.share))
+    days_arr = np.asarray(days, dtype=np.int64)
+    share_arr = np.asarray(share, dtype=float)
+    order = np.lexsort((np.asarray(account, dtype=np.int64), np.asarray(kam, dtype=np.int64)))
+    return Assignments(
+        kam=np.asarray(kam, dtype=np.int64)[order],
+        account=np.asarray(account, dtype=np.int64)[order],
+        start=np.asarray(start, dtype="datetime64[D]")[order],
+        end=np.asarray(end, dtype="datetime64[D]")[order],
+        days=days_arr[order],
+        share=share_arr[order],
+        weight=(days_arr / period.days * share_arr)[order],
+    )
+
+
+def fact_table_from_rows(rows: Iterable[Sequence[Any]],
+                         account_index: Mapping[str, int]) -> FactTable:
+    """Group fact rows (``FactRow`` order) by name into column-wise tables."""
+    grouped: dict[str, list[FactRow]] = {}
+    for raw in rows:
+        row = FactRow(*raw)
+        grouped.setdefault(row.name, []).append(row)
+    by_name = {}
+    for name, group in grouped.items():
+        by_name[name] = FactColumns(
+            name=name,
+            account=np.array([-1 if r.account is None else account_index.get(r.account, -1)
+                              for r in group], dtype=np.int64),
+            person=_obj(r.person for r in group),
+            team=_obj(r.team for r in group),
+            product=_obj(r.product for r in group),
+            value=_float(r.value for r in group),
+            category=_obj(r.category for r in group),
+            unit=_obj(r.unit for r in group),
+        )
+    return FactTable(by_name=by_name, n_accounts=len(account_index))
+
+
+def _kam_teams(people: list[PersonRow], teams: list[TeamRow],
+               members: list[TeamMemberRow]) -> np.ndarray:
+    """The team each KAM leads; else the first team (by code) where he serves as a KAM."""
+    led: dict[str, str] = {}
+    for team in sorted(teams, key=lambda t: t.code):
+        if team.lead is not None:
+            led.setdefault(team.lead, team.code)
+    member_of: dict[str, str] = {}
+    for m in sorted(members, key=lambda m: m.team):
+        if str(m.function) == "kam":
+            member_of.setdefault(m.person, m.team)
+    return _obj(led.get(p.code, member_of.get(p.code)) for p in people)
+
+
+def _first_per_kam(size: int, kams: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """For rows sorted by ``order`` (KAM first), the row index of each KAM's first row."""
+    first = np.full(size, -1, dtype=np.int64)
+    sorted_kams = kams[order]
+    is_first = np.ones(len(order), dtype=bool)
+    is_first[1:] = sorted_kams[1:] != sorted_kams[:-1]
+    first[sorted_kams[is_first]] = order[is_first]
+    return first
+
+
+def _primary_segments(size: int, a: Assignments, accounts: Accounts) -> np.ndarray:
+    """Segment of the account with the most assigned days (ties: larger share, then code)."""
+    if not len(a):
+        return _obj([None] * size)
+    order = np.lexsort((a.account, -a.weight, -a.days, a.kam))
+    first = _first_per_kam(size, a.kam, order)
+    return _obj(accounts.segments[a.account[i]] if i >= 0 else None for i in first)
+
+
+def _focus_products(size: int, a: Assignments, facts: FactTable) -> np.ndarray:
+    """Product with the largest credited ``net_sales`` over each KAM's accounts (ties: code)."""
+    sales = facts.select(FOCUS_FACT)
+    keep = (sales.account >= 0) & ~np.isnan(sales.value) & (sales.product != None)  # noqa: E711
+    if not len(a) or not keep.any():
+        return _obj([None] * size)
+    products, product_idx = np.unique(sales.product[keep].astype(str), return_inverse=True)
+    fact_account, fact_value = sales.account[keep], sales.value[keep]
+    # Pair every assignment with every net_sales fact of its account.
+    by_account = np.argsort(fact_account, kind="stable")
+    n_accounts = facts.n_accounts
+    counts = np.bincount(fact_account, minlength=n_accounts)
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    per_assignment = counts[a.account]
+    pair_assignment = np.repeat(np.arange(len(a)), per_assignment)
+    within = np.arange(per_assignment.sum()) - np.repeat(
+        np.cumsum(per_assignment) - per_assignment, per_assignment)
+    pair_fact = by_account[offsets[a.account[pair_assignment]] + within]
+    # Credited sales per (KAM, product), then the best product per KAM.
+    key = a.kam[pair_assignment] * len(products) + product_idx[pair_fact]
+    credited = np.bincount(key, weights=a.weight[pair_assignment] * fact_value[pair_fact],
+                           minlength=size * len(products)).reshape(size, len(products))
+    present = np.bincount(key, minlength=size * len(products)).reshape(size, len(products)) > 0
+    credited = np.where(present, credited, -np.inf)
+    best = np.argmax(credited, axis=1)  # first maximum: products are sorted by code
+    has = present.any(axis=1)
+    return _obj(str(products[b]) if h else None for b, h in zip(best, has, strict=True))
+
+
+def _objectives(rows: list[ObjectiveRow], plan_index: Mapping[str, int]) -> Objectives:
+    rows = [r for r in rows if r.account in plan_index]
+    return Objectives(
+        plan=np.array([plan_index[r.account] for r in rows], dtype=np.int64),
+        code=_obj(r.code for r in rows),
+        target=_float(r.target for r in rows),
+        actual=_float(r.actual for r in rows),
+        met=_float(None if r.met is None else float(bool(r.met)) for r in rows),
+    )
+
+
+def _actions(rows: list[ActionRow], plan_index: Mapping[str, int]) -> Actions:
+    rows = [r for r in rows if r.account in plan_index]
+    return Actions(
+        plan=np.array([plan_index[r.account] for r in rows], dtype=np.int64),
+        code=_obj(r.code for r in rows),
+        due=np.array([_day(r.due_date) for r in rows], dtype="datetime64[D]"),
+        done=np.array([_day(r.done_date) for r in rows], dtype="datetime64[D]"),
+    )
+
+
+def _stakeholders(rows: list[StakeholderRow], account_index: Mapping[str, int]) -> Stakeholders:
+    rows = [r for r in rows if r.account in account_index]
+    return Stakeholders(
+        account=np.array([account_index[r.account] for r in rows], dtype=np.int64),
+        role=_obj(str(r.role) for r in rows),
+        influence=np.array([r.influence for r in rows], dtype=np.int64),
+        partnership_level=np.array([r.partnership_level for r in rows], dtype=np.int64),
+        is_key=np.array([bool(r.is_key) for r in rows], dtype=bool),
+    )
+
+
+def _teams(teams: list[TeamRow], members: list[TeamMemberRow]) -> dict[str, TeamInfo]:
+    by_team: dict[str, list[TeamMemberInfo]] = {}
+    for m in sorted(members, key=lambda m: (m.team, m.person)):
+        by_team.setdefault(m.team, []).append(TeamMemberInfo(m.person, str(m.function)))
+    return {
+        t.code: TeamInfo(t.code, t.name, t.lead, tuple(by_team.get(t.code, ())))
+        for t in sorted(teams, key=lambda t: t.code)
+    }

@@ -1,0 +1,53 @@
+"""NPS: net promoter score — the share of 9-10 answers minus the share of 0-6 answers.
+
+Reads the customer-survey results about the KAM's accounts (survey ``customer_satisfaction``,
+question ``nps`` on 0-10, all raters, by default), pooling the responses of every account he
+was assigned to in the period, each account once:
+
+    nps = 100 * (promoters - detractors) / responses              (-100 .. 100)
+
+``n`` is the number of responses behind it. Fewer than ``min_responses`` responses is no
+data, never zero.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from kamscore import Metric, MetricResult, hookimpl
+from kamscore.metrics.survey_pool import gate_responses, pool_account_results
+
+
+class NPS(Metric):
+    name = "nps"
+    title = "Net promoter score"
+    kind = "qualitative"
+    unit = "nps"
+    direction = "higher"
+    version = "1"
+    description = __doc__
+
+    class Params(Schema):
+        survey = fields.String(load_default="customer_satisfaction")
+        measure = fields.String(load_default="nps")
+        rater_group = fields.String(load_default="all")
+        min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+
+    def compute(self, ctx, params):
+        pool = pool_account_results(ctx, params["survey"], params["measure"],
+                                    params["rater_group"])
+        n = pool.hist_n
+        promoters = pool.count_between(9, 10)
+        detractors = pool.count_between(0, 6)
+        score = 100.0 * (promoters - detractors) / n.clip(min=1)
+        value, reasons = gate_responses(score, n, params["min_responses"])
+        return MetricResult.from_arrays(
+            ctx.kams.codes, value, n=n,
+            inputs={"promoters": promoters, "detractors": detractors, "responses": n,
+                    "accounts": pool.subjects(),
+                    "source": [ctx.survey_results.source] * len(ctx.kams)},
+            reasons=reasons.tolist(),
+        )
+
+
+@hookimpl
+def kamscore_register_metrics():
+    return [NPS]

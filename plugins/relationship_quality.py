@@ -1,0 +1,50 @@
+"""Relationship-quality index: the mean of the relationship-quality scale's items.
+
+Reads the customer-survey results about the KAM's accounts (survey ``customer_satisfaction``,
+scale ``scale:relationship_quality`` — each response's value is the mean of the scale's
+items — all raters, by default), pooling every account he was assigned to in the period,
+each once, weighting each account's mean by its responses:
+
+    index = Σ n_account * mean_account / Σ n_account           (on the survey's scale)
+
+``n`` is the number of responses behind it. Fewer than ``min_responses`` responses is no
+data, never zero.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from kamscore import Metric, MetricResult, hookimpl
+from kamscore.metrics.survey_pool import gate_responses, pool_account_results
+
+
+class RelationshipQuality(Metric):
+    name = "relationship_quality"
+    title = "Relationship-quality index"
+    kind = "qualitative"
+    unit = "score"
+    direction = "higher"
+    version = "1"
+    description = __doc__
+
+    class Params(Schema):
+        survey = fields.String(load_default="customer_satisfaction")
+        measure = fields.String(load_default="scale:relationship_quality")
+        rater_group = fields.String(load_default="all")
+        min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+
+    def compute(self, ctx, params):
+        pool = pool_account_results(ctx, params["survey"], params["measure"],
+                                    params["rater_group"])
+        n = pool.mean_n
+        value, reasons = gate_responses(pool.mean, n, params["min_responses"])
+        return MetricResult.from_arrays(
+            ctx.kams.codes, value, n=n,
+            inputs={"responses": n, "accounts": pool.subjects(),
+                    "source": [ctx.survey_results.source] * len(ctx.kams)},
+            reasons=reasons.tolist(),
+        )
+
+
+@hookimpl
+def kamscore_register_metrics():
+    return [RelationshipQuality]

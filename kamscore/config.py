@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     # --- surveys ---
     "SURVEY_MIN_GROUP": 3,
     "SURVEY_MIN_GROUP_TEXT": 5,
+    "SURVEYS_DIR": None,  # an extra folder of survey definitions, besides the bundled surveys/
+    "SURVEY_LINK_MISS_LIMIT": 10,  # unknown survey links per client and window before a 429
+    "SURVEY_LINK_MISS_WINDOW": 600,  # seconds
     "MAIL_BACKEND": "console",  # console | smtp
     "SMTP_HOST": "localhost",
     "SMTP_PORT": 25,

@@ -1,0 +1,223 @@
+"""Invitation and reminder e-mails, sent at most once each; bounces and opt-outs.
+
+Each e-mail is a ``SurveyMessage`` row (invitation, kind, sequence) — UNIQUE. To send one,
+the sender first *claims* it: it inserts the row (status ``pending``) together with the hash
+of the fresh link token the e-mail will carry, and commits. Only the process whose insert
+succeeded hands the message to the mail server, then records ``sent`` or ``failed``. A job
+run twice, or by two schedulers at once, therefore sends nothing twice; a sender that dies
+between claim and send leaves a ``pending`` row and that one message is lost rather than
+duplicated (at-most-once, which is what a respondent prefers).
+
+Because of the claim protocol these functions COMMIT the session they are given, message by
+message; call them with a session that holds nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..mail import Mailer, MailError
+from ..models import (
+    Campaign,
+    CampaignStatus,
+    EmailSuppression,
+    Invitation,
+    InvitationStatus,
+    MessageKind,
+    MessageStatus,
+    SuppressionReason,
+    SurveyMessage,
+)
+from .campaigns import get_campaign
+from .catalog import definition_of
+from .errors import SurveyError
+from .i18n import format_instant, pick_language, ui_text
+from .tokens import invitation_for_token, issue_token
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SendSummary:
+    """What one sending run did."""
+
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0  # no address, suppressed, opted out, bounced, already answered
+    already: int = 0  # claimed earlier by this or another run: not sent again
+
+    def __str__(self) -> str:
+        return (f"{self.sent} sent, {self.failed} failed, {self.skipped} skipped, "
+                f"{self.already} sent before")
+
+
+def send_invitations(session: Session, code: str, mailer: Mailer, *, base_url: str,
+                     now: dt.datetime) -> SendSummary:
+    """E-mail every invitation of an open campaign that has not had its invitation yet."""
+    return _send_all(session, code, MessageKind.INVITATION, 0, mailer, base_url, now)
+
+
+def send_reminders(session: Session, code: str, sequence: int, mailer: Mailer, *,
+                   base_url: str, now: dt.datetime) -> SendSummary:
+    """Reminder number ``sequence`` (1, 2, ...) to everyone who has not answered yet."""
+    if sequence < 1:
+        raise ValueError("reminders are numbered from 1")
+    return _send_all(session, code, MessageKind.REMINDER, sequence, mailer, base_url, now)
+
+
+def _send_all(session: Session, code: str, kind: MessageKind, sequence: int, mailer: Mailer,
+              base_url: str, now: dt.datetime) -> SendSummary:
+    campaign = get_campaign(session, code)
+    summary = SendSummary()
+    if campaign.status is not CampaignStatus.OPEN or not campaign.accepts_answers(now):
+        raise ValueError(f"campaign {code} is not taking answers; nothing to send")
+    invitation_ids = session.scalars(
+        select(Invitation.id).where(Invitation.campaign_id == campaign.id)
+        .order_by(Invitation.id)
+    ).all()
+    session.commit()
+    for invitation_id in invitation_ids:
+        outcome = _send_one(session, campaign.id, invitation_id, kind, sequence, mailer,
+                            base_url, now)
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+    log.info("campaign %s: %s %d: %s", code, kind.value, sequence, summary)
+    return summary
+
+
+def _send_one(session: Session, campaign_id: int, invitation_id: int, kind: MessageKind,
+              sequence: int, mailer: Mailer, base_url: str, now: dt.datetime) -> str:
+    invitation = session.get(Invitation, invitation_id)
+    assert invitation is not None
+    reason = _skip_reason(session, invitation, kind)
+    message = SurveyMessage(invitation_id=invitation_id, kind=kind, sequence=sequence,
+                            status=MessageStatus.SKIPPED if reason else MessageStatus.PENDING,
+                            created_at=now, error=reason)
+    session.add(message)
+    token = None if reason else issue_token(session, invitation)
+    try:
+        session.commit()  # the claim
+    except IntegrityError:
+        session.rollback()
+        return "already"
+    if reason:
+        return "skipped"
+    assert token is not None
+    campaign = session.get(Campaign, campaign_id)
+    assert campaign is not None
+    try:
+        mailer.send(compose(campaign, invitation, kind, token, base_url))
+    except MailError as exc:
+        log.warning("mail to invitation %s failed: %s", invitation_id, exc)
+        message.status, message.error = MessageStatus.FAILED, str(exc)[:500]
+        session.commit()
+        return "failed"
+    message.status, message.sent_at = MessageStatus.SENT, now
+    if invitation.status is InvitationStatus.PENDING:
+        invitation.status = InvitationStatus.SENT
+    session.commit()
+    return "sent"
+
+
+def _skip_reason(session: Session, invitation: Invitation, kind: MessageKind) -> str | None:
+    if invitation.status is InvitationStatus.SUBMITTED:
+        return "already answered"
+    if not invitation.email:
+        return "no e-mail address"
+    if invitation.opted_out_at is not None:
+        return "opted out"
+    if invitation.bounced_at is not None:
+        return "address bounced"
+    suppressed = session.scalar(
+        select(EmailSuppression.reason).where(EmailSuppression.email == invitation.email.lower())
+    )
+    if suppressed is not None:
+        return f"address suppressed ({suppressed.value})"
+    return None
+
+
+def compose(campaign: Campaign, invitation: Invitation, kind: MessageKind, token: str,
+            base_url: str) -> EmailMessage:
+    """The e-mail for one invitation, in the respondent's language."""
+    definition = definition_of(campaign.survey_version)
+    language = pick_language(invitation.language, definition.languages)
+    subject_name = _subject_name(invitation)
+    title = definition.title.render(language, subject=subject_name)
+    link = f"{base_url.rstrip('/')}/s/{token}"
+    opt_out = f"{link}/opt-out"
+    closes = format_instant(campaign.closes_at, language, campaign.timezone)
+    lead = "mail_invitation" if kind is MessageKind.INVITATION else "mail_reminder"
+    body = "\n\n".join([
+        ui_text("mail_greeting", language, name=invitation.name),
+        ui_text(lead, language, closes=closes),
+        link,
+        ui_text("mail_personal_link", language),
+        f"{ui_text('mail_optout', language)}\n{opt_out}",
+    ])
+    message = EmailMessage()
+    subject_key = ("mail_subject_invitation" if kind is MessageKind.INVITATION
+                   else "mail_subject_reminder")
+    message["Subject"] = ui_text(subject_key, language, title=title)
+    message["To"] = invitation.email
+    message["Message-ID"] = make_msgid(domain="kamscore")
+    message["List-Unsubscribe"] = f"<{opt_out}>"
+    message["Content-Language"] = language
+    message.set_content(body + "\n")
+    return message
+
+
+def _subject_name(invitation: Invitation) -> str:
+    if invitation.subject_account is not None:
+        return invitation.subject_account.name
+    if invitation.subject_person is not None:
+        return invitation.subject_person.name
+    return ""
+
+
+def opt_out(session: Session, token: str, now: dt.datetime) -> Invitation | None:
+    """Record that the holder of ``token`` wants no more survey e-mails (None: bad token)."""
+    invitation = invitation_for_token(session, token)
+    if invitation is None:
+        return None
+    if invitation.opted_out_at is None:
+        invitation.opted_out_at = now
+    if invitation.email:
+        _suppress(session, invitation.email, SuppressionReason.OPT_OUT,
+                  f"opt-out link of campaign {invitation.campaign.code}", now)
+    session.flush()
+    return invitation
+
+
+def record_bounce(session: Session, email: str, detail: str | None, now: dt.datetime) -> int:
+    """Record that mail to ``email`` bounced; returns the number of open invitations marked."""
+    email = email.strip()
+    if "@" not in email:
+        raise SurveyError(f"{email!r} is not an e-mail address", field="email")
+    _suppress(session, email, SuppressionReason.BOUNCE, detail, now)
+    invitations = session.scalars(
+        select(Invitation).join(Campaign)
+        .where(func.lower(Invitation.email) == email.lower(), Invitation.bounced_at.is_(None),
+               Campaign.status != CampaignStatus.CLOSED)
+    ).all()
+    for invitation in invitations:
+        invitation.bounced_at = now
+    session.flush()
+    return len(invitations)
+
+
+def _suppress(session: Session, email: str, reason: SuppressionReason, detail: str | None,
+              now: dt.datetime) -> None:
+    address = email.lower()
+    existing = session.scalars(
+        select(EmailSuppression).where(EmailSuppression.email == address)
+    ).one_or_none()
+    if existing is None:
+        session.add(EmailSuppression(email=address, reason=reason,
+                                     detail=(detail or "")[:500] or None, recorded_at=now))

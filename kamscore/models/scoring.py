@@ -182,8 +182,8 @@ class ScoreRun(Base):
     kam_count: Mapped[int] = mapped_column(Integer)
     eligible_count: Mapped[int] = mapped_column(Integer)
     held_count: Mapped[int] = mapped_column(Integer)
-    total_payout: Mapped[float] = mapped_column(Numeric(16, 2, asdecimal=False))
-    total_target: Mapped[float] = mapped_column(Numeric(16, 2, asdecimal=False))
+    total_payout: Mapped[float] = mapped_column(Numeric(20, 6, asdecimal=False))
+    total_target: Mapped[float] = mapped_column(Float)  # sum of eligible targets, unrounded
     corrects_run_id: Mapped[int | None] = mapped_column(ForeignKey("score_run.id"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -213,7 +213,8 @@ class ScoreLine(Base):
     score: Mapped[float | None] = mapped_column(Float)  # the overall payout factor
     target_incentive: Mapped[float | None] = mapped_column(Float)
     proration: Mapped[float | None] = mapped_column(Float)
-    payout: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
+    #: rounded with the ruleset's rule (any step down to 0.000001); exact text in ``detail``
+    payout: Mapped[float] = mapped_column(Numeric(18, 6, asdecimal=False))
     input_hash: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
 

@@ -1,0 +1,145 @@
+"""Statements: a KAM's payout explained, read back from a stored run.
+
+Everything comes from the run and its line — never from a fresh computation — so a statement
+shows exactly what was paid and why, however the data or the plugins changed since. The
+line's ``detail`` is the engine's statement (``kamscore.engine.statement``) enriched with the
+metric inputs; ``statement`` adds the run's context (period, ruleset version, plugins, hashes)
+and ``write_csv`` flattens all KAMs of a run into one row each, for payroll and for checking.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from ..models import Period, RulesetVersion, ScoreRun
+from .run_store import StoredLine, get_run, load_line, load_lines
+
+
+def run_summary(session: Session, run: ScoreRun) -> dict[str, Any]:
+    """The run as plain data (for the API, the CLI and the pages)."""
+    period = session.get(Period, run.period_id)
+    version = session.get(RulesetVersion, run.ruleset_version_id)
+    assert period is not None and version is not None
+    return {
+        "id": run.id,
+        "period": period.code,
+        "period_closed": period.is_closed,
+        "ruleset": run.ruleset_name,
+        "ruleset_version": version.version,
+        "ruleset_content_hash": version.content_hash,
+        "status": run.status.value,
+        "plugins": run.plugins,
+        "metrics": run.metrics,
+        "failures": run.failures,
+        "input_hash": run.input_hash,
+        "result_hash": run.result_hash,
+        "currency": run.currency,
+        "kam_count": run.kam_count,
+        "eligible_count": run.eligible_count,
+        "held_count": run.held_count,
+        "total_payout": run.total_payout,
+        "total_target": run.total_target,
+        "corrects_run_id": run.corrects_run_id,
+        "correction_reason": run.correction_reason,
+        "created_at": run.created_at.isoformat(),
+        "created_by": run.created_by,
+    }
+
+
+def line_statement(line: StoredLine) -> dict[str, Any]:
+    """One stored line as a statement: the KAM, the status and the full explanation."""
+    return {
+        "kam": {"code": line.kam_code, "name": line.kam_name},
+        "eligible": line.eligible,
+        "held": line.held,
+        "payout": line.detail["payout"],
+        "input_hash": line.input_hash,
+        **{k: v for k, v in line.detail.items() if k not in ("payout", "code")},
+    }
+
+
+def statement(session: Session, run_id: int, kam_code: str) -> dict[str, Any]:
+    """KAM ``kam_code``'s statement in run ``run_id`` (NotFoundError when there is none)."""
+    run = get_run(session, run_id)
+    line = load_line(session, run.id, kam_code)
+    return {"run": run_summary(session, run), **line_statement(line)}
+
+
+# -- CSV ------------------------------------------------------------------------------------------
+
+_LINE_COLUMNS = (
+    "kam_code", "kam_name", "status", "eligible", "held", "reasons", "variant", "currency",
+    "target", "proration", "score", "plan_multiplier", "plan_gate_factor", "final_factor",
+    "amount_before_rounding", "payout",
+)
+_COMPONENT_COLUMNS = ("value", "n", "treatment", "segment", "factor", "weight",
+                      "effective_weight", "contribution")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: Any) -> str:
+    """Text for a spreadsheet cell; a text starting like a formula is quoted with ``'``."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _number(value: Any) -> str:
+    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+
+
+def csv_header(component_ids: Iterable[str], parts: Iterable[str],
+               horizons: Iterable[str]) -> list[str]:
+    header = list(_LINE_COLUMNS)
+    for cid in component_ids:
+        header += [f"{cid}.{column}" for column in _COMPONENT_COLUMNS]
+    header += [f"part.{p}" for p in parts] + [f"horizon.{h}" for h in horizons]
+    return [*header, "input_hash"]
+
+
+def csv_row(line: StoredLine, component_ids: list[str], parts: list[str],
+            horizons: list[str]) -> list[str]:
+    d = line.detail
+    row = [
+        _text(line.kam_code), _text(line.kam_name), d["status"], str(line.eligible).lower(),
+        str(line.held).lower(), _text("; ".join(d["reasons"])), _text(d["variant"]),
+        d["currency"], _number(d["target"]), _number(d["proration"]), _number(d["score"]),
+        _number(d["plan_multiplier"]), _number(d["plan_gate_factor"]),
+        _number(d["final_factor"]), _number(d["amount"]), d["payout"],
+    ]
+    components = {c["id"]: c for c in d["components"]}
+    for cid in component_ids:
+        c = components.get(cid, {})
+        row += [
+            _number(c.get("value")) if not isinstance(c.get("value"), str)
+            else _text(c["value"]),
+            _number(c.get("n")), c.get("treatment", ""), _text(c.get("segment")),
+            _number(c.get("factor")), _number(c.get("weight")),
+            _number(c.get("effective_weight")), _number(c.get("contribution")),
+        ]
+    row += [d["parts"].get(p, "") for p in parts]
+    row += [d["horizons"].get(h, "") for h in horizons]
+    return [*row, line.input_hash]
+
+
+def write_csv(session: Session, run_id: int, stream: IO[str]) -> int:
+    """Write every KAM's statement of run ``run_id`` as CSV rows; returns the row count.
+
+    Columns: the line (status, target, proration, score, payout...), then for each component
+    ``<id>.value``, ``.n``, ``.treatment``, ``.segment``, ``.factor``, ``.weight``,
+    ``.effective_weight``, ``.contribution``, then the payout split by part and horizon and
+    the line's input hash. Numbers are written in full (``repr``), money as exact decimals.
+    """
+    run = get_run(session, run_id)
+    lines = load_lines(session, run.id)
+    first = lines[0].detail if lines else {"components": [], "parts": {}, "horizons": {}}
+    component_ids = [c["id"] for c in first["components"]]
+    parts, horizons = sorted(first["parts"]), sorted(first["horizons"])
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(csv_header(component_ids, parts, horizons))
+    for line in lines:
+        writer.writerow(csv_row(line, component_ids, parts, horizons))
+    return len(lines)

@@ -27,3 +27,15 @@ class MetricInfo(Protocol):
 
 MetricCatalogue = Mapping[str, MetricInfo]
 FunctionTable = Mapping[str, Callable[..., Any]]
+
+
+def catalogue_of(plugins: Any) -> tuple[MetricCatalogue, FunctionTable]:
+    """The metric catalogue and formula functions of a plugin manager (duck-typed: anything
+    with ``metrics`` — name -> entry with ``cls`` — and ``expression_functions`` — name ->
+    entry with ``function``), as the plain mappings the validator takes. The one place where
+    the application's plugins become the engine's catalogue."""
+    registry = getattr(plugins, "metrics", {})
+    metrics = {name: getattr(entry, "cls", entry) for name, entry in registry.items()}
+    functions = {name: getattr(entry, "function", entry)
+                 for name, entry in getattr(plugins, "expression_functions", {}).items()}
+    return metrics, functions

@@ -228,6 +228,8 @@ def _gates(ruleset: Ruleset, env: Mapping[str, Any], values: Mapping[str, Metric
         missing = np.zeros(size, dtype=bool)
         for component_id in gate.reads:
             missing |= transforms.is_missing(values[component_id].value)
+        for component_id in gate.counts:
+            missing |= np.isnan(values[component_id].n)
         passed = gate.condition.evaluate(env, size)
         lenient = gate.if_missing is GateMissing.PASS
         passed = (passed | missing) if lenient else (passed & ~missing)

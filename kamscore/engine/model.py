@@ -264,6 +264,7 @@ class Gate:
     otherwise: float = 0.0
     if_missing: GateMissing = GateMissing.FAIL
     reads: tuple[str, ...] = ()  # component ids whose values the condition reads
+    counts: tuple[str, ...] = ()  # component ids whose response counts (n) it reads
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ class Scope:
 
     symbols: Mapping[str, Symbol]
     functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    #: names that are not defined but known, with the message to give (e.g. a metric that
+    #: the ruleset does not compute)
+    hints: Mapping[str, str] = field(default_factory=dict)
 
 
 class ExpressionRuntimeError(RuntimeError):
@@ -170,6 +173,8 @@ class _Compiler:
 
         if name in BUILTINS or name in self.scope.functions:
             return f"{name} is a function: call it as {name}(...)"
+        if name in self.scope.hints:
+            return self.scope.hints[name]
         known = sorted(self.scope.symbols)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -1,0 +1,413 @@
+"""Reading components and their transforms (curve, tiers, lookup, formula) from YAML.
+
+Every check that concerns one component happens here: the metric exists, its parameters pass
+the metric's own marshmallow schema, breakpoints and tiers are ordered and contiguous, values
+are in the metric's unit, factors are not negative, and the curve runs the way the metric's
+direction says is better.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..yaml_source import KeyPath
+from . import units
+from .building import BuildContext, name_clash
+from .expressions import ExprType
+from .model import (
+    Component,
+    Curve,
+    CurvePoint,
+    Formula,
+    Horizon,
+    Lookup,
+    Missing,
+    Part,
+    Scoring,
+    Tier,
+    TierMode,
+    TierTable,
+    Transform,
+)
+from .reader import ABSENT, describe, parse_quantity, suggestion
+
+TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula")
+SCORING_KEYS = (*TRANSFORM_KEYS, "cap", "floor", "missing")
+COMPONENT_KEYS = ("title", "params", "part", "horizon", *SCORING_KEYS)
+#: A factor above this (1000 %) is almost certainly a percentage written as a plain number.
+MAX_FACTOR = 10.0
+
+
+def read_weight(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
+    """A weight in percent: ``40`` or ``40%`` -> 0.4 (a fraction of the plan)."""
+    if raw is ABSENT:
+        return None
+    quantity = parse_quantity(raw)
+    if quantity is None or quantity.unit == "points":
+        ctx.reader.problem(path, f"expected a weight in percent (like 40 or 40%), found "
+                                 f"{describe(raw)}")
+        return None
+    weight = quantity.value if quantity.unit == "ratio" else quantity.value / 100.0
+    if not 0 <= weight <= 1:
+        ctx.reader.problem(path, f"a weight must be between 0 and 100 %, found "
+                                 f"{quantity.written}")
+        return None
+    return weight
+
+
+def factor(ctx: BuildContext, path: KeyPath, raw: Any, what: str = "a factor") -> float | None:
+    return ctx.reader.number(path, raw, what=what, minimum=0.0, maximum=MAX_FACTOR)
+
+
+def register_components(ctx: BuildContext, raw: Any) -> list[tuple[KeyPath, dict[str, Any]]]:
+    """First pass: the ids and metrics of all components, so that formulas anywhere may read
+    any component. Returns the (path, data) of each well-formed component."""
+    found: list[tuple[KeyPath, dict[str, Any]]] = []
+    items = ctx.reader.sequence(("components",), raw, what="a list of components")
+    for index, item in enumerate(items or []):
+        path: KeyPath = ("components", index)
+        data = ctx.reader.mapping(path, item, required=("id", "metric", "weight"),
+                                  optional=COMPONENT_KEYS, what="a component (a mapping)")
+        if data is None:
+            continue
+        component_id = ctx.reader.identifier((*path, "id"), data.get("id"),
+                                             what="a component id")
+        metric = data.get("metric")
+        if component_id is None or "metric" not in data:
+            continue
+        clash = name_clash(ctx, component_id)
+        if clash:
+            ctx.reader.problem((*path, "id"), f"cannot use {clash}")
+            continue
+        if component_id in ctx.metrics:
+            ctx.reader.problem((*path, "id"), f"duplicate component id {component_id!r}")
+            continue
+        if metric is ABSENT:
+            metric = None
+        elif not isinstance(metric, str) or metric not in ctx.catalogue:
+            known = sorted(ctx.catalogue)
+            hint = suggestion(str(metric), known) if isinstance(metric, str) else ""
+            shown = ", ".join(known[:25]) + (" ..." if len(known) > 25 else "")
+            ctx.reader.problem((*path, "metric"),
+                               f"unknown metric {describe(metric)}{hint} (known: {shown})")
+            metric = None
+        ctx.metrics[component_id] = metric if isinstance(metric, str) else ""
+        found.append((path, data))
+    return found
+
+
+def build_component(ctx: BuildContext, path: KeyPath, data: dict[str, Any]) -> Component | None:
+    component_id = data["id"]
+    metric = ctx.metrics[component_id]
+    params = _params(ctx, (*path, "params"), data.get("params", {}), metric)
+    weight = read_weight(ctx, (*path, "weight"), data.get("weight"))
+    if weight is not None:
+        ctx.weights[component_id] = weight
+    part = ctx.reader.choice((*path, "part"), data.get("part", "individual"),
+                             [p.value for p in Part])
+    horizon = ctx.reader.choice((*path, "horizon"), data.get("horizon", "short_term"),
+                                [h.value for h in Horizon])
+    title = data.get("title", component_id)
+    if not isinstance(title, str):
+        ctx.reader.problem((*path, "title"), f"expected a text, found {describe(title)}")
+    scoring = read_scoring(ctx, path, data, component_id, weight, None)
+    if None in (params, weight, part, horizon, scoring) or not metric:
+        return None
+    assert scoring is not None and params is not None
+    return Component(component_id, metric, str(title), params, Part(part), Horizon(horizon),
+                     scoring)
+
+
+def _params(ctx: BuildContext, path: KeyPath, raw: Any, metric: str) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        ctx.reader.problem(path, f"expected a mapping of the metric's parameters, found "
+                                 f"{describe(raw)}")
+        return None
+    info = ctx.catalogue.get(metric) if metric else None
+    if info is None:
+        return dict(raw)
+    schema = info.Params()
+    errors = schema.validate(raw)
+    if not errors:
+        return dict(raw)
+    names = sorted(getattr(schema, "load_fields", getattr(schema, "fields", {})))
+    for key, messages in sorted(errors.items(), key=lambda kv: str(kv[0])):
+        if key == "_schema":
+            for message in _flatten(messages):
+                ctx.reader.problem(path, f"metric {metric}: {message}")
+            continue
+        texts = list(_flatten(messages))
+        if texts == ["Unknown field."]:
+            takes = ", ".join(names) if names else "no parameters"
+            ctx.reader.problem((*path, str(key)),
+                               f"unknown parameter {key!r} of metric {metric}"
+                               f"{suggestion(str(key), names)} (it takes: {takes})")
+        else:
+            for message in texts:
+                ctx.reader.problem((*path, str(key)), f"metric {metric}: {message}")
+    return None
+
+
+def _flatten(messages: Any) -> list[str]:
+    if isinstance(messages, str):
+        return [messages]
+    if isinstance(messages, dict):
+        return [f"[{k}] {m}" for k, v in messages.items() for m in _flatten(v)]
+    return [m for item in messages for m in _flatten(item)]
+
+
+def read_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any], component_id: str,
+                 weight: float | None, base: Scoring | None) -> Scoring | None:
+    """A component's scoring from ``data`` (a component, or a variant's override of it, in
+    which case ``base`` supplies what the override leaves out)."""
+    given = [key for key in TRANSFORM_KEYS if key in data]
+    transform: Transform | None = base.transform if base else None
+    ok = True
+    if len(given) > 1:
+        ctx.reader.problem((*path, given[1]), f"give one of curve, tiers, lookup or formula, "
+                                              f"not both {given[0]!r} and {given[1]!r}")
+        ok = False
+    elif given:
+        transform = read_transform(ctx, (*path, given[0]), given[0], data[given[0]],
+                                   component_id)
+        ok = transform is not None
+    cap = base.cap if base else None
+    if "cap" in data:
+        cap = factor(ctx, (*path, "cap"), data["cap"], "a cap (a factor)")
+        ok = ok and cap is not None
+    floor = base.floor if base else 0.0
+    if "floor" in data:
+        read = factor(ctx, (*path, "floor"), data["floor"], "a floor (a factor)")
+        ok = ok and read is not None
+        floor = read if read is not None else floor
+    missing = base.missing.value if base else "exclude"
+    if "missing" in data:
+        choice = ctx.reader.choice((*path, "missing"), data["missing"],
+                                   [m.value for m in Missing])
+        ok = ok and choice is not None
+        missing = choice or missing
+    if cap is not None and floor > cap:
+        ctx.reader.problem((*path, "floor"), f"the floor {floor:g} is above the cap {cap:g}")
+        ok = False
+    if weight is not None and weight > 0 and transform is None and not given:
+        ctx.reader.problem(path, "a component with a weight needs one of curve, tiers, lookup "
+                                 "or formula to turn its metric value into a factor")
+        ok = False
+    if not ok or weight is None:
+        return None
+    return Scoring(weight, transform, Missing(missing), cap, floor)
+
+
+def read_transform(ctx: BuildContext, path: KeyPath, key: str, raw: Any,
+                   component_id: str) -> Transform | None:
+    info = ctx.metric_of(component_id)
+    unit = getattr(info, "unit", None)
+    direction = getattr(info, "direction", "higher")
+    if key == "curve":
+        return _curve(ctx, path, raw, unit, direction)
+    if key == "tiers":
+        return _tiers(ctx, path, raw, unit, direction)
+    if key == "lookup":
+        return _lookup(ctx, path, raw)
+    scope = ctx.scope(unit, with_value=True)
+    expression = ctx.formula(path, raw, ExprType.NUMBER, scope)
+    return Formula(expression) if expression is not None else None
+
+
+def metric_value(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None) -> float | None:
+    """A number in the metric's unit (``0.8``, ``80%``), checked against the unit rules."""
+    quantity = ctx.reader.quantity(path, raw, what="a metric value")
+    if quantity is None:
+        return None
+    problem = units.literal_problem(unit, quantity.value, quantity.unit, quantity.written)
+    if problem:
+        ctx.reader.problem(path, problem)
+        return None
+    return quantity.value
+
+
+def _curve(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
+           direction: str) -> Curve | None:
+    data = ctx.reader.mapping(path, raw, required=("points",), optional=("below",),
+                              what="a curve (a mapping with points)")
+    if data is None:
+        return None
+    items = ctx.reader.sequence((*path, "points"), data.get("points"), what="a list of points")
+    if items is None:
+        return None
+    points: list[CurvePoint] = []
+    ok = True
+    for index, item in enumerate(items):
+        here = (*path, "points", index)
+        point = ctx.reader.mapping(here, item, required=("at", "pays"), optional=("label",),
+                                   what="a point (at, pays, label)")
+        if point is None:
+            ok = False
+            continue
+        at = metric_value(ctx, (*here, "at"), point.get("at"), unit) if "at" in point else None
+        pays = factor(ctx, (*here, "pays"), point.get("pays")) if "pays" in point else None
+        label = point.get("label")
+        if label is not None and not isinstance(label, str):
+            ctx.reader.problem((*here, "label"), f"expected a text, found {describe(label)}")
+            ok = False
+        if at is None or pays is None:
+            ok = False
+            continue
+        if points and at <= points[-1].value:
+            ctx.reader.problem((*here, "at"),
+                               f"breakpoints must be in increasing order of value: {at:g} is "
+                               f"not above the previous point's {points[-1].value:g}")
+            ok = False
+        if label is not None and any(p.label == label for p in points):
+            ctx.reader.problem((*here, "label"), f"duplicate label {label!r}")
+            ok = False
+        points.append(CurvePoint(at, pays, label))
+    if ok and len(points) < 2:
+        ctx.reader.problem((*path, "points"), "a curve needs at least two points (for a single "
+                                              "step use tiers)")
+        ok = False
+    below = 0.0
+    if "below" in data:
+        read = factor(ctx, (*path, "below"), data["below"], "the factor below the first point")
+        ok = ok and read is not None
+        below = read if read is not None else below
+    if ok:
+        ok = _check_direction(ctx, path, "points", "pays", [p.factor for p in points],
+                              direction, below_given="below" in data, below=below)
+    return Curve(tuple(points), below) if ok else None
+
+
+def _check_direction(ctx: BuildContext, path: KeyPath, rows: str, key: str,
+                     factors: list[float], direction: str, *, below_given: bool,
+                     below: float) -> bool:
+    """A curve or table must pay more for a better value (the metric's direction)."""
+    higher = direction != "lower"
+    for index in range(1, len(factors)):
+        worse = factors[index] < factors[index - 1] if higher else (
+            factors[index] > factors[index - 1])
+        if worse:
+            better = "higher" if higher else "lower"
+            ctx.reader.problem((*path, rows, index, key),
+                               f"pays {factors[index]:g} after {factors[index - 1]:g}: for this "
+                               f"metric a {better} value is better, so the factor must not "
+                               f"{'fall' if higher else 'rise'} as the value rises")
+            return False
+    if higher and below > factors[0]:
+        ctx.reader.problem((*path, "below"), f"pays {below:g} below the first point but "
+                                             f"{factors[0]:g} at it; a higher value is better")
+        return False
+    if not higher and not below_given:
+        ctx.reader.problem(path, "for a metric where lower is better, state `below` (the "
+                                 "factor paid for values under the first point, the best "
+                                 "ones)")
+        return False
+    return True
+
+
+def _tiers(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
+           direction: str) -> TierTable | None:
+    data = ctx.reader.mapping(path, raw, required=("mode", "rows"), optional=("below",),
+                              what="a tier table (mode, rows)")
+    if data is None:
+        return None
+    mode = ctx.reader.choice((*path, "mode"), data.get("mode"), [m.value for m in TierMode])
+    items = ctx.reader.sequence((*path, "rows"), data.get("rows"), what="a list of tiers")
+    if mode is None or items is None:
+        return None
+    amount_key = "rate" if mode == TierMode.MARGINAL else "pays"
+    rows: list[tuple[float, float | None, float, str | None]] = []
+    ok = True
+    for index, item in enumerate(items):
+        here = (*path, "rows", index)
+        row = ctx.reader.mapping(here, item, required=("from", amount_key),
+                                 optional=("to", "label"),
+                                 what=f"a tier (from, to, {amount_key}, label)")
+        if row is None:
+            ok = False
+            continue
+        lower = metric_value(ctx, (*here, "from"), row["from"], unit) if "from" in row else None
+        upper = metric_value(ctx, (*here, "to"), row["to"], unit) if "to" in row else None
+        amount = factor(ctx, (*here, amount_key), row[amount_key],
+                        "a rate per unit" if amount_key == "rate" else "a factor"
+                        ) if amount_key in row else None
+        label = row.get("label")
+        if lower is None or amount is None or ("to" in row and upper is None):
+            ok = False
+            continue
+        if upper is not None and upper <= lower:
+            ctx.reader.problem((*here, "to"), f"the tier ends ({upper:g}) before it starts "
+                                              f"({lower:g})")
+            ok = False
+        rows.append((lower, upper, amount, label if isinstance(label, str) else None))
+    if not ok:
+        return None
+    tiers: list[Tier] = []
+    for index, (lower, upper, amount, label) in enumerate(rows):
+        here = (*path, "rows", index)
+        if index + 1 < len(rows):
+            following = rows[index + 1][0]
+            if following <= lower:
+                ctx.reader.problem((*path, "rows", index + 1, "from"),
+                                   f"tiers must be in increasing order: from {following:g} is "
+                                   f"not above the previous tier's from {lower:g}")
+                return None
+            if upper is not None and upper > following:
+                ctx.reader.problem((*here, "to"), f"tiers overlap: this tier runs to {upper:g} "
+                                                  f"but the next one starts at {following:g}")
+                return None
+            if upper is not None and upper < following:
+                ctx.reader.problem((*here, "to"), f"gap between tiers: this tier ends at "
+                                                  f"{upper:g} but the next one starts at "
+                                                  f"{following:g}")
+                return None
+            upper = following
+        elif upper is not None:
+            ctx.reader.problem((*here, "to"), "the last tier is open-ended: leave out `to` (a "
+                                              "value at or above it would be in no tier)")
+            return None
+        tiers.append(Tier(lower, math.inf if upper is None else upper, amount, label))
+    below = 0.0
+    if "below" in data:
+        read = factor(ctx, (*path, "below"), data["below"], "the factor below the first tier")
+        if read is None:
+            return None
+        below = read
+    if mode != TierMode.MARGINAL and not _check_direction(
+        ctx, path, "rows", "pays", [t.rate for t in tiers], direction,
+        below_given="below" in data, below=below,
+    ):
+        return None
+    return TierTable(TierMode(mode), tuple(tiers), below)
+
+
+def _lookup(ctx: BuildContext, path: KeyPath, raw: Any) -> Lookup | None:
+    data = ctx.reader.mapping(path, raw, required=("table",), optional=("default",),
+                              what="a lookup (table, default)")
+    if data is None:
+        return None
+    table = data.get("table")
+    if not isinstance(table, dict) or not table:
+        ctx.reader.problem((*path, "table"), f"expected a mapping of metric values to factors, "
+                                             f"found {describe(table)}")
+        return None
+    entries: list[tuple[float | str, float]] = []
+    ok = True
+    for key, value in table.items():
+        here = (*path, "table", key if isinstance(key, str | int) else str(key))
+        quantity = parse_quantity(key)
+        if quantity is None:
+            ctx.reader.problem(here, f"lookup keys are the metric's values (numbers), found "
+                                     f"{describe(key)}")
+            ok = False
+            continue
+        points = factor(ctx, here, value)
+        if points is None:
+            ok = False
+            continue
+        entries.append((quantity.value, points))
+    default = None
+    if "default" in data:
+        default = factor(ctx, (*path, "default"), data["default"])
+        ok = ok and default is not None
+    return Lookup(tuple(entries), default) if ok else None

@@ -1,0 +1,78 @@
+"""Whole-plan checks, made once every component and variant has been read: weights add up
+to 100 % under the default plan and under every variant, and declared part and horizon splits
+(``parts: {individual: 80, team: 20}``) match the components' weights."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..yaml_source import KeyPath
+from .building import BuildContext
+from .model import Component, Scoring, Variant
+
+TOLERANCE = 1e-9
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.10g} %"
+
+
+def check_base_weights(ctx: BuildContext) -> None:
+    """The default plan's weights add up to 100 % (checked even when other parts of the
+    components are wrong, as soon as every weight could be read)."""
+    total = sum(ctx.weights.values())
+    if abs(total - 1.0) <= TOLERANCE:
+        return
+    terms = " + ".join(f"{cid} {_percent(w)}" for cid, w in ctx.weights.items() if w)
+    _weights_problem(ctx, ("components",), "", total, terms)
+
+
+def check_plan(ctx: BuildContext, components: list[Component], variants: list[Variant],
+               parts: Mapping[str, float] | None, horizons: Mapping[str, float] | None) -> None:
+    """Variants' weights, and part and horizon splits (everything built without problems)."""
+    plans: list[tuple[str, KeyPath, Mapping[str, Scoring]]] = [
+        ("", ("components",), {c.id: c.scoring for c in components}),
+    ]
+    for index, variant in enumerate(variants):
+        plans.append((f" under variant {variant.id!r}", ("variants", index, "weights"),
+                      variant.scoring))
+    for label, path, scoring in plans[1:]:
+        _check_weights(ctx, path, label, scoring)
+    for label, path, scoring in plans:
+        for axis, split in (("part", parts), ("horizon", horizons)):
+            if split:
+                _check_split(ctx, path, label, axis, split, components, scoring)
+
+
+def _check_weights(ctx: BuildContext, path: KeyPath, label: str,
+                   scoring: Mapping[str, Scoring]) -> None:
+    total = sum(s.weight for s in scoring.values())
+    if abs(total - 1.0) <= TOLERANCE:
+        return
+    terms = " + ".join(f"{cid} {_percent(s.weight)}" for cid, s in scoring.items() if s.weight)
+    _weights_problem(ctx, path, label, total, terms)
+
+
+def _weights_problem(ctx: BuildContext, path: KeyPath, label: str, total: float,
+                     terms: str) -> None:
+    hint = ""
+    if abs(total * 100 - 1.0) <= 1e-6:
+        hint = "; weights are percentages: write 40 or 40%, not 0.4"
+    ctx.reader.problem(path, f"weights add up to {_percent(total)}{label} ({terms or 'none'}), "
+                             f"expected 100 %{hint}")
+
+
+def _check_split(ctx: BuildContext, path: KeyPath, label: str, axis: str,
+                 split: Mapping[str, float], components: list[Component],
+                 scoring: Mapping[str, Scoring]) -> None:
+    for name, wanted in split.items():
+        have = sum(scoring[c.id].weight for c in components
+                   if getattr(c, axis).value == name)
+        if abs(have - wanted) > TOLERANCE:
+            ctx.reader.problem(path, f"the {name} components weigh {_percent(have)}{label}, "
+                                     f"but {axis}s declares {name}: {_percent(wanted)}")
+    for component in components:
+        name = getattr(component, axis).value
+        if name not in split and scoring[component.id].weight > 0:
+            ctx.reader.problem(path, f"component {component.id!r} is {axis} {name!r}, which "
+                                     f"the declared {axis}s leave out")

@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
     "OPENAPI_SWAGGER_UI_URL": None,  # set in api.init_app: served from the package, no CDN
     "API_PAGE_SIZE_MAX": 500,
+    # largest request body (a CSV upload); bigger ones get 413. 64 MiB ≈ 1.2 million fact rows
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     # --- surveys ---
     "SURVEY_MIN_GROUP": 3,
     "SURVEY_MIN_GROUP_TEXT": 5,

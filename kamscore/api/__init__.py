@@ -1,18 +1,83 @@
-"""The JSON API: flask-smorest under /api/v1, OpenAPI document at /api/openapi.json.
+"""The JSON API: flask-smorest under /api/v1, OpenAPI document at /api/openapi.json, Swagger UI
+at /api/docs (served from the package, no CDN).
 
-Every error, from any endpoint, has one shape: ``{code, status, message, errors}``.
-Each resource is a blueprint in its own module, registered in ``init_app``.
+Every error under /api has one shape: ``{code, status, message, errors}`` (see ``errors``).
+Each resource is a blueprint in its own module, registered in ``init_app``; reading needs a
+signed-in user or an API token, writing a role as well (see ``auth``). Later capabilities add
+their blueprints to ``init_app`` the same way.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/v1"
 
+DESCRIPTION = """\
+kamscore's JSON API. Authenticate with `Authorization: Bearer <token>` (issue one with
+`kamscore api-token create USERNAME --name ...`) or a signed-in browser session. Lists are
+paginated with `page` and `page_size`; the `X-Pagination` header holds the totals. Every error
+is `{code, status, message, errors}`.
+"""
+
+
+class KamscoreApi(Api):
+    """flask-smorest's Api with kamscore's error handler (JSON under /api only)."""
+
+    def _register_error_handlers(self) -> None:
+        from .errors import handle_http_exception
+
+        self._app.register_error_handler(HTTPException, handle_http_exception)
+
 
 def init_app(app: Flask) -> Api:
-    api = Api(app)
+    from ..auth import csrf
+    from . import (
+        accounts,
+        assignments,
+        errors,
+        facts,
+        imports,
+        people,
+        periods,
+        plans,
+        products,
+        stakeholders,
+        swagger,
+        teams,
+    )
+
+    if not app.config.get("OPENAPI_SWAGGER_UI_URL"):
+        app.config["OPENAPI_SWAGGER_UI_URL"] = swagger.ASSETS_URL
+    api = KamscoreApi(
+        app,
+        spec_kwargs={
+            "info": {"description": DESCRIPTION},
+            "security": [{"bearerAuth": []}, {"session": []}],
+        },
+    )
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme(
+        "session", {"type": "apiKey", "in": "cookie", "name": "session"}
+    )
+    app.register_blueprint(swagger.assets_blueprint())
+    errors.init_app(app)
+    for module in (
+        people,
+        teams,
+        accounts,
+        assignments,
+        stakeholders,
+        products,
+        periods,
+        facts,
+        plans,
+        imports,
+    ):
+        api.register_blueprint(module.blp)
+    # write_access checks the CSRF token itself for browser sessions; tokens need none
+    csrf.exempt(imports.blp)
     app.extensions["kamscore.api"] = api
     return api

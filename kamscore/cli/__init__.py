@@ -9,11 +9,16 @@ from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
-    from . import db, imports, survey
+    from . import db, imports, survey, tokens
 
     app.cli.add_command(db.db_group)
     app.cli.add_command(imports.import_command)
+    app.cli.add_command(tokens.token_group)
     app.cli.add_command(survey.survey_group)
+
+    from . import ruleset
+
+    app.cli.add_command(ruleset.ruleset_group)
 
 
 def _create_cli_app():  # type: ignore[no-untyped-def]

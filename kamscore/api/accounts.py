@@ -1,0 +1,41 @@
+"""``/api/v1/accounts``: key accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from sqlalchemy.orm import joinedload
+
+from ..db import get_session
+from ..models import Account
+from ..queries import get_by_code, select_accounts
+from .auth import read_access
+from .blueprint import QueryPager
+from .resources import found, resource_blueprint
+from .schemas.accounts import AccountQuery, AccountSchema
+
+blp = resource_blueprint("accounts", "accounts", "Key accounts: hospitals, IDNs, payers, GPOs.")
+
+
+@blp.route("")
+class AccountList(MethodView):
+    decorators = [read_access]
+
+    @blp.arguments(AccountQuery, location="query")
+    @blp.response(200, AccountSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """List accounts, filtered by segment, type, team or region."""
+        return select_accounts(**filters)
+
+
+@blp.route("/<code>")
+class AccountDetail(MethodView):
+    decorators = [read_access]
+
+    @blp.response(200, AccountSchema)
+    def get(self, code: str) -> Any:
+        """One account by code."""
+        account = get_by_code(get_session(), Account, code, joinedload(Account.team))
+        return found(account, "account", code)

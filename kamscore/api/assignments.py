@@ -1,0 +1,40 @@
+"""``/api/v1/assignments``: which KAM is responsible for which account, when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from ..db import get_session
+from ..models import Assignment
+from ..queries import ASSIGNMENT_OPTIONS, get_by_id, select_assignments
+from .auth import read_access
+from .blueprint import QueryPager
+from .resources import found, resource_blueprint
+from .schemas.accounts import AssignmentQuery, AssignmentSchema
+
+blp = resource_blueprint("assignments", "assignments", "KAM responsibilities for accounts.")
+
+
+@blp.route("")
+class AssignmentList(MethodView):
+    decorators = [read_access]
+
+    @blp.arguments(AssignmentQuery, location="query")
+    @blp.response(200, AssignmentSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """List assignments of a person or an account, or those active on a date."""
+        return select_assignments(**filters)
+
+
+@blp.route("/<int:assignment_id>")
+class AssignmentDetail(MethodView):
+    decorators = [read_access]
+
+    @blp.response(200, AssignmentSchema)
+    def get(self, assignment_id: int) -> Any:
+        """One assignment by id."""
+        assignment = get_by_id(get_session(), Assignment, assignment_id, *ASSIGNMENT_OPTIONS)
+        return found(assignment, "assignment", assignment_id)

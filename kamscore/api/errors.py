@@ -1,0 +1,74 @@
+"""One JSON error shape for everything under /api: ``{code, status, message, errors}``.
+
+flask-smorest registers an error handler for every ``HTTPException`` on the whole app; ours
+answers in JSON only for /api paths and gives anything else back to Flask (and to the web
+pages' own error handlers). Unknown /api routes (404), wrong methods (405), bodies over
+``MAX_CONTENT_LENGTH`` (413), invalid input (422, with the field named in ``errors``) and
+unhandled exceptions (500, logged with the traceback by Flask) all come out in that shape. A
+last check after each request turns an error response that another handler rendered as HTML
+under /api back into the shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.http import HTTP_STATUS_CODES
+
+API_PATH_PREFIX = "/api/"
+
+#: Clearer messages than werkzeug's defaults for the errors an API client meets most.
+MESSAGES = {
+    401: "Authentication required: send 'Authorization: Bearer <token>' or sign in.",
+    404: "Not found: no such resource or URL under /api.",
+    422: "Invalid input: see errors.",
+    500: "Internal error: it has been logged; please report it with the time it happened.",
+}
+
+
+def is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith(API_PATH_PREFIX)
+
+
+def error_body(code: int, message: str | None = None, errors: Any = None) -> dict[str, Any]:
+    return {
+        "code": code,
+        "status": HTTP_STATUS_CODES.get(code, "Unknown Error"),
+        "message": message or MESSAGES.get(code) or HTTP_STATUS_CODES.get(code, ""),
+        "errors": errors if errors is not None else {},
+    }
+
+
+def handle_http_exception(error: HTTPException) -> Any:
+    """The ``HTTPException`` handler: JSON under /api, Flask's default elsewhere."""
+    if not is_api_request():
+        return error
+    code = error.code or 500
+    data = getattr(error, "data", None) or {}
+    message = data.get("message")
+    if message is None and not isinstance(error, InternalServerError):
+        # werkzeug's description unless it is the generic one for this code
+        default = type(error).description
+        message = error.description if error.description != default else None
+    if isinstance(error, MethodNotAllowed) and message is None:
+        allowed = ", ".join(sorted(set(error.valid_methods or []) - {"HEAD", "OPTIONS"}))
+        message = f"{request.method} is not allowed on this URL; it accepts: {allowed}."
+    errors = data.get("errors", data.get("messages"))
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
+    return error_body(code, message, errors), code, headers
+
+
+def _json_errors_under_api(response: Response) -> Response:
+    """Safety net: an HTML error page rendered for an /api URL becomes the JSON shape."""
+    if response.status_code >= 400 and is_api_request() and not response.is_json:
+        body = error_body(response.status_code)
+        response.set_data(json.dumps(body))
+        response.mimetype = "application/json"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_json_errors_under_api)

@@ -1,0 +1,51 @@
+"""``POST /api/v1/imports/<kind>``: the CSV import, with the same rules as the CLI.
+
+Multipart form with a ``file`` field; ``?dry_run=true`` validates only. A file with any bad row
+is refused with 422 and every problem in ``errors`` as ``{"<line>": {"<column>": [reasons]}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from ..db import get_session
+from ..importing import ImportRejected, UnknownKind, import_csv, import_kinds
+from .auth import write_access
+from .resources import resource_blueprint
+from .schemas.imports import ImportFiles, ImportOptions, ImportReportSchema
+
+blp = resource_blueprint(
+    "imports", "imports", "CSV imports (all or nothing); kinds: " + ", ".join(import_kinds())
+)
+
+
+@blp.route("/<kind>")
+class ImportResource(MethodView):
+    decorators = [write_access("analyst")]
+
+    @blp.arguments(ImportOptions, location="query")
+    @blp.arguments(ImportFiles, location="files")
+    @blp.response(200, ImportReportSchema)
+    @blp.alt_response(422, description="The file was refused; errors lists every bad row.")
+    def post(self, options: dict[str, Any], files: dict[str, Any], kind: str) -> Any:
+        """Import a CSV file as ``kind``; needs the analyst (or admin) role."""
+        upload = files["file"]
+        session = get_session()
+        try:
+            report = import_csv(
+                session,
+                kind,
+                upload.stream,
+                filename=upload.filename or "upload.csv",
+                dry_run=options["dry_run"],
+            )
+        except UnknownKind as exc:
+            abort(404, message=str(exc))
+        except ImportRejected as rejected:
+            session.rollback()
+            abort(422, message=str(rejected), errors=rejected.by_line())
+        session.commit()
+        return report.as_dict()

@@ -1,0 +1,41 @@
+"""``/api/v1/people``: employees (KAMs, managers, cross-functional colleagues)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from sqlalchemy.orm import joinedload
+
+from ..db import get_session
+from ..models import Person
+from ..queries import get_by_code, select_people
+from .auth import read_access
+from .blueprint import QueryPager
+from .resources import found, resource_blueprint
+from .schemas.org import PersonQuery, PersonSchema
+
+blp = resource_blueprint("people", "people", "Employees, by their code.")
+
+
+@blp.route("")
+class PersonList(MethodView):
+    decorators = [read_access]
+
+    @blp.arguments(PersonQuery, location="query")
+    @blp.response(200, PersonSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """List people, filtered by role or manager."""
+        return select_people(**filters)
+
+
+@blp.route("/<code>")
+class PersonDetail(MethodView):
+    decorators = [read_access]
+
+    @blp.response(200, PersonSchema)
+    def get(self, code: str) -> Any:
+        """One person by code."""
+        person = get_by_code(get_session(), Person, code, joinedload(Person.manager))
+        return found(person, "person", code)

@@ -1,0 +1,39 @@
+"""``/api/v1/periods``: months, quarters and years, open or closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from ..db import get_session
+from ..models import Period
+from ..queries import get_by_code, select_periods
+from .auth import read_access
+from .blueprint import QueryPager
+from .resources import found, resource_blueprint
+from .schemas.periods import PeriodQuery, PeriodSchema
+
+blp = resource_blueprint("periods", "periods", "Periods; a closed period is frozen.")
+
+
+@blp.route("")
+class PeriodList(MethodView):
+    decorators = [read_access]
+
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, PeriodSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """List periods in date order, filtered by kind or status."""
+        return select_periods(**filters)
+
+
+@blp.route("/<code>")
+class PeriodDetail(MethodView):
+    decorators = [read_access]
+
+    @blp.response(200, PeriodSchema)
+    def get(self, code: str) -> Any:
+        """One period by code (2026-Q1, 2026-03, 2026)."""
+        return found(get_by_code(get_session(), Period, code), "period", code)

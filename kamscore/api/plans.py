@@ -1,0 +1,39 @@
+"""``/api/v1/plans``: account plans with their objectives and actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from ..db import get_session
+from ..queries import get_plan, select_plans
+from .auth import read_access
+from .blueprint import QueryPager
+from .resources import found, resource_blueprint
+from .schemas.facts import PlanQuery, PlanSchema
+
+blp = resource_blueprint("plans", "plans", "Account plans: objectives and actions.")
+
+
+@blp.route("")
+class PlanList(MethodView):
+    decorators = [read_access]
+
+    @blp.arguments(PlanQuery, location="query")
+    @blp.response(200, PlanSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """List account plans, filtered by period, account or owner."""
+        return select_plans(**filters)
+
+
+@blp.route("/<account>/<period>")
+class PlanDetail(MethodView):
+    decorators = [read_access]
+
+    @blp.response(200, PlanSchema)
+    def get(self, account: str, period: str) -> Any:
+        """The plan of one account for one period."""
+        plan = get_plan(get_session(), account, period)
+        return found(plan, "account plan", f"{account} {period}")

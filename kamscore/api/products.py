@@ -1,0 +1,40 @@
+"""``/api/v1/products``: products with their lifecycle phase per period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from ..db import get_session
+from ..models import Product
+from ..queries import PRODUCT_OPTIONS, get_by_code, select_products
+from .auth import read_access
+from .blueprint import QueryPager
+from .resources import found, resource_blueprint
+from .schemas.periods import ProductQuery, ProductSchema
+
+blp = resource_blueprint("products", "products", "Products and their lifecycle phases.")
+
+
+@blp.route("")
+class ProductList(MethodView):
+    decorators = [read_access]
+
+    @blp.arguments(ProductQuery, location="query")
+    @blp.response(200, ProductSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """List products, with the phase each is in per period."""
+        return select_products(**filters)
+
+
+@blp.route("/<code>")
+class ProductDetail(MethodView):
+    decorators = [read_access]
+
+    @blp.response(200, ProductSchema)
+    def get(self, code: str) -> Any:
+        """One product by code."""
+        product = get_by_code(get_session(), Product, code, *PRODUCT_OPTIONS)
+        return found(product, "product", code)

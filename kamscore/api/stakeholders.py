@@ -1,0 +1,43 @@
+"""``/api/v1/stakeholders``: the decision-making units of the accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from sqlalchemy.orm import joinedload
+
+from ..db import get_session
+from ..models import Stakeholder
+from ..queries import get_by_id, select_stakeholders
+from .auth import read_access
+from .blueprint import QueryPager
+from .resources import found, resource_blueprint
+from .schemas.accounts import StakeholderQuery, StakeholderSchema
+
+blp = resource_blueprint("stakeholders", "stakeholders", "Members of accounts' DMUs.")
+
+
+@blp.route("")
+class StakeholderList(MethodView):
+    decorators = [read_access]
+
+    @blp.arguments(StakeholderQuery, location="query")
+    @blp.response(200, StakeholderSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """List stakeholders, of one account or of one role."""
+        return select_stakeholders(**filters)
+
+
+@blp.route("/<int:stakeholder_id>")
+class StakeholderDetail(MethodView):
+    decorators = [read_access]
+
+    @blp.response(200, StakeholderSchema)
+    def get(self, stakeholder_id: int) -> Any:
+        """One stakeholder by id."""
+        stakeholder = get_by_id(
+            get_session(), Stakeholder, stakeholder_id, joinedload(Stakeholder.account)
+        )
+        return found(stakeholder, "stakeholder", stakeholder_id)

@@ -1,0 +1,39 @@
+"""``/api/v1/teams``: account teams with their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from ..db import get_session
+from ..models import Team
+from ..queries import TEAM_OPTIONS, get_by_code, select_teams
+from .auth import read_access
+from .blueprint import QueryPager
+from .resources import found, resource_blueprint
+from .schemas.org import TeamQuery, TeamSchema
+
+blp = resource_blueprint("teams", "teams", "Account teams and their members.")
+
+
+@blp.route("")
+class TeamList(MethodView):
+    decorators = [read_access]
+
+    @blp.arguments(TeamQuery, location="query")
+    @blp.response(200, TeamSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """List teams with their members; ``member`` finds the teams of one person."""
+        return select_teams(**filters)
+
+
+@blp.route("/<code>")
+class TeamDetail(MethodView):
+    decorators = [read_access]
+
+    @blp.response(200, TeamSchema)
+    def get(self, code: str) -> Any:
+        """One team by code, with its members."""
+        return found(get_by_code(get_session(), Team, code, *TEAM_OPTIONS), "team", code)

@@ -38,13 +38,14 @@ from .surveys import (
     SurveyVersion,
     TokenMiss,
 )
-from .users import USER_ROLES, User
+from .users import USER_ROLES, ApiToken, User
 
 __all__ = [
     "USER_ROLES",
     "Account",
     "AccountPlan",
     "AccountType",
+    "ApiToken",
     "Assignment",
     "Base",
     "Campaign",

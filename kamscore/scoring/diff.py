@@ -7,8 +7,9 @@ floor — not which YAML lines moved. ``diff_rulesets`` compares two parsed rule
 
 Variants are stored fully resolved (each variant holds the scoring of every component), so a
 change to the base plan also changes every variant that does not override it. To keep the
-diff readable, a variant's component is reported only when the variant *overrides* it in
-either version; otherwise the base plan's line already says it.
+diff readable, an aspect of a variant's component (weight, scoring, missing data, cap, floor)
+is reported only when the variant *overrides* that aspect in either version; otherwise the
+base plan's line already says it.
 """
 
 from __future__ import annotations
@@ -201,11 +202,17 @@ def _compare_variants(out: _Collector, a: Ruleset, b: Ruleset) -> None:
                     describe_expression(var.when))
         for cid in dict.fromkeys([*(c.id for c in b.components), *(c.id for c in a.components)]):
             a_s, b_s = old.scoring.get(cid), var.scoring.get(cid)
-            if a_s is None or b_s is None or a_s == b_s:
+            a_base, b_base = a.base.get(cid), b.base.get(cid)
+            if a_s is None or b_s is None or a_base is None or b_base is None:
                 continue  # component added/removed: reported under components
-            overrides = a_s != a.base.get(cid) or b_s != b.base.get(cid)
-            if overrides:
-                _compare_scoring(out, "variants", f"{subject} / component {cid}", a_s, b_s)
+            before, after = _scoring_aspects(a_s), _scoring_aspects(b_s)
+            base_before, base_after = _scoring_aspects(a_base), _scoring_aspects(b_base)
+            for aspect in before:
+                overridden = (before[aspect] != base_before[aspect]
+                              or after[aspect] != base_after[aspect])
+                if overridden:
+                    out.compare("variants", f"{subject} / component {cid}", aspect,
+                                before[aspect], after[aspect])
     for vid, var in a_by_id.items():
         if vid not in b_by_id:
             out.removed("variants", f"variant {vid}", _variant_summary(var, a))

@@ -119,6 +119,7 @@ def build_tiny(session) -> Tiny:
         people[code], accounts[f"A{index}"] = person.id, account.id
     session.add_all([
         _user("ana", "analyst"), _user("alice", "analyst"), _user("bob", "approver"),
+        _user("carol", "analyst approver"),
         _user("kim", "viewer"),
     ])
     session.commit()

@@ -35,7 +35,7 @@ from ..models import (
 )
 from .answers import answer_rows, check_page, first_incomplete_section, shown_answers
 from .catalog import definition_of
-from .definition import Section, SurveyDefinition
+from .definition import Section, SurveyDefinition, Text
 from .i18n import pick_language
 from .tokens import invitation_for_token
 
@@ -96,6 +96,14 @@ def _check(invitation: Invitation, now: dt.datetime) -> LinkCheck:
     if campaign.status is CampaignStatus.DRAFT or now < campaign.opens_at:
         return LinkCheck(LinkState.NOT_OPEN, **common)
     return LinkCheck(LinkState.OK, **common)
+
+
+def thanks_text(session: Session, invitation_id: int) -> Text | None:
+    """The definition's own thank-you text for an invitation's survey, if it has one."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        return None
+    return definition_of(invitation.campaign.survey_version).thanks
 
 
 @dataclass(frozen=True)

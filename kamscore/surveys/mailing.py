@@ -195,6 +195,12 @@ def opt_out(session: Session, token: str, now: dt.datetime) -> Invitation | None
     return invitation
 
 
+def address_of(session: Session, token: str) -> str | None:
+    """The e-mail address an invitation link was sent to (shown on the opt-out page)."""
+    invitation = invitation_for_token(session, token)
+    return invitation.email if invitation else None
+
+
 def record_bounce(session: Session, email: str, detail: str | None, now: dt.datetime) -> int:
     """Record that mail to ``email`` bounced; returns the number of open invitations marked."""
     email = email.strip()

@@ -6,4 +6,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from . import survey_pages
+
+    app.register_blueprint(survey_pages.bp)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from kamscore.models import (
     Account,
     AccountType,
     Assignment,
+    Invitation,
     Period,
     PeriodKind,
     Person,
@@ -19,7 +22,8 @@ from kamscore.models import (
     Team,
     TeamMember,
 )
-from kamscore.surveys.campaigns import CampaignSpec
+from kamscore.surveys.campaigns import CampaignSpec, create_campaign, open_campaign
+from kamscore.surveys.tokens import issue_token
 
 TAIPEI = dt.timezone(dt.timedelta(hours=8))
 #: "now" of the survey tests: inside the campaigns' window.
@@ -86,3 +90,48 @@ def customer_spec(**changes) -> CampaignSpec:
                   opens_at=OPENS, closes_at=CLOSES, timezone="Asia/Taipei")
     values.update(changes)
     return CampaignSpec(**values)
+
+
+def live_window() -> tuple[dt.datetime, dt.datetime]:
+    """Opening and closing instants around the real clock (the web pages use it)."""
+    now = dt.datetime.now(dt.UTC)
+    return now - dt.timedelta(days=1), now + dt.timedelta(days=30)
+
+
+def live_campaign(session, survey: str = "customer_satisfaction", code: str = "LIVE",
+                  **changes):
+    """An open campaign whose window contains the real now."""
+    opens, closes = live_window()
+    campaign = create_campaign(session, customer_spec(code=code, survey=survey, opens_at=opens,
+                                                      closes_at=closes, **changes))
+    open_campaign(session, code, opens)
+    session.commit()
+    return campaign
+
+
+def token_for(session, campaign, email: str | None = None, respondent_key: str | None = None,
+              subject_key: str | None = None) -> str:
+    """A fresh link token for one invitation of ``campaign`` (committed)."""
+    query = select(Invitation).where(Invitation.campaign_id == campaign.id)
+    if email:
+        query = query.where(Invitation.email == email)
+    if respondent_key:
+        query = query.where(Invitation.respondent_key == respondent_key)
+    if subject_key:
+        query = query.where(Invitation.subject_key == subject_key)
+    invitation = session.scalars(query).one()
+    token = issue_token(session, invitation)
+    session.commit()
+    return token
+
+
+#: Answers to the shipped customer survey, page by page (form field names).
+CUSTOMER_PAGES = [
+    {"overall_satisfaction": "4", "nps": "5"},
+    {f"relationship__{row}": value for row, value in
+     zip(("trust", "understanding", "responsiveness", "communication", "partnership"),
+         ("5", "4", "3", "4", "2"), strict=True)},
+    {"contact_frequency": "monthly", "services__medical_information": "4",
+     "services__education": "na", "commitments_kept": "yes"},
+    {"improve": "Faster answers <script>alert(1)</script>", "comments": ""},
+]

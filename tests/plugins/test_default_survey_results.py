@@ -1,0 +1,91 @@
+"""Survey results from imported facts (kamscore.default_survey_results)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kamscore.default_survey_results import (
+    SurveyFactError,
+    load_survey_facts,
+    parse_name,
+    survey_results_from_facts,
+)
+from kamscore.models import Account, AccountType, Fact, Period, PeriodKind, Person, Role
+
+
+def test_parse_names():
+    assert parse_name("survey.nps.all.count.9") == ("nps", "all", "count", 9)
+    assert parse_name("survey.scale:relationship_quality.others.mean") == (
+        "scale:relationship_quality", "others", "mean", None)
+    for bad in ("survey.nps", "survey.nps.all.median", "survey.nps.all.count.nine",
+                "surveys.nps.all.n"):
+        with pytest.raises(SurveyFactError, match=bad.replace(".", r"\.")):
+            parse_name(bad)
+
+
+def test_counts_make_the_histogram_n_and_mean():
+    results = survey_results_from_facts([
+        ("survey.overall_satisfaction.all.count.5", 3, "A1", None),
+        ("survey.overall_satisfaction.all.count.4", 4, "A1", None),
+        ("survey.overall_satisfaction.all.count.2", 1, "A1", None),
+        ("survey.overall_satisfaction.all.min", 1, "A1", None),
+        ("survey.overall_satisfaction.all.max", 5, "A1", None),
+        ("survey.scale:collaboration.others.mean", 4.2, None, "K1"),
+        ("survey.scale:collaboration.others.n", 6, None, "K1"),
+    ])
+    csat = results.get("customer_satisfaction", "account", "A1", "overall_satisfaction", "all")
+    assert csat.n == 8
+    assert csat.histogram == {2: 1, 4: 4, 5: 3}
+    assert csat.mean == pytest.approx((15 + 16 + 2) / 8)
+    assert (csat.scale_min, csat.scale_max) == (1, 5)
+    assert csat.share_at_least(4) == pytest.approx(7 / 8)
+    collab = results.get("internal_360", "kam", "K1", "scale:collaboration", "others")
+    assert (collab.n, collab.mean, collab.histogram) == (6, 4.2, {})
+    assert results.source == "facts"
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ([("survey.nps.all.n", 5, "A1", None), ("survey.nps.all.count.9", 4, "A1", None)],
+     "n is 5 but the counts add up to 4"),
+    ([("survey.nps.all.mean", 7.5, "A1", None)], "give n or the counts per answer"),
+    ([("survey.nps.all.count.9", 1.5, "A1", None)], "a count must be a whole number"),
+    ([("survey.nps.all.n", 3, "A1", "K1")], "about an account or a person"),
+    ([("survey.nps.all.n", None, "A1", None)], "has no numeric value"),
+])
+def test_malformed_survey_facts_are_errors(rows, message):
+    with pytest.raises(SurveyFactError, match=message):
+        survey_results_from_facts(rows)
+
+
+def test_loaded_from_the_database_with_one_query(session):
+    period = Period(code="2026-Q1", kind=PeriodKind.QUARTER, start_date=_d("2026-01-01"),
+                    end_date=_d("2026-03-31"))
+    account = Account(code="A1", name="Hospital", type=AccountType.HOSPITAL, segment="key")
+    kam = Person(code="K1", name="Kay", role=Role.KAM)
+    session.add_all([
+        _fact(period, "survey.nps.all.count.10", 2, account=account),
+        _fact(period, "survey.nps.all.count.3", 1, account=account),
+        _fact(period, "survey.scale:collaboration.self.mean", 4.5, person=kam),
+        _fact(period, "survey.scale:collaboration.self.n", 1, person=kam),
+        _fact(period, "surveyed_accounts", 1, account=account),  # not a survey fact
+        _fact(period, "net_sales", 10, account=account),
+    ])
+    session.commit()
+    results = load_survey_facts(session, period)
+    assert len(results) == 2
+    nps = results.get("customer_satisfaction", "account", "A1", "nps", "all")
+    assert nps.histogram == {3: 1, 10: 2}
+    assert results.get("internal_360", "kam", "K1", "scale:collaboration", "self").mean == 4.5
+
+
+def _d(text):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
+
+
+def _fact(period, name, value, *, account=None, person=None):
+    return Fact(period=period, name=name, value=value, unit="count", source="test",
+                account=account, person=person,
+                subject_key=Fact.make_subject_key(account.code if account else None,
+                                                  person.code if person else None))

@@ -1,0 +1,98 @@
+"""Loading the metric context from the database: contents, and a query count that does not
+grow with the number of KAMs."""
+
+from __future__ import annotations
+
+import pytest
+from db_population import seed_population
+from sqlalchemy import event
+
+from kamscore.db import get_db
+from kamscore.metrics.compute import compute_metrics
+from kamscore.metrics.loader import UnknownPeriodError, load_metric_context
+from kamscore.models import Base
+
+
+def test_context_contents(app, session, pm):
+    seed_population(session, 3)
+    ctx = load_metric_context(session, "2026-Q1", pm)
+    assert list(ctx.kams.codes) == ["K0000", "K0001", "K0002"]
+    assert ctx.previous_year.code == "2025-Q1"
+    assert list(ctx.kams.teams) == ["T0000", "T0001", "T0002"]
+    assert list(ctx.kams.managers) == ["M0001"] * 3
+    assert ctx.kams.base_salary[1] == 80_001
+    assert list(ctx.kams.eligible_days) == [90, 90, 90]
+    # K0000: own account A00000 for 90 days (strategic), A00001 until 14 February = 45 days
+    # (31 + 14), and K0002's A00021 from 15 February (14 + 31 = 45 days)
+    assert ctx.kams.segments[0] == "strategic"
+    # focus product: P2 sells twice as much as P1 everywhere; P2 is in launch
+    assert list(ctx.kams.focus_products) == ["P2"] * 3
+    assert list(ctx.kams.phases) == ["launch"] * 3
+    k0 = ctx.assignments.kam == 0
+    assert sorted(ctx.assignments.days[k0].tolist()) == [45, 45, 90]
+    assert ctx.assignments.weight[k0].sum() == pytest.approx(2.0)
+    assert len(ctx.plans) == 6 and len(ctx.objectives) == 12 and len(ctx.actions) == 6
+    assert ctx.stakeholders.key_count(len(ctx.accounts)).tolist() == [2] * 6
+    assert ctx.teams["T0001"].members[0].person == "K0001"
+    assert ctx.product_phases == {"P1": "growth", "P2": "launch"}
+    assert ctx.survey_results.source == "facts"
+    assert len(ctx.previous_facts.select("net_sales")) == 12
+
+
+def test_every_built_in_metric_has_data_from_the_database(app, session, pm):
+    seed_population(session, 3)
+    ctx = load_metric_context(session, "2026-Q1", pm)
+    outcomes = compute_metrics(pm, ctx, [(name, {}) for name in pm.metrics])
+    for name, outcome in outcomes.items():
+        assert outcome.ok, outcome
+        assert outcome.has_data.all(), (name, outcome.reasons)
+    # K0000's attainment: A00000 (P1 1000, P2 2000) for the whole quarter, A00001 (P1 1001,
+    # P2 2001) and A00021 (P1 1003, P2 2003) for 45 of 90 days each:
+    # actual 3000 + 3002/2 + 3006/2 = 6004; target 3000 + 3000/2 + 3000/2 = 6000
+    assert outcomes["sales_attainment"].values[0] == pytest.approx(6004 / 6000)
+    # CSAT from survey facts: at each account 2 of 3 answers are 5; K0000 pools 3 accounts
+    assert outcomes["csat"].values[0] == pytest.approx(6 / 9)
+    assert outcomes["csat"].n[0] == 9
+    assert outcomes["collaboration_360"].values[0] == 4.0
+
+
+def test_unknown_period(app, session, pm):
+    with pytest.raises(UnknownPeriodError, match="no period '2031-Q1'"):
+        load_metric_context(session, "2031-Q1", pm)
+
+
+def _queries_to_compute_everything(app, pm, n: int) -> int:
+    database = get_db(app)
+    with database.sessionmaker() as session:
+        seed_population(session, n)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        with database.sessionmaker() as session:
+            ctx = load_metric_context(session, "2026-Q1", pm)
+            outcomes = compute_metrics(pm, ctx, [(name, {}) for name in pm.metrics])
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert all(o.ok for o in outcomes.values())
+    assert len(ctx.kams) == n
+    return len(statements)
+
+
+def _clear(app) -> None:
+    with get_db(app).session() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
+
+
+def test_query_count_does_not_grow_with_the_population(app, pm):
+    small = _queries_to_compute_everything(app, pm, 3)
+    _clear(app)
+    large = _queries_to_compute_everything(app, pm, 30)
+    assert small == large
+    # people, accounts, assignments, facts twice, plans, objectives, actions, stakeholders,
+    # teams, team members, product phases, two periods, survey facts: about 15, not per KAM
+    assert small < 25

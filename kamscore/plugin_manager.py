@@ -382,3 +382,18 @@ def init_app(app: Flask) -> None:
 
 def get_plugin_manager(app: Flask | None = None) -> KamscorePluginManager:
     return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def describe_plugins(pm: KamscorePluginManager) -> list[dict[str, Any]]:
+    """Every plugin with its version, origin and metrics, as plain data (``kamscore plugins``)."""
+    out = []
+    for name, info in sorted(pm.infos.items()):
+        metrics = [
+            {"name": m.name, "title": m.title, "kind": m.kind, "unit": m.unit,
+             "direction": m.direction, "version": m.version, "params": m.param_names()}
+            for m in pm.metrics.of_plugin(name)
+        ]
+        out.append({"name": name, "version": info.version, "source": info.source,
+                    "location": info.location, "disabled": info.disabled, "metrics": metrics,
+                    "expression_functions": list(info.expression_functions)})
+    return out

@@ -16,16 +16,28 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(tokens.token_group)
     app.cli.add_command(survey.survey_group)
 
+    from . import campaign
+
+    app.cli.add_command(campaign.campaign_group)
+
     from . import ruleset
 
     app.cli.add_command(ruleset.ruleset_group)
 
+    from . import plugins
+
+    app.cli.add_command(plugins.plugins_command)
+
 
 def _create_cli_app():  # type: ignore[no-untyped-def]
     from .. import create_app
+    from ..plugin_manager import PluginError
 
     # CLI commands serve no pages: a missing secret key is not an error for them.
-    return create_app({"ALLOW_EPHEMERAL_SECRET": True})
+    try:
+        return create_app({"ALLOW_EPHEMERAL_SECRET": True})
+    except PluginError as exc:  # a broken plugin: its name and cause, not a traceback
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.group(cls=FlaskGroup, create_app=_create_cli_app, add_default_commands=False,

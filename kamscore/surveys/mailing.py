@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,9 +36,9 @@ from ..models import (
     SuppressionReason,
     SurveyMessage,
 )
-from .campaigns import get_campaign
+from .campaigns import get_campaign, open_campaign
 from .catalog import definition_of
-from .errors import SurveyError
+from .errors import Conflict, SurveyError
 from .i18n import format_instant, pick_language, ui_text
 from .tokens import invitation_for_token, issue_token
 
@@ -78,7 +78,8 @@ def _send_all(session: Session, code: str, kind: MessageKind, sequence: int, mai
     campaign = get_campaign(session, code)
     summary = SendSummary()
     if campaign.status is not CampaignStatus.OPEN or not campaign.accepts_answers(now):
-        raise ValueError(f"campaign {code} is not taking answers; nothing to send")
+        raise Conflict(f"campaign {code} is not taking answers; nothing to send",
+                       field="status")
     invitation_ids = session.scalars(
         select(Invitation.id).where(Invitation.campaign_id == campaign.id)
         .order_by(Invitation.id)
@@ -106,7 +107,14 @@ def _send_one(session: Session, campaign_id: int, invitation_id: int, kind: Mess
         session.commit()  # the claim
     except IntegrityError:
         session.rollback()
-        return "already"
+        if reason:
+            return "already"
+        message = _reclaim_failed(session, invitation_id, kind, sequence, now)
+        if message is None:
+            return "already"
+        invitation = message.invitation
+        token = issue_token(session, invitation)
+        session.commit()
     if reason:
         return "skipped"
     assert token is not None
@@ -124,6 +132,25 @@ def _send_one(session: Session, campaign_id: int, invitation_id: int, kind: Mess
         invitation.status = InvitationStatus.SENT
     session.commit()
     return "sent"
+
+
+def _reclaim_failed(session: Session, invitation_id: int, kind: MessageKind, sequence: int,
+                    now: dt.datetime) -> SurveyMessage | None:
+    """Claim again a message whose sending failed (an atomic failed → pending update)."""
+    claimed = session.execute(
+        update(SurveyMessage)
+        .where(SurveyMessage.invitation_id == invitation_id, SurveyMessage.kind == kind,
+               SurveyMessage.sequence == sequence,
+               SurveyMessage.status == MessageStatus.FAILED)
+        .values(status=MessageStatus.PENDING, error=None, created_at=now)
+    ).rowcount
+    if claimed != 1:
+        session.rollback()
+        return None
+    session.commit()
+    return session.scalars(select(SurveyMessage).where(
+        SurveyMessage.invitation_id == invitation_id, SurveyMessage.kind == kind,
+        SurveyMessage.sequence == sequence)).one()
 
 
 def _skip_reason(session: Session, invitation: Invitation, kind: MessageKind) -> str | None:
@@ -179,6 +206,14 @@ def _subject_name(invitation: Invitation) -> str:
     if invitation.subject_person is not None:
         return invitation.subject_person.name
     return ""
+
+
+def open_and_invite(session: Session, code: str, mailer: Mailer, *, base_url: str,
+                    now: dt.datetime) -> SendSummary:
+    """Open a draft campaign and e-mail its invitations (what opening on time means)."""
+    open_campaign(session, code, now)
+    session.commit()
+    return send_invitations(session, code, mailer, base_url=base_url, now=now)
 
 
 def opt_out(session: Session, token: str, now: dt.datetime) -> Invitation | None:

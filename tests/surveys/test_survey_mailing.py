@@ -24,7 +24,7 @@ from kamscore.models import (
 )
 from kamscore.surveys import mailing
 from kamscore.surveys.campaigns import create_campaign
-from kamscore.surveys.errors import SurveyError
+from kamscore.surveys.errors import Conflict, SurveyError
 from kamscore.surveys.tokens import TOKEN_LENGTH, hash_token, invitation_for_token, new_token
 
 BASE = "https://surveys.example/"
@@ -150,19 +150,25 @@ class RefusingMailer(MemoryMailer):
         raise MailError("SMTP localhost:25 refused the message: 554")
 
 
-def test_a_refused_message_is_recorded_failed(session, open_customer_campaign):
+def test_a_refused_message_is_recorded_failed_and_retried_later(session, open_customer_campaign):
     summary = mailing.send_invitations(session, "CSAT-26Q1", RefusingMailer("x@y"),
                                        base_url=BASE, now=NOW)
     assert (summary.sent, summary.failed) == (0, 4)
     failed = session.scalars(select(SurveyMessage).where(
         SurveyMessage.status == MessageStatus.FAILED)).all()
     assert len(failed) == 4 and all("554" in m.error for m in failed)
+    retry = MemoryMailer("x@y")
+    summary = mailing.send_invitations(session, "CSAT-26Q1", retry, base_url=BASE, now=NOW)
+    assert (summary.sent, summary.failed, summary.already) == (4, 0, 1)
+    assert len(retry.outbox) == 4
+    again = mailing.send_invitations(session, "CSAT-26Q1", retry, base_url=BASE, now=NOW)
+    assert (again.sent, again.already) == (0, 5) and len(retry.outbox) == 4
 
 
 def test_sending_for_a_draft_campaign_is_refused(session, org, mailer):
     create_campaign(session, customer_spec())
     session.commit()
-    with pytest.raises(ValueError, match="not taking answers"):
+    with pytest.raises(Conflict, match="not taking answers"):
         mailing.send_invitations(session, "CSAT-26Q1", mailer, base_url=BASE, now=NOW)
 
 

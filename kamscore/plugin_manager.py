@@ -49,7 +49,7 @@ from .metrics.registry import ExpressionFunction, MetricRegistry, RegisteredMetr
 EXTENSION_KEY = "kamscore.plugins"
 ENTRY_POINT_GROUP = "kamscore"
 #: kamscore's own hook implementations, registered before any other plugin.
-DEFAULT_PLUGINS = ("kamscore.default_survey_results",)
+DEFAULT_PLUGINS = ("kamscore.default_survey_results", "kamscore.surveys.results_provider")
 #: Module name under which folder plugins are imported (``kamscore_plugins.<name>``).
 FOLDER_MODULE_PREFIX = "kamscore_plugins"
 

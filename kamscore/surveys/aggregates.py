@@ -1,0 +1,210 @@
+"""Survey aggregates in the database: computing them after close, storing, reading back.
+
+A closed campaign's aggregates are computed once (by the scheduler's recompute job, or by
+``kamscore campaign recompute``) and stored as ``SurveyAggregate`` rows: only cells that may
+be reported, plus one marker row per campaign (subject type ``campaign``, measure
+``responses``) holding the response counts and the minimum group sizes used. A campaign
+without its marker has not been computed yet; readers then compute it in memory
+(``campaign_cells``) without writing.
+
+Loading is batched: one query for the responses of any number of campaigns, one for their
+answers — never a query per subject.
+
+Results are computed only for *closed* campaigns: a report that changed while answers came
+in would let anyone who watched it before and after one person answered read that answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Account,
+    Campaign,
+    CampaignStatus,
+    Invitation,
+    InvitationStatus,
+    Person,
+    SurveyAggregate,
+    SurveyAnswer,
+    SurveyResponse,
+)
+from .aggregation import SUBJECT_CAMPAIGN, CampaignAggregates, Cell, ResponseRecord, aggregate
+from .catalog import definition_of
+from .errors import Conflict
+from .measures import StoredAnswer, measures_of
+
+log = logging.getLogger(__name__)
+
+MARKER_MEASURE = "responses"
+MARKER_GROUP = "all"
+
+
+@dataclass(frozen=True)
+class Minimums:
+    """Smallest reportable groups: numbers (``group``) and free-text comments (``text``)."""
+
+    group: int = 3
+    text: int = 5
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Minimums:
+        return cls(int(config.get("SURVEY_MIN_GROUP", 3)),
+                   int(config.get("SURVEY_MIN_GROUP_TEXT", 5)))
+
+    def for_campaign(self, campaign: Campaign) -> Minimums:
+        """Anonymous campaigns use the minimums; named answers are shown whatever the size."""
+        return self if campaign.anonymous else Minimums(1, 1)
+
+
+def load_records(session: Session, campaign_ids: Sequence[int]
+                 ) -> dict[int, list[ResponseRecord]]:
+    """Every response of the campaigns, with its subject's code and its answers (2 queries)."""
+    if not campaign_ids:
+        return {}
+    answers: dict[str, dict[str, StoredAnswer]] = defaultdict(dict)
+    rows = session.execute(
+        select(SurveyAnswer.response_id, SurveyAnswer.item, SurveyAnswer.number,
+               SurveyAnswer.text)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.campaign_id.in_(campaign_ids))
+        .execution_options(yield_per=10_000)
+    )
+    for response_id, item, number, text in rows:
+        answers[response_id][item] = (number, text)
+    records: dict[int, list[ResponseRecord]] = defaultdict(list)
+    responses = session.execute(
+        select(SurveyResponse.id, SurveyResponse.campaign_id, SurveyResponse.rater_group,
+               Account.code, Person.code)
+        .outerjoin(Account, Account.id == SurveyResponse.subject_account_id)
+        .outerjoin(Person, Person.id == SurveyResponse.subject_person_id)
+        .where(SurveyResponse.campaign_id.in_(campaign_ids))
+        .order_by(SurveyResponse.id)
+    )
+    for response_id, campaign_id, group, account_code, person_code in responses:
+        records[campaign_id].append(
+            ResponseRecord(account_code or person_code, group, answers.pop(response_id, {}))
+        )
+    return records
+
+
+def compute(campaign: Campaign, records: Iterable[ResponseRecord],
+            minimums: Minimums) -> CampaignAggregates:
+    """The reportable cells of one campaign (pure once the records are loaded)."""
+    definition = definition_of(campaign.survey_version)
+    return aggregate(measures_of(definition), records,
+                     subject_type=campaign.subject_type.value, campaign_code=campaign.code,
+                     minimum=minimums.for_campaign(campaign).group)
+
+
+def response_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """campaign id → (invited, answered), from the invitations (one query)."""
+    if not campaign_ids:
+        return {}
+    rows = session.execute(
+        select(Invitation.campaign_id, func.count(),
+               func.count().filter(Invitation.status == InvitationStatus.SUBMITTED))
+        .where(Invitation.campaign_id.in_(campaign_ids)).group_by(Invitation.campaign_id)
+    ).all()
+    return {campaign_id: (invited, answered) for campaign_id, invited, answered in rows}
+
+
+def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
+                       now: dt.datetime) -> int:
+    """Replace a closed campaign's stored aggregates; returns the number of cells stored.
+
+    Runs in the caller's transaction: the old rows go and the new ones come in one commit.
+    """
+    if campaign.status is not CampaignStatus.CLOSED:
+        raise Conflict(f"campaign {campaign.code} is {campaign.status.value}: results are "
+                       "computed once it is closed", field="status")
+    records = load_records(session, [campaign.id]).get(campaign.id, [])
+    result = compute(campaign, records, minimums)
+    invited, answered = response_counts(session, [campaign.id]).get(campaign.id, (0, 0))
+    used = minimums.for_campaign(campaign)
+    session.execute(delete(SurveyAggregate).where(SurveyAggregate.campaign_id == campaign.id))
+    session.add_all(_row(campaign.id, cell, now) for cell in result.cells)
+    session.add(SurveyAggregate(
+        campaign_id=campaign.id, subject_type=SUBJECT_CAMPAIGN, subject_code=campaign.code,
+        measure=MARKER_MEASURE, rater_group=MARKER_GROUP, n=result.responses, histogram={},
+        details={"invited": invited, "answered": answered,
+                 "response_rate": answered / invited if invited else None,
+                 "min_group": used.group, "min_group_text": used.text,
+                 "subjects": len(result.subjects)},
+        computed_at=now,
+    ))
+    session.flush()
+    log.info("campaign %s: %d aggregate cells from %d responses", campaign.code,
+             len(result.cells), result.responses)
+    return len(result.cells)
+
+
+def _row(campaign_id: int, cell: Cell, now: dt.datetime) -> SurveyAggregate:
+    return SurveyAggregate(
+        campaign_id=campaign_id, subject_type=cell.subject_type, subject_code=cell.subject,
+        measure=cell.measure, rater_group=cell.rater_group, n=cell.n, mean=cell.mean,
+        sd=cell.sd, scale_min=cell.scale_min, scale_max=cell.scale_max,
+        histogram=cell.histogram, details=cell.details, computed_at=now,
+    )
+
+
+def campaigns_to_recompute(session: Session) -> list[Campaign]:
+    """Closed campaigns whose aggregates are missing or older than their closing."""
+    marker = (
+        select(SurveyAggregate.campaign_id, SurveyAggregate.computed_at)
+        .where(SurveyAggregate.subject_type == SUBJECT_CAMPAIGN,
+               SurveyAggregate.measure == MARKER_MEASURE)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Campaign, marker.c.computed_at)
+        .outerjoin(marker, marker.c.campaign_id == Campaign.id)
+        .where(Campaign.status == CampaignStatus.CLOSED)
+        .order_by(Campaign.closed_at, Campaign.id)
+    ).all()
+    return [c for c, computed in rows
+            if computed is None or (c.closed_at is not None and computed < c.closed_at)]
+
+
+def stored_cells(session: Session, campaign_ids: Sequence[int]) -> dict[int, list[Cell]]:
+    """The stored cells of campaigns that have been computed (marker rows left out)."""
+    found: dict[int, list[Cell]] = defaultdict(list)
+    if not campaign_ids:
+        return found
+    rows = session.scalars(
+        select(SurveyAggregate).where(SurveyAggregate.campaign_id.in_(campaign_ids))
+        .order_by(SurveyAggregate.id)
+    )
+    for row in rows:
+        if row.subject_type == SUBJECT_CAMPAIGN and row.measure == MARKER_MEASURE:
+            found.setdefault(row.campaign_id, [])
+            continue
+        found[row.campaign_id].append(Cell(
+            subject_type=row.subject_type, subject=row.subject_code, measure=row.measure,
+            rater_group=row.rater_group, n=row.n, mean=row.mean, sd=row.sd,
+            scale_min=row.scale_min, scale_max=row.scale_max, histogram=dict(row.histogram),
+            details=dict(row.details),
+        ))
+    return found
+
+
+def campaign_cells(session: Session, campaigns: Sequence[Campaign],
+                   minimums: Minimums) -> dict[int, list[Cell]]:
+    """Cells of closed campaigns: stored where computed, else computed now (not stored)."""
+    closed = [c for c in campaigns if c.status is CampaignStatus.CLOSED]
+    cells = stored_cells(session, [c.id for c in closed])
+    missing = [c for c in closed if c.id not in cells]
+    if missing:
+        records = load_records(session, [c.id for c in missing])
+        for campaign in missing:
+            cells[campaign.id] = compute(campaign, records.get(campaign.id, []),
+                                         minimums).cells
+    return {c.id: cells[c.id] for c in closed}

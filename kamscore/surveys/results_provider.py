@@ -1,0 +1,97 @@
+"""The surveys capability's ``kamscore_survey_results``: live results of closed campaigns.
+
+Registered among kamscore's default plugins and asked first (``tryfirst``): for a period
+with at least one closed campaign it returns the reportable aggregates of the period's
+closed campaigns; otherwise None, and the next provider (results imported as facts) answers.
+
+What the metric plugins receive is exactly what may be reported: groups under the minimum
+size, and groups withheld so that a small group cannot be worked out by subtraction, are
+absent — so a metric sees "no data" for them, never zero. When one survey ran in several
+campaigns of the period about the same subject, the cells are pooled (n, mean, sd exactly;
+histograms added), which combines reported figures only.
+
+Batched: one query for the campaigns, one for their stored aggregates (plus two for any
+closed campaign not computed yet) — never a query per KAM. The session is only read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from types import MappingProxyType
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..config import DEFAULTS
+from ..hookspecs import hookimpl
+from ..models import Campaign, CampaignStatus, Period
+from ..survey_results import SurveyAggregate, SurveyResults
+from .aggregates import Minimums, campaign_cells
+from .aggregation import SUBJECT_CAMPAIGN, Cell
+from .statistics import Description, pool
+
+SOURCE = "surveys"
+
+
+def current_minimums() -> Minimums:
+    """The app's minimum group sizes (the defaults outside an app)."""
+    return Minimums.from_config(current_app.config if has_app_context() else DEFAULTS)
+
+
+@hookimpl(tryfirst=True)
+def kamscore_survey_results(session: Session, period: Period) -> SurveyResults | None:
+    campaigns = session.scalars(
+        select(Campaign).where(Campaign.period_id == period.id,
+                               Campaign.status == CampaignStatus.CLOSED)
+        .options(selectinload(Campaign.survey_version)).order_by(Campaign.id)
+    ).all()
+    if not campaigns:
+        return None
+    return results_from_cells(
+        _by_survey(campaigns, campaign_cells(session, campaigns, current_minimums()))
+    )
+
+
+def _by_survey(campaigns: list[Campaign], cells: dict[int, list[Cell]]) -> dict[str, list[Cell]]:
+    found: dict[str, list[Cell]] = defaultdict(list)
+    for campaign in campaigns:
+        found[campaign.survey_version.survey_key] += cells.get(campaign.id, [])
+    return found
+
+
+def results_from_cells(cells_by_survey: dict[str, list[Cell]]) -> SurveyResults:
+    """Numeric subject cells → ``SurveyResults``, pooling a subject's cells across campaigns."""
+    grouped: dict[tuple[str, str, str, str, str], list[Cell]] = defaultdict(list)
+    for survey, cells in cells_by_survey.items():
+        for cell in cells:
+            if cell.subject_type == SUBJECT_CAMPAIGN or cell.mean is None:
+                continue  # whole-campaign figures are for reports; choices have no number
+            key = (survey, cell.subject_type, cell.subject, cell.measure, cell.rater_group)
+            grouped[key].append(cell)
+    return SurveyResults((_aggregate(key, cells) for key, cells in grouped.items()),
+                         source=SOURCE)
+
+
+def _aggregate(key: tuple[str, str, str, str, str], cells: list[Cell]) -> SurveyAggregate:
+    survey, subject_type, subject, measure, group = key
+    pooled = pool(Description(c.n, c.mean, c.sd) for c in cells)
+    spread_known = all(c.sd is not None or c.n <= 1 for c in cells)
+    counts: dict[int, int] = defaultdict(int)
+    for cell in cells:
+        for value, count in _int_histogram(cell.histogram).items():
+            counts[value] += count
+    first = cells[0]
+    return SurveyAggregate(
+        survey=survey, subject_type=subject_type, subject=subject, measure=measure,
+        rater_group=group, n=pooled.n, mean=pooled.mean,
+        sd=pooled.sd if spread_known else None,
+        scale_min=first.scale_min, scale_max=first.scale_max,
+        histogram=MappingProxyType(dict(sorted(counts.items())) if all(
+            c.histogram for c in cells) else {}),
+    )
+
+
+def _int_histogram(histogram: dict[str, Any]) -> dict[int, int]:
+    return {int(float(k)): int(v) for k, v in histogram.items()}

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 import click
+from flask.cli import with_appcontext
 
 from ..db import get_db
 from ..importing import ImportRejected, ImportReport, import_csv, import_kinds
@@ -25,6 +26,7 @@ PROGRESS_BAR_LINES = 5_000
 @click.argument("kind", type=click.Choice(import_kinds()))
 @click.argument("file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Validate the whole file and report; write nothing.")
+@with_appcontext
 def import_command(kind: str, file: BinaryIO, dry_run: bool) -> None:
     """Import FILE (CSV, UTF-8, header row) as KIND.
 

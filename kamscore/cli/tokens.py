@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from flask.cli import with_appcontext
 
 from ..api_tokens import TokenError, issue_token, list_tokens, revoke_token
 from ..db import get_db
@@ -20,6 +21,7 @@ def token_group() -> None:
 @click.argument("username")
 @click.option("--name", required=True, help="What the token is for, e.g. 'nightly ERP import'.")
 @click.option("--expires-days", type=click.IntRange(min=1), help="Expire after this many days.")
+@with_appcontext
 def create_command(username: str, name: str, expires_days: int | None) -> None:
     """Issue a token acting as USERNAME; it is printed once and cannot be shown again."""
     expires = utcnow() + dt.timedelta(days=expires_days) if expires_days else None
@@ -35,6 +37,7 @@ def create_command(username: str, name: str, expires_days: int | None) -> None:
 
 @token_group.command("list")
 @click.option("--user", "username", help="Only this user's tokens.")
+@with_appcontext
 def list_command(username: str | None) -> None:
     """List tokens (never the tokens themselves: only their first characters)."""
     with get_db().session() as session:
@@ -48,6 +51,7 @@ def list_command(username: str | None) -> None:
 
 @token_group.command("revoke")
 @click.argument("token_id", type=int)
+@with_appcontext
 def revoke_command(token_id: int) -> None:
     """Revoke token TOKEN_ID (see `list`); scripts using it get 401 from then on."""
     try:

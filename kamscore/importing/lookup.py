@@ -27,7 +27,7 @@ def ids_by_code(session: Session, model: Any, codes: Iterable[str]) -> dict[str,
     found: dict[str, int] = {}
     for part in chunks(wanted):
         found.update(
-            session.execute(select(model.code, model.id).where(model.code.in_(part))).tuples().all()
+            session.execute(select(model.code, model.id).where(model.code.in_(part))).all()
         )
     return found
 
@@ -39,7 +39,7 @@ def rows_where_in(
     wanted = sorted(set(values))
     result: list[tuple[Any, ...]] = []
     for part in chunks(wanted):
-        result.extend(session.execute(select(*columns).where(column.in_(part))).tuples().all())
+        result.extend(session.execute(select(*columns).where(column.in_(part))).all())
     return result
 
 
@@ -60,4 +60,4 @@ def closed_spans(session: Session) -> list[tuple[str, Any, Any]]:
     stmt = select(Period.code, Period.start_date, Period.end_date).where(
         Period.status == PeriodStatus.CLOSED
     )
-    return list(session.execute(stmt).tuples().all())
+    return list(session.execute(stmt).all())

@@ -93,7 +93,7 @@ def import_csv(
     fields = importer.schema().fields
     required = [name for name, f in fields.items() if f.required]
     csv_file = parse_csv(read_bytes(source), known=list(fields), required=required, errors=errors)
-    if csv_file is None or errors:
+    if csv_file is None:
         raise ImportRejected(kind, errors)
 
     rows = _load_rows(importer, csv_file.rows, errors, step)

@@ -118,9 +118,7 @@ class PersonImporter(Importer):
         manager_of: dict[str, str | None] = dict(
             session.execute(
                 select(Person.code, boss.code).outerjoin(boss, Person.manager_id == boss.id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         for row in rows:
             manager_of[row.data["code"]] = row.data.get("manager")

@@ -131,9 +131,7 @@ class PeriodImporter(Importer):
                 Period.__table__.select().with_only_columns(
                     Period.code, Period.kind, Period.start_date, Period.end_date
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         }
         for row in rows:
             data = row.data

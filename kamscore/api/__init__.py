@@ -79,5 +79,11 @@ def init_app(app: Flask) -> Api:
         api.register_blueprint(module.blp)
     # write_access checks the CSRF token itself for browser sessions; tokens need none
     csrf.exempt(imports.blp)
+
+    from . import campaigns
+
+    for blueprint in (campaigns.blp, campaigns.bounces):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
     app.extensions["kamscore.api"] = api
     return api

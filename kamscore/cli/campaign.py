@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
+from ..api.schemas.campaigns import CampaignReportSchema
 from ..db import get_db
 from ..mail import get_mailer
 from ..models import CampaignStatus
@@ -46,7 +48,7 @@ def _fail(exc: SurveyError | SourceError) -> click.ClickException:
     return click.ClickException(f"{exc.message}{where}")
 
 
-@click.group("campaign")
+@click.group("campaign", cls=AppGroup)
 def campaign_group() -> None:
     """Survey campaigns: a survey sent for a period to a population."""
 
@@ -179,7 +181,7 @@ def report_command(code: str, as_json: bool) -> None:
         except SurveyError as exc:
             raise _fail(exc) from exc
     if as_json:
-        click.echo(json.dumps(report_dict(report), indent=2))
+        click.echo(json.dumps(CampaignReportSchema().dump(report), indent=2))
         return
     rate = f"{report.response_rate:.0%}" if report.response_rate is not None else "-"
     click.echo(f"{report.code} ({report.status}): {report.answered}/{report.invited} answered "
@@ -188,21 +190,6 @@ def report_command(code: str, as_json: bool) -> None:
     for group in report.by_group:
         group_rate = f"{group.response_rate:.0%}" if group.response_rate is not None else "-"
         click.echo(f"  {group.rater_group:<20} {group.answered:>4}/{group.invited:<4} {group_rate}")
-
-
-def report_dict(report: campaigns.CampaignReport) -> dict:  # type: ignore[type-arg]
-    return {
-        "code": report.code, "name": report.name, "survey": report.survey,
-        "period": report.period, "status": report.status, "anonymous": report.anonymous,
-        "opens_at": report.opens_at.isoformat(), "closes_at": report.closes_at.isoformat(),
-        "invited": report.invited, "answered": report.answered,
-        "response_rate": report.response_rate, "opted_out": report.opted_out,
-        "bounced": report.bounced, "mails_sent": report.mails_sent,
-        "mails_failed": report.mails_failed,
-        "by_group": [{"rater_group": g.rater_group, "invited": g.invited,
-                      "answered": g.answered, "response_rate": g.response_rate}
-                     for g in report.by_group],
-    }
 
 
 @campaign_group.command("bounce")

@@ -1,0 +1,110 @@
+"""Survey campaigns: creation input, campaign and report output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from ...models import CampaignStatus, SubjectType
+from .common import code_of
+
+
+class CampaignCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 40))
+    survey = fields.String(required=True, metadata={
+        "description": "A survey key (customer_satisfaction, internal_360, ...)."})
+    period = fields.String(required=True, metadata={"description": "A period code."})
+    opens_at = fields.AwareDateTime(required=True, metadata={
+        "description": "ISO 8601 with an offset, e.g. 2026-03-01T09:00:00+08:00."})
+    closes_at = fields.AwareDateTime(required=True)
+    timezone = fields.String(load_default="UTC", metadata={
+        "description": "IANA time zone in which respondents see the dates."})
+    name = fields.String(load_default=None, validate=validate.Length(1, 200))
+    accounts = fields.List(fields.String(), load_default=None, metadata={
+        "description": "Customer surveys: account codes (default: every account with a KAM)."})
+    kams = fields.List(fields.String(), load_default=None, metadata={
+        "description": "360° surveys: KAM person codes (default: every KAM in role)."})
+    anonymous = fields.Boolean(load_default=None, metadata={
+        "description": "Customer surveys: override the definition; 360s are always anonymous."})
+    language = fields.String(load_default="en", metadata={
+        "description": "360° surveys: language of the invitations."})
+    reminder_every_days = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    max_reminders = fields.Integer(load_default=2, validate=validate.Range(min=0, max=10))
+
+    @validates("survey")
+    def _no_paths(self, value: str, **_: Any) -> None:
+        if "/" in value or "\\" in value or value.startswith("."):
+            raise ValidationError("A survey key, not a path.")
+
+
+class CampaignSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    survey = fields.Function(lambda c: c.survey_version.survey_key)
+    survey_checksum = fields.Function(lambda c: c.survey_version.checksum)
+    period = code_of("period")
+    subject_type = fields.Enum(SubjectType, by_value=True)
+    anonymous = fields.Boolean()
+    status = fields.Enum(CampaignStatus, by_value=True)
+    opens_at = fields.DateTime()
+    closes_at = fields.DateTime()
+    timezone = fields.String()
+    opened_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    reminder_every_days = fields.Integer(allow_none=True)
+    max_reminders = fields.Integer()
+
+
+class CampaignQuery(Schema):
+    status = fields.Enum(CampaignStatus, by_value=True)
+
+
+class GroupCountSchema(Schema):
+    rater_group = fields.String()
+    invited = fields.Integer()
+    answered = fields.Integer()
+    response_rate = fields.Float(allow_none=True)
+
+
+class CampaignReportSchema(Schema):
+    """Counts only: how many were asked and answered, never what."""
+
+    code = fields.String()
+    name = fields.String()
+    survey = fields.String()
+    period = fields.String()
+    status = fields.String()
+    anonymous = fields.Boolean()
+    opens_at = fields.DateTime()
+    closes_at = fields.DateTime()
+    invited = fields.Integer()
+    answered = fields.Integer()
+    response_rate = fields.Float(allow_none=True)
+    opted_out = fields.Integer()
+    bounced = fields.Integer()
+    mails_sent = fields.Integer()
+    mails_failed = fields.Integer()
+    by_group = fields.List(fields.Nested(GroupCountSchema))
+
+
+class SendSummarySchema(Schema):
+    sent = fields.Integer()
+    failed = fields.Integer()
+    skipped = fields.Integer()
+    already = fields.Integer()
+
+
+class OpenResultSchema(Schema):
+    campaign = fields.Nested(CampaignSchema)
+    invitations = fields.Nested(SendSummarySchema)
+
+
+class BounceSchema(Schema):
+    email = fields.Email(required=True)
+    detail = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class BounceResultSchema(Schema):
+    email = fields.String()
+    invitations_marked = fields.Integer()

@@ -22,7 +22,6 @@ from .context import (
     Accounts,
     Actions,
     Assignments,
-    FactColumns,
     FactTable,
     MetricContext,
     Objectives,
@@ -139,13 +138,13 @@ def assemble_context(
     people: Iterable[Sequence[Any]],
     accounts: Iterable[Sequence[Any]] = (),
     assignments: Iterable[Sequence[Any]] = (),
-    facts: Iterable[Sequence[Any]] = (),
+    facts: Iterable[Sequence[Any]] | FactTable = (),
     previous_year: PeriodInfo | None = None,
-    previous_facts: Iterable[Sequence[Any]] = (),
+    previous_facts: Iterable[Sequence[Any]] | FactTable = (),
     plans: Iterable[Sequence[Any]] = (),
-    objectives: Iterable[Sequence[Any]] = (),
-    actions: Iterable[Sequence[Any]] = (),
-    stakeholders: Iterable[Sequence[Any]] = (),
+    objectives: Iterable[Sequence[Any]] | Objectives = (),
+    actions: Iterable[Sequence[Any]] | Actions = (),
+    stakeholders: Iterable[Sequence[Any]] | Stakeholders = (),
     teams: Iterable[Sequence[Any]] = (),
     team_members: Iterable[Sequence[Any]] = (),
     product_phases: Mapping[str, str] | None = None,
@@ -153,6 +152,11 @@ def assemble_context(
     roles: Sequence[str] = ("kam",),
 ) -> MetricContext:
     """Build a context from rows (tuples in the order of the ``*Row`` types above).
+
+    For speed on large populations the loader may pass ``facts`` and ``previous_facts`` as
+    a :class:`FactTable`, ``stakeholders`` as :class:`Stakeholders` (account indices into
+    the accounts sorted by code), and ``objectives``/``actions`` as :class:`Objectives` /
+    :class:`Actions` whose ``plan`` indexes the ``plans`` rows as given.
 
     The population is every person whose ``role`` is in ``roles`` and whose role dates
     overlap the period. Rows about people or accounts outside it are ignored where they
@@ -165,7 +169,7 @@ def assemble_context(
     kam_index = {row.code: i for i, row in enumerate(population_rows)}
     assignment_table = _assignments(period, [AssignmentRow(*r) for r in assignments],
                                     population_rows, kam_index, account_table.index)
-    fact_table = fact_table_from_rows(facts, account_table.index)
+    fact_table = _fact_table(facts, account_table.index)
     phases = dict(product_phases or {})
     population = Population(
         codes=_obj(r.code for r in population_rows),
@@ -191,17 +195,19 @@ def assemble_context(
         accounts=account_table,
         assignments=assignment_table,
         facts=fact_table,
-        previous_facts=fact_table_from_rows(previous_facts, account_table.index),
+        previous_facts=_fact_table(previous_facts, account_table.index),
         plans=AccountPlans(
             account=np.array([account_table.index.get(r.account, -1) for r in plan_rows],
                              dtype=np.int64),
             owner=np.array([kam_index.get(r.owner, -1) for r in plan_rows], dtype=np.int64),
             quality_rating=_float(r.quality_rating for r in plan_rows),
         ),
-        objectives=_objectives([ObjectiveRow(*r) for r in objectives], plan_index),
-        actions=_actions([ActionRow(*r) for r in actions], plan_index),
-        stakeholders=_stakeholders([StakeholderRow(*r) for r in stakeholders],
-                                   account_table.index),
+        objectives=objectives if isinstance(objectives, Objectives)
+        else _objectives([ObjectiveRow(*r) for r in objectives], plan_index),
+        actions=actions if isinstance(actions, Actions)
+        else _actions([ActionRow(*r) for r in actions], plan_index),
+        stakeholders=stakeholders if isinstance(stakeholders, Stakeholders)
+        else _stakeholders([StakeholderRow(*r) for r in stakeholders], account_table.index),
         teams=_teams(team_rows, member_rows),
         product_phases=phases,
         survey_results=survey_results or SurveyResults(source="none"),
@@ -270,27 +276,29 @@ def _assignments(period: PeriodInfo, rows: list[AssignmentRow], people: list[Per
     )
 
 
+def _fact_table(facts: Iterable[Sequence[Any]] | FactTable,
+                account_index: Mapping[str, int]) -> FactTable:
+    if isinstance(facts, FactTable):
+        return facts
+    return fact_table_from_rows(facts, account_index)
+
+
 def fact_table_from_rows(rows: Iterable[Sequence[Any]],
                          account_index: Mapping[str, int]) -> FactTable:
     """Group fact rows (``FactRow`` order) by name into column-wise tables."""
-    grouped: dict[str, list[FactRow]] = {}
-    for raw in rows:
-        row = FactRow(*raw)
-        grouped.setdefault(row.name, []).append(row)
-    by_name = {}
-    for name, group in grouped.items():
-        by_name[name] = FactColumns(
-            name=name,
-            account=np.array([-1 if r.account is None else account_index.get(r.account, -1)
-                              for r in group], dtype=np.int64),
-            person=_obj(r.person for r in group),
-            team=_obj(r.team for r in group),
-            product=_obj(r.product for r in group),
-            value=_float(r.value for r in group),
-            category=_obj(r.category for r in group),
-            unit=_obj(r.unit for r in group),
-        )
-    return FactTable(by_name=by_name, n_accounts=len(account_index))
+    facts = [FactRow(*raw) for raw in rows]
+    return FactTable.from_columns(
+        names=_obj(r.name for r in facts),
+        account=np.array([-1 if r.account is None else account_index.get(r.account, -1)
+                          for r in facts], dtype=np.int64),
+        person=_obj(r.person for r in facts),
+        team=_obj(r.team for r in facts),
+        product=_obj(r.product for r in facts),
+        value=_float(r.value for r in facts),
+        category=_obj(r.category for r in facts),
+        unit=_obj(r.unit for r in facts),
+        n_accounts=len(account_index),
+    )
 
 
 def _kam_teams(people: list[PersonRow], teams: list[TeamRow],

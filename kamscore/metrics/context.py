@@ -140,6 +140,23 @@ class FactTable:
     by_name: Mapping[str, FactColumns]
     n_accounts: int
 
+    @classmethod
+    def from_columns(cls, *, names: np.ndarray, account: np.ndarray, person: np.ndarray,
+                     team: np.ndarray, product: np.ndarray, value: np.ndarray,
+                     category: np.ndarray, unit: np.ndarray, n_accounts: int) -> FactTable:
+        """Group aligned fact columns by name (``account`` as indices, -1 for none)."""
+        ids: dict[str, int] = {}
+        code = np.fromiter((ids.setdefault(n, len(ids)) for n in names), dtype=np.int64,
+                           count=len(names))
+        order = np.argsort(code, kind="stable")
+        bounds = np.flatnonzero(np.diff(code[order])) + 1
+        by_name = {}
+        for rows in np.split(order, bounds) if len(order) else []:
+            name = names[rows[0]]
+            by_name[name] = FactColumns(name, account[rows], person[rows], team[rows],
+                                        product[rows], value[rows], category[rows], unit[rows])
+        return cls(by_name=by_name, n_accounts=n_accounts)
+
     def names(self) -> list[str]:
         return sorted(self.by_name)
 

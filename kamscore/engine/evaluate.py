@@ -27,7 +27,7 @@ import numpy as np
 
 from . import transforms
 from .inputs import EvaluationInputError, MetricValues, Population
-from .model import GateMissing, Missing, Ruleset, Scoring
+from .model import AttributeType, GateMissing, Missing, Ruleset, Scoring
 from .requirements import required_attributes
 from .results import (
     ComponentResult,
@@ -58,6 +58,7 @@ def evaluate(ruleset: Ruleset, population: Population,
     """
     size = population.size
     values = _check_inputs(ruleset, population, metric_values)
+    population = Population(population.codes, _attributes(ruleset, population))
     env = _environment(ruleset, population, values)
 
     variant = _choose_variants(ruleset, env, size)
@@ -152,6 +153,35 @@ def _check_inputs(ruleset: Ruleset, population: Population,
     if problems:
         raise EvaluationInputError(problems)
     return values
+
+
+def _attributes(ruleset: Ruleset, population: Population) -> dict[str, np.ndarray]:
+    """The population's attributes as the ruleset types them: text attributes as object
+    arrays (None = unknown), number attributes as float arrays (NaN = unknown)."""
+    problems = []
+    typed: dict[str, np.ndarray] = {}
+    for name, array in population.attributes.items():
+        kind = ruleset.attributes.get(name)
+        if kind is AttributeType.TEXT:
+            items = np.asarray(array, dtype=object)
+            typed[name] = np.array([None if _unknown(v) else str(v) for v in items.tolist()],
+                                   dtype=object)
+        elif kind is AttributeType.NUMBER:
+            try:
+                typed[name] = np.array([np.nan if v is None else float(v)
+                                        for v in np.asarray(array, dtype=object).tolist()],
+                                       dtype=float)
+            except (TypeError, ValueError):
+                problems.append(f"attribute {name!r} must hold numbers")
+        else:
+            typed[name] = np.asarray(array)
+    if problems:
+        raise EvaluationInputError(problems)
+    return typed
+
+
+def _unknown(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
 def _environment(ruleset: Ruleset, population: Population,

@@ -334,7 +334,8 @@ class Ruleset:
     modifiers: tuple[Modifier, ...] = ()
     limits: Limits = Limits()
     parameters: Mapping[str, float] = field(default_factory=dict)
-    attributes: Mapping[str, AttributeType] = field(default_factory=dict)
+    attributes: Mapping[str, AttributeType] = field(
+        default_factory=lambda: dict(STANDARD_ATTRIBUTES))
     part_splits: Mapping[Part, float] = field(default_factory=dict)
     horizon_splits: Mapping[Horizon, float] = field(default_factory=dict)
     source: str = "<ruleset>"

@@ -57,6 +57,15 @@ def read_weight(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
 
 
 def factor(ctx: BuildContext, path: KeyPath, raw: Any, what: str = "a factor") -> float | None:
+    """A factor (1.0 or 100% pays the target), 0 to 10; a plain number above 10 is taken
+    for a percentage written without ``%``."""
+    quantity = parse_quantity(raw)
+    if quantity is not None and quantity.unit is None and MAX_FACTOR < quantity.value <= 1000:
+        ctx.reader.problem(path, f"{what} of {quantity.written} would pay "
+                                 f"{quantity.value * 100:g} % of target; write "
+                                 f"{quantity.written}% (= {quantity.value / 100:g}) for "
+                                 f"{quantity.written} %")
+        return None
     return ctx.reader.number(path, raw, what=what, minimum=0.0, maximum=MAX_FACTOR)
 
 
@@ -78,7 +87,7 @@ def register_components(ctx: BuildContext, raw: Any) -> list[tuple[KeyPath, dict
             continue
         clash = name_clash(ctx, component_id)
         if clash:
-            ctx.reader.problem((*path, "id"), f"cannot use {clash}")
+            ctx.reader.problem((*path, "id"), clash)
             continue
         if component_id in ctx.metrics:
             ctx.reader.problem((*path, "id"), f"duplicate component id {component_id!r}")

@@ -126,7 +126,7 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
     otherwise = 0.0
     if "otherwise" in data:
         otherwise = ctx.reader.number((*path, "otherwise"), data["otherwise"],
-                                      what="the factor kept when the gate fails",
+                                      what="the factor a failed gate keeps",
                                       minimum=0.0, maximum=1.0)
     if_missing = ctx.reader.choice((*path, "if_missing"), data.get("if_missing", "fail"),
                                    [m.value for m in GateMissing])

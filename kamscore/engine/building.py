@@ -92,11 +92,11 @@ def name_clash(context: BuildContext, name: str) -> str | None:
     from .expressions.parser import KEYWORDS
 
     if name in KEYWORDS or name == "value":
-        return f"{name!r} is a reserved word of formulas"
+        return f"{name!r} is a reserved word of formulas; choose another name"
     if name in BUILTINS or name in context.functions:
-        return f"{name!r} is the name of a formula function"
+        return f"{name!r} is the name of a formula function; choose another name"
     if name in context.attributes:
-        return f"{name!r} is the name of a population attribute"
+        return f"{name!r} is the name of a population attribute; choose another name"
     return None
 
 

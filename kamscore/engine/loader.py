@@ -131,7 +131,7 @@ class _Builder:
         components = [build_component(self.ctx, path, item) for path, item in found]
         built = [c for c in components if c is not None]
         items = data.get("components")
-        if isinstance(items, list) and len(self.ctx.weights) == len(items):
+        if isinstance(items, list) and items and len(self.ctx.weights) == len(items):
             check_base_weights(self.ctx)
         variants = read_variants(self.ctx, data.get("variants", []), built)
         gates = read_gates(self.ctx, data.get("gates", []))
@@ -188,7 +188,7 @@ class _Builder:
                 return None
             if read <= 0 or (read * 1_000_000) % 1 != 0:
                 self.reader.problem(("rounding", "step"), f"expected a positive step with at "
-                                                          f"most 6 decimals, found {read}")
+                                                          f"most 6 decimals, found {read:f}")
                 return None
             step = read
         mode = self.reader.choice(("rounding", "mode"), data.get("mode", "half_even"),
@@ -246,7 +246,7 @@ class _Builder:
                 continue
             clash = name_clash(self.ctx, name)
             if clash:
-                self.reader.problem(path, f"cannot use {clash}")
+                self.reader.problem(path, clash)
                 continue
             quantity = self.reader.quantity(path, value, what="a number")
             if quantity is not None:

@@ -196,6 +196,10 @@ class Reader:
             self.problem(path, f"expected {what}{spelled}, found {describe(value)}")
             return None
         number = quantity.value
+        if minimum is not None and maximum is not None and not minimum <= number <= maximum:
+            self.problem(path, f"expected {what} between {minimum:g} and {maximum:g}, found "
+                               f"{quantity.written}")
+            return None
         if minimum is not None and number < minimum:
             self.problem(path, f"expected {what} of at least {minimum:g}, found "
                                f"{quantity.written}")

@@ -51,6 +51,11 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "MAIL_SENDER": "kamscore@localhost",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # --- scheduler (the separate `kamscore scheduler` process) ---
+    "SCHEDULER_INTERVAL_SECONDS": 60,  # how often each job looks for work
+    "SCHEDULER_MISFIRE_GRACE_SECONDS": 300,  # a run later than this is dropped (next one does it)
+    "SCHEDULER_MAX_ATTEMPTS": 3,  # a failing job is tried this many times per run
+    "SCHEDULER_RETRY_DELAY_SECONDS": 10,  # before the second attempt; doubled each time
     # --- money ---
     "CURRENCY": "EUR",
 }

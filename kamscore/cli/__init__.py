@@ -28,6 +28,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(plugins.plugins_command)
 
+    from . import scheduler
+
+    app.cli.add_command(scheduler.scheduler_group)
+
 
 def _create_cli_app():  # type: ignore[no-untyped-def]
     from .. import create_app

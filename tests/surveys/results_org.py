@@ -121,6 +121,7 @@ def respond(session, invitation: Invitation, level: int | Callable[[str], int],
     ``level`` is one level for everything, or a function of the answer item id.
     """
     pick = level if callable(level) else (lambda _item: level)
+    session.expire_all()  # other sessions (the scheduler's) may have changed the campaign
     while True:
         page = questionnaire(session, invitation.id, now)
         values: dict[str, Any] = {}
@@ -138,4 +139,6 @@ def invitations_of(session, campaign: Campaign, **where: str) -> list[Invitation
     query = select(Invitation).where(Invitation.campaign_id == campaign.id)
     for name, value in where.items():
         query = query.where(getattr(Invitation, name) == value)
-    return list(session.scalars(query.order_by(Invitation.id)))
+    found = list(session.scalars(query.order_by(Invitation.id)))
+    session.commit()  # end the read: on SQLite every transaction holds the write lock
+    return found

@@ -15,10 +15,12 @@ How the tables hang together, and why:
   why. Runs are written once, in one transaction, and never updated or deleted (the mapper
   events below refuse it; the services have no code path that would).
 - ``ScoreLine``: per KAM the payout, eligibility, review hold, the hash of that KAM's inputs,
-  and ``detail``: the complete explanation (every component's metric value, its inputs, the
-  treatment of missing data, the tier or curve segment, factor, weighted contribution, gates,
-  caps, proration) as canonical JSON text. One text column is what makes writing 10,000
-  lines of 12 components a single fast bulk insert; statements read it back in full.
+  and ``detail``: canonical JSON text of everything the engine saw about the KAM (``in``:
+  attributes, every metric value with its inputs) and computed for him (``out``: per
+  component the value, treatment of missing data, segment, factor, weighted contribution;
+  gates, modifiers, caps, proration, payout). What all lines share is stored once in the
+  run's ``layout``; a statement is the two joined (``kamscore.scoring.codec.expand``). One
+  text column is what makes writing 10,000 lines of 12 components a single fast bulk insert.
 """
 
 from __future__ import annotations
@@ -174,8 +176,11 @@ class ScoreRun(Base):
     plugins: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: [{metric, params, plugin, version}] — each distinct metric computation, once
     metrics: Mapped[list[Any]] = mapped_column(JSON)
-    #: [{metric, plugin, error, kams}] — metric computations that raised
+    #: [{component, metric, plugin, error}] — metric computations that raised
     failures: Mapped[list[Any]] = mapped_column(JSON)
+    #: what every statement of the run shares (titles, segment names, gate conditions...);
+    #: each line's ``detail`` holds only what differs per KAM (kamscore.scoring.codec)
+    layout: Mapped[dict[str, Any]] = mapped_column(JSON)
     input_hash: Mapped[str] = mapped_column(String(64))
     result_hash: Mapped[str] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))

@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Period, Person, ScoreLine, ScoreRun
+from .codec import expand
 from .errors import NotFoundError
 
 #: The columns of a score line, in the order ``insert_run`` expects them in each row.
@@ -101,7 +102,9 @@ def current_run(session: Session, period_id: int, ruleset_name: str) -> ScoreRun
 
 @dataclass(frozen=True)
 class StoredLine:
-    """A score line as read back: the columns plus the parsed detail and the KAM's name."""
+    """A score line as read back: the columns, the KAM's name and ``detail``, the full
+    statement (the line's stored detail joined with the run's layout, see
+    ``kamscore.scoring.codec.expand``)."""
 
     kam_code: str
     kam_name: str
@@ -116,7 +119,9 @@ class StoredLine:
     detail: dict[str, Any]
 
 
-def _stored(row: Any) -> StoredLine:
+def _stored(row: Any, layout: dict[str, Any]) -> StoredLine:
+    statement = expand(layout, json.loads(row.detail))
+    statement["kam_input_hash"] = row.input_hash
     return StoredLine(
         kam_code=row.kam_code,
         kam_name=row.name,
@@ -128,7 +133,7 @@ def _stored(row: Any) -> StoredLine:
         proration=row.proration,
         payout=float(row.payout),
         input_hash=row.input_hash,
-        detail=json.loads(row.detail),
+        detail=statement,
     )
 
 
@@ -150,19 +155,28 @@ def _line_query():  # type: ignore[no-untyped-def]
 
 def load_lines(session: Session, run_id: int) -> list[StoredLine]:
     """Every line of a run, ordered by KAM code."""
+    layout = get_run(session, run_id).layout
     rows = session.execute(
         _line_query().where(ScoreLine.run_id == run_id).order_by(ScoreLine.kam_code)
     )
-    return [_stored(row) for row in rows]
+    return [_stored(row, layout) for row in rows]
+
+
+def raw_details(session: Session, run_id: int) -> list[tuple[str, str]]:
+    """(KAM code, stored detail text) of every line, ordered by KAM code."""
+    return [tuple(row) for row in session.execute(  # type: ignore[misc]
+        select(ScoreLine.kam_code, ScoreLine.detail).where(ScoreLine.run_id == run_id)
+        .order_by(ScoreLine.kam_code))]
 
 
 def load_line(session: Session, run_id: int, kam_code: str) -> StoredLine:
+    layout = get_run(session, run_id).layout
     row = session.execute(
         _line_query().where(ScoreLine.run_id == run_id, ScoreLine.kam_code == kam_code)
     ).first()
     if row is None:
         raise NotFoundError(f"run {run_id} has no line for KAM '{kam_code}'", field="kam")
-    return _stored(row)
+    return _stored(row, layout)
 
 
 def period_of(session: Session, run: ScoreRun) -> Period:

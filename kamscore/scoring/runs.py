@@ -127,6 +127,7 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
         plugins=dict(sorted(plugins.items())),
         metrics=built.common["metrics"],
         failures=failures,
+        layout=built.layout,
         input_hash=built.input_hash,
         result_hash=built.result_hash,
         currency=parsed.currency,

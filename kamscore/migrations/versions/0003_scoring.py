@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('plugins', sa.JSON(), nullable=False),
     sa.Column('metrics', sa.JSON(), nullable=False),
     sa.Column('failures', sa.JSON(), nullable=False),
+    sa.Column('layout', sa.JSON(), nullable=False),
     sa.Column('input_hash', sa.String(length=64), nullable=False),
     sa.Column('result_hash', sa.String(length=64), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),

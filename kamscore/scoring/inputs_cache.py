@@ -1,0 +1,154 @@
+"""An in-process cache of a period's loaded inputs, so that repeated what-ifs only rerun the
+engine.
+
+Loading a period's metric context reads hundreds of thousands of facts for a 10,000-KAM
+population; computing the metrics takes a fraction of a second more. A comp analyst trying
+ideas changes weights and tables, not data, so both are kept per (database, period, roles)
+and each metric request — a metric with its parameters — is computed once per cached
+context.
+
+An entry is used again only while the period's data is unchanged, as far as a cheap
+*stamp* can tell: one query of counts, largest ids and sums over every table the context
+loader reads (facts of the period and of the same period a year earlier, people,
+assignments, accounts, plans, stakeholders, teams, product phases, survey aggregates). An
+insert, a delete or a changed fact value changes it. Edits that keep every count, id and sum
+(say, a person's grade changed in place) are not seen: an entry of an *open* period is
+therefore also dropped after ``ttl`` seconds (setting ``WHATIF_CACHE_SECONDS``), and
+``refresh=True`` reloads at once. A closed period's data is frozen, so its entries live
+until the stamp changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..engine import Ruleset
+from ..metrics.compute import MetricOutcome, MetricRequest
+from ..metrics.context import MetricContext
+from ..models import (
+    Account,
+    AccountPlan,
+    Assignment,
+    Fact,
+    Period,
+    Person,
+    PlanAction,
+    PlanObjective,
+    ProductPhase,
+    Stakeholder,
+    SurveyAggregate,
+    Team,
+    TeamMember,
+)
+from ..models.types import utcnow
+from .evaluation import PeriodInputs, compute_outcomes, engine_population, load_context
+
+#: Tables whose rows feed a period's context (besides the period's own facts).
+_WATCHED = (Person, Account, Assignment, AccountPlan, PlanObjective, PlanAction, Stakeholder,
+            Team, TeamMember, ProductPhase)
+
+
+def data_stamp(session: Session, period: Period) -> tuple[Any, ...]:
+    """A cheap fingerprint of the data a context of ``period`` is loaded from (one query)."""
+    year_earlier = select(Period.id).where(
+        Period.kind == period.kind,
+        Period.start_date == _year_earlier(period.start_date)).scalar_subquery()
+    in_periods = Fact.period_id.in_([period.id]) | (Fact.period_id == year_earlier)
+    aggregates = [
+        select(func.count(), func.max(Fact.id), func.sum(Fact.value),
+               func.sum(func.length(func.coalesce(Fact.category, "")))).where(in_periods),
+        *[select(func.count(), func.max(model.id)) for model in _WATCHED],
+        select(func.count(), func.max(SurveyAggregate.id), func.sum(SurveyAggregate.mean)),
+        select(func.sum(Person.base_salary)),
+    ]
+    # one round trip: every aggregate as a scalar subquery of one SELECT
+    columns = [
+        query.with_only_columns(column).scalar_subquery()
+        for query in aggregates for column in query.selected_columns
+    ]
+    row = session.execute(select(*columns)).one()
+    return (period.status.value, str(period.closed_at), *[_plain(v) for v in row])
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, float) else value
+
+
+def _year_earlier(day: Any) -> Any:
+    from ..metrics.loader import year_earlier
+
+    return year_earlier(day)
+
+
+@dataclass
+class _Entry:
+    stamp: tuple[Any, ...]
+    ctx: MetricContext
+    loaded_at: float  # time.monotonic(), for the time to live
+    loaded_on: str  # the wall-clock time, for reports
+    closed: bool
+    outcomes: dict[str, MetricOutcome] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """How a request was served: from the cache or freshly loaded, and when loaded."""
+
+    cached: bool
+    loaded_on: str  # ISO time the inputs were loaded
+    computed: tuple[str, ...]  # request keys computed for this request
+
+
+class InputsCache:
+    """Per (database, period, roles): the loaded context and computed metric outcomes."""
+
+    def __init__(self, *, max_entries: int = 4, ttl: float = 300.0) -> None:
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def inputs(self, session: Session, pm: Any, period: Period, roles: tuple[str, ...],
+               requests: dict[str, MetricRequest], ruleset: Ruleset, *,
+               refresh: bool = False) -> tuple[PeriodInputs, CacheInfo]:
+        """The inputs of ``ruleset`` for ``period`` (its requests computed where missing)."""
+        bind = session.get_bind()
+        key = (str(bind.url), id(pm), period.id, roles)
+        stamp = data_stamp(session, period)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and (
+                refresh or entry.stamp != stamp
+                or (not entry.closed and now - entry.loaded_at > self.ttl)
+            ):
+                del self._entries[key]
+                entry = None
+            if entry is not None:
+                self._entries.move_to_end(key)
+        cached = entry is not None
+        if entry is None:
+            entry = _Entry(stamp, load_context(session, pm, period, roles), now,
+                           utcnow().isoformat(timespec="seconds"), period.is_closed)
+            with self._lock:
+                self._entries[key] = entry
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        missing = [k for k in {r.resolved_key for r in requests.values()}
+                   if k not in entry.outcomes]
+        outcomes = compute_outcomes(pm, entry.ctx, requests, entry.outcomes)
+        entry.outcomes.update(outcomes)
+        inputs = PeriodInputs(period.id, period.code, roles, entry.ctx,
+                              engine_population(entry.ctx, ruleset), outcomes)
+        return inputs, CacheInfo(cached, entry.loaded_on, tuple(sorted(missing)))

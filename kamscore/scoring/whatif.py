@@ -1,0 +1,252 @@
+"""What-if: a draft ruleset on a past period's inputs, compared with the published one.
+
+Nothing is stored. The draft (YAML text, a stored version, or the baseline with some weights
+changed) and the baseline (by default the published version of the draft's ruleset) are
+evaluated by the same engine code path as official runs, on the same inputs: the period's
+context loaded for the people in either ruleset's eligible roles, each metric request
+computed once. ``InputsCache`` keeps those inputs between calls, so an analyst's next try
+only reruns the engine.
+
+The comparison: total cost (payout) of each and the change; the change per KAM; the
+distribution of payouts (10th, 25th, 50th, 75th and 90th percentiles over eligible KAMs);
+the KAMs whose payout rises and falls most. With the draft being the published ruleset, the
+numbers are those of an official run on the same data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import yaml
+from sqlalchemy.orm import Session
+
+from ..engine import Evaluation, Ruleset
+from ..engine.results import Status
+from ..models import RulesetVersion
+from .errors import InvalidInputError, NotFoundError
+from .evaluation import Scored, component_requests, engine_population, population_roles, score
+from .inputs_cache import CacheInfo, InputsCache
+from .lifecycle import parse_source, parse_version, published_version, resolve_ref
+from .periods import get_period
+
+PERCENTILES = (10, 25, 50, 75, 90)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A ruleset to evaluate and how it is named in the report."""
+
+    ruleset: Ruleset
+    label: str
+    version: RulesetVersion | None = None
+    source: str | None = None
+
+
+def with_weights(source: str, weights: dict[str, Any], filename: str = "draft.yaml") -> str:
+    """``source`` with the base weights of the named components replaced, everything else
+    (comments, layout, variants) left as written. Unknown component ids are an error."""
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise InvalidInputError(f"{filename}: YAML syntax: {exc}", field="source") from exc
+    spans: dict[str, tuple[int, int]] = {}
+    components = _mapping_value(root, "components")
+    if isinstance(components, yaml.SequenceNode):
+        for item in components.value:
+            cid = _mapping_value(item, "id")
+            weight = _mapping_value(item, "weight")
+            if isinstance(cid, yaml.ScalarNode) and isinstance(weight, yaml.ScalarNode):
+                spans[cid.value] = (weight.start_mark.index, weight.end_mark.index)
+    unknown = sorted(set(weights) - set(spans))
+    if unknown:
+        raise InvalidInputError(
+            f"no component {', '.join(map(repr, unknown))} in the ruleset (its components: "
+            f"{', '.join(spans)})", field="weights")
+    edits = []
+    for cid, weight in weights.items():
+        text = str(weight).strip()
+        if not text or any(c in text for c in "\n:{}[],#"):
+            raise InvalidInputError(f"weight of {cid}: {weight!r} is not a percentage",
+                                    field="weights")
+        edits.append((*spans[cid], text))
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
+
+
+def _mapping_value(node: Any, key: str) -> Any:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node
+    return None
+
+
+def _plan_of_version(version: RulesetVersion, pm: Any) -> Plan:
+    return Plan(parse_version(version, pm), f"{version.label} ({version.status})", version,
+                version.source)
+
+
+def resolve_plans(session: Session, pm: Any, *, draft_source: str | None = None,
+                  draft_ref: str | None = None, weights: dict[str, Any] | None = None,
+                  baseline_ref: str | None = None, filename: str = "draft.yaml"
+                  ) -> tuple[Plan, Plan | None]:
+    """The draft and the baseline to compare (see ``what_if``)."""
+    given = [x for x in (draft_source, draft_ref) if x]
+    if len(given) > 1:
+        raise InvalidInputError("give the draft as YAML text or as a stored version, not both",
+                                field="draft")
+    baseline = _plan_of_version(resolve_ref(session, baseline_ref), pm) if baseline_ref \
+        else None
+    if draft_ref:
+        draft = _plan_of_version(resolve_ref(session, draft_ref), pm)
+    elif draft_source:
+        draft = Plan(parse_source(draft_source, filename, pm), f"{filename} (not stored)",
+                     source=draft_source)
+    elif baseline is not None:
+        draft = baseline
+    else:
+        raise InvalidInputError("a draft is needed: YAML text, a stored version, or weights "
+                                "with a baseline ruleset", field="draft")
+    if weights:
+        if draft.source is None:
+            raise InvalidInputError("weights change a ruleset's text", field="weights")
+        changed = with_weights(draft.source, weights, filename)
+        draft = Plan(parse_source(changed, filename, pm),
+                     f"{draft.label} with weights changed", source=changed)
+    if baseline is None:
+        try:
+            baseline = _plan_of_version(published_version(session, draft.ruleset.name), pm)
+        except NotFoundError:  # no published version of that name: nothing to compare with
+            baseline = None
+    return draft, baseline
+
+
+def _summary(ev: Evaluation) -> dict[str, Any]:
+    payout = ev.payout
+    eligible = ev.eligible
+    paid_target = np.where(eligible & np.isfinite(ev.target), ev.target * ev.proration, 0.0)
+    values = payout[eligible] if eligible.any() else np.zeros(1)
+    decimals = ev.ruleset.rounding.decimals
+    return {
+        "payout": float(ev.total),
+        "target": float(paid_target.sum()),
+        "kams": int(ev.size),
+        "eligible": int(eligible.sum()),
+        "held": int((ev.status == Status.HELD).sum()),
+        # money: shown to the ruleset's rounding precision (linear interpolation between
+        # the payouts on either side of each rank)
+        "percentiles": {f"p{p}": round(float(np.percentile(values, p)), decimals)
+                        for p in PERCENTILES},
+        "mean": round(float(values.mean()), decimals),
+    }
+
+
+def _failures(scored: Scored) -> list[dict[str, Any]]:
+    return [{"component": cid, "metric": f.metric, "plugin": f.plugin, "error": f.error}
+            for cid, f in sorted(scored.failures.items())]
+
+
+def what_if(session: Session, pm: Any, cache: InputsCache | None = None, *, period: str,
+            draft_source: str | None = None, draft_ref: str | None = None,
+            weights: dict[str, Any] | None = None, baseline_ref: str | None = None,
+            filename: str = "draft.yaml", top: int = 10, include_all: bool = False,
+            refresh: bool = False) -> dict[str, Any]:
+    """Evaluate the draft (and the baseline) on ``period`` and compare; stores nothing.
+
+    The draft is ``draft_source`` (YAML text), ``draft_ref`` (a stored version such as
+    ``standard:4``) or, with only ``baseline_ref``, the baseline itself; ``weights``
+    ({component id: percent}) then changes its base weights. The baseline defaults to the
+    published version of the draft's ruleset (none: the report has the draft alone).
+    """
+    started = time.perf_counter()
+    if not 1 <= top <= 1000:
+        raise InvalidInputError("top must be between 1 and 1000", field="top")
+    found = get_period(session, period)
+    draft, baseline = resolve_plans(session, pm, draft_source=draft_source,
+                                    draft_ref=draft_ref, weights=weights,
+                                    baseline_ref=baseline_ref, filename=filename)
+    plans = [draft] + ([baseline] if baseline is not None else [])
+    roles = tuple(sorted({r for p in plans for r in population_roles(p.ruleset)}))
+    requests = {f"{i}:{cid}": r for i, p in enumerate(plans)
+                for cid, r in component_requests(p.ruleset).items()}
+    cache = cache if cache is not None else InputsCache(max_entries=1)
+    inputs, info = cache.inputs(session, pm, found, roles, requests, draft.ruleset,
+                                refresh=refresh)
+    loaded = time.perf_counter()
+    draft_scored = score(draft.ruleset, inputs)
+    base_scored = None
+    if baseline is not None:
+        base_inputs = dataclasses.replace(
+            inputs, population=engine_population(inputs.ctx, baseline.ruleset))
+        base_scored = score(baseline.ruleset, base_inputs)
+    evaluated = time.perf_counter()
+    report = _report(found.code, draft, baseline, draft_scored, base_scored, inputs, info,
+                     top=top, include_all=include_all)
+    report["seconds"] = {"inputs": round(loaded - started, 4),
+                         "engine": round(evaluated - loaded, 4),
+                         "total": round(time.perf_counter() - started, 4)}
+    return report
+
+
+def _describe(plan: Plan) -> dict[str, Any]:
+    version = plan.version
+    return {"name": plan.ruleset.name, "label": plan.label,
+            "version": version.version if version is not None else None,
+            "status": version.status.value if version is not None else None}
+
+
+def _report(period: str, draft: Plan, baseline: Plan | None, draft_scored: Scored,
+            base_scored: Scored | None, inputs: Any, info: CacheInfo, *, top: int,
+            include_all: bool) -> dict[str, Any]:
+    ev = draft_scored.evaluation
+    codes = inputs.population.codes
+    names = np.asarray(inputs.ctx.kams.names, dtype=object)
+    report: dict[str, Any] = {
+        "period": period,
+        "currency": draft.ruleset.currency,
+        "draft": {**_describe(draft), **_summary(ev), "failures": _failures(draft_scored)},
+        "baseline": None,
+        "inputs": {"cached": info.cached, "loaded_on": info.loaded_on,
+                   "metrics_computed": list(info.computed), "kams": len(codes)},
+    }
+    if base_scored is None or baseline is None:
+        return report
+    base = base_scored.evaluation
+    report["baseline"] = {**_describe(baseline), **_summary(base),
+                          "failures": _failures(base_scored)}
+    change = ev.payout_minor - base.payout_minor
+    scale = 10 ** ev.ruleset.rounding.decimals
+    base_scale = 10 ** base.ruleset.rounding.decimals
+    delta = ev.payout - base.payout
+    total_change = report["draft"]["payout"] - report["baseline"]["payout"]
+    report["change"] = {
+        "payout": round(total_change, 6),
+        "percent": (round(total_change / report["baseline"]["payout"] * 100, 4)
+                    if report["baseline"]["payout"] else None),
+        "kams_up": int((delta > 0).sum()),
+        "kams_down": int((delta < 0).sum()),
+        "kams_same": int((delta == 0).sum()),
+    }
+    exact = change if scale == base_scale else delta
+    position = np.arange(len(codes))  # codes are sorted: ties in KAM-code order
+    rising = np.lexsort((position, -exact))
+    falling = np.lexsort((position, exact))
+
+    def row(i: int) -> dict[str, Any]:
+        return {"kam": str(codes[i]), "name": str(names[i]),
+                "baseline": float(base.payout[i]), "draft": float(ev.payout[i]),
+                "change": round(float(delta[i]), 6),
+                "baseline_status": Status(int(base.status[i])).label,
+                "draft_status": Status(int(ev.status[i])).label}
+
+    report["risers"] = [row(i) for i in rising[:top].tolist() if delta[i] > 0]
+    report["fallers"] = [row(i) for i in falling[:top].tolist() if delta[i] < 0]
+    if include_all:
+        report["kams"] = [row(i) for i in range(len(codes))]
+    return report

@@ -1,0 +1,87 @@
+"""What-if: a draft on a period's inputs, compared with the published plan; nothing stored."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from tiny_population import EXPECTED, TINY_PLAN, set_fact
+
+from kamscore.models import ScoreRun
+from kamscore.scoring.errors import InvalidInputError
+from kamscore.scoring.inputs_cache import InputsCache
+from kamscore.scoring.run_store import load_lines
+from kamscore.scoring.runs import run_score
+from kamscore.scoring.whatif import what_if, with_weights
+
+
+def test_the_published_plan_as_draft_gives_the_official_run(session, pm, published):
+    run = run_score(session, pm, period="2026-Q1", ruleset="tiny", user="ana")
+    report = what_if(session, pm, period="2026-Q1", draft_ref="tiny", include_all=True)
+    assert report["draft"]["payout"] == run.total_payout == 2525.0
+    assert report["draft"]["target"] == run.total_target
+    assert report["draft"]["held"] == run.held_count
+    official = {line.kam_code: line.payout for line in load_lines(session, run.id)}
+    assert {k["kam"]: k["draft"] for k in report["kams"]} == official
+    assert report["change"]["payout"] == 0 and report["change"]["kams_same"] == 4
+    assert report["risers"] == report["fallers"] == []
+
+
+def test_moving_weight_from_sales_to_formulary(session, pm, published):
+    # K1: 1.25 x 60 % + 1.0 x 40 % = 1.15; K2: 0.75 x 60 % + 0.5 x 40 % = 0.65; K3: 0;
+    # K4: (1.5 x 60 % + 1.0 x 40 %) x 45/90 = 0.65 -> 1150 + 650 + 0 + 650 = 2450
+    report = what_if(session, pm, period="2026-Q1", baseline_ref="tiny",
+                     weights={"sales": 60, "formulary": "40%"}, include_all=True)
+    assert report["baseline"]["payout"] == 2525.0
+    assert report["draft"]["payout"] == 2450.0
+    assert report["change"] == {"payout": -75.0, "percent": round(-75 / 2525 * 100, 4),
+                                "kams_up": 0, "kams_down": 3, "kams_same": 1}
+    assert [(r["kam"], r["change"]) for r in report["fallers"]] == [
+        ("K1", -25.0), ("K2", -25.0), ("K4", -25.0)]
+    # eligible payouts 0, 650, 650, 1150: linear percentiles
+    assert report["draft"]["percentiles"] == {"p10": 195.0, "p25": 487.5, "p50": 650.0,
+                                              "p75": 775.0, "p90": 1000.0}
+    assert report["baseline"]["percentiles"]["p50"] == 675.0
+    assert {k["kam"]: k["baseline"] for k in report["kams"]} == {
+        code: float(value) for code, value in EXPECTED.items()}
+    assert session.scalar(select(func.count()).select_from(ScoreRun)) == 0
+
+
+def test_a_pasted_draft_is_validated_and_compared(session, pm, published):
+    draft = TINY_PLAN.replace("{at: 120%, pays: 1.5, label: cap}",
+                              "{at: 110%, pays: 1.5, label: cap}")
+    report = what_if(session, pm, period="2026-Q1", draft_source=draft)
+    # K1's 1.1 now reaches the cap: 1.5 x 70 % + 0.3 = 1.35 -> +175; K4 is capped already
+    assert [(r["kam"], r["change"]) for r in report["risers"]] == [("K1", 175.0)]
+    assert report["baseline"]["label"] == "tiny v1 (published)"
+    with pytest.raises(InvalidInputError) as caught:
+        what_if(session, pm, period="2026-Q1", draft_source=draft.replace("weight: 30",
+                                                                          "weight: 20"))
+    assert any("100" in p for p in caught.value.problems)
+
+
+def test_weights_of_unknown_components_are_refused(session, pm, published):
+    with pytest.raises(InvalidInputError, match="no component 'csat'") as caught:
+        what_if(session, pm, period="2026-Q1", baseline_ref="tiny", weights={"csat": 10})
+    assert caught.value.field == "weights"
+
+
+def test_with_weights_keeps_the_rest_of_the_text():
+    changed = with_weights(TINY_PLAN, {"sales": "65", "formulary": 35})
+    assert changed == TINY_PLAN.replace("weight: 70", "weight: 65").replace("weight: 30",
+                                                                             "weight: 35")
+
+
+def test_repeated_what_ifs_reuse_the_inputs_until_the_data_changes(session, pm, published,
+                                                                  tiny):
+    cache = InputsCache()
+    first = what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")
+    assert first["inputs"]["cached"] is False
+    assert first["inputs"]["metrics_computed"] == ["formulary_status", "sales_attainment"]
+    again = what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny",
+                    weights={"sales": 50, "formulary": 50})
+    assert again["inputs"]["cached"] is True and again["inputs"]["metrics_computed"] == []
+    set_fact(session, tiny.period_id, "A3", "net_sales", 1_000_000)
+    changed = what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")
+    assert changed["inputs"]["cached"] is False
+    # K3 now exactly on target: 1.0 x 70 % + not listed 0 x 30 % = 0.7 -> 700.00 more
+    assert changed["draft"]["payout"] == 2525.0 + 700.0

@@ -73,7 +73,6 @@ class FactRow(NamedTuple):
     product: str | None = None
     value: float | None = None
     category: str | None = None
-    unit: str = ""
 
 
 class PlanRow(NamedTuple):
@@ -242,37 +241,40 @@ def _accounts(rows: list[AccountRow]) -> Accounts:
     )
 
 
+def _days(values: Iterable[dt.date | None], default: dt.date) -> np.ndarray:
+    return np.array([default if v is None else v for v in values], dtype="datetime64[D]")
+
+
 def _assignments(period: PeriodInfo, rows: list[AssignmentRow], people: list[PersonRow],
                  kam_index: Mapping[str, int], account_index: Mapping[str, int]) -> Assignments:
-    kam, account, start, end, days, share = [], [], [], [], [], []
-    for row in rows:
-        k = kam_index.get(row.person)
-        a = account_index.get(row.account)
-        if k is None or a is None:
-            continue
-        person = people[k]
-        first = max(period.start, row.start_date, person.start_date or period.start)
-        last = min(period.end, row.end_date or period.end, person.end_date or period.end)
-        covered = (last - first).days + 1
-        if covered <= 0:
-            continue
-        kam.append(k)
-        account.append(a)
-        start.append(_day(row.start_date))
-        end.append(_day(row.end_date))
-        days.append(covered)
-        share.append(float(row.share))
-    days_arr = np.asarray(days, dtype=np.int64)
-    share_arr = np.asarray(share, dtype=float)
-    order = np.lexsort((np.asarray(account, dtype=np.int64), np.asarray(kam, dtype=np.int64)))
+    """Assignments of the population overlapping the period and the KAM's role dates
+    (vectorised: 80,000 assignments of a 10,000-KAM population are routine)."""
+    kam = np.array([kam_index.get(r.person, -1) for r in rows], dtype=np.int64)
+    account = np.array([account_index.get(r.account, -1) for r in rows], dtype=np.int64)
+    keep = (kam >= 0) & (account >= 0)
+    rows = [r for r, k in zip(rows, keep, strict=True) if k]
+    kam, account = kam[keep], account[keep]
+    role_start = _days((p.start_date for p in people), period.start)[kam]
+    role_end = _days((p.end_date for p in people), period.end)[kam]
+    start = _days((r.start_date for r in rows), period.start)
+    end = np.array(["NaT" if r.end_date is None else r.end_date for r in rows],
+                   dtype="datetime64[D]")
+    first = np.maximum(np.maximum(start, np.datetime64(period.start, "D")), role_start)
+    last = np.minimum(np.minimum(np.where(np.isnat(end), np.datetime64(period.end, "D"), end),
+                                 np.datetime64(period.end, "D")), role_end)
+    days = (last - first).astype(np.int64) + 1
+    share = np.array([float(r.share) for r in rows], dtype=float)
+    covered = days > 0
+    order = np.lexsort((account[covered], kam[covered]))
+    days, share = days[covered][order], share[covered][order]
     return Assignments(
-        kam=np.asarray(kam, dtype=np.int64)[order],
-        account=np.asarray(account, dtype=np.int64)[order],
-        start=np.asarray(start, dtype="datetime64[D]")[order],
-        end=np.asarray(end, dtype="datetime64[D]")[order],
-        days=days_arr[order],
-        share=share_arr[order],
-        weight=(days_arr / period.days * share_arr)[order],
+        kam=kam[covered][order],
+        account=account[covered][order],
+        start=start[covered][order],
+        end=end[covered][order],
+        days=days,
+        share=share,
+        weight=days / period.days * share,
     )
 
 
@@ -296,7 +298,6 @@ def fact_table_from_rows(rows: Iterable[Sequence[Any]],
         product=_obj(r.product for r in facts),
         value=_float(r.value for r in facts),
         category=_obj(r.category for r in facts),
-        unit=_obj(r.unit for r in facts),
         n_accounts=len(account_index),
     )
 

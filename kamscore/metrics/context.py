@@ -127,7 +127,6 @@ class FactColumns:
     product: np.ndarray
     value: np.ndarray
     category: np.ndarray
-    unit: np.ndarray
 
     def __len__(self) -> int:
         return len(self.value)
@@ -143,7 +142,7 @@ class FactTable:
     @classmethod
     def from_columns(cls, *, names: np.ndarray, account: np.ndarray, person: np.ndarray,
                      team: np.ndarray, product: np.ndarray, value: np.ndarray,
-                     category: np.ndarray, unit: np.ndarray, n_accounts: int) -> FactTable:
+                     category: np.ndarray, n_accounts: int) -> FactTable:
         """Group aligned fact columns by name (``account`` as indices, -1 for none)."""
         ids: dict[str, int] = {}
         code = np.fromiter((ids.setdefault(n, len(ids)) for n in names), dtype=np.int64,
@@ -154,7 +153,7 @@ class FactTable:
         for rows in np.split(order, bounds) if len(order) else []:
             name = names[rows[0]]
             by_name[name] = FactColumns(name, account[rows], person[rows], team[rows],
-                                        product[rows], value[rows], category[rows], unit[rows])
+                                        product[rows], value[rows], category[rows])
         return cls(by_name=by_name, n_accounts=n_accounts)
 
     def names(self) -> list[str]:
@@ -167,7 +166,7 @@ class FactTable:
             return found
         empty_obj = np.empty(0, dtype=object)
         return FactColumns(name, np.empty(0, dtype=np.int64), empty_obj, empty_obj, empty_obj,
-                           np.empty(0), empty_obj, empty_obj)
+                           np.empty(0), empty_obj)
 
     def account_totals(self, name: str, products: Collection[str] | None = None) -> np.ndarray:
         """Per account (aligned to ``ctx.accounts``): the sum of the numeric facts ``name``

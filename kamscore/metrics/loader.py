@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
 
 from ..default_survey_results import PREFIX as SURVEY_PREFIX
 from ..models import (
@@ -33,7 +33,15 @@ from ..models import (
 )
 from ..survey_results import SurveyResults
 from .assemble import assemble_context
-from .context import Actions, FactTable, MetricContext, Objectives, PeriodInfo, Stakeholders
+from .context import (
+    Actions,
+    FactColumns,
+    FactTable,
+    MetricContext,
+    Objectives,
+    PeriodInfo,
+    Stakeholders,
+)
 
 
 class UnknownPeriodError(LookupError):
@@ -72,8 +80,9 @@ def load_metric_context(
     """The context of ``period`` (a Period or its code) for the people whose role is in
     ``roles``, with survey results from the ``kamscore_survey_results`` hook of ``pm``.
 
-    Large tables (facts, objectives, actions, stakeholders) are read column-wise through
-    SQLAlchemy Core with ids mapped to positions by lookup arrays, not row by row.
+    Queries: one per table, plus one per fact name for each of the two periods — a number
+    that depends on the data's vocabulary, never on the number of KAMs. Large tables are read
+    column-wise from the DBAPI cursor with ids mapped to positions by lookup arrays.
     """
     current = find_period(session, period)
     previous = session.scalar(select(Period).where(
@@ -83,9 +92,9 @@ def load_metric_context(
     plans = _plans(session, current.id, codes)
     return assemble_context(
         period_info(current),
-        people=_people(session, current, role_values),
+        people=_people(session, current, role_values, codes),
         accounts=codes.account_rows,
-        assignments=_assignments(session, current, role_values),
+        assignments=_assignments(session, current, role_values, codes),
         facts=_facts(session, current.id, codes),
         previous_year=period_info(previous) if previous is not None else None,
         previous_facts=_facts(session, previous.id, codes) if previous is not None else (),
@@ -94,17 +103,27 @@ def load_metric_context(
         actions=_actions(session, current.id, plans.position),
         stakeholders=_stakeholders(session, codes),
         teams=codes.team_rows,
-        team_members=session.execute(
-            select(Team.code, Person.code, TeamMember.function)
-            .join(Team, TeamMember.team_id == Team.id)
-            .join(Person, TeamMember.person_id == Person.id)).all(),
-        product_phases=dict(session.execute(
-            select(Product.code, ProductPhase.phase)
-            .join(Product, ProductPhase.product_id == Product.id)
-            .where(ProductPhase.period_id == current.id)).all()),
+        team_members=_team_members(session, codes),
+        product_phases=_product_phases(session, current.id, codes),
         survey_results=_survey_results(session, current, pm),
         roles=role_values,
     )
+
+
+def _columns(session: Session, statement: Select, width: int) -> list[list]:
+    """Run a Core ``statement`` and return its result column-wise.
+
+    Rows are fetched from the DBAPI cursor directly: for plain numbers and strings
+    SQLAlchemy's row processing adds nothing but time, and for these tables it is most of
+    the time. Dates come back as ``date`` (PostgreSQL) or ISO strings (SQLite); only columns
+    that numpy reads as datetime64 either way are read like this.
+    """
+    result = session.connection().execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return [[row[i] for row in rows] for i in range(width)]
 
 
 def _lookup(ids: Sequence[int], values: np.ndarray, missing: object) -> np.ndarray:
@@ -134,27 +153,26 @@ class _Codes:
     """Id → code/position lookups for accounts (sorted by code), people, teams, products."""
 
     def __init__(self, session: Session) -> None:
-        accounts = sorted(session.execute(
-            select(Account.id, Account.code, Account.name, Account.type, Account.segment,
-                   Account.region, Team.code).outerjoin(Team, Account.team_id == Team.id)
-        ).all(), key=lambda r: r[1])
-        self.account_rows = [tuple(r[1:]) for r in accounts]
-        self.account_position = _lookup([r[0] for r in accounts],
-                                        np.arange(len(accounts), dtype=np.int64), -1)
-        self.account_code = _lookup([r[0] for r in accounts],
-                                    _objects([r[1] for r in accounts]), None)
-        people = session.execute(select(Person.id, Person.code)).all()
-        self.person_code = _lookup([r[0] for r in people], _objects([r[1] for r in people]),
-                                   None)
-        lead = aliased(Person)
-        teams = session.execute(
-            select(Team.id, Team.code, Team.name, lead.code)
-            .outerjoin(lead, Team.lead_id == lead.id)).all()
-        self.team_rows = [tuple(r[1:]) for r in teams]
-        self.team_code = _lookup([r[0] for r in teams], _objects([r[1] for r in teams]), None)
-        products = session.execute(select(Product.id, Product.code)).all()
-        self.product_code = _lookup([r[0] for r in products],
-                                    _objects([r[1] for r in products]), None)
+        people = _columns(session, select(Person.__table__.c.id, Person.__table__.c.code), 2)
+        self.person_code = _lookup(people[0], _objects(people[1]), None)
+        t = Team.__table__
+        teams = _columns(session, select(t.c.id, t.c.code, t.c.name, t.c.lead_id), 4)
+        self.team_code = _lookup(teams[0], _objects(teams[1]), None)
+        leads = self.person_code[_ids(teams[3])]
+        self.team_rows = list(zip(teams[1], teams[2], leads, strict=True))
+        p = Product.__table__
+        products = _columns(session, select(p.c.id, p.c.code), 2)
+        self.product_code = _lookup(products[0], _objects(products[1]), None)
+        a = Account.__table__
+        cols = _columns(session, select(a.c.id, a.c.code, a.c.name, a.c.type, a.c.segment,
+                                        a.c.region, a.c.team_id), 7)
+        order = np.argsort(_objects(cols[1]), kind="stable")
+        ids = np.asarray(cols[0], dtype=np.int64)[order]
+        self.account_position = _lookup(ids, np.arange(len(ids), dtype=np.int64), -1)
+        self.account_code = _lookup(ids, _objects(cols[1])[order], None)
+        team = self.team_code[_ids(cols[6])]
+        self.account_rows = [(cols[1][i], cols[2][i], cols[3][i], cols[4][i], cols[5][i],
+                              team[i]) for i in order.tolist()]
 
     @property
     def n_accounts(self) -> int:
@@ -162,25 +180,31 @@ class _Codes:
 
 
 def _facts(session: Session, period_id: int, codes: _Codes) -> FactTable:
-    """The period's facts, except ``survey.*`` ones (served as ``ctx.survey_results``)."""
+    """The period's facts, except ``survey.*`` ones (served as ``ctx.survey_results``).
+
+    One query for the names, then one per name: the rows come grouped, and a fact's name is
+    not fetched a million times over.
+    """
     t = Fact.__table__
-    rows = session.connection().execute(
-        select(t.c.name, t.c.account_id, t.c.person_id, t.c.team_id, t.c.product_id,
-               t.c.value, t.c.category, t.c.unit)
-        .where(t.c.period_id == period_id, ~t.c.name.startswith(SURVEY_PREFIX, autoescape=True))
-    ).all()
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 8
-    return FactTable.from_columns(
-        names=_objects(cols[0]),
-        account=codes.account_position[_ids(cols[1])],
-        person=codes.person_code[_ids(cols[2])],
-        team=codes.team_code[_ids(cols[3])],
-        product=codes.product_code[_ids(cols[4])],
-        value=np.array(cols[5], dtype=float),
-        category=_objects(cols[6]),
-        unit=_objects(cols[7]),
-        n_accounts=codes.n_accounts,
-    )
+    names = session.connection().execute(
+        select(t.c.name).distinct().where(
+            t.c.period_id == period_id, ~t.c.name.startswith(SURVEY_PREFIX, autoescape=True))
+    ).scalars().all()
+    by_name = {}
+    for name in sorted(names):
+        cols = _columns(session, select(
+            t.c.account_id, t.c.person_id, t.c.team_id, t.c.product_id, t.c.value, t.c.category,
+        ).where(t.c.period_id == period_id, t.c.name == name), 6)
+        by_name[name] = FactColumns(
+            name=name,
+            account=codes.account_position[_ids(cols[0])],
+            person=codes.person_code[_ids(cols[1])],
+            team=codes.team_code[_ids(cols[2])],
+            product=codes.product_code[_ids(cols[3])],
+            value=np.array(cols[4], dtype=float),
+            category=_objects(cols[5]),
+        )
+    return FactTable(by_name=by_name, n_accounts=codes.n_accounts)
 
 
 class _Plans:
@@ -191,24 +215,20 @@ class _Plans:
 
 def _plans(session: Session, period_id: int, codes: _Codes) -> _Plans:
     t = AccountPlan.__table__
-    rows = session.connection().execute(
-        select(t.c.id, t.c.account_id, t.c.owner_id, t.c.quality_rating)
-        .where(t.c.period_id == period_id).order_by(t.c.id)).all()
-    ids = [r[0] for r in rows]
-    accounts = codes.account_code[_ids([r[1] for r in rows])]
-    owners = codes.person_code[_ids([r[2] for r in rows])]
-    plan_rows = [(a, o, r[3]) for a, o, r in zip(accounts, owners, rows, strict=True)]
-    return _Plans(plan_rows, _lookup(ids, np.arange(len(ids), dtype=np.int64), -1))
+    cols = _columns(session, select(t.c.id, t.c.account_id, t.c.owner_id, t.c.quality_rating)
+                    .where(t.c.period_id == period_id).order_by(t.c.id), 4)
+    accounts = codes.account_code[_ids(cols[1])]
+    owners = codes.person_code[_ids(cols[2])]
+    rows = list(zip(accounts, owners, cols[3], strict=True))
+    return _Plans(rows, _lookup(cols[0], np.arange(len(cols[0]), dtype=np.int64), -1))
 
 
 def _objectives(session: Session, period_id: int, position: np.ndarray) -> Objectives:
     o, p = PlanObjective.__table__, AccountPlan.__table__
-    rows = session.connection().execute(
-        select(o.c.plan_id, o.c.code, o.c.target, o.c.actual, o.c.met)
-        .join(p, o.c.plan_id == p.c.id).where(p.c.period_id == period_id)).all()
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 5
+    cols = _columns(session, select(o.c.plan_id, o.c.code, o.c.target, o.c.actual, o.c.met)
+                    .join(p, o.c.plan_id == p.c.id).where(p.c.period_id == period_id), 5)
     return Objectives(
-        plan=position[_ids(cols[0])] if rows else np.empty(0, dtype=np.int64),
+        plan=position[_ids(cols[0])],
         code=_objects(cols[1]),
         target=np.array(cols[2], dtype=float),
         actual=np.array(cols[3], dtype=float),
@@ -218,58 +238,74 @@ def _objectives(session: Session, period_id: int, position: np.ndarray) -> Objec
 
 def _actions(session: Session, period_id: int, position: np.ndarray) -> Actions:
     a, p = PlanAction.__table__, AccountPlan.__table__
-    rows = session.connection().execute(
-        select(a.c.plan_id, a.c.code, a.c.due_date, a.c.done_date)
-        .join(p, a.c.plan_id == p.c.id).where(p.c.period_id == period_id)).all()
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 4
+    cols = _columns(session, select(a.c.plan_id, a.c.code, a.c.due_date, a.c.done_date)
+                    .join(p, a.c.plan_id == p.c.id).where(p.c.period_id == period_id), 4)
     return Actions(
-        plan=position[_ids(cols[0])] if rows else np.empty(0, dtype=np.int64),
+        plan=position[_ids(cols[0])],
         code=_objects(cols[1]),
         due=np.array(cols[2], dtype="datetime64[D]"),
-        done=np.array([np.datetime64("NaT") if d is None else d for d in cols[3]],
-                      dtype="datetime64[D]"),
+        done=np.array(["NaT" if d is None else d for d in cols[3]], dtype="datetime64[D]"),
     )
 
 
 def _stakeholders(session: Session, codes: _Codes) -> Stakeholders:
     t = Stakeholder.__table__
-    rows = session.connection().execute(
-        select(t.c.account_id, t.c.role, t.c.influence, t.c.partnership_level, t.c.is_key)
-    ).all()
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 5
+    cols = _columns(session, select(t.c.account_id, t.c.role, t.c.influence,
+                                    t.c.partnership_level, t.c.is_key), 5)
     return Stakeholders(
         account=codes.account_position[_ids(cols[0])],
-        role=_objects([str(r) for r in cols[1]]),
+        role=_objects(cols[1]),
         influence=np.array(cols[2], dtype=np.int64),
         partnership_level=np.array(cols[3], dtype=np.int64),
         is_key=np.array(cols[4], dtype=bool),
     )
 
 
-def _people(session: Session, period: Period, roles: list[str]) -> list:
-    manager = aliased(Person)
-    return session.execute(
-        select(Person.code, Person.name, Person.role, Person.grade, Person.base_salary,
-               Person.currency, manager.code, Person.start_date, Person.end_date)
-        .outerjoin(manager, Person.manager_id == manager.id)
-        .where(Person.role.in_(roles),
-               or_(Person.start_date.is_(None), Person.start_date <= period.end_date),
-               or_(Person.end_date.is_(None), Person.end_date >= period.start_date))
+def _people(session: Session, period: Period, roles: list[str], codes: _Codes) -> list:
+    """People in ``roles`` active in the period (with SQLAlchemy's types: dates as dates)."""
+    t = Person.__table__
+    rows = session.connection().execute(
+        select(t.c.code, t.c.name, t.c.role, t.c.grade, t.c.base_salary, t.c.currency,
+               t.c.manager_id, t.c.start_date, t.c.end_date)
+        .where(t.c.role.in_(roles),
+               or_(t.c.start_date.is_(None), t.c.start_date <= period.end_date),
+               or_(t.c.end_date.is_(None), t.c.end_date >= period.start_date))
     ).all()
+    managers = codes.person_code[_ids([r[6] for r in rows])]
+    return [(*r[:6], m, r[7], r[8]) for r, m in zip(rows, managers, strict=True)]
 
 
-def _assignments(session: Session, period: Period, roles: list[str]) -> list:
-    return session.execute(
-        select(Person.code, Account.code, Assignment.start_date, Assignment.end_date,
-               Assignment.share)
-        .join(Person, Assignment.person_id == Person.id)
-        .join(Account, Assignment.account_id == Account.id)
-        .where(Person.role.in_(roles), Assignment.start_date <= period.end_date,
-               or_(Assignment.end_date.is_(None), Assignment.end_date >= period.start_date))
+def _assignments(session: Session, period: Period, roles: list[str], codes: _Codes) -> list:
+    a, p = Assignment.__table__, Person.__table__
+    rows = session.connection().execute(
+        select(a.c.person_id, a.c.account_id, a.c.start_date, a.c.end_date, a.c.share)
+        .join(p, a.c.person_id == p.c.id)
+        .where(p.c.role.in_(roles), a.c.start_date <= period.end_date,
+               or_(a.c.end_date.is_(None), a.c.end_date >= period.start_date))
     ).all()
+    people = codes.person_code[_ids([r[0] for r in rows])]
+    accounts = codes.account_code[_ids([r[1] for r in rows])]
+    return [(pc, ac, r[2], r[3], r[4]) for pc, ac, r in zip(people, accounts, rows, strict=True)]
+
+
+def _team_members(session: Session, codes: _Codes) -> list:
+    t = TeamMember.__table__
+    cols = _columns(session, select(t.c.team_id, t.c.person_id, t.c.function), 3)
+    return list(zip(codes.team_code[_ids(cols[0])], codes.person_code[_ids(cols[1])], cols[2],
+                    strict=True))
+
+
+def _product_phases(session: Session, period_id: int, codes: _Codes) -> dict[str, str]:
+    t = ProductPhase.__table__
+    cols = _columns(session, select(t.c.product_id, t.c.phase)
+                    .where(t.c.period_id == period_id), 2)
+    return dict(zip(codes.product_code[_ids(cols[0])], cols[1], strict=True))
 
 
 def _survey_results(session: Session, period: Period, pm: object) -> SurveyResults:
     hook = getattr(pm, "hook", None)
     results = hook.kamscore_survey_results(session=session, period=period) if hook else None
+    if results is not None and not isinstance(results, SurveyResults):
+        raise TypeError("kamscore_survey_results must return a SurveyResults or None, not "
+                        f"{type(results).__name__}")
     return results if results is not None else SurveyResults(source="none")

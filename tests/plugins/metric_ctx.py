@@ -39,7 +39,7 @@ def assigned(person: str, account: str, start: dt.date = LONG_AGO,
 def fact(name: str, value: float | None = None, *, account: str | None = None,
          product: str | None = None, team: str | None = None, person: str | None = None,
          category: str | None = None) -> FactRow:
-    return FactRow(name, account, person, team, product, value, category, "")
+    return FactRow(name, account, person, team, product, value, category)
 
 
 def survey(aggregates: list[SurveyAggregate]) -> SurveyResults:

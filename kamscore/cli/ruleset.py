@@ -4,6 +4,7 @@ This module owns the ``ruleset`` command group. ``check`` (validation of YAML fi
 here; the scoring capability adds its own subcommands (import, list, approve, publish, diff,
 ...) to the same group with ``@ruleset_group.command(...)`` in its own module, and registers
 that module's import in ``kamscore.cli.init_app`` — there is one ``ruleset`` group, not two.
+The group is an ``AppGroup``, so every subcommand runs inside the app context.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from ..engine.catalogue import catalogue_of
 from ..engine.loader import check_ruleset
@@ -24,7 +26,7 @@ def current_catalogue():  # type: ignore[no-untyped-def]
     return catalogue_of(get_plugin_manager())
 
 
-@click.group("ruleset")
+@click.group("ruleset", cls=AppGroup)
 def ruleset_group() -> None:
     """Incentive plans: check, and (with the scoring commands) import, approve, publish."""
 

@@ -9,8 +9,9 @@ import logging
 import re
 
 import pytest
+from live_server import real_app
 from sqlalchemy import select
-from survey_org import CUSTOMER_PAGES, live_campaign, token_for
+from survey_org import CUSTOMER_PAGES, customer_spec, live_campaign, token_for
 
 from kamscore.models import (
     CampaignStatus,
@@ -21,6 +22,7 @@ from kamscore.models import (
     SurveyResponse,
     SurveySubmission,
 )
+from kamscore.surveys.campaigns import create_campaign
 
 
 @pytest.fixture
@@ -214,9 +216,7 @@ def test_expired_link_past_the_closing_time_is_closed_even_if_still_marked_open(
 
 
 def test_link_of_a_campaign_not_open_yet(client, session, org):
-    from survey_org import customer_spec
 
-    from kamscore.surveys.campaigns import create_campaign
 
     opens = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     campaign = create_campaign(session, customer_spec(code="SOON", opens_at=opens,
@@ -270,3 +270,21 @@ def test_named_customer_survey_keeps_the_link(client, session, org):
         Invitation.email == "bo@stmary.example", Invitation.campaign_id == campaign.id)).one()
     assert response.anonymous is False and response.invitation_id == invitation.id
     assert session.scalars(select(SurveyAnswer)).all()
+
+
+def test_a_page_left_open_past_the_csrf_limit_is_shown_again_with_its_answers(
+        session, campaign, token, database_url, tmp_path):
+    app = real_app(database_url, tmp_path / "csrf-instance")
+    client = app.test_client()
+    url = follow(client, token)
+    html = client.get(url).text
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    stale = client.post(url, data={"csrf_token": "expired-or-forged", "section": "overall",
+                                   "action": "next", "overall_satisfaction": "2", "nps": "8"})
+    assert stale.status_code == 400
+    assert "The page was open for too long" in stale.text
+    assert re.search(r'id="overall_satisfaction-1"[^>]*checked', stale.text)
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', stale.text).group(1)
+    done = client.post(url, data={"csrf_token": fresh, "section": "overall", "action": "next",
+                                  "overall_satisfaction": "2", "nps": "8"})
+    assert done.status_code == 302 and csrf

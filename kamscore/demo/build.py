@@ -1,0 +1,136 @@
+"""Build the demo database: the organisation, accounts, two years of facts, plans and users.
+
+``prepare_demo`` is what ``kamscore demo`` calls: it builds into an empty database, leaves a
+database that already holds data alone (so running the demo twice simply serves it again),
+and rebuilds from scratch when asked to reset. Everything happens in the caller's
+transaction: a build that fails half-way leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Account,
+    AccountPlan,
+    Assignment,
+    Base,
+    Fact,
+    Period,
+    Person,
+    PlanAction,
+    PlanObjective,
+    Product,
+    Stakeholder,
+    Team,
+    TeamMember,
+    User,
+)
+from .account_facts import write_account_facts, write_team_facts
+from .accounts import build_accounts, build_stakeholders
+from .bulk import constraints_deferred
+from .catalog import build_periods, build_products
+from .facts import FactSink, SalesModel, fact_source
+from .org import build_org
+from .plans import build_plans
+from .spec import DemoSpec
+from .survey_facts import write_survey_facts
+from .users import DemoUser, build_users, demo_users
+
+#: What the summary counts, in the order it is printed.
+COUNTED = {
+    "people": Person, "teams": Team, "team members": TeamMember, "accounts": Account,
+    "assignments": Assignment, "stakeholders": Stakeholder, "products": Product,
+    "periods": Period, "facts": Fact, "account plans": AccountPlan,
+    "plan objectives": PlanObjective, "plan actions": PlanAction, "users": User,
+}
+
+
+class DemoError(RuntimeError):
+    """The demo cannot be built into this database as asked."""
+
+
+@dataclass
+class DemoSummary:
+    """What ``prepare_demo`` did and what the database now holds."""
+
+    built: bool  # False: the database already held data and was left as it was
+    spec: DemoSpec
+    counts: dict[str, int]
+    kams: int
+    users: list[DemoUser] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def prepare_demo(session: Session, spec: DemoSpec, *, reset: bool = False) -> DemoSummary:
+    """Build the demo unless the database already holds data; with ``reset``, rebuild it."""
+    if reset:
+        clear_database(session)
+    elif not is_empty(session):
+        return DemoSummary(built=False, spec=spec, counts=count_rows(session),
+                           kams=_count_kams(session))
+    return build_demo(session, spec)
+
+
+def build_demo(session: Session, spec: DemoSpec) -> DemoSummary:
+    """Build the demo described by ``spec`` into an empty database."""
+    if not is_empty(session):
+        raise DemoError("the database already holds data; the demo is built into an empty one")
+    started = time.perf_counter()
+    periods, period_ids = build_periods(session, spec.business_year)
+    product_ids = build_products(session, periods, period_ids)
+    org = build_org(session, spec)
+    accounts = build_accounts(session, spec, org)
+    build_stakeholders(session, spec, accounts)
+
+    with constraints_deferred(session, Fact):
+        sink = FactSink(session, fact_source(spec))
+        sales = SalesModel(spec, org, accounts)
+        sales.write(sink, sales.subjects(accounts, product_ids), periods, period_ids)
+        write_account_facts(sink, spec, accounts, sales, periods, period_ids)
+        write_team_facts(sink, spec, org, periods, period_ids)
+        write_survey_facts(sink, spec, org, accounts, sales, periods, period_ids)
+        sink.close()
+
+    build_plans(session, spec, org, accounts, periods, period_ids)
+    users = build_users(session, org)
+    session.flush()
+    return DemoSummary(built=True, spec=spec, counts=count_rows(session), kams=len(org.kams),
+                       users=users, seconds=time.perf_counter() - started)
+
+
+def is_empty(session: Session) -> bool:
+    """True when no table of the schema holds a row."""
+    return not any(
+        session.execute(select(text("1")).select_from(table).limit(1)).first()
+        for table in Base.metadata.sorted_tables
+    )
+
+
+def count_rows(session: Session) -> dict[str, int]:
+    return {
+        label: session.scalar(select(func.count()).select_from(model)) or 0
+        for label, model in COUNTED.items()
+    }
+
+
+def _count_kams(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Person).where(Person.role == "kam"))
+
+
+def clear_database(session: Session) -> None:
+    """Delete every row of every table (the schema and its revision stay)."""
+    tables = Base.metadata.sorted_tables
+    if session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        return
+    for table in reversed(tables):
+        session.execute(delete(table))
+
+
+__all__ = ["DemoError", "DemoSummary", "build_demo", "demo_users", "prepare_demo"]

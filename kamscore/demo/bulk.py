@@ -1,0 +1,131 @@
+"""Bulk writes for the demo.
+
+The ORM's unit of work would track every object; the demo writes millions of rows at the
+largest sizes. Small tables go through Core ``INSERT`` with lists of dicts (executemany) and
+the ids the database assigned are read back by natural key in one query. Facts, the one big
+table, go through the driver directly: ``COPY`` on PostgreSQL, a plain ``executemany`` of
+tuples on SQLite; both inside the session's transaction, so the build stays all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, DropConstraint
+
+from ..models import Base
+
+CHUNK = 20_000
+STREAM_CHUNK = 50_000
+
+
+def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> int:
+    """Insert ``rows`` (dicts with the same keys) into ``model``'s table; return how many.
+
+    PostgreSQL gets them through ``COPY`` (enum members as their values); elsewhere they go
+    through SQLAlchemy, which converts dates and enums for the driver.
+    """
+    if not rows:
+        return 0
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        columns = list(rows[0])
+        stream = RowStream(session, model, columns)
+        stream.add(
+            tuple(v.value if isinstance(v, enum.Enum) else v for v in (row[c] for c in columns))
+            for row in rows
+        )
+        return stream.close()
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(table), list(rows[start : start + CHUNK]))
+    return len(rows)
+
+
+def ids_by(session: Session, key_column: Any) -> dict[Any, int]:
+    """Map a natural key (e.g. ``Person.code``) to the row id the database assigned."""
+    model = key_column.class_
+    return dict(session.execute(select(key_column, model.id)).all())
+
+
+@contextmanager
+def constraints_deferred(session: Session, model: type[Base]) -> Iterator[None]:
+    """Drop ``model``'s plain indexes (and, on PostgreSQL, its foreign keys) for a bulk load,
+    and create them again after it.
+
+    This is PostgreSQL's own advice for populating a database ("Populating a Database": remove
+    indexes and foreign keys, load, add them back) and helps SQLite as much: building an
+    index once over the loaded rows is several times cheaper than updating it row by row,
+    and one validating pass of a foreign key beats a trigger per row. The very ``Index`` and
+    ``ForeignKeyConstraint`` objects of the models are dropped and created, so the schema
+    ends exactly as the migrations made it, and the foreign keys are still checked (when
+    added back). The DDL is part of the transaction on both databases, so a failed load
+    rolls the drop back too. Unique constraints stay: they guard the load itself.
+    """
+    connection = session.connection()
+    table = model.__table__
+    indexes = [index for index in table.indexes if not index.unique]
+    foreign_keys = (
+        list(table.foreign_key_constraints) if connection.dialect.name == "postgresql" else []
+    )
+    for fk in foreign_keys:
+        connection.execute(DropConstraint(fk))
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
+    for fk in foreign_keys:
+        connection.execute(AddConstraint(fk))
+
+
+class RowStream:
+    """Streams tuples into one table through the driver's fastest path, in chunks.
+
+    Values must already be plain Python values as the driver takes them (str, int, float,
+    None): no enums, no dates, no numpy scalars. ``written`` counts the rows sent.
+    """
+
+    def __init__(self, session: Session, model: type[Base], columns: Sequence[str]) -> None:
+        self.session = session
+        self.table = model.__table__
+        self.columns = tuple(columns)
+        self.dialect = session.get_bind().dialect.name
+        self.buffer: list[tuple[Any, ...]] = []
+        self.written = 0
+
+    def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self.buffer.extend(rows)
+        if len(self.buffer) >= STREAM_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        rows, self.buffer = self.buffer, []
+        names = ", ".join(self.columns)
+        dbapi = self.session.connection().connection.driver_connection
+        if self.dialect == "postgresql":
+            with dbapi.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+                f"COPY {self.table.name} ({names}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif self.dialect == "sqlite":
+            marks = ", ".join("?" * len(self.columns))
+            dbapi.executemany(  # type: ignore[union-attr]
+                f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})", rows
+            )
+        else:
+            self.session.execute(
+                insert(self.table), [dict(zip(self.columns, row, strict=True)) for row in rows]
+            )
+        self.written += len(rows)
+
+    def close(self) -> int:
+        self.flush()
+        return self.written

@@ -1,0 +1,45 @@
+"""The demo's sign-in users, one per kind of work, all with the same demo-only password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from ..models import User
+from .org import Org
+
+#: DEMO ONLY. Printed by ``kamscore demo``; a real installation creates its own users.
+DEMO_PASSWORD = "kamscore-demo"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    name: str
+    roles: str
+    person: str | None = None  # person code the user is, for a KAM's own pages
+
+
+def demo_users(org: Org) -> list[DemoUser]:
+    lead = org.teams[0].lead
+    return [
+        DemoUser("analyst", "Compensation Analyst (demo)", "analyst"),
+        DemoUser("approver", "Compensation Approver (demo)", "approver"),
+        DemoUser("admin", "Administrator (demo)", "admin"),
+        DemoUser("surveys", "Survey Administrator (demo)", "survey_admin"),
+        DemoUser("kam", "Key Account Manager (demo)", "viewer", person=lead),
+    ]
+
+
+def build_users(session: Session, org: Org) -> list[DemoUser]:
+    """Create the demo users. They share one password, so it is hashed once."""
+    users = demo_users(org)
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    for spec in users:
+        session.add(User(username=spec.username, name=spec.name, roles=spec.roles,
+                         password_hash=password_hash,
+                         person_id=org.person_ids[spec.person] if spec.person else None))
+    session.flush()
+    return users

@@ -32,6 +32,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(scheduler.scheduler_group)
 
+    from . import demo
+
+    app.cli.add_command(demo.demo_command)
+
 
 def _create_cli_app():  # type: ignore[no-untyped-def]
     from .. import create_app

@@ -1,4 +1,11 @@
-"""Server-rendered pages. Each area is a blueprint registered in ``init_app``."""
+"""Server-rendered pages. Each area is a blueprint registered in ``init_app``.
+
+The staff pages share ``base.html`` (blueprint ``web``, ``pages.py``): skip link,
+navigation, flash messages, a main landmark and a footer. A capability adds its pages to the
+navigation with ``kamscore.web.nav.add_nav_item(app, endpoint, label, role=...)`` in its
+``init_app``, and writes its templates as ``{% extends "base.html" %}`` filling the
+``title`` and ``content`` blocks.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import survey_pages
+    from . import layout, pages, survey_pages
 
+    app.register_blueprint(pages.bp)
     app.register_blueprint(survey_pages.bp)
+    layout.init_app(app)

@@ -1,0 +1,129 @@
+"""``kamscore demo``: migrate, build the seeded demo organisation, print where to look, serve.
+
+Run twice, it serves the database it built the first time (a database that already holds
+data is never changed without ``--reset``). ``--reset`` deletes every row and builds again.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import make_url
+
+from .. import migrate
+from ..config import write_secret_key
+from ..db import get_db
+from ..demo import DEMO_PASSWORD, DemoSpec, DemoSummary, prepare_demo
+from ..demo.spec import MAX_SIZE
+
+#: Pages worth opening first: (label, endpoint). Those whose capability is not installed
+#: are left out; navigation entries added by capabilities are listed after these.
+LANDMARKS = (
+    ("Home", "web.home"),
+    ("KAMs", "web.kams"),
+    ("Teams", "web.teams"),
+    ("Accounts", "web.accounts"),
+    ("Sign in", "web.login"),
+    ("API docs", "api-docs.openapi_swagger_ui"),
+    ("OpenAPI", "api-docs.openapi_json"),
+    ("Health", "health.health"),
+)
+
+
+@click.command("demo")
+@click.option("--size", type=click.FloatRange(0, MAX_SIZE, min_open=True), default=1.0,
+              show_default=True,
+              help="Scale: 1 = 40 KAMs, 8 teams, 300 accounts; 250 = 10,000 KAMs.")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="Random seed: the same seed, size and year build the same data.")
+@click.option("--year", type=click.IntRange(1990, 2200), default=None,
+              help="Business year of the demo (default: last calendar year).")
+@click.option("--reset", is_flag=True,
+              help="Delete every row in the database and build the demo again.")
+@click.option("--yes", is_flag=True, help="Do not ask before --reset deletes data.")
+@click.option("--no-serve", is_flag=True, help="Only build; do not start the web server.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@with_appcontext
+def demo_command(size: float, seed: int, year: int | None, reset: bool, yes: bool,
+                 no_serve: bool, host: str, port: int) -> None:
+    """Build a realistic demo organisation into the database and serve kamscore on it.
+
+    Upgrades the schema, creates the instance folder's secret key if there is none, builds
+    the demo into an empty database (a database that already holds data is served as it is;
+    use --reset to rebuild), prints the pages to open and the demo users, and serves with
+    Flask's development server until Ctrl+C.
+    """
+    app = current_app
+    url = app.config["DATABASE_URL"]
+    shown_url = make_url(url).render_as_string(hide_password=True)
+    if reset and not yes:
+        click.confirm(f"Delete every row in {shown_url} and build the demo again?", abort=True)
+    migrate.upgrade(url)
+    write_secret_key(app.instance_path)
+    spec = DemoSpec(size=size, seed=seed, year=year)
+    with get_db().session() as session:
+        summary = prepare_demo(session, spec, reset=reset)
+    _report(summary, shown_url)
+    if no_serve:
+        return
+    _serve(app, host, port)
+
+
+def _report(summary: DemoSummary, shown_url: str) -> None:
+    counts = summary.counts
+    if summary.built:
+        spec = summary.spec
+        click.echo(f"Built the demo in {summary.seconds:.1f} s (size {spec.size:g}, "
+                   f"seed {spec.seed}, business year {spec.business_year}) into {shown_url}")
+    else:
+        click.echo(f"{shown_url} already holds data: serving it as it is. "
+                   "Run `kamscore demo --reset` to delete it and build the demo again.")
+    click.echo(
+        f"  {counts['people']:,} people ({summary.kams:,} KAMs), {counts['teams']:,} teams, "
+        f"{counts['accounts']:,} accounts, {counts['stakeholders']:,} stakeholders, "
+        f"{counts['facts']:,} facts, {counts['account plans']:,} account plans"
+    )
+    if summary.built:
+        names = ", ".join(f"{u.username} ({u.roles})" for u in summary.users)
+        click.echo(f"Sign in as {names}\n  with the password {DEMO_PASSWORD!r} "
+                   "(DEMO ONLY: anyone who reads this can sign in).")
+    else:
+        click.echo("The demo users, if this is a demo database, have the password "
+                   f"{DEMO_PASSWORD!r}.")
+
+
+def _serve(cli_app: Flask, host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    from .. import create_app
+
+    get_db(cli_app).dispose()
+    # The served app loads its settings like gunicorn's would: the secret key now comes from
+    # the environment, instance/config.py or the key file just written.
+    app = create_app(instance_path=cli_app.instance_path)
+    base = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
+    click.echo("Open:")
+    for label, url in page_urls(app, base):
+        click.echo(f"  {label:<12} {url}")
+    click.echo("Serving with Flask's development server; press Ctrl+C to stop.")
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def page_urls(app: Flask, base: str) -> list[tuple[str, str]]:
+    """Labels and absolute URLs of the landmark pages and the capabilities' nav entries."""
+    from ..web.nav import nav_entries
+
+    entries = [(label, endpoint) for label, endpoint in LANDMARKS
+               if endpoint in app.view_functions]
+    known = {endpoint for _, endpoint in entries}
+    entries += [(item.label, item.endpoint) for item in nav_entries(app)
+                if item.endpoint not in known and item.endpoint in app.view_functions]
+    urls = []
+    with app.test_request_context(base_url=base):
+        from flask import url_for
+
+        for label, endpoint in entries:
+            urls.append((label, url_for(endpoint, _external=True)))
+    return urls

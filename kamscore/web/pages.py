@@ -1,0 +1,135 @@
+"""The staff pages of the web shell: home, KAMs, one KAM, teams, accounts, sign-in/out.
+
+The blueprint is named ``web``; its templates (``base.html`` and ``web/*.html``) and style
+sheet (``/static/web/kamscore.css``) ship inside the package. Every view parses its input,
+calls one service function and renders. Lists need a signed-in user; the home page is public
+and shows only counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..db import get_session
+from ..directory import (
+    PageOutOfRange,
+    account_directory,
+    kam_directory,
+    kam_profile,
+    overview,
+    team_directory,
+)
+from ..sign_in import authenticate
+from .forms import SignInForm, SignOutForm
+
+bp = Blueprint("web", __name__, template_folder="templates",
+               static_folder="static/web", static_url_path="/static/web")
+
+PER_PAGE = {"kams": 50, "teams": 20, "accounts": 50}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"page must be a whole number from 1, not {raw!r}")
+    return int(raw)
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("web/home.html", overview=overview(get_session()))
+
+
+@bp.get("/kams")
+@login_required
+def kams() -> str:
+    try:
+        page = kam_directory(get_session(), page=_page_number(), per_page=PER_PAGE["kams"])
+    except PageOutOfRange as exc:
+        abort(404, description=str(exc))
+    return render_template("web/kams.html", page=page)
+
+
+@bp.get("/kams/<code>")
+@login_required
+def kam(code: str) -> str:
+    profile = kam_profile(get_session(), code)
+    if profile is None:
+        abort(404, description=f"There is nobody with the code {code!r}.")
+    return render_template("web/kam.html", kam=profile)
+
+
+@bp.get("/teams")
+@login_required
+def teams() -> str:
+    try:
+        page = team_directory(get_session(), page=_page_number(), per_page=PER_PAGE["teams"])
+    except PageOutOfRange as exc:
+        abort(404, description=str(exc))
+    return render_template("web/teams.html", page=page)
+
+
+@bp.get("/accounts")
+@login_required
+def accounts() -> str:
+    try:
+        directory = account_directory(
+            get_session(), segment=request.args.get("segment") or None,
+            type=request.args.get("type") or None, page=_page_number(),
+            per_page=PER_PAGE["accounts"],
+        )
+    except ValueError as exc:  # an unknown segment or type (PageOutOfRange is a LookupError)
+        abort(400, description=str(exc))
+    except PageOutOfRange as exc:
+        abort(404, description=str(exc))
+    return render_template("web/accounts.html", directory=directory)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def login() -> Any:
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = authenticate(get_session(), form.username.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            flash(f"Signed in as {user.name}.", "success")
+            return redirect(_safe_next(form.next.data) or url_for("web.home"))
+        form.password.errors.append("Unknown username or wrong password.")
+    status = 400 if request.method == "POST" else 200
+    return render_template("web/login.html", form=form), status
+
+
+@bp.post("/sign-out")
+def logout() -> Response:
+    form = SignOutForm()
+    if not form.validate_on_submit():
+        abort(400, description="The sign-out form expired; please try again.")
+    logout_user()
+    flash("Signed out.", "info")
+    return redirect(url_for("web.home"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never an absolute URL to somewhere else."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+

@@ -13,16 +13,12 @@ from typing import Any
 
 from ..yaml_source import KeyPath, YamlSource, load_yaml
 from .definition import (
-    CONDITION_OPERATORS,
     ID_PATTERN,
-    NO,
     NPS_RANGE,
     PLACEHOLDERS,
     QUESTION_TYPES,
     RATING_SCALES,
     REQUIRED_LANGUAGES,
-    YES,
-    Condition,
     MatrixItem,
     Option,
     Question,
@@ -31,6 +27,7 @@ from .definition import (
     Text,
     checksum,
 )
+from .definition_conditions import ConditionChecks, and_list, or_list
 
 KINDS = ("customer", "internal_360")
 TOP_KEYS = ("key", "kind", "anonymous", "languages", "title", "intro", "thanks", "scales",
@@ -66,7 +63,7 @@ def _with_origin(definition: SurveyDefinition, filename: str, digest: str) -> Su
     return replace(definition, filename=filename, checksum=digest)
 
 
-class _Checker:
+class _Checker(ConditionChecks):
     def __init__(self, source: YamlSource) -> None:
         self.src = source
         self.languages: tuple[str, ...] = REQUIRED_LANGUAGES
@@ -88,7 +85,8 @@ class _Checker:
         kind = data.get("kind")
         if kind not in KINDS:
             if "kind" in data:
-                self.src.problem(("kind",), f"unknown kind {kind!r}; expected one of {_or(KINDS)}")
+                self.src.problem(("kind",),
+                                 f"unknown kind {kind!r}; expected one of {or_list(KINDS)}")
             kind = "customer"
         self.kind = kind
         anonymous = self._bool(("anonymous",), data.get("anonymous"), kind == "internal_360")
@@ -122,8 +120,8 @@ class _Checker:
                 self.src.problem((*path, index), f"{tag!r} is listed twice")
         missing = [lang for lang in REQUIRED_LANGUAGES if lang not in value]
         if missing:
-            self.src.problem(path, f"must include {_and(missing)} (every survey is offered in "
-                             f"{_and(REQUIRED_LANGUAGES)})")
+            self.src.problem(path, f"must include {and_list(missing)} (every survey is offered in "
+                             f"{and_list(REQUIRED_LANGUAGES)})")
         return tuple(dict.fromkeys([*REQUIRED_LANGUAGES, *value]))
 
     def _scales(self, value: Any) -> dict[str, Text]:
@@ -191,7 +189,8 @@ class _Checker:
         qtype = data.get("type")
         if qtype not in QUESTION_TYPES:
             message = "missing" if qtype is None else f"unknown question type {qtype!r}"
-            self.src.problem((*path, "type"), f"{message}; expected one of {_or(QUESTION_TYPES)}")
+            self.src.problem((*path, "type"),
+                             f"{message}; expected one of {or_list(QUESTION_TYPES)}")
             self._keys(path, data, (*QUESTION_KEYS, *{k for v in TYPE_KEYS.values() for k in v}),
                        required=("id", "text"))
             qtype = None
@@ -247,7 +246,7 @@ class _Checker:
             return RATING_SCALES["1-5"]
         if value not in RATING_SCALES:
             self.src.problem(path, f"unknown scale {value!r}; expected one of "
-                             f"{_or(RATING_SCALES)}")
+                             f"{or_list(RATING_SCALES)}")
             return RATING_SCALES["1-5"]
         return RATING_SCALES[value]
 
@@ -324,97 +323,6 @@ class _Checker:
             ))
         return tuple(items)
 
-    # --- conditions -------------------------------------------------------------------
-    def _conditions(self, path: KeyPath, value: Any, section: int) -> tuple[Condition, ...]:
-        if value is None:
-            return ()
-        entries = value if isinstance(value, list) else [value]
-        conditions = []
-        for index, data in enumerate(entries):
-            cpath = (*path, index) if isinstance(value, list) else path
-            condition = self._condition(cpath, data, section)
-            if condition is not None:
-                conditions.append(condition)
-        return tuple(conditions)
-
-    def _condition(self, path: KeyPath, data: Any, section: int) -> Condition | None:
-        if not isinstance(data, dict) or "question" not in data:
-            self.src.problem(path, "a condition is a mapping like {question: nps, at_most: 6}")
-            return None
-        self._keys(path, data, ("question", *CONDITION_OPERATORS), required=("question",))
-        operators = [op for op in CONDITION_OPERATORS if op in data]
-        if len(operators) != 1:
-            self.src.problem(path, f"give exactly one of {_or(CONDITION_OPERATORS)}")
-            return None
-        operator, item = operators[0], data["question"]
-        found = self.items.get(item) if isinstance(item, str) else None
-        if found is None:
-            if isinstance(item, str) and item in self.questions:
-                message = f"{item!r} is a matrix; refer to one of its rows, e.g. {item}.<row>"
-            else:
-                message = f"no earlier question {item!r}"
-            self.src.problem((*path, "question"), message)
-            return None
-        if found[1].id in self.untyped:
-            return None  # its type is reported already; its values cannot be checked
-        if found[0] >= section:
-            self.src.problem((*path, "question"), f"{item!r} is on the same page; a condition "
-                             "may only use answers from earlier pages (pages work without "
-                             "JavaScript)")
-            return None
-        value = self._condition_value((*path, operator), found[1], operator, data[operator])
-        return None if value is None else Condition(item, operator, value)
-
-    def _condition_value(self, path: KeyPath, question: Question, operator: str,
-                         value: Any) -> Any:
-        qtype = question.type
-        if operator == "answered":
-            if not isinstance(value, bool):
-                self.src.problem(path, "true or false")
-                return None
-            return value
-        allowed = {
-            "rating": ("equals", "not_equals", "in", "at_least", "at_most"),
-            "nps": ("equals", "not_equals", "in", "at_least", "at_most"),
-            "matrix": ("equals", "not_equals", "in", "at_least", "at_most"),
-            "yes_no": ("equals", "not_equals"),
-            "single_choice": ("equals", "not_equals", "in"),
-            "multiple_choice": ("includes",),
-            "text": (),
-        }[qtype]
-        if operator not in allowed:
-            self.src.problem(path, f"'{operator}' does not apply to a {qtype} question; use "
-                             f"{_or((*allowed, 'answered'))}")
-            return None
-        values = value if operator == "in" else [value]
-        if operator == "in" and (not isinstance(value, list) or not value):
-            self.src.problem(path, "a list of values")
-            return None
-        checked = [self._answer_value(path, question, v) for v in values]
-        if any(v is None for v in checked):
-            return None
-        return checked if operator == "in" else checked[0]
-
-    def _answer_value(self, path: KeyPath, question: Question, value: Any) -> Any:
-        if question.is_scaled:
-            low, high = question.scale_min, question.scale_max
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                self.src.problem(path, f"{value!r} is not a point of the scale {low}-{high}")
-                return None
-            return value
-        if question.type == "yes_no":
-            if value in (True, YES):
-                return YES
-            if value in (False, NO):
-                return NO
-            self.src.problem(path, f"yes or no, not {value!r}")
-            return None
-        if question.option(value) is None:
-            self.src.problem(path, f"{value!r} is not an option of {question.id!r} "
-                             f"({_or([o.id for o in question.options])})")
-            return None
-        return value
-
     # --- scales (tags) -----------------------------------------------------------------
     def _tags(self, path: KeyPath, value: Any, scale: tuple[int, int]) -> tuple[str, ...]:
         if value is None:
@@ -434,7 +342,7 @@ class _Checker:
                 continue
             ranges = {scale for _, _, scale in uses}
             if len(ranges) > 1:
-                shown = _and(f"{lo}-{hi}" for lo, hi in sorted(ranges))
+                shown = and_list(f"{lo}-{hi}" for lo, hi in sorted(ranges))
                 self.src.problem(uses[-1][0], f"the items of scale {tag!r} use different "
                                  f"ranges ({shown}); a scale needs one range")
         for tag in scales:
@@ -461,7 +369,7 @@ class _Checker:
             if key not in allowed:
                 where = f" for a {type_name} question" if type_name else ""
                 self.src.problem((*path, key), f"unknown key {key!r}{where}; expected one of "
-                                 f"{_or(allowed)}")
+                                 f"{or_list(allowed)}")
         for key in required:
             if key not in data:
                 self.src.problem(path, f"missing '{key}'")
@@ -495,14 +403,14 @@ class _Checker:
         if value is None:
             return None  # a missing required key is reported by _keys
         if not isinstance(value, dict):
-            self.src.problem(path, f"a text in every language ({_and(self.languages)}), e.g. "
+            self.src.problem(path, f"a text in every language ({and_list(self.languages)}), e.g. "
                              "{en: ..., zh-Hant: ...}")
             return None
         texts = {}
         for language, text in value.items():
             if language not in self.languages:
                 self.src.problem((*path, language), f"language {language!r} is not in "
-                                 f"'languages' ({_and(self.languages)})")
+                                 f"'languages' ({and_list(self.languages)})")
                 continue
             if not isinstance(text, str) or not text.strip():
                 hint = " (quote a text that starts with {, e.g. \"{subject} ...\")" if (
@@ -511,12 +419,13 @@ class _Checker:
                 continue
             for name in PLACEHOLDER_PATTERN.findall(text):
                 if name not in PLACEHOLDERS:
+                    usable = and_list("{" + p + "}" for p in PLACEHOLDERS)
                     self.src.problem((*path, language), f"unknown placeholder {{{name}}}; "
-                                     f"texts may use {_and('{' + p + '}' for p in PLACEHOLDERS)}")
+                                     f"texts may use {usable}")
             texts[language] = text.strip()
         missing = [lang for lang in self.languages if lang not in value]
         if missing:
-            self.src.problem(path, f"missing the {_and(missing)} text")
+            self.src.problem(path, f"missing the {and_list(missing)} text")
         return Text(texts) if "en" in texts else None
 
     def _self_text(self, path: KeyPath, value: Any) -> Text | None:
@@ -527,13 +436,3 @@ class _Checker:
 
 
 _BLANK = Text({"en": ""})
-
-
-def _or(values: Any) -> str:
-    values = [str(v) for v in values]
-    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
-
-
-def _and(values: Any) -> str:
-    values = [str(v) for v in values]
-    return ", ".join(values[:-1]) + f" and {values[-1]}" if len(values) > 1 else values[0]

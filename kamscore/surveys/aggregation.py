@@ -101,7 +101,7 @@ def aggregate(measures: Sequence[Measure], records: Iterable[ResponseRecord], *,
               subject_type: str, campaign_code: str, minimum: int) -> CampaignAggregates:
     """Every reportable cell of one campaign (``minimum``: the smallest reportable group)."""
     is_360 = subject_type == SUBJECT_KAM
-    top = GROUP_OTHERS if is_360 else GROUP_ALL
+    top = top_group(is_360)
     by_subject: dict[str, list[ResponseRecord]] = defaultdict(list)
     count = 0
     for record in records:
@@ -146,11 +146,7 @@ def _subject_cells(measures: Sequence[Measure], records: list[ResponseRecord], s
         members[GROUP_SELF] = self_records
 
     def tree(count: Mapping[str, int]) -> list[Group]:
-        nodes = [Group(top, count[top], priority=TOP_PRIORITY)]
-        nodes += [Group(g, count[g], top, priority=GROUP_PRIORITY) for g in rater_groups]
-        if is_360:
-            nodes.append(Group(GROUP_SELF, count[GROUP_SELF], exempt=True))
-        return nodes
+        return subject_tree(count, rater_groups, is_360=is_360)
 
     responses = {g: len(rs) for g, rs in members.items()}
     first = disclose(tree(responses), minimum)
@@ -197,6 +193,34 @@ def _subject_cells(measures: Sequence[Measure], records: list[ResponseRecord], s
                                                       by_group[top].mean)
     groups = SubjectGroups(responses=responses, verdicts=dict(first))
     return _SubjectResult(cells, groups, top_members, top_complete)
+
+
+def top_group(is_360: bool) -> str:
+    """The group a subject's headline figures are about: "others" in a 360°, else "all"."""
+    return GROUP_OTHERS if is_360 else GROUP_ALL
+
+
+def subject_tree(count: Mapping[str, int], rater_groups: Sequence[str], *,
+                 is_360: bool) -> list[Group]:
+    """The groups of one subject for ``disclose``: the top group, the rater groups inside
+    it and, in a 360°, the self-rating apart (exempt). ``count`` has the top's total."""
+    top = top_group(is_360)
+    nodes = [Group(top, count[top], priority=TOP_PRIORITY)]
+    nodes += [Group(g, count[g], top, priority=GROUP_PRIORITY) for g in rater_groups]
+    if is_360:
+        nodes.append(Group(GROUP_SELF, count.get(GROUP_SELF, 0), exempt=True))
+    return nodes
+
+
+def group_verdicts(responses: Mapping[str, int], *, is_360: bool, minimum: int
+                   ) -> dict[str, Verdict]:
+    """Which rater groups of one subject may be reported, from their response counts
+    (``responses`` by rater group, self included, top group not needed)."""
+    groups = sorted(g for g in responses if g not in (GROUP_SELF, top_group(is_360)))
+    counts = dict(responses)
+    counts[top_group(is_360)] = sum(responses[g] for g in groups)
+    return {str(k): v for k, v in disclose(subject_tree(counts, groups, is_360=is_360),
+                                           minimum).items()}
 
 
 def _scale_items_shown(measure: Measure, item_verdicts: Mapping[str, Mapping[Hashable, Verdict]],

@@ -2,14 +2,15 @@
 
 Until the surveys capability has results for a period (it answers first, ``tryfirst``),
 qualitative and team metrics read survey aggregates that were imported as facts named
-``survey.<measure>.<group>.<stat>`` (docs/plugins.md, "Survey results from facts"):
+``survey.<measure>.<group>.<stat>`` (docs/plugins.md, "Survey results from facts") — those of
+the period, else those of the shortest period containing it (an annual survey in a quarter):
 
 - a fact about an **account** is a result of the customer survey (:data:`ACCOUNT_SURVEY`);
 - a fact about a **person** is a result of the 360° survey (:data:`PERSON_SURVEY`) about
   that person (subject type ``kam``);
 - ``stat`` is ``n``, ``mean``, ``sd``, ``min``, ``max`` or ``count.<answer>``.
 
-One query per load, whatever the population. Malformed survey facts are an error naming the
+Two queries per load, whatever the population. Malformed survey facts are an error naming the
 fact (never silently skipped: a CSAT that quietly lost half its answers would pay wrongly).
 """
 
@@ -120,15 +121,31 @@ def _aggregate(key: tuple[str, str, str, str, str], parts: _Parts) -> SurveyAggr
 
 
 def load_survey_facts(session: Session, period: Period) -> SurveyResults:
-    """The period's ``survey.*`` facts as survey results (one query)."""
+    """The survey results in force in ``period``, from ``survey.*`` facts (two queries).
+
+    Those of the period itself, else those of the shortest period containing it that has
+    any: surveys often run once a year, and the year's results then stand for each of its
+    quarters. ``source`` names the period they come from (``facts 2025``).
+    """
+    periods = {
+        pid: ((end - start).days, code)
+        for pid, code, start, end in session.execute(
+            select(Period.id, Period.code, Period.start_date, Period.end_date).where(
+                Period.start_date <= period.start_date, Period.end_date >= period.end_date))
+    }
     account, person = aliased(Account), aliased(Person)
     rows = session.execute(
-        select(Fact.name, Fact.value, account.code, person.code)
+        select(Fact.period_id, Fact.name, Fact.value, account.code, person.code)
         .outerjoin(account, Fact.account_id == account.id)
         .outerjoin(person, Fact.person_id == person.id)
-        .where(Fact.period_id == period.id, Fact.name.startswith(PREFIX, autoescape=True))
+        .where(Fact.period_id.in_(list(periods)),
+               Fact.name.startswith(PREFIX, autoescape=True))
     ).all()
-    return survey_results_from_facts(rows)
+    if not rows:
+        return SurveyResults(source=f"{SOURCE} {period.code}")
+    chosen = min({row[0] for row in rows}, key=lambda pid: periods[pid])
+    results = survey_results_from_facts(row[1:] for row in rows if row[0] == chosen)
+    return SurveyResults(results, source=f"{SOURCE} {periods[chosen][1]}")
 
 
 @hookimpl(trylast=True)

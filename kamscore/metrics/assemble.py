@@ -79,6 +79,7 @@ class PlanRow(NamedTuple):
     account: str
     owner: str
     quality_rating: int | None = None
+    period: str | None = None  # the plan's period when not the context's own (a year plan)
 
 
 class ObjectiveRow(NamedTuple):
@@ -200,6 +201,7 @@ def assemble_context(
                              dtype=np.int64),
             owner=np.array([kam_index.get(r.owner, -1) for r in plan_rows], dtype=np.int64),
             quality_rating=_float(r.quality_rating for r in plan_rows),
+            period=_obj(r.period or period.code for r in plan_rows),
         ),
         objectives=objectives if isinstance(objectives, Objectives)
         else _objectives([ObjectiveRow(*r) for r in objectives], plan_index),

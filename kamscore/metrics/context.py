@@ -213,13 +213,16 @@ class FactTable:
 
 @dataclass(frozen=True, eq=False)
 class AccountPlans:
-    """Account plans of the period: one per account. ``owner`` indexes ``ctx.kams`` (-1 when
-    the owner is not in the population); ``quality_rating`` is the manager's 1..5 rating,
-    NaN when not rated."""
+    """Account plans in force in the period, at most one per account: the plan of the period
+    itself, else the plan of the shortest period containing it (an annual plan, in a
+    quarterly run). ``period`` is the code of the plan's period; ``owner`` indexes
+    ``ctx.kams`` (-1 when the owner is not in the population); ``quality_rating`` is the
+    manager's 1..5 rating, NaN when not rated."""
 
     account: np.ndarray
     owner: np.ndarray
     quality_rating: np.ndarray
+    period: np.ndarray
 
     def __len__(self) -> int:
         return len(self.account)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, Table, or_, select
 from sqlalchemy.orm import Session
 
 from ..default_survey_results import PREFIX as SURVEY_PREFIX
@@ -89,7 +89,7 @@ def load_metric_context(
         Period.kind == current.kind, Period.start_date == year_earlier(current.start_date)))
     role_values = [str(r) for r in roles]
     codes = _Codes(session)
-    plans = _plans(session, current.id, codes)
+    plans = _plans(session, current, codes)
     return assemble_context(
         period_info(current),
         people=_people(session, current, role_values, codes),
@@ -99,8 +99,8 @@ def load_metric_context(
         previous_year=period_info(previous) if previous is not None else None,
         previous_facts=_facts(session, previous.id, codes) if previous is not None else (),
         plans=plans.rows,
-        objectives=_objectives(session, current.id, plans.position),
-        actions=_actions(session, current.id, plans.position),
+        objectives=_objectives(session, plans),
+        actions=_actions(session, plans),
         stakeholders=_stakeholders(session, codes),
         teams=codes.team_rows,
         team_members=_team_members(session, codes),
@@ -208,27 +208,55 @@ def _facts(session: Session, period_id: int, codes: _Codes) -> FactTable:
 
 
 class _Plans:
-    def __init__(self, rows: list[tuple], position: np.ndarray) -> None:
-        self.rows = rows  # (account code, owner code, quality rating), as PlanRow
-        self.position = position  # plan id → row position
+    def __init__(self, rows: list[tuple], position: np.ndarray, period_ids: list[int]) -> None:
+        self.rows = rows  # (account code, owner code, quality rating, period code): PlanRow
+        self.position = position  # plan id → row position (-1: not in force)
+        self.period_ids = period_ids  # the period and those containing it
 
 
-def _plans(session: Session, period_id: int, codes: _Codes) -> _Plans:
+def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
+    """For each account, its plan of ``current``, else of the shortest period containing it."""
+    pt = Period.__table__
+    periods = session.connection().execute(
+        select(pt.c.id, pt.c.code, pt.c.start_date, pt.c.end_date)
+        .where(pt.c.start_date <= current.start_date, pt.c.end_date >= current.end_date)).all()
+    span = {pid: ((end - start).days, code) for pid, code, start, end in periods}
     t = AccountPlan.__table__
-    cols = _columns(session, select(t.c.id, t.c.account_id, t.c.owner_id, t.c.quality_rating)
-                    .where(t.c.period_id == period_id).order_by(t.c.id), 4)
-    accounts = codes.account_code[_ids(cols[1])]
-    owners = codes.person_code[_ids(cols[2])]
-    rows = list(zip(accounts, owners, cols[3], strict=True))
-    return _Plans(rows, _lookup(cols[0], np.arange(len(cols[0]), dtype=np.int64), -1))
+    cols = _columns(session, select(t.c.id, t.c.account_id, t.c.owner_id, t.c.quality_rating,
+                                    t.c.period_id)
+                    .where(t.c.period_id.in_(list(span))).order_by(t.c.id), 5)
+    best: dict[int, int] = {}  # account id → row of its plan in force
+    for row, (account, pid) in enumerate(zip(cols[1], cols[4], strict=True)):
+        if account not in best or span[pid] < span[cols[4][best[account]]]:
+            best[account] = row
+    chosen = sorted(best.values())
+    accounts = codes.account_code[_ids([cols[1][i] for i in chosen])]
+    owners = codes.person_code[_ids([cols[2][i] for i in chosen])]
+    rows = [(a, o, cols[3][i], span[cols[4][i]][1])
+            for a, o, i in zip(accounts, owners, chosen, strict=True)]
+    position = _lookup([cols[0][i] for i in chosen], np.arange(len(chosen), dtype=np.int64),
+                       -1)
+    return _Plans(rows, position, list(span))
 
 
-def _objectives(session: Session, period_id: int, position: np.ndarray) -> Objectives:
-    o, p = PlanObjective.__table__, AccountPlan.__table__
-    cols = _columns(session, select(o.c.plan_id, o.c.code, o.c.target, o.c.actual, o.c.met)
-                    .join(p, o.c.plan_id == p.c.id).where(p.c.period_id == period_id), 5)
+def _plan_items(session: Session, table: Table, columns: list[str], plans: _Plans) -> list:
+    """Objectives or actions of the plans in force: (plan position, *columns)."""
+    p = AccountPlan.__table__
+    cols = _columns(session, select(table.c.plan_id, *(table.c[c] for c in columns))
+                    .join(p, table.c.plan_id == p.c.id)
+                    .where(p.c.period_id.in_(plans.period_ids)), 1 + len(columns))
+    ids = _ids(cols[0])
+    position = plans.position[np.minimum(ids, len(plans.position) - 1)]
+    position[ids >= len(plans.position)] = -1
+    keep = np.flatnonzero(position >= 0)
+    return [position[keep], *([col[i] for i in keep.tolist()] for col in cols[1:])]
+
+
+def _objectives(session: Session, plans: _Plans) -> Objectives:
+    cols = _plan_items(session, PlanObjective.__table__, ["code", "target", "actual", "met"],
+                       plans)
     return Objectives(
-        plan=position[_ids(cols[0])],
+        plan=cols[0],
         code=_objects(cols[1]),
         target=np.array(cols[2], dtype=float),
         actual=np.array(cols[3], dtype=float),
@@ -236,12 +264,10 @@ def _objectives(session: Session, period_id: int, position: np.ndarray) -> Objec
     )
 
 
-def _actions(session: Session, period_id: int, position: np.ndarray) -> Actions:
-    a, p = PlanAction.__table__, AccountPlan.__table__
-    cols = _columns(session, select(a.c.plan_id, a.c.code, a.c.due_date, a.c.done_date)
-                    .join(p, a.c.plan_id == p.c.id).where(p.c.period_id == period_id), 4)
+def _actions(session: Session, plans: _Plans) -> Actions:
+    cols = _plan_items(session, PlanAction.__table__, ["code", "due_date", "done_date"], plans)
     return Actions(
-        plan=position[_ids(cols[0])],
+        plan=cols[0],
         code=_objects(cols[1]),
         due=np.array(cols[2], dtype="datetime64[D]"),
         done=np.array(["NaT" if d is None else d for d in cols[3]], dtype="datetime64[D]"),

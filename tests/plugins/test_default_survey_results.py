@@ -73,6 +73,7 @@ def test_loaded_from_the_database_with_one_query(session):
     session.commit()
     results = load_survey_facts(session, period)
     assert len(results) == 2
+    assert results.source == "facts 2026-Q1"
     nps = results.get("customer_satisfaction", "account", "A1", "nps", "all")
     assert nps.histogram == {3: 1, 10: 2}
     assert results.get("internal_360", "kam", "K1", "scale:collaboration", "self").mean == 4.5
@@ -89,3 +90,24 @@ def _fact(period, name, value, *, account=None, person=None):
                 account=account, person=person,
                 subject_key=Fact.make_subject_key(account.code if account else None,
                                                   person.code if person else None))
+
+
+def test_the_years_survey_stands_for_its_quarters(session):
+    year = Period(code="2026", kind=PeriodKind.YEAR, start_date=_d("2026-01-01"),
+                  end_date=_d("2026-12-31"))
+    q1 = Period(code="2026-Q1", kind=PeriodKind.QUARTER, start_date=_d("2026-01-01"),
+                end_date=_d("2026-03-31"))
+    q2 = Period(code="2026-Q2", kind=PeriodKind.QUARTER, start_date=_d("2026-04-01"),
+                end_date=_d("2026-06-30"))
+    account = Account(code="A1", name="Hospital", type=AccountType.HOSPITAL, segment="key")
+    session.add_all([
+        _fact(year, "survey.nps.all.count.10", 4, account=account),
+        _fact(q1, "survey.nps.all.count.3", 2, account=account),  # Q1 ran its own survey
+    ])
+    session.commit()
+    in_q1 = load_survey_facts(session, q1)
+    assert in_q1.source == "facts 2026-Q1"
+    assert in_q1.get("customer_satisfaction", "account", "A1", "nps", "all").histogram == {3: 2}
+    in_q2 = load_survey_facts(session, q2)
+    assert in_q2.source == "facts 2026"
+    assert in_q2.get("customer_satisfaction", "account", "A1", "nps", "all").n == 4

@@ -20,9 +20,12 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(campaign.campaign_group)
 
-    from . import ruleset
+    from . import period, ruleset, ruleset_lifecycle, score
 
     app.cli.add_command(ruleset.ruleset_group)
+    ruleset_lifecycle.register()  # import, list, show, approve, publish, comment, diff
+    app.cli.add_command(score.score_group)
+    app.cli.add_command(period.period_group)
 
     from . import plugins
 

@@ -1,0 +1,48 @@
+"""``kamscore period list|close``: periods, and freezing one once payouts are final."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..db import get_db
+from ..models import Period
+from ..scoring.errors import ScoringError
+from ..scoring.periods import close_period
+from ..scoring.run_store import current_runs
+from .ruleset_lifecycle import fail
+
+
+@click.group("period", cls=AppGroup)
+def period_group() -> None:
+    """Periods: list them, close (freeze) one."""
+
+
+@period_group.command("list")
+def list_command() -> None:
+    """List periods with their status and current score runs."""
+    with get_db().sessionmaker() as session:
+        periods = session.scalars(select(Period).order_by(Period.start_date, Period.kind)).all()
+        if not periods:
+            click.echo("no periods")
+            return
+        for p in periods:
+            runs = ", ".join(f"{r.ruleset_name} run {r.id}" for r in current_runs(session, p.id))
+            closed = f" on {p.closed_at:%Y-%m-%d}" if p.closed_at else ""
+            click.echo(f"{p.code:<8} {p.kind.value:<8} {p.start_date} .. {p.end_date}  "
+                       f"{p.status.value}{closed}" + (f"  current: {runs}" if runs else ""))
+
+
+@period_group.command("close")
+@click.argument("code")
+def close_command(code: str) -> None:
+    """Close period CODE: its payouts are final, its runs can only be corrected."""
+    try:
+        with get_db().sessionmaker() as session:
+            period = close_period(session, code)
+            runs = [f"{r.ruleset_name}: run {r.id}" for r in current_runs(session, period.id)]
+    except ScoringError as exc:
+        raise fail(exc) from exc
+    click.echo(f"period {code} closed" + (f"; final runs: {', '.join(runs)}" if runs else
+                                          "; it has no score run"))

@@ -46,6 +46,8 @@ def kamscore_survey_results(session: Session, period: Period) -> SurveyResults |
         select(Campaign).where(Campaign.period_id == period.id,
                                Campaign.status == CampaignStatus.CLOSED)
         .options(selectinload(Campaign.survey_version)).order_by(Campaign.id)
+        # the states as stored now, even if this session saw the campaigns before
+        .execution_options(populate_existing=True)
     ).all()
     if not campaigns:
         return None

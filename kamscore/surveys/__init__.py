@@ -1,2 +1,2 @@
 """Surveys: definitions (pure), campaigns, invitations, answering, statistics and
-aggregates. Services take a SQLAlchemy ``Session``; none of them imports Flask."""
+aggregates. The services take a SQLAlchemy ``Session`` and know no request."""

@@ -95,7 +95,7 @@ def _report(summary: DemoSummary, shown_url: str) -> None:
 
 
 def _serve(cli_app: Flask, host: str, port: int) -> None:
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from .. import create_app
 
@@ -103,12 +103,25 @@ def _serve(cli_app: Flask, host: str, port: int) -> None:
     # The served app loads its settings like gunicorn's would: the secret key now comes from
     # the environment, instance/config.py or the key file just written.
     app = create_app(instance_path=cli_app.instance_path)
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot serve on {host}:{port} ({exc.strerror}); choose another with --port"
+        ) from exc
     base = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
     click.echo("Open:")
     for label, url in page_urls(app, base):
         click.echo(f"  {label:<12} {url}")
-    click.echo("Serving with Flask's development server; press Ctrl+C to stop.")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    click.echo("Serving with Flask's development server (not for production: see "
+               "docs/operations.md); press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()
+        get_db(app).dispose()
 
 
 def page_urls(app: Flask, base: str) -> list[tuple[str, str]]:

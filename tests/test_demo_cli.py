@@ -1,0 +1,118 @@
+"""``kamscore demo``: build, reuse, reset, and a real served demo with data visible."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kamscore.demo import DEMO_PASSWORD
+
+ARGS = ["demo", "--no-serve", "--size", "0.1", "--year", "2025"]
+
+
+def test_builds_then_reuses_then_resets(runner, app):
+    first = runner.invoke(args=ARGS)
+    assert first.exit_code == 0, first.output
+    assert "Built the demo in" in first.output and "business year 2025" in first.output
+    assert "61 people" not in first.output and "(4 KAMs)" in first.output
+    assert f"'{DEMO_PASSWORD}'" in first.output and "DEMO ONLY" in first.output
+    assert "analyst (analyst)" in first.output and "surveys (survey_admin)" in first.output
+    assert (Path(app.instance_path) / "secret_key").is_file()
+
+    again = runner.invoke(args=[*ARGS[:2], "--size", "2"])
+    assert again.exit_code == 0, again.output
+    assert "already holds data: serving it as it is" in again.output
+    assert "kamscore demo --reset" in again.output and "(4 KAMs)" in again.output
+
+    refused = runner.invoke(args=[*ARGS, "--reset"], input="n\n")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
+    assert "(4 KAMs)" in runner.invoke(args=ARGS).output  # nothing deleted
+
+    reset = runner.invoke(args=["demo", "--no-serve", "--size", "0.5", "--reset", "--yes"])
+    assert reset.exit_code == 0, reset.output
+    assert "Built the demo" in reset.output and "(20 KAMs)" in reset.output
+
+
+def test_bad_options_are_refused(runner):
+    result = runner.invoke(args=["demo", "--no-serve", "--size", "0"])
+    assert result.exit_code == 2 and "--size" in result.output
+    result = runner.invoke(args=["demo", "--no-serve", "--port", "70000"])
+    assert result.exit_code == 2 and "--port" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _kamscore_command() -> str:
+    script = Path(sys.executable).with_name("kamscore")
+    if not script.exists():
+        pytest.fail(f"the kamscore console script is not installed next to {sys.executable}")
+    return str(script)
+
+
+@pytest.mark.slow
+def test_kamscore_demo_serves_the_demo_with_data_visible(tmp_path):
+    """What a newcomer does: run ``kamscore demo``, open the printed URL, sign in, look."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAMSCORE_")}
+    env["KAMSCORE_INSTANCE_PATH"] = str(tmp_path / "instance")
+    process = subprocess.Popen(
+        [_kamscore_command(), "demo", "--size", "0.1", "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
+                     daemon=True).start()
+    output: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not any("press Ctrl+C" in line for line in output):
+            try:
+                output.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+            except queue.Empty:
+                pytest.fail("kamscore demo did not start serving:\n" + "".join(output))
+        printed = "".join(output)
+        base = f"http://127.0.0.1:{port}"
+        for path in ("/", "/kams", "/teams", "/accounts", "/api/docs", "/health"):
+            assert f"{base}{path}" in printed
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+        def get(path: str) -> str:
+            with opener.open(base + path, timeout=10) as response:
+                return response.read().decode()
+
+        assert re.search(r'stats__number">4</span> KAMs', get("/"))
+        form = get("/sign-in")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        body = urllib.parse.urlencode({"username": "analyst", "password": DEMO_PASSWORD,
+                                       "csrf_token": token, "next": "/kams"}).encode()
+        with opener.open(base + "/sign-in", data=body, timeout=10) as response:
+            kams = response.read().decode()
+        assert response.url == base + "/kams"
+        assert "1–4 of 4 KAMs" in kams
+        assert (tmp_path / "instance" / "kamscore.sqlite").is_file()
+        assert (tmp_path / "instance" / "secret_key").is_file()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

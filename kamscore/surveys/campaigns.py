@@ -99,6 +99,12 @@ def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
 
 
 def _check_spec(spec: CampaignSpec) -> None:
+    texts = {"period": [spec.period], "survey": [spec.survey], "timezone": [spec.timezone],
+             "accounts": list(spec.accounts or ()), "kams": list(spec.kams or ()),
+             "name": [spec.name or ""], "language": [spec.language]}
+    for name, values in texts.items():
+        if any("\x00" in value for value in values):
+            raise SurveyError("text with a NUL character", field=name)
     if not CODE_PATTERN.match(spec.code):
         raise SurveyError("a campaign code is 1-40 letters, digits, '.', '_' or '-'",
                           field="code")
@@ -121,6 +127,8 @@ def _check_spec(spec: CampaignSpec) -> None:
 
 
 def get_campaign(session: Session, code: str) -> Campaign:
+    if not CODE_PATTERN.match(code):  # also keeps NUL bytes and the like away from the DB
+        raise NotFound(f"no campaign {code!r}", field="code")
     campaign = session.scalars(select(Campaign).where(Campaign.code == code)).one_or_none()
     if campaign is None:
         raise NotFound(f"no campaign {code!r}", field="code")

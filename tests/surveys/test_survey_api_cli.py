@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -141,3 +142,15 @@ def test_campaign_create_errors_name_the_option(runner, org):
                                  "--closes", "2026-04-01T00:00"])
     assert result.exit_code == 1
     assert "closes_at must be after opens_at (--closes-at)" in result.output
+
+
+@pytest.mark.parametrize("code", ["A\x00B", "../x", "x" * 41])
+def test_odd_campaign_codes_are_not_found_not_errors(client, viewer, code):
+    response = client.get(f"/api/v1/campaigns/{quote(code, safe='')}/report", headers=viewer)
+    assert response.status_code == 404
+
+
+def test_nul_characters_are_refused_naming_the_field(client, admin):
+    response = client.post("/api/v1/campaigns/", json=create_body(period="2026\x00Q1"),
+                           headers=admin)
+    assert response.status_code == 400 and "period" in response.json["errors"]

@@ -85,5 +85,11 @@ def init_app(app: Flask) -> Api:
     for blueprint in (campaigns.blp, campaigns.bounces):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
+
+    from . import rulesets, runs, whatif
+
+    for blueprint in (rulesets.blp, runs.blp, runs.closing, whatif.blp):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
     app.extensions["kamscore.api"] = api
     return api

@@ -1,0 +1,142 @@
+"""``/api/v1/rulesets``: ruleset versions — upload a draft, approve, publish, comment, diff.
+
+Uploading and publishing need the analyst role, approving the approver role (and not being
+the drafter: that answers 403 naming the field ``user``); anyone signed in may read versions
+and comment on a draft. Errors name the field at fault, e.g. an invalid upload answers 422
+with every problem (file, line, key path) under ``errors.source``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from sqlalchemy import select
+
+from ..db import get_session
+from ..models import USER_ROLES, RulesetVersion
+from ..plugin_manager import get_plugin_manager
+from ..scoring import lifecycle
+from ..scoring.diff import diff_rulesets
+from ..scoring.errors import ScoringError
+from .auth import read_access, write_access
+from .blueprint import QueryPager
+from .resources import resource_blueprint
+from .schemas.scoring import (
+    DiffQuery,
+    DiffSchema,
+    RulesetCommentCreateSchema,
+    RulesetCommentSchema,
+    RulesetDraftSchema,
+    RulesetQuery,
+    RulesetVersionDetailSchema,
+    RulesetVersionSchema,
+)
+from .scoring_access import refuse, username
+
+blp = resource_blueprint("rulesets", "rulesets",
+                         "Ruleset versions: draft → approved → published, diff in plan terms")
+
+
+@blp.route("")
+class RulesetList(MethodView):
+    @read_access
+    @blp.arguments(RulesetQuery, location="query")
+    @blp.response(200, RulesetVersionSchema(many=True))
+    @blp.paginate(QueryPager)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Every stored version, by ruleset name and version."""
+        stmt = select(RulesetVersion).order_by(RulesetVersion.name, RulesetVersion.version)
+        if "name" in query:
+            stmt = stmt.where(RulesetVersion.name == query["name"])
+        if "status" in query:
+            stmt = stmt.where(RulesetVersion.status == query["status"])
+        return stmt
+
+    @write_access("analyst")
+    @blp.arguments(RulesetDraftSchema)
+    @blp.response(201, RulesetVersionDetailSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Upload a draft: validated like `kamscore ruleset check`, stored as the next
+        version of the ruleset named in it."""
+        try:
+            return lifecycle.import_ruleset(get_session(), get_plugin_manager(),
+                                            data["source"], data["filename"], user=username(),
+                                            note=data["note"])
+        except ScoringError as exc:
+            refuse(exc)
+
+
+@blp.route("/diff")
+class RulesetDiff(MethodView):
+    @read_access
+    @blp.arguments(DiffQuery, location="query")
+    @blp.response(200, DiffSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """What changes from version `a` to version `b`, in plan terms (weights, curves and
+        tiers, gates, eligibility, variants...)."""
+        session = get_session()
+        pm = get_plugin_manager()
+        try:
+            a = lifecycle.resolve_ref(session, query["a"])
+            b = lifecycle.resolve_ref(session, query["b"])
+            changes = diff_rulesets(lifecycle.parse_version(a, pm),
+                                    lifecycle.parse_version(b, pm))
+        except ScoringError as exc:
+            refuse(exc)
+        return {"a": a.label, "b": b.label, "changes": [c.as_dict() for c in changes]}
+
+
+@blp.route("/<name>/versions/<int:version>")
+class RulesetVersionItem(MethodView):
+    @read_access
+    @blp.response(200, RulesetVersionDetailSchema)
+    def get(self, name: str, version: int) -> Any:
+        """One version with its YAML source and comments."""
+        try:
+            return lifecycle.get_version(get_session(), name, version)
+        except ScoringError as exc:
+            refuse(exc)
+
+
+@blp.route("/<name>/versions/<int:version>/approve")
+class RulesetApprove(MethodView):
+    @write_access("approver")
+    @blp.response(200, RulesetVersionSchema)
+    def post(self, name: str, version: int) -> Any:
+        """Approve a draft (not one you drafted yourself)."""
+        try:
+            return lifecycle.approve_version(get_session(), name, version, user=username())
+        except ScoringError as exc:
+            refuse(exc)
+
+
+@blp.route("/<name>/versions/<int:version>/publish")
+class RulesetPublish(MethodView):
+    @write_access("analyst")
+    @blp.response(200, RulesetVersionSchema)
+    def post(self, name: str, version: int) -> Any:
+        """Publish an approved version; the published one before it is retired."""
+        try:
+            return lifecycle.publish_version(get_session(), name, version, user=username())
+        except ScoringError as exc:
+            refuse(exc)
+
+
+@blp.route("/<name>/versions/<int:version>/comments")
+class RulesetComments(MethodView):
+    @write_access(*USER_ROLES)
+    @blp.arguments(RulesetCommentCreateSchema)
+    @blp.response(201, RulesetCommentSchema)
+    def post(self, data: dict[str, Any], name: str, version: int) -> Any:
+        """Comment on a version before it is published (any signed-in user: KAMs and their
+        managers say what they think of a draft)."""
+        from .scoring_access import current_user_of_request
+
+        user = current_user_of_request()
+        try:
+            return lifecycle.add_comment(get_session(), name, version, author=user.username,
+                                         body=data["body"], key_path=data["key_path"],
+                                         person_id=user.person_id)
+        except ScoringError as exc:
+            refuse(exc)

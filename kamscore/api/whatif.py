@@ -1,0 +1,41 @@
+"""``POST /api/v1/whatif``: a draft ruleset on a period's inputs, compared with the published
+one — nothing is stored. Needs the analyst (or approver) role.
+
+The period's inputs are cached in the process, so trying one change after another only
+reruns the engine; ``refresh: true`` reloads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from ..db import get_session
+from ..plugin_manager import get_plugin_manager
+from ..scoring.errors import ScoringError
+from ..scoring.whatif import what_if
+from .auth import write_access
+from .resources import resource_blueprint
+from .schemas.scoring import WhatIfSchema
+from .scoring_access import refuse, whatif_cache
+
+blp = resource_blueprint("whatif", "whatif", "What-if: simulate a draft ruleset")
+
+
+@blp.route("")
+class WhatIf(MethodView):
+    @write_access("analyst", "approver")
+    @blp.arguments(WhatIfSchema)
+    @blp.response(200)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Total cost, change per KAM, payout percentiles (p10..p90), the KAMs rising and
+        falling most — of the draft against the published version."""
+        try:
+            return what_if(
+                get_session(), get_plugin_manager(), whatif_cache(), period=data["period"],
+                draft_source=data["draft_source"], draft_ref=data["draft_version"],
+                weights=data["weights"], baseline_ref=data["baseline"], top=data["top"],
+                include_all=data["include_all"], refresh=data["refresh"])
+        except ScoringError as exc:
+            refuse(exc)

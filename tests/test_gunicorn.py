@@ -1,0 +1,121 @@
+"""kamscore under a real gunicorn, started the way docs/operations.md says
+(``gunicorn -w N -b HOST:PORT wsgi:app``): it serves /health and pages on a migrated
+database, and refuses to start on a schema that is behind or without a secret key."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from kamscore.migrate import upgrade
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 30
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KAMSCORE_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--graceful-timeout", "5", "wsgi:app"],
+        cwd=REPO, env={**clean, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _stop(process: subprocess.Popen) -> str:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate(timeout=5)
+    return output
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    port = _free_port()
+    process = _gunicorn(port, env)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("gunicorn did not start:\n" + _stop(process))
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+
+
+def _refused(env: dict[str, str]) -> tuple[int, str]:
+    """Start gunicorn expecting it to give up; return its exit code and output."""
+    process = _gunicorn(_free_port(), env)
+    try:
+        process.wait(timeout=START_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        output = _stop(process)
+        pytest.fail("gunicorn kept running although it should have refused:\n" + output)
+    return process.returncode, _stop(process)
+
+
+def test_gunicorn_serves_health_and_pages(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kamscore.sqlite'}"
+    upgrade(url)
+    env = {"KAMSCORE_DATABASE_URL": url, "KAMSCORE_SECRET_KEY": "gunicorn-test-secret",
+           "KAMSCORE_INSTANCE_PATH": str(tmp_path / "instance")}
+    with serving(env) as base:
+        with urllib.request.urlopen(f"{base}/health", timeout=10) as response:
+            assert response.status == 200
+            assert b'"status":"ok"' in response.read().replace(b" ", b"")
+        with urllib.request.urlopen(f"{base}/", timeout=10) as response:
+            page = response.read().decode()
+            assert response.status == 200 and "The database is empty" in page
+        with urllib.request.urlopen(f"{base}/static/web/kamscore.css", timeout=10) as response:
+            assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/api/v1/people", timeout=10)
+        assert refused.value.code == 401  # the API wants a token or a session
+        assert refused.value.headers["Content-Type"] == "application/json"
+
+
+def test_gunicorn_refuses_a_schema_that_is_behind(tmp_path):
+    env = {"KAMSCORE_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite'}",
+           "KAMSCORE_SECRET_KEY": "gunicorn-test-secret",
+           "KAMSCORE_INSTANCE_PATH": str(tmp_path / "instance")}
+    code, output = _refused(env)
+    assert code != 0
+    assert "kamscore db upgrade" in output
+
+
+def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kamscore.sqlite'}"
+    upgrade(url)
+    env = {"KAMSCORE_DATABASE_URL": url, "KAMSCORE_INSTANCE_PATH": str(tmp_path / "instance")}
+    code, output = _refused(env)
+    assert code != 0
+    assert "No secret key: set KAMSCORE_SECRET_KEY" in output

@@ -1,0 +1,106 @@
+"""A real, non-editable ``pip install .`` into a fresh virtual environment, used from another
+directory: the console script, the migrations, the bundled plugins/surveys/rulesets, the
+templates and static files must all come from the installed wheel.
+
+The new environment borrows this one's dependencies (a ``.pth`` file naming this
+environment's site-packages) so that nothing but the build backend is downloaded; kamscore
+itself is installed into it from the checkout with ``--no-deps``. One environment serves
+every test of the module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import site
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("KAMSCORE_", "PYTHON", "VIRTUAL_ENV"))}
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=timeout, check=False)
+    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("packaging")
+    venv = root / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=root)
+    python = venv / "bin" / "python"
+    purelib = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                   cwd=root).stdout.strip()
+    Path(purelib, "_test_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+          "--no-deps", "--no-cache-dir", str(REPO)], cwd=root, timeout=600)
+    return venv
+
+
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory) -> Path:
+    """A working directory with no kamscore checkout anywhere above it."""
+    return tmp_path_factory.mktemp("elsewhere")
+
+
+def test_kamscore_is_installed_as_a_regular_package(venv, elsewhere):
+    probe = _run([str(venv / "bin" / "python"), "-c", (
+        "import json, kamscore\n"
+        "from kamscore import resources\n"
+        "print(json.dumps({'package': kamscore.__file__,\n"
+        "  'location': str(resources.bundle_location()),\n"
+        "  'dirs': {n: str(resources.bundled_dir(n)) for n in resources.BUNDLED_NAMES},\n"
+        "  'rulesets': sorted(p.name for p in resources.bundled_files('rulesets')),\n"
+        "  'surveys': sorted(p.name for p in resources.bundled_files('surveys')),\n"
+        "}))")], cwd=elsewhere)
+    found = json.loads(probe.stdout)
+    package = Path(found["package"]).parent
+    assert package.is_relative_to(venv) and not package.is_relative_to(REPO)
+    assert found["location"] == "installed"
+    for name, path in found["dirs"].items():
+        assert Path(path) == package / "_bundled" / name
+    shipped = sorted(p.name for p in (REPO / "rulesets").iterdir()
+                     if p.is_file() and not p.name.startswith("."))
+    assert found["rulesets"] == shipped
+    assert found["surveys"] == sorted(p.name for p in (REPO / "surveys").iterdir()
+                                      if p.is_file() and not p.name.startswith("."))
+    assert (package / "web" / "templates" / "base.html").is_file()
+    assert (package / "web" / "static" / "web" / "kamscore.css").is_file()
+    assert (package / "migrations" / "versions" / "0001_foundation.py").is_file()
+
+
+def test_kamscore_demo_no_serve_works_from_another_directory(venv, elsewhere):
+    result = _run([str(venv / "bin" / "kamscore"), "demo", "--no-serve", "--size", "0.1",
+                   "--year", "2025"], cwd=elsewhere)
+    assert "Built the demo" in result.stdout and "(4 KAMs)" in result.stdout
+    # Flask's instance folder of an installed package: <prefix>/var/kamscore-instance
+    instance = venv / "var" / "kamscore-instance"
+    database = instance / "kamscore.sqlite"
+    assert database.is_file() and (instance / "secret_key").is_file()
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM person WHERE role = 'kam'").fetchone() == (4,)
+        assert conn.execute("SELECT count(*) FROM account").fetchone() == (30,)
+        assert conn.execute("SELECT count(*) FROM fact").fetchone()[0] > 2000
+    assert list(elsewhere.iterdir()) == []  # nothing written into the working directory
+
+    # the installed app serves its pages and style sheet from the wheel
+    pages = _run([str(venv / "bin" / "python"), "-c", (
+        "from kamscore import create_app\n"
+        "app = create_app()\n"
+        "c = app.test_client()\n"
+        "print(c.get('/').status_code, c.get('/static/web/kamscore.css').status_code,\n"
+        "      c.get('/health').json['status'])\n"
+        "print(c.get('/').get_data(as_text=True))")], cwd=elsewhere)
+    assert pages.stdout.startswith("200 200 ok")
+    assert 'stats__number">4</span> KAMs' in pages.stdout

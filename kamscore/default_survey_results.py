@@ -10,38 +10,45 @@ the period, else those of the shortest period containing it (an annual survey in
   that person (subject type ``kam``);
 - ``stat`` is ``n``, ``mean``, ``sd``, ``min``, ``max`` or ``count.<answer>``.
 
-Two queries per load, whatever the population. Malformed survey facts are an error naming the
-fact (never silently skipped: a CSAT that quietly lost half its answers would pay wrongly).
+The results are kept column-wise (one :class:`~kamscore.survey_results.MeasureTable` per
+measure and rater group), so 10,000 KAMs' accounts cost arrays, not a quarter of a million
+objects; aggregates are made on demand. A fixed number of queries per load (the periods, the
+names, one per name), whatever the population. Malformed survey facts are an error naming
+the fact (never silently skipped: a CSAT that quietly lost half its answers would pay wrongly).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
+import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from .hookspecs import hookimpl
 from .models import Account, Fact, Period, Person
-from .survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, SurveyAggregate, SurveyResults
+from .survey_results import (
+    GROUP_ALL,
+    SUBJECT_ACCOUNT,
+    SUBJECT_KAM,
+    MeasureTable,
+    SurveyAggregate,
+    SurveyResults,
+)
 
 PREFIX = "survey."
 ACCOUNT_SURVEY = "customer_satisfaction"
 PERSON_SURVEY = "internal_360"
 SOURCE = "facts"
 _SCALAR_STATS = ("n", "mean", "sd", "min", "max")
+_SURVEY_OF = {SUBJECT_ACCOUNT: ACCOUNT_SURVEY, SUBJECT_KAM: PERSON_SURVEY}
+
+TableKey = tuple[str, str, str, str]  # survey, subject_type, measure, rater_group
 
 
 class SurveyFactError(ValueError):
     """A ``survey.*`` fact that cannot be read; the message names it."""
-
-
-@dataclass
-class _Parts:
-    stats: dict[str, float] = field(default_factory=dict)
-    counts: dict[int, int] = field(default_factory=dict)
 
 
 def parse_name(name: str) -> tuple[str, str, str, int | None]:
@@ -64,64 +71,166 @@ def parse_name(name: str) -> tuple[str, str, str, int | None]:
         f"{', '.join(_SCALAR_STATS)} or count.<answer>")
 
 
-def survey_results_from_facts(
-    rows: Iterable[tuple[str, float | None, str | None, str | None]],
-) -> SurveyResults:
-    """Build survey results from ``(fact name, value, account code, person code)`` rows."""
-    grouped: dict[tuple[str, str, str, str, str], _Parts] = {}
-    for name, value, account, person in rows:
-        measure, group, stat, answer = parse_name(name)
-        if value is None:
-            raise SurveyFactError(f"fact {name!r} has no numeric value")
-        if account is not None and person is None:
-            key = (ACCOUNT_SURVEY, SUBJECT_ACCOUNT, account, measure, group)
-        elif person is not None and account is None:
-            key = (PERSON_SURVEY, SUBJECT_KAM, person, measure, group)
-        else:
-            raise SurveyFactError(f"fact {name!r} must be about an account or a person "
-                                  "(not both, not a team)")
-        parts = grouped.setdefault(key, _Parts())
-        if stat == "count":
-            assert answer is not None
-            if value < 0 or value != int(value):
-                raise SurveyFactError(f"fact {name!r}: a count must be a whole number >= 0")
-            parts.counts[answer] = int(value)
-        else:
-            parts.stats[stat] = float(value)
-    return SurveyResults((_aggregate(key, parts) for key, parts in sorted(grouped.items())),
-                         source=SOURCE)
+class FactSurveyResults(SurveyResults):
+    """Survey results held as measure tables; ``SurveyAggregate`` objects made on demand."""
+
+    def __init__(self, tables: Mapping[TableKey, MeasureTable], *, source: str) -> None:
+        super().__init__((), source=source)
+        self._tables = dict(sorted(tables.items()))
+
+    def measure_table(self, survey: str, measure: str, *, subject_type: str,
+                      rater_group: str = GROUP_ALL) -> MeasureTable:
+        found = self._tables.get((survey, subject_type, measure, rater_group))
+        return found if found is not None else MeasureTable.from_aggregates(())
+
+    def for_measure(self, survey: str, measure: str, *, subject_type: str,
+                    rater_group: str = GROUP_ALL) -> dict[str, SurveyAggregate]:
+        key = (survey, subject_type, measure, rater_group)
+        table = self._tables.get(key)
+        if table is None:
+            return {}
+        return {table.subjects[i]: _aggregate(key, table, i) for i in range(len(table))}
+
+    def get(self, survey: str, subject_type: str, subject: str, measure: str,
+            rater_group: str) -> SurveyAggregate | None:
+        key = (survey, subject_type, measure, rater_group)
+        table = self._tables.get(key)
+        if table is None:
+            return None
+        i = int(np.searchsorted(table.subjects.astype(str), subject))
+        if i < len(table) and table.subjects[i] == subject:
+            return _aggregate(key, table, i)
+        return None
+
+    def __iter__(self) -> Iterator[SurveyAggregate]:
+        for key, table in self._tables.items():
+            for i in range(len(table)):
+                yield _aggregate(key, table, i)
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._tables.values())
 
 
-def _aggregate(key: tuple[str, str, str, str, str], parts: _Parts) -> SurveyAggregate:
-    survey, subject_type, subject, measure, group = key
-    label = f"survey.{measure}.{group} about {subject_type} {subject}"
-    counted = sum(parts.counts.values())
-    if "n" in parts.stats:
-        n = parts.stats["n"]
-        if n < 0 or n != int(n):
-            raise SurveyFactError(f"{label}: n must be a whole number >= 0")
-        if parts.counts and counted != int(n):
-            raise SurveyFactError(f"{label}: n is {int(n)} but the counts add up to {counted}")
-        n = int(n)
-    elif parts.counts:
-        n = counted
-    else:
-        raise SurveyFactError(f"{label}: give n or the counts per answer")
-    mean = parts.stats.get("mean")
-    if mean is None and parts.counts and counted:
-        mean = sum(a * c for a, c in parts.counts.items()) / counted
-    scale = [parts.stats.get(s) for s in ("min", "max")]
+def _aggregate(key: TableKey, table: MeasureTable, i: int) -> SurveyAggregate:
+    survey, subject_type, measure, group = key
+
+    def opt(value: float) -> float | None:
+        return None if np.isnan(value) else float(value)
+
+    histogram = ({int(a): int(c) for a, c in zip(table.answers, table.counts[i], strict=True)
+                  if c} if table.has_histogram[i] else {})
     return SurveyAggregate(
-        survey=survey, subject_type=subject_type, subject=subject, measure=measure,
-        rater_group=group, n=n, mean=mean, sd=parts.stats.get("sd"),
-        scale_min=None if scale[0] is None else int(scale[0]),
-        scale_max=None if scale[1] is None else int(scale[1]),
-        histogram=MappingProxyType(dict(sorted(parts.counts.items()))),
+        survey=survey, subject_type=subject_type, subject=table.subjects[i], measure=measure,
+        rater_group=group, n=int(table.n[i]), mean=opt(table.mean[i]), sd=opt(table.sd[i]),
+        scale_min=None if np.isnan(table.scale_min[i]) else int(table.scale_min[i]),
+        scale_max=None if np.isnan(table.scale_max[i]) else int(table.scale_max[i]),
+        histogram=MappingProxyType(histogram),
     )
 
 
+class _Stat:
+    """The rows of one fact name: subject codes and values."""
+
+    def __init__(self, name: str, subjects: np.ndarray, values: np.ndarray) -> None:
+        self.name, self.subjects, self.values = name, subjects, values
+
+
+def results_from_columns(
+    by_name: Mapping[str, tuple[list, list, list]], *, source: str = SOURCE,
+) -> FactSurveyResults:
+    """Survey results from the rows of each ``survey.*`` fact name: ``{name: (values,
+    account codes, person codes)}``, one entry per row."""
+    parts: dict[TableKey, dict[str, list[_Stat]]] = {}
+    for name, (values, accounts, persons) in sorted(by_name.items()):
+        measure, group, stat, answer = parse_name(name)
+        if any(v is None for v in values):
+            raise SurveyFactError(f"fact {name!r} has no numeric value")
+        account = np.array([a is not None for a in accounts], dtype=bool)
+        person = np.array([p is not None for p in persons], dtype=bool)
+        if (account == person).any():
+            raise SurveyFactError(f"fact {name!r} must be about an account or a person "
+                                  "(not both, not a team)")
+        value = np.array(values, dtype=float)
+        if stat == "count" and ((value < 0) | (value != np.round(value))).any():
+            raise SurveyFactError(f"fact {name!r}: a count must be a whole number >= 0")
+        for subject_type, mask, codes in ((SUBJECT_ACCOUNT, account, accounts),
+                                          (SUBJECT_KAM, person, persons)):
+            if not mask.any():
+                continue
+            subjects = np.array([c for c, m in zip(codes, mask, strict=True) if m], dtype=str)
+            if len(np.unique(subjects)) != len(subjects):
+                raise SurveyFactError(f"fact {name!r} appears twice for one {subject_type} "
+                                      "(survey facts are not per product)")
+            key = (_SURVEY_OF[subject_type], subject_type, measure, group)
+            label = stat if answer is None else f"count.{answer}"
+            parts.setdefault(key, {}).setdefault(label, []).append(
+                _Stat(name, subjects, value[mask]))
+    return FactSurveyResults({key: _table(key, stats) for key, stats in parts.items()},
+                             source=source)
+
+
+def _table(key: TableKey, stats: Mapping[str, list[_Stat]]) -> MeasureTable:
+    _survey, subject_type, measure, group = key
+    subjects = np.unique(np.concatenate([s.subjects for ss in stats.values() for s in ss]))
+    size = len(subjects)
+
+    def column(label: str, fill: float = np.nan) -> np.ndarray:
+        out = np.full(size, fill)
+        for stat in stats.get(label, ()):
+            out[np.searchsorted(subjects, stat.subjects)] = stat.values
+        return out
+
+    answers = np.array(sorted(int(label[6:]) for label in stats if label.startswith("count.")),
+                       dtype=np.int64)
+    counts = np.stack([column(f"count.{a}", 0.0) for a in answers], axis=1) if len(answers) \
+        else np.zeros((size, 0))
+    has_histogram = np.zeros(size, dtype=bool)
+    for a in answers:
+        for stat in stats[f"count.{a}"]:
+            has_histogram[np.searchsorted(subjects, stat.subjects)] = True
+    counted = counts.sum(axis=1)
+    n = column("n")
+    label = f"survey.{measure}.{group}"
+    bad = ~np.isnan(n) & ((n < 0) | (n != np.round(n)))
+    if bad.any():
+        raise SurveyFactError(f"{label}.n about {subject_type} {subjects[bad][0]}: n must be "
+                              "a whole number >= 0")
+    clash = has_histogram & ~np.isnan(n) & (counted != n)
+    if clash.any():
+        i = int(np.flatnonzero(clash)[0])
+        raise SurveyFactError(f"{label} about {subject_type} {subjects[i]}: n is {int(n[i])} "
+                              f"but the counts add up to {int(counted[i])}")
+    missing = np.isnan(n) & ~has_histogram
+    if missing.any():
+        raise SurveyFactError(f"{label} about {subject_type} {subjects[missing][0]}: give n or "
+                              "the counts per answer")
+    n = np.where(np.isnan(n), counted, n).astype(np.int64)
+    mean = column("mean")
+    from_counts = np.isnan(mean) & has_histogram & (counted > 0)
+    if from_counts.any():
+        mean[from_counts] = (counts[from_counts] @ answers) / counted[from_counts]
+    objects = np.empty(size, dtype=object)
+    objects[:] = subjects.tolist()
+    return MeasureTable(subjects=objects, n=n, mean=mean, sd=column("sd"),
+                        scale_min=column("min"), scale_max=column("max"), answers=answers,
+                        counts=counts.astype(np.int64), has_histogram=has_histogram)
+
+
+def survey_results_from_facts(
+    rows: Iterable[tuple[str, float | None, str | None, str | None]],
+) -> FactSurveyResults:
+    """Build survey results from ``(fact name, value, account code, person code)`` rows."""
+    by_name: dict[str, tuple[list, list, list]] = {}
+    for name, value, account, person in rows:
+        values, accounts, persons = by_name.setdefault(name, ([], [], []))
+        values.append(value)
+        accounts.append(account)
+        persons.append(person)
+    return results_from_columns(by_name)
+
+
 def load_survey_facts(session: Session, period: Period) -> SurveyResults:
-    """The survey results in force in ``period``, from ``survey.*`` facts (two queries).
+    """The survey results in force in ``period``, from ``survey.*`` facts.
 
     Those of the period itself, else those of the shortest period containing it that has
     any: surveys often run once a year, and the year's results then stand for each of its
@@ -133,19 +242,26 @@ def load_survey_facts(session: Session, period: Period) -> SurveyResults:
             select(Period.id, Period.code, Period.start_date, Period.end_date).where(
                 Period.start_date <= period.start_date, Period.end_date >= period.end_date))
     }
-    account, person = aliased(Account), aliased(Person)
-    rows = session.execute(
-        select(Fact.period_id, Fact.name, Fact.value, account.code, person.code)
-        .outerjoin(account, Fact.account_id == account.id)
-        .outerjoin(person, Fact.person_id == person.id)
-        .where(Fact.period_id.in_(list(periods)),
-               Fact.name.startswith(PREFIX, autoescape=True))
-    ).all()
-    if not rows:
-        return SurveyResults(source=f"{SOURCE} {period.code}")
-    chosen = min({row[0] for row in rows}, key=lambda pid: periods[pid])
-    results = survey_results_from_facts(row[1:] for row in rows if row[0] == chosen)
-    return SurveyResults(results, source=f"{SOURCE} {periods[chosen][1]}")
+    is_survey = Fact.name.startswith(PREFIX, autoescape=True)
+    present = session.execute(
+        select(Fact.period_id, Fact.name).distinct()
+        .where(Fact.period_id.in_(list(periods)), is_survey)).all()
+    if not present:
+        return FactSurveyResults({}, source=f"{SOURCE} {period.code}")
+    chosen = min({pid for pid, _ in present}, key=lambda pid: periods[pid])
+    by_name = {}
+    for name in sorted(n for pid, n in present if pid == chosen):
+        result = session.connection().execute(
+            select(Fact.value, Account.code, Person.code)
+            .outerjoin(Account, Fact.account_id == Account.id)
+            .outerjoin(Person, Fact.person_id == Person.id)
+            .where(Fact.period_id == chosen, Fact.name == name))
+        try:  # plain numbers and strings: straight from the DBAPI cursor (see loader)
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
+        by_name[name] = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    return results_from_columns(by_name, source=f"{SOURCE} {periods[chosen][1]}")
 
 
 @hookimpl(trylast=True)

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+import numpy as np
+
 #: Subjects a survey result can be about.
 SUBJECT_ACCOUNT = "account"  # customer surveys: about an account (its KAM is credited)
 SUBJECT_KAM = "kam"  # 360° surveys: about a KAM (person code)
@@ -65,6 +67,55 @@ class SurveyAggregate:
 Key = tuple[str, str, str, str, str]  # survey, subject_type, subject, measure, rater_group
 
 
+@dataclass(frozen=True, eq=False)
+class MeasureTable:
+    """One measure by one rater group about every subject, column-wise (for metrics that
+    compute a whole population at once): row i is ``subjects[i]`` (sorted). ``mean``,
+    ``sd``, ``scale_min`` and ``scale_max`` are NaN where unknown; ``counts[i, j]`` is how
+    many answered ``answers[j]`` (all zero for a subject without histogram, see
+    ``has_histogram``)."""
+
+    subjects: np.ndarray
+    n: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    scale_min: np.ndarray
+    scale_max: np.ndarray
+    answers: np.ndarray
+    counts: np.ndarray
+    has_histogram: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.subjects)
+
+    @classmethod
+    def from_aggregates(cls, aggregates: Iterable[SurveyAggregate]) -> MeasureTable:
+        rows = sorted(aggregates, key=lambda a: a.subject)
+        answers = np.array(sorted({v for a in rows for v in a.histogram}), dtype=np.int64)
+        column = {int(v): j for j, v in enumerate(answers)}
+        counts = np.zeros((len(rows), len(answers)), dtype=np.int64)
+        for i, agg in enumerate(rows):
+            for value, count in agg.histogram.items():
+                counts[i, column[value]] = count
+
+        def floats(values: Iterable[float | None]) -> np.ndarray:
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+        subjects = np.empty(len(rows), dtype=object)
+        subjects[:] = [a.subject for a in rows]
+        return cls(
+            subjects=subjects,
+            n=np.array([a.n for a in rows], dtype=np.int64),
+            mean=floats(a.mean for a in rows),
+            sd=floats(a.sd for a in rows),
+            scale_min=floats(a.scale_min for a in rows),
+            scale_max=floats(a.scale_max for a in rows),
+            answers=answers,
+            counts=counts,
+            has_histogram=np.array([bool(a.histogram) for a in rows], dtype=bool),
+        )
+
+
 class SurveyResults:
     """All survey aggregates of one period, indexed for whole-population look-ups."""
 
@@ -87,6 +138,14 @@ class SurveyResults:
         self, survey: str, subject_type: str, subject: str, measure: str, rater_group: str
     ) -> SurveyAggregate | None:
         return self._by_key.get((survey, subject_type, subject, measure, rater_group))
+
+    def measure_table(
+        self, survey: str, measure: str, *, subject_type: str, rater_group: str = GROUP_ALL
+    ) -> MeasureTable:
+        """Every subject's figures for one measure and rater group, column-wise."""
+        return MeasureTable.from_aggregates(
+            self.for_measure(survey, measure, subject_type=subject_type,
+                             rater_group=rater_group).values())
 
     def for_measure(
         self, survey: str, measure: str, *, subject_type: str, rater_group: str = GROUP_ALL

@@ -111,3 +111,34 @@ def test_the_years_survey_stands_for_its_quarters(session):
     in_q2 = load_survey_facts(session, q2)
     assert in_q2.source == "facts 2026"
     assert in_q2.get("customer_satisfaction", "account", "A1", "nps", "all").n == 4
+
+
+def test_tables_and_aggregates_agree():
+    from kamscore.survey_results import SurveyResults
+
+    rows = [
+        ("survey.nps.all.count.10", 2, "A1", None), ("survey.nps.all.count.3", 1, "A1", None),
+        ("survey.nps.all.count.9", 5, "A2", None), ("survey.nps.all.sd", 0.5, "A2", None),
+        ("survey.scale:collaboration.others.mean", 4.2, None, "K1"),
+        ("survey.scale:collaboration.others.n", 6, None, "K1"),
+    ]
+    tabular = survey_results_from_facts(rows)
+    assert len(tabular) == 3
+    plain = SurveyResults(list(tabular), source="copy")  # the interface's own class
+    for results in (tabular, plain):
+        table = results.measure_table("customer_satisfaction", "nps", subject_type="account")
+        assert list(table.subjects) == ["A1", "A2"]
+        assert table.n.tolist() == [3, 5] and table.answers.tolist() == [3, 9, 10]
+        assert table.counts.tolist() == [[1, 0, 2], [0, 5, 0]]
+        assert table.mean[0] == pytest.approx(23 / 3) and table.sd[1] == 0.5
+    assert tabular.get("customer_satisfaction", "account", "A2", "nps", "all") == \
+        plain.get("customer_satisfaction", "account", "A2", "nps", "all")
+    assert tabular.get("customer_satisfaction", "account", "A3", "nps", "all") is None
+    assert tabular.for_measure("internal_360", "scale:collaboration", subject_type="kam",
+                               rater_group="others")["K1"].n == 6
+
+
+def test_a_survey_fact_per_product_is_an_error():
+    with pytest.raises(SurveyFactError, match="appears twice for one account"):
+        survey_results_from_facts([("survey.nps.all.n", 3, "A1", None),
+                                   ("survey.nps.all.n", 4, "A1", None)])

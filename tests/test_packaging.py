@@ -3,9 +3,9 @@ directory: the console script, the migrations, the bundled plugins/surveys/rules
 templates and static files must all come from the installed wheel.
 
 The new environment borrows this one's dependencies (a ``.pth`` file naming this
-environment's site-packages) so that nothing but the build backend is downloaded; kamscore
-itself is installed into it from the checkout with ``--no-deps``. One environment serves
-every test of the module.
+environment's site-packages), the build backend included (hatchling, in the test extra), so
+nothing is downloaded; kamscore itself is installed into it from the checkout with
+``--no-deps --no-build-isolation``. One environment serves every test of the module.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ def venv(tmp_path_factory) -> Path:
                    cwd=root).stdout.strip()
     Path(purelib, "_test_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
-          "--no-deps", "--no-cache-dir", str(REPO)], cwd=root, timeout=600)
+          "--no-deps", "--no-build-isolation", "--no-index", "--no-cache-dir", str(REPO)],
+         cwd=root, timeout=600)
     return venv
 
 

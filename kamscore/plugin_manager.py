@@ -334,6 +334,8 @@ def _register_metrics(pm: KamscorePluginManager) -> None:
 
 
 def _register_expression_functions(pm: KamscorePluginManager) -> None:
+    from .engine.expressions.compiler import BUILTINS as builtins
+
     functions: dict[str, ExpressionFunction] = {}
     for plugin, provided in _call_each(pm, "kamscore_expression_functions"):
         location = pm.infos[plugin].location
@@ -347,6 +349,9 @@ def _register_expression_functions(pm: KamscorePluginManager) -> None:
             if not callable(function):
                 raise PluginError(plugin, f"expression function {name!r} is not callable",
                                   location)
+            if name in builtins:
+                raise PluginError(plugin, f"expression function {name!r} is a built-in of the "
+                                  "ruleset expression language", location)
             if name in functions:
                 raise PluginError(plugin, f"expression function {name!r} is already provided "
                                   f"by plugin {functions[name].plugin!r}", location)

@@ -201,6 +201,10 @@ def test_expression_functions(tmp_path):
                                           r"provided by plugin 'rounding'"):
         build(tmp_path)
     (tmp_path / "rounding2.py").unlink()
+    write(tmp_path, "minimal.py", source.replace("{name}", "clip"))
+    with pytest.raises(PluginError, match=r"plugin 'minimal'.*'clip' is a built-in"):
+        build(tmp_path)
+    (tmp_path / "minimal.py").unlink()
     write(tmp_path, "shouty.py", source.replace("{name}", "Round"))
     with pytest.raises(PluginError, match=r"plugin 'shouty'.*must be a lowercase identifier"):
         build(tmp_path)

@@ -1,25 +1,21 @@
-"""What the scoring endpoints share: error mapping and who may read whose pay.
-
-Pay is confidential. Analysts, approvers and admins read every run and statement; any other
-signed-in user (a KAM, a manager) reads only the statements of the person his account is
-linked to.
-"""
+"""What the scoring endpoints share: the error mapping and the pay-reading checks (the rules
+themselves are in ``kamscore.pay_access``)."""
 
 from __future__ import annotations
 
 from typing import NoReturn
 
-from flask import current_app, g
+from flask import g
 from flask_smorest import abort
 
 from ..db import get_session
 from ..models import User
+from ..pay_access import PAY_READERS, may_read_statement, reads_all_pay
+from ..pay_access import whatif_cache as whatif_cache
 from ..scoring.errors import InvalidInputError, ScoringError
-from ..scoring.inputs_cache import InputsCache
 
-#: Roles that see every KAM's pay.
-PAY_READERS = ("analyst", "approver")
-CACHE_KEY = "kamscore.whatif_cache"
+__all__ = ["refuse", "require_own_statement", "require_pay_reader", "username",
+           "whatif_cache"]
 
 
 def refuse(exc: ScoringError) -> NoReturn:
@@ -39,10 +35,6 @@ def username() -> str:
     return current_user_of_request().username
 
 
-def reads_all_pay(user: User) -> bool:
-    return any(user.has_role(role) for role in PAY_READERS)
-
-
 def require_pay_reader() -> None:
     if not reads_all_pay(current_user_of_request()):
         abort(403, message=f"This needs one of the roles: {', '.join(PAY_READERS)}.",
@@ -51,18 +43,6 @@ def require_pay_reader() -> None:
 
 def require_own_statement(kam_code: str) -> None:
     """A user without a pay-reading role may read his own statement only."""
-    user = current_user_of_request()
-    if reads_all_pay(user):
-        return
-    if user.person is None or user.person.code != kam_code:
+    if not may_read_statement(current_user_of_request(), kam_code):
         abort(403, message="A statement is visible to its KAM, analysts and approvers.",
               errors={"kam": [f"you may not read the statement of {kam_code}"]})
-
-
-def whatif_cache() -> InputsCache:
-    """The app's cache of period inputs for what-if (created on first use)."""
-    cache = current_app.extensions.get(CACHE_KEY)
-    if cache is None:
-        ttl = float(current_app.config.get("WHATIF_CACHE_SECONDS", 300))
-        cache = current_app.extensions.setdefault(CACHE_KEY, InputsCache(ttl=ttl))
-    return cache

@@ -18,3 +18,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(survey_pages.bp)
     layout.init_app(app)
+
+    from . import scoring_pages
+
+    app.register_blueprint(scoring_pages.bp)
+    scoring_pages.init_app(app)

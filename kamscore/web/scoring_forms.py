@@ -1,0 +1,29 @@
+"""Forms of the pay pages (Flask-WTF: every POST carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class WhatIfForm(FlaskForm):
+    """Choices (periods, published rulesets) are filled in by the view."""
+
+    period = SelectField("Period whose data is used", validators=[DataRequired()])
+    baseline = SelectField("Compared with the published ruleset", validators=[DataRequired()])
+    mode = RadioField("Change", choices=[SelectChoice("weights", "Change the weights"),
+                                         SelectChoice("yaml", "Edit the ruleset (YAML)")],
+                      default="weights", validators=[DataRequired()])
+    source = TextAreaField("Ruleset YAML", validators=[Optional(), Length(max=500_000)],
+                           render_kw={"rows": 18, "spellcheck": "false"})
+    submit = SubmitField("Compare")
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=10_000)],
+                         render_kw={"rows": 4})
+    key_path = StringField("About which part (optional)", validators=[Length(max=200)],
+                           render_kw={"placeholder": "e.g. components.csat.weight"})
+    submit = SubmitField("Add comment")

@@ -1,0 +1,244 @@
+"""Pages for pay: score runs, a KAM's statement, what-if, and rulesets with comments.
+
+- ``/scoring/`` — analysts and approvers see the score runs; anyone else his own statements;
+- ``/scoring/runs/<id>`` — a run's totals and its KAMs (paged, searchable), CSV download;
+- ``/scoring/runs/<id>/statements/<kam>`` — a statement, written for the KAM: every
+  component, where its value came from, which tier or curve segment applied, the factor,
+  the contribution, gates, and each step to the payout (visible to that KAM, analysts and
+  approvers);
+- ``/scoring/whatif`` — a comp analyst changes weights or pastes YAML and sees the effect;
+- ``/scoring/rulesets`` and ``/scoring/rulesets/<name>/<version>`` — versions, their change
+  from the previous version in plan terms, and comments (KAMs comment on drafts).
+
+Views parse the request, call one scoring service and render.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..db import get_session
+from ..models import Period, RulesetStatus
+from ..pay_access import may_read_statement, whatif_cache
+from ..pay_access import reads_all_pay as _reads_all_pay
+from ..plugin_manager import get_plugin_manager
+from ..scoring import lifecycle, statements
+from ..scoring.errors import InvalidInputError, NotFoundError, ScoringError
+from ..scoring.explain import explain, units_of
+from ..scoring.run_store import get_run, line_summaries, list_runs, person_lines
+from ..scoring.whatif import what_if
+from .nav import add_nav_item
+from .scoring_forms import CommentForm, WhatIfForm
+
+bp = Blueprint("scoring_pages", __name__, url_prefix="/scoring", template_folder="templates",
+               static_folder="static/scoring", static_url_path="/static/scoring")
+
+PER_PAGE = 50
+
+
+def init_app(app: Flask) -> None:
+    add_nav_item(app, "scoring_pages.home", "Pay",
+                 also=("scoring_pages.run", "scoring_pages.statement"))
+    add_nav_item(app, "scoring_pages.whatif", "What-if", role="analyst")
+    add_nav_item(app, "scoring_pages.rulesets", "Rulesets", also=("scoring_pages.ruleset",))
+
+
+def reads_all_pay() -> bool:
+    return _reads_all_pay(current_user)
+
+
+def pay_reader_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not reads_all_pay():
+            abort(403, description="This page is for analysts and approvers.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"page must be a whole number from 1, not {raw!r}")
+    return int(raw)
+
+
+def _not_found(exc: ScoringError) -> None:
+    abort(404 if isinstance(exc, NotFoundError) else 400, description=exc.message)
+
+
+@bp.get("/")
+@login_required
+def home() -> str:
+    session = get_session()
+    if reads_all_pay():
+        found, total = list_runs(session, limit=100)
+        summaries = [statements.run_summary(session, run) for run in found]
+        return render_template("scoring/runs.html", runs=summaries, total=total)
+    person_id = current_user.person_id
+    mine = person_lines(session, person_id) if person_id is not None else []
+    return render_template("scoring/mine.html", lines=mine)
+
+
+@bp.get("/runs/<int:run_id>")
+@pay_reader_required
+def run(run_id: int) -> str:
+    session = get_session()
+    page = _page_number()
+    search = request.args.get("q", "").strip()[:80] or None
+    try:
+        summary = statements.run_summary(session, get_run(session, run_id))
+    except ScoringError as exc:
+        _not_found(exc)
+    lines, total = line_summaries(session, run_id, offset=(page - 1) * PER_PAGE,
+                                  limit=PER_PAGE, search=search)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    if page > pages:
+        abort(404, description=f"page {page} is past the last page ({pages})")
+    return render_template("scoring/run.html", run=summary, lines=lines, total=total,
+                           page=page, pages=pages, search=search or "")
+
+
+@bp.get("/runs/<int:run_id>/statements.csv")
+@pay_reader_required
+def run_csv(run_id: int) -> Response:
+    import io
+
+    buffer = io.StringIO()
+    try:
+        statements.write_csv(get_session(), run_id, buffer)
+    except ScoringError as exc:
+        _not_found(exc)
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="run-{run_id}-statements.csv"'})
+
+
+@bp.get("/runs/<int:run_id>/statements/<kam>")
+@login_required
+def statement(run_id: int, kam: str) -> str:
+    own = current_user.person is not None and current_user.person.code == kam
+    if not may_read_statement(current_user, kam):
+        abort(403, description="A statement is visible to its KAM, analysts and approvers.")
+    try:
+        found = statements.statement(get_session(), run_id, kam)
+    except ScoringError as exc:
+        _not_found(exc)
+    return render_template("scoring/statement.html", s=found,
+                           e=explain(found, units_of(found["run"]["metrics"])), own=own,
+                           reader=reads_all_pay())
+
+
+# -- what-if -------------------------------------------------------------------------------------
+
+
+def _whatif_choices(form: WhatIfForm) -> list[Any]:
+    session = get_session()
+    periods = session.scalars(select(Period).order_by(Period.start_date.desc(),
+                                                      Period.kind)).all()
+    form.period.choices = [SelectChoice(p.code, f"{p.code} ({p.status.value})")
+                           for p in periods]
+    published = [v for v in lifecycle.list_versions(session)
+                 if v.status is RulesetStatus.PUBLISHED]
+    form.baseline.choices = [SelectChoice(v.name, f"{v.label}: {v.title or v.name}")
+                             for v in published]
+    return published
+
+
+@bp.route("/whatif", methods=["GET", "POST"])
+@login_required
+def whatif() -> str:
+    if not current_user.has_role("analyst"):
+        abort(403, description="What-if is for compensation analysts.")
+    form = WhatIfForm()
+    published = _whatif_choices(form)
+    if not published:
+        return render_template("scoring/whatif.html", whatif_form=form, report=None,
+                               components=[], errors=[], empty=True)
+    name = form.baseline.data or published[0].name
+    baseline = next((v for v in published if v.name == name), published[0])
+    parsed = lifecycle.parse_version(baseline, get_plugin_manager())
+    components = [{"id": c.id, "title": c.title, "weight": round(c.scoring.weight * 100, 4)}
+                  for c in parsed.components]
+    if request.method == "GET":
+        form.source.data = baseline.source
+    report, errors = None, []
+    if form.validate_on_submit():
+        weights = None
+        if form.mode.data == "weights":
+            weights = {c["id"]: request.form.get(f"weight-{c['id']}", "").strip()
+                       for c in components}
+            components = [{**c, "weight": weights[c["id"]]} for c in components]
+        try:
+            report = what_if(
+                get_session(), get_plugin_manager(), whatif_cache(), period=form.period.data,
+                baseline_ref=baseline.name,
+                draft_source=form.source.data if form.mode.data == "yaml" else None,
+                weights=weights, filename="pasted.yaml", top=10)
+        except InvalidInputError as exc:
+            errors = exc.problems or [exc.message]
+        except ScoringError as exc:
+            errors = [exc.message]
+    elif request.method == "POST":
+        errors = [f"{field}: {', '.join(messages)}" for field, messages in form.errors.items()]
+    return render_template("scoring/whatif.html", whatif_form=form, report=report,
+                           components=components, errors=errors, empty=False,
+                           currency=current_app.config.get("CURRENCY"))
+
+
+# -- rulesets ------------------------------------------------------------------------------------
+
+
+@bp.get("/rulesets")
+@login_required
+def rulesets() -> str:
+    return render_template("scoring/rulesets.html",
+                           versions=lifecycle.list_versions(get_session()))
+
+
+@bp.route("/rulesets/<name>/<int:version>", methods=["GET", "POST"])
+@login_required
+def ruleset(name: str, version: int) -> str | Response:
+    session = get_session()
+    try:
+        found = lifecycle.get_version(session, name, version)
+    except ScoringError as exc:
+        _not_found(exc)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.add_comment(session, name, version, author=current_user.username,
+                                  body=form.body.data, key_path=form.key_path.data or None,
+                                  person_id=current_user.person_id)
+        except ScoringError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Thank you: your comment is recorded.", "success")
+            return redirect(url_for(".ruleset", name=name, version=version) + "#comments")
+    changes = None
+    if found.parent is not None:
+        pm = get_plugin_manager()
+        changes = lifecycle.diff_versions(pm, found.parent, found)
+    open_for_comments = found.status in (RulesetStatus.DRAFT, RulesetStatus.APPROVED)
+    return render_template("scoring/ruleset.html", v=found, changes=changes, comment_form=form,
+                           open_for_comments=open_for_comments)

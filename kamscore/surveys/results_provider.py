@@ -4,6 +4,8 @@ Registered among kamscore's default plugins and asked first (``tryfirst``): for 
 with at least one closed campaign it returns the reportable aggregates of the period's
 closed campaigns; otherwise None, and the next provider (results imported as facts) answers.
 
+The metrics receive questions and scales (``overall_satisfaction``, ``nps``,
+``scale:collaboration``) — matrix rows and multiple-choice options stay in the reports.
 What the metric plugins receive is exactly what may be reported: groups under the minimum
 size, and groups withheld so that a small group cannot be worked out by subtraction, are
 absent — so a metric sees "no data" for them, never zero. When one survey ran in several
@@ -52,7 +54,8 @@ def kamscore_survey_results(session: Session, period: Period) -> SurveyResults |
     if not campaigns:
         return None
     return results_from_cells(
-        _by_survey(campaigns, campaign_cells(session, campaigns, current_minimums()))
+        _by_survey(campaigns, campaign_cells(session, campaigns, current_minimums(),
+                                             for_metrics=True))
     )
 
 
@@ -78,20 +81,23 @@ def results_from_cells(cells_by_survey: dict[str, list[Cell]]) -> SurveyResults:
 
 def _aggregate(key: tuple[str, str, str, str, str], cells: list[Cell]) -> SurveyAggregate:
     survey, subject_type, subject, measure, group = key
-    pooled = pool(Description(c.n, c.mean, c.sd) for c in cells)
-    spread_known = all(c.sd is not None or c.n <= 1 for c in cells)
-    counts: dict[int, int] = defaultdict(int)
-    for cell in cells:
-        for value, count in _int_histogram(cell.histogram).items():
-            counts[value] += count
     first = cells[0]
+    if len(cells) == 1:  # the usual case: one campaign per survey and period
+        n, mean, sd = first.n, first.mean, first.sd
+        histogram = _int_histogram(first.histogram)
+    else:
+        pooled = pool(Description(c.n, c.mean, c.sd) for c in cells)
+        spread_known = all(c.sd is not None or c.n <= 1 for c in cells)
+        n, mean, sd = pooled.n, pooled.mean, pooled.sd if spread_known else None
+        counts: dict[int, int] = defaultdict(int)
+        for cell in cells:
+            for value, count in _int_histogram(cell.histogram).items():
+                counts[value] += count
+        histogram = dict(sorted(counts.items())) if all(c.histogram for c in cells) else {}
     return SurveyAggregate(
         survey=survey, subject_type=subject_type, subject=subject, measure=measure,
-        rater_group=group, n=pooled.n, mean=pooled.mean,
-        sd=pooled.sd if spread_known else None,
-        scale_min=first.scale_min, scale_max=first.scale_max,
-        histogram=MappingProxyType(dict(sorted(counts.items())) if all(
-            c.histogram for c in cells) else {}),
+        rater_group=group, n=n, mean=mean, sd=sd, scale_min=first.scale_min,
+        scale_max=first.scale_max, histogram=MappingProxyType(histogram),
     )
 
 

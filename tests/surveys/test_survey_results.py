@@ -3,6 +3,9 @@ qualitative and team metrics reading them through the hook (both backends)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
 import pytest
 from disclosure_attack import isolatable_small_sets
 from results_org import (
@@ -13,12 +16,27 @@ from results_org import (
     respond,
     seed_results_org,
 )
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from kamscore.db import get_db
 from kamscore.metrics.compute import MetricRequest, compute_metrics
 from kamscore.metrics.loader import load_metric_context
-from kamscore.models import SurveyAggregate
+from kamscore.models import (
+    Campaign,
+    CampaignStatus,
+    Period,
+    PeriodKind,
+    Person,
+    Role,
+    SubjectType,
+    SurveyAggregate,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyResponse,
+    SurveyVersion,
+)
 from kamscore.plugin_manager import build_plugin_manager
+from kamscore.resources import bundled_dir
 from kamscore.surveys.aggregates import (
     Minimums,
     campaign_cells,
@@ -26,6 +44,7 @@ from kamscore.surveys.aggregates import (
     recompute_campaign,
     stored_cells,
 )
+from kamscore.surveys.definition import parse_definition
 from kamscore.surveys.disclosure import Group, Verdict
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.results_provider import kamscore_survey_results
@@ -165,3 +184,62 @@ def test_metrics_read_the_live_survey_results(session, surveyed, pm):
     assert values["collaboration_360"]["K01"] == pytest.approx(23 / 6)
     assert values["collaboration_360"]["K02"] == pytest.approx((2 + 3 + 3) / 3)
 
+
+
+
+def _bulk_360(session, kams: int, tag: str) -> Period:
+    """Period ``tag`` with a closed 360° campaign about ``kams`` KAMs, inserted in bulk."""
+    source = (bundled_dir("surveys") / "internal_360.yaml").read_text(encoding="utf-8")
+    definition = parse_definition(source, "internal_360.yaml")
+    version = session.scalars(select(SurveyVersion)).one_or_none() or SurveyVersion(
+        survey_key="internal_360", checksum=definition.checksum, kind=SurveyKind.INTERNAL_360,
+        title="360", anonymous=True, filename="internal_360.yaml", source=source)
+    period = Period(code=tag, kind=PeriodKind.QUARTER, start_date=dt.date(2026, 1, 1),
+                    end_date=dt.date(2026, 3, 31))
+    people = [Person(code=f"{tag}-K{k}", name=f"K {k}", role=Role.KAM) for k in range(kams)]
+    session.add_all([period, version, *people])
+    session.flush()
+    campaign = Campaign(code=f"BULK-{tag}", name="bulk", survey_version_id=version.id,
+                        period_id=period.id, subject_type=SubjectType.KAM, anonymous=True,
+                        status=CampaignStatus.CLOSED, opens_at=AFTER - dt.timedelta(days=9),
+                        closes_at=AFTER, closed_at=AFTER)
+    session.add(campaign)
+    session.flush()
+    for person in people:
+        for group in ("self", "manager", "peer", "cross_functional", "cross_functional"):
+            response = SurveyResponse(id=uuid.uuid4().hex, campaign_id=campaign.id,
+                                      subject_type=SubjectType.KAM, subject_person_id=person.id,
+                                      rater_group=group, anonymous=True,
+                                      submitted_on=dt.date(2026, 3, 20))
+            response.answers = [SurveyAnswer(item=i, number=4.0)
+                                for i in definition.scale_items("collaboration")]
+            session.add(response)
+    session.commit()
+    return period
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored", "computed"])
+def test_the_provider_query_count_does_not_grow_with_the_kams(app, session, stored):
+    counts = []
+    for kams, tag in ((2, "Q-SMALL"), (12, "Q-BIG")):
+        period = _bulk_360(session, kams, tag)
+        if stored:
+            campaign = session.scalars(select(Campaign).where(Campaign.period_id == period.id))
+            recompute_campaign(session, campaign.one(), Minimums(), AFTER)
+            session.commit()
+        queries: list[str] = []
+        engine = get_db(app).engine
+
+        def count(*args, queries=queries):
+            queries.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            results = kamscore_survey_results(session=session, period=period)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        session.commit()
+        assert len(results.for_measure("internal_360", "scale:collaboration",
+                                       subject_type="kam", rater_group="others")) == kams
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

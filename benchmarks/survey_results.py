@@ -1,0 +1,174 @@
+"""How long a 360° campaign's statistics take: computing, storing, and reading them for metrics.
+
+    python benchmarks/survey_results.py [--kams 1000 10000] [--postgres URL] [--seed 7]
+
+For each size, builds a throw-away database (SQLite file in a temp folder; PostgreSQL when a
+server URL is given: a fresh database, dropped afterwards) holding one closed 360° campaign
+of the shipped ``internal_360`` survey about ``--kams`` KAMs, each rated by himself, his
+manager, 2 peers and 3 cross-functional colleagues (7 responses, every rating item answered
+at random). The data generation is not timed. Then times:
+
+- ``load``: ``load_records`` — every response and answer in two queries;
+- ``compute``: ``aggregate`` — the reportable cells (pure Python, no database);
+- ``recompute``: ``recompute_campaign`` — load, compute and store, one transaction (what the
+  scheduler does after close);
+- ``provider``: ``kamscore_survey_results`` for the period — reading the stored cells into the
+  metric plugins' ``SurveyResults`` (what a score run does), with its number of queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event, insert, make_url, select, text
+
+from kamscore.db import Database
+from kamscore.migrate import upgrade
+from kamscore.models import (
+    Campaign,
+    CampaignStatus,
+    Period,
+    PeriodKind,
+    Person,
+    Role,
+    SubjectType,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyResponse,
+    SurveyVersion,
+)
+from kamscore.resources import bundled_dir
+from kamscore.surveys.aggregates import Minimums, compute, load_records, recompute_campaign
+from kamscore.surveys.definition import parse_definition
+from kamscore.surveys.results_provider import kamscore_survey_results
+
+RATERS = ("self", "manager", "peer", "peer", "cross_functional", "cross_functional",
+          "cross_functional")
+AT = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
+
+
+@contextmanager
+def database(postgres: str | None) -> Iterator[str]:
+    if postgres is None:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.sqlite"
+        return
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    name = f"kamscore_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def populate(db: Database, kams: int, seed: int) -> int:
+    """One closed 360° campaign about ``kams`` KAMs; returns its id."""
+    rng = random.Random(seed)
+    source = (bundled_dir("surveys") / "internal_360.yaml").read_text(encoding="utf-8")
+    definition = parse_definition(source, "internal_360.yaml")
+    items = [i for q in definition.questions() if q.type in ("rating", "matrix")
+             for i in q.answer_items()]
+    with db.session() as session:
+        period = Period(code="2026-Q1", kind=PeriodKind.QUARTER, start_date=dt.date(2026, 1, 1),
+                        end_date=dt.date(2026, 3, 31))
+        version = SurveyVersion(survey_key=definition.key, checksum=definition.checksum,
+                                kind=SurveyKind.INTERNAL_360, title="360", anonymous=True,
+                                filename="internal_360.yaml", source=source)
+        session.add_all([period, version])
+        session.flush()
+        campaign = Campaign(code="360-BENCH", name="bench", survey_version_id=version.id,
+                            period_id=period.id, subject_type=SubjectType.KAM, anonymous=True,
+                            status=CampaignStatus.CLOSED, opens_at=AT - dt.timedelta(days=30),
+                            closes_at=AT, closed_at=AT)
+        session.add(campaign)
+        session.execute(insert(Person), [
+            {"code": f"K{k:05d}", "name": f"KAM {k}", "role": Role.KAM} for k in range(kams)])
+        ids = {code: pid for code, pid in session.execute(select(Person.code, Person.id))}
+        session.flush()
+        campaign_id = campaign.id
+        responses, answers = [], []
+        for k in range(kams):
+            for group in RATERS:
+                rid = uuid.uuid4().hex
+                responses.append({"id": rid, "campaign_id": campaign_id, "subject_type":
+                                  SubjectType.KAM, "subject_person_id": ids[f"K{k:05d}"],
+                                  "rater_group": group, "anonymous": True,
+                                  "submitted_on": dt.date(2026, 3, 15)})
+                base = rng.randint(2, 5)
+                answers += [{"response_id": rid, "item": item,
+                             "number": float(min(5, max(1, base + rng.randint(-1, 1))))}
+                            for item in items]
+        for start in range(0, len(responses), 5_000):
+            session.execute(insert(SurveyResponse), responses[start:start + 5_000])
+        for start in range(0, len(answers), 20_000):
+            session.execute(insert(SurveyAnswer), answers[start:start + 20_000])
+    return campaign_id
+
+
+def timed(fn):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def run(url: str, kams: int, seed: int) -> dict[str, float | int]:
+    upgrade(url)
+    db = Database(url)
+    try:
+        campaign_id = populate(db, kams, seed)
+        with db.session() as session:
+            campaign = session.get(Campaign, campaign_id)
+            records, t_load = timed(lambda: load_records(session, [campaign_id]))
+            _, t_compute = timed(lambda: compute(campaign, records[campaign_id],
+                                                 Minimums()))
+        with db.session() as session:
+            campaign = session.get(Campaign, campaign_id)
+            stored, t_recompute = timed(lambda: recompute_campaign(session, campaign,
+                                                                   Minimums(), AT))
+        queries = []
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *args: queries.append(args[2]))
+        with db.session() as session:
+            period = session.scalars(select(Period)).one()
+            results, t_provider = timed(lambda: kamscore_survey_results(session=session,
+                                                                        period=period))
+        return {"responses": len(records[campaign_id]), "cells": stored, "load": t_load,
+                "compute": t_compute, "recompute": t_recompute, "provider": t_provider,
+                "provider_queries": len(queries), "aggregates": len(results)}
+    finally:
+        db.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kams", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"# {backend}, Python {platform.python_version()}, {platform.processor() or ''}")
+    print("| KAMs | responses | cells stored | load s | compute s | recompute s | provider s "
+          "| provider queries | aggregates for metrics |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for kams in args.kams:
+        with database(args.postgres) as url:
+            r = run(url, kams, args.seed)
+        print(f"| {kams:,} | {r['responses']:,} | {r['cells']:,} | {r['load']:.1f} "
+              f"| {r['compute']:.1f} | {r['recompute']:.1f} | {r['provider']:.1f} "
+              f"| {r['provider_queries']} | {r['aggregates']:,} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -19,6 +19,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(survey_pages.bp)
     layout.init_app(app)
 
+    from . import campaign_pages
+
+    app.register_blueprint(campaign_pages.bp)
+    campaign_pages.init_app(app)
+
     from . import scoring_pages
 
     app.register_blueprint(scoring_pages.bp)

@@ -58,7 +58,7 @@ def seed_results_org(session) -> ResultsOrg:
     ]
     team = Team(code="T01", name="North team", lead=kams[0])
     team.members = [TeamMember(person=p, function=p.role) for p in colleagues]
-    a1 = Account(code="A001", name="St. Mary", type=AccountType.HOSPITAL, segment="key",
+    a1 = Account(code="A001", name="St. Mary <Hospital>", type=AccountType.HOSPITAL, segment="key",
                  team=team)
     a2 = Account(code="A002", name="Taipei General", type=AccountType.HOSPITAL,
                  segment="strategic")

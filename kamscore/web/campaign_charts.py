@@ -1,0 +1,113 @@
+"""Charts and labels of the campaign result pages (presentation only; template globals).
+
+They turn the report services' results into inline SVG bar charts (``charts.bar_chart``):
+response rates, scale means by rater group with the self-rating apart, and NPS with its
+confidence interval. The numbers are in tables next to every chart as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask
+from markupsafe import Markup
+
+from ..surveys.measures import NPS, RATING, SCALE
+from ..surveys.reports import GroupStatus, MeasureCells
+from .charts import Bar, bar_chart
+
+GROUP_LABELS = {
+    "all": "All respondents",
+    "others": "Colleagues (everyone but the KAM)",
+    "self": "Self-rating (shown apart)",
+    "manager": "Manager",
+    "peer": "Peers",
+    "cross_functional": "Cross-functional colleagues",
+    "health_economist": "Health economists",
+}
+
+
+def group_label(group: str) -> str:
+    """A rater group's name for people ("physician" → "Physicians")."""
+    if group in GROUP_LABELS:
+        return GROUP_LABELS[group]
+    return group.replace("_", " ").capitalize() + "s"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.0f} %"
+
+
+def rates_chart(groups: Sequence[GroupStatus], title: str) -> Markup:
+    bars = [Bar(group_label(g.group), g.response_rate, note="nobody invited")
+            for g in groups]
+    return bar_chart(bars, minimum=0, maximum=1, title=title, value_format=percent,
+                     ticks=(0, 0.5, 1))
+
+
+def scales_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title: str
+                 ) -> Markup | None:
+    """Each scale's mean for each of ``groups`` that is reported (self in its own colour)."""
+    bars: list[Bar] = []
+    low = high = None
+    for entry in measures:
+        if entry.measure.kind != SCALE:
+            continue
+        low, high = entry.measure.scale_min, entry.measure.scale_max
+        for group in groups:
+            cell = entry.cells.get(group)
+            label = f"{entry.measure.label} · {short_group(group)}"
+            if cell is None:
+                bars.append(Bar(label, None, note="not shown"))
+            else:
+                bars.append(Bar(label, cell.mean, kind="self" if group == "self" else "default"))
+    if not bars or low is None or high is None:
+        return None
+    return bar_chart(bars, minimum=low, maximum=high, title=title,
+                     ticks=list(range(low, high + 1)))
+
+
+def nps_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title: str
+              ) -> Markup | None:
+    bars = []
+    for entry in measures:
+        if entry.measure.kind != NPS:
+            continue
+        for group in groups:
+            cell = entry.cells.get(group)
+            if cell is None or "nps" not in cell.details:
+                continue
+            d = cell.details
+            kind = "high" if d["nps"] > 0 else "low" if d["nps"] < 0 else "mid"
+            bars.append(Bar(short_group(group), d["nps"], d["nps_ci_low"], d["nps_ci_high"],
+                            kind=kind))
+    if not bars:
+        return None
+    return bar_chart(bars, minimum=-100, maximum=100, title=title,
+                     value_format=lambda v: f"{v:+.0f}", ticks=(-100, -50, 0, 50, 100))
+
+
+def top_two_chart(measures: Sequence[MeasureCells], group: str, title: str) -> Markup | None:
+    """Top-two-box share (CSAT) of the stand-alone rating questions."""
+    bars = [Bar(m.measure.label, m.cells[group].details["csat"])
+            for m in measures
+            if m.measure.kind == RATING and "." not in m.measure.id and group in m.cells
+            and m.cells[group].details.get("csat") is not None]
+    if not bars:
+        return None
+    return bar_chart(bars, minimum=0, maximum=1, title=title, value_format=percent,
+                     ticks=(0, 0.5, 1))
+
+
+def short_group(group: str) -> str:
+    return {"others": "colleagues", "all": "all", "self": "self"}.get(
+        group, group_label(group).lower())
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(group_label)
+    app.add_template_global(rates_chart)
+    app.add_template_global(scales_chart)
+    app.add_template_global(nps_chart)
+    app.add_template_global(top_two_chart)
+    app.add_template_filter(percent)

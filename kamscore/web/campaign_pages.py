@@ -1,0 +1,82 @@
+"""Pages for the people who run surveys: campaigns with live response rates, a campaign's
+results, one account's or KAM's results, and the CSV export of the aggregates.
+
+Every page needs the ``survey_admin`` role. Views parse the request, call one service of
+``kamscore.surveys.reports`` and render; the charts are drawn by ``campaign_charts``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..auth import role_required
+from ..db import get_session
+from ..surveys.aggregates import Minimums
+from ..surveys.errors import Conflict, NotFound
+from ..surveys.reports import aggregates_csv, campaign_overview, campaign_results, subject_results
+from . import campaign_charts
+from .nav import add_nav_item
+
+bp = Blueprint("campaign_pages", __name__, url_prefix="/campaigns", template_folder="templates",
+               static_folder="static/campaigns", static_url_path="/static/campaigns")
+
+ROLE = "survey_admin"
+SUBJECTS_PER_PAGE = 50
+
+
+def init_app(app: Flask) -> None:
+    add_nav_item(app, "campaign_pages.campaigns", "Campaigns", role=ROLE,
+                 also=("campaign_pages.results", "campaign_pages.subject"))
+    campaign_charts.init_app(app)
+
+
+def _minimums() -> Minimums:
+    return Minimums.from_config(current_app.config)
+
+
+@bp.get("/")
+@role_required(ROLE)
+def campaigns() -> str:
+    return render_template("campaigns/list.html", campaigns=campaign_overview(get_session()))
+
+
+@bp.get("/<code>/results")
+@role_required(ROLE)
+def results(code: str) -> str:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"page must be a whole number from 1, not {raw!r}")
+    try:
+        found = campaign_results(get_session(), code, _minimums(), page=int(raw),
+                                 per_page=SUBJECTS_PER_PAGE)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    return render_template("campaigns/results.html", r=found)
+
+
+@bp.get("/<code>/results/<subject>")
+@role_required(ROLE)
+def subject(code: str, subject: str) -> str | Response:
+    try:
+        found = subject_results(get_session(), code, subject, _minimums())
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    except Conflict:
+        return redirect(url_for(".results", code=code))
+    except LookupError as exc:
+        abort(404, description=str(exc))
+    return render_template("campaigns/subject.html", r=found)
+
+
+@bp.get("/<code>/results.csv")
+@role_required(ROLE)
+def results_csv(code: str) -> Response:
+    try:
+        text = aggregates_csv(get_session(), code, _minimums())
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    except Conflict as exc:
+        return Response(exc.message + "\n", status=409, mimetype="text/plain")
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{code}-aggregates.csv"'})

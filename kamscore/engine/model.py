@@ -23,6 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -340,7 +341,7 @@ class Ruleset:
     horizon_splits: Mapping[Horizon, float] = field(default_factory=dict)
     source: str = "<ruleset>"
 
-    @property
+    @cached_property
     def base(self) -> Mapping[str, Scoring]:
         """The scoring of each component when no variant applies."""
         return {c.id: c.scoring for c in self.components}

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .rounding import to_decimal
+from .rounding import split_minor, to_decimal
+from .transforms import NO_SEGMENT, segment
 
 if TYPE_CHECKING:
-    from .model import Ruleset
+    from .model import Ruleset, Transform
     from .statement import KamStatement
 
 
@@ -66,13 +68,13 @@ class Ineligibility(enum.IntEnum):
 
 @dataclass(frozen=True, eq=False)
 class ComponentResult:
-    """One component over the whole population."""
+    """One component over the whole population. Arrays that are the same for every KAM
+    may be read-only broadcast views (``np.broadcast_to``): index them, never write."""
 
     id: str
     value: np.ndarray  # the metric value (float; NaN = no data)
     n: np.ndarray  # responses behind the value (NaN where not given)
     treatment: np.ndarray  # int8 Treatment codes
-    segment: np.ndarray  # int16 curve segment / tier / lookup entry (transforms.NO_SEGMENT)
     raw_factor: np.ndarray  # the transform's factor (NaN where no data)
     multiplier: np.ndarray  # product of the component's modifiers (1.0 = none)
     gate_factor: np.ndarray  # product of its failed gates' `otherwise` (1.0 = all passed)
@@ -82,6 +84,23 @@ class ComponentResult:
     weight: np.ndarray  # the variant's weight, fraction of the plan
     effective_weight: np.ndarray  # after exclude-and-reweight (0 when excluded)
     contribution: np.ndarray  # effective_weight * factor
+    transforms: tuple[Transform | None, ...] = field(default=(), repr=False)  # by variant
+    variant: np.ndarray | None = field(default=None, repr=False)
+
+    @cached_property
+    def segment(self) -> np.ndarray:
+        """int16 per KAM: the curve segment, tier or lookup entry of his variant's transform
+        that applied (``transforms.NO_SEGMENT`` where there was no data)."""
+        found = np.full(len(self.value), NO_SEGMENT, dtype=np.int16)
+        distinct = list(dict.fromkeys(t for t in self.transforms if t is not None))
+        for transform in distinct:
+            here = segment(transform, self.value, self.raw_factor)
+            if len(distinct) == 1 and all(t is not None for t in self.transforms):
+                return here
+            assert self.variant is not None
+            uses = np.array([t == transform for t in self.transforms])[self.variant]
+            found = np.where(uses, here, found).astype(np.int16)
+        return found
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,8 +145,30 @@ class Evaluation:
     no_component_data: np.ndarray  # bool: every paying component was excluded (held)
     status: np.ndarray  # int8 Status
     payout_minor: np.ndarray  # int64 rounded payout in minor units (0 unless paid)
-    part_minor: Mapping[str, np.ndarray]  # payout split by part (individual, team)
-    horizon_minor: Mapping[str, np.ndarray]  # by horizon (short_term, long_term)
+
+    @cached_property
+    def part_minor(self) -> Mapping[str, np.ndarray]:
+        """The rounded payout split by part (individual, team); the parts add up exactly."""
+        return self._split("part")
+
+    @cached_property
+    def horizon_minor(self) -> Mapping[str, np.ndarray]:
+        """The rounded payout split by horizon (short_term, long_term)."""
+        return self._split("horizon")
+
+    def _split(self, axis: str) -> dict[str, np.ndarray]:
+        """In proportion to the contributions (to the effective weights where nothing
+        contributed), with cumulative rounding so the parts add up to the payout."""
+        groups: dict[str, list[ComponentResult]] = {}
+        for component, result in zip(self.ruleset.components, self.components, strict=True):
+            groups.setdefault(str(getattr(component, axis)), []).append(result)
+        names = sorted(groups)
+        zero = np.zeros(self.size)
+        contributions = [sum((r.contribution for r in groups[g]), zero) for g in names]
+        weights = [sum((r.effective_weight for r in groups[g]), zero) for g in names]
+        anything = sum(contributions, zero) > 0
+        shares = [np.where(anything, c, w) for c, w in zip(contributions, weights, strict=True)]
+        return dict(zip(names, split_minor(self.payout_minor, shares), strict=True))
 
     @property
     def size(self) -> int:

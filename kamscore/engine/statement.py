@@ -10,7 +10,7 @@ what the statement page, the API and the CSV export show.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -104,20 +104,32 @@ class KamStatement:
     horizons: dict[str, Decimal]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON data: NaN becomes None, Decimals become strings."""
-        return _plain(asdict(self))
+        """Plain JSON data: Decimals become strings; numbers are finite floats or None
+        (``build_statement`` turns NaN into None), so nothing else needs converting."""
+        data = {name: getattr(self, name) for name in _FIELDS[KamStatement]}
+        data["reasons"] = list(self.reasons)
+        data["components"] = [_line(c) for c in self.components]
+        data["gates"] = [_flat(g) for g in self.gates]
+        data["modifiers"] = [_flat(m) for m in self.modifiers]
+        data["payout"] = str(self.payout)
+        data["parts"] = {k: str(v) for k, v in self.parts.items()}
+        data["horizons"] = {k: str(v) for k, v in self.horizons.items()}
+        return data
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _flat(line: GateLine | ModifierLine) -> dict[str, Any]:
+    return {name: getattr(line, name) for name in _FIELDS[type(line)]}
+
+
+def _line(line: ComponentLine) -> dict[str, Any]:
+    data = {name: getattr(line, name) for name in _FIELDS[ComponentLine]}
+    data["gates"] = [_flat(g) for g in line.gates]
+    data["modifiers"] = [_flat(m) for m in line.modifiers]
+    return data
+
+
+_FIELDS = {cls: tuple(f.name for f in fields(cls))
+           for cls in (GateLine, ModifierLine, ComponentLine, KamStatement)}
 
 
 def _num(value: Any) -> float | None:

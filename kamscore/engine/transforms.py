@@ -1,16 +1,18 @@
-"""Vectorised transforms: metric values -> payout factors, with the segment that applied.
+"""Vectorised transforms: metric values -> payout factors, and the segment that applied.
 
-Each function takes a whole array of metric values and returns ``(factor, segment)``:
-``factor`` is NaN where the value is missing (or not in a lookup table without default, or a
-formula gives no finite number), and ``segment`` says which part of the table applied:
+``factor(transform, values, env)`` turns a whole array of metric values into factors, NaN
+where the value is missing — or not in a lookup table without a default, or where a formula
+gives no finite number: all "no data" for the missing-data treatment.
 
-- curve: -1 below the first point, k between point k and k + 1, last index at or above the
-  last point;
+``segment(transform, values)`` says which part of the table applied (only computed when a
+statement or a score line asks for it):
+
+- curve: -1 below the first point, k between point k and k + 1, the last index at or above
+  the last point;
 - tiers: -1 below the first tier, else the index of the tier the value is in;
 - lookup: the index of the matching entry, -1 when the default applied;
-- formula: 0.
-
-``NO_SEGMENT`` (-2) marks a missing value.
+- formula: 0;
+- ``NO_SEGMENT`` (-2) where the factor is NaN (no data).
 
 Boundaries: a value exactly on a curve point or tier boundary belongs to the segment or tier
 *starting* there (tiers are ``[lower, upper)``), found with ``searchsorted(side="right")``.
@@ -28,75 +30,77 @@ from .model import Curve, Formula, Lookup, TierMode, TierTable, Transform
 NO_SEGMENT = -2
 
 
-def is_missing(values: np.ndarray) -> np.ndarray:
-    """No data: NaN in a number array, None (or "") in a text array."""
-    if values.dtype.kind == "f":
-        return np.isnan(values)
-    return np.array([v is None or v == "" for v in values.tolist()], dtype=bool)
-
-
-def apply(transform: Transform, values: np.ndarray, env: Mapping[str, Any]
-          ) -> tuple[np.ndarray, np.ndarray]:
-    """Factor and segment of every value under ``transform``."""
+def factor(transform: Transform, values: np.ndarray, env: Mapping[str, Any]) -> np.ndarray:
+    """The factor of every value under ``transform`` (NaN = no data)."""
     if isinstance(transform, Curve):
-        return curve(transform, values)
+        return _curve(transform, values)
     if isinstance(transform, TierTable):
-        return tiers(transform, values)
+        return _tiers(transform, values)
     if isinstance(transform, Lookup):
-        return lookup(transform, values)
-    return formula(transform, values, env)
+        return _lookup(transform, values)
+    return _formula(transform, values, env)
 
 
-def curve(spec: Curve, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    xs = np.array([p.value for p in spec.points], dtype=float)
-    ys = np.array([p.factor for p in spec.points], dtype=float)
-    segment = np.searchsorted(xs, values, side="right").astype(np.int16) - 1
-    factor = np.interp(values, xs, ys)
-    factor = np.where(segment < 0, spec.below, factor)
-    return _mark_missing(values, factor, segment)
+def _curve(spec: Curve, values: np.ndarray) -> np.ndarray:
+    xs, ys = _arrays(spec)
+    # NaN stays NaN: interp gives NaN and NaN < x is false
+    return np.where(values < xs[0], spec.below, np.interp(values, xs, ys))
 
 
-def tiers(spec: TierTable, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lowers = np.array([t.lower for t in spec.tiers], dtype=float)
-    rates = np.array([t.rate for t in spec.tiers], dtype=float)
-    segment = np.searchsorted(lowers, values, side="right").astype(np.int16) - 1
-    if spec.mode is TierMode.FLAT:
-        factor = rates[np.maximum(segment, 0)]
-    elif spec.mode is TierMode.INTERPOLATED:
-        factor = np.interp(values, lowers, rates)
+def _arrays(spec: Curve | TierTable) -> tuple[np.ndarray, np.ndarray]:
+    """The breakpoints and their factors as arrays (kept on the frozen spec)."""
+    cached = spec.__dict__.get("_arrays")
+    if cached is None:
+        if isinstance(spec, Curve):
+            pairs = [(p.value, p.factor) for p in spec.points]
+        else:
+            pairs = [(t.lower, t.rate) for t in spec.tiers]
+        cached = (np.array([x for x, _ in pairs]), np.array([y for _, y in pairs]))
+        object.__setattr__(spec, "_arrays", cached)
+    return cached
+
+
+def _tiers(spec: TierTable, values: np.ndarray) -> np.ndarray:
+    lowers, rates = _arrays(spec)
+    if spec.mode is TierMode.INTERPOLATED:
+        result = np.interp(values, lowers, rates)
+    elif spec.mode is TierMode.FLAT:
+        index = np.searchsorted(lowers, values, side="right") - 1
+        result = np.where(np.isnan(values), np.nan, rates[np.maximum(index, 0)])
     else:  # marginal: each slice of the value at its own tier's rate
-        factor = np.zeros(values.shape, dtype=float)
+        result = np.zeros(values.shape)
         for tier in spec.tiers:
-            width = tier.upper - tier.lower
-            factor = factor + tier.rate * np.clip(values - tier.lower, 0.0, width)
-    factor = np.where(segment < 0, spec.below, factor)
-    return _mark_missing(values, factor, segment)
+            result = result + tier.rate * np.clip(values - tier.lower, 0.0,
+                                                  tier.upper - tier.lower)
+    return np.where(values < lowers[0], spec.below, result)
 
 
-def lookup(spec: Lookup, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    default = np.nan if spec.default is None else spec.default
-    factor = np.full(values.shape, default, dtype=float)
-    segment = np.full(values.shape, -1, dtype=np.int16)
-    for index, (key, points) in enumerate(spec.entries):
-        match = values == key
-        factor = np.where(match, points, factor)
-        segment = np.where(match, np.int16(index), segment)
-    return _mark_missing(values, factor, segment)
+def _lookup(spec: Lookup, values: np.ndarray) -> np.ndarray:
+    result = np.full(values.shape, np.nan if spec.default is None else spec.default)
+    for key, points in spec.entries:
+        result = np.where(values == key, points, result)
+    if spec.default is not None:
+        result = np.where(np.isnan(values), np.nan, result)
+    return result
 
 
-def formula(spec: Formula, values: np.ndarray, env: Mapping[str, Any]
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _formula(spec: Formula, values: np.ndarray, env: Mapping[str, Any]) -> np.ndarray:
     scope = dict(env)
     scope["value"] = values
-    factor = spec.expression.evaluate(scope, len(values))
-    factor = np.where(np.isfinite(factor), factor, np.nan)
-    segment = np.zeros(values.shape, dtype=np.int16)
-    return _mark_missing(values, factor, segment)
+    result = spec.expression.evaluate(scope, len(values))
+    return np.where(np.isfinite(result) & ~np.isnan(values), result, np.nan)
 
 
-def _mark_missing(values: np.ndarray, factor: np.ndarray, segment: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    missing = is_missing(values)
-    factor = np.where(missing, np.nan, factor)
-    segment = np.where(missing | np.isnan(factor), np.int16(NO_SEGMENT), segment)
-    return factor, segment.astype(np.int16)
+def segment(transform: Transform, values: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Which segment, tier or entry of ``transform`` each value fell in (see the module
+    doc); ``factors`` are the transform's factors (NaN = no data)."""
+    if isinstance(transform, Curve | TierTable):
+        breakpoints, _ = _arrays(transform)
+        found = np.searchsorted(breakpoints, values, side="right") - 1
+    elif isinstance(transform, Lookup):
+        found = np.full(values.shape, -1)
+        for index, (key, _points) in enumerate(transform.entries):
+            found = np.where(values == key, index, found)
+    else:
+        found = np.zeros(values.shape, dtype=np.int64)
+    return np.where(np.isnan(factors), NO_SEGMENT, found).astype(np.int16)

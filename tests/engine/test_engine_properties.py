@@ -11,6 +11,7 @@ plan is one an analyst could have written.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from decimal import Decimal
@@ -260,6 +261,8 @@ def test_payouts_respect_every_cap_and_floor(data):
         for i in np.flatnonzero(paid):
             ceiling = evaluation.target[i] * evaluation.proration[i] * limits.cap
             assert evaluation.amount[i] <= ceiling + 1e-9
+    for statement in evaluation.statements():  # plain JSON: no NaN, no infinity
+        json.dumps(statement.to_dict(), allow_nan=False)
     parts = sum(evaluation.part_minor.values())
     assert (parts == evaluation.payout_minor).all()
     horizons = sum(evaluation.horizon_minor.values())

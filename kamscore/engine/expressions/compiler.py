@@ -265,10 +265,8 @@ class _Compiler:
                 raise ExpressionError(f"the list after 'in' must hold only "
                                       f"{left.type.value}s", item.pos)
         values = [item.value for item in items]  # type: ignore[union-attr]
-        choices = np.array(values, dtype=object if wanted is Text else float)
         lf = left.fn
-        return _Out(ExprType.BOOL, None,
-                    lambda env: np.isin(np.asarray(lf(env), dtype=choices.dtype), choices))
+        return _Out(ExprType.BOOL, None, lambda env: one_of(lf(env), values))
 
     def call(self, node: Call) -> _Out:
         name = node.func
@@ -401,6 +399,15 @@ class _Compiler:
         if not units.compatible(left.unit, right.unit):
             raise ExpressionError(f"unit mismatch in {where}: {left.unit} and {right.unit}",
                                   node.pos)
+
+
+def one_of(values: Any, choices: list[Any]) -> Any:
+    """``values in choices`` elementwise: equality tests OR-ed together (faster than
+    ``np.isin`` for the few choices a formula lists, and the same for text and numbers)."""
+    result = np.equal(values, choices[0])
+    for choice in choices[1:]:
+        result = result | np.equal(values, choice)
+    return result
 
 
 def _coalesce(xf: Callable[[Env], Any], ff: Callable[[Env], Any], env: Env) -> Any:

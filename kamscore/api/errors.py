@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, json, request
+from flask_smorest import abort
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -70,5 +71,16 @@ def _json_errors_under_api(response: Response) -> Response:
     return response
 
 
+def _refuse_nul_characters() -> None:
+    """NUL cannot be stored or compared in PostgreSQL text: refuse it up front, as bad input."""
+    if not is_api_request():
+        return
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        abort(400, message="NUL characters are not allowed in URLs.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
     app.after_request(_json_errors_under_api)

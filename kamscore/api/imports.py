@@ -10,15 +10,19 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import abort
+from werkzeug.utils import secure_filename
 
 from ..db import get_session
-from ..importing import ImportRejected, UnknownKind, import_csv, import_kinds
+from ..importing import ImportRejected, UnknownKind, describe_kinds, import_csv
 from .auth import write_access
 from .resources import resource_blueprint
 from .schemas.imports import ImportFiles, ImportOptions, ImportReportSchema
 
 blp = resource_blueprint(
-    "imports", "imports", "CSV imports (all or nothing); kinds: " + ", ".join(import_kinds())
+    "imports",
+    "imports",
+    "CSV imports, all or nothing (columns in docs/imports.md). Kinds, in import order: "
+    + "; ".join(f"{kind}: {summary}" for kind, summary in describe_kinds().items()),
 )
 
 
@@ -39,7 +43,7 @@ class ImportResource(MethodView):
                 session,
                 kind,
                 upload.stream,
-                filename=upload.filename or "upload.csv",
+                filename=secure_filename(upload.filename or "") or "upload.csv",
                 dry_run=options["dry_run"],
             )
         except UnknownKind as exc:

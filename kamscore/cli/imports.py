@@ -15,14 +15,20 @@ import click
 from flask.cli import with_appcontext
 
 from ..db import get_db
-from ..importing import ImportRejected, ImportReport, import_csv, import_kinds
+from ..importing import ImportRejected, ImportReport, describe_kinds, import_csv, import_kinds
 from ..importing.changes import Progress
 
 #: Files with at least this many lines get a progress bar.
 PROGRESS_BAR_LINES = 5_000
 
 
-@click.command("import")
+def _kinds_epilog() -> str:
+    width = max(map(len, describe_kinds()))
+    lines = [f"  {kind:<{width}}  {summary}" for kind, summary in describe_kinds().items()]
+    return "\b\nKinds, in the order a complete organisation is imported:\n" + "\n".join(lines)
+
+
+@click.command("import", epilog=_kinds_epilog())
 @click.argument("kind", type=click.Choice(import_kinds()))
 @click.argument("file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Validate the whole file and report; write nothing.")
@@ -30,10 +36,6 @@ PROGRESS_BAR_LINES = 5_000
 def import_command(kind: str, file: BinaryIO, dry_run: bool) -> None:
     """Import FILE (CSV, UTF-8, header row) as KIND.
 
-    \b
-    Kinds, in the order a complete organisation is imported:
-      periods, products, product_phases, people, teams, accounts,
-      assignments, stakeholders, facts, plans
     The columns of each kind are in docs/imports.md. Rows are matched by their natural key
     (codes), so importing a file again changes nothing. A file with any bad row is refused
     as a whole, and every bad row is listed.

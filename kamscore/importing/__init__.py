@@ -8,7 +8,7 @@ Entry point: :func:`import_csv`. The CLI (``kamscore import``) and the API
 
 from .changes import Counts
 from .errors import ImportRejected, RowError
-from .service import ImportReport, UnknownKind, import_csv, import_kinds
+from .service import ImportReport, UnknownKind, describe_kinds, import_csv, import_kinds
 
 __all__ = [
     "Counts",
@@ -16,6 +16,7 @@ __all__ = [
     "ImportReport",
     "RowError",
     "UnknownKind",
+    "describe_kinds",
     "import_csv",
     "import_kinds",
 ]

@@ -43,7 +43,7 @@ class Importer(ABC):
 
     kind: ClassVar[str]
     schema: ClassVar[type[Schema]]
-    #: column → what it holds, for the documentation and the CLI help
+    #: one line on what the kind holds (CLI help, OpenAPI description)
     summary: ClassVar[str]
 
     @abstractmethod

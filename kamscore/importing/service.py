@@ -69,6 +69,11 @@ def import_kinds() -> list[str]:
     return list(IMPORTERS)
 
 
+def describe_kinds() -> dict[str, str]:
+    """``{kind: one-line summary}``, in import order."""
+    return {kind: importer.summary for kind, importer in IMPORTERS.items()}
+
+
 def import_csv(
     session: Session,
     kind: str,

@@ -39,6 +39,20 @@ def test_unknown_objects_are_404_naming_them(client, viewer):
     assert_error(client.get("/api/v1/plans/A1/2026-Q1", headers=viewer), 404)
 
 
+def test_nul_characters_and_huge_ids_are_bad_input(client, viewer):
+    body = assert_error(client.get("/api/v1/people/E%001", headers=viewer), 400)
+    assert "NUL" in body["message"]
+    assert_error(
+        client.get("/api/v1/accounts", query_string={"segment": "a\x00b"}, headers=viewer), 400
+    )
+    for url in (
+        "/api/v1/facts/99999999999999999999",
+        "/api/v1/stakeholders/2147483648",
+        "/api/v1/assignments/-1",
+    ):
+        assert_error(client.get(url, headers=viewer), 404)
+
+
 def test_pages_outside_api_keep_html_errors(client):
     response = client.get("/definitely-not-a-page")
     assert response.status_code == 404 and not response.is_json

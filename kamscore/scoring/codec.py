@@ -109,12 +109,9 @@ def tokens(column: np.ndarray | Sequence[Any]) -> list[str]:
     array = column if isinstance(column, np.ndarray) else np.asarray(column, dtype=object)
     kind = array.dtype.kind
     if kind == "f":
-        out = list(map(repr, array.tolist()))
-        for i in np.flatnonzero(~np.isfinite(array) | (array == 0)).tolist():
-            out[i] = "0.0" if array[i] == 0 else _NULL
-        return out
+        return _float_tokens(array)
     if kind == "b":
-        return [_TRUE if x else _FALSE for x in array.tolist()]
+        return np.where(array, _TRUE, _FALSE).tolist()
     if kind in "iu":
         return list(map(str, array.tolist()))
     memo: dict[str, str] = {}
@@ -133,6 +130,22 @@ def tokens(column: np.ndarray | Sequence[Any]) -> list[str]:
             out.append(str(item))
         else:
             out.append(_value_token(item, memo))
+    return out
+
+
+def _float_tokens(array: np.ndarray) -> list[str]:
+    """Tokens of a float column. Columns with few distinct values (factors of 1.0, weights,
+    flags) are written through their distinct values (NaNs and ±0.0 collapse to one each,
+    which is what their tokens say anyway)."""
+    size = len(array)
+    if size > 64:
+        distinct, inverse = np.unique(array, return_inverse=True)
+        if len(distinct) * 4 <= size:
+            table = np.array([_float_token(x) for x in distinct.tolist()], dtype=object)
+            return table[inverse.reshape(-1)].tolist()
+    out = list(map(repr, array.tolist()))
+    for i in np.flatnonzero(~np.isfinite(array) | (array == 0)).tolist():
+        out[i] = "0.0" if array[i] == 0 else _NULL
     return out
 
 

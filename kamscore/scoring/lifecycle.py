@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..engine import Ruleset
+from ..engine.catalogue import catalogue_of
 from ..models import RulesetComment, RulesetStatus, RulesetVersion, User
 from ..models.types import utcnow
 from ..yaml_source import SourceError
@@ -47,15 +48,6 @@ _parsed: OrderedDict[tuple[int, str], Ruleset] = OrderedDict()
 
 
 # -- parsing ------------------------------------------------------------------------------------
-
-
-def catalogue_of(pm: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The metric catalogue and expression functions the validator needs, from ``pm``."""
-    registry = getattr(pm, "metrics", pm)
-    metrics = {name: entry.cls for name, entry in registry.items()}
-    functions = {name: fn.function
-                 for name, fn in getattr(pm, "expression_functions", {}).items()}
-    return metrics, functions
 
 
 def parse_source(source: str, filename: str, pm: Any) -> Ruleset:

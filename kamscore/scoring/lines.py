@@ -17,6 +17,7 @@ The line texts are produced column-wise by ``kamscore.scoring.codec``.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -81,7 +82,12 @@ def build_lines(*, ruleset_hash: str, inputs: PeriodInputs, scored: Scored) -> B
     records = codec.input_records(inputs.population.codes, inputs.population.attributes,
                                   outcomes)
     details = codec.line_details(records, codec.output_records(ev))
-    hashes = [sha256_text(common_json + "\n" + record) for record in records]
+    prefix = hashlib.sha256((common_json + "\n").encode("utf-8"))
+    hashes = []
+    for record in records:  # = sha256_text(common_json + "\n" + record), without the copies
+        digest = prefix.copy()
+        digest.update(record.encode("utf-8"))
+        hashes.append(digest.hexdigest())
     codes = inputs.population.codes.tolist()
     payouts = ev.payout.tolist()
     eligible = ev.eligible.tolist()
@@ -100,14 +106,21 @@ def build_lines(*, ruleset_hash: str, inputs: PeriodInputs, scored: Scored) -> B
         common=common,
         layout=codec.layout_of(ev.ruleset, sources),
         input_hash=sha256_text(common_json + "\n" + "\n".join(hashes)),
-        result_hash=sha256_text("\n".join(f"{code}\t{detail}"
-                                          for code, detail in zip(codes, details, strict=True))),
+        result_hash=_result_hash(codes, details),
         kam_count=ev.size,
         eligible_count=int(ev.eligible.sum()),
         held_count=int((ev.status == Status.HELD).sum()),
         total_payout=str(ev.total),
         total_target=float(paid_target.sum()),
     )
+
+
+def _result_hash(codes: list[str], details: list[str]) -> str:
+    """SHA-256 of ``"\n".join(f"{code}\t{detail}")`` over the lines, fed line by line."""
+    digest = hashlib.sha256()
+    for index, (code, detail) in enumerate(zip(codes, details, strict=True)):
+        digest.update((("\n" if index else "") + code + "\t" + detail).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _finite(values: np.ndarray) -> list[float | None]:

@@ -158,9 +158,6 @@ def results_from_columns(
             if not mask.any():
                 continue
             subjects = np.array([c for c, m in zip(codes, mask, strict=True) if m], dtype=str)
-            if len(np.unique(subjects)) != len(subjects):
-                raise SurveyFactError(f"fact {name!r} appears twice for one {subject_type} "
-                                      "(survey facts are not per product)")
             key = (_SURVEY_OF[subject_type], subject_type, measure, group)
             label = stat if answer is None else f"count.{answer}"
             parts.setdefault(key, {}).setdefault(label, []).append(
@@ -177,7 +174,11 @@ def _table(key: TableKey, stats: Mapping[str, list[_Stat]]) -> MeasureTable:
     def column(label: str, fill: float = np.nan) -> np.ndarray:
         out = np.full(size, fill)
         for stat in stats.get(label, ()):
-            out[np.searchsorted(subjects, stat.subjects)] = stat.values
+            rows = np.searchsorted(subjects, stat.subjects)
+            if (np.bincount(rows, minlength=size) > 1).any():
+                raise SurveyFactError(f"fact {stat.name!r} appears twice for one "
+                                      f"{subject_type} (survey facts are not per product)")
+            out[rows] = stat.values
         return out
 
     answers = np.array(sorted(int(label[6:]) for label in stats if label.startswith("count.")),

@@ -2,7 +2,8 @@
 
 Per account: ``tenders_won``/``tenders_lost`` and ``formulary_wins``/``formulary_losses``
 (counts; payers and purchasing groups run more tenders, strategic accounts more decisions,
-better KAMs win more), ``investment`` (a share of sales plus a fixed programme budget per
+better KAMs win more; written for the quarters in which the account decided any, as a
+tender system exports them), ``investment`` (a share of sales plus a fixed programme budget per
 segment) and ``dmu_key_engaged`` (how many of the account's key stakeholders were met).
 Per team: the shared goal ``team_goal_target`` and ``team_goal_actual`` (joint customer
 value projects delivered).
@@ -50,15 +51,17 @@ def write_account_facts(
         kept = rng.binomial(decisions, win_chance)
         invested = sales.sales_by_account(n, q) * 0.04 * rng.lognormal(0.0, 0.35, n)
         invested += INVESTMENT_FIXED[accounts.segment]
-        for name, unit, values in (
-            ("tenders_won", "count", won),
-            ("tenders_lost", "count", tenders - won),
-            ("formulary_wins", "count", kept),
-            ("formulary_losses", "count", decisions - kept),
-            ("investment", "EUR", np.round(invested, -2)),
-            ("dmu_key_engaged", "count", rng.binomial(accounts.dmu_key, engaged_chance)),
+        engaged = rng.binomial(accounts.dmu_key, engaged_chance)
+        for name, unit, values, include in (
+            ("tenders_won", "count", won, tenders > 0),
+            ("tenders_lost", "count", tenders - won, tenders > 0),
+            ("formulary_wins", "count", kept, decisions > 0),
+            ("formulary_losses", "count", decisions - kept, decisions > 0),
+            ("investment", "EUR", np.round(invested, -2), None),
+            ("dmu_key_engaged", "count", engaged, None),
         ):
-            sink.add(pid, name, unit, subjects, values=values.astype(float).tolist())
+            sink.add(pid, name, unit, subjects, values=values.astype(float).tolist(),
+                     include=include.tolist() if include is not None else None)
 
 
 def write_team_facts(

@@ -9,7 +9,6 @@ tuples on SQLite; both inside the session's transaction, so the build stays all-
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -27,23 +26,35 @@ STREAM_CHUNK = 50_000
 def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> int:
     """Insert ``rows`` (dicts with the same keys) into ``model``'s table; return how many.
 
-    PostgreSQL gets them through ``COPY`` (enum members as their values); elsewhere they go
-    through SQLAlchemy, which converts dates and enums for the driver.
+    On SQLite and PostgreSQL the rows go through ``RowStream``, each value converted by its
+    column type's own bind processor (as SQLAlchemy would: enums to their values, dates for
+    SQLite) and scalar column defaults filled in; elsewhere through a Core ``INSERT``.
     """
     if not rows:
         return 0
     table = model.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        columns = list(rows[0])
-        stream = RowStream(session, model, columns)
-        stream.add(
-            tuple(v.value if isinstance(v, enum.Enum) else v for v in (row[c] for c in columns))
-            for row in rows
-        )
-        return stream.close()
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(table), list(rows[start : start + CHUNK]))
-    return len(rows)
+    dialect = session.get_bind().dialect
+    if dialect.name not in ("sqlite", "postgresql"):
+        for start in range(0, len(rows), CHUNK):
+            session.execute(insert(table), list(rows[start : start + CHUNK]))
+        return len(rows)
+    given = list(rows[0])
+    defaults = {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.name not in given and column.default is not None and column.default.is_scalar
+    }
+    names = given + list(defaults)
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                  for name in names]
+    stream = RowStream(session, model, names)
+    stream.add(
+        tuple(value if convert is None else convert(value)
+              for value, convert in zip((*(row[c] for c in given), *defaults.values()),
+                                        processors, strict=True))
+        for row in rows
+    )
+    return stream.close()
 
 
 def ids_by(session: Session, key_column: Any) -> dict[Any, int]:

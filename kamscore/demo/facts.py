@@ -131,8 +131,9 @@ class SalesModel:
         rng = spec.rng("sales")
         self.rng = rng
         n, n_products = len(accounts), len(PRODUCTS)
-        # Each account carries 2..4 products, big products more often.
-        carried = rng.integers(2, 5, n)
+        # Each account carries some of the products (strategic 3-5, key 2-4, development
+        # 1-3), big products more often.
+        carried = rng.integers(0, 3, n) + np.array([3, 2, 1])[accounts.segment]
         weights = np.array([p.weight for p in PRODUCTS])
         order = np.argsort(rng.random((n, n_products)) ** (1 / weights), axis=1)[:, ::-1]
         mask = np.zeros((n, n_products), dtype=bool)

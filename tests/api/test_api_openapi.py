@@ -24,6 +24,17 @@ RESOURCES = [
     "facts",
     "plans",
 ]
+DETAILS = [
+    "/api/v1/people/{code}",
+    "/api/v1/teams/{code}",
+    "/api/v1/accounts/{code}",
+    "/api/v1/assignments/{assignment_id}",
+    "/api/v1/stakeholders/{stakeholder_id}",
+    "/api/v1/products/{code}",
+    "/api/v1/periods/{code}",
+    "/api/v1/facts/{fact_id}",
+    "/api/v1/plans/{account}/{period}",
+]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -43,8 +54,8 @@ def test_the_openapi_document_lists_every_endpoint(client):
     paths = spec["paths"]
     for resource in RESOURCES:
         assert "get" in paths[f"/api/v1/{resource}"], resource
-        details = [p for p in paths if p.startswith(f"/api/v1/{resource}/")]
-        assert details and all("get" in paths[p] for p in details), resource
+    for detail in DETAILS:
+        assert "get" in paths[detail], detail
     assert "post" in paths["/api/v1/imports/{kind}"]
     assert set(spec["components"]["securitySchemes"]) == {"bearerAuth", "session"}
     error = spec["components"]["schemas"]["Error"]["properties"]

@@ -1,6 +1,7 @@
-"""kamscore under a real gunicorn, started the way docs/operations.md says
-(``gunicorn -w N -b HOST:PORT wsgi:app``): it serves /health and pages on a migrated
-database, and refuses to start on a schema that is behind or without a secret key."""
+"""kamscore under a real gunicorn, started the two ways docs/operations.md says
+(``gunicorn -w N -b HOST:PORT wsgi:app`` in a checkout, ``'kamscore.wsgi:create_server_app()'``
+anywhere): it serves /health and pages on a migrated database, and refuses to start on a
+schema that is behind or without a secret key."""
 
 from __future__ import annotations
 
@@ -32,13 +33,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
+#: The two ways docs/operations.md starts kamscore: from a checkout (``wsgi.py`` at the top)
+#: and from an installed package, in any directory (gunicorn's application factory form).
+FROM_CHECKOUT = ("wsgi:app", REPO)
+FROM_PACKAGE = ("kamscore.wsgi:create_server_app()", None)
+
+
+def _gunicorn(port: int, env: dict[str, str],
+              target: tuple[str, Path | None] = FROM_CHECKOUT) -> subprocess.Popen:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KAMSCORE_")}
+    app, cwd = target
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--graceful-timeout", "5", "wsgi:app"],
-        cwd=REPO, env={**clean, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True,
+         "--graceful-timeout", "5", app],
+        cwd=cwd or env["KAMSCORE_INSTANCE_PATH"], env={**clean, **env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
 
@@ -54,10 +63,10 @@ def _stop(process: subprocess.Popen) -> str:
 
 
 @contextmanager
-def serving(env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    process = _gunicorn(port, env)
-    try:
+def serving(env: dict[str, str], target: tuple[str, Path | None]) -> Iterator[str]:
+    for _attempt in range(3):  # another process may take the free port before gunicorn does
+        port = _free_port()
+        process = _gunicorn(port, env, target)
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             try:
@@ -65,16 +74,24 @@ def serving(env: dict[str, str]) -> Iterator[str]:
                     break
             except (urllib.error.URLError, ConnectionError):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("gunicorn did not start:\n" + _stop(process))
+                    output = _stop(process)
+                    if "Address already in use" in output:
+                        break
+                    pytest.fail("gunicorn did not start:\n" + output)
                 time.sleep(0.2)
+        if process.poll() is None:
+            break
+    else:
+        pytest.fail("gunicorn found no free port in three attempts")
+    try:
         yield f"http://127.0.0.1:{port}"
     finally:
         _stop(process)
 
 
-def _refused(env: dict[str, str]) -> tuple[int, str]:
+def _refused(env: dict[str, str], target: tuple[str, Path | None]) -> tuple[int, str]:
     """Start gunicorn expecting it to give up; return its exit code and output."""
-    process = _gunicorn(_free_port(), env)
+    process = _gunicorn(_free_port(), env, target)
     try:
         process.wait(timeout=START_TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -83,12 +100,22 @@ def _refused(env: dict[str, str]) -> tuple[int, str]:
     return process.returncode, _stop(process)
 
 
-def test_gunicorn_serves_health_and_pages(tmp_path):
+TARGETS = pytest.mark.parametrize("target", [FROM_CHECKOUT, FROM_PACKAGE],
+                                  ids=["wsgi.py", "factory"])
+
+
+def _instance(tmp_path: Path) -> str:
+    (tmp_path / "instance").mkdir()
+    return str(tmp_path / "instance")
+
+
+@TARGETS
+def test_gunicorn_serves_health_and_pages(tmp_path, target):
     url = f"sqlite:///{tmp_path / 'kamscore.sqlite'}"
     upgrade(url)
     env = {"KAMSCORE_DATABASE_URL": url, "KAMSCORE_SECRET_KEY": "gunicorn-test-secret",
-           "KAMSCORE_INSTANCE_PATH": str(tmp_path / "instance")}
-    with serving(env) as base:
+           "KAMSCORE_INSTANCE_PATH": _instance(tmp_path)}
+    with serving(env, target) as base:
         with urllib.request.urlopen(f"{base}/health", timeout=10) as response:
             assert response.status == 200
             assert b'"status":"ok"' in response.read().replace(b" ", b"")
@@ -103,19 +130,21 @@ def test_gunicorn_serves_health_and_pages(tmp_path):
         assert refused.value.headers["Content-Type"] == "application/json"
 
 
-def test_gunicorn_refuses_a_schema_that_is_behind(tmp_path):
+@TARGETS
+def test_gunicorn_refuses_a_schema_that_is_behind(tmp_path, target):
     env = {"KAMSCORE_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite'}",
            "KAMSCORE_SECRET_KEY": "gunicorn-test-secret",
-           "KAMSCORE_INSTANCE_PATH": str(tmp_path / "instance")}
-    code, output = _refused(env)
+           "KAMSCORE_INSTANCE_PATH": _instance(tmp_path)}
+    code, output = _refused(env, target)
     assert code != 0
     assert "kamscore db upgrade" in output
 
 
-def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
+@TARGETS
+def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path, target):
     url = f"sqlite:///{tmp_path / 'kamscore.sqlite'}"
     upgrade(url)
-    env = {"KAMSCORE_DATABASE_URL": url, "KAMSCORE_INSTANCE_PATH": str(tmp_path / "instance")}
-    code, output = _refused(env)
+    env = {"KAMSCORE_DATABASE_URL": url, "KAMSCORE_INSTANCE_PATH": _instance(tmp_path)}
+    code, output = _refused(env, target)
     assert code != 0
     assert "No secret key: set KAMSCORE_SECRET_KEY" in output

@@ -85,7 +85,7 @@ def floor(population: Population, values: dict[str, MetricValues]) -> np.ndarray
     target = a["base_salary"] * share / 4
 
     def curve(x: np.ndarray, xs: list[float], ys: list[float]) -> np.ndarray:
-        return np.where(x < xs[0], 0.0, np.interp(x, xs, ys))
+        return np.interp(x, xs, ys, left=0.0)
 
     def flat(x: np.ndarray, lowers: list[float], rates: list[float]) -> np.ndarray:
         index = np.searchsorted(lowers, x, side="right") - 1
@@ -94,8 +94,7 @@ def floor(population: Population, values: dict[str, MetricValues]) -> np.ndarray
     strategic = np.where(a["segment"] == "strategic", 1.1, 1.0)
     f = {
         "sales": curve(v["sales"], [0.85, 1.0, 1.15, 1.25], [0.5, 1.0, 1.5, 1.75]) * strategic,
-        "growth": np.where(v["growth"] < -0.05, 0.0,
-                           np.interp(v["growth"], [-0.05, 0, 0.05, 0.1], [0, 0.5, 1, 1.5])),
+        "growth": curve(v["growth"], [-0.05, 0, 0.05, 0.1], [0, 0.5, 1, 1.5]),
         "share": flat(v["share"], [0, 0.1, 0.2, 0.3], [0, 0.5, 1.0, 1.25]),
         "formulary": flat(v["formulary"], [0, 50, 75, 100], [0, 0.6, 1.0, 1.2]),
         "wins": curve(v["wins"], [0.5, 1.0, 2.0], [0.5, 1.0, 1.5]),

@@ -13,7 +13,7 @@ the segment that applied is only worked out when asked for (``ComponentResult.se
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -117,19 +117,27 @@ def score_component(ctx: Context, component_id: str, given: MetricValues) -> Out
         multiplier=constant(1.0, size) if multiplier is None else multiplier,
         gate_factor=constant(1.0, size) if gate_factor is None else gate_factor,
         factor=factor, capped=capped, floored=floored,
-        weight=constant(weight, size) if same_weight else weight,
-        effective_weight=constant(weight, size) if same_weight else weight,
-        contribution=weight * factor,
+        weight=constant(weight, size) if same_weight else weight, weighted=weight * factor,
         transforms=tuple(s.transform for s in scorings), variant=ctx.variant,
+        excluded=_excluded(scorings[0], treatment, missing, any_missing, uniform),
     )
     if not any_missing:
         return Outcome(result, None, None)
     if uniform:
         code = _MISSING_CODE[scorings[0].missing]
-        return Outcome(result, missing if code is Treatment.HELD else None,
-                       missing if code is Treatment.EXCLUDED else None)
+        return Outcome(result, missing if code is Treatment.HELD else None, result.excluded)
+    return Outcome(result, treatment == Treatment.HELD, result.excluded)
+
+
+def _excluded(scoring: Scoring, treatment: np.ndarray, missing: np.ndarray, any_missing: bool,
+              uniform: bool) -> np.ndarray | None:
+    """Where the component is excluded (None: nowhere)."""
+    if not any_missing:
+        return None
+    if uniform:
+        return missing if scoring.missing is Missing.EXCLUDE else None
     excluded = treatment == Treatment.EXCLUDED
-    return Outcome(result, treatment == Treatment.HELD, excluded if excluded.any() else None)
+    return excluded if excluded.any() else None
 
 
 def _treat_uniform(scoring: Scoring, raw: np.ndarray, missing: np.ndarray, any_missing: bool,
@@ -143,7 +151,10 @@ def _treat_uniform(scoring: Scoring, raw: np.ndarray, missing: np.ndarray, any_m
     if code is Treatment.AT_TARGET:
         return None, treatment, np.where(missing, scoring.target_factor, raw)
     # 0 where missing stays 0 through modifiers, caps and gates; only a floor could lift it
-    return (~missing if scoring.floor > 0 else None), treatment, np.where(missing, 0.0, raw)
+    paying = ~missing if scoring.floor > 0 else None
+    if isinstance(scoring.transform, Formula):  # may be negative: keep it for the floor
+        return paying, treatment, np.where(missing, 0.0, raw)
+    return paying, treatment, np.fmax(raw, 0.0)  # tables never pay below 0; NaN -> 0
 
 
 def _treat_by_variant(per_kam: Any, raw: np.ndarray, missing: np.ndarray, weight: np.ndarray
@@ -182,7 +193,7 @@ def _not_paid(component_id: str, given: MetricValues, raw: np.ndarray,
         id=component_id, value=given.value, n=given.n,
         treatment=constant(Treatment.NOT_PAID, size, np.int8), raw_factor=raw,
         multiplier=constant(1.0, size), gate_factor=constant(1.0, size), factor=zero,
-        capped=no, floored=no, weight=zero, effective_weight=zero, contribution=zero,
+        capped=no, floored=no, weight=zero, weighted=zero,
         transforms=tuple(s.transform for s in scorings), variant=variant,
     )
     return Outcome(result, None, None)
@@ -228,31 +239,33 @@ def _targets(applies_to: tuple[str, ...], component_id: str | None) -> bool:
     return component_id in applies_to
 
 
-def reweight(outcomes: list[Outcome], size: int) -> tuple[list[ComponentResult], np.ndarray]:
+def reweight(outcomes: list[Outcome], size: int) -> tuple[list[ComponentResult], np.ndarray,
+                                                          np.ndarray]:
     """Spread excluded components' weight over the others, in proportion to their weights.
 
-    Returns the results (with ``effective_weight`` and ``contribution`` adjusted) and, per
-    KAM, whether every paying component was excluded (he is then held: no data at all)."""
+    An excluded component has factor 0, so reweighting multiplies every contribution — and
+    so the score — by one per-KAM ``scale`` = total weight / weight left. Returns the results
+    (which then report their effective weights and contributions), the score, and per KAM
+    whether every paying component was excluded (he is then held: no data at all)."""
+    score = np.zeros(size)
+    for outcome in outcomes:
+        score = score + outcome.result.weighted
     results = [o.result for o in outcomes]
     if all(o.excluded is None for o in outcomes):
-        return results, constant(False, size, bool)
+        return results, score, constant(False, size, bool)
     total: Any = 0.0
-    kept: Any = 0.0
+    dropped: Any = 0.0
     for outcome in outcomes:
         weight = outcome.result.weight
         weight = weight[0] if weight.strides == (0,) else weight  # a constant: a scalar
         total = total + weight
-        kept = kept + (weight if outcome.excluded is None
-                       else np.where(outcome.excluded, 0.0, weight))
-    no_data = (kept == 0) & (total > 0)
-    with np.errstate(all="ignore"):
-        scale = np.where(kept > 0, total / kept, 0.0)
-    adjusted = []
-    for outcome in outcomes:
-        result = outcome.result
-        weight = result.weight * scale
         if outcome.excluded is not None:
-            weight = np.where(outcome.excluded, 0.0, weight)
-        adjusted.append(replace(result, effective_weight=weight,
-                                contribution=weight * result.factor))
-    return adjusted, no_data
+            dropped = dropped + outcome.excluded * weight
+    kept = total - dropped
+    no_data = (kept <= 0) & (total > 0)
+    scale = np.divide(total, kept, out=np.zeros(size), where=kept > 0)
+    fields = [{k: v for k, v in r.__dict__.items() if k not in _LAZY} for r in results]
+    return ([ComponentResult(**dict(f, scale=scale)) for f in fields], score * scale, no_data)
+
+
+_LAZY = ("segment", "effective_weight", "contribution")

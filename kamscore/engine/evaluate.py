@@ -68,14 +68,11 @@ def evaluate(ruleset: Ruleset, population: Population,
     modifiers = _modifiers(ruleset, env, size)
     step = Context(ruleset, variant, env, gates, modifiers)
     outcomes = [score_component(step, c.id, values[c.id]) for c in ruleset.components]
-    results, no_data = reweight(outcomes, size)
+    results, score, no_data = reweight(outcomes, size)
     held = gate_held | no_data
     for outcome in outcomes:
         if outcome.held is not None:
             held = held | outcome.held
-    score = np.zeros(size)
-    for result in results:
-        score = score + result.contribution
 
     multiplier = plan_multiplier(ruleset, modifiers, size)
     gate_factor = plan_gate_factor(ruleset, gates, size)

@@ -82,10 +82,24 @@ class ComponentResult:
     capped: np.ndarray  # bool: the cap cut the factor
     floored: np.ndarray  # bool: the floor raised the factor
     weight: np.ndarray  # the variant's weight, fraction of the plan
-    effective_weight: np.ndarray  # after exclude-and-reweight (0 when excluded)
-    contribution: np.ndarray  # effective_weight * factor
+    weighted: np.ndarray  # weight * factor, before reweighting
     transforms: tuple[Transform | None, ...] = field(default=(), repr=False)  # by variant
     variant: np.ndarray | None = field(default=None, repr=False)
+    excluded: np.ndarray | None = field(default=None, repr=False)  # bool; None: nobody
+    scale: np.ndarray | None = field(default=None, repr=False)  # reweighting; None: 1
+
+    @cached_property
+    def effective_weight(self) -> np.ndarray:
+        """The weight after exclude-and-reweight (0 where the component was excluded)."""
+        if self.scale is None:
+            return self.weight
+        weight = self.weight * self.scale
+        return weight if self.excluded is None else weight * ~self.excluded
+
+    @cached_property
+    def contribution(self) -> np.ndarray:
+        """effective_weight * factor: what the component adds to the score."""
+        return self.weighted if self.scale is None else self.weighted * self.scale
 
     @cached_property
     def segment(self) -> np.ndarray:

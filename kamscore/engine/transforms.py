@@ -43,8 +43,8 @@ def factor(transform: Transform, values: np.ndarray, env: Mapping[str, Any]) -> 
 
 def _curve(spec: Curve, values: np.ndarray) -> np.ndarray:
     xs, ys = _arrays(spec)
-    # NaN stays NaN: interp gives NaN and NaN < x is false
-    return np.where(values < xs[0], spec.below, np.interp(values, xs, ys))
+    # `left`: what a value below the first point pays; NaN stays NaN
+    return np.interp(values, xs, ys, left=spec.below)
 
 
 def _arrays(spec: Curve | TierTable) -> tuple[np.ndarray, np.ndarray]:
@@ -63,15 +63,15 @@ def _arrays(spec: Curve | TierTable) -> tuple[np.ndarray, np.ndarray]:
 def _tiers(spec: TierTable, values: np.ndarray) -> np.ndarray:
     lowers, rates = _arrays(spec)
     if spec.mode is TierMode.INTERPOLATED:
-        result = np.interp(values, lowers, rates)
-    elif spec.mode is TierMode.FLAT:
-        index = np.searchsorted(lowers, values, side="right") - 1
-        result = np.where(np.isnan(values), np.nan, rates[np.maximum(index, 0)])
-    else:  # marginal: each slice of the value at its own tier's rate
-        result = np.zeros(values.shape)
-        for tier in spec.tiers:
-            result = result + tier.rate * np.clip(values - tier.lower, 0.0,
-                                                  tier.upper - tier.lower)
+        return np.interp(values, lowers, rates, left=spec.below)
+    if spec.mode is TierMode.FLAT:
+        # index 0 is "below the first tier"; a NaN value sorts last, `values * 0` puts the
+        # NaN back (0 for any number)
+        paid = np.concatenate(([spec.below], rates))
+        return paid[np.searchsorted(lowers, values, side="right")] + values * 0.0
+    result = np.zeros(values.shape)  # marginal: each slice at its own tier's rate
+    for tier in spec.tiers:
+        result = result + tier.rate * np.clip(values - tier.lower, 0.0, tier.upper - tier.lower)
     return np.where(values < lowers[0], spec.below, result)
 
 

@@ -7,7 +7,8 @@ serves official score runs, statements and what-if.
 
 Public API::
 
-    from kamscore.engine import evaluate, Population, MetricValues
+    from kamscore.engine import evaluate, load_ruleset, Population, MetricValues
+    ruleset = load_ruleset(yaml_text, "rulesets/x.yaml", metric_catalogue, functions)
     evaluation = evaluate(ruleset, population, {"sales": MetricValues.of([...])})
     evaluation.payout_minor      # int64 rounded payouts in minor units (cents)
     evaluation.statement(i)      # KamStatement: the explanation of KAM i
@@ -15,6 +16,7 @@ Public API::
 
 from .evaluate import evaluate
 from .inputs import EvaluationInputError, MetricValues, Population
+from .loader import check_ruleset, load_ruleset
 from .model import Ruleset
 from .requirements import required_attributes
 from .results import Evaluation, Status, Treatment
@@ -29,6 +31,8 @@ __all__ = [
     "Ruleset",
     "Status",
     "Treatment",
+    "check_ruleset",
     "evaluate",
+    "load_ruleset",
     "required_attributes",
 ]

@@ -95,7 +95,9 @@ def evaluate(ruleset: Ruleset, population: Population,
         amount = np.minimum(amount, limits.cap_amount)
     status = np.where(eligible, np.where(held, Status.HELD, Status.PAID),
                       Status.INELIGIBLE).astype(np.int8)
-    amount = np.where(status == Status.PAID, amount, 0.0)
+    paid = status == Status.PAID
+    amount = np.where(paid, amount, 0.0)
+    amount_capped = amount_capped & paid
 
     return Evaluation(
         ruleset=ruleset, codes=population.codes, attributes=population.attributes,

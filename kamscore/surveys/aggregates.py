@@ -1,9 +1,10 @@
 """Survey aggregates in the database: computing them after close, storing, reading back.
 
-A closed campaign's aggregates are computed once (by the scheduler's recompute job, or by
-``kamscore campaign recompute``) and stored as ``SurveyAggregate`` rows: only cells that may
-be reported, plus one marker row per campaign (subject type ``campaign``, measure
-``responses``) holding the response counts and the minimum group sizes used. A campaign
+A closed campaign's aggregates are computed by the scheduler when it closes the campaign
+(its ``recompute_aggregates`` job catches up any that are missing, stale, or made with
+minimum group sizes that have since changed) and stored as ``SurveyAggregate`` rows: only
+cells that may be reported, plus one marker row per campaign (subject type ``campaign``,
+measure ``responses``) holding the response counts and the minimum group sizes used. A campaign
 without its marker has not been computed yet; readers then compute it in memory
 (``campaign_cells``) without writing.
 
@@ -161,22 +162,30 @@ def _row(campaign_id: int, cell: Cell, now: dt.datetime) -> dict[str, Any]:
     )
 
 
-def campaigns_to_recompute(session: Session) -> list[Campaign]:
-    """Closed campaigns whose aggregates are missing or older than their closing."""
+def campaigns_to_recompute(session: Session, minimums: Minimums) -> list[Campaign]:
+    """Closed campaigns whose stored aggregates are missing, older than the closing, or
+    made with other minimum group sizes than ``minimums`` (the settings changed)."""
     marker = (
-        select(SurveyAggregate.campaign_id, SurveyAggregate.computed_at)
+        select(SurveyAggregate.campaign_id, SurveyAggregate.computed_at,
+               SurveyAggregate.details)
         .where(SurveyAggregate.subject_type == SUBJECT_CAMPAIGN,
                SurveyAggregate.measure == MARKER_MEASURE)
         .subquery()
     )
     rows = session.execute(
-        select(Campaign, marker.c.computed_at)
+        select(Campaign, marker.c.computed_at, marker.c.details)
         .outerjoin(marker, marker.c.campaign_id == Campaign.id)
         .where(Campaign.status == CampaignStatus.CLOSED)
         .order_by(Campaign.closed_at, Campaign.id)
     ).all()
-    return [c for c, computed in rows
-            if computed is None or (c.closed_at is not None and computed < c.closed_at)]
+    stale = []
+    for campaign, computed, details in rows:
+        used = minimums.for_campaign(campaign)
+        if (computed is None or (campaign.closed_at is not None and computed < campaign.closed_at)
+                or (details or {}).get("min_group") != used.group
+                or (details or {}).get("min_group_text") != used.text):
+            stale.append(campaign)
+    return stale
 
 
 def stored_cells(session: Session, campaign_ids: Sequence[int], *, for_metrics: bool = False

@@ -11,7 +11,8 @@ were missed, so a run after any pause does everything that fell due meanwhile, o
 - ``send_due_reminders``: the *latest* reminder that has fallen due goes to everyone who has
   not answered — after a long pause one reminder, not a burst of the missed ones;
 - ``recompute_closed_campaigns``: closed campaigns without up-to-date aggregates (a
-  failed or interrupted computation) are computed.
+  failed or interrupted computation, or minimum group sizes changed in the settings) are
+  computed.
 
 Nothing is done twice, whoever runs the job and however often: opening and closing check
 the state inside the transaction (a second scheduler gets a ``Conflict`` and moves on), each
@@ -108,9 +109,9 @@ def send_due_reminders(session_factory: SessionFactory, now: dt.datetime, *, mai
 
 def recompute_closed_campaigns(session_factory: SessionFactory, now: dt.datetime,
                                minimums: Minimums) -> str:
-    """Compute the results of closed campaigns that have none (or older than the closing)."""
+    """Compute the results of closed campaigns that have none, or stale ones."""
     with session_factory() as session:
-        codes = [c.code for c in campaigns_to_recompute(session)]
+        codes = [c.code for c in campaigns_to_recompute(session, minimums)]
     done = [code for code in codes if _recompute(session_factory, code, minimums, now)]
     return f"recomputed {len(done)} campaign(s) {done}"
 

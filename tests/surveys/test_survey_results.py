@@ -82,7 +82,8 @@ def rows(session, campaign, subject, measure):
 
 def test_recompute_stores_only_reportable_cells(session, surveyed):
     _, customer, _ = surveyed
-    assert [c.code for c in campaigns_to_recompute(session)] == ["CS-26Q1", "360-26Q1"]
+    assert [c.code for c in campaigns_to_recompute(session, Minimums())] == [
+        "CS-26Q1", "360-26Q1"]
     stored = recompute_campaign(session, customer, Minimums(), AFTER)
     session.commit()
     assert stored > 0
@@ -98,7 +99,10 @@ def test_recompute_stores_only_reportable_cells(session, surveyed):
     assert marker.details["min_group"] == 3
     campaign_wide = rows(session, customer, "CS-26Q1", "overall_satisfaction")["all"]
     assert campaign_wide.n == 7  # A002's two answers are not pooled
-    assert [c.code for c in campaigns_to_recompute(session)] == ["360-26Q1"]
+    assert [c.code for c in campaigns_to_recompute(session, Minimums())] == ["360-26Q1"]
+    # a change of the minimum group size in the settings makes them stale
+    assert [c.code for c in campaigns_to_recompute(session, Minimums(4, 5))] == [
+        "CS-26Q1", "360-26Q1"]
     # recomputing replaces, it does not add
     recompute_campaign(session, customer, Minimums(), AFTER)
     session.commit()

@@ -22,13 +22,11 @@ import argparse
 import datetime as dt
 import platform
 import random
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event, insert, make_url, select, text
+from imports import database  # the throw-away database of benchmarks/imports.py
+from sqlalchemy import event, insert, select
 
 from kamscore.db import Database
 from kamscore.migrate import upgrade
@@ -53,24 +51,6 @@ from kamscore.surveys.results_provider import kamscore_survey_results
 RATERS = ("self", "manager", "peer", "peer", "cross_functional", "cross_functional",
           "cross_functional")
 AT = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
-
-
-@contextmanager
-def database(postgres: str | None) -> Iterator[str]:
-    if postgres is None:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite"
-        return
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    name = f"kamscore_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def populate(db: Database, kams: int, seed: int) -> int:
@@ -158,7 +138,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"# {backend}, Python {platform.python_version()}, {platform.processor() or ''}")
+    print(f"# {backend}, Python {platform.python_version()}, {platform.machine()}")
     print("| KAMs | responses | cells stored | load s | compute s | recompute s | provider s "
           "| provider queries | aggregates for metrics |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from live_server import CHROMIUM, CHROMIUM_ARGS, real_app, werkzeug_server
-from playwright.sync_api import expect, sync_playwright
+from live_server import real_app, werkzeug_server
+from playwright.sync_api import expect
 from results_org import close, invitations_of, open_new_campaign, respond, seed_results_org
 
 from kamscore.models import User
@@ -15,15 +15,6 @@ from kamscore.models import User
 pytestmark = pytest.mark.browser
 
 LEVEL = {"physician": 5, "pharmacist": 4, "nurse": 2}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 def serious(page) -> list[str]:
@@ -34,7 +25,7 @@ def serious(page) -> list[str]:
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900},
                                       {"width": 375, "height": 667}], ids=["desktop", "phone"])
-def test_a_survey_administrator_reads_the_results(browser, session, database_url, tmp_path,
+def test_a_survey_administrator_reads_the_results(chromium, session, database_url, tmp_path,
                                                    viewport):
     seed_results_org(session)
     campaign = open_new_campaign(session, "CS-26Q1", "customer_satisfaction")
@@ -47,7 +38,7 @@ def test_a_survey_administrator_reads_the_results(browser, session, database_url
     session.commit()
     app = real_app(database_url, tmp_path / "instance")
     with werkzeug_server(app) as base:
-        context = browser.new_context(viewport=viewport)
+        context = chromium.new_context(viewport=viewport)
         page = context.new_page()
         page.goto(f"{base}/campaigns/")
         page.get_by_label("Username").fill("sam")

@@ -13,7 +13,6 @@ from results_org import CLOSES, OPENS, invitations_of, respond, seed_results_org
 from sqlalchemy import func, select
 
 from kamscore.db import get_db
-from kamscore.mail import MemoryMailer
 from kamscore.models import (
     Campaign,
     CampaignStatus,
@@ -35,11 +34,6 @@ BASE_URL = "https://kamscore.example"
 @pytest.fixture
 def factory(app):
     return get_db(app).sessionmaker
-
-
-@pytest.fixture
-def mailer():
-    return MemoryMailer("surveys@corp.example")
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ absent — so a metric sees "no data" for them, never zero. When one survey ran 
 campaigns of the period about the same subject, the cells are pooled (n, mean, sd exactly;
 histograms added), which combines reported figures only.
 
-Batched: one query for the campaigns, one for their stored aggregates (plus two for any
-closed campaign not computed yet) — never a query per KAM. The session is only read.
+Batched: one query for the campaigns, one for their survey versions, one for their stored
+aggregates (plus two for closed campaigns not computed yet) — never a query per KAM. The
+session is only read.
 """
 
 from __future__ import annotations

@@ -27,7 +27,14 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ..engine import Evaluation, MetricValues, Population, Ruleset, evaluate
+from ..engine import (
+    Evaluation,
+    EvaluationInputError,
+    MetricValues,
+    Population,
+    Ruleset,
+    evaluate,
+)
 from ..engine.model import AttributeType, Missing
 from ..metrics.compute import (
     MetricFailure,
@@ -40,6 +47,7 @@ from ..metrics.compute import MetricValues as ComputedValues
 from ..metrics.context import MetricContext
 from ..metrics.loader import load_metric_context
 from ..models import Period
+from .errors import InvalidInputError
 
 #: The people scored when a ruleset does not restrict eligibility by role.
 DEFAULT_ROLES = ("kam",)
@@ -197,5 +205,10 @@ def score(ruleset: Ruleset, inputs: PeriodInputs,
         n = np.where(outcome.n < 0, np.nan, outcome.n.astype(float))
         metric_values[cid] = MetricValues(outcome.values, n)
     effective = hold_on_failure(ruleset, set(failures))
-    evaluation = evaluate(effective, inputs.population, metric_values)
+    try:
+        evaluation = evaluate(effective, inputs.population, metric_values)
+    except EvaluationInputError as exc:  # the data cannot feed this ruleset: say what is missing
+        raise InvalidInputError(
+            f"the period's data cannot be scored with ruleset {ruleset.name}: "
+            + "; ".join(exc.problems), field="ruleset", problems=exc.problems) from exc
     return Scored(evaluation, failures, computed)

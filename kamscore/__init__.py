@@ -2,7 +2,8 @@
 
 ``create_app`` builds the Flask application. A metric plugin imports what it needs from here:
 ``hookimpl`` to take part, and the metric contract (``Metric``, ``MetricResult``,
-``MetricValue``). Importing this package has no side effects: nothing connects, registers or
+``MetricValue``, and ``FactNeeds`` for a metric whose facts depend on its parameters).
+Importing this package has no side effects: nothing connects, registers or
 reads files; the metric contract (numpy, marshmallow) is imported on first use.
 """
 
@@ -11,10 +12,10 @@ from typing import Any
 from .factory import create_app
 from .hookspecs import hookimpl
 
-__all__ = ["Metric", "MetricResult", "MetricValue", "create_app", "hookimpl"]
+__all__ = ["FactNeeds", "Metric", "MetricResult", "MetricValue", "create_app", "hookimpl"]
 __version__ = "0.1.0"
 
-_METRIC_CONTRACT = ("Metric", "MetricResult", "MetricValue")
+_METRIC_CONTRACT = ("FactNeeds", "Metric", "MetricResult", "MetricValue")
 
 
 def __getattr__(name: str) -> Any:

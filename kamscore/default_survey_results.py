@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .hookspecs import hookimpl
@@ -143,27 +143,37 @@ def results_from_columns(
     parts: dict[TableKey, dict[str, list[_Stat]]] = {}
     for name, (values, accounts, persons) in sorted(by_name.items()):
         measure, group, stat, answer = parse_name(name)
-        if any(v is None for v in values):
+        value = np.array(values, dtype=float)  # None → NaN
+        if np.isnan(value).any():
             raise SurveyFactError(f"fact {name!r} has no numeric value")
-        account = np.array([a is not None for a in accounts], dtype=bool)
-        person = np.array([p is not None for p in persons], dtype=bool)
+        accounts, persons = _objects(accounts), _objects(persons)
+        account = accounts != None  # noqa: E711 (element-wise)
+        person = persons != None  # noqa: E711
         if (account == person).any():
             raise SurveyFactError(f"fact {name!r} must be about an account or a person "
                                   "(not both, not a team)")
-        value = np.array(values, dtype=float)
         if stat == "count" and ((value < 0) | (value != np.round(value))).any():
             raise SurveyFactError(f"fact {name!r}: a count must be a whole number >= 0")
         for subject_type, mask, codes in ((SUBJECT_ACCOUNT, account, accounts),
                                           (SUBJECT_KAM, person, persons)):
             if not mask.any():
                 continue
-            subjects = np.array([c for c, m in zip(codes, mask, strict=True) if m], dtype=str)
+            subjects = codes[mask].astype(str)
             key = (_SURVEY_OF[subject_type], subject_type, measure, group)
             label = stat if answer is None else f"count.{answer}"
             parts.setdefault(key, {}).setdefault(label, []).append(
                 _Stat(name, subjects, value[mask]))
     return FactSurveyResults({key: _table(key, stats) for key, stats in parts.items()},
                              source=source)
+
+
+def _objects(values: Iterable[object]) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values
+    items = list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 def _table(key: TableKey, stats: Mapping[str, list[_Stat]]) -> MeasureTable:
@@ -250,19 +260,33 @@ def load_survey_facts(session: Session, period: Period) -> SurveyResults:
     if not present:
         return FactSurveyResults({}, source=f"{SOURCE} {period.code}")
     chosen = min({pid for pid, _ in present}, key=lambda pid: periods[pid])
+    account_code = _code_lookup(session, Account)
+    person_code = _code_lookup(session, Person)
     by_name = {}
     for name in sorted(n for pid, n in present if pid == chosen):
         result = session.connection().execute(
-            select(Fact.value, Account.code, Person.code)
-            .outerjoin(Account, Fact.account_id == Account.id)
-            .outerjoin(Person, Fact.person_id == Person.id)
+            select(Fact.value, func.coalesce(Fact.account_id, 0),
+                   func.coalesce(Fact.person_id, 0))
             .where(Fact.period_id == chosen, Fact.name == name))
-        try:  # plain numbers and strings: straight from the DBAPI cursor (see loader)
+        try:  # plain numbers: straight from the DBAPI cursor (see kamscore.metrics.loader)
             rows = result.cursor.fetchall()
         finally:
             result.close()
-        by_name[name] = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+        values, accounts, persons = zip(*rows, strict=True) if rows else ((), (), ())
+        by_name[name] = (values, account_code[np.array(accounts, dtype=np.int64)],
+                         person_code[np.array(persons, dtype=np.int64)])
     return results_from_columns(by_name, source=f"{SOURCE} {periods[chosen][1]}")
+
+
+def _code_lookup(session: Session, model: type[Account] | type[Person]) -> np.ndarray:
+    """``lut[id]`` = the code of the row with that id; ``lut[0]`` = None (ids start at 1)."""
+    table = model.__table__
+    rows = session.connection().execute(select(table.c.id, table.c.code)).all()
+    lut = np.empty(max((r[0] for r in rows), default=0) + 1, dtype=object)
+    lut[:] = None
+    for row_id, code in rows:
+        lut[row_id] = code
+    return lut
 
 
 @hookimpl(trylast=True)

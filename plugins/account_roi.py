@@ -20,6 +20,8 @@ class AccountROI(Metric):
     unit = "ratio"
     direction = "higher"
     version = "1"
+    facts = ("net_sales", "investment")
+    previous_facts = ()
     description = __doc__
 
     def compute(self, ctx, params):

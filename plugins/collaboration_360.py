@@ -25,6 +25,8 @@ class Collaboration360(Metric):
     unit = "score"
     direction = "higher"
     version = "1"
+    facts = ()
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

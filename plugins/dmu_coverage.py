@@ -23,6 +23,8 @@ class DMUCoverage(Metric):
     unit = "share"
     direction = "higher"
     version = "1"
+    facts = ("dmu_key_engaged",)
+    previous_facts = ()
     description = __doc__
 
     def compute(self, ctx, params):

@@ -27,6 +27,8 @@ class FormularyStatus(Metric):
     unit = "points"
     direction = "higher"
     version = "1"
+    facts = ("formulary_status",)
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

@@ -26,6 +26,8 @@ class MarketShare(Metric):
     unit = "share"
     direction = "higher"
     version = "1"
+    facts = ("market_share", "net_sales")
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

@@ -23,6 +23,8 @@ class NPS(Metric):
     unit = "nps"
     direction = "higher"
     version = "1"
+    facts = ()
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

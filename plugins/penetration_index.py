@@ -24,6 +24,8 @@ class PenetrationIndex(Metric):
     unit = "index"
     direction = "higher"
     version = "1"
+    facts = ("penetration_index", "net_sales")
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

@@ -26,6 +26,8 @@ class PlanExecution(Metric):
     unit = "share"
     direction = "higher"
     version = "1"
+    facts = ()
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

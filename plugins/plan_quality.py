@@ -23,6 +23,8 @@ class PlanQuality(Metric):
     unit = "score"
     direction = "higher"
     version = "1"
+    facts = ()
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

@@ -24,6 +24,8 @@ class RelationshipQuality(Metric):
     unit = "score"
     direction = "higher"
     version = "1"
+    facts = ()
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

@@ -22,6 +22,8 @@ class RevenueToProfit(Metric):
     unit = "ratio"
     direction = "lower"
     version = "1"
+    facts = ("net_sales", "gross_profit")
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

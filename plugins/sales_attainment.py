@@ -24,6 +24,8 @@ class SalesAttainment(Metric):
     unit = "ratio"
     direction = "higher"
     version = "1"
+    facts = ("net_sales", "sales_target")
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

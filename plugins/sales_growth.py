@@ -25,6 +25,8 @@ class SalesGrowth(Metric):
     unit = "ratio"
     direction = "higher"
     version = "1"
+    facts = ("net_sales",)
+    previous_facts = ("net_sales",)
     description = __doc__
 
     class Params(Schema):

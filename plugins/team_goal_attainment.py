@@ -22,6 +22,8 @@ class TeamGoalAttainment(Metric):
     unit = "ratio"
     direction = "higher"
     version = "1"
+    facts = ("team_goal_actual", "team_goal_target")
+    previous_facts = ()
     description = __doc__
 
     def compute(self, ctx, params):

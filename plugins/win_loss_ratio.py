@@ -15,7 +15,7 @@ data. No data when his accounts had no decision at all in the period.
 import numpy as np
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from kamscore import Metric, MetricResult, hookimpl
+from kamscore import FactNeeds, Metric, MetricResult, hookimpl
 
 
 class WinLossRatio(Metric):
@@ -38,12 +38,12 @@ class WinLossRatio(Metric):
             if not (data["tenders"] or data["formulary"]):
                 raise ValidationError("count tenders, formulary decisions or both")
 
+    @classmethod
+    def fact_needs(cls, params):
+        return FactNeeds.of([n for pair in _pairs(params) for n in pair], ())
+
     def compute(self, ctx, params):
-        names = []
-        if params["tenders"]:
-            names.append(("tenders_won", "tenders_lost"))
-        if params["formulary"]:
-            names.append(("formulary_wins", "formulary_losses"))
+        names = _pairs(params)
         wins = losses = np.full(len(ctx.accounts), np.nan)
         for won, lost in names:
             wins = _add(wins, ctx.facts.account_totals(won))
@@ -61,6 +61,16 @@ class WinLossRatio(Metric):
             inputs={"wins": w, "losses": lo},
             reasons=reasons.tolist(),
         )
+
+
+def _pairs(params):
+    """The (won, lost) fact names the parameters count."""
+    names = []
+    if params["tenders"]:
+        names.append(("tenders_won", "tenders_lost"))
+    if params["formulary"]:
+        names.append(("formulary_wins", "formulary_losses"))
+    return names
 
 
 def _add(total, more):

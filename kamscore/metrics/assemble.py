@@ -10,6 +10,7 @@ Row types are named tuples so the loader can pass query rows positionally and te
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -31,9 +32,12 @@ from .context import (
     TeamInfo,
     TeamMemberInfo,
 )
+from .needs import FactNeeds
 
 #: The fact whose largest credited total picks a KAM's focus product.
 FOCUS_FACT = "net_sales"
+#: The facts the context itself reads, whatever the metrics declare.
+CONTEXT_NEEDS = FactNeeds.of((FOCUS_FACT,), ())
 
 
 class PersonRow(NamedTuple):
@@ -195,7 +199,8 @@ def assemble_context(
         accounts=account_table,
         assignments=assignment_table,
         facts=fact_table,
-        previous_facts=_fact_table(previous_facts, account_table.index),
+        previous_facts=dataclasses.replace(_fact_table(previous_facts, account_table.index),
+                                           previous=True),
         plans=AccountPlans(
             account=np.array([account_table.index.get(r.account, -1) for r in plan_rows],
                              dtype=np.int64),

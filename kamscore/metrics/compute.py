@@ -174,8 +174,9 @@ def _compute_one(registry: MetricRegistry, ctx: MetricContext, request: MetricRe
     except marshmallow.ValidationError as exc:
         return MetricFailure(key, request.metric, registered.plugin, params,
                              f"invalid parameters: {exc.messages}")
-    try:
-        result = registered.cls().compute(ctx, loaded)
+    try:  # the metric sees only the facts it declares (kamscore.metrics.needs)
+        result = registered.cls().compute(ctx.for_needs(registered.cls.fact_needs(loaded)),
+                                          loaded)
     except Exception as exc:
         return _failure(key, registered, params, f"{type(exc).__name__}: {exc}",
                         traceback.format_exc())

@@ -13,6 +13,7 @@ population at once. Row indices refer to other tables: ``Assignments.kam`` index
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from ..survey_results import SurveyResults
+from .needs import FactNeeds, UndeclaredFactError
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,18 @@ class FactColumns:
 
 @dataclass(frozen=True, eq=False)
 class FactTable:
-    """The facts of one period, grouped by name, with whole-population accessors."""
+    """The facts of one period, grouped by name, with whole-population accessors.
+
+    ``scope`` is the set of names that may be read (``None``: every name of the period).
+    A context loaded for given :class:`~kamscore.metrics.needs.FactNeeds` holds only those
+    names, and each metric sees only the names it declares; reading any other name raises
+    :class:`~kamscore.metrics.needs.UndeclaredFactError` rather than finding no rows.
+    """
 
     by_name: Mapping[str, FactColumns]
     n_accounts: int
+    scope: frozenset[str] | None = None
+    previous: bool = False  # the table of ``ctx.previous_facts`` (for error messages)
 
     @classmethod
     def from_columns(cls, *, names: np.ndarray, account: np.ndarray, person: np.ndarray,
@@ -157,10 +167,23 @@ class FactTable:
         return cls(by_name=by_name, n_accounts=n_accounts)
 
     def names(self) -> list[str]:
-        return sorted(self.by_name)
+        return sorted(n for n in self.by_name if self.scope is None or n in self.scope)
+
+    def restricted(self, names: frozenset[str] | None) -> FactTable:
+        """The same facts, of which only ``names`` may be read (``None``: no narrower).
+
+        Names outside the table's own scope stay unreadable: the loader loads the union of
+        what every metric of a run declares, so that happens only to a caller that loaded
+        a context for other needs."""
+        if names is None:
+            return self
+        return dataclasses.replace(self, scope=names if self.scope is None
+                                   else names & self.scope)
 
     def select(self, name: str) -> FactColumns:
         """The facts called ``name`` (no rows when there are none)."""
+        if self.scope is not None and name not in self.scope:
+            raise UndeclaredFactError(name, self.scope, previous=self.previous)
         found = self.by_name.get(name)
         if found is not None:
             return found
@@ -321,6 +344,18 @@ class MetricContext:
     teams: Mapping[str, TeamInfo]
     product_phases: Mapping[str, str]  # product code → lifecycle phase in the period
     survey_results: SurveyResults = field(default_factory=lambda: SurveyResults(source="none"))
+
+    @property
+    def fact_needs(self) -> FactNeeds:
+        """The facts this context can serve (``None`` parts: every fact was loaded)."""
+        return FactNeeds(self.facts.scope, self.previous_facts.scope)
+
+    def for_needs(self, needs: FactNeeds) -> MetricContext:
+        """This context as a metric that declares ``needs`` sees it: only those facts."""
+        if needs.current is None and needs.previous is None:
+            return self
+        return dataclasses.replace(self, facts=self.facts.restricted(needs.current),
+                                   previous_facts=self.previous_facts.restricted(needs.previous))
 
     def credit(self, per_account: np.ndarray) -> Credited:
         """Credit per-account figures (aligned to ``ctx.accounts``, NaN = unknown) to KAMs:

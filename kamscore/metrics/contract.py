@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import marshmallow
 import numpy as np
+
+from .needs import FactNeeds
 
 if TYPE_CHECKING:
     from .context import MetricContext
@@ -93,6 +95,22 @@ class Metric:
     description: ClassVar[str] = ""
     #: Version of the metric's definition; change it whenever a value could change.
     version: ClassVar[str] = "1"
+    #: The names of the facts ``compute`` reads from ``ctx.facts`` (e.g. ``("net_sales",
+    #: "sales_target")``; ``()`` when it reads none). A score run then loads only the facts
+    #: its ruleset's metrics read, and the metric sees only these. ``None`` (the default):
+    #: not declared — every fact of the period is loaded and visible.
+    facts: ClassVar[Collection[str] | None] = None
+    #: Likewise for ``ctx.previous_facts`` (the same period a year earlier).
+    previous_facts: ClassVar[Collection[str] | None] = None
+
+    @classmethod
+    def fact_needs(cls, params: Mapping[str, Any]) -> FactNeeds:
+        """The facts ``compute(ctx, params)`` reads (``params`` as loaded by ``Params``).
+
+        By default the class's :attr:`facts` and :attr:`previous_facts`; override it when
+        the names depend on the parameters.
+        """
+        return FactNeeds.of(cls.facts, cls.previous_facts)
 
     def compute(self, ctx: MetricContext, params: Mapping[str, Any]) -> MetricResult:
         """Values for the whole population of ``ctx`` (one call per period and parameters)."""
@@ -122,6 +140,12 @@ def check_metric_class(cls: object) -> list[str]:
         problems.append("Params must be a marshmallow Schema class")
     if not isinstance(cls.description, str):
         problems.append("description must be a string")
+    for attr in ("facts", "previous_facts"):
+        declared = getattr(cls, attr, None)
+        if declared is not None and (isinstance(declared, str) or not isinstance(
+                declared, Collection) or not all(isinstance(n, str) and n for n in declared)):
+            problems.append(f"{attr} must be None or a collection of fact names, "
+                            f"not {declared!r}")
     if cls.compute is Metric.compute:
         problems.append("compute() is not implemented")
     return problems

@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Select, Table, or_, select
+from sqlalchemy import Select, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..default_survey_results import PREFIX as SURVEY_PREFIX
+from ..gc_pause import gc_paused
 from ..models import (
     Account,
     AccountPlan,
@@ -32,7 +33,7 @@ from ..models import (
     TeamMember,
 )
 from ..survey_results import SurveyResults
-from .assemble import assemble_context
+from .assemble import CONTEXT_NEEDS, assemble_context
 from .context import (
     Actions,
     FactColumns,
@@ -42,6 +43,7 @@ from .context import (
     PeriodInfo,
     Stakeholders,
 )
+from .needs import FactNeeds
 
 
 class UnknownPeriodError(LookupError):
@@ -76,14 +78,26 @@ def load_metric_context(
     pm: object,
     *,
     roles: Sequence[str] = ("kam",),
+    needs: FactNeeds | None = None,
 ) -> MetricContext:
     """The context of ``period`` (a Period or its code) for the people whose role is in
     ``roles``, with survey results from the ``kamscore_survey_results`` hook of ``pm``.
+
+    ``needs`` names the facts to load (``kamscore.metrics.needs``; the context's own
+    :data:`~kamscore.metrics.assemble.CONTEXT_NEEDS` are added); ``None`` loads every fact of
+    both periods. The context's fact tables can then serve exactly those names.
 
     Queries: one per table, plus one per fact name for each of the two periods — a number
     that depends on the data's vocabulary, never on the number of KAMs. Large tables are read
     column-wise from the DBAPI cursor with ids mapped to positions by lookup arrays.
     """
+    with gc_paused():
+        return _load(session, period, pm, roles, (needs or FactNeeds.everything())
+                     .union(CONTEXT_NEEDS))
+
+
+def _load(session: Session, period: Period | str, pm: object, roles: Sequence[str],
+          needs: FactNeeds) -> MetricContext:
     current = find_period(session, period)
     previous = session.scalar(select(Period).where(
         Period.kind == current.kind, Period.start_date == year_earlier(current.start_date)))
@@ -95,9 +109,10 @@ def load_metric_context(
         people=_people(session, current, role_values, codes),
         accounts=codes.account_rows,
         assignments=_assignments(session, current, role_values, codes),
-        facts=_facts(session, current.id, codes),
+        facts=_facts(session, current.id, codes, needs.current),
         previous_year=period_info(previous) if previous is not None else None,
-        previous_facts=_facts(session, previous.id, codes) if previous is not None else (),
+        previous_facts=_facts(session, previous.id, codes, needs.previous)
+        if previous is not None else FactTable({}, codes.n_accounts, needs.previous),
         plans=plans.rows,
         objectives=_objectives(session, plans),
         actions=_actions(session, plans),
@@ -110,7 +125,7 @@ def load_metric_context(
     )
 
 
-def _columns(session: Session, statement: Select, width: int) -> list[list]:
+def _columns(session: Session, statement: Select, width: int) -> list[tuple]:
     """Run a Core ``statement`` and return its result column-wise.
 
     Rows are fetched from the DBAPI cursor directly: for plain numbers and strings
@@ -123,7 +138,7 @@ def _columns(session: Session, statement: Select, width: int) -> list[list]:
         rows = result.cursor.fetchall()
     finally:
         result.close()
-    return [[row[i] for row in rows] for i in range(width)]
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 
 def _lookup(ids: Sequence[int], values: np.ndarray, missing: object) -> np.ndarray:
@@ -179,32 +194,42 @@ class _Codes:
         return len(self.account_rows)
 
 
-def _facts(session: Session, period_id: int, codes: _Codes) -> FactTable:
-    """The period's facts, except ``survey.*`` ones (served as ``ctx.survey_results``).
+def _facts(session: Session, period_id: int, codes: _Codes,
+           names: frozenset[str] | None) -> FactTable:
+    """The period's facts called ``names`` (``None``: every name), except ``survey.*`` ones
+    (served as ``ctx.survey_results``).
 
-    One query for the names, then one per name: the rows come grouped, and a fact's name is
-    not fetched a million times over.
+    One query per name (with ``None``, one more for the names): the rows come grouped, and
+    a fact's name is not fetched a million times over.
     """
     t = Fact.__table__
-    names = session.connection().execute(
-        select(t.c.name).distinct().where(
-            t.c.period_id == period_id, ~t.c.name.startswith(SURVEY_PREFIX, autoescape=True))
-    ).scalars().all()
+    if names is None:
+        wanted = session.connection().execute(
+            select(t.c.name).distinct().where(
+                t.c.period_id == period_id,
+                ~t.c.name.startswith(SURVEY_PREFIX, autoescape=True))
+        ).scalars().all()
+    else:
+        wanted = [n for n in names if not n.startswith(SURVEY_PREFIX)]
     by_name = {}
-    for name in sorted(names):
+    for name in sorted(wanted):
         cols = _columns(session, select(
-            t.c.account_id, t.c.person_id, t.c.team_id, t.c.product_id, t.c.value, t.c.category,
+            *(func.coalesce(c, 0) for c in (t.c.account_id, t.c.person_id, t.c.team_id,
+                                            t.c.product_id)),
+            t.c.value, t.c.category,
         ).where(t.c.period_id == period_id, t.c.name == name), 6)
+        if not cols[0]:
+            continue
         by_name[name] = FactColumns(
             name=name,
-            account=codes.account_position[_ids(cols[0])],
-            person=codes.person_code[_ids(cols[1])],
-            team=codes.team_code[_ids(cols[2])],
-            product=codes.product_code[_ids(cols[3])],
+            account=codes.account_position[np.array(cols[0], dtype=np.int64)],
+            person=codes.person_code[np.array(cols[1], dtype=np.int64)],
+            team=codes.team_code[np.array(cols[2], dtype=np.int64)],
+            product=codes.product_code[np.array(cols[3], dtype=np.int64)],
             value=np.array(cols[4], dtype=float),
             category=_objects(cols[5]),
         )
-    return FactTable(by_name=by_name, n_accounts=codes.n_accounts)
+    return FactTable(by_name=by_name, n_accounts=codes.n_accounts, scope=names)
 
 
 class _Plans:

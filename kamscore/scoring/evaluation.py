@@ -1,7 +1,9 @@
 """From a period's data to the engine's answer: the path shared by score runs and what-if.
 
 1. ``load_inputs`` loads the period's metric context (``kamscore.metrics.loader``: a fixed
-   number of batched queries) for the people in the ruleset's eligible roles, and computes
+   number of batched queries) for the people in the ruleset's eligible roles — only the
+   facts the ruleset reads (``fact_needs``: what its metrics declare, plus its declared
+   attributes) — and computes
    each distinct metric request — a metric with its parameters — once
    (``kamscore.metrics.compute_metrics``), even when several components or variants use it.
 2. ``engine_population`` turns the context's population into the engine's attribute arrays
@@ -24,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import marshmallow
 import numpy as np
 from sqlalchemy.orm import Session
 
@@ -46,8 +49,13 @@ from ..metrics.compute import (
 from ..metrics.compute import MetricValues as ComputedValues
 from ..metrics.context import MetricContext
 from ..metrics.loader import load_metric_context
+from ..metrics.needs import FactNeeds
 from ..models import Period
 from .errors import InvalidInputError
+
+#: The attributes every population has; a ruleset's other attributes are read from facts.
+STANDARD_ATTRIBUTES = ("role", "grade", "segment", "lifecycle_phase", "region",
+                       "eligible_days", "period_days", "base_salary")
 
 #: The people scored when a ruleset does not restrict eligibility by role.
 DEFAULT_ROLES = ("kam",)
@@ -79,9 +87,35 @@ class PeriodInputs:
     outcomes: Mapping[str, MetricOutcome]  # by request key
 
 
-def load_context(session: Session, pm: Any, period: Period, roles: tuple[str, ...]
-                 ) -> MetricContext:
-    return load_metric_context(session, period, pm, roles=roles)
+def fact_needs(pm: Any, ruleset: Ruleset) -> FactNeeds:
+    """The facts a run of ``ruleset`` reads: those its components' metrics declare (for
+    their parameters) and its declared attributes. A metric that declares nothing, or whose
+    declaration fails, needs every fact; an unknown metric or invalid parameters need none
+    (``compute_metrics`` reports those as failures without reading anything)."""
+    registry = getattr(pm, "metrics", pm)
+    needs = FactNeeds.of(sorted(n for n in ruleset.attributes if n not in STANDARD_ATTRIBUTES),
+                         ())
+    for request in component_requests(ruleset).values():
+        registered = registry.get(request.metric)
+        if registered is None:
+            continue
+        try:
+            params = registered.cls.Params().load(dict(request.params or {}))
+        except marshmallow.ValidationError:
+            continue
+        try:
+            declared = registered.cls.fact_needs(params)
+        except Exception:  # the metric's own failure is reported when it is computed
+            declared = FactNeeds.everything()
+        needs = needs.union(declared if isinstance(declared, FactNeeds)
+                            else FactNeeds.everything())
+    return needs
+
+
+def load_context(session: Session, pm: Any, period: Period, roles: tuple[str, ...],
+                 needs: FactNeeds | None = None) -> MetricContext:
+    """The period's context for ``roles``; ``needs`` (None: every fact) as in ``fact_needs``."""
+    return load_metric_context(session, period, pm, roles=roles, needs=needs)
 
 
 def compute_outcomes(pm: Any, ctx: MetricContext, requests: Mapping[str, MetricRequest],
@@ -98,7 +132,7 @@ def compute_outcomes(pm: Any, ctx: MetricContext, requests: Mapping[str, MetricR
 def load_inputs(session: Session, pm: Any, period: Period, ruleset: Ruleset) -> PeriodInputs:
     """Load the context and compute the metrics ``ruleset`` needs for ``period``."""
     roles = population_roles(ruleset)
-    ctx = load_context(session, pm, period, roles)
+    ctx = load_context(session, pm, period, roles, fact_needs(pm, ruleset))
     outcomes = compute_outcomes(pm, ctx, component_requests(ruleset))
     return PeriodInputs(period.id, period.code, roles, ctx, engine_population(ctx, ruleset),
                         outcomes)
@@ -142,7 +176,7 @@ def engine_population(ctx: MetricContext, ruleset: Ruleset) -> Population:
     """The engine's population: standard attributes plus the ruleset's declared ones."""
     kams = ctx.kams
     size = len(kams)
-    attributes: dict[str, np.ndarray] = {
+    attributes: dict[str, np.ndarray] = {  # the STANDARD_ATTRIBUTES
         "role": np.asarray(kams.roles, dtype=object),
         "grade": np.asarray(kams.grades, dtype=object),
         "segment": np.asarray(kams.segments, dtype=object),

@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +49,13 @@ from ..models import (
     TeamMember,
 )
 from ..models.types import utcnow
-from .evaluation import PeriodInputs, compute_outcomes, engine_population, load_context
+from .evaluation import (
+    PeriodInputs,
+    compute_outcomes,
+    engine_population,
+    fact_needs,
+    load_context,
+)
 
 #: Tables whose rows feed a period's context (besides the period's own facts).
 _WATCHED = (Person, Account, Assignment, AccountPlan, PlanObjective, PlanAction, Stakeholder,
@@ -121,8 +128,16 @@ class InputsCache:
 
     def inputs(self, session: Session, pm: Any, period: Period, roles: tuple[str, ...],
                requests: dict[str, MetricRequest], ruleset: Ruleset, *,
-               refresh: bool = False) -> tuple[PeriodInputs, CacheInfo]:
-        """The inputs of ``ruleset`` for ``period`` (its requests computed where missing)."""
+               also: Sequence[Ruleset] = (), refresh: bool = False,
+               ) -> tuple[PeriodInputs, CacheInfo]:
+        """The inputs of ``ruleset`` for ``period`` (its requests computed where missing).
+
+        The context holds the facts ``ruleset`` and the rulesets ``also`` read (the
+        requests must come from those); an entry loaded for other rulesets is reloaded
+        with the facts of both when it lacks some."""
+        needs = fact_needs(pm, ruleset)
+        for other in also:
+            needs = needs.union(fact_needs(pm, other))
         bind = session.get_bind()
         key = (str(bind.url), id(pm), period.id, roles)
         stamp = data_stamp(session, period)
@@ -135,11 +150,16 @@ class InputsCache:
             ):
                 del self._entries[key]
                 entry = None
+            if entry is not None and not entry.ctx.fact_needs.covers(needs):
+                # loaded for other rulesets: reload with the facts of both (a superset)
+                needs = needs.union(entry.ctx.fact_needs)
+                del self._entries[key]
+                entry = None
             if entry is not None:
                 self._entries.move_to_end(key)
         cached = entry is not None
         if entry is None:
-            entry = _Entry(stamp, load_context(session, pm, period, roles), now,
+            entry = _Entry(stamp, load_context(session, pm, period, roles, needs), now,
                            utcnow().isoformat(timespec="seconds"), period.is_closed)
             with self._lock:
                 self._entries[key] = entry

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..gc_pause import gc_paused
 from ..hookspecs import ScoreRunSummary
 from ..models import Period, Person, RulesetVersion, ScoreRun, ScoreRunStatus
 from ..models.types import utcnow
@@ -103,10 +104,11 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
     _check_correction(session, found_period, ruleset_version.name, correction_of, reason)
     parsed = parse_version(ruleset_version, pm)
 
-    inputs = load_inputs(session, pm, found_period, parsed)
-    scored = score(parsed, inputs)
-    built = build_lines(ruleset_hash=ruleset_version.content_hash, inputs=inputs,
-                        scored=scored)
+    with gc_paused():  # millions of short-lived objects, no cycles (kamscore.gc_pause)
+        inputs = load_inputs(session, pm, found_period, parsed)
+        scored = score(parsed, inputs)
+        built = build_lines(ruleset_hash=ruleset_version.content_hash, inputs=inputs,
+                            scored=scored)
 
     person_ids = dict(session.execute(
         select(Person.code, Person.id).where(Person.role.in_(inputs.roles))).all())
@@ -141,8 +143,9 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
         created_at=utcnow(),
         created_by=user,
     )
-    insert_run(session, run, lines)
-    session.commit()
+    with gc_paused():
+        insert_run(session, run, lines)
+        session.commit()
     notify_finished(pm, run, found_period, ruleset_version)
     return run
 

@@ -177,7 +177,7 @@ def what_if(session: Session, pm: Any, cache: InputsCache | None = None, *, peri
                 for cid, r in component_requests(p.ruleset).items()}
     cache = cache if cache is not None else InputsCache(max_entries=1)
     inputs, info = cache.inputs(session, pm, found, roles, requests, draft.ruleset,
-                                refresh=refresh)
+                                also=[p.ruleset for p in plans[1:]], refresh=refresh)
     loaded = time.perf_counter()
     draft_scored = score(draft.ruleset, inputs)
     base_scored = None

@@ -7,6 +7,9 @@ data visible in the test itself.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
+from pathlib import Path
+from typing import Any
 
 from kamscore.metrics.assemble import (
     AccountRow,
@@ -66,3 +69,12 @@ def kam_result(person: str, measure: str, group: str, mean: float, n: int,
 def context(*, people=(), account_rows=(), period: PeriodInfo = Q1, **rows) -> MetricContext:
     """``assemble_context`` with 2026-Q1 as default period."""
     return assemble_context(period, people=people, accounts=account_rows, **rows)
+
+
+def plugin_manager_of(folder: Path, module: str, source: str) -> Any:
+    """A plugin manager with only the plugin ``module`` written from ``source`` in
+    ``folder`` (no bundled plugins, no entry points)."""
+    from kamscore.plugin_manager import build_plugin_manager
+
+    (folder / f"{module}.py").write_text(textwrap.dedent(source))
+    return build_plugin_manager(plugins_dir=folder, bundled=False, entry_points=False)

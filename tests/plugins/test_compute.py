@@ -4,15 +4,13 @@ that raises or returns the wrong shape (it fails alone, named, never a zero)."""
 from __future__ import annotations
 
 import math
-import textwrap
 
 import numpy as np
 import pytest
-from metric_ctx import context, kams
+from metric_ctx import context, kams, plugin_manager_of
 
 from kamscore.metrics.assemble import TeamMemberRow, TeamRow
 from kamscore.metrics.compute import MetricRequest, compute_metrics, request_key
-from kamscore.plugin_manager import build_plugin_manager
 
 PLUGIN = '''
 import numpy as np
@@ -87,9 +85,7 @@ def kamscore_register_metrics():
 
 @pytest.fixture(scope="module")
 def pm(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("plugins")
-    (folder / "faulty.py").write_text(textwrap.dedent(PLUGIN))
-    return build_plugin_manager(plugins_dir=folder, bundled=False, entry_points=False)
+    return plugin_manager_of(tmp_path_factory.mktemp("plugins"), "faulty", PLUGIN)
 
 
 @pytest.fixture

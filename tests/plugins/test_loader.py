@@ -12,6 +12,7 @@ from sqlalchemy import event, func, select
 from kamscore.db import get_db
 from kamscore.metrics.compute import compute_metrics
 from kamscore.metrics.loader import UnknownPeriodError, load_metric_context
+from kamscore.metrics.needs import FactNeeds, UndeclaredFactError
 from kamscore.models import Base, Fact
 
 
@@ -56,6 +57,36 @@ def test_every_built_in_metric_has_data_from_the_database(app, session, pm):
     assert outcomes["csat"].values[0] == pytest.approx(6 / 9)
     assert outcomes["csat"].n[0] == 9
     assert outcomes["collaboration_360"].values[0] == 4.0
+
+
+def test_a_context_loaded_for_needs_holds_only_those_facts(app, session, pm):
+    seed_population(session, 3)
+    ctx = load_metric_context(session, "2026-Q1", pm, needs=FactNeeds.of(["sales_target"], []))
+    # net_sales is read by the context itself (each KAM's focus product)
+    assert ctx.facts.names() == ["net_sales", "sales_target"]
+    assert ctx.previous_facts.names() == []
+    assert list(ctx.kams.focus_products) == ["P2"] * 3
+    with pytest.raises(UndeclaredFactError, match="'gross_profit'"):
+        ctx.facts.select("gross_profit")
+    assert ctx.fact_needs.covers(FactNeeds.of(["sales_target"], []))
+    assert not ctx.fact_needs.covers(FactNeeds.of(["gross_profit"], []))
+
+
+def test_each_built_in_metric_computes_the_same_from_its_declared_facts_alone(app, session,
+                                                                            pm):
+    """The declarations are right: loading only what a metric declares changes nothing."""
+    seed_population(session, 3)
+    full = load_metric_context(session, "2026-Q1", pm)
+    everything = compute_metrics(pm, full, [(name, {}) for name in pm.metrics])
+    for name, registered in pm.metrics.items():
+        needs = registered.cls.fact_needs(registered.cls.Params().load({}))
+        ctx = load_metric_context(session, "2026-Q1", pm, needs=needs)
+        alone = compute_metrics(pm, ctx, [(name, {})])[name]
+        assert alone.ok, alone
+        assert alone.values.tobytes() == everything[name].values.tobytes(), name
+        assert list(alone.reasons) == list(everything[name].reasons), name
+        assert [alone.inputs(i) for i in range(3)] == \
+            [everything[name].inputs(i) for i in range(3)], name
 
 
 def test_unknown_period(app, session, pm):

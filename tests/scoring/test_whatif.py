@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from sqlalchemy import func, select
 from tiny_population import EXPECTED, TINY_PLAN, set_fact
@@ -85,3 +87,33 @@ def test_repeated_what_ifs_reuse_the_inputs_until_the_data_changes(session, pm, 
     assert changed["inputs"]["cached"] is False
     # K3 now exactly on target: 1.0 x 70 % + not listed 0 x 30 % = 0.7 -> 700.00 more
     assert changed["draft"]["payout"] == 2525.0 + 700.0
+
+
+def test_a_draft_reading_other_facts_reloads_the_cached_inputs_with_them(session, pm,
+                                                                         published):
+    """The cache holds only the facts its rulesets read; a draft that reads more reloads."""
+    cache = InputsCache()
+    first = what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")
+    assert first["inputs"]["cached"] is False
+    # a new component on account ROI reads "investment" (none in the data: no value, paid
+    # zero), which the cached context was not loaded with: not an error, a reload
+    draft = TINY_PLAN.replace("weight: 30", "weight: 20") + textwrap.indent(textwrap.dedent("""\
+        - id: roi
+          title: Account ROI
+          metric: account_roi
+          weight: 10
+          missing: zero
+          curve:
+            points:
+              - {at: 1, pays: 0, label: threshold}
+              - {at: 4, pays: 1.0, label: target}
+        """), "  ")
+    report = what_if(session, pm, cache, period="2026-Q1", draft_source=draft)
+    assert report["inputs"]["cached"] is False
+    assert report["inputs"]["metrics_computed"] == ["account_roi", "formulary_status",
+                                                    "sales_attainment"]
+    assert report["draft"]["failures"] == []
+    # sales at 70 % and formulary at 20 % of what they paid at 70 % and 30 %; ROI pays zero
+    assert report["draft"]["payout"] < report["baseline"]["payout"] == 2525.0
+    again = what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")
+    assert again["inputs"]["cached"] is True  # the reloaded entry serves the smaller plan too

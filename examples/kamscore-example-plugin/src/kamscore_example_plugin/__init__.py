@@ -23,6 +23,8 @@ class PlanCoverage(Metric):
     unit = "share"
     direction = "higher"
     version = "1"
+    facts = ()  # reads plans and assignments, no facts: runs need not load any for it
+    previous_facts = ()
     description = __doc__
 
     class Params(Schema):

@@ -17,8 +17,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from kamscore.db import get_db
 from kamscore.demo import DEMO_PASSWORD
+from kamscore.models import ScoreRun, ScoreRunStatus
 
 ARGS = ["demo", "--no-serve", "--size", "0.1", "--year", "2025"]
 
@@ -31,6 +34,14 @@ def test_builds_then_reuses_then_resets(runner, app):
     assert f"'{DEMO_PASSWORD}'" in first.output and "DEMO ONLY" in first.output
     assert "analyst (analyst)" in first.output and "surveys (survey_admin)" in first.output
     assert (Path(app.instance_path) / "secret_key").is_file()
+    # the pay side has something to show: the shipped plans published, one run made
+    assert "Published standard v1, launch v1, mature v1; ran standard on 2025-Q4: 4 KAMs" \
+        in first.output
+    with get_db(app).sessionmaker() as session:
+        run = session.scalars(select(ScoreRun)).one()
+        assert (run.ruleset_name, run.created_by, run.kam_count) == ("standard", "analyst", 4)
+        assert run.status is ScoreRunStatus.COMPLETE and run.total_payout > 0
+        assert f"(/scoring/runs/{run.id})" in first.output
 
     again = runner.invoke(args=[*ARGS[:2], "--size", "2"])
     assert again.exit_code == 0, again.output
@@ -44,6 +55,7 @@ def test_builds_then_reuses_then_resets(runner, app):
     reset = runner.invoke(args=["demo", "--no-serve", "--size", "0.5", "--reset", "--yes"])
     assert reset.exit_code == 0, reset.output
     assert "Built the demo" in reset.output and "(20 KAMs)" in reset.output
+    assert "ran standard on 2025-Q4: 20 KAMs" in reset.output
 
 
 def test_bad_options_are_refused(runner):
@@ -107,6 +119,9 @@ def test_kamscore_demo_serves_the_demo_with_data_visible(tmp_path):
             kams = response.read().decode()
         assert response.url == base + "/kams"
         assert "1–4 of 4 KAMs" in kams
+        run_path = re.search(r"\((/scoring/runs/\d+)\)", printed).group(1)
+        run_page = get(run_path)
+        assert "standard" in run_page and "statements.csv" in run_page
         assert (tmp_path / "instance" / "kamscore.sqlite").is_file()
         assert (tmp_path / "instance" / "secret_key").is_file()
     finally:

@@ -93,6 +93,11 @@ def test_kamscore_demo_no_serve_works_from_another_directory(venv, elsewhere):
         assert conn.execute("SELECT count(*) FROM person WHERE role = 'kam'").fetchone() == (4,)
         assert conn.execute("SELECT count(*) FROM account").fetchone() == (30,)
         assert conn.execute("SELECT count(*) FROM fact").fetchone()[0] > 2000
+        # the bundled rulesets were found in the wheel, published and run
+        assert conn.execute("SELECT count(*) FROM ruleset_version WHERE status = 'published'"
+                            ).fetchone() == (3,)
+        assert conn.execute("SELECT ruleset_name, kam_count FROM score_run").fetchall() == [
+            ("standard", 4)]
     assert list(elsewhere.iterdir()) == []  # nothing written into the working directory
 
     # the installed app serves its pages and style sheet from the wheel

@@ -15,7 +15,9 @@ from .. import migrate
 from ..config import write_secret_key
 from ..db import get_db
 from ..demo import DEMO_PASSWORD, DemoSpec, DemoSummary, prepare_demo
+from ..demo.pay import publish_and_score
 from ..demo.spec import MAX_SIZE
+from ..plugin_manager import get_plugin_manager
 
 #: Pages worth opening first: (label, endpoint). Those whose capability is not installed
 #: are left out; navigation entries added by capabilities are listed after these.
@@ -66,6 +68,12 @@ def demo_command(size: float, seed: int, year: int | None, reset: bool, yes: boo
     with get_db().session() as session:
         summary = prepare_demo(session, spec, reset=reset)
     _report(summary, shown_url)
+    if summary.built:
+        with get_db().sessionmaker() as session:
+            pay = publish_and_score(session, get_plugin_manager(), spec)
+        click.echo(f"Published {', '.join(pay.published)}; ran {pay.ruleset} on {pay.period}: "
+                   f"{pay.kams:,} KAMs, {pay.total_payout:,.2f} {pay.currency} paid "
+                   f"(/scoring/runs/{pay.run_id})")
     if no_serve:
         return
     _serve(app, host, port)

@@ -17,7 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from kamscore.db import get_db
 from kamscore.demo import DEMO_PASSWORD
@@ -56,6 +57,10 @@ def test_builds_then_reuses_then_resets(runner, app):
     assert reset.exit_code == 0, reset.output
     assert "Built the demo" in reset.output and "(20 KAMs)" in reset.output
     assert "ran standard on 2025-Q4: 20 KAMs" in reset.output
+    with get_db(app).sessionmaker() as session:  # the reset lifted nothing for good
+        assert session.scalar(select(ScoreRun.kam_count)) == 20
+        with pytest.raises(IntegrityError, match="is immutable"):
+            session.execute(text("UPDATE score_run SET kam_count = 0"))
 
 
 def test_bad_options_are_refused(runner):

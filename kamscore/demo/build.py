@@ -123,14 +123,25 @@ def _count_kams(session: Session) -> int:
 
 
 def clear_database(session: Session) -> None:
-    """Delete every row of every table (the schema and its revision stay)."""
+    """Delete every row of every table (the schema and its revision stay).
+
+    Score runs and lines are immutable in the database (triggers refuse UPDATE and DELETE,
+    migration 0004). PostgreSQL's TRUNCATE fires no row triggers; on SQLite the triggers are
+    dropped and created again, from their own stored text, within this one transaction.
+    """
     tables = Base.metadata.sorted_tables
     if session.get_bind().dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
+    triggers = session.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    for name, _sql in triggers:
+        session.execute(text(f'DROP TRIGGER "{name}"'))
     for table in reversed(tables):
         session.execute(delete(table))
+    for _name, sql in triggers:
+        session.connection().exec_driver_sql(sql)
 
 
 __all__ = ["DemoError", "DemoSummary", "build_demo", "demo_users", "prepare_demo"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from tiny_population import EXPECTED, set_fact
 
 from kamscore.models import (
@@ -111,6 +112,33 @@ def test_runs_and_lines_cannot_be_changed(session, pm, published):
         session.commit()
     session.rollback()
     assert session.get(ScoreRun, run.id).total_payout == 2525.0
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE score_run SET total_payout = 1",
+    "DELETE FROM score_run",
+    "UPDATE score_line SET payout = '0.00'",
+    "DELETE FROM score_line",
+    "UPDATE ruleset_version SET source = 'name: tiny'",
+    "UPDATE ruleset_version SET content_hash = 'x', drafted_by = 'mallory'",
+])
+def test_the_database_itself_refuses_to_change_runs_and_plans(session, pm, published,
+                                                              statement):
+    """Not only the ORM: a hand-written statement in a SQL console fails too (0004)."""
+    run = _run(session, pm)
+    with pytest.raises(IntegrityError, match="is immutable"):
+        session.execute(text(statement))
+    session.rollback()
+    assert session.get(ScoreRun, run.id).total_payout == 2525.0
+    assert len(load_lines(session, run.id)) == 4
+
+
+def test_a_ruleset_version_still_moves_through_its_lifecycle_in_sql(session, published):
+    """The triggers guard what a version says, not its status and stamps."""
+    session.execute(text("UPDATE ruleset_version SET status = 'retired', "
+                         "retired_at = published_at"))
+    session.commit()
+    assert session.scalar(text("SELECT status FROM ruleset_version")) == "retired"
 
 
 def test_a_closed_period_refuses_an_ordinary_run(session, pm, published):

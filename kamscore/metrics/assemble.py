@@ -132,10 +132,6 @@ def _float(values: Iterable[Any]) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
-def _day(value: dt.date | None) -> np.datetime64:
-    return np.datetime64("NaT", "D") if value is None else np.datetime64(value, "D")
-
-
 def assemble_context(
     period: PeriodInfo,
     *,
@@ -249,7 +245,27 @@ def _accounts(rows: list[AccountRow]) -> Accounts:
 
 
 def _days(values: Iterable[dt.date | None], default: dt.date) -> np.ndarray:
-    return np.array([default if v is None else v for v in values], dtype="datetime64[D]")
+    return day_array(values, default)
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_NAT = np.iinfo(np.int64).min  # NaT's integer
+
+
+def day_array(values: Iterable[dt.date | str | None], default: dt.date | None = None
+              ) -> np.ndarray:
+    """Dates as ``datetime64[D]``; None becomes ``default`` (NaT without one).
+
+    ``date`` objects (what PostgreSQL and SQLAlchemy return) go through their ordinals, ten
+    times faster than numpy's conversion of the objects; ISO text (SQLite's raw rows) goes
+    through numpy's parser."""
+    items = list(values)
+    if all(v is None or isinstance(v, dt.date) for v in items):
+        fill = _NAT if default is None else default.toordinal() - _EPOCH_ORDINAL
+        return np.array([fill if v is None else v.toordinal() - _EPOCH_ORDINAL for v in items],
+                        dtype=np.int64).astype("datetime64[D]")
+    missing = "NaT" if default is None else default.isoformat()
+    return np.array([missing if v is None else v for v in items], dtype="datetime64[D]")
 
 
 def _assignments(period: PeriodInfo, rows: list[AssignmentRow], people: list[PersonRow],
@@ -264,8 +280,7 @@ def _assignments(period: PeriodInfo, rows: list[AssignmentRow], people: list[Per
     role_start = _days((p.start_date for p in people), period.start)[kam]
     role_end = _days((p.end_date for p in people), period.end)[kam]
     start = _days((r.start_date for r in rows), period.start)
-    end = np.array(["NaT" if r.end_date is None else r.end_date for r in rows],
-                   dtype="datetime64[D]")
+    end = day_array(r.end_date for r in rows)
     first = np.maximum(np.maximum(start, np.datetime64(period.start, "D")), role_start)
     last = np.minimum(np.minimum(np.where(np.isnat(end), np.datetime64(period.end, "D"), end),
                                  np.datetime64(period.end, "D")), role_end)
@@ -387,8 +402,8 @@ def _actions(rows: list[ActionRow], plan_index: Mapping[str, int]) -> Actions:
     return Actions(
         plan=np.array([plan_index[r.account] for r in rows], dtype=np.int64),
         code=_obj(r.code for r in rows),
-        due=np.array([_day(r.due_date) for r in rows], dtype="datetime64[D]"),
-        done=np.array([_day(r.done_date) for r in rows], dtype="datetime64[D]"),
+        due=day_array(r.due_date for r in rows),
+        done=day_array(r.done_date for r in rows),
     )
 
 

@@ -33,7 +33,7 @@ from ..models import (
     TeamMember,
 )
 from ..survey_results import SurveyResults
-from .assemble import CONTEXT_NEEDS, assemble_context
+from .assemble import CONTEXT_NEEDS, assemble_context, day_array
 from .context import (
     Actions,
     FactColumns,
@@ -294,8 +294,8 @@ def _actions(session: Session, plans: _Plans) -> Actions:
     return Actions(
         plan=cols[0],
         code=_objects(cols[1]),
-        due=np.array(cols[2], dtype="datetime64[D]"),
-        done=np.array(["NaT" if d is None else d for d in cols[3]], dtype="datetime64[D]"),
+        due=day_array(cols[2]),
+        done=day_array(cols[3]),
     )
 
 

@@ -62,7 +62,7 @@ _STORED_COLUMNS = ("run_id", "ruleset_version_id", *LINE_COLUMNS)
 
 def _copy_lines(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """PostgreSQL: stream the lines in with ``COPY`` (psycopg 3), in the session's own
-    transaction — for 10,000 lines of 4 KB about four times faster than batched INSERTs."""
+    transaction (10,000 lines of 4 KB: 1.6 s against 2.2 s for batched INSERTs)."""
     cursor = session.connection().connection.driver_connection.cursor()
     try:
         with cursor.copy(f"COPY score_line ({', '.join(_STORED_COLUMNS)}) FROM STDIN") as copy:

@@ -107,3 +107,20 @@ def test_fact_accessors():
     assert ctx.facts.team_totals("team_goal_actual") == {"T1": 7.0}
     assert ctx.facts.person_totals("bonus_points", ctx.kams.index, 1).tolist() == [7.0]
     assert len(ctx.facts.select("nothing")) == 0
+
+
+def test_day_array_reads_dates_and_iso_text_alike():
+    import datetime as dt
+
+    import numpy as np
+
+    from kamscore.metrics.assemble import day_array
+
+    dates = [dt.date(2026, 2, 28), None, dt.date(1969, 12, 31), dt.datetime(2026, 3, 1, 23, 59)]
+    expected = np.array(["2026-02-28", "NaT", "1969-12-31", "2026-03-01"], dtype="datetime64[D]")
+    assert np.array_equal(day_array(dates), expected, equal_nan=True)
+    assert np.array_equal(day_array(["2026-02-28", None, "1969-12-31", "2026-03-01"]), expected,
+                          equal_nan=True)
+    filled = day_array(dates, dt.date(2026, 1, 1))
+    assert filled[1] == np.datetime64("2026-01-01") and not np.isnat(filled).any()
+    assert day_array([]).dtype == np.dtype("datetime64[D]") and len(day_array([])) == 0

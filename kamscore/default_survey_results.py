@@ -240,8 +240,10 @@ def survey_results_from_facts(
     return results_from_columns(by_name)
 
 
-def load_survey_facts(session: Session, period: Period) -> SurveyResults:
-    """The survey results in force in ``period``, from ``survey.*`` facts.
+def load_survey_facts(session: Session, period: Period,
+                      measures: frozenset[str] | None = None) -> SurveyResults:
+    """The survey results in force in ``period``, from ``survey.*`` facts (of ``measures``
+    only, unless None).
 
     Those of the period itself, else those of the shortest period containing it that has
     any: surveys often run once a year, and the year's results then stand for each of its
@@ -263,7 +265,7 @@ def load_survey_facts(session: Session, period: Period) -> SurveyResults:
     account_code = _code_lookup(session, Account)
     person_code = _code_lookup(session, Person)
     by_name = {}
-    for name in sorted(n for pid, n in present if pid == chosen):
+    for name in sorted(n for pid, n in present if pid == chosen and _wanted(n, measures)):
         result = session.connection().execute(
             select(Fact.value, func.coalesce(Fact.account_id, 0),
                    func.coalesce(Fact.person_id, 0))
@@ -289,7 +291,19 @@ def _code_lookup(session: Session, model: type[Account] | type[Person]) -> np.nd
     return lut
 
 
+def _wanted(name: str, measures: frozenset[str] | None) -> bool:
+    """Whether to read the ``survey.*`` fact ``name``: its measure is wanted, or the name is
+    malformed (it is read, and ``parse_name`` reports it)."""
+    if measures is None:
+        return True
+    try:
+        return parse_name(name)[0] in measures
+    except SurveyFactError:
+        return True
+
+
 @hookimpl(trylast=True)
-def kamscore_survey_results(session: Session, period: Period) -> SurveyResults:
+def kamscore_survey_results(session: Session, period: Period,
+                            measures: frozenset[str] | None) -> SurveyResults:
     """Survey results from imported facts: the fallback when no other provider answers."""
-    return load_survey_facts(session, period)
+    return load_survey_facts(session, period, measures)

@@ -91,8 +91,13 @@ def kamscore_expression_functions() -> dict[str, Callable[..., Any]]:
 
 
 @hookspec(firstresult=True)
-def kamscore_survey_results(session: Session, period: Period) -> SurveyResults | None:
+def kamscore_survey_results(session: Session, period: Period,
+                            measures: frozenset[str] | None) -> SurveyResults | None:
     """Return the survey results of ``period`` for qualitative and team metrics, or None.
+
+    ``measures`` are the survey measures the run's metrics declare (``None``: every one);
+    an implementation may return only those (the default one does) or more — metrics only
+    ever see what they declared.
 
     ``firstresult``: the first implementation returning a ``SurveyResults`` wins. kamscore's
     own ``kamscore.default_survey_results`` builds them from imported facts named

@@ -22,6 +22,7 @@ class AccountROI(Metric):
     version = "1"
     facts = ("net_sales", "investment")
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     def compute(self, ctx, params):

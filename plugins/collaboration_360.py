@@ -14,7 +14,7 @@ zero (a small group would also break the raters' anonymity).
 import numpy as np
 from marshmallow import Schema, fields, validate
 
-from kamscore import Metric, MetricResult, hookimpl
+from kamscore import FactNeeds, Metric, MetricResult, hookimpl
 from kamscore.metrics.survey_pool import gate_responses, kam_results
 
 
@@ -34,6 +34,10 @@ class Collaboration360(Metric):
         measure = fields.String(load_default="scale:collaboration")
         rater_group = fields.String(load_default="others")
         min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+
+    @classmethod
+    def fact_needs(cls, params):
+        return FactNeeds.of(cls.facts, cls.previous_facts, [params["measure"]])
 
     def compute(self, ctx, params):
         others = kam_results(ctx, params["survey"], params["measure"], params["rater_group"])

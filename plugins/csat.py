@@ -12,7 +12,7 @@ count). Fewer than ``min_responses`` responses is no data, never zero.
 
 from marshmallow import Schema, fields, validate
 
-from kamscore import Metric, MetricResult, hookimpl
+from kamscore import FactNeeds, Metric, MetricResult, hookimpl
 from kamscore.metrics.survey_pool import gate_responses, pool_account_results
 
 
@@ -33,6 +33,10 @@ class CSAT(Metric):
         rater_group = fields.String(load_default="all")
         top_box = fields.Integer(load_default=4, validate=validate.Range(min=1))
         min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+
+    @classmethod
+    def fact_needs(cls, params):
+        return FactNeeds.of(cls.facts, cls.previous_facts, [params["measure"]])
 
     def compute(self, ctx, params):
         pool = pool_account_results(ctx, params["survey"], params["measure"],

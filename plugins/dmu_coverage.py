@@ -25,6 +25,7 @@ class DMUCoverage(Metric):
     version = "1"
     facts = ("dmu_key_engaged",)
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     def compute(self, ctx, params):

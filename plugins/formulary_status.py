@@ -29,6 +29,7 @@ class FormularyStatus(Metric):
     version = "1"
     facts = ("formulary_status",)
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

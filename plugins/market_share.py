@@ -28,6 +28,7 @@ class MarketShare(Metric):
     version = "1"
     facts = ("market_share", "net_sales")
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

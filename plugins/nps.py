@@ -12,7 +12,7 @@ data, never zero.
 
 from marshmallow import Schema, fields, validate
 
-from kamscore import Metric, MetricResult, hookimpl
+from kamscore import FactNeeds, Metric, MetricResult, hookimpl
 from kamscore.metrics.survey_pool import gate_responses, pool_account_results
 
 
@@ -32,6 +32,10 @@ class NPS(Metric):
         measure = fields.String(load_default="nps")
         rater_group = fields.String(load_default="all")
         min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+
+    @classmethod
+    def fact_needs(cls, params):
+        return FactNeeds.of(cls.facts, cls.previous_facts, [params["measure"]])
 
     def compute(self, ctx, params):
         pool = pool_account_results(ctx, params["survey"], params["measure"],

@@ -26,6 +26,7 @@ class PenetrationIndex(Metric):
     version = "1"
     facts = ("penetration_index", "net_sales")
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

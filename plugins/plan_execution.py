@@ -28,6 +28,7 @@ class PlanExecution(Metric):
     version = "1"
     facts = ()
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

@@ -25,6 +25,7 @@ class PlanQuality(Metric):
     version = "1"
     facts = ()
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

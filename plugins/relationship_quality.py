@@ -13,7 +13,7 @@ data, never zero.
 
 from marshmallow import Schema, fields, validate
 
-from kamscore import Metric, MetricResult, hookimpl
+from kamscore import FactNeeds, Metric, MetricResult, hookimpl
 from kamscore.metrics.survey_pool import gate_responses, pool_account_results
 
 
@@ -33,6 +33,10 @@ class RelationshipQuality(Metric):
         measure = fields.String(load_default="scale:relationship_quality")
         rater_group = fields.String(load_default="all")
         min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+
+    @classmethod
+    def fact_needs(cls, params):
+        return FactNeeds.of(cls.facts, cls.previous_facts, [params["measure"]])
 
     def compute(self, ctx, params):
         pool = pool_account_results(ctx, params["survey"], params["measure"],

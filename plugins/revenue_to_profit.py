@@ -24,6 +24,7 @@ class RevenueToProfit(Metric):
     version = "1"
     facts = ("net_sales", "gross_profit")
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

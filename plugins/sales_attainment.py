@@ -26,6 +26,7 @@ class SalesAttainment(Metric):
     version = "1"
     facts = ("net_sales", "sales_target")
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

@@ -27,6 +27,7 @@ class SalesGrowth(Metric):
     version = "1"
     facts = ("net_sales",)
     previous_facts = ("net_sales",)
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

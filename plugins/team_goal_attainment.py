@@ -24,6 +24,7 @@ class TeamGoalAttainment(Metric):
     version = "1"
     facts = ("team_goal_actual", "team_goal_target")
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     def compute(self, ctx, params):

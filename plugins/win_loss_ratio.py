@@ -40,7 +40,7 @@ class WinLossRatio(Metric):
 
     @classmethod
     def fact_needs(cls, params):
-        return FactNeeds.of([n for pair in _pairs(params) for n in pair], ())
+        return FactNeeds.of([n for pair in _pairs(params) for n in pair], (), ())
 
     def compute(self, ctx, params):
         names = _pairs(params)

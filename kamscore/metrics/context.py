@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from ..survey_results import SurveyResults
-from .needs import FactNeeds, UndeclaredFactError
+from .needs import FactNeeds, ScopedSurveyResults, UndeclaredFactError, scoped_survey_results
 
 
 @dataclass(frozen=True)
@@ -347,15 +347,20 @@ class MetricContext:
 
     @property
     def fact_needs(self) -> FactNeeds:
-        """The facts this context can serve (``None`` parts: every fact was loaded)."""
-        return FactNeeds(self.facts.scope, self.previous_facts.scope)
+        """The facts and survey measures this context can serve (``None`` parts: all)."""
+        surveys = self.survey_results
+        return FactNeeds(self.facts.scope, self.previous_facts.scope,
+                         surveys.scope if isinstance(surveys, ScopedSurveyResults) else None)
 
     def for_needs(self, needs: FactNeeds) -> MetricContext:
-        """This context as a metric that declares ``needs`` sees it: only those facts."""
-        if needs.current is None and needs.previous is None:
+        """This context as a metric that declares ``needs`` sees it: only those facts and
+        survey measures."""
+        if needs == FactNeeds.everything():
             return self
-        return dataclasses.replace(self, facts=self.facts.restricted(needs.current),
-                                   previous_facts=self.previous_facts.restricted(needs.previous))
+        return dataclasses.replace(
+            self, facts=self.facts.restricted(needs.current),
+            previous_facts=self.previous_facts.restricted(needs.previous),
+            survey_results=scoped_survey_results(self.survey_results, needs.surveys))
 
     def credit(self, per_account: np.ndarray) -> Credited:
         """Credit per-account figures (aligned to ``ctx.accounts``, NaN = unknown) to KAMs:

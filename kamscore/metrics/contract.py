@@ -102,15 +102,19 @@ class Metric:
     facts: ClassVar[Collection[str] | None] = None
     #: Likewise for ``ctx.previous_facts`` (the same period a year earlier).
     previous_facts: ClassVar[Collection[str] | None] = None
+    #: Likewise for the survey measures read from ``ctx.survey_results`` (e.g.
+    #: ``("overall_satisfaction",)``; ``()`` for a metric that reads no survey result).
+    survey_measures: ClassVar[Collection[str] | None] = None
 
     @classmethod
     def fact_needs(cls, params: Mapping[str, Any]) -> FactNeeds:
-        """The facts ``compute(ctx, params)`` reads (``params`` as loaded by ``Params``).
+        """The facts and survey measures ``compute(ctx, params)`` reads (``params`` as
+        loaded by ``Params``).
 
-        By default the class's :attr:`facts` and :attr:`previous_facts`; override it when
-        the names depend on the parameters.
+        By default the class's :attr:`facts`, :attr:`previous_facts` and
+        :attr:`survey_measures`; override it when the names depend on the parameters.
         """
-        return FactNeeds.of(cls.facts, cls.previous_facts)
+        return FactNeeds.of(cls.facts, cls.previous_facts, cls.survey_measures)
 
     def compute(self, ctx: MetricContext, params: Mapping[str, Any]) -> MetricResult:
         """Values for the whole population of ``ctx`` (one call per period and parameters)."""
@@ -140,11 +144,11 @@ def check_metric_class(cls: object) -> list[str]:
         problems.append("Params must be a marshmallow Schema class")
     if not isinstance(cls.description, str):
         problems.append("description must be a string")
-    for attr in ("facts", "previous_facts"):
+    for attr in ("facts", "previous_facts", "survey_measures"):
         declared = getattr(cls, attr, None)
         if declared is not None and (isinstance(declared, str) or not isinstance(
                 declared, Collection) or not all(isinstance(n, str) and n for n in declared)):
-            problems.append(f"{attr} must be None or a collection of fact names, "
+            problems.append(f"{attr} must be None or a collection of names, "
                             f"not {declared!r}")
     if cls.compute is Metric.compute:
         problems.append("compute() is not implemented")

@@ -43,7 +43,7 @@ from .context import (
     PeriodInfo,
     Stakeholders,
 )
-from .needs import FactNeeds
+from .needs import FactNeeds, scoped_survey_results
 
 
 class UnknownPeriodError(LookupError):
@@ -120,7 +120,7 @@ def _load(session: Session, period: Period | str, pm: object, roles: Sequence[st
         teams=codes.team_rows,
         team_members=_team_members(session, codes),
         product_phases=_product_phases(session, current.id, codes),
-        survey_results=_survey_results(session, current, pm),
+        survey_results=_survey_results(session, current, pm, needs.surveys),
         roles=role_values,
     )
 
@@ -353,10 +353,14 @@ def _product_phases(session: Session, period_id: int, codes: _Codes) -> dict[str
     return dict(zip(codes.product_code[_ids(cols[0])], cols[1], strict=True))
 
 
-def _survey_results(session: Session, period: Period, pm: object) -> SurveyResults:
+def _survey_results(session: Session, period: Period, pm: object,
+                    measures: frozenset[str] | None) -> SurveyResults:
+    """The provider's results, readable for ``measures`` only (None: every measure)."""
     hook = getattr(pm, "hook", None)
-    results = hook.kamscore_survey_results(session=session, period=period) if hook else None
+    results = hook.kamscore_survey_results(session=session, period=period,
+                                           measures=measures) if hook else None
     if results is not None and not isinstance(results, SurveyResults):
         raise TypeError("kamscore_survey_results must return a SurveyResults or None, not "
                         f"{type(results).__name__}")
-    return results if results is not None else SurveyResults(source="none")
+    return scoped_survey_results(
+        results if results is not None else SurveyResults(source="none"), measures)

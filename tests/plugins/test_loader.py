@@ -72,6 +72,21 @@ def test_a_context_loaded_for_needs_holds_only_those_facts(app, session, pm):
     assert not ctx.fact_needs.covers(FactNeeds.of(["gross_profit"], []))
 
 
+def test_only_the_declared_survey_measures_are_loaded(app, session, pm):
+    seed_population(session, 3)
+    everything = load_metric_context(session, "2026-Q1", pm)
+    measures = {a.measure for a in everything.survey_results}
+    assert {"overall_satisfaction", "scale:collaboration"} <= measures
+    ctx = load_metric_context(session, "2026-Q1", pm,
+                              needs=FactNeeds.of((), (), ["overall_satisfaction"]))
+    assert {a.measure for a in ctx.survey_results.inner} == {"overall_satisfaction"}
+    assert len(ctx.survey_results.measure_table(
+        "customer_satisfaction", "overall_satisfaction", subject_type="account")) > 0
+    with pytest.raises(UndeclaredFactError, match="'scale:collaboration'"):
+        ctx.survey_results.measure_table("internal_360", "scale:collaboration",
+                                         subject_type="kam", rater_group="others")
+
+
 def test_each_built_in_metric_computes_the_same_from_its_declared_facts_alone(app, session,
                                                                             pm):
     """The declarations are right: loading only what a metric declares changes nothing."""

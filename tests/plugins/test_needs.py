@@ -82,9 +82,14 @@ def test_needs_union_and_cover():
     assert both == FactNeeds(frozenset({"net_sales", "sales_target"}), frozenset({"net_sales"}))
     assert both.covers(a) and both.covers(b) and not a.covers(b)
     everything = a.union(FactNeeds.everything())
-    assert everything == FactNeeds(None, None)
+    assert everything == FactNeeds(None, None, None)
     assert everything.covers(both) and not both.covers(everything)
-    assert FactNeeds.of(["x"], None).describe() == {"facts": ["x"], "previous_facts": None}
+    assert FactNeeds.of(["x"], None, ["nps"]).describe() == {
+        "facts": ["x"], "previous_facts": None, "survey_measures": ["nps"]}
+    surveys = FactNeeds.of((), (), ["nps"]).union(FactNeeds.of((), (), ["overall_satisfaction"]))
+    assert surveys.surveys == {"nps", "overall_satisfaction"}
+    assert surveys.covers(FactNeeds.of((), (), ["nps"]))
+    assert not FactNeeds.of((), (), ["nps"]).covers(surveys)
 
 
 @pytest.mark.parametrize("bad", ["net_sales", [""], [3]])
@@ -138,7 +143,7 @@ def test_a_bad_declaration_is_a_contract_problem(bad):
         def compute(self, ctx, params):
             return MetricResult.from_arrays(ctx.kams.codes, np.zeros(len(ctx.kams)))
 
-    assert any("facts must be None or a collection of fact names" in p
+    assert any("facts must be None or a collection of names" in p
                for p in check_metric_class(Bad))
 
 
@@ -168,4 +173,30 @@ def test_every_built_in_metric_declares_its_facts():
     shipped = build_plugin_manager(entry_points=False)
     for name, registered in shipped.metrics.items():
         needs = registered.cls.fact_needs(registered.cls.Params().load({}))
-        assert needs.current is not None and needs.previous is not None, name
+        assert None not in (needs.current, needs.previous, needs.surveys), name
+
+
+def test_survey_results_are_scoped_to_the_declared_measures():
+    from kamscore.metrics.needs import scoped_survey_results
+    from kamscore.survey_results import SurveyAggregate, SurveyResults
+
+    results = SurveyResults([
+        SurveyAggregate("customer_satisfaction", "account", "A1", "nps", "all", 4, 8.0),
+        SurveyAggregate("customer_satisfaction", "account", "A1", "overall_satisfaction",
+                        "all", 4, 4.5),
+    ], source="test")
+    scoped = scoped_survey_results(results, frozenset({"nps"}))
+    assert scoped.source == "test" and len(scoped) == 1
+    assert scoped.get("customer_satisfaction", "account", "A1", "nps", "all").mean == 8.0
+    assert len(scoped.measure_table("customer_satisfaction", "nps",
+                                    subject_type="account")) == 1
+    for read in (lambda: scoped.get("customer_satisfaction", "account", "A1",
+                                    "overall_satisfaction", "all"),
+                 lambda: scoped.for_measure("customer_satisfaction", "overall_satisfaction",
+                                            subject_type="account")):
+        with pytest.raises(UndeclaredFactError, match=r"survey measure 'overall_satisfaction'"
+                           r".*ctx\.survey_results.*survey_measures"):
+            read()
+    # narrowing again never widens; None leaves the results as they are
+    assert len(scoped_survey_results(scoped, frozenset({"overall_satisfaction"}))) == 0
+    assert scoped_survey_results(results, None) is results

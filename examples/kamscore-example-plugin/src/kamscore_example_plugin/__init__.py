@@ -23,8 +23,10 @@ class PlanCoverage(Metric):
     unit = "share"
     direction = "higher"
     version = "1"
-    facts = ()  # reads plans and assignments, no facts: runs need not load any for it
+    # reads plans and assignments only: runs need not load any fact or survey result for it
+    facts = ()
     previous_facts = ()
+    survey_measures = ()
     description = __doc__
 
     class Params(Schema):

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from score_run import ensure_demo  # same folder
 from sqlalchemy import event, func, select
 
 from kamscore.db import Database
@@ -25,20 +26,6 @@ from kamscore.metrics.loader import load_metric_context
 from kamscore.migrate import upgrade
 from kamscore.models import Fact, Person, Role
 from kamscore.plugin_manager import build_plugin_manager
-
-
-def ensure_demo(database: Database, size: float, seed: int, year: int) -> None:
-    """Build the demo into ``database`` unless it already holds one."""
-    from kamscore.demo.build import build_demo, is_empty
-    from kamscore.demo.spec import DemoSpec
-
-    with database.session() as session:
-        if not is_empty(session):
-            return
-        started = time.perf_counter()
-        summary = build_demo(session, DemoSpec(size=size, seed=seed, year=year))
-    print(f"built the demo (size {size:g}: {summary.kams:,} KAMs) in "
-          f"{time.perf_counter() - started:.0f} s")
 
 
 def run_once(database: Database, pm, period: str) -> dict:  # type: ignore[no-untyped-def]

@@ -26,6 +26,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .column_reads import code_lookup, fetch_columns, object_array
 from .hookspecs import hookimpl
 from .models import Account, Fact, Period, Person
 from .survey_results import (
@@ -146,7 +147,7 @@ def results_from_columns(
         value = np.array(values, dtype=float)  # None → NaN
         if np.isnan(value).any():
             raise SurveyFactError(f"fact {name!r} has no numeric value")
-        accounts, persons = _objects(accounts), _objects(persons)
+        accounts, persons = object_array(accounts), object_array(persons)
         account = accounts != None  # noqa: E711 (element-wise)
         person = persons != None  # noqa: E711
         if (account == person).any():
@@ -165,15 +166,6 @@ def results_from_columns(
                 _Stat(name, subjects, value[mask]))
     return FactSurveyResults({key: _table(key, stats) for key, stats in parts.items()},
                              source=source)
-
-
-def _objects(values: Iterable[object]) -> np.ndarray:
-    if isinstance(values, np.ndarray) and values.dtype == object:
-        return values
-    items = list(values)
-    out = np.empty(len(items), dtype=object)
-    out[:] = items
-    return out
 
 
 def _table(key: TableKey, stats: Mapping[str, list[_Stat]]) -> MeasureTable:
@@ -262,33 +254,16 @@ def load_survey_facts(session: Session, period: Period,
     if not present:
         return FactSurveyResults({}, source=f"{SOURCE} {period.code}")
     chosen = min({pid for pid, _ in present}, key=lambda pid: periods[pid])
-    account_code = _code_lookup(session, Account)
-    person_code = _code_lookup(session, Person)
+    account_code = code_lookup(session, Account.__table__)
+    person_code = code_lookup(session, Person.__table__)
     by_name = {}
     for name in sorted(n for pid, n in present if pid == chosen and _wanted(n, measures)):
-        result = session.connection().execute(
-            select(Fact.value, func.coalesce(Fact.account_id, 0),
-                   func.coalesce(Fact.person_id, 0))
-            .where(Fact.period_id == chosen, Fact.name == name))
-        try:  # plain numbers: straight from the DBAPI cursor (see kamscore.metrics.loader)
-            rows = result.cursor.fetchall()
-        finally:
-            result.close()
-        values, accounts, persons = zip(*rows, strict=True) if rows else ((), (), ())
+        values, accounts, persons = fetch_columns(session, select(
+            Fact.value, func.coalesce(Fact.account_id, 0), func.coalesce(Fact.person_id, 0))
+            .where(Fact.period_id == chosen, Fact.name == name), 3)
         by_name[name] = (values, account_code[np.array(accounts, dtype=np.int64)],
                          person_code[np.array(persons, dtype=np.int64)])
     return results_from_columns(by_name, source=f"{SOURCE} {periods[chosen][1]}")
-
-
-def _code_lookup(session: Session, model: type[Account] | type[Person]) -> np.ndarray:
-    """``lut[id]`` = the code of the row with that id; ``lut[0]`` = None (ids start at 1)."""
-    table = model.__table__
-    rows = session.connection().execute(select(table.c.id, table.c.code)).all()
-    lut = np.empty(max((r[0] for r in rows), default=0) + 1, dtype=object)
-    lut[:] = None
-    for row_id, code in rows:
-        lut[row_id] = code
-    return lut
 
 
 def _wanted(name: str, measures: frozenset[str] | None) -> bool:

@@ -136,3 +136,43 @@ def session(app):
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+#: Debian's Chromium (``apt-get install chromium``), never a downloaded browser.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """The machine's Chromium driven by Playwright, shared by the browser tests of a module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def loopback_page(chromium):
+    """``(page, foreign)``: a fresh page of ``chromium`` that may load from 127.0.0.1 only.
+    Every other request (a CDN, a font service) is refused and listed in ``foreign``."""
+    from urllib.parse import urlparse
+
+    foreign: list[str] = []
+
+    def guard(route):  # type: ignore[no-untyped-def]
+        if urlparse(route.request.url).hostname != "127.0.0.1":
+            foreign.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context = chromium.new_context()
+    page = context.new_page()
+    page.route("**/*", guard)
+    yield page, foreign
+    context.close()

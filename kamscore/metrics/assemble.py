@@ -244,10 +244,6 @@ def _accounts(rows: list[AccountRow]) -> Accounts:
     )
 
 
-def _days(values: Iterable[dt.date | None], default: dt.date) -> np.ndarray:
-    return day_array(values, default)
-
-
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _NAT = np.iinfo(np.int64).min  # NaT's integer
 
@@ -277,9 +273,9 @@ def _assignments(period: PeriodInfo, rows: list[AssignmentRow], people: list[Per
     keep = (kam >= 0) & (account >= 0)
     rows = [r for r, k in zip(rows, keep, strict=True) if k]
     kam, account = kam[keep], account[keep]
-    role_start = _days((p.start_date for p in people), period.start)[kam]
-    role_end = _days((p.end_date for p in people), period.end)[kam]
-    start = _days((r.start_date for r in rows), period.start)
+    role_start = day_array((p.start_date for p in people), period.start)[kam]
+    role_end = day_array((p.end_date for p in people), period.end)[kam]
+    start = day_array((r.start_date for r in rows), period.start)
     end = day_array(r.end_date for r in rows)
     first = np.maximum(np.maximum(start, np.datetime64(period.start, "D")), role_start)
     last = np.minimum(np.minimum(np.where(np.isnat(end), np.datetime64(period.end, "D"), end),

@@ -36,6 +36,7 @@ from .contract import (
     MetricValue,
     json_scalar,
 )
+from .needs import FactNeeds
 from .registry import MetricRegistry, RegisteredMetric
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,30 @@ def compute_metrics(
         if key not in outcomes:
             outcomes[key] = _compute_one(registry, ctx, request, key)
     return outcomes
+
+
+def request_needs(pm: Any, requests: Iterable[MetricRequest]) -> FactNeeds:
+    """What computing ``requests`` reads: the union of each metric's ``fact_needs`` for its
+    parameters. A metric whose declaration fails (or is not a ``FactNeeds``) needs
+    everything; an unknown metric or invalid parameters need nothing — ``compute_metrics``
+    reports those as failures without reading anything."""
+    registry: MetricRegistry = getattr(pm, "metrics", pm)
+    needs = FactNeeds()
+    for request in requests:
+        registered = registry.get(request.metric)
+        if registered is None:
+            continue
+        try:
+            params = registered.cls.Params().load(dict(request.params or {}))
+        except marshmallow.ValidationError:
+            continue
+        try:
+            declared = registered.cls.fact_needs(params)
+        except Exception:  # the metric's own failure is reported when it is computed
+            declared = FactNeeds.everything()
+        needs = needs.union(declared if isinstance(declared, FactNeeds)
+                            else FactNeeds.everything())
+    return needs
 
 
 def _compute_one(registry: MetricRegistry, ctx: MetricContext, request: MetricRequest,

@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Select, Table, func, or_, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..column_reads import code_lookup, fetch_columns, id_lookup, nullable_ids, object_array
 from ..default_survey_results import PREFIX as SURVEY_PREFIX
 from ..gc_pause import gc_paused
 from ..models import (
@@ -125,67 +126,25 @@ def _load(session: Session, period: Period | str, pm: object, roles: Sequence[st
     )
 
 
-def _columns(session: Session, statement: Select, width: int) -> list[tuple]:
-    """Run a Core ``statement`` and return its result column-wise.
-
-    Rows are fetched from the DBAPI cursor directly: for plain numbers and strings
-    SQLAlchemy's row processing adds nothing but time, and for these tables it is most of
-    the time. Dates come back as ``date`` (PostgreSQL) or ISO strings (SQLite); only columns
-    that numpy reads as datetime64 either way are read like this.
-    """
-    result = session.connection().execute(statement)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
-
-
-def _lookup(ids: Sequence[int], values: np.ndarray, missing: object) -> np.ndarray:
-    """An array ``lut`` with ``lut[id] = values[i]`` for ``ids[i]`` and ``lut[0] = missing``
-    (ids start at 1; NULL ids are read as 0)."""
-    size = (max(ids) if len(ids) else 0) + 1
-    lut = np.empty(size, dtype=values.dtype)
-    lut[:] = missing
-    if len(ids):
-        lut[np.asarray(ids, dtype=np.int64)] = values
-    return lut
-
-
-def _ids(column: Sequence[int | None]) -> np.ndarray:
-    """A column of ids (None for NULL) as int64 with 0 for NULL."""
-    arr = np.array(column, dtype=float)
-    return np.where(np.isnan(arr), 0, arr).astype(np.int64)
-
-
-def _objects(values: Sequence[object]) -> np.ndarray:
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    return arr
-
-
 class _Codes:
     """Id → code/position lookups for accounts (sorted by code), people, teams, products."""
 
     def __init__(self, session: Session) -> None:
-        people = _columns(session, select(Person.__table__.c.id, Person.__table__.c.code), 2)
-        self.person_code = _lookup(people[0], _objects(people[1]), None)
+        self.person_code = code_lookup(session, Person.__table__)
         t = Team.__table__
-        teams = _columns(session, select(t.c.id, t.c.code, t.c.name, t.c.lead_id), 4)
-        self.team_code = _lookup(teams[0], _objects(teams[1]), None)
-        leads = self.person_code[_ids(teams[3])]
+        teams = fetch_columns(session, select(t.c.id, t.c.code, t.c.name, t.c.lead_id), 4)
+        self.team_code = id_lookup(teams[0], object_array(teams[1]), None)
+        leads = self.person_code[nullable_ids(teams[3])]
         self.team_rows = list(zip(teams[1], teams[2], leads, strict=True))
-        p = Product.__table__
-        products = _columns(session, select(p.c.id, p.c.code), 2)
-        self.product_code = _lookup(products[0], _objects(products[1]), None)
+        self.product_code = code_lookup(session, Product.__table__)
         a = Account.__table__
-        cols = _columns(session, select(a.c.id, a.c.code, a.c.name, a.c.type, a.c.segment,
+        cols = fetch_columns(session, select(a.c.id, a.c.code, a.c.name, a.c.type, a.c.segment,
                                         a.c.region, a.c.team_id), 7)
-        order = np.argsort(_objects(cols[1]), kind="stable")
+        order = np.argsort(object_array(cols[1]), kind="stable")
         ids = np.asarray(cols[0], dtype=np.int64)[order]
-        self.account_position = _lookup(ids, np.arange(len(ids), dtype=np.int64), -1)
-        self.account_code = _lookup(ids, _objects(cols[1])[order], None)
-        team = self.team_code[_ids(cols[6])]
+        self.account_position = id_lookup(ids, np.arange(len(ids), dtype=np.int64), -1)
+        self.account_code = id_lookup(ids, object_array(cols[1])[order], None)
+        team = self.team_code[nullable_ids(cols[6])]
         self.account_rows = [(cols[1][i], cols[2][i], cols[3][i], cols[4][i], cols[5][i],
                               team[i]) for i in order.tolist()]
 
@@ -213,7 +172,7 @@ def _facts(session: Session, period_id: int, codes: _Codes,
         wanted = [n for n in names if not n.startswith(SURVEY_PREFIX)]
     by_name = {}
     for name in sorted(wanted):
-        cols = _columns(session, select(
+        cols = fetch_columns(session, select(
             *(func.coalesce(c, 0) for c in (t.c.account_id, t.c.person_id, t.c.team_id,
                                             t.c.product_id)),
             t.c.value, t.c.category,
@@ -227,7 +186,7 @@ def _facts(session: Session, period_id: int, codes: _Codes,
             team=codes.team_code[np.array(cols[2], dtype=np.int64)],
             product=codes.product_code[np.array(cols[3], dtype=np.int64)],
             value=np.array(cols[4], dtype=float),
-            category=_objects(cols[5]),
+            category=object_array(cols[5]),
         )
     return FactTable(by_name=by_name, n_accounts=codes.n_accounts, scope=names)
 
@@ -247,7 +206,7 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
         .where(pt.c.start_date <= current.start_date, pt.c.end_date >= current.end_date)).all()
     span = {pid: ((end - start).days, code) for pid, code, start, end in periods}
     t = AccountPlan.__table__
-    cols = _columns(session, select(t.c.id, t.c.account_id, t.c.owner_id, t.c.quality_rating,
+    cols = fetch_columns(session, select(t.c.id, t.c.account_id, t.c.owner_id, t.c.quality_rating,
                                     t.c.period_id)
                     .where(t.c.period_id.in_(list(span))).order_by(t.c.id), 5)
     best: dict[int, int] = {}  # account id → row of its plan in force
@@ -255,11 +214,11 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
         if account not in best or span[pid] < span[cols[4][best[account]]]:
             best[account] = row
     chosen = sorted(best.values())
-    accounts = codes.account_code[_ids([cols[1][i] for i in chosen])]
-    owners = codes.person_code[_ids([cols[2][i] for i in chosen])]
+    accounts = codes.account_code[nullable_ids([cols[1][i] for i in chosen])]
+    owners = codes.person_code[nullable_ids([cols[2][i] for i in chosen])]
     rows = [(a, o, cols[3][i], span[cols[4][i]][1])
             for a, o, i in zip(accounts, owners, chosen, strict=True)]
-    position = _lookup([cols[0][i] for i in chosen], np.arange(len(chosen), dtype=np.int64),
+    position = id_lookup([cols[0][i] for i in chosen], np.arange(len(chosen), dtype=np.int64),
                        -1)
     return _Plans(rows, position, list(span))
 
@@ -267,10 +226,10 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
 def _plan_items(session: Session, table: Table, columns: list[str], plans: _Plans) -> list:
     """Objectives or actions of the plans in force: (plan position, *columns)."""
     p = AccountPlan.__table__
-    cols = _columns(session, select(table.c.plan_id, *(table.c[c] for c in columns))
+    cols = fetch_columns(session, select(table.c.plan_id, *(table.c[c] for c in columns))
                     .join(p, table.c.plan_id == p.c.id)
                     .where(p.c.period_id.in_(plans.period_ids)), 1 + len(columns))
-    ids = _ids(cols[0])
+    ids = nullable_ids(cols[0])
     position = plans.position[np.minimum(ids, len(plans.position) - 1)]
     position[ids >= len(plans.position)] = -1
     keep = np.flatnonzero(position >= 0)
@@ -282,7 +241,7 @@ def _objectives(session: Session, plans: _Plans) -> Objectives:
                        plans)
     return Objectives(
         plan=cols[0],
-        code=_objects(cols[1]),
+        code=object_array(cols[1]),
         target=np.array(cols[2], dtype=float),
         actual=np.array(cols[3], dtype=float),
         met=np.array([None if m is None else float(m) for m in cols[4]], dtype=float),
@@ -293,7 +252,7 @@ def _actions(session: Session, plans: _Plans) -> Actions:
     cols = _plan_items(session, PlanAction.__table__, ["code", "due_date", "done_date"], plans)
     return Actions(
         plan=cols[0],
-        code=_objects(cols[1]),
+        code=object_array(cols[1]),
         due=day_array(cols[2]),
         done=day_array(cols[3]),
     )
@@ -301,11 +260,11 @@ def _actions(session: Session, plans: _Plans) -> Actions:
 
 def _stakeholders(session: Session, codes: _Codes) -> Stakeholders:
     t = Stakeholder.__table__
-    cols = _columns(session, select(t.c.account_id, t.c.role, t.c.influence,
+    cols = fetch_columns(session, select(t.c.account_id, t.c.role, t.c.influence,
                                     t.c.partnership_level, t.c.is_key), 5)
     return Stakeholders(
-        account=codes.account_position[_ids(cols[0])],
-        role=_objects(cols[1]),
+        account=codes.account_position[nullable_ids(cols[0])],
+        role=object_array(cols[1]),
         influence=np.array(cols[2], dtype=np.int64),
         partnership_level=np.array(cols[3], dtype=np.int64),
         is_key=np.array(cols[4], dtype=bool),
@@ -322,7 +281,7 @@ def _people(session: Session, period: Period, roles: list[str], codes: _Codes) -
                or_(t.c.start_date.is_(None), t.c.start_date <= period.end_date),
                or_(t.c.end_date.is_(None), t.c.end_date >= period.start_date))
     ).all()
-    managers = codes.person_code[_ids([r[6] for r in rows])]
+    managers = codes.person_code[nullable_ids([r[6] for r in rows])]
     return [(*r[:6], m, r[7], r[8]) for r, m in zip(rows, managers, strict=True)]
 
 
@@ -334,23 +293,23 @@ def _assignments(session: Session, period: Period, roles: list[str], codes: _Cod
         .where(p.c.role.in_(roles), a.c.start_date <= period.end_date,
                or_(a.c.end_date.is_(None), a.c.end_date >= period.start_date))
     ).all()
-    people = codes.person_code[_ids([r[0] for r in rows])]
-    accounts = codes.account_code[_ids([r[1] for r in rows])]
+    people = codes.person_code[nullable_ids([r[0] for r in rows])]
+    accounts = codes.account_code[nullable_ids([r[1] for r in rows])]
     return [(pc, ac, r[2], r[3], r[4]) for pc, ac, r in zip(people, accounts, rows, strict=True)]
 
 
 def _team_members(session: Session, codes: _Codes) -> list:
     t = TeamMember.__table__
-    cols = _columns(session, select(t.c.team_id, t.c.person_id, t.c.function), 3)
-    return list(zip(codes.team_code[_ids(cols[0])], codes.person_code[_ids(cols[1])], cols[2],
-                    strict=True))
+    cols = fetch_columns(session, select(t.c.team_id, t.c.person_id, t.c.function), 3)
+    return list(zip(codes.team_code[nullable_ids(cols[0])],
+                    codes.person_code[nullable_ids(cols[1])], cols[2], strict=True))
 
 
 def _product_phases(session: Session, period_id: int, codes: _Codes) -> dict[str, str]:
     t = ProductPhase.__table__
-    cols = _columns(session, select(t.c.product_id, t.c.phase)
+    cols = fetch_columns(session, select(t.c.product_id, t.c.phase)
                     .where(t.c.period_id == period_id), 2)
-    return dict(zip(codes.product_code[_ids(cols[0])], cols[1], strict=True))
+    return dict(zip(codes.product_code[nullable_ids(cols[0])], cols[1], strict=True))
 
 
 def _survey_results(session: Session, period: Period, pm: object,

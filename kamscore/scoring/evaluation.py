@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import marshmallow
 import numpy as np
 from sqlalchemy.orm import Session
 
@@ -38,13 +37,14 @@ from ..engine import (
     Ruleset,
     evaluate,
 )
-from ..engine.model import AttributeType, Missing
+from ..engine.model import STANDARD_ATTRIBUTES, AttributeType, Missing
 from ..metrics.compute import (
     MetricFailure,
     MetricOutcome,
     MetricRequest,
     compute_metrics,
     request_key,
+    request_needs,
 )
 from ..metrics.compute import MetricValues as ComputedValues
 from ..metrics.context import MetricContext
@@ -52,10 +52,6 @@ from ..metrics.loader import load_metric_context
 from ..metrics.needs import FactNeeds
 from ..models import Period
 from .errors import InvalidInputError
-
-#: The attributes every population has; a ruleset's other attributes are read from facts.
-STANDARD_ATTRIBUTES = ("role", "grade", "segment", "lifecycle_phase", "region",
-                       "eligible_days", "period_days", "base_salary")
 
 #: The people scored when a ruleset does not restrict eligibility by role.
 DEFAULT_ROLES = ("kam",)
@@ -87,29 +83,15 @@ class PeriodInputs:
     outcomes: Mapping[str, MetricOutcome]  # by request key
 
 
-def fact_needs(pm: Any, ruleset: Ruleset) -> FactNeeds:
-    """The facts a run of ``ruleset`` reads: those its components' metrics declare (for
-    their parameters) and its declared attributes. A metric that declares nothing, or whose
-    declaration fails, needs every fact; an unknown metric or invalid parameters need none
-    (``compute_metrics`` reports those as failures without reading anything)."""
-    registry = getattr(pm, "metrics", pm)
-    needs = FactNeeds.of(sorted(n for n in ruleset.attributes if n not in STANDARD_ATTRIBUTES),
-                         ())
-    for request in component_requests(ruleset).values():
-        registered = registry.get(request.metric)
-        if registered is None:
-            continue
-        try:
-            params = registered.cls.Params().load(dict(request.params or {}))
-        except marshmallow.ValidationError:
-            continue
-        try:
-            declared = registered.cls.fact_needs(params)
-        except Exception:  # the metric's own failure is reported when it is computed
-            declared = FactNeeds.everything()
-        needs = needs.union(declared if isinstance(declared, FactNeeds)
-                            else FactNeeds.everything())
-    return needs
+def fact_needs(pm: Any, *rulesets: Ruleset) -> FactNeeds:
+    """What runs of ``rulesets`` read: the facts and survey measures their components'
+    metrics declare (``kamscore.metrics.compute.request_needs``) and their declared
+    attributes (facts about each person)."""
+    needs = request_needs(pm, [r for ruleset in rulesets
+                               for r in component_requests(ruleset).values()])
+    attributes = {n for ruleset in rulesets for n in ruleset.attributes
+                  if n not in STANDARD_ATTRIBUTES}
+    return needs.union(FactNeeds.of(sorted(attributes), ()))
 
 
 def load_context(session: Session, pm: Any, period: Period, roles: tuple[str, ...],
@@ -176,7 +158,7 @@ def engine_population(ctx: MetricContext, ruleset: Ruleset) -> Population:
     """The engine's population: standard attributes plus the ruleset's declared ones."""
     kams = ctx.kams
     size = len(kams)
-    attributes: dict[str, np.ndarray] = {  # the STANDARD_ATTRIBUTES
+    attributes: dict[str, np.ndarray] = {  # engine.model.STANDARD_ATTRIBUTES
         "role": np.asarray(kams.roles, dtype=object),
         "grade": np.asarray(kams.grades, dtype=object),
         "segment": np.asarray(kams.segments, dtype=object),

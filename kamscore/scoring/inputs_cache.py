@@ -135,9 +135,7 @@ class InputsCache:
         The context holds the facts ``ruleset`` and the rulesets ``also`` read (the
         requests must come from those); an entry loaded for other rulesets is reloaded
         with the facts of both when it lacks some."""
-        needs = fact_needs(pm, ruleset)
-        for other in also:
-            needs = needs.union(fact_needs(pm, other))
+        needs = fact_needs(pm, ruleset, *also)
         bind = session.get_bind()
         key = (str(bind.url), id(pm), period.id, roles)
         stamp = data_stamp(session, period)

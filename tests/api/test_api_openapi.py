@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from urllib.parse import urlparse
 
 import pytest
 from werkzeug.serving import make_server
@@ -34,15 +33,6 @@ DETAILS = [
     "/api/v1/periods/{code}",
     "/api/v1/facts/{fact_id}",
     "/api/v1/plans/{account}/{period}",
-]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
 ]
 
 
@@ -142,32 +132,13 @@ def live_server(app):
 
 
 @pytest.mark.browser
-def test_swagger_ui_renders_the_api_in_a_browser(live_server):
-    from playwright.sync_api import sync_playwright
-
-    foreign: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page()
-
-            def guard(route):  # type: ignore[no-untyped-def]
-                if urlparse(route.request.url).hostname != "127.0.0.1":
-                    foreign.append(route.request.url)
-                    route.abort()
-                else:
-                    route.continue_()
-
-            page.route("**/*", guard)
-            page.goto(f"{live_server}/api/docs")
-            page.wait_for_selector(".swagger-ui .info .title", timeout=15_000)
-            assert "kamscore" in page.inner_text(".swagger-ui .info .title")
-            page.wait_for_selector(".opblock-summary-path", timeout=15_000)
-            paths = page.locator(".opblock-summary-path").all_inner_texts()
-            assert any("/api/v1/facts" in p for p in paths)
-            assert any("/api/v1/imports/{kind}" in p.replace("\u200b", "") for p in paths)
-        finally:
-            browser.close()
+def test_swagger_ui_renders_the_api_in_a_browser(loopback_page, live_server):
+    page, foreign = loopback_page
+    page.goto(f"{live_server}/api/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=15_000)
+    assert "kamscore" in page.inner_text(".swagger-ui .info .title")
+    page.wait_for_selector(".opblock-summary-path", timeout=15_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/facts" in p for p in paths)
+    assert any("/api/v1/imports/{kind}" in p.replace("\u200b", "") for p in paths)
     assert foreign == []

@@ -5,16 +5,11 @@ the statement's tables are labelled for screen readers; nothing is loaded from e
 from __future__ import annotations
 
 import threading
-from urllib.parse import urlparse
 
 import pytest
 from werkzeug.serving import make_server
 
 from kamscore.scoring.runs import run_score
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -28,58 +23,41 @@ def live_server(app):
 
 
 @pytest.mark.browser
-def test_an_analyst_tries_weights_and_reads_a_statement(session, pm, published, live_server):
+def test_an_analyst_tries_weights_and_reads_a_statement(loopback_page, session, pm, published,
+                                                        live_server):
     run = run_score(session, pm, period="2026-Q1", ruleset="tiny", user="ana")
     session.rollback()
-    from playwright.sync_api import sync_playwright
+    page, foreign = loopback_page
+    page.goto(f"{live_server}/sign-in?next=/scoring/whatif")
+    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Password").fill("secret-ana")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/scoring/whatif")
 
-    foreign: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
+    sales = page.get_by_label("Sales attainment")
+    sales.fill("60")
+    page.keyboard.press("Tab")  # the next weight is the next stop for the keyboard
+    assert page.evaluate("document.activeElement.id") == "weight-formulary"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("40")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_selector("#result-title", timeout=15_000)
+    result = page.locator("#result").inner_text()
+    assert "The total cost changes by -75.00 EUR (-2.97 %)" in result
+    assert "KAMs whose payout falls most" in result
+    assert page.get_by_label("Sales attainment").input_value() == "60"
 
-            def guard(route):  # type: ignore[no-untyped-def]
-                if urlparse(route.request.url).hostname != "127.0.0.1":
-                    foreign.append(route.request.url)
-                    route.abort()
-                else:
-                    route.continue_()
-
-            page.route("**/*", guard)
-            page.goto(f"{live_server}/sign-in?next=/scoring/whatif")
-            page.get_by_label("Username").fill("ana")
-            page.get_by_label("Password").fill("secret-ana")
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url("**/scoring/whatif")
-
-            sales = page.get_by_label("Sales attainment")
-            sales.fill("60")
-            page.keyboard.press("Tab")  # the next weight is the next stop for the keyboard
-            assert page.evaluate("document.activeElement.id") == "weight-formulary"
-            page.keyboard.press("Control+A")
-            page.keyboard.type("40")
-            page.get_by_role("button", name="Compare").click()
-            page.wait_for_selector("#result-title", timeout=15_000)
-            result = page.locator("#result").inner_text()
-            assert "The total cost changes by -75.00 EUR (-2.97 %)" in result
-            assert "KAMs whose payout falls most" in result
-            assert page.get_by_label("Sales attainment").input_value() == "60"
-
-            page.goto(f"{live_server}/scoring/runs/{run.id}/statements/K4")
-            assert page.get_by_role("heading", level=1).inner_text() == (
-                "Kam K4: 2026-Q1 statement")
-            unlabelled = page.evaluate(
-                "() => [...document.querySelectorAll('table')]"
-                ".filter(t => !t.querySelector('caption')).length")
-            assert unlabelled == 0
-            headers_without_scope = page.evaluate(
-                "() => [...document.querySelectorAll('th')]"
-                ".filter(th => !th.getAttribute('scope')).length")
-            assert headers_without_scope == 0
-            table = page.get_by_role("table", name="Each step, in order")
-            assert "675.00 EUR" in table.inner_text()
-        finally:
-            browser.close()
+    page.goto(f"{live_server}/scoring/runs/{run.id}/statements/K4")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Kam K4: 2026-Q1 statement")
+    unlabelled = page.evaluate(
+        "() => [...document.querySelectorAll('table')]"
+        ".filter(t => !t.querySelector('caption')).length")
+    assert unlabelled == 0
+    headers_without_scope = page.evaluate(
+        "() => [...document.querySelectorAll('th')]"
+        ".filter(th => !th.getAttribute('scope')).length")
+    assert headers_without_scope == 0
+    table = page.get_by_role("table", name="Each step, in order")
+    assert "675.00 EUR" in table.inner_text()
     assert foreign == []

@@ -27,16 +27,3 @@ def open_customer_campaign(session, org):
 @pytest.fixture
 def mailer() -> MemoryMailer:
     return MemoryMailer("surveys@corp.example")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """The machine's Chromium driven by Playwright, for the browser tests of a module."""
-    from live_server import CHROMIUM, CHROMIUM_ARGS
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()

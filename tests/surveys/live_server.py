@@ -19,10 +19,6 @@ from werkzeug.serving import make_server
 from kamscore import create_app
 from kamscore.db import get_db
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 
 def real_app(database_url: str, instance_path: Path, **config):
     """An app as production runs it: CSRF on, not in testing mode."""

@@ -8,8 +8,8 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from live_server import CHROMIUM, CHROMIUM_ARGS, real_app, werkzeug_server
-from playwright.sync_api import Page, expect, sync_playwright
+from live_server import real_app, werkzeug_server
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from survey_org import live_campaign, token_for
 
@@ -20,15 +20,6 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 def serious_violations(page: Page) -> list[str]:
@@ -49,13 +40,13 @@ def no_sideways_scrolling(page: Page) -> bool:
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_answer_the_customer_survey_in_a_browser(browser, session, org, database_url, tmp_path,
+def test_answer_the_customer_survey_in_a_browser(chromium, session, org, database_url, tmp_path,
                                                  device):
     campaign = live_campaign(session)
     token = token_for(session, campaign, email="ann@stmary.example")
     app = real_app(database_url, tmp_path / "instance")
     with werkzeug_server(app) as base:
-        context = browser.new_context(**device)
+        context = chromium.new_context(**device)
         page = context.new_page()
         page.goto(f"{base}/s/{token}")
         assert token not in page.url and re.search(r"/survey/\d+$", page.url)
@@ -93,7 +84,7 @@ def test_answer_the_customer_survey_in_a_browser(browser, session, org, database
         context.close()
 
         # the respondent leaves, comes back later from the e-mail link, and resumes
-        context = browser.new_context(**device)
+        context = chromium.new_context(**device)
         page = context.new_page()
         page.goto(f"{base}/s/{token}")
         expect(page.locator(".progress")).to_have_text("Page 3 of 4")
@@ -133,13 +124,13 @@ def test_answer_the_customer_survey_in_a_browser(browser, session, org, database
     assert session.scalars(select(SurveyDraft)).all() == []
 
 
-def test_chinese_page_and_language_switch_in_a_browser(browser, session, org, database_url,
+def test_chinese_page_and_language_switch_in_a_browser(chromium, session, org, database_url,
                                                        tmp_path):
     campaign = live_campaign(session)
     token = token_for(session, campaign, email="chen@tgh.example")
     app = real_app(database_url, tmp_path / "instance")
     with werkzeug_server(app) as base:
-        context = browser.new_context(**PHONE)
+        context = chromium.new_context(**PHONE)
         page = context.new_page()
         page.goto(f"{base}/s/{token}")
         expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from kamscore import create_app
@@ -21,21 +21,9 @@ from kamscore.demo import DEMO_PASSWORD, DemoSpec, build_demo
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 @contextmanager
@@ -70,11 +58,11 @@ def check(page: Page) -> None:
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_browse_the_demo_organisation(browser, session, database_url, tmp_path, device):
+def test_browse_the_demo_organisation(chromium, session, database_url, tmp_path, device):
     build_demo(session, DemoSpec(size=0.5, seed=42, year=2025))
     session.commit()
     with served(database_url, str(tmp_path / "instance")) as base:
-        context = browser.new_context(**device)
+        context = chromium.new_context(**device)
         page = context.new_page()
         page.goto(base + "/")
         expect(page.locator(".stats")).to_contain_text("20 KAMs")

@@ -1,0 +1,63 @@
+"""Reading large query results column-wise into numpy, for the bulk loaders.
+
+The metric context loader (``kamscore.metrics.loader``) and the default survey results
+provider (``kamscore.default_survey_results``) read hundreds of thousands of rows per period.
+They fetch them from the DBAPI cursor directly — for plain numbers and strings SQLAlchemy's
+row processing adds nothing but time — and map ids to codes or positions with lookup arrays
+instead of joins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from sqlalchemy import Select, Table, select
+from sqlalchemy.orm import Session
+
+
+def fetch_columns(session: Session, statement: Select, width: int) -> list[tuple]:
+    """Run a Core ``statement`` and return its ``width`` columns, each as a tuple.
+
+    Values come as the DBAPI gives them: dates are ``date`` objects on PostgreSQL and ISO text
+    on SQLite (``kamscore.metrics.assemble.day_array`` reads both).
+    """
+    result = session.connection().execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+
+
+def object_array(values: Iterable[object]) -> np.ndarray:
+    """``values`` as a one-dimensional object array (strings stay Python strings)."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values
+    items = values if isinstance(values, Sequence) else list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+def id_lookup(ids: Sequence[int], values: np.ndarray, missing: object) -> np.ndarray:
+    """An array ``lut`` with ``lut[id] = values[i]`` for ``ids[i]`` and ``missing`` elsewhere,
+    ``lut[0]`` included (ids start at 1; NULL ids are read as 0)."""
+    size = (max(ids) if len(ids) else 0) + 1
+    lut = np.empty(size, dtype=values.dtype)
+    lut[:] = missing
+    if len(ids):
+        lut[np.asarray(ids, dtype=np.int64)] = values
+    return lut
+
+
+def code_lookup(session: Session, table: Table) -> np.ndarray:
+    """``lut[id]`` = the ``code`` of ``table``'s row with that id; None for 0 and gaps."""
+    ids, codes = fetch_columns(session, select(table.c.id, table.c.code), 2)
+    return id_lookup(ids, object_array(codes), None)
+
+
+def nullable_ids(column: Sequence[int | None]) -> np.ndarray:
+    """A column of ids (None for NULL) as int64 with 0 for NULL."""
+    arr = np.array(column, dtype=float)
+    return np.where(np.isnan(arr), 0, arr).astype(np.int64)

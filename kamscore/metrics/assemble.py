@@ -212,7 +212,9 @@ def assemble_context(
         else _stakeholders([StakeholderRow(*r) for r in stakeholders], account_table.index),
         teams=_teams(team_rows, member_rows),
         product_phases=phases,
-        survey_results=survey_results or SurveyResults(source="none"),
+        # not `or`: the truth of a SurveyResults is its len(), which builds every aggregate
+        survey_results=(survey_results if survey_results is not None
+                        else SurveyResults(source="none")),
     )
 
 

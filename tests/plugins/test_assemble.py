@@ -8,6 +8,7 @@ import pytest
 from metric_ctx import Q1, assigned, context, fact, kams
 
 from kamscore.metrics.assemble import AccountRow, PersonRow, TeamMemberRow, TeamRow
+from kamscore.survey_results import SurveyResults
 
 D = dt.date
 
@@ -124,3 +125,18 @@ def test_day_array_reads_dates_and_iso_text_alike():
     filled = day_array(dates, dt.date(2026, 1, 1))
     assert filled[1] == np.datetime64("2026-01-01") and not np.isnat(filled).any()
     assert day_array([]).dtype == np.dtype("datetime64[D]") and len(day_array([])) == 0
+
+
+class _Uncountable(SurveyResults):
+    """Survey results that refuse to be counted: counting a provider's results means
+    building every aggregate (164,000 at 10,000 KAMs, about a second)."""
+
+    def __len__(self) -> int:
+        raise AssertionError("the context counted the survey results")
+
+
+def test_the_context_keeps_survey_results_without_counting_them():
+    results = _Uncountable(source="provider")
+    ctx = context(people=kams("K1"), survey_results=results)
+    assert ctx.survey_results is results
+    assert context(people=kams("K1")).survey_results.source == "none"

@@ -23,12 +23,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .column_reads import code_lookup, fetch_columns, object_array
+from .column_reads import code_lookup, object_array
+from .fact_columns import fact_names, read_fact_columns
 from .hookspecs import hookimpl
-from .models import Account, Fact, Period, Person
+from .models import Account, Period, Person
 from .survey_results import (
     GROUP_ALL,
     SUBJECT_ACCOUNT,
@@ -247,22 +248,16 @@ def load_survey_facts(session: Session, period: Period,
             select(Period.id, Period.code, Period.start_date, Period.end_date).where(
                 Period.start_date <= period.start_date, Period.end_date >= period.end_date))
     }
-    is_survey = Fact.name.startswith(PREFIX, autoescape=True)
-    present = session.execute(
-        select(Fact.period_id, Fact.name).distinct()
-        .where(Fact.period_id.in_(list(periods)), is_survey)).all()
+    present = [(pid, n) for pid, n in fact_names(session, list(periods))
+               if n.startswith(PREFIX)]
     if not present:
         return FactSurveyResults({}, source=f"{SOURCE} {period.code}")
     chosen = min({pid for pid, _ in present}, key=lambda pid: periods[pid])
     account_code = code_lookup(session, Account.__table__)
     person_code = code_lookup(session, Person.__table__)
-    by_name = {}
-    for name in sorted(n for pid, n in present if pid == chosen and _wanted(n, measures)):
-        values, accounts, persons = fetch_columns(session, select(
-            Fact.value, func.coalesce(Fact.account_id, 0), func.coalesce(Fact.person_id, 0))
-            .where(Fact.period_id == chosen, Fact.name == name), 3)
-        by_name[name] = (values, account_code[np.array(accounts, dtype=np.int64)],
-                         person_code[np.array(persons, dtype=np.int64)])
+    wanted = [n for pid, n in present if pid == chosen and _wanted(n, measures)]
+    by_name = {name: (raw.value, account_code[raw.account], person_code[raw.person])
+               for name, raw in read_fact_columns(session, chosen, wanted).items()}
     return results_from_columns(by_name, source=f"{SOURCE} {periods[chosen][1]}")
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from ..fact_columns import refresh_snapshots
 from ..models import (
     Account,
     AccountPlan,
@@ -98,6 +99,7 @@ def build_demo(session: Session, spec: DemoSpec) -> DemoSummary:
 
     build_plans(session, spec, org, accounts, periods, period_ids)
     users = build_users(session, org)
+    refresh_snapshots(session)
     session.flush()
     return DemoSummary(built=True, spec=spec, counts=count_rows(session), kams=len(org.kams),
                        users=users, seconds=time.perf_counter() - started)
@@ -126,7 +128,8 @@ def clear_database(session: Session) -> None:
     """Delete every row of every table (the schema and its revision stay).
 
     Score runs and lines are immutable in the database (triggers refuse UPDATE and DELETE,
-    migration 0004). PostgreSQL's TRUNCATE fires no row triggers; on SQLite the triggers are
+    migration 0004). PostgreSQL's TRUNCATE fires no row triggers (the one that empties the
+    fact snapshots, migration 0005, fires and finds them empty already); on SQLite the triggers are
     dropped and created again, from their own stored text, within this one transaction.
     """
     tables = Base.metadata.sorted_tables

@@ -12,17 +12,17 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from ..column_reads import code_lookup, fetch_columns, id_lookup, nullable_ids, object_array
 from ..default_survey_results import PREFIX as SURVEY_PREFIX
+from ..fact_columns import fact_names, read_fact_columns
 from ..gc_pause import gc_paused
 from ..models import (
     Account,
     AccountPlan,
     Assignment,
-    Fact,
     Period,
     Person,
     PlanAction,
@@ -156,38 +156,22 @@ class _Codes:
 def _facts(session: Session, period_id: int, codes: _Codes,
            names: frozenset[str] | None) -> FactTable:
     """The period's facts called ``names`` (``None``: every name), except ``survey.*`` ones
-    (served as ``ctx.survey_results``).
-
-    One query per name (with ``None``, one more for the names): the rows come grouped, and
-    a fact's name is not fetched a million times over.
-    """
-    t = Fact.__table__
-    if names is None:
-        wanted = session.connection().execute(
-            select(t.c.name).distinct().where(
-                t.c.period_id == period_id,
-                ~t.c.name.startswith(SURVEY_PREFIX, autoescape=True))
-        ).scalars().all()
-    else:
-        wanted = [n for n in names if not n.startswith(SURVEY_PREFIX)]
-    by_name = {}
-    for name in sorted(wanted):
-        cols = fetch_columns(session, select(
-            *(func.coalesce(c, 0) for c in (t.c.account_id, t.c.person_id, t.c.team_id,
-                                            t.c.product_id)),
-            t.c.value, t.c.category,
-        ).where(t.c.period_id == period_id, t.c.name == name), 6)
-        if not cols[0]:
-            continue
-        by_name[name] = FactColumns(
+    (served as ``ctx.survey_results``), from the period's snapshot if it has one
+    (``kamscore.fact_columns``), else one query per name."""
+    present = names if names is not None else {n for _, n in fact_names(session, [period_id])}
+    wanted = [n for n in present if not n.startswith(SURVEY_PREFIX)]
+    by_name = {
+        name: FactColumns(
             name=name,
-            account=codes.account_position[np.array(cols[0], dtype=np.int64)],
-            person=codes.person_code[np.array(cols[1], dtype=np.int64)],
-            team=codes.team_code[np.array(cols[2], dtype=np.int64)],
-            product=codes.product_code[np.array(cols[3], dtype=np.int64)],
-            value=np.array(cols[4], dtype=float),
-            category=object_array(cols[5]),
+            account=codes.account_position[raw.account],
+            person=codes.person_code[raw.person],
+            team=codes.team_code[raw.team],
+            product=codes.product_code[raw.product],
+            value=raw.value,
+            category=raw.category,
         )
+        for name, raw in read_fact_columns(session, period_id, wanted).items()
+    }
     return FactTable(by_name=by_name, n_accounts=codes.n_accounts, scope=names)
 
 

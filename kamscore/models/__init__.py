@@ -3,7 +3,7 @@ above it (no services, no Flask apart from Flask-Login's UserMixin, no plugins).
 
 from .accounts import Account, AccountType, Assignment, Stakeholder, StakeholderRole
 from .base import Base
-from .facts import AccountPlan, Fact, PlanAction, PlanObjective
+from .facts import AccountPlan, Fact, FactSnapshot, FactSnapshotColumn, PlanAction, PlanObjective
 from .jobs import JobRunStatus, ScheduledJobRun
 from .org import Person, Role, Team, TeamMember
 from .periods import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
@@ -52,6 +52,8 @@ __all__ = [
     "CampaignStatus",
     "EmailSuppression",
     "Fact",
+    "FactSnapshot",
+    "FactSnapshotColumn",
     "ImmutableRecordError",
     "Invitation",
     "InvitationStatus",

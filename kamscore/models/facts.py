@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .accounts import Account
@@ -71,6 +79,40 @@ class Fact(Base):
             if code
         ]
         return "/".join(parts)
+
+
+class FactSnapshot(Base):
+    """A period's facts, also kept column-wise: one :class:`FactSnapshotColumn` per fact name.
+
+    A cache for reading, never a record: a score run reads a period's million facts from it in
+    a fraction of the time the rows take (``kamscore.fact_columns``). Built after an import,
+    by the demo and by ``kamscore period snapshot``; complete (every name of the period) or
+    absent. Database triggers (migration 0005) delete a period's snapshot whenever any of its
+    facts is inserted, changed or deleted, by kamscore or by hand, so it is never stale.
+    """
+
+    __tablename__ = "fact_snapshot"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"), primary_key=True)
+    fact_count: Mapped[int] = mapped_column()
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FactSnapshotColumn(Base):
+    """The facts of one name in a period, as numpy arrays in one ``.npz`` payload.
+
+    ``data`` holds ``account``, ``person``, ``team``, ``product`` (ids, 0 for none),
+    ``value`` (NaN for none), ``category`` (positions in ``labels``, -1 for none) and
+    ``labels``, in the order of the facts' ids; read with ``allow_pickle=False``.
+    """
+
+    __tablename__ = "fact_snapshot_column"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("fact_snapshot.period_id"),
+                                           primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    rows: Mapped[int] = mapped_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AccountPlan(Base):

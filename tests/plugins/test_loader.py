@@ -10,6 +10,7 @@ from db_population import seed_population
 from sqlalchemy import event, func, select
 
 from kamscore.db import get_db
+from kamscore.fact_columns import refresh_snapshots
 from kamscore.metrics.compute import compute_metrics
 from kamscore.metrics.loader import UnknownPeriodError, load_metric_context
 from kamscore.metrics.needs import FactNeeds, UndeclaredFactError
@@ -109,10 +110,14 @@ def test_unknown_period(app, session, pm):
         load_metric_context(session, "2031-Q1", pm)
 
 
-def _queries_to_compute_everything(app, pm, n: int) -> int:
+def _queries_to_compute_everything(app, pm, n: int, *, snapshots: bool = False
+                                   ) -> tuple[int, int]:
     database = get_db(app)
     with database.sessionmaker() as session:
         seed_population(session, n)
+        if snapshots:
+            assert refresh_snapshots(session)
+        session.commit()
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
@@ -147,10 +152,22 @@ def test_query_count_does_not_grow_with_the_population(app, pm):
     # one query per table (the two periods, people, accounts, teams, products, assignments,
     # plans and their periods, objectives, actions, stakeholders, team members, product
     # phases, survey fact names and their periods: 22 with the default survey provider, a
-    # few more with the live one) and one per fact name and period: a number set by the
-    # data's vocabulary, not by the population
+    # few more with the live one), three per period read to find it has no fact snapshot,
+    # and one per fact name and period: a number set by the data's vocabulary, not by the
+    # population
     queries, fact_names = small
-    assert queries <= 25 + fact_names
+    assert queries <= 34 + fact_names
+
+
+def test_with_snapshots_the_facts_take_one_query_per_period_read(app, pm):
+    small = _queries_to_compute_everything(app, pm, 3, snapshots=True)
+    _clear(app)
+    large = _queries_to_compute_everything(app, pm, 30, snapshots=True)
+    assert small == large
+    # the same tables, and the facts of each period read (2026-Q1, 2025-Q1, the year of the
+    # surveys) in one query whatever their names
+    queries, fact_names = small
+    assert queries <= 32 and fact_names > 20
 
 
 def test_an_annual_plan_is_in_force_in_its_quarters(app, session, pm):

@@ -1,0 +1,103 @@
+"""column-wise snapshots of each period's facts, and the triggers that keep them never stale
+
+A snapshot is a cache: ``fact_snapshot`` says a period's facts are also kept column-wise,
+``fact_snapshot_column`` holds one ``.npz`` payload per fact name (``kamscore.fact_columns``).
+Any INSERT, UPDATE, DELETE or TRUNCATE of facts — by kamscore or by hand — deletes the
+snapshot of every period it touches, in the same transaction; reads then fall back to the
+rows until the snapshot is rebuilt (after an import, or ``kamscore period snapshot``).
+
+On PostgreSQL the triggers are per statement (transition tables: one DELETE per statement,
+not per row) and take the import lock, so a snapshot being built by an import and a fact
+written by hand at the same time are serialised: the later one always sees the other.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+#: ``kamscore.fact_columns.FACT_WRITE_LOCK`` ("kams", the import lock), fixed here as the
+#: migration is.
+IMPORT_LOCK_KEY = 0x6B616D73
+PG_EVENTS = {  # event: its transition tables
+    "insert": "NEW TABLE AS new_rows",
+    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+}
+SQLITE_PERIODS = {  # event: the periods a row touches
+    "insert": "NEW.period_id",
+    "update": "OLD.period_id, NEW.period_id",
+    "delete": "OLD.period_id",
+}
+PG_FUNCTION = f"""
+CREATE FUNCTION kamscore_fact_snapshot_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock({IMPORT_LOCK_KEY});
+  IF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM fact_snapshot_column;
+    DELETE FROM fact_snapshot;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    DELETE FROM fact_snapshot_column WHERE period_id IN (SELECT period_id FROM new_rows);
+    DELETE FROM fact_snapshot WHERE period_id IN (SELECT period_id FROM new_rows);
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    DELETE FROM fact_snapshot_column WHERE period_id IN (SELECT period_id FROM old_rows);
+    DELETE FROM fact_snapshot WHERE period_id IN (SELECT period_id FROM old_rows);
+  END IF;
+  RETURN NULL;
+END $$"""
+
+
+def upgrade() -> None:
+    op.create_table('fact_snapshot',
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('fact_count', sa.Integer(), nullable=False),
+    sa.Column('built_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['period_id'], ['period.id'], name=op.f('fk_fact_snapshot_period_id_period')),
+    sa.PrimaryKeyConstraint('period_id', name=op.f('pk_fact_snapshot'))
+    )
+    op.create_table('fact_snapshot_column',
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['period_id'], ['fact_snapshot.period_id'], name=op.f('fk_fact_snapshot_column_period_id_fact_snapshot')),
+    sa.PrimaryKeyConstraint('period_id', 'name', name=op.f('pk_fact_snapshot_column'))
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        # already packed arrays: no TOAST compression to undo on every read
+        op.execute("ALTER TABLE fact_snapshot_column ALTER COLUMN data SET STORAGE EXTERNAL")
+        op.execute(PG_FUNCTION)
+        for event, tables in PG_EVENTS.items():
+            op.execute(f"CREATE TRIGGER fact_snapshot_stale_{event} AFTER {event.upper()} ON "
+                       f"fact REFERENCING {tables} FOR EACH STATEMENT "
+                       "EXECUTE FUNCTION kamscore_fact_snapshot_stale()")
+        op.execute("CREATE TRIGGER fact_snapshot_stale_truncate AFTER TRUNCATE ON fact "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION kamscore_fact_snapshot_stale()")
+        return
+    for event, periods in SQLITE_PERIODS.items():
+        op.execute(f"CREATE TRIGGER fact_snapshot_stale_{event} AFTER {event.upper()} ON fact "
+                   f"BEGIN DELETE FROM fact_snapshot_column WHERE period_id IN ({periods}); "
+                   f"DELETE FROM fact_snapshot WHERE period_id IN ({periods}); END")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for event in (*PG_EVENTS, "truncate"):
+            op.execute(f"DROP TRIGGER fact_snapshot_stale_{event} ON fact")
+        op.execute("DROP FUNCTION kamscore_fact_snapshot_stale()")
+    else:
+        for event in SQLITE_PERIODS:
+            op.execute(f"DROP TRIGGER fact_snapshot_stale_{event}")
+    op.drop_table('fact_snapshot_column')
+    op.drop_table('fact_snapshot')

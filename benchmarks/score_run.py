@@ -8,8 +8,9 @@ approves and publishes ``rulesets/standard.yaml`` (12 components) unless a versi
 published already, then ``--repeat`` times:
 
 1. times each step on its own, as ``run_score`` performs it: loading the period's metric
-   context (only the facts the ruleset's metrics declare; for comparison, side by side, also
-   with every fact of the period, as for metrics that declare nothing), computing the
+   context (only the facts the ruleset's metrics declare, from the periods' fact snapshots;
+   for comparison, side by side, also with every fact of the period, as for metrics that
+   declare nothing, and from the fact rows, as without snapshots), computing the
    metrics, the engine, encoding the lines (hashes and canonical JSON), and storing the run
    with its lines (one transaction, committed);
 2. times ``kamscore.scoring.runs.run_score`` itself, end to end (what ``kamscore score run``
@@ -26,11 +27,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from kamscore.db import Database
+from kamscore.fact_columns import refresh_snapshots
 from kamscore.migrate import upgrade
-from kamscore.models import Person, ScoreRun, ScoreRunStatus, User
+from kamscore.models import FactSnapshot, FactSnapshotColumn, Person, ScoreRun, ScoreRunStatus, User
 from kamscore.plugin_manager import build_plugin_manager
 from kamscore.resources import bundled_dir
 from kamscore.scoring import evaluation, lifecycle
@@ -88,6 +90,7 @@ def steps_once(database: Database, pm, period_code: str) -> dict[str, float]:  #
         t = time.perf_counter()
         evaluation.load_context(session, pm, period, roles, None)  # every fact, side by side
         times["context_all"] = time.perf_counter() - t
+        times["context_rows"] = _load_from_rows(session, pm, ruleset, period, roles)
         t0 = time.perf_counter()
         ctx = evaluation.load_context(session, pm, period, roles,
                                       evaluation.fact_needs(pm, ruleset))
@@ -121,6 +124,18 @@ def steps_once(database: Database, pm, period_code: str) -> dict[str, float]:  #
     return times
 
 
+def _load_from_rows(session, pm, ruleset, period, roles) -> float:  # type: ignore[no-untyped-def]
+    """The context loaded from the fact rows, as without snapshots (dropped, then restored
+    by rolling back)."""
+    session.execute(delete(FactSnapshotColumn))
+    session.execute(delete(FactSnapshot))
+    started = time.perf_counter()
+    evaluation.load_context(session, pm, period, roles, evaluation.fact_needs(pm, ruleset))
+    elapsed = time.perf_counter() - started
+    session.rollback()
+    return elapsed
+
+
 def run_once(database: Database, pm, period_code: str) -> tuple[float, ScoreRun]:  # type: ignore[no-untyped-def]
     with database.sessionmaker() as session:
         started = time.perf_counter()
@@ -145,6 +160,10 @@ def main() -> None:
         upgrade(url)
         database = Database(url)
         ensure_demo(database, args.size, args.seed, args.year)
+        with database.sessionmaker() as session:  # a database from before migration 0005
+            if built := refresh_snapshots(session):
+                session.commit()
+                print(f"built the fact snapshots of {len(built)} periods")
         pm = build_plugin_manager(entry_points=False)
         print(f"ruleset {ensure_published(database, pm)}, period {args.period}, "
               f"database {database.engine.url.get_backend_name()}")
@@ -166,6 +185,8 @@ def main() -> None:
     print(f"| step | best of {args.repeat}, s |")
     print("| --- | ---: |")
     for key, label in (("context_all", "(for comparison: load the context with every fact)"),
+                       ("context_rows", "(for comparison: load it from the fact rows, no "
+                                        "snapshots)"),
                        ("context", "load the metric context (the facts the ruleset reads)"),
                        ("metrics", "compute the metrics (plugins)"),
                        ("engine", "evaluate the ruleset (engine)"),

@@ -8,7 +8,8 @@ written once after the facts were imported — it costs a few hundredths of a se
 The snapshot is a cache, never a record, and never stale: database triggers (migration
 0005) delete a period's snapshot in the same transaction as any write to its facts, and the
 readers here fall back to the rows when there is none. Both ways give the same arrays in the
-same order (the facts' ids), so a score run's hashes do not depend on which way was taken.
+same order (by subject key, as the unique index on period, name and subject key gives them),
+so a score run's hashes do not depend on which way was taken.
 
 Who builds snapshots: :func:`refresh_snapshots`, called after every import, by the demo and
 by ``kamscore period snapshot``. On PostgreSQL builders and fact writers take one lock
@@ -38,7 +39,7 @@ _ID_COLUMNS = ("account", "person", "team", "product")
 
 @dataclass(frozen=True)
 class RawFactColumns:
-    """The facts of one name in a period, in the order of their ids: ``account``,
+    """The facts of one name in a period, in the order of their subject keys: ``account``,
     ``person``, ``team`` and ``product`` ids (int64, 0 for none), ``value`` (NaN for none),
     ``category`` (object, None for none)."""
 
@@ -100,7 +101,7 @@ def _rows(session: Session, period_id: int, name: str) -> RawFactColumns:
     t = Fact.__table__
     cols = fetch_columns(session, select(
         *(func.coalesce(t.c[f"{c}_id"], 0) for c in _ID_COLUMNS), t.c.value, t.c.category,
-    ).where(t.c.period_id == period_id, t.c.name == name).order_by(t.c.id), 6)
+    ).where(t.c.period_id == period_id, t.c.name == name).order_by(t.c.subject_key), 6)
     return _columns(cols)
 
 
@@ -141,7 +142,8 @@ def build_snapshot(session: Session, period_id: int) -> int:
     t = Fact.__table__
     cols = fetch_columns(session, select(
         t.c.name, *(func.coalesce(t.c[f"{c}_id"], 0) for c in _ID_COLUMNS), t.c.value,
-        t.c.category).where(t.c.period_id == period_id).order_by(t.c.name, t.c.id), 7)
+        t.c.category).where(t.c.period_id == period_id)
+        .order_by(t.c.name, t.c.subject_key), 7)
     names = object_array(cols[0])
     # rows come sorted by name: each name is one slice
     starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]]).tolist() if len(names) else []

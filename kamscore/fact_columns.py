@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -112,21 +113,23 @@ def _columns(cols: list) -> RawFactColumns:
 
 
 def encode(columns: RawFactColumns) -> bytes:
-    """One ``.npz`` payload (no pickles: strings are a unicode array and positions in it)."""
-    labels, positions = np.unique(np.array([c or "" for c in columns.category], dtype=str),
-                                  return_inverse=True)
-    is_none = np.array([c is None for c in columns.category], dtype=bool)
-    positions = np.where(is_none, -1, positions).astype(np.int32)
+    """One ``.npz`` payload, without pickles: a category is a position in ``labels``, the
+    UTF-8 of a JSON list of the distinct labels (exact for any text, NUL included)."""
+    labels: dict[str, int] = {}
+    positions = np.array([-1 if c is None else labels.setdefault(c, len(labels))
+                          for c in columns.category], dtype=np.int32)
     buffer = io.BytesIO()
     np.savez(buffer, **{c: getattr(columns, c).astype(np.int64) for c in _ID_COLUMNS},
-             value=columns.value.astype(float), category=positions, labels=labels)
+             value=columns.value.astype(float), category=positions,
+             labels=np.frombuffer(json.dumps(list(labels)).encode(), dtype=np.uint8))
     return buffer.getvalue()
 
 
 def decode(data: bytes) -> RawFactColumns:
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-        lookup = np.empty(len(arrays["labels"]) + 1, dtype=object)
-        lookup[:-1] = arrays["labels"].tolist()
+        labels = json.loads(arrays["labels"].tobytes())
+        lookup = np.empty(len(labels) + 1, dtype=object)
+        lookup[:-1] = labels
         lookup[-1] = None  # position -1
         return RawFactColumns(*(arrays[c] for c in _ID_COLUMNS), value=arrays["value"],
                               category=lookup[arrays["category"]])

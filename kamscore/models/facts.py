@@ -103,7 +103,8 @@ class FactSnapshotColumn(Base):
 
     ``data`` holds ``account``, ``person``, ``team``, ``product`` (ids, 0 for none),
     ``value`` (NaN for none), ``category`` (positions in ``labels``, -1 for none) and
-    ``labels``, in the order of the facts' subject keys; read with ``allow_pickle=False``.
+    ``labels`` (UTF-8 of a JSON list), in the order of the facts' subject keys; read with
+    ``allow_pickle=False``.
     """
 
     __tablename__ = "fact_snapshot_column"

@@ -1,0 +1,51 @@
+"""An import leaves every period with a fact snapshot that matches its rows: those whose
+facts it changed get a new one, in the import's own transaction (kamscore.fact_columns)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kamscore.fact_columns import fact_names, read_fact_columns
+from kamscore.models import FactSnapshot, Period
+
+VISITS = "period,name,account,value,unit\n2026-Q2,visits,A001,{value},count\n"
+
+
+def _snapshots(db) -> dict[str, tuple[int, object]]:
+    with db.session() as session:
+        return {code: (count, built) for code, count, built in session.execute(
+            select(Period.code, FactSnapshot.fact_count, FactSnapshot.built_at)
+            .join(FactSnapshot, FactSnapshot.period_id == Period.id))}
+
+
+def _visits(db) -> list[float]:
+    with db.session() as session:
+        q2 = session.scalar(select(Period.id).where(Period.code == "2026-Q2"))
+        assert (q2, "visits") in fact_names(session, [q2])
+        return read_fact_columns(session, q2, ["visits"])["visits"].value.tolist()
+
+
+def test_every_period_has_a_snapshot_after_an_import(org, db):
+    with db.session() as session:
+        periods = set(session.scalars(select(Period.code)))
+    assert set(_snapshots(db)) == periods
+
+
+def test_an_import_rebuilds_the_snapshots_of_the_periods_it_changed(org, run_import, db):
+    before = _snapshots(db)
+    run_import("facts", VISITS.format(value=4))
+    after = _snapshots(db)
+    assert after["2026-Q2"][0] == before["2026-Q2"][0] + 1
+    assert after["2026-Q2"][1] > before["2026-Q2"][1]
+    assert {k: v for k, v in after.items() if k != "2026-Q2"} == \
+        {k: v for k, v in before.items() if k != "2026-Q2"}  # the others untouched
+    assert _visits(db) == [4.0]
+    run_import("facts", VISITS.format(value=5))  # an update of the same fact
+    assert _visits(db) == [5.0]
+
+
+def test_a_dry_run_or_a_rejected_import_changes_no_snapshot(org, run_import, rejected, db):
+    before = _snapshots(db)
+    run_import("facts", VISITS.format(value=4), dry_run=True)
+    assert rejected("facts", VISITS.format(value=4) + "2026-Q2,visits,A999,1,count\n")
+    assert _snapshots(db) == before

@@ -12,9 +12,9 @@ same order (by subject key, as the unique index on period, name and subject key 
 so a score run's hashes do not depend on which way was taken.
 
 Who builds snapshots: :func:`refresh_snapshots`, called after every import, by the demo and
-by ``kamscore period snapshot``. On PostgreSQL builders and fact writers take one lock
-(:func:`lock_fact_writes`, also the import lock), so a snapshot never misses a fact written
-while it was being built.
+by ``kamscore period snapshot``. A builder locks the fact table against writers until it
+commits (:func:`lock_facts_against_writes`), so a snapshot never misses a fact written while
+it was being built: such a write waits, and its trigger then drops the new snapshot.
 """
 
 from __future__ import annotations
@@ -32,9 +32,6 @@ from sqlalchemy.orm import Session
 from .column_reads import fetch_columns, object_array
 from .models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
-#: The PostgreSQL advisory lock held by imports, snapshot builders and (through the triggers
-#: of migration 0005, which repeat the number) every statement that writes facts.
-FACT_WRITE_LOCK = 0x6B616D73  # "kams"
 _ID_COLUMNS = ("account", "person", "team", "product")
 
 
@@ -55,11 +52,12 @@ class RawFactColumns:
         return len(self.value)
 
 
-def lock_fact_writes(session: Session) -> None:
-    """Serialise with every other import, snapshot build and fact write (PostgreSQL; SQLite
-    has one writer at a time anyway). Held until the transaction ends."""
+def lock_facts_against_writes(session: Session) -> None:
+    """Wait for transactions writing facts to end and keep new ones waiting until this one
+    ends (PostgreSQL ``SHARE`` lock: reads go on; SQLite transactions start with ``BEGIN
+    IMMEDIATE``, one writer at a time, so it has nothing to do)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FACT_WRITE_LOCK})
+        session.execute(text("LOCK TABLE fact IN SHARE MODE"))
 
 
 def has_snapshot(session: Session, period_id: int) -> bool:
@@ -138,7 +136,7 @@ def decode(data: bytes) -> RawFactColumns:
 def build_snapshot(session: Session, period_id: int) -> int:
     """(Re)write the snapshot of ``period_id`` from its rows; returns its number of facts.
 
-    The caller owns the transaction (and should hold :func:`lock_fact_writes`)."""
+    The caller owns the transaction (and should hold :func:`lock_facts_against_writes`)."""
     session.flush()
     session.execute(delete(FactSnapshotColumn).where(FactSnapshotColumn.period_id == period_id))
     session.execute(delete(FactSnapshot).where(FactSnapshot.period_id == period_id))
@@ -164,8 +162,8 @@ def build_snapshot(session: Session, period_id: int) -> int:
 
 def refresh_snapshots(session: Session, *, rebuild: bool = False) -> dict[str, int]:
     """Build the snapshot of every period that has none (``rebuild``: of every period);
-    returns ``{period code: facts}`` of those built. Takes :func:`lock_fact_writes`."""
-    lock_fact_writes(session)
+    returns ``{period code: facts}`` of those built. Takes :func:`lock_facts_against_writes`."""
+    lock_facts_against_writes(session)
     query = select(Period.id, Period.code).order_by(Period.start_date, Period.id)
     if not rebuild:
         query = query.where(Period.id.not_in(select(FactSnapshot.period_id)))

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from marshmallow import ValidationError
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ..fact_columns import lock_fact_writes, refresh_snapshots
+from ..fact_columns import refresh_snapshots
 from .base import ImportContext, LoadedRow
 from .changes import Counts, Progress, no_progress
 from .csvfile import parse_csv, read_bytes
@@ -24,6 +25,9 @@ from .kinds import IMPORTERS
 
 #: Report progress every this many validated rows.
 PROGRESS_EVERY = 1_000
+
+#: PostgreSQL advisory lock key that serialises imports (SQLite's BEGIN IMMEDIATE already does).
+IMPORT_LOCK_KEY = 0x6B616D73  # "kams"
 
 
 class UnknownKind(ValueError):
@@ -162,4 +166,5 @@ def _serialise_imports(session: Session) -> None:
     Two imports computing their inserts at once would both insert the same new natural key;
     the lock is held until the transaction ends.
     """
-    lock_fact_writes(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})

@@ -135,9 +135,10 @@ def test_emptying_the_facts_drops_every_snapshot(app, session):
 
 
 def test_a_write_during_a_build_waits_for_it_and_then_drops_the_snapshot(app, session):
-    """A snapshot must never miss a fact written while it was being built: the builder holds
-    the fact write lock (PostgreSQL) or the write lock (SQLite) until it commits, and the
-    writer's trigger runs after that, seeing the new snapshot and dropping it."""
+    """A snapshot must never miss a fact written while it was being built: the builder locks
+    the fact table against writes (PostgreSQL) or holds the write lock (SQLite) until it
+    commits, and the writer's trigger runs after that, seeing the new snapshot and dropping
+    it."""
     seed_population(session, 2)
     q1 = _periods(session)[Q1[0]]
     session.commit()

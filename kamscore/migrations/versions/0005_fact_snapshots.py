@@ -6,9 +6,10 @@ Any INSERT, UPDATE, DELETE or TRUNCATE of facts — by kamscore or by hand — d
 snapshot of every period it touches, in the same transaction; reads then fall back to the
 rows until the snapshot is rebuilt (after an import, or ``kamscore period snapshot``).
 
-On PostgreSQL the triggers are per statement (transition tables: one DELETE per statement,
-not per row) and take the import lock, so a snapshot being built by an import and a fact
-written by hand at the same time are serialised: the later one always sees the other.
+The triggers are per row; after the first row of a period they find nothing to delete, at
+the cost of an index probe. A builder locks the fact table against writers while it reads
+(``LOCK TABLE fact IN SHARE MODE`` on PostgreSQL; SQLite has one writer at a time), so a
+fact written during a build waits for it, then drops the new snapshot.
 
 Revision ID: 0005
 Revises: 0004
@@ -25,38 +26,29 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: ``kamscore.fact_columns.FACT_WRITE_LOCK`` ("kams", the import lock), fixed here as the
-#: migration is.
-IMPORT_LOCK_KEY = 0x6B616D73
-PG_EVENTS = {  # event: its transition tables
-    "insert": "NEW TABLE AS new_rows",
-    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "delete": "OLD TABLE AS old_rows",
+PERIODS = {  # event: the periods a row touches
+    "insert": ("NEW",),
+    "update": ("OLD", "NEW"),
+    "delete": ("OLD",),
 }
-SQLITE_PERIODS = {  # event: the periods a row touches
-    "insert": "NEW.period_id",
-    "update": "OLD.period_id, NEW.period_id",
-    "delete": "OLD.period_id",
-}
-PG_FUNCTION = f"""
+PG_FUNCTION = """
 CREATE FUNCTION kamscore_fact_snapshot_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_advisory_xact_lock({IMPORT_LOCK_KEY});
   IF TG_OP = 'TRUNCATE' THEN
     DELETE FROM fact_snapshot_column;
     DELETE FROM fact_snapshot;
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    DELETE FROM fact_snapshot_column WHERE period_id IN (SELECT period_id FROM new_rows);
-    DELETE FROM fact_snapshot WHERE period_id IN (SELECT period_id FROM new_rows);
+    RETURN NULL;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    DELETE FROM fact_snapshot_column WHERE period_id IN (SELECT period_id FROM old_rows);
-    DELETE FROM fact_snapshot WHERE period_id IN (SELECT period_id FROM old_rows);
+    DELETE FROM fact_snapshot_column WHERE period_id = OLD.period_id;
+    DELETE FROM fact_snapshot WHERE period_id = OLD.period_id;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    DELETE FROM fact_snapshot_column WHERE period_id = NEW.period_id;
+    DELETE FROM fact_snapshot WHERE period_id = NEW.period_id;
   END IF;
   RETURN NULL;
 END $$"""
-
 
 def upgrade() -> None:
     op.create_table('fact_snapshot',
@@ -78,14 +70,14 @@ def upgrade() -> None:
         # already packed arrays: no TOAST compression to undo on every read
         op.execute("ALTER TABLE fact_snapshot_column ALTER COLUMN data SET STORAGE EXTERNAL")
         op.execute(PG_FUNCTION)
-        for event, tables in PG_EVENTS.items():
+        for event in PERIODS:
             op.execute(f"CREATE TRIGGER fact_snapshot_stale_{event} AFTER {event.upper()} ON "
-                       f"fact REFERENCING {tables} FOR EACH STATEMENT "
-                       "EXECUTE FUNCTION kamscore_fact_snapshot_stale()")
+                       "fact FOR EACH ROW EXECUTE FUNCTION kamscore_fact_snapshot_stale()")
         op.execute("CREATE TRIGGER fact_snapshot_stale_truncate AFTER TRUNCATE ON fact "
                    "FOR EACH STATEMENT EXECUTE FUNCTION kamscore_fact_snapshot_stale()")
         return
-    for event, periods in SQLITE_PERIODS.items():
+    for event, rows in PERIODS.items():
+        periods = ", ".join(f"{row}.period_id" for row in rows)
         op.execute(f"CREATE TRIGGER fact_snapshot_stale_{event} AFTER {event.upper()} ON fact "
                    f"BEGIN DELETE FROM fact_snapshot_column WHERE period_id IN ({periods}); "
                    f"DELETE FROM fact_snapshot WHERE period_id IN ({periods}); END")
@@ -93,11 +85,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for event in (*PG_EVENTS, "truncate"):
+        for event in (*PERIODS, "truncate"):
             op.execute(f"DROP TRIGGER fact_snapshot_stale_{event} ON fact")
         op.execute("DROP FUNCTION kamscore_fact_snapshot_stale()")
     else:
-        for event in SQLITE_PERIODS:
+        for event in PERIODS:
             op.execute(f"DROP TRIGGER fact_snapshot_stale_{event}")
     op.drop_table('fact_snapshot_column')
     op.drop_table('fact_snapshot')

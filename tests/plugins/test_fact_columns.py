@@ -24,7 +24,7 @@ from kamscore.fact_columns import (
     read_fact_columns,
     refresh_snapshots,
 )
-from kamscore.models import FactSnapshot, FactSnapshotColumn, Period
+from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 
 def _same(a: RawFactColumns, b: RawFactColumns) -> None:
@@ -108,6 +108,9 @@ def test_any_write_to_a_periods_facts_drops_its_snapshot_only(app, session):
         assert _snapshotted(session) == {Q1_2025[0]}, statement
         assert not session.scalars(select(FactSnapshotColumn.name).where(
             FactSnapshotColumn.period_id == periods[Q1[0]])).all()
+        # one period read from its snapshot, the other from its rows: the names of both
+        assert fact_names(session, list(periods.values())) == set(session.execute(
+            select(Fact.period_id, Fact.name).distinct()).all())
 
 
 def test_moving_a_fact_between_periods_drops_both_snapshots(app, session):

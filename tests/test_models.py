@@ -209,3 +209,17 @@ def test_api_token_activity(session):
     _refused(
         session, ApiToken(user=user, name="m", prefix="ks_y", token_hash="0" * 64, created_at=now)
     )
+
+
+def test_sqlite_connections_get_kamscores_pragmas(tmp_path):
+    """WAL, foreign keys, statement journals in memory (a fact import writes one per row:
+    the fact table has triggers) and the busy timeout, on every connection."""
+    from kamscore.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite'}", busy_timeout_ms=1234)
+    with engine.connect() as conn:
+        values = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                  for name in ("journal_mode", "foreign_keys", "temp_store", "busy_timeout")}
+    engine.dispose()
+    assert values == {"journal_mode": "wal", "foreign_keys": 1, "temp_store": 2,
+                      "busy_timeout": 1234}

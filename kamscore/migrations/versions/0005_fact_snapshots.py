@@ -39,15 +39,18 @@ BEGIN
     DELETE FROM fact_snapshot;
     RETURN NULL;
   END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE')
-     AND EXISTS (SELECT 1 FROM fact_snapshot WHERE period_id = OLD.period_id) THEN
-    DELETE FROM fact_snapshot_column WHERE period_id = OLD.period_id;
-    DELETE FROM fact_snapshot WHERE period_id = OLD.period_id;
+  -- nested IFs: TG_OP is a cheap expression, the EXISTS a query worth running once a row
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    IF EXISTS (SELECT 1 FROM fact_snapshot WHERE period_id = OLD.period_id) THEN
+      DELETE FROM fact_snapshot_column WHERE period_id = OLD.period_id;
+      DELETE FROM fact_snapshot WHERE period_id = OLD.period_id;
+    END IF;
   END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE')
-     AND EXISTS (SELECT 1 FROM fact_snapshot WHERE period_id = NEW.period_id) THEN
-    DELETE FROM fact_snapshot_column WHERE period_id = NEW.period_id;
-    DELETE FROM fact_snapshot WHERE period_id = NEW.period_id;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.period_id <> OLD.period_id) THEN
+    IF EXISTS (SELECT 1 FROM fact_snapshot WHERE period_id = NEW.period_id) THEN
+      DELETE FROM fact_snapshot_column WHERE period_id = NEW.period_id;
+      DELETE FROM fact_snapshot WHERE period_id = NEW.period_id;
+    END IF;
   END IF;
   RETURN NULL;
 END $$"""

@@ -8,14 +8,15 @@ and each metric request — a metric with its parameters — is computed once pe
 context.
 
 An entry is used again only while the period's data is unchanged, as far as a cheap
-*stamp* can tell: one query of counts, largest ids and sums over every table the context
-loader reads (facts of the period and of the same period a year earlier, people,
-assignments, accounts, plans, stakeholders, teams, product phases, survey aggregates). An
-insert, a delete or a changed fact value changes it. Edits that keep every count, id and sum
-(say, a person's grade changed in place) are not seen: an entry of an *open* period is
-therefore also dropped after ``ttl`` seconds (setting ``WHATIF_CACHE_SECONDS``), and
-``refresh=True`` reloads at once. A closed period's data is frozen, so its entries live
-until the stamp changes.
+*stamp* can tell: the fact snapshots of every period (any write to a period's facts drops
+its snapshot), and one query of counts, largest ids and sums over every other table the
+context loader reads (people, assignments, accounts, plans, stakeholders, teams, product
+phases, survey aggregates; the facts of the period and of the same period a year earlier
+too where they have no snapshot). An insert, a delete or a changed fact value changes it.
+Edits that keep every count, id and sum (say, a person's grade changed in place) are not
+seen: an entry of an *open* period is therefore also dropped after ``ttl`` seconds (setting
+``WHATIF_CACHE_SECONDS``), and ``refresh=True`` reloads at once. A closed period's data is
+frozen, so its entries live until the stamp changes.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ..models import (
     AccountPlan,
     Assignment,
     Fact,
+    FactSnapshot,
     Period,
     Person,
     PlanAction,
@@ -63,14 +65,26 @@ _WATCHED = (Person, Account, Assignment, AccountPlan, PlanObjective, PlanAction,
 
 
 def data_stamp(session: Session, period: Period) -> tuple[Any, ...]:
-    """A cheap fingerprint of the data a context of ``period`` is loaded from (one query)."""
-    year_earlier = select(Period.id).where(
-        Period.kind == period.kind,
-        Period.start_date == _year_earlier(period.start_date)).scalar_subquery()
-    in_periods = Fact.period_id.in_([period.id]) | (Fact.period_id == year_earlier)
+    """A cheap fingerprint of the data a context of ``period`` is loaded from (three small
+    queries).
+
+    Facts: the fact snapshots of every period (``kamscore.fact_columns``) — any write to a
+    period's facts drops its snapshot, so their count, newest build and total stand for all
+    the facts that have one (the survey facts of a containing year included) — plus counts,
+    largest ids and sums over the facts of the period and the year earlier where they have
+    no snapshot (a scan of their rows).
+    """
+    snapshots = session.execute(select(FactSnapshot.period_id, FactSnapshot.built_at,
+                                       FactSnapshot.fact_count)).all()
+    snapped = {pid for pid, _, _ in snapshots}
+    periods = [period.id, *session.scalars(select(Period.id).where(
+        Period.kind == period.kind, Period.start_date == _year_earlier(period.start_date)))]
+    unsnapped = [pid for pid in periods if pid not in snapped]
+    in_periods = Fact.period_id.in_(unsnapped)
     aggregates = [
-        select(func.count(), func.max(Fact.id), func.sum(Fact.value),
-               func.sum(func.length(func.coalesce(Fact.category, "")))).where(in_periods),
+        *([select(func.count(), func.max(Fact.id), func.sum(Fact.value),
+                  func.sum(func.length(func.coalesce(Fact.category, "")))).where(in_periods)]
+          if unsnapped else []),
         *[select(func.count(), func.max(model.id)) for model in _WATCHED],
         select(func.count(), func.max(SurveyAggregate.id), func.sum(SurveyAggregate.mean)),
         select(func.sum(Person.base_salary)),
@@ -81,7 +95,9 @@ def data_stamp(session: Session, period: Period) -> tuple[Any, ...]:
         for query in aggregates for column in query.selected_columns
     ]
     row = session.execute(select(*columns)).one()
-    return (period.status.value, str(period.closed_at), *[_plain(v) for v in row])
+    return (period.status.value, str(period.closed_at), tuple(unsnapped),
+            tuple(sorted((pid, str(built), count) for pid, built, count in snapshots)),
+            *[_plain(v) for v in row])
 
 
 def _plain(value: Any) -> Any:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 
 import pytest
 from sqlalchemy import func, select
 from tiny_population import EXPECTED, TINY_PLAN, set_fact
 
-from kamscore.models import ScoreRun
+from kamscore.fact_columns import refresh_snapshots
+from kamscore.models import Account, Fact, Period, PeriodKind, ScoreRun
 from kamscore.scoring.errors import InvalidInputError
 from kamscore.scoring.inputs_cache import InputsCache
 from kamscore.scoring.run_store import load_lines
@@ -117,3 +119,41 @@ def test_a_draft_reading_other_facts_reloads_the_cached_inputs_with_them(session
     assert report["draft"]["payout"] < report["baseline"]["payout"] == 2525.0
     again = what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")
     assert again["inputs"]["cached"] is True  # the reloaded entry serves the smaller plan too
+
+
+def test_with_fact_snapshots_the_cache_still_sees_every_fact_change(session, pm, published,
+                                                                   tiny):
+    """The stamp reads the snapshots instead of scanning the facts; a changed fact drops its
+    period's snapshot, and so changes the stamp, in any period (the year's survey facts)."""
+    assert refresh_snapshots(session)
+    session.commit()
+    cache = InputsCache()
+    assert what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")["inputs"][
+        "cached"] is False
+    assert what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")["inputs"][
+        "cached"] is True
+    set_fact(session, tiny.period_id, "A3", "net_sales", 1_000_000)
+    changed = what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")
+    assert changed["inputs"]["cached"] is False
+    assert changed["draft"]["payout"] == 2525.0 + 700.0  # read from the rows, no snapshot
+    refresh_snapshots(session)
+    session.commit()
+    rebuilt = what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")
+    assert rebuilt["inputs"]["cached"] is False  # a new snapshot: a new stamp
+    assert rebuilt["draft"]["payout"] == 2525.0 + 700.0  # the same figures from it
+    year = Period(code="2026", kind=PeriodKind.YEAR, start_date=dt.date(2026, 1, 1),
+                  end_date=dt.date(2026, 12, 31))
+    session.add(year)
+    session.commit()
+    assert refresh_snapshots(session) == {"2026": 0}
+    session.commit()
+    assert what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")["inputs"][
+        "cached"] is False  # one snapshot more
+    assert what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")["inputs"][
+        "cached"] is True
+    session.add(Fact(period_id=year.id, name="survey.csat.all.n", subject_key="account:A3",
+                     account_id=session.scalar(select(Account.id).where(Account.code == "A3")),
+                     value=3, unit="count", source="test"))
+    session.commit()
+    assert what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")["inputs"][
+        "cached"] is False

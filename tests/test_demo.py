@@ -8,7 +8,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from kamscore.demo import (
     DEMO_PASSWORD,
@@ -24,6 +24,7 @@ from kamscore.models import (
     AccountPlan,
     Assignment,
     Fact,
+    FactSnapshot,
     LifecyclePhase,
     Period,
     PeriodStatus,
@@ -286,3 +287,23 @@ def test_spec_rejects_nonsense():
     with pytest.raises(ValueError, match="year"):
         DemoSpec(year=20)
     assert DemoSpec().business_year == dt.date.today().year - 1
+
+
+def test_a_built_demo_has_every_fact_snapshot_and_its_triggers_back(session):
+    """The facts are loaded with the fact table's triggers off (a load into an empty
+    database has no snapshot to drop); the snapshots are built after, the triggers restored
+    and working."""
+    build_demo(session, DemoSpec(size=0.1, year=YEAR))
+    session.commit()
+    periods = dict(session.execute(select(Period.id, Period.code)).all())
+    snapshots = dict(session.execute(select(FactSnapshot.period_id,
+                                            FactSnapshot.fact_count)).all())
+    assert set(snapshots) == set(periods)
+    facts = dict(session.execute(select(Fact.period_id, func.count())
+                                 .group_by(Fact.period_id)).all())
+    assert snapshots == {pid: facts.get(pid, 0) for pid in periods}
+    quarter = next(pid for pid, code in periods.items() if code == f"{YEAR}-Q2")
+    session.execute(text("UPDATE fact SET value = value + 1 WHERE period_id = :p AND "
+                         "name = 'net_sales'"), {"p": quarter})
+    session.commit()
+    assert set(session.scalars(select(FactSnapshot.period_id))) == set(periods) - {quarter}

@@ -33,7 +33,7 @@ from ..models import (
 )
 from .account_facts import write_account_facts, write_team_facts
 from .accounts import build_accounts, build_stakeholders
-from .bulk import constraints_deferred
+from .bulk import constraints_deferred, sqlite_triggers_lifted
 from .catalog import build_periods, build_products
 from .facts import FactSink, SalesModel, fact_source
 from .org import build_org
@@ -129,22 +129,18 @@ def clear_database(session: Session) -> None:
 
     Score runs and lines are immutable in the database (triggers refuse UPDATE and DELETE,
     migration 0004). PostgreSQL's TRUNCATE fires no row triggers (the one that empties the
-    fact snapshots, migration 0005, fires and finds them empty already); on SQLite the triggers are
-    dropped and created again, from their own stored text, within this one transaction.
+    fact snapshots, migration 0005, fires and finds them empty already); on SQLite the
+    triggers are dropped and created again, from their own stored text, within this one
+    transaction.
     """
     tables = Base.metadata.sorted_tables
     if session.get_bind().dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
-    triggers = session.execute(text(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
-    for name, _sql in triggers:
-        session.execute(text(f'DROP TRIGGER "{name}"'))
-    for table in reversed(tables):
-        session.execute(delete(table))
-    for _name, sql in triggers:
-        session.connection().exec_driver_sql(sql)
+    with sqlite_triggers_lifted(session):
+        for table in reversed(tables):
+            session.execute(delete(table))
 
 
 __all__ = ["DemoError", "DemoSummary", "build_demo", "demo_users", "prepare_demo"]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
@@ -64,9 +64,23 @@ def ids_by(session: Session, key_column: Any) -> dict[Any, int]:
 
 
 @contextmanager
+def sqlite_triggers_lifted(session: Session, table: str | None = None) -> Iterator[None]:
+    """Drop the SQLite triggers of ``table`` (of every table: None) and create them again
+    from their own stored text on the way out, within the caller's transaction."""
+    query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+    triggers = session.execute(text(query + (" AND tbl_name = :table" if table else "")),
+                               {"table": table} if table else {}).all()
+    for name, _sql in triggers:
+        session.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _name, sql in triggers:
+        session.connection().exec_driver_sql(sql)
+
+
+@contextmanager
 def constraints_deferred(session: Session, model: type[Base]) -> Iterator[None]:
     """Drop ``model``'s plain indexes (and, on PostgreSQL, its foreign keys) for a bulk load,
-    and create them again after it.
+    and create them again after it; its triggers are off meanwhile.
 
     This is PostgreSQL's own advice for populating a database ("Populating a Database": remove
     indexes and foreign keys, load, add them back) and helps SQLite as much: building an
@@ -76,18 +90,27 @@ def constraints_deferred(session: Session, model: type[Base]) -> Iterator[None]:
     ends exactly as the migrations made it, and the foreign keys are still checked (when
     added back). The DDL is part of the transaction on both databases, so a failed load
     rolls the drop back too. Unique constraints stay: they guard the load itself.
+
+    Triggers (the fact table's drop a period's fact snapshot on every write, migration 0005)
+    do not fire for the loaded rows: a load into an empty database has no snapshot to drop,
+    and the caller builds the snapshots after it (``kamscore.fact_columns``).
     """
     connection = session.connection()
     table = model.__table__
+    postgres = connection.dialect.name == "postgresql"
     indexes = [index for index in table.indexes if not index.unique]
-    foreign_keys = (
-        list(table.foreign_key_constraints) if connection.dialect.name == "postgresql" else []
-    )
+    foreign_keys = list(table.foreign_key_constraints) if postgres else []
     for fk in foreign_keys:
         connection.execute(DropConstraint(fk))
     for index in indexes:
         index.drop(connection)
-    yield
+    if postgres:
+        connection.execute(text(f'ALTER TABLE "{table.name}" DISABLE TRIGGER USER'))
+        yield
+        connection.execute(text(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER'))
+    else:
+        with sqlite_triggers_lifted(session, table.name):
+            yield
     for index in indexes:
         index.create(connection)
     for fk in foreign_keys:

@@ -29,7 +29,6 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from .column_reads import fetch_columns, object_array
 from .models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 _ID_COLUMNS = ("account", "person", "team", "product")
@@ -97,17 +96,20 @@ def read_fact_columns(session: Session, period_id: int,
 
 
 def _rows(session: Session, period_id: int, name: str) -> RawFactColumns:
+    """The facts of one name from the rows (the only place that reads them)."""
     t = Fact.__table__
-    cols = fetch_columns(session, select(
+    result = session.connection().execute(select(
         *(func.coalesce(t.c[f"{c}_id"], 0) for c in _ID_COLUMNS), t.c.value, t.c.category,
-    ).where(t.c.period_id == period_id, t.c.name == name).order_by(t.c.subject_key), 6)
-    return _columns(cols)
-
-
-def _columns(cols: list) -> RawFactColumns:
-    return RawFactColumns(*(np.array(c, dtype=np.int64) for c in cols[:4]),
-                          value=np.array(cols[4], dtype=float),
-                          category=object_array(cols[5]))
+    ).where(t.c.period_id == period_id, t.c.name == name).order_by(t.c.subject_key))
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    # one 2-D object array, then a column at a time: half the time of transposing tuples
+    table = np.array(rows, dtype=object).reshape(len(rows), 6)
+    return RawFactColumns(*(table[:, i].astype(np.int64) for i in range(4)),
+                          value=table[:, 4].astype(float),  # None → NaN
+                          category=table[:, 5].copy())
 
 
 def encode(columns: RawFactColumns) -> bytes:
@@ -140,24 +142,16 @@ def build_snapshot(session: Session, period_id: int) -> int:
     session.flush()
     session.execute(delete(FactSnapshotColumn).where(FactSnapshotColumn.period_id == period_id))
     session.execute(delete(FactSnapshot).where(FactSnapshot.period_id == period_id))
-    t = Fact.__table__
-    cols = fetch_columns(session, select(
-        t.c.name, *(func.coalesce(t.c[f"{c}_id"], 0) for c in _ID_COLUMNS), t.c.value,
-        t.c.category).where(t.c.period_id == period_id)
-        .order_by(t.c.name, t.c.subject_key), 7)
-    names = object_array(cols[0])
-    # rows come sorted by name: each name is one slice
-    starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]]).tolist() if len(names) else []
-    ends = [*starts[1:], len(names)] if starts else []
+    names = session.scalars(select(Fact.name).distinct()
+                            .where(Fact.period_id == period_id).order_by(Fact.name)).all()
+    parts = {name: _rows(session, period_id, name) for name in names}
+    total = sum(len(part) for part in parts.values())
     session.execute(insert(FactSnapshot), [{
-        "period_id": period_id, "fact_count": len(names),
-        "built_at": dt.datetime.now(dt.UTC)}])
-    for start, end in zip(starts, ends, strict=True):
-        part = _columns([c[start:end] for c in cols[1:]])
+        "period_id": period_id, "fact_count": total, "built_at": dt.datetime.now(dt.UTC)}])
+    for name, part in parts.items():
         session.execute(insert(FactSnapshotColumn), [{
-            "period_id": period_id, "name": str(names[start]), "rows": len(part),
-            "data": encode(part)}])
-    return len(names)
+            "period_id": period_id, "name": name, "rows": len(part), "data": encode(part)}])
+    return total
 
 
 def refresh_snapshots(session: Session, *, rebuild: bool = False) -> dict[str, int]:

@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, null, select, text
 from sqlalchemy.orm import Session
 
 from .models import Fact, FactSnapshot, FactSnapshotColumn, Period
@@ -60,15 +60,31 @@ def lock_facts_against_writes(session: Session) -> None:
 
 
 def has_snapshot(session: Session, period_id: int) -> bool:
-    return session.get(FactSnapshot, period_id) is not None
+    """Whether ``period_id`` has a snapshot now (always asks the database)."""
+    return session.execute(select(FactSnapshot.period_id)
+                           .where(FactSnapshot.period_id == period_id)).first() is not None
+
+
+def _snapshot_columns(session: Session, period_ids: Collection[int],
+                      names: Collection[str] | None, *, data: bool) -> list[tuple]:
+    """(period id, name or None, data or None) for each period of ``period_ids`` that has a
+    snapshot and each of its columns called ``names`` (None: all): one statement, so that a
+    snapshot dropped meanwhile is seen whole or not at all (PostgreSQL reads each statement
+    as of its start)."""
+    s, c = FactSnapshot.__table__, FactSnapshotColumn.__table__
+    on = c.c.period_id == s.c.period_id
+    if names is not None:
+        on = on & c.c.name.in_(list(names))
+    return list(session.connection().execute(
+        select(s.c.period_id, c.c.name, c.c.data if data else null())
+        .select_from(s.outerjoin(c, on)).where(s.c.period_id.in_(list(period_ids)))).all())
 
 
 def fact_names(session: Session, period_ids: Collection[int]) -> set[tuple[int, str]]:
     """The (period id, fact name) pairs that have facts, for ``period_ids``."""
-    snapped = set(session.scalars(select(FactSnapshot.period_id)
-                                  .where(FactSnapshot.period_id.in_(list(period_ids)))))
-    found = set(session.execute(select(FactSnapshotColumn.period_id, FactSnapshotColumn.name)
-                                .where(FactSnapshotColumn.period_id.in_(list(snapped)))).all())
+    rows = _snapshot_columns(session, period_ids, None, data=False)
+    snapped = {pid for pid, _, _ in rows}
+    found = {(pid, name) for pid, name, _ in rows if name is not None}
     rest = [pid for pid in period_ids if pid not in snapped]
     if rest:
         found |= set(session.execute(select(Fact.period_id, Fact.name).distinct()
@@ -82,11 +98,10 @@ def read_fact_columns(session: Session, period_id: int,
     wanted = sorted(set(names))
     if not wanted:
         return {}
-    if has_snapshot(session, period_id):
-        t = FactSnapshotColumn.__table__
-        result = session.connection().execute(
-            select(t.c.name, t.c.data).where(t.c.period_id == period_id, t.c.name.in_(wanted)))
-        return {name: decode(bytes(data)) for name, data in sorted(result.all())}
+    rows = _snapshot_columns(session, [period_id], wanted, data=True)
+    if rows:
+        return {name: decode(bytes(blob)) for _, name, blob in sorted(
+            rows, key=lambda row: row[1] or "") if name is not None}
     found = {}
     for name in wanted:
         columns = _rows(session, period_id, name)

@@ -175,3 +175,20 @@ def test_cli_builds_missing_snapshots_and_rebuilds_on_request(app, session, runn
     assert again.output == "every period has its snapshot\n"
     rebuilt = runner.invoke(args=["period", "snapshot", "--rebuild"])
     assert sorted(rebuilt.output.splitlines()) == lines
+
+
+def test_a_write_is_read_back_at_once_in_the_same_transaction(app, session):
+    """A snapshot the session has seen (even as an ORM object in its identity map) is not
+    trusted once a write dropped it: reads always ask the database."""
+    seed_population(session, 2)
+    q1 = _periods(session)[Q1[0]]
+    refresh_snapshots(session)
+    session.commit()
+    before = read_fact_columns(session, q1, ["net_sales"])["net_sales"]
+    seen = session.get(FactSnapshot, q1)  # held: it stays in the identity map
+    assert seen is not None and has_snapshot(session, q1)
+    session.execute(text(WRITES["update"]), {"q1": q1})  # not committed
+    assert not has_snapshot(session, q1) and seen.period_id == q1
+    after = read_fact_columns(session, q1, ["net_sales"])["net_sales"]
+    np.testing.assert_array_equal(after.value, before.value + 1)
+    assert (q1, "net_sales") in fact_names(session, [q1])

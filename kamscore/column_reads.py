@@ -1,7 +1,8 @@
 """Reading large query results column-wise into numpy, for the bulk loaders.
 
-The metric context loader (``kamscore.metrics.loader``) and the default survey results
-provider (``kamscore.default_survey_results``) read hundreds of thousands of rows per period.
+The metric context loader (``kamscore.metrics.loader``), the default survey results provider
+(``kamscore.default_survey_results``) and the fact reads (``kamscore.fact_columns``) read
+hundreds of thousands of rows per period.
 They fetch them from the DBAPI cursor directly — for plain numbers and strings SQLAlchemy's
 row processing adds nothing but time — and map ids to codes or positions with lookup arrays
 instead of joins.
@@ -16,17 +17,22 @@ from sqlalchemy import Select, Table, select
 from sqlalchemy.orm import Session
 
 
-def fetch_columns(session: Session, statement: Select, width: int) -> list[tuple]:
-    """Run a Core ``statement`` and return its ``width`` columns, each as a tuple.
+def fetch_rows(session: Session, statement: Select) -> list[tuple]:
+    """Run a Core ``statement`` and return its rows straight from the DBAPI cursor.
 
     Values come as the DBAPI gives them: dates are ``date`` objects on PostgreSQL and ISO text
     on SQLite (``kamscore.metrics.assemble.day_array`` reads both).
     """
     result = session.connection().execute(statement)
     try:
-        rows = result.cursor.fetchall()
+        return result.cursor.fetchall()
     finally:
         result.close()
+
+
+def fetch_columns(session: Session, statement: Select, width: int) -> list[tuple]:
+    """Run a Core ``statement`` and return its ``width`` columns, each as a tuple."""
+    rows = fetch_rows(session, statement)
     return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 

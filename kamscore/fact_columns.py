@@ -11,10 +11,11 @@ readers here fall back to the rows when there is none. Both ways give the same a
 same order (by subject key, as the unique index on period, name and subject key gives them),
 so a score run's hashes do not depend on which way was taken.
 
-Who builds snapshots: :func:`refresh_snapshots`, called after every import, by the demo and
-by ``kamscore period snapshot``. A builder locks the fact table against writers until it
-commits (:func:`lock_facts_against_writes`), so a snapshot never misses a fact written while
-it was being built: such a write waits, and its trigger then drops the new snapshot.
+Who builds snapshots: :func:`refresh_snapshots`, called after every import that writes
+facts, by the demo and by ``kamscore period snapshot``. A builder locks the fact table
+against writers until it commits (:func:`lock_facts_against_writes`), so a snapshot never
+misses a fact written while it was being built: such a write waits, and its trigger then
+drops the new snapshot.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, null, select, text
 from sqlalchemy.orm import Session
 
+from .column_reads import fetch_rows
 from .models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 _ID_COLUMNS = ("account", "person", "team", "product")
@@ -113,13 +115,9 @@ def read_fact_columns(session: Session, period_id: int,
 def _rows(session: Session, period_id: int, name: str) -> RawFactColumns:
     """The facts of one name from the rows (the only place that reads them)."""
     t = Fact.__table__
-    result = session.connection().execute(select(
+    rows = fetch_rows(session, select(
         *(func.coalesce(t.c[f"{c}_id"], 0) for c in _ID_COLUMNS), t.c.value, t.c.category,
     ).where(t.c.period_id == period_id, t.c.name == name).order_by(t.c.subject_key))
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
     # one 2-D object array, then a column at a time: half the time of transposing tuples
     table = np.array(rows, dtype=object).reshape(len(rows), 6)
     return RawFactColumns(*(table[:, i].astype(np.int64) for i in range(4)),

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
+from ..bulk_copy import copy_rows
 from ..models import Base
 
 CHUNK = 20_000
@@ -142,15 +143,11 @@ class RowStream:
             return
         rows, self.buffer = self.buffer, []
         names = ", ".join(self.columns)
-        dbapi = self.session.connection().connection.driver_connection
         if self.dialect == "postgresql":
-            with dbapi.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                f"COPY {self.table.name} ({names}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            copy_rows(self.session, self.table.name, self.columns, rows)
         elif self.dialect == "sqlite":
             marks = ", ".join("?" * len(self.columns))
+            dbapi = self.session.connection().connection.driver_connection
             dbapi.executemany(  # type: ignore[union-attr]
                 f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})", rows
             )

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..fact_columns import refresh_snapshots
+from ..models import Fact
 from .base import ImportContext, LoadedRow
 from .changes import Counts, Progress, no_progress
 from .csvfile import parse_csv, read_bytes
@@ -118,7 +119,8 @@ def import_csv(
         step(sum(c.unchanged for c in changes))
         importer.write(session, changes, step)
         session.flush()
-        refresh_snapshots(session)  # the periods whose facts changed lost theirs (triggers)
+        if any(c.model is Fact for c in changes):
+            refresh_snapshots(session)  # the periods whose facts changed lost theirs (triggers)
     return report
 
 

@@ -64,6 +64,12 @@ def year_earlier(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def previous_year_period(session: Session, period: Period) -> Period | None:
+    """The period of the same kind starting a year before ``period`` (2025-Q1 for 2026-Q1)."""
+    return session.scalar(select(Period).where(
+        Period.kind == period.kind, Period.start_date == year_earlier(period.start_date)))
+
+
 def find_period(session: Session, period: Period | str) -> Period:
     if isinstance(period, Period):
         return period
@@ -100,8 +106,7 @@ def load_metric_context(
 def _load(session: Session, period: Period | str, pm: object, roles: Sequence[str],
           needs: FactNeeds) -> MetricContext:
     current = find_period(session, period)
-    previous = session.scalar(select(Period).where(
-        Period.kind == current.kind, Period.start_date == year_earlier(current.start_date)))
+    previous = previous_year_period(session, current)
     role_values = [str(r) for r in roles]
     codes = _Codes(session)
     plans = _plans(session, current, codes)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from ..engine import Ruleset
 from ..metrics.compute import MetricOutcome, MetricRequest
 from ..metrics.context import MetricContext
+from ..metrics.loader import previous_year_period
 from ..models import (
     Account,
     AccountPlan,
@@ -77,8 +78,8 @@ def data_stamp(session: Session, period: Period) -> tuple[Any, ...]:
     snapshots = session.execute(select(FactSnapshot.period_id, FactSnapshot.built_at,
                                        FactSnapshot.fact_count)).all()
     snapped = {pid for pid, _, _ in snapshots}
-    periods = [period.id, *session.scalars(select(Period.id).where(
-        Period.kind == period.kind, Period.start_date == _year_earlier(period.start_date)))]
+    previous = previous_year_period(session, period)
+    periods = [period.id] + ([previous.id] if previous is not None else [])
     unsnapped = [pid for pid in periods if pid not in snapped]
     in_periods = Fact.period_id.in_(unsnapped)
     aggregates = [
@@ -102,12 +103,6 @@ def data_stamp(session: Session, period: Period) -> tuple[Any, ...]:
 
 def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, float) else value
-
-
-def _year_earlier(day: Any) -> Any:
-    from ..metrics.loader import year_earlier
-
-    return year_earlier(day)
 
 
 @dataclass

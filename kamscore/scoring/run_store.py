@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from ..bulk_copy import copy_rows
 from ..models import Period, Person, ScoreLine, ScoreRun
 from .codec import expand
 from .errors import NotFoundError
@@ -37,6 +38,9 @@ LINE_COLUMNS = (
     "detail",
 )
 
+#: The columns ``insert_run`` writes on PostgreSQL, in COPY order.
+_STORED_COLUMNS = ("run_id", "ruleset_version_id", *LINE_COLUMNS)
+
 
 def insert_run(session: Session, run: ScoreRun, lines: Sequence[dict[str, Any]]) -> ScoreRun:
     """Add ``run`` and its ``lines`` (dicts with ``LINE_COLUMNS``) to the session's
@@ -50,26 +54,12 @@ def insert_run(session: Session, run: ScoreRun, lines: Sequence[dict[str, Any]])
     if not rows:
         return run
     if session.get_bind().dialect.name == "postgresql":
-        _copy_lines(session, rows)
+        # COPY: 10,000 lines of 4 KB in 1.6 s against 2.2 s for batched INSERTs
+        copy_rows(session, ScoreLine.__tablename__, _STORED_COLUMNS,
+                  ([row[column] for column in _STORED_COLUMNS] for row in rows))
     else:
         session.execute(insert(ScoreLine), rows)
     return run
-
-
-#: The columns ``insert_run`` writes, in COPY order.
-_STORED_COLUMNS = ("run_id", "ruleset_version_id", *LINE_COLUMNS)
-
-
-def _copy_lines(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """PostgreSQL: stream the lines in with ``COPY`` (psycopg 3), in the session's own
-    transaction (10,000 lines of 4 KB: 1.6 s against 2.2 s for batched INSERTs)."""
-    cursor = session.connection().connection.driver_connection.cursor()
-    try:
-        with cursor.copy(f"COPY score_line ({', '.join(_STORED_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[column] for column in _STORED_COLUMNS])
-    finally:
-        cursor.close()
 
 
 def get_run(session: Session, run_id: int) -> ScoreRun:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from kamscore.fact_columns import fact_names, read_fact_columns
+from kamscore.importing import import_kinds
 from kamscore.models import FactSnapshot, Period
 
 VISITS = "period,name,account,value,unit\n2026-Q2,visits,A001,{value},count\n"
@@ -49,3 +50,13 @@ def test_a_dry_run_or_a_rejected_import_changes_no_snapshot(org, run_import, rej
     run_import("facts", VISITS.format(value=4), dry_run=True)
     assert rejected("facts", VISITS.format(value=4) + "2026-Q2,visits,A999,1,count\n")
     assert _snapshots(db) == before
+
+
+def test_only_an_import_that_writes_facts_builds_snapshots(run_import, examples, db):
+    for kind in import_kinds():
+        if kind != "facts":
+            run_import(kind, (examples / f"{kind}.csv").read_bytes())
+    assert _snapshots(db) == {}  # periods, people, plans...: no fact written, none built
+    run_import("facts", (examples / "facts.csv").read_bytes())
+    with db.session() as session:
+        assert set(_snapshots(db)) == set(session.scalars(select(Period.code)))

@@ -9,8 +9,8 @@ reads files; the metric contract (numpy, marshmallow) is imported on first use.
 
 from typing import Any
 
-from .factory import create_app
-from .hookspecs import hookimpl
+from kamscore.factory import create_app
+from kamscore.hookspecs import hookimpl
 
 __all__ = ["FactNeeds", "Metric", "MetricResult", "MetricValue", "create_app", "hookimpl"]
 __version__ = "0.1.0"
@@ -20,7 +20,7 @@ _METRIC_CONTRACT = ("FactNeeds", "Metric", "MetricResult", "MetricValue")
 
 def __getattr__(name: str) -> Any:
     if name in _METRIC_CONTRACT:
-        from .metrics import contract
+        from kamscore.metrics import contract
 
         return getattr(contract, name)
     raise AttributeError(f"module 'kamscore' has no attribute {name!r}")

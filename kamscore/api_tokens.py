@@ -13,8 +13,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import ApiToken, User
-from .models.types import utcnow
+from kamscore.models import ApiToken, User
+from kamscore.models.types import utcnow
 
 TOKEN_PREFIX = "ks_"
 SHOWN_PREFIX = 10  # characters kept in clear to tell tokens apart ("ks_AbCdEfG")

@@ -14,8 +14,8 @@ from flask import Flask, abort
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
-from .db import get_session
-from .models import User
+from kamscore.db import get_session
+from kamscore.models import User
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -26,18 +26,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .column_reads import code_lookup, object_array
-from .fact_columns import fact_names, read_fact_columns
-from .hookspecs import hookimpl
-from .models import Account, Period, Person
-from .survey_results import (
-    GROUP_ALL,
-    SUBJECT_ACCOUNT,
-    SUBJECT_KAM,
-    MeasureTable,
-    SurveyAggregate,
-    SurveyResults,
-)
+from kamscore.column_reads import code_lookup, object_array
+from kamscore.fact_columns import fact_names, read_fact_columns
+from kamscore.hookspecs import hookimpl
+from kamscore.models import Account, Period, Person
+from kamscore.survey_results import GROUP_ALL, SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable, SurveyAggregate, SurveyResults
 
 PREFIX = "survey."
 ACCOUNT_SURVEY = "customer_satisfaction"

@@ -30,8 +30,8 @@ import numpy as np
 from sqlalchemy import delete, func, insert, null, select, text
 from sqlalchemy.orm import Session
 
-from .column_reads import fetch_rows
-from .models import Fact, FactSnapshot, FactSnapshotColumn, Period
+from kamscore.column_reads import fetch_rows
+from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 _ID_COLUMNS = ("account", "person", "team", "product")
 

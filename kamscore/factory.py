@@ -21,27 +21,27 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     instance_path = instance_path or os.environ.get("KAMSCORE_INSTANCE_PATH") or None
     app = Flask("kamscore", instance_path=instance_path, instance_relative_config=True)
 
-    from . import config as settings
+    from kamscore import config as settings
 
     settings.load_config(app, config)
 
-    from . import auth, db, health, schema_guard
+    from kamscore import auth, db, health, schema_guard
 
     db.init_app(app)
     schema_guard.init_app(app)
     auth.init_app(app)
     health.init_app(app)
 
-    from . import plugin_manager
+    from kamscore import plugin_manager
 
     plugin_manager.init_app(app)
 
-    from . import api, web
+    from kamscore import api, web
 
     api.init_app(app)
     web.init_app(app)
 
-    from . import cli
+    from kamscore import cli
 
     cli.init_app(app)
     return app

@@ -36,9 +36,9 @@ import pluggy
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .metrics.contract import Metric
-    from .models import Period
-    from .survey_results import SurveyResults
+    from kamscore.metrics.contract import Metric
+    from kamscore.models import Period
+    from kamscore.survey_results import SurveyResults
 
 PROJECT = "kamscore"
 

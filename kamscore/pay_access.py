@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 
-from .scoring.inputs_cache import InputsCache
+from kamscore.scoring.inputs_cache import InputsCache
 
 #: Roles that see every KAM's pay.
 PAY_READERS = ("analyst", "approver")

@@ -40,11 +40,11 @@ from typing import Any
 import pluggy
 from flask import Flask, current_app
 
-from . import __version__ as kamscore_version
-from . import hookspecs
-from .hookspecs import PROJECT
-from .metrics.contract import check_metric_class
-from .metrics.registry import ExpressionFunction, MetricRegistry, RegisteredMetric
+from kamscore import __version__ as kamscore_version
+from kamscore import hookspecs
+from kamscore.hookspecs import PROJECT
+from kamscore.metrics.contract import check_metric_class
+from kamscore.metrics.registry import ExpressionFunction, MetricRegistry, RegisteredMetric
 
 EXTENSION_KEY = "kamscore.plugins"
 ENTRY_POINT_GROUP = "kamscore"
@@ -133,7 +133,7 @@ def build_plugin_manager(
     pm = KamscorePluginManager()
     found = [*_default_plugins(default_plugins)]
     if bundled:
-        from .resources import bundled_dir
+        from kamscore.resources import bundled_dir
 
         found += _folder_plugins(bundled_dir("plugins"), SOURCE_BUNDLED)
     if plugins_dir:
@@ -334,7 +334,7 @@ def _register_metrics(pm: KamscorePluginManager) -> None:
 
 
 def _register_expression_functions(pm: KamscorePluginManager) -> None:
-    from .engine.expressions.compiler import BUILTINS as builtins
+    from kamscore.engine.expressions.compiler import BUILTINS as builtins
 
     functions: dict[str, ExpressionFunction] = {}
     for plugin, provided in _call_each(pm, "kamscore_expression_functions"):

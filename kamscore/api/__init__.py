@@ -27,27 +27,14 @@ class KamscoreApi(Api):
     """flask-smorest's Api with kamscore's error handler (JSON under /api only)."""
 
     def _register_error_handlers(self) -> None:
-        from .errors import handle_http_exception
+        from kamscore.api.errors import handle_http_exception
 
         self._app.register_error_handler(HTTPException, handle_http_exception)
 
 
 def init_app(app: Flask) -> Api:
-    from ..auth import csrf
-    from . import (
-        accounts,
-        assignments,
-        errors,
-        facts,
-        imports,
-        people,
-        periods,
-        plans,
-        products,
-        stakeholders,
-        swagger,
-        teams,
-    )
+    from kamscore.auth import csrf
+    from kamscore.api import accounts, assignments, errors, facts, imports, people, periods, plans, products, stakeholders, swagger, teams
 
     if not app.config.get("OPENAPI_SWAGGER_UI_URL"):
         app.config["OPENAPI_SWAGGER_UI_URL"] = swagger.ASSETS_URL
@@ -80,13 +67,13 @@ def init_app(app: Flask) -> Api:
     # write_access checks the CSRF token itself for browser sessions; tokens need none
     csrf.exempt(imports.blp)
 
-    from . import campaigns
+    from kamscore.api import campaigns
 
     for blueprint in (campaigns.blp, campaigns.bounces):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
 
-    from . import rulesets, runs, whatif
+    from kamscore.api import rulesets, runs, whatif
 
     for blueprint in (rulesets.blp, runs.blp, runs.closing, whatif.blp):
         api.register_blueprint(blueprint)

@@ -7,13 +7,13 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy.orm import joinedload
 
-from ..db import get_session
-from ..models import Account
-from ..queries import get_by_code, select_accounts
-from .auth import read_access
-from .blueprint import QueryPager
-from .resources import found, resource_blueprint
-from .schemas.accounts import AccountQuery, AccountSchema
+from kamscore.db import get_session
+from kamscore.models import Account
+from kamscore.queries import get_by_code, select_accounts
+from kamscore.api.auth import read_access
+from kamscore.api.blueprint import QueryPager
+from kamscore.api.resources import found, resource_blueprint
+from kamscore.api.schemas.accounts import AccountQuery, AccountSchema
 
 blp = resource_blueprint("accounts", "accounts", "Key accounts: hospitals, IDNs, payers, GPOs.")
 

@@ -18,10 +18,10 @@ from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import abort
 
-from ..api_tokens import find_active_token, record_use
-from ..auth import csrf
-from ..db import get_session
-from ..models import User
+from kamscore.api_tokens import find_active_token, record_use
+from kamscore.auth import csrf
+from kamscore.db import get_session
+from kamscore.models import User
 
 BEARER = "bearer"
 

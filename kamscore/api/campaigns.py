@@ -15,24 +15,16 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from ..db import get_session
-from ..mail import get_mailer
-from ..models import Campaign
-from ..surveys import campaigns, mailing
-from ..surveys.errors import SurveyError
-from ..yaml_source import SourceError
-from .auth import read_access, write_access
-from .blueprint import QueryPager
-from .resources import resource_blueprint
-from .schemas.campaigns import (
-    BounceResultSchema,
-    BounceSchema,
-    CampaignCreateSchema,
-    CampaignQuery,
-    CampaignReportSchema,
-    CampaignSchema,
-    OpenResultSchema,
-)
+from kamscore.db import get_session
+from kamscore.mail import get_mailer
+from kamscore.models import Campaign
+from kamscore.surveys import campaigns, mailing
+from kamscore.surveys.errors import SurveyError
+from kamscore.yaml_source import SourceError
+from kamscore.api.auth import read_access, write_access
+from kamscore.api.blueprint import QueryPager
+from kamscore.api.resources import resource_blueprint
+from kamscore.api.schemas.campaigns import BounceResultSchema, BounceSchema, CampaignCreateSchema, CampaignQuery, CampaignReportSchema, CampaignSchema, OpenResultSchema
 
 blp = resource_blueprint("campaigns", "campaigns",
                          "Survey campaigns: draft → open → closed, with response counts")

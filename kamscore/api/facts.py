@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from ..db import get_session
-from ..models import Fact
-from ..queries import FACT_OPTIONS, get_by_id, select_facts
-from .auth import read_access
-from .blueprint import QueryPager
-from .resources import found, resource_blueprint
-from .schemas.facts import FactQuery, FactSchema
+from kamscore.db import get_session
+from kamscore.models import Fact
+from kamscore.queries import FACT_OPTIONS, get_by_id, select_facts
+from kamscore.api.auth import read_access
+from kamscore.api.blueprint import QueryPager
+from kamscore.api.resources import found, resource_blueprint
+from kamscore.api.schemas.facts import FactQuery, FactSchema
 
 blp = resource_blueprint("facts", "facts", "Quantitative facts: net sales, targets, shares, ...")
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_smorest import abort
 
-from . import API_PREFIX
-from .blueprint import ApiBlueprint
+from kamscore.api import API_PREFIX
+from kamscore.api.blueprint import ApiBlueprint
 
 
 def resource_blueprint(name: str, path: str, description: str) -> ApiBlueprint:

@@ -13,26 +13,17 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 
-from ..db import get_session
-from ..models import USER_ROLES, RulesetVersion
-from ..plugin_manager import get_plugin_manager
-from ..scoring import lifecycle
-from ..scoring.diff import diff_rulesets
-from ..scoring.errors import ScoringError
-from .auth import read_access, write_access
-from .blueprint import QueryPager
-from .resources import resource_blueprint
-from .schemas.scoring import (
-    DiffQuery,
-    DiffSchema,
-    RulesetCommentCreateSchema,
-    RulesetCommentSchema,
-    RulesetDraftSchema,
-    RulesetQuery,
-    RulesetVersionDetailSchema,
-    RulesetVersionSchema,
-)
-from .scoring_access import refuse, username
+from kamscore.db import get_session
+from kamscore.models import USER_ROLES, RulesetVersion
+from kamscore.plugin_manager import get_plugin_manager
+from kamscore.scoring import lifecycle
+from kamscore.scoring.diff import diff_rulesets
+from kamscore.scoring.errors import ScoringError
+from kamscore.api.auth import read_access, write_access
+from kamscore.api.blueprint import QueryPager
+from kamscore.api.resources import resource_blueprint
+from kamscore.api.schemas.scoring import DiffQuery, DiffSchema, RulesetCommentCreateSchema, RulesetCommentSchema, RulesetDraftSchema, RulesetQuery, RulesetVersionDetailSchema, RulesetVersionSchema
+from kamscore.api.scoring_access import refuse, username
 
 blp = resource_blueprint("rulesets", "rulesets",
                          "Ruleset versions: draft → approved → published, diff in plan terms")
@@ -131,7 +122,7 @@ class RulesetComments(MethodView):
     def post(self, data: dict[str, Any], name: str, version: int) -> Any:
         """Comment on a version before it is published (any signed-in user: KAMs and their
         managers say what they think of a draft)."""
-        from .scoring_access import current_user_of_request
+        from kamscore.api.scoring_access import current_user_of_request
 
         user = current_user_of_request()
         try:

@@ -8,11 +8,11 @@ from typing import NoReturn
 from flask import g
 from flask_smorest import abort
 
-from ..db import get_session
-from ..models import User
-from ..pay_access import PAY_READERS, may_read_statement, reads_all_pay
-from ..pay_access import whatif_cache as whatif_cache
-from ..scoring.errors import InvalidInputError, ScoringError
+from kamscore.db import get_session
+from kamscore.models import User
+from kamscore.pay_access import PAY_READERS, may_read_statement, reads_all_pay
+from kamscore.pay_access import whatif_cache as whatif_cache
+from kamscore.scoring.errors import InvalidInputError, ScoringError
 
 __all__ = ["refuse", "require_own_statement", "require_pay_reader", "username",
            "whatif_cache"]

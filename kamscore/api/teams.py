@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from ..db import get_session
-from ..models import Team
-from ..queries import TEAM_OPTIONS, get_by_code, select_teams
-from .auth import read_access
-from .blueprint import QueryPager
-from .resources import found, resource_blueprint
-from .schemas.org import TeamQuery, TeamSchema
+from kamscore.db import get_session
+from kamscore.models import Team
+from kamscore.queries import TEAM_OPTIONS, get_by_code, select_teams
+from kamscore.api.auth import read_access
+from kamscore.api.blueprint import QueryPager
+from kamscore.api.resources import found, resource_blueprint
+from kamscore.api.schemas.org import TeamQuery, TeamSchema
 
 blp = resource_blueprint("teams", "teams", "Account teams and their members.")
 

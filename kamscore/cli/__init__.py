@@ -9,40 +9,40 @@ from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
-    from . import db, imports, survey, tokens
+    from kamscore.cli import db, imports, survey, tokens
 
     app.cli.add_command(db.db_group)
     app.cli.add_command(imports.import_command)
     app.cli.add_command(tokens.token_group)
     app.cli.add_command(survey.survey_group)
 
-    from . import campaign
+    from kamscore.cli import campaign
 
     app.cli.add_command(campaign.campaign_group)
 
-    from . import period, ruleset, ruleset_lifecycle, score
+    from kamscore.cli import period, ruleset, ruleset_lifecycle, score
 
     app.cli.add_command(ruleset.ruleset_group)
     ruleset_lifecycle.register()  # import, list, show, approve, publish, comment, diff
     app.cli.add_command(score.score_group)
     app.cli.add_command(period.period_group)
 
-    from . import plugins
+    from kamscore.cli import plugins
 
     app.cli.add_command(plugins.plugins_command)
 
-    from . import scheduler
+    from kamscore.cli import scheduler
 
     app.cli.add_command(scheduler.scheduler_group)
 
-    from . import demo
+    from kamscore.cli import demo
 
     app.cli.add_command(demo.demo_command)
 
 
 def _create_cli_app():  # type: ignore[no-untyped-def]
-    from .. import create_app
-    from ..plugin_manager import PluginError
+    from kamscore import create_app
+    from kamscore.plugin_manager import PluginError
 
     # CLI commands serve no pages: a missing secret key is not an error for them.
     try:

@@ -11,13 +11,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..api.schemas.campaigns import CampaignReportSchema
-from ..db import get_db
-from ..mail import get_mailer
-from ..models import CampaignStatus
-from ..surveys import campaigns, mailing
-from ..surveys.errors import SurveyError
-from ..yaml_source import SourceError
+from kamscore.api.schemas.campaigns import CampaignReportSchema
+from kamscore.db import get_db
+from kamscore.mail import get_mailer
+from kamscore.models import CampaignStatus
+from kamscore.surveys import campaigns, mailing
+from kamscore.surveys.errors import SurveyError
+from kamscore.yaml_source import SourceError
 
 
 def _now() -> dt.datetime:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from .. import migrate
-from ..db import get_db
+from kamscore import migrate
+from kamscore.db import get_db
 
 
 @click.group("db")

@@ -11,13 +11,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import make_url
 
-from .. import migrate
-from ..config import write_secret_key
-from ..db import get_db
-from ..demo import DEMO_PASSWORD, DemoSpec, DemoSummary, prepare_demo
-from ..demo.pay import publish_and_score
-from ..demo.spec import MAX_SIZE
-from ..plugin_manager import get_plugin_manager
+from kamscore import migrate
+from kamscore.config import write_secret_key
+from kamscore.db import get_db
+from kamscore.demo import DEMO_PASSWORD, DemoSpec, DemoSummary, prepare_demo
+from kamscore.demo.pay import publish_and_score
+from kamscore.demo.spec import MAX_SIZE
+from kamscore.plugin_manager import get_plugin_manager
 
 #: Pages worth opening first: (label, endpoint). Those whose capability is not installed
 #: are left out; navigation entries added by capabilities are listed after these.
@@ -105,7 +105,7 @@ def _report(summary: DemoSummary, shown_url: str) -> None:
 def _serve(cli_app: Flask, host: str, port: int) -> None:
     from werkzeug.serving import make_server
 
-    from .. import create_app
+    from kamscore import create_app
 
     get_db(cli_app).dispose()
     # The served app loads its settings like gunicorn's would: the secret key now comes from
@@ -134,7 +134,7 @@ def _serve(cli_app: Flask, host: str, port: int) -> None:
 
 def page_urls(app: Flask, base: str) -> list[tuple[str, str]]:
     """Labels and absolute URLs of the landmark pages and the capabilities' nav entries."""
-    from ..web.nav import nav_entries
+    from kamscore.web.nav import nav_entries
 
     entries = [(label, endpoint) for label, endpoint in LANDMARKS
                if endpoint in app.view_functions]

@@ -14,9 +14,9 @@ from typing import BinaryIO
 import click
 from flask.cli import with_appcontext
 
-from ..db import get_db
-from ..importing import ImportRejected, ImportReport, describe_kinds, import_csv, import_kinds
-from ..importing.changes import Progress
+from kamscore.db import get_db
+from kamscore.importing import ImportRejected, ImportReport, describe_kinds, import_csv, import_kinds
+from kamscore.importing.changes import Progress
 
 #: Files with at least this many lines get a progress bar.
 PROGRESS_BAR_LINES = 5_000

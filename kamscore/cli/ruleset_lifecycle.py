@@ -14,13 +14,13 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..db import get_db
-from ..plugin_manager import get_plugin_manager
-from ..scoring import lifecycle
-from ..scoring.diff import diff_rulesets, format_changes
-from ..scoring.errors import InvalidInputError, ScoringError
-from ..yaml_source import SourceError, read_source
-from .ruleset import ruleset_group
+from kamscore.db import get_db
+from kamscore.plugin_manager import get_plugin_manager
+from kamscore.scoring import lifecycle
+from kamscore.scoring.diff import diff_rulesets, format_changes
+from kamscore.scoring.errors import InvalidInputError, ScoringError
+from kamscore.yaml_source import SourceError, read_source
+from kamscore.cli.ruleset import ruleset_group
 
 
 def fail(exc: ScoringError | SourceError) -> click.ClickException:

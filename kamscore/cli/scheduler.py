@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from ..db import get_db
-from ..models.types import utcnow
+from kamscore.db import get_db
+from kamscore.models.types import utcnow
 
 # The scheduler modules (and APScheduler) are imported by the commands, not here: this module
 # is loaded by every app, web workers included, and they never schedule anything.
@@ -30,7 +30,7 @@ def scheduler_group(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..scheduler.process import build_scheduler, scheduled_jobs
+    from kamscore.scheduler.process import build_scheduler, scheduled_jobs
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not logging.getLogger().handlers:
@@ -54,7 +54,7 @@ def scheduler_group(ctx: click.Context) -> None:
 @click.option("--at", "at", help="run as of this ISO 8601 instant (default: now)")
 def once_command(jobs: tuple[str, ...], at: str | None) -> None:
     """Run the jobs once, as the scheduler would (for cron, or to catch up by hand)."""
-    from ..scheduler.process import run_once
+    from kamscore.scheduler.process import run_once
 
     now = _instant(at) if at else utcnow()
     failed = False
@@ -71,7 +71,7 @@ def once_command(jobs: tuple[str, ...], at: str | None) -> None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 def runs_command(limit: int) -> None:
     """The latest job runs: slot, job, status, attempts, summary or error."""
-    from ..scheduler.job_runs import recent_runs
+    from kamscore.scheduler.job_runs import recent_runs
 
     with get_db().sessionmaker() as session:
         for run in recent_runs(session, limit):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..resources import bundled_files
-from ..surveys.definition import load_definition_file
-from ..yaml_source import SourceError
+from kamscore.resources import bundled_files
+from kamscore.surveys.definition import load_definition_file
+from kamscore.yaml_source import SourceError
 
 
 @click.group("survey")

@@ -7,9 +7,9 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
-from ..api_tokens import TokenError, issue_token, list_tokens, revoke_token
-from ..db import get_db
-from ..models.types import utcnow
+from kamscore.api_tokens import TokenError, issue_token, list_tokens, revoke_token
+from kamscore.db import get_db
+from kamscore.models.types import utcnow
 
 
 @click.group("api-token")

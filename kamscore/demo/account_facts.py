@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .accounts import TYPES, Accounts
-from .catalog import DemoPeriods
-from .facts import FactSink, SalesModel, Subjects
-from .org import Org
-from .spec import DemoSpec
+from kamscore.demo.accounts import TYPES, Accounts
+from kamscore.demo.catalog import DemoPeriods
+from kamscore.demo.facts import FactSink, SalesModel, Subjects
+from kamscore.demo.org import Org
+from kamscore.demo.spec import DemoSpec
 
 TENDER_RATE = {"hospital": 0.8, "idn": 1.2, "payer": 1.0, "gpo": 2.5}
 FORMULARY_RATE = {"hospital": 0.6, "idn": 0.8, "payer": 1.2, "gpo": 0.3}

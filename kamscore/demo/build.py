@@ -14,33 +14,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from ..fact_columns import refresh_snapshots
-from ..models import (
-    Account,
-    AccountPlan,
-    Assignment,
-    Base,
-    Fact,
-    Period,
-    Person,
-    PlanAction,
-    PlanObjective,
-    Product,
-    Stakeholder,
-    Team,
-    TeamMember,
-    User,
-)
-from .account_facts import write_account_facts, write_team_facts
-from .accounts import build_accounts, build_stakeholders
-from .bulk import constraints_deferred, sqlite_triggers_lifted
-from .catalog import build_periods, build_products
-from .facts import FactSink, SalesModel, fact_source
-from .org import build_org
-from .plans import build_plans
-from .spec import DemoSpec
-from .survey_facts import write_survey_facts
-from .users import DemoUser, build_users, demo_users
+from kamscore.fact_columns import refresh_snapshots
+from kamscore.models import Account, AccountPlan, Assignment, Base, Fact, Period, Person, PlanAction, PlanObjective, Product, Stakeholder, Team, TeamMember, User
+from kamscore.demo.account_facts import write_account_facts, write_team_facts
+from kamscore.demo.accounts import build_accounts, build_stakeholders
+from kamscore.demo.bulk import constraints_deferred, sqlite_triggers_lifted
+from kamscore.demo.catalog import build_periods, build_products
+from kamscore.demo.facts import FactSink, SalesModel, fact_source
+from kamscore.demo.org import build_org
+from kamscore.demo.plans import build_plans
+from kamscore.demo.spec import DemoSpec
+from kamscore.demo.survey_facts import write_survey_facts
+from kamscore.demo.users import DemoUser, build_users, demo_users
 
 #: What the summary counts, in the order it is printed.
 COUNTED = {

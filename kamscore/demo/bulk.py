@@ -17,8 +17,8 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
-from ..bulk_copy import copy_rows
-from ..models import Base
+from kamscore.bulk_copy import copy_rows
+from kamscore.models import Base
 
 CHUNK = 20_000
 STREAM_CHUNK = 50_000

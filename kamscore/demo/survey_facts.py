@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .accounts import Accounts
-from .catalog import DemoPeriods
-from .facts import FactSink, SalesModel, Subjects
-from .org import Org
-from .spec import DemoSpec
+from kamscore.demo.accounts import Accounts
+from kamscore.demo.catalog import DemoPeriods
+from kamscore.demo.facts import FactSink, SalesModel, Subjects
+from kamscore.demo.org import Org
+from kamscore.demo.spec import DemoSpec
 
 CUSTOMER_RESPONSE_RATE = 0.65
 SATISFACTION = "overall_satisfaction"  # 1..5

@@ -14,13 +14,13 @@ Public API::
     evaluation.statement(i)      # KamStatement: the explanation of KAM i
 """
 
-from .evaluate import evaluate
-from .inputs import EvaluationInputError, MetricValues, Population
-from .loader import check_ruleset, load_ruleset
-from .model import Ruleset
-from .requirements import required_attributes
-from .results import Evaluation, Status, Treatment
-from .statement import KamStatement
+from kamscore.engine.evaluate import evaluate
+from kamscore.engine.inputs import EvaluationInputError, MetricValues, Population
+from kamscore.engine.loader import check_ruleset, load_ruleset
+from kamscore.engine.model import Ruleset
+from kamscore.engine.requirements import required_attributes
+from kamscore.engine.results import Evaluation, Status, Treatment
+from kamscore.engine.statement import KamStatement
 
 __all__ = [
     "Evaluation",

@@ -11,26 +11,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..yaml_source import KeyPath
-from . import units
-from .building import BuildContext, name_clash
-from .expressions import ExprType
-from .model import (
-    Component,
-    Curve,
-    CurvePoint,
-    Formula,
-    Horizon,
-    Lookup,
-    Missing,
-    Part,
-    Scoring,
-    Tier,
-    TierMode,
-    TierTable,
-    Transform,
-)
-from .reader import ABSENT, describe, parse_quantity, suggestion
+from kamscore.yaml_source import KeyPath
+from kamscore.engine import units
+from kamscore.engine.building import BuildContext, name_clash
+from kamscore.engine.expressions import ExprType
+from kamscore.engine.model import Component, Curve, CurvePoint, Formula, Horizon, Lookup, Missing, Part, Scoring, Tier, TierMode, TierTable, Transform
+from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion
 
 TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula")
 SCORING_KEYS = (*TRANSFORM_KEYS, "cap", "floor", "missing")

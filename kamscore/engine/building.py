@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..yaml_source import KeyPath
-from .catalogue import FunctionTable, MetricCatalogue, MetricInfo
-from .expressions import Expression, ExpressionError, ExprType, Scope, Symbol, compile_expression
-from .model import STANDARD_ATTRIBUTES, AttributeType
-from .reader import ABSENT, Quantity, Reader
+from kamscore.yaml_source import KeyPath
+from kamscore.engine.catalogue import FunctionTable, MetricCatalogue, MetricInfo
+from kamscore.engine.expressions import Expression, ExpressionError, ExprType, Scope, Symbol, compile_expression
+from kamscore.engine.model import STANDARD_ATTRIBUTES, AttributeType
+from kamscore.engine.reader import ABSENT, Quantity, Reader
 
 #: Units of the standard numeric attributes, for unit checks in formulas.
 ATTRIBUTE_UNITS = {"eligible_days": "days", "period_days": "days", "base_salary": "currency"}
@@ -88,8 +88,8 @@ def _quote(source: str) -> str:
 
 def name_clash(context: BuildContext, name: str) -> str | None:
     """Why ``name`` cannot name a component or parameter (it would shadow something)."""
-    from .expressions import BUILTINS
-    from .expressions.parser import KEYWORDS
+    from kamscore.engine.expressions import BUILTINS
+    from kamscore.engine.expressions.parser import KEYWORDS
 
     if name in KEYWORDS or name == "value":
         return f"{name!r} is a reserved word of formulas; choose another name"

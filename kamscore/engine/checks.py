@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..yaml_source import KeyPath
-from .building import BuildContext
-from .model import Component, Scoring, Variant
+from kamscore.yaml_source import KeyPath
+from kamscore.engine.building import BuildContext
+from kamscore.engine.model import Component, Scoring, Variant
 
 TOLERANCE = 1e-9
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from . import transforms
-from .inputs import MetricValues
-from .model import Formula, Missing, Ruleset, Scoring
-from .results import ComponentResult, GateResult, ModifierResult, Treatment
+from kamscore.engine import transforms
+from kamscore.engine.inputs import MetricValues
+from kamscore.engine.model import Formula, Missing, Ruleset, Scoring
+from kamscore.engine.results import ComponentResult, GateResult, ModifierResult, Treatment
 
 _MISSING_CODE = {
     Missing.EXCLUDE: Treatment.EXCLUDED,

@@ -25,26 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from .component_step import (
-    Context,
-    constant,
-    plan_gate_factor,
-    plan_multiplier,
-    reweight,
-    score_component,
-)
-from .expressions.compiler import one_of
-from .inputs import EvaluationInputError, MetricValues, Population
-from .model import AttributeType, GateMissing, Ruleset
-from .requirements import required_attributes
-from .results import (
-    Evaluation,
-    GateResult,
-    Ineligibility,
-    ModifierResult,
-    Status,
-)
-from .rounding import round_to_minor
+from kamscore.engine.component_step import Context, constant, plan_gate_factor, plan_multiplier, reweight, score_component
+from kamscore.engine.expressions.compiler import one_of
+from kamscore.engine.inputs import EvaluationInputError, MetricValues, Population
+from kamscore.engine.model import AttributeType, GateMissing, Ruleset
+from kamscore.engine.requirements import required_attributes
+from kamscore.engine.results import Evaluation, GateResult, Ineligibility, ModifierResult, Status
+from kamscore.engine.rounding import round_to_minor
 
 
 def evaluate(ruleset: Ruleset, population: Population,

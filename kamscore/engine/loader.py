@@ -18,27 +18,14 @@ from typing import Any
 
 import yaml
 
-from ..yaml_source import KeyPath, Problem, SourceError, YamlSource, load_yaml
-from .build_components import build_component, factor, read_weight, register_components
-from .build_rules import read_gates, read_modifiers, read_variants
-from .building import BuildContext, name_clash
-from .catalogue import FunctionTable, MetricCatalogue
-from .checks import check_base_weights, check_plan
-from .model import (
-    STANDARD_ATTRIBUTES,
-    AttributeType,
-    Eligibility,
-    Horizon,
-    Limits,
-    Part,
-    PeriodKind,
-    Rounding,
-    RoundingMode,
-    Ruleset,
-    TargetIncentive,
-    TargetRule,
-)
-from .reader import Reader, describe, parse_quantity
+from kamscore.yaml_source import KeyPath, Problem, SourceError, YamlSource, load_yaml
+from kamscore.engine.build_components import build_component, factor, read_weight, register_components
+from kamscore.engine.build_rules import read_gates, read_modifiers, read_variants
+from kamscore.engine.building import BuildContext, name_clash
+from kamscore.engine.catalogue import FunctionTable, MetricCatalogue
+from kamscore.engine.checks import check_base_weights, check_plan
+from kamscore.engine.model import STANDARD_ATTRIBUTES, AttributeType, Eligibility, Horizon, Limits, Part, PeriodKind, Rounding, RoundingMode, Ruleset, TargetIncentive, TargetRule
+from kamscore.engine.reader import Reader, describe, parse_quantity
 
 MAX_SOURCE = 500_000  # characters
 TOP_REQUIRED = ("name", "version", "period", "currency", "target_incentive", "components")

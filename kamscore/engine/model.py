@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .expressions import Expression
+    from kamscore.engine.expressions import Expression
 
 
 class PeriodKind(enum.StrEnum):

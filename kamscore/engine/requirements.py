@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .expressions import Expression
-from .model import Formula, Ruleset
+from kamscore.engine.expressions import Expression
+from kamscore.engine.model import Formula, Ruleset
 
 
 def expressions_of(ruleset: Ruleset) -> Iterator[Expression]:

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .rounding import split_minor, to_decimal
-from .transforms import NO_SEGMENT, segment
+from kamscore.engine.rounding import split_minor, to_decimal
+from kamscore.engine.transforms import NO_SEGMENT, segment
 
 if TYPE_CHECKING:
-    from .model import Ruleset, Transform
-    from .statement import KamStatement
+    from kamscore.engine.model import Ruleset, Transform
+    from kamscore.engine.statement import KamStatement
 
 
 class Treatment(enum.IntEnum):
@@ -218,7 +218,7 @@ class Evaluation:
 
     def statement(self, index: int) -> KamStatement:
         """The explanation of one KAM's payout (see ``engine.statement``)."""
-        from .statement import build_statement
+        from kamscore.engine.statement import build_statement
 
         return build_statement(self, index)
 

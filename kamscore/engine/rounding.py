@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .model import Rounding, RoundingMode
+from kamscore.engine.model import Rounding, RoundingMode
 
 MICRO = 1_000_000
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .model import Gate, Modifier
-from .results import Evaluation, Ineligibility, Status, Treatment
-from .rounding import to_decimal
+from kamscore.engine.model import Gate, Modifier
+from kamscore.engine.results import Evaluation, Ineligibility, Status, Treatment
+from kamscore.engine.rounding import to_decimal
 
 if TYPE_CHECKING:
-    from .results import GateResult, ModifierResult
+    from kamscore.engine.results import GateResult, ModifierResult
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import Curve, Formula, Lookup, TierMode, TierTable, Transform
+from kamscore.engine.model import Curve, Formula, Lookup, TierMode, TierTable, Transform
 
 NO_SEGMENT = -2
 

@@ -6,9 +6,9 @@ Entry point: :func:`import_csv`. The CLI (``kamscore import``) and the API
 (``POST /api/v1/imports/<kind>``) both call it.
 """
 
-from .changes import Counts
-from .errors import ImportRejected, RowError
-from .service import ImportReport, UnknownKind, describe_kinds, import_csv, import_kinds
+from kamscore.importing.changes import Counts
+from kamscore.importing.errors import ImportRejected, RowError
+from kamscore.importing.service import ImportReport, UnknownKind, describe_kinds, import_csv, import_kinds
 
 __all__ = [
     "Counts",

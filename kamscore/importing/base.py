@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 from marshmallow import Schema
 from sqlalchemy.orm import Session
 
-from .changes import Progress, TableChanges
-from .errors import ErrorList
+from kamscore.importing.changes import Progress, TableChanges
+from kamscore.importing.errors import ErrorList
 
 
 @dataclass(frozen=True)

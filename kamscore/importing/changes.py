@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from .lookup import chunks
+from kamscore.importing.lookup import chunks
 
 #: Rows per executemany: big enough to be fast, small enough to report progress.
 WRITE_BATCH = 5_000

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .errors import ErrorList
+from kamscore.importing.errors import ErrorList
 
 
 @dataclass(frozen=True)

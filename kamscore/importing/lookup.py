@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Period, PeriodStatus
+from kamscore.models import Period, PeriodStatus
 
 #: Values per IN (...) list: well below SQLite's limit on bound parameters.
 CHUNK = 900

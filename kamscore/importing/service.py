@@ -16,13 +16,13 @@ from marshmallow import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ..fact_columns import refresh_snapshots
-from ..models import Fact
-from .base import ImportContext, LoadedRow
-from .changes import Counts, Progress, no_progress
-from .csvfile import parse_csv, read_bytes
-from .errors import ErrorList, ImportRejected
-from .kinds import IMPORTERS
+from kamscore.fact_columns import refresh_snapshots
+from kamscore.models import Fact
+from kamscore.importing.base import ImportContext, LoadedRow
+from kamscore.importing.changes import Counts, Progress, no_progress
+from kamscore.importing.csvfile import parse_csv, read_bytes
+from kamscore.importing.errors import ErrorList, ImportRejected
+from kamscore.importing.kinds import IMPORTERS
 
 #: Report progress every this many validated rows.
 PROGRESS_EVERY = 1_000

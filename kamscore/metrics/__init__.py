@@ -6,19 +6,8 @@ Pure parts only are imported here (no database): ``contract`` (``Metric``, ``Met
 that loads a context from the database is ``kamscore.metrics.loader``.
 """
 
-from .context import MetricContext, PeriodInfo
-from .contract import (
-    DIRECTIONS,
-    KINDS,
-    N_NOT_APPLICABLE,
-    SUBJECT_KAM,
-    SUBJECT_TEAM,
-    UNITS,
-    Metric,
-    MetricResult,
-    MetricValue,
-    NoParams,
-)
+from kamscore.metrics.context import MetricContext, PeriodInfo
+from kamscore.metrics.contract import DIRECTIONS, KINDS, N_NOT_APPLICABLE, SUBJECT_KAM, SUBJECT_TEAM, UNITS, Metric, MetricResult, MetricValue, NoParams
 
 __all__ = [
     "DIRECTIONS",

@@ -17,22 +17,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..survey_results import SurveyResults
-from .context import (
-    AccountPlans,
-    Accounts,
-    Actions,
-    Assignments,
-    FactTable,
-    MetricContext,
-    Objectives,
-    PeriodInfo,
-    Population,
-    Stakeholders,
-    TeamInfo,
-    TeamMemberInfo,
-)
-from .needs import FactNeeds
+from kamscore.survey_results import SurveyResults
+from kamscore.metrics.context import AccountPlans, Accounts, Actions, Assignments, FactTable, MetricContext, Objectives, PeriodInfo, Population, Stakeholders, TeamInfo, TeamMemberInfo
+from kamscore.metrics.needs import FactNeeds
 
 #: The fact whose largest credited total picks a KAM's focus product.
 FOCUS_FACT = "net_sales"

@@ -26,18 +26,10 @@ from typing import Any, ClassVar
 import marshmallow
 import numpy as np
 
-from .context import MetricContext
-from .contract import (
-    N_NOT_APPLICABLE,
-    SUBJECT_KAM,
-    SUBJECT_TEAM,
-    SUBJECT_TYPES,
-    MetricResult,
-    MetricValue,
-    json_scalar,
-)
-from .needs import FactNeeds
-from .registry import MetricRegistry, RegisteredMetric
+from kamscore.metrics.context import MetricContext
+from kamscore.metrics.contract import N_NOT_APPLICABLE, SUBJECT_KAM, SUBJECT_TEAM, SUBJECT_TYPES, MetricResult, MetricValue, json_scalar
+from kamscore.metrics.needs import FactNeeds
+from kamscore.metrics.registry import MetricRegistry, RegisteredMetric
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from functools import cached_property
 
 import numpy as np
 
-from ..survey_results import SurveyResults
-from .needs import FactNeeds, ScopedSurveyResults, UndeclaredFactError, scoped_survey_results
+from kamscore.survey_results import SurveyResults
+from kamscore.metrics.needs import FactNeeds, ScopedSurveyResults, UndeclaredFactError, scoped_survey_results
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import marshmallow
 import numpy as np
 
-from .needs import FactNeeds
+from kamscore.metrics.needs import FactNeeds
 
 if TYPE_CHECKING:
-    from .context import MetricContext
+    from kamscore.metrics.context import MetricContext
 
 #: What a metric measures. Quantitative metrics come from facts, qualitative ones from survey
 #: results and ratings, team metrics from 360° surveys and goals shared by an account team.

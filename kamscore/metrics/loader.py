@@ -15,36 +15,15 @@ import numpy as np
 from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
-from ..column_reads import code_lookup, fetch_columns, id_lookup, nullable_ids, object_array
-from ..default_survey_results import PREFIX as SURVEY_PREFIX
-from ..fact_columns import fact_names, read_fact_columns
-from ..gc_pause import gc_paused
-from ..models import (
-    Account,
-    AccountPlan,
-    Assignment,
-    Period,
-    Person,
-    PlanAction,
-    PlanObjective,
-    Product,
-    ProductPhase,
-    Stakeholder,
-    Team,
-    TeamMember,
-)
-from ..survey_results import SurveyResults
-from .assemble import CONTEXT_NEEDS, assemble_context, day_array
-from .context import (
-    Actions,
-    FactColumns,
-    FactTable,
-    MetricContext,
-    Objectives,
-    PeriodInfo,
-    Stakeholders,
-)
-from .needs import FactNeeds, scoped_survey_results
+from kamscore.column_reads import code_lookup, fetch_columns, id_lookup, nullable_ids, object_array
+from kamscore.default_survey_results import PREFIX as SURVEY_PREFIX
+from kamscore.fact_columns import fact_names, read_fact_columns
+from kamscore.gc_pause import gc_paused
+from kamscore.models import Account, AccountPlan, Assignment, Period, Person, PlanAction, PlanObjective, Product, ProductPhase, Stakeholder, Team, TeamMember
+from kamscore.survey_results import SurveyResults
+from kamscore.metrics.assemble import CONTEXT_NEEDS, assemble_context, day_array
+from kamscore.metrics.context import Actions, FactColumns, FactTable, MetricContext, Objectives, PeriodInfo, Stakeholders
+from kamscore.metrics.needs import FactNeeds, scoped_survey_results
 
 
 class UnknownPeriodError(LookupError):

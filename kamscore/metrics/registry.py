@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .contract import Metric
+from kamscore.metrics.contract import Metric
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable
-from .context import MetricContext
+from kamscore.survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable
+from kamscore.metrics.context import MetricContext
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,8 +8,8 @@ import enum
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, str_enum
-from .org import Person, Team
+from kamscore.models.base import Base, str_enum
+from kamscore.models.org import Person, Team
 
 
 class AccountType(enum.StrEnum):

@@ -15,10 +15,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import Account
-from .base import Base
-from .org import Person, Team
-from .periods import Period, Product
+from kamscore.models.accounts import Account
+from kamscore.models.base import Base
+from kamscore.models.org import Person, Team
+from kamscore.models.periods import Period, Product
 
 
 class Fact(Base):

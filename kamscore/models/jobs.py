@@ -8,8 +8,8 @@ import enum
 from sqlalchemy import CheckConstraint, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, str_enum
-from .types import UTCDateTime, utcnow
+from kamscore.models.base import Base, str_enum
+from kamscore.models.types import UTCDateTime, utcnow
 
 
 class JobRunStatus(enum.StrEnum):

@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, str_enum
+from kamscore.models.base import Base, str_enum
 
 
 class Role(enum.StrEnum):

@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, str_enum
+from kamscore.models.base import Base, str_enum
 
 
 class PeriodKind(enum.StrEnum):

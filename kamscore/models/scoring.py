@@ -46,10 +46,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, str_enum
-from .org import Person
-from .periods import Period
-from .types import UTCDateTime, utcnow
+from kamscore.models.base import Base, str_enum
+from kamscore.models.org import Person
+from kamscore.models.periods import Period
+from kamscore.models.types import UTCDateTime, utcnow
 
 
 class ImmutableRecordError(RuntimeError):

@@ -54,11 +54,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import Account, Stakeholder
-from .base import Base, str_enum
-from .org import Person
-from .periods import Period
-from .types import UTCDateTime, utcnow
+from kamscore.models.accounts import Account, Stakeholder
+from kamscore.models.base import Base, str_enum
+from kamscore.models.org import Person
+from kamscore.models.periods import Period
+from kamscore.models.types import UTCDateTime, utcnow
 
 #: The subject columns agree with ``subject_type`` (invitations and responses alike).
 _ONE_SUBJECT = (

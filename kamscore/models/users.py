@@ -9,9 +9,9 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import Base
-from .org import Person
-from .types import UTCDateTime
+from kamscore.models.base import Base
+from kamscore.models.org import Person
+from kamscore.models.types import UTCDateTime
 
 #: Permissions a user may hold (stored space-separated in ``User.roles``).
 USER_ROLES = ("admin", "analyst", "approver", "survey_admin", "viewer")

@@ -27,8 +27,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import JobRunStatus, ScheduledJobRun
-from ..models.types import utcnow
+from kamscore.models import JobRunStatus, ScheduledJobRun
+from kamscore.models.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -28,12 +28,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from ..db import get_db
-from ..mail import get_mailer
-from ..models.types import utcnow
-from ..surveys import jobs as survey_jobs
-from ..surveys.aggregates import Minimums
-from .job_runs import Job, RetryPolicy, RunOutcome, SessionFactory, run_job
+from kamscore.db import get_db
+from kamscore.mail import get_mailer
+from kamscore.models.types import utcnow
+from kamscore.surveys import jobs as survey_jobs
+from kamscore.surveys.aggregates import Minimums
+from kamscore.scheduler.job_runs import Job, RetryPolicy, RunOutcome, SessionFactory, run_job
 
 log = logging.getLogger(__name__)
 

@@ -37,13 +37,13 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.model import Ruleset
-from ..engine.results import Evaluation, Ineligibility, Status, Treatment
-from ..engine.statement import _no_target_reason
-from ..engine.transforms import NO_SEGMENT
-from ..metrics.compute import MetricFailure, MetricOutcome
-from ..metrics.contract import json_scalar
-from .canonical import dumps_plain, to_plain
+from kamscore.engine.model import Ruleset
+from kamscore.engine.results import Evaluation, Ineligibility, Status, Treatment
+from kamscore.engine.statement import _no_target_reason
+from kamscore.engine.transforms import NO_SEGMENT
+from kamscore.metrics.compute import MetricFailure, MetricOutcome
+from kamscore.metrics.contract import json_scalar
+from kamscore.scoring.canonical import dumps_plain, to_plain
 
 #: The order of a component's values in ``out.components``.
 COMPONENT_FIELDS = ("value", "n", "treatment", "segment", "raw_factor", "multiplier",

@@ -29,29 +29,15 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ..engine import (
-    Evaluation,
-    EvaluationInputError,
-    MetricValues,
-    Population,
-    Ruleset,
-    evaluate,
-)
-from ..engine.model import STANDARD_ATTRIBUTES, AttributeType, Missing
-from ..metrics.compute import (
-    MetricFailure,
-    MetricOutcome,
-    MetricRequest,
-    compute_metrics,
-    request_key,
-    request_needs,
-)
-from ..metrics.compute import MetricValues as ComputedValues
-from ..metrics.context import MetricContext
-from ..metrics.loader import load_metric_context
-from ..metrics.needs import FactNeeds
-from ..models import Period
-from .errors import InvalidInputError
+from kamscore.engine import Evaluation, EvaluationInputError, MetricValues, Population, Ruleset, evaluate
+from kamscore.engine.model import STANDARD_ATTRIBUTES, AttributeType, Missing
+from kamscore.metrics.compute import MetricFailure, MetricOutcome, MetricRequest, compute_metrics, request_key, request_needs
+from kamscore.metrics.compute import MetricValues as ComputedValues
+from kamscore.metrics.context import MetricContext
+from kamscore.metrics.loader import load_metric_context
+from kamscore.metrics.needs import FactNeeds
+from kamscore.models import Period
+from kamscore.scoring.errors import InvalidInputError
 
 #: The people scored when a ruleset does not restrict eligibility by role.
 DEFAULT_ROLES = ("kam",)

@@ -31,34 +31,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..engine import Ruleset
-from ..metrics.compute import MetricOutcome, MetricRequest
-from ..metrics.context import MetricContext
-from ..metrics.loader import previous_year_period
-from ..models import (
-    Account,
-    AccountPlan,
-    Assignment,
-    Fact,
-    FactSnapshot,
-    Period,
-    Person,
-    PlanAction,
-    PlanObjective,
-    ProductPhase,
-    Stakeholder,
-    SurveyAggregate,
-    Team,
-    TeamMember,
-)
-from ..models.types import utcnow
-from .evaluation import (
-    PeriodInputs,
-    compute_outcomes,
-    engine_population,
-    fact_needs,
-    load_context,
-)
+from kamscore.engine import Ruleset
+from kamscore.metrics.compute import MetricOutcome, MetricRequest
+from kamscore.metrics.context import MetricContext
+from kamscore.metrics.loader import previous_year_period
+from kamscore.models import Account, AccountPlan, Assignment, Fact, FactSnapshot, Period, Person, PlanAction, PlanObjective, ProductPhase, Stakeholder, SurveyAggregate, Team, TeamMember
+from kamscore.models.types import utcnow
+from kamscore.scoring.evaluation import PeriodInputs, compute_outcomes, engine_population, fact_needs, load_context
 
 #: Tables whose rows feed a period's context (besides the period's own facts).
 _WATCHED = (Person, Account, Assignment, AccountPlan, PlanObjective, PlanAction, Stakeholder,

@@ -25,19 +25,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..engine import Ruleset
-from ..engine.catalogue import catalogue_of
-from ..models import RulesetComment, RulesetStatus, RulesetVersion, User
-from ..models.types import utcnow
-from ..yaml_source import SourceError
-from .canonical import sha256_text
-from .diff import Change, diff_rulesets
-from .errors import (
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
-)
+from kamscore.engine import Ruleset
+from kamscore.engine.catalogue import catalogue_of
+from kamscore.models import RulesetComment, RulesetStatus, RulesetVersion, User
+from kamscore.models.types import utcnow
+from kamscore.yaml_source import SourceError
+from kamscore.scoring.canonical import sha256_text
+from kamscore.scoring.diff import Change, diff_rulesets
+from kamscore.scoring.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 
 #: Statuses a score run may use: the published version, or a retired one to rerun a past plan.
 RUNNABLE = (RulesetStatus.PUBLISHED, RulesetStatus.RETIRED)
@@ -52,7 +47,7 @@ _parsed: OrderedDict[tuple[int, str], Ruleset] = OrderedDict()
 
 def parse_source(source: str, filename: str, pm: Any) -> Ruleset:
     """Validate and build a ruleset from YAML text; InvalidInputError lists every problem."""
-    from ..engine.loader import load_ruleset
+    from kamscore.engine.loader import load_ruleset
 
     metrics, functions = catalogue_of(pm)
     try:

@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.results import Status
-from ..metrics.compute import MetricFailure, MetricOutcome
-from . import codec
-from .canonical import dumps_plain, sha256_text, to_plain
-from .evaluation import PeriodInputs, Scored, component_requests
+from kamscore.engine.results import Status
+from kamscore.metrics.compute import MetricFailure, MetricOutcome
+from kamscore.scoring import codec
+from kamscore.scoring.canonical import dumps_plain, sha256_text, to_plain
+from kamscore.scoring.evaluation import PeriodInputs, Scored, component_requests
 
 
 def metric_sources(outcomes: Mapping[str, MetricOutcome]) -> list[dict[str, Any]]:

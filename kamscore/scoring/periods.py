@@ -12,10 +12,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Period, PeriodStatus, ScoreRunStatus
-from ..models.types import utcnow
-from .errors import ConflictError, NotFoundError
-from .run_store import current_runs
+from kamscore.models import Period, PeriodStatus, ScoreRunStatus
+from kamscore.models.types import utcnow
+from kamscore.scoring.errors import ConflictError, NotFoundError
+from kamscore.scoring.run_store import current_runs
 
 
 def get_period(session: Session, code: str) -> Period:

@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ..bulk_copy import copy_rows
-from ..models import Period, Person, ScoreLine, ScoreRun
-from .codec import expand
-from .errors import NotFoundError
+from kamscore.bulk_copy import copy_rows
+from kamscore.models import Period, Person, ScoreLine, ScoreRun
+from kamscore.scoring.codec import expand
+from kamscore.scoring.errors import NotFoundError
 
 #: The columns of a score line, in the order ``insert_run`` expects them in each row.
 LINE_COLUMNS = (

@@ -25,16 +25,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..gc_pause import gc_paused
-from ..hookspecs import ScoreRunSummary
-from ..models import Period, Person, RulesetVersion, ScoreRun, ScoreRunStatus
-from ..models.types import utcnow
-from .errors import ConflictError, InvalidInputError, NotFoundError
-from .evaluation import load_inputs, score
-from .lifecycle import RUNNABLE, get_version, parse_version, published_version
-from .lines import build_lines
-from .periods import get_period
-from .run_store import current_run, get_run, insert_run
+from kamscore.gc_pause import gc_paused
+from kamscore.hookspecs import ScoreRunSummary
+from kamscore.models import Period, Person, RulesetVersion, ScoreRun, ScoreRunStatus
+from kamscore.models.types import utcnow
+from kamscore.scoring.errors import ConflictError, InvalidInputError, NotFoundError
+from kamscore.scoring.evaluation import load_inputs, score
+from kamscore.scoring.lifecycle import RUNNABLE, get_version, parse_version, published_version
+from kamscore.scoring.lines import build_lines
+from kamscore.scoring.periods import get_period
+from kamscore.scoring.run_store import current_run, get_run, insert_run
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from ..models import Period, RulesetVersion, ScoreRun
-from .run_store import StoredLine, get_run, load_line, load_lines
+from kamscore.models import Period, RulesetVersion, ScoreRun
+from kamscore.scoring.run_store import StoredLine, get_run, load_line, load_lines
 
 
 def run_summary(session: Session, run: ScoreRun) -> dict[str, Any]:

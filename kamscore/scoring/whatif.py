@@ -24,14 +24,14 @@ import numpy as np
 import yaml
 from sqlalchemy.orm import Session
 
-from ..engine import Evaluation, Ruleset
-from ..engine.results import Status
-from ..models import RulesetVersion
-from .errors import InvalidInputError, NotFoundError
-from .evaluation import Scored, component_requests, engine_population, population_roles, score
-from .inputs_cache import CacheInfo, InputsCache
-from .lifecycle import parse_source, parse_version, published_version, resolve_ref
-from .periods import get_period
+from kamscore.engine import Evaluation, Ruleset
+from kamscore.engine.results import Status
+from kamscore.models import RulesetVersion
+from kamscore.scoring.errors import InvalidInputError, NotFoundError
+from kamscore.scoring.evaluation import Scored, component_requests, engine_population, population_roles, score
+from kamscore.scoring.inputs_cache import CacheInfo, InputsCache
+from kamscore.scoring.lifecycle import parse_source, parse_version, published_version, resolve_ref
+from kamscore.scoring.periods import get_period
 
 PERCENTILES = (10, 25, 50, 75, 90)
 

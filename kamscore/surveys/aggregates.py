@@ -27,21 +27,11 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from ..models import (
-    Account,
-    Campaign,
-    CampaignStatus,
-    Invitation,
-    InvitationStatus,
-    Person,
-    SurveyAggregate,
-    SurveyAnswer,
-    SurveyResponse,
-)
-from .aggregation import SUBJECT_CAMPAIGN, CampaignAggregates, Cell, ResponseRecord, aggregate
-from .catalog import definition_of
-from .errors import Conflict
-from .measures import StoredAnswer, measures_of
+from kamscore.models import Account, Campaign, CampaignStatus, Invitation, InvitationStatus, Person, SurveyAggregate, SurveyAnswer, SurveyResponse
+from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, CampaignAggregates, Cell, ResponseRecord, aggregate
+from kamscore.surveys.catalog import definition_of
+from kamscore.surveys.errors import Conflict
+from kamscore.surveys.measures import StoredAnswer, measures_of
 
 log = logging.getLogger(__name__)
 

@@ -23,21 +23,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..models import (
-    Campaign,
-    CampaignStatus,
-    Invitation,
-    InvitationStatus,
-    SurveyAnswer,
-    SurveyDraft,
-    SurveyResponse,
-    SurveySubmission,
-)
-from .answers import answer_rows, check_page, first_incomplete_section, shown_answers
-from .catalog import definition_of
-from .definition import Section, SurveyDefinition, Text
-from .i18n import pick_language
-from .tokens import invitation_for_token
+from kamscore.models import Campaign, CampaignStatus, Invitation, InvitationStatus, SurveyAnswer, SurveyDraft, SurveyResponse, SurveySubmission
+from kamscore.surveys.answers import answer_rows, check_page, first_incomplete_section, shown_answers
+from kamscore.surveys.catalog import definition_of
+from kamscore.surveys.definition import Section, SurveyDefinition, Text
+from kamscore.surveys.i18n import pick_language
+from kamscore.surveys.tokens import invitation_for_token
 
 
 class LinkState(enum.StrEnum):

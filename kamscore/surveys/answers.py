@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .definition import NO, NOT_APPLICABLE, YES, Question, Section, SurveyDefinition
+from kamscore.surveys.definition import NO, NOT_APPLICABLE, YES, Question, Section, SurveyDefinition
 
 
 class InvalidAnswers(ValueError):

@@ -16,20 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import (
-    Campaign,
-    CampaignStatus,
-    Invitation,
-    InvitationStatus,
-    MessageStatus,
-    Period,
-    SubjectType,
-    SurveyKind,
-    SurveyMessage,
-)
-from .catalog import find_definition, search_dirs, snapshot
-from .errors import Conflict, NotFound, SurveyError
-from .population import customer_invitees, three_sixty_invitees
+from kamscore.models import Campaign, CampaignStatus, Invitation, InvitationStatus, MessageStatus, Period, SubjectType, SurveyKind, SurveyMessage
+from kamscore.surveys.catalog import find_definition, search_dirs, snapshot
+from kamscore.surveys.errors import Conflict, NotFound, SurveyError
+from kamscore.surveys.population import customer_invitees, three_sixty_invitees
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 

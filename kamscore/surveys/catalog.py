@@ -14,11 +14,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import SurveyKind, SurveyVersion
-from ..resources import bundled_dir
-from ..yaml_source import read_source
-from .definition import SurveyDefinition, parse_definition
-from .errors import SurveyError
+from kamscore.models import SurveyKind, SurveyVersion
+from kamscore.resources import bundled_dir
+from kamscore.yaml_source import read_source
+from kamscore.surveys.definition import SurveyDefinition, parse_definition
+from kamscore.surveys.errors import SurveyError
 
 
 def search_dirs(extra: str | Path | None = None) -> list[Path]:

@@ -227,13 +227,13 @@ def parse_definition(text: str, filename: str = "<string>") -> SurveyDefinition:
 
 @functools.lru_cache(maxsize=64)
 def _parse_cached(text: str, filename: str) -> SurveyDefinition:
-    from .definition_check import check_definition
+    from kamscore.surveys.definition_check import check_definition
 
     return check_definition(text, filename)
 
 
 def load_definition_file(path: str | Path) -> SurveyDefinition:
     """Read and validate a definition file."""
-    from ..yaml_source import read_source
+    from kamscore.yaml_source import read_source
 
     return parse_definition(read_source(path), str(path))

@@ -11,23 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..yaml_source import KeyPath, YamlSource, load_yaml
-from .definition import (
-    ID_PATTERN,
-    NPS_RANGE,
-    PLACEHOLDERS,
-    QUESTION_TYPES,
-    RATING_SCALES,
-    REQUIRED_LANGUAGES,
-    MatrixItem,
-    Option,
-    Question,
-    Section,
-    SurveyDefinition,
-    Text,
-    checksum,
-)
-from .definition_conditions import ConditionChecks, and_list, or_list
+from kamscore.yaml_source import KeyPath, YamlSource, load_yaml
+from kamscore.surveys.definition import ID_PATTERN, NPS_RANGE, PLACEHOLDERS, QUESTION_TYPES, RATING_SCALES, REQUIRED_LANGUAGES, MatrixItem, Option, Question, Section, SurveyDefinition, Text, checksum
+from kamscore.surveys.definition_conditions import ConditionChecks, and_list, or_list
 
 KINDS = ("customer", "internal_360")
 TOP_KEYS = ("key", "kind", "anonymous", "languages", "title", "intro", "thanks", "scales",

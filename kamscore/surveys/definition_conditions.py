@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..yaml_source import KeyPath, YamlSource
-from .definition import CONDITION_OPERATORS, NO, YES, Condition, Question
+from kamscore.yaml_source import KeyPath, YamlSource
+from kamscore.surveys.definition import CONDITION_OPERATORS, NO, YES, Condition, Question
 
 #: Operators that make sense per question type (``answered`` works for every type).
 OPERATORS_BY_TYPE = {

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..models import TokenMiss
+from kamscore.models import TokenMiss
 
 log = logging.getLogger(__name__)
 

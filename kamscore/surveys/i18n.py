@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .definition import LANGUAGE_NAMES, REQUIRED_LANGUAGES
+from kamscore.surveys.definition import LANGUAGE_NAMES, REQUIRED_LANGUAGES
 
 TEXTS_FILE = Path(__file__).with_name("ui_texts.yaml")
 

@@ -30,12 +30,12 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..mail import Mailer
-from ..models import Campaign, CampaignStatus, Invitation, MessageKind, SurveyMessage
-from .aggregates import Minimums, campaigns_to_recompute, recompute_campaign
-from .campaigns import close_campaign, get_campaign, open_campaign
-from .errors import Conflict
-from .mailing import send_invitations, send_reminders
+from kamscore.mail import Mailer
+from kamscore.models import Campaign, CampaignStatus, Invitation, MessageKind, SurveyMessage
+from kamscore.surveys.aggregates import Minimums, campaigns_to_recompute, recompute_campaign
+from kamscore.surveys.campaigns import close_campaign, get_campaign, open_campaign
+from kamscore.surveys.errors import Conflict
+from kamscore.surveys.mailing import send_invitations, send_reminders
 
 log = logging.getLogger(__name__)
 

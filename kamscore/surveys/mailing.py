@@ -24,23 +24,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..mail import Mailer, MailError
-from ..models import (
-    Campaign,
-    CampaignStatus,
-    EmailSuppression,
-    Invitation,
-    InvitationStatus,
-    MessageKind,
-    MessageStatus,
-    SuppressionReason,
-    SurveyMessage,
-)
-from .campaigns import get_campaign, open_campaign
-from .catalog import definition_of
-from .errors import Conflict, SurveyError
-from .i18n import format_instant, pick_language, ui_text
-from .tokens import invitation_for_token, issue_token
+from kamscore.mail import Mailer, MailError
+from kamscore.models import Campaign, CampaignStatus, EmailSuppression, Invitation, InvitationStatus, MessageKind, MessageStatus, SuppressionReason, SurveyMessage
+from kamscore.surveys.campaigns import get_campaign, open_campaign
+from kamscore.surveys.catalog import definition_of
+from kamscore.surveys.errors import Conflict, SurveyError
+from kamscore.surveys.i18n import format_instant, pick_language, ui_text
+from kamscore.surveys.tokens import invitation_for_token, issue_token
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .definition import NOT_APPLICABLE, SurveyDefinition
+from kamscore.surveys.definition import NOT_APPLICABLE, SurveyDefinition
 
 SCALE_PREFIX = "scale:"
 

@@ -22,19 +22,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import (
-    Account,
-    Assignment,
-    Period,
-    Person,
-    RaterGroup,
-    Role,
-    Stakeholder,
-    SubjectType,
-    Team,
-    TeamMember,
-)
-from .errors import SurveyError
+from kamscore.models import Account, Assignment, Period, Person, RaterGroup, Role, Stakeholder, SubjectType, Team, TeamMember
+from kamscore.surveys.errors import SurveyError
 
 
 @dataclass(frozen=True)

@@ -28,26 +28,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import (
-    Account,
-    Campaign,
-    CampaignStatus,
-    Invitation,
-    InvitationStatus,
-    Person,
-    SubjectType,
-    SurveyAnswer,
-    SurveyResponse,
-)
-from ..survey_results import GROUP_SELF
-from .aggregates import Minimums, campaign_cells, response_counts
-from .aggregation import SUBJECT_CAMPAIGN, Cell, group_verdicts, top_group
-from .campaigns import get_campaign
-from .catalog import definition_of
-from .definition import NOT_APPLICABLE, SurveyDefinition
-from .disclosure import Verdict
-from .errors import Conflict
-from .measures import NPS, RATING, SCALE, Measure, comment_questions, measures_of
+from kamscore.models import Account, Campaign, CampaignStatus, Invitation, InvitationStatus, Person, SubjectType, SurveyAnswer, SurveyResponse
+from kamscore.survey_results import GROUP_SELF
+from kamscore.surveys.aggregates import Minimums, campaign_cells, response_counts
+from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell, group_verdicts, top_group
+from kamscore.surveys.campaigns import get_campaign
+from kamscore.surveys.catalog import definition_of
+from kamscore.surveys.definition import NOT_APPLICABLE, SurveyDefinition
+from kamscore.surveys.disclosure import Verdict
+from kamscore.surveys.errors import Conflict
+from kamscore.surveys.measures import NPS, RATING, SCALE, Measure, comment_questions, measures_of
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,13 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..config import DEFAULTS
-from ..hookspecs import hookimpl
-from ..models import Campaign, CampaignStatus, Period
-from ..survey_results import SurveyAggregate, SurveyResults
-from .aggregates import Minimums, campaign_cells
-from .aggregation import SUBJECT_CAMPAIGN, Cell
-from .statistics import Description, pool
+from kamscore.config import DEFAULTS
+from kamscore.hookspecs import hookimpl
+from kamscore.models import Campaign, CampaignStatus, Period
+from kamscore.survey_results import SurveyAggregate, SurveyResults
+from kamscore.surveys.aggregates import Minimums, campaign_cells
+from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell
+from kamscore.surveys.statistics import Description, pool
 
 SOURCE = "surveys"
 

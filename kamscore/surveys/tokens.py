@@ -16,7 +16,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Invitation, InvitationToken
+from kamscore.models import Invitation, InvitationToken
 
 TOKEN_BYTES = 32
 #: Length of ``secrets.token_urlsafe(TOKEN_BYTES)`` (base64 without padding).

@@ -13,18 +13,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import layout, pages, survey_pages
+    from kamscore.web import layout, pages, survey_pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(survey_pages.bp)
     layout.init_app(app)
 
-    from . import campaign_pages
+    from kamscore.web import campaign_pages
 
     app.register_blueprint(campaign_pages.bp)
     campaign_pages.init_app(app)
 
-    from . import scoring_pages
+    from kamscore.web import scoring_pages
 
     app.register_blueprint(scoring_pages.bp)
     scoring_pages.init_app(app)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from flask import Flask
 from markupsafe import Markup
 
-from ..surveys.measures import NPS, RATING, SCALE
-from ..surveys.reports import GroupStatus, MeasureCells
-from .charts import Bar, bar_chart
+from kamscore.surveys.measures import NPS, RATING, SCALE
+from kamscore.surveys.reports import GroupStatus, MeasureCells
+from kamscore.web.charts import Bar, bar_chart
 
 GROUP_LABELS = {
     "all": "All respondents",

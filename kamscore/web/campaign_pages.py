@@ -10,13 +10,13 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..auth import role_required
-from ..db import get_session
-from ..surveys.aggregates import Minimums
-from ..surveys.errors import Conflict, NotFound
-from ..surveys.reports import aggregates_csv, campaign_overview, campaign_results, subject_results
-from . import campaign_charts
-from .nav import add_nav_item
+from kamscore.auth import role_required
+from kamscore.db import get_session
+from kamscore.surveys.aggregates import Minimums
+from kamscore.surveys.errors import Conflict, NotFound
+from kamscore.surveys.reports import aggregates_csv, campaign_overview, campaign_results, subject_results
+from kamscore.web import campaign_charts
+from kamscore.web.nav import add_nav_item
 
 bp = Blueprint("campaign_pages", __name__, url_prefix="/campaigns", template_folder="templates",
                static_folder="static/campaigns", static_url_path="/static/campaigns")

@@ -9,7 +9,7 @@ from flask import Flask, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from .nav import add_nav_item, nav_entries
+from kamscore.web.nav import add_nav_item, nav_entries
 
 #: Error codes shown as pages in the layout (other codes keep Flask's plain pages).
 ERROR_PAGES = (400, 403, 404, 405)
@@ -48,8 +48,8 @@ def _nav_items() -> list[dict[str, Any]]:
 
 
 def _layout_context() -> dict[str, Any]:
-    from .. import __version__
-    from .forms import SignOutForm
+    from kamscore import __version__
+    from kamscore.web.forms import SignOutForm
 
     return {"nav_items": _nav_items, "sign_out_form": SignOutForm, "version": __version__}
 
@@ -57,7 +57,7 @@ def _layout_context() -> dict[str, Any]:
 def _error_page(error: HTTPException) -> Any:
     """An HTML error page in the layout; /api URLs keep the API's JSON error shape and the
     respondents' pages their own."""
-    from ..api.errors import handle_http_exception, is_api_request
+    from kamscore.api.errors import handle_http_exception, is_api_request
 
     if is_api_request():
         return handle_http_exception(error)

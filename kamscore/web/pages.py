@@ -23,17 +23,10 @@ from flask import (
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..db import get_session
-from ..directory import (
-    PageOutOfRange,
-    account_directory,
-    kam_directory,
-    kam_profile,
-    overview,
-    team_directory,
-)
-from ..sign_in import authenticate
-from .forms import SignInForm, SignOutForm
+from kamscore.db import get_session
+from kamscore.directory import PageOutOfRange, account_directory, kam_directory, kam_profile, overview, team_directory
+from kamscore.sign_in import authenticate
+from kamscore.web.forms import SignInForm, SignOutForm
 
 bp = Blueprint("web", __name__, template_folder="templates",
                static_folder="static/web", static_url_path="/static/web")

@@ -36,18 +36,18 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from ..db import get_session
-from ..models import Period, RulesetStatus
-from ..pay_access import may_read_statement, whatif_cache
-from ..pay_access import reads_all_pay as _reads_all_pay
-from ..plugin_manager import get_plugin_manager
-from ..scoring import lifecycle, statements
-from ..scoring.errors import InvalidInputError, NotFoundError, ScoringError
-from ..scoring.explain import explain, units_of
-from ..scoring.run_store import get_run, line_summaries, list_runs, person_lines
-from ..scoring.whatif import what_if
-from .nav import add_nav_item
-from .scoring_forms import CommentForm, WhatIfForm
+from kamscore.db import get_session
+from kamscore.models import Period, RulesetStatus
+from kamscore.pay_access import may_read_statement, whatif_cache
+from kamscore.pay_access import reads_all_pay as _reads_all_pay
+from kamscore.plugin_manager import get_plugin_manager
+from kamscore.scoring import lifecycle, statements
+from kamscore.scoring.errors import InvalidInputError, NotFoundError, ScoringError
+from kamscore.scoring.explain import explain, units_of
+from kamscore.scoring.run_store import get_run, line_summaries, list_runs, person_lines
+from kamscore.scoring.whatif import what_if
+from kamscore.web.nav import add_nav_item
+from kamscore.web.scoring_forms import CommentForm, WhatIfForm
 
 bp = Blueprint("scoring_pages", __name__, url_prefix="/scoring", template_folder="templates",
                static_folder="static/scoring", static_url_path="/static/scoring")

@@ -25,9 +25,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..surveys.answering import Questionnaire
-from ..surveys.definition import NO, NOT_APPLICABLE, YES, Question
-from ..surveys.i18n import ui_text
+from kamscore.surveys.answering import Questionnaire
+from kamscore.surveys.definition import NO, NOT_APPLICABLE, YES, Question
+from kamscore.surveys.i18n import ui_text
 
 
 def field_name(item: str) -> str:

@@ -30,12 +30,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
-from ..db import get_session
-from ..surveys import answering, guard, mailing
-from ..surveys.answering import Action, AlreadySubmitted, LinkCheck, LinkState, NotAnswerable
-from ..surveys.answers import InvalidAnswers
-from ..surveys.i18n import format_instant, language_name, pick_language, ui_text
-from .survey_forms import build_form, localise_errors, values_of
+from kamscore.db import get_session
+from kamscore.surveys import answering, guard, mailing
+from kamscore.surveys.answering import Action, AlreadySubmitted, LinkCheck, LinkState, NotAnswerable
+from kamscore.surveys.answers import InvalidAnswers
+from kamscore.surveys.i18n import format_instant, language_name, pick_language, ui_text
+from kamscore.web.survey_forms import build_form, localise_errors, values_of
 
 log = logging.getLogger(__name__)
 bp = Blueprint("survey_pages", __name__, template_folder="templates",

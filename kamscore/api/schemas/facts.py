@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from .common import code_filter, code_of
+from kamscore.api.schemas.common import code_filter, code_of
 
 
 class FactSchema(Schema):

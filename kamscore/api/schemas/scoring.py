@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ...models import RulesetStatus, ScoreRunStatus
+from kamscore.models import RulesetStatus, ScoreRunStatus
 
 
 class RulesetCommentSchema(Schema):

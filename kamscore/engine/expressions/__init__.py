@@ -6,16 +6,8 @@ population arrays. The language reference for analysts is in docs/rulesets.md
 ("Formulas").
 """
 
-from .compiler import (
-    BUILTINS,
-    Expression,
-    ExpressionRuntimeError,
-    ExprType,
-    Scope,
-    Symbol,
-    compile_expression,
-)
-from .parser import MAX_DEPTH, MAX_LENGTH, MAX_NODES, ExpressionError, parse
+from kamscore.engine.expressions.compiler import BUILTINS, Expression, ExpressionRuntimeError, ExprType, Scope, Symbol, compile_expression
+from kamscore.engine.expressions.parser import MAX_DEPTH, MAX_LENGTH, MAX_NODES, ExpressionError, parse
 
 __all__ = [
     "BUILTINS",

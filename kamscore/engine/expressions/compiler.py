@@ -19,22 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import units
-from .nodes import (
-    ARITHMETIC,
-    COMPARISON,
-    LOGIC,
-    Binary,
-    Bool,
-    Call,
-    ListOf,
-    Name,
-    Node,
-    Num,
-    Text,
-    Unary,
-)
-from .parser import ExpressionError, parse
+from kamscore.engine import units
+from kamscore.engine.expressions.nodes import ARITHMETIC, COMPARISON, LOGIC, Binary, Bool, Call, ListOf, Name, Node, Num, Text, Unary
+from kamscore.engine.expressions.parser import ExpressionError, parse
 
 MAX_EXPONENT = 10.0
 Env = Mapping[str, Any]

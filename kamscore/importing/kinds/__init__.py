@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..base import Importer
-from .accounts import AccountImporter, AssignmentImporter, StakeholderImporter
-from .facts import FactImporter
-from .org import PersonImporter, TeamImporter
-from .periods import PeriodImporter, ProductImporter, ProductPhaseImporter
-from .plans import PlanImporter
+from kamscore.importing.base import Importer
+from kamscore.importing.kinds.accounts import AccountImporter, AssignmentImporter, StakeholderImporter
+from kamscore.importing.kinds.facts import FactImporter
+from kamscore.importing.kinds.org import PersonImporter, TeamImporter
+from kamscore.importing.kinds.periods import PeriodImporter, ProductImporter, ProductPhaseImporter
+from kamscore.importing.kinds.plans import PlanImporter
 
 #: kind → importer class (an importer keeps state for one import: make a new one each time)
 IMPORTERS: dict[str, type[Importer]] = {

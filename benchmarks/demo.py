@@ -22,9 +22,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from kamscore.db import Database
+from kamscore.db.migrate import upgrade
+from kamscore.db.session import Database
 from kamscore.demo import DemoSpec, prepare_demo
-from kamscore.migrate import upgrade
 
 
 @contextmanager

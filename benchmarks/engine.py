@@ -29,11 +29,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from kamscore.content.bundled import bundled_dir
 from kamscore.engine import MetricValues, Population, evaluate
 from kamscore.engine.catalogue import catalogue_of
 from kamscore.engine.loader import load_ruleset
-from kamscore.plugin_manager import build_plugin_manager
-from kamscore.resources import bundled_dir
+from kamscore.plugin_host.manager import build_plugin_manager
 
 COMPONENTS = ("sales", "growth", "share", "formulary", "wins", "csat", "relationship",
               "plan_quality", "plan_execution", "dmu", "collaboration", "team_goals")

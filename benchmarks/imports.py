@@ -21,9 +21,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import create_engine, make_url, text
 
-from kamscore.db import Database
+from kamscore.db.migrate import upgrade
+from kamscore.db.session import Database
 from kamscore.importing import import_csv
-from kamscore.migrate import upgrade
 
 PERIODS = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
 NAMES = ["net_sales", "sales_target", "market_share", "investment", "gross_profit"]

@@ -20,12 +20,12 @@ from pathlib import Path
 from score_run import ensure_demo  # same folder
 from sqlalchemy import event, func, select
 
-from kamscore.db import Database
+from kamscore.db.migrate import upgrade
+from kamscore.db.session import Database
 from kamscore.metrics.compute import compute_metrics
 from kamscore.metrics.loader import load_metric_context
-from kamscore.migrate import upgrade
 from kamscore.models import Fact, Person, Role
-from kamscore.plugin_manager import build_plugin_manager
+from kamscore.plugin_host.manager import build_plugin_manager
 
 
 def run_once(database: Database, pm, period: str) -> dict:  # type: ignore[no-untyped-def]

@@ -29,12 +29,12 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select
 
-from kamscore.db import Database
-from kamscore.fact_columns import refresh_snapshots
-from kamscore.migrate import upgrade
+from kamscore.content.bundled import bundled_dir
+from kamscore.db.migrate import upgrade
+from kamscore.db.session import Database
+from kamscore.facts.columns import refresh_snapshots
 from kamscore.models import FactSnapshot, FactSnapshotColumn, Person, ScoreRun, ScoreRunStatus, User
-from kamscore.plugin_manager import build_plugin_manager
-from kamscore.resources import bundled_dir
+from kamscore.plugin_host.manager import build_plugin_manager
 from kamscore.scoring import evaluation, lifecycle
 from kamscore.scoring.errors import NotFoundError
 from kamscore.scoring.lines import build_lines

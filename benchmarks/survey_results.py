@@ -28,8 +28,9 @@ import uuid
 from imports import database  # the throw-away database of benchmarks/imports.py
 from sqlalchemy import event, insert, select
 
-from kamscore.db import Database
-from kamscore.migrate import upgrade
+from kamscore.content.bundled import bundled_dir
+from kamscore.db.migrate import upgrade
+from kamscore.db.session import Database
 from kamscore.models import (
     Campaign,
     CampaignStatus,
@@ -43,10 +44,9 @@ from kamscore.models import (
     SurveyResponse,
     SurveyVersion,
 )
-from kamscore.resources import bundled_dir
-from kamscore.surveys.aggregates import Minimums, compute, load_records, recompute_campaign
+from kamscore.surveys.aggregate_store import Minimums, compute, load_records, recompute_campaign
 from kamscore.surveys.definition import parse_definition
-from kamscore.surveys.results_provider import kamscore_survey_results
+from kamscore.surveys.survey_results_from_campaigns import kamscore_survey_results
 
 RATERS = ("self", "manager", "peer", "peer", "cross_functional", "cross_functional",
           "cross_functional")

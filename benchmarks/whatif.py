@@ -24,9 +24,9 @@ from pathlib import Path
 
 from score_run import ensure_demo, ensure_published  # same folder
 
-from kamscore.db import Database
-from kamscore.migrate import upgrade
-from kamscore.plugin_manager import build_plugin_manager
+from kamscore.db.migrate import upgrade
+from kamscore.db.session import Database
+from kamscore.plugin_host.manager import build_plugin_manager
 from kamscore.scoring import lifecycle
 from kamscore.scoring.inputs_cache import InputsCache
 from kamscore.scoring.whatif import what_if

@@ -25,16 +25,18 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     settings.load_config(app, config)
 
-    from kamscore import auth, db, health, schema_guard
+    from kamscore.auth import login
+    from kamscore.db import schema_guard, session
+    from kamscore.web import health
 
-    db.init_app(app)
+    session.init_app(app)
     schema_guard.init_app(app)
-    auth.init_app(app)
+    login.init_app(app)
     health.init_app(app)
 
-    from kamscore import plugin_manager
+    from kamscore.plugin_host import manager
 
-    plugin_manager.init_app(app)
+    manager.init_app(app)
 
     from kamscore import api, web
 

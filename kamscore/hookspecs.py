@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from kamscore.metrics.contract import Metric
+    from kamscore.metrics.survey_results import SurveyResults
     from kamscore.models import Period
-    from kamscore.survey_results import SurveyResults
 
 PROJECT = "kamscore"
 
@@ -100,7 +100,7 @@ def kamscore_survey_results(session: Session, period: Period,
     ever see what they declared.
 
     ``firstresult``: the first implementation returning a ``SurveyResults`` wins. kamscore's
-    own ``kamscore.default_survey_results`` builds them from imported facts named
+    own ``kamscore.facts.survey_results_from_facts`` builds them from imported facts named
     ``survey.*`` (see docs/plugins.md) and is asked last (``trylast``); the surveys
     capability answers first (``tryfirst``) with the aggregates of the period's closed
     campaigns. An implementation returns None to let the next one answer (e.g. when it has
@@ -108,8 +108,8 @@ def kamscore_survey_results(session: Session, period: Period,
     not write.
 
     *Why a hook*: qualitative and team metrics read survey results through one interface
-    (``kamscore.survey_results``) whoever collected them, so the metric plugins do not change
-    when live surveys replace imported figures.
+    (``kamscore.metrics.survey_results``) whoever collected them, so the metric plugins do not
+    change when live surveys replace imported figures.
     """
 
 

@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from kamscore import create_app
-from kamscore.db import get_db
-from kamscore.migrate import upgrade
+from kamscore.db.migrate import upgrade
+from kamscore.db.session import get_db
 from kamscore.models import Base
 
 PG_ADMIN_URL = os.environ.get(

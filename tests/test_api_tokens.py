@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from kamscore.api_tokens import find_active_token, hash_token
-from kamscore.db import get_db
+from kamscore.auth.tokens import find_active_token, hash_token
+from kamscore.db.session import get_db
 from kamscore.models import ApiToken, User
 
 

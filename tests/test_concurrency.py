@@ -1,6 +1,6 @@
 """Twenty writers at once, through the real engine: nobody sees "database is locked".
 
-SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE on every transaction (kamscore.db), so
+SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE on every transaction (kamscore.db.session), so
 writers queue for the lock; imports also serialise on PostgreSQL (an advisory lock). Threads
 share the app's engine as request threads do; processes each open their own, as gunicorn
 workers do.
@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from kamscore.db import Database, get_db
+from kamscore.db.migrate import upgrade
+from kamscore.db.session import Database, get_db
 from kamscore.importing import import_csv
-from kamscore.migrate import upgrade
 from kamscore.models import Fact, Person, Role
 
 WRITERS = 20

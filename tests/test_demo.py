@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from kamscore.auth.sign_in import authenticate
 from kamscore.demo import (
     DEMO_PASSWORD,
     DemoError,
@@ -39,7 +40,6 @@ from kamscore.models import (
     TeamMember,
     User,
 )
-from kamscore.sign_in import authenticate
 
 YEAR = 2025
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 from kamscore.demo import DEMO_PASSWORD
 from kamscore.models import ScoreRun, ScoreRunStatus
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kamscore.migrate import upgrade
+from kamscore.db.migrate import upgrade
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, make_url, text
 
-from kamscore.db import make_engine
-from kamscore.migrate import alembic_config, downgrade, head_revision, upgrade
+from kamscore.db.migrate import alembic_config, downgrade, head_revision, upgrade
+from kamscore.db.session import make_engine
 from kamscore.models import Base
 
 

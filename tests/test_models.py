@@ -214,7 +214,7 @@ def test_api_token_activity(session):
 def test_sqlite_connections_get_kamscores_pragmas(tmp_path):
     """WAL, foreign keys, statement journals in memory (a fact import writes one per row:
     the fact table has triggers) and the busy timeout, on every connection."""
-    from kamscore.db import make_engine
+    from kamscore.db.session import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite'}", busy_timeout_ms=1234)
     with engine.connect() as conn:

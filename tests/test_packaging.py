@@ -58,7 +58,7 @@ def elsewhere(tmp_path_factory) -> Path:
 def test_kamscore_is_installed_as_a_regular_package(venv, elsewhere):
     probe = _run([str(venv / "bin" / "python"), "-c", (
         "import json, kamscore\n"
-        "from kamscore import resources\n"
+        "from kamscore.content import bundled as resources\n"
         "print(json.dumps({'package': kamscore.__file__,\n"
         "  'location': str(resources.bundle_location()),\n"
         "  'dirs': {n: str(resources.bundled_dir(n)) for n in resources.BUNDLED_NAMES},\n"
@@ -78,7 +78,7 @@ def test_kamscore_is_installed_as_a_regular_package(venv, elsewhere):
                                       if p.is_file() and not p.name.startswith("."))
     assert (package / "web" / "templates" / "base.html").is_file()
     assert (package / "web" / "static" / "web" / "kamscore.css").is_file()
-    assert (package / "migrations" / "versions" / "0001_foundation.py").is_file()
+    assert (package / "db" / "migrations" / "versions" / "0001_foundation.py").is_file()
 
 
 def test_kamscore_demo_no_serve_works_from_another_directory(venv, elsewhere):

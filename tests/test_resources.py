@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kamscore import resources
+from kamscore.content import bundled as resources
 
 
 def test_checkout_folders_are_found(repo_root: Path):
@@ -39,7 +39,7 @@ def test_bundled_files_skip_hidden_files_and_sort(repo_root: Path):
 
 _PROBE = """
 import json
-from kamscore import resources
+from kamscore.content import bundled as resources
 print(json.dumps({
     "location": str(resources.bundle_location()),
     "dirs": {n: str(resources.bundled_dir(n)) for n in resources.BUNDLED_NAMES},
@@ -83,7 +83,7 @@ def test_package_without_content_says_how_to_fix(repo_root: Path, tmp_path: Path
     result = subprocess.run(
         [sys.executable, "-I", "-c",
          f"import sys; sys.path.insert(0, {str(site)!r})\n"
-         "from kamscore import resources; resources.bundled_dir('plugins')"],
+         "from kamscore.content import bundled; bundled.bundled_dir('plugins')"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode != 0

@@ -33,8 +33,21 @@ class KamscoreApi(Api):
 
 
 def init_app(app: Flask) -> Api:
-    from kamscore.auth import csrf
-    from kamscore.api import accounts, assignments, errors, facts, imports, people, periods, plans, products, stakeholders, swagger, teams
+    from kamscore.api import (
+        accounts,
+        assignments,
+        errors,
+        facts,
+        imports,
+        people,
+        periods,
+        plans,
+        products,
+        stakeholders,
+        swagger,
+        teams,
+    )
+    from kamscore.auth.login import csrf
 
     if not app.config.get("OPENAPI_SWAGGER_UI_URL"):
         app.config["OPENAPI_SWAGGER_UI_URL"] = swagger.ASSETS_URL

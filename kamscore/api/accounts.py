@@ -7,13 +7,13 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy.orm import joinedload
 
-from kamscore.db import get_session
-from kamscore.models import Account
-from kamscore.queries import get_by_code, select_accounts
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.accounts import AccountQuery, AccountSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import get_by_code, select_accounts
+from kamscore.models import Account
 
 blp = resource_blueprint("accounts", "accounts", "Key accounts: hospitals, IDNs, payers, GPOs.")
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.db import get_session
-from kamscore.models import Assignment
-from kamscore.queries import ASSIGNMENT_OPTIONS, get_by_id, select_assignments
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.accounts import AssignmentQuery, AssignmentSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import ASSIGNMENT_OPTIONS, get_by_id, select_assignments
+from kamscore.models import Assignment
 
 blp = resource_blueprint("assignments", "assignments", "KAM responsibilities for accounts.")
 

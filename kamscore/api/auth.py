@@ -18,9 +18,9 @@ from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import abort
 
-from kamscore.api_tokens import find_active_token, record_use
-from kamscore.auth import csrf
-from kamscore.db import get_session
+from kamscore.auth.login import csrf
+from kamscore.auth.tokens import find_active_token, record_use
+from kamscore.db.session import get_session
 from kamscore.models import User
 
 BEARER = "bearer"

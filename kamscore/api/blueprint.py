@@ -19,7 +19,7 @@ from flask_smorest import Page, abort
 from flask_smorest.pagination import _pagination_parameters_schema_factory
 from sqlalchemy import Select, func, select
 
-from kamscore.db import get_session
+from kamscore.db.session import get_session
 
 #: What the decoration-time schema allows; the configured maximum is checked per request.
 _PAGE_SIZE_CEILING = 2**31 - 1

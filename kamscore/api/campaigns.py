@@ -15,16 +15,24 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from kamscore.db import get_session
-from kamscore.mail import get_mailer
-from kamscore.models import Campaign
-from kamscore.surveys import campaigns, mailing
-from kamscore.surveys.errors import SurveyError
-from kamscore.yaml_source import SourceError
 from kamscore.api.auth import read_access, write_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import resource_blueprint
-from kamscore.api.schemas.campaigns import BounceResultSchema, BounceSchema, CampaignCreateSchema, CampaignQuery, CampaignReportSchema, CampaignSchema, OpenResultSchema
+from kamscore.api.schemas.campaigns import (
+    BounceResultSchema,
+    BounceSchema,
+    CampaignCreateSchema,
+    CampaignQuery,
+    CampaignReportSchema,
+    CampaignSchema,
+    OpenResultSchema,
+)
+from kamscore.content.yaml_source import SourceError
+from kamscore.db.session import get_session
+from kamscore.mail.sending import get_mailer
+from kamscore.models import Campaign
+from kamscore.surveys import campaigns, mailing
+from kamscore.surveys.errors import SurveyError
 
 blp = resource_blueprint("campaigns", "campaigns",
                          "Survey campaigns: draft → open → closed, with response counts")

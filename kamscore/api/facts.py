@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.db import get_session
-from kamscore.models import Fact
-from kamscore.queries import FACT_OPTIONS, get_by_id, select_facts
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.facts import FactQuery, FactSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import FACT_OPTIONS, get_by_id, select_facts
+from kamscore.models import Fact
 
 blp = resource_blueprint("facts", "facts", "Quantitative facts: net sales, targets, shares, ...")
 

@@ -12,11 +12,11 @@ from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.utils import secure_filename
 
-from kamscore.db import get_session
-from kamscore.importing import ImportRejected, UnknownKind, describe_kinds, import_csv
 from kamscore.api.auth import write_access
 from kamscore.api.resources import resource_blueprint
 from kamscore.api.schemas.imports import ImportFiles, ImportOptions, ImportReportSchema
+from kamscore.db.session import get_session
+from kamscore.importing import ImportRejected, UnknownKind, describe_kinds, import_csv
 
 blp = resource_blueprint(
     "imports",

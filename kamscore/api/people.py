@@ -7,13 +7,13 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy.orm import joinedload
 
-from kamscore.db import get_session
-from kamscore.models import Person
-from kamscore.queries import get_by_code, select_people
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.org import PersonQuery, PersonSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import get_by_code, select_people
+from kamscore.models import Person
 
 blp = resource_blueprint("people", "people", "Employees, by their code.")
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.db import get_session
-from kamscore.models import Period
-from kamscore.queries import get_by_code, select_periods
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.periods import PeriodQuery, PeriodSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import get_by_code, select_periods
+from kamscore.models import Period
 
 blp = resource_blueprint("periods", "periods", "Periods; a closed period is frozen.")
 

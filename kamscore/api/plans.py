@@ -6,12 +6,12 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.db import get_session
-from kamscore.queries import get_plan, select_plans
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.facts import PlanQuery, PlanSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import get_plan, select_plans
 
 blp = resource_blueprint("plans", "plans", "Account plans: objectives and actions.")
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.db import get_session
-from kamscore.models import Product
-from kamscore.queries import PRODUCT_OPTIONS, get_by_code, select_products
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.periods import ProductQuery, ProductSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import PRODUCT_OPTIONS, get_by_code, select_products
+from kamscore.models import Product
 
 blp = resource_blueprint("products", "products", "Products and their lifecycle phases.")
 

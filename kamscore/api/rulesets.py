@@ -13,17 +13,26 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 
-from kamscore.db import get_session
-from kamscore.models import USER_ROLES, RulesetVersion
-from kamscore.plugin_manager import get_plugin_manager
-from kamscore.scoring import lifecycle
-from kamscore.scoring.diff import diff_rulesets
-from kamscore.scoring.errors import ScoringError
 from kamscore.api.auth import read_access, write_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import resource_blueprint
-from kamscore.api.schemas.scoring import DiffQuery, DiffSchema, RulesetCommentCreateSchema, RulesetCommentSchema, RulesetDraftSchema, RulesetQuery, RulesetVersionDetailSchema, RulesetVersionSchema
+from kamscore.api.schemas.scoring import (
+    DiffQuery,
+    DiffSchema,
+    RulesetCommentCreateSchema,
+    RulesetCommentSchema,
+    RulesetDraftSchema,
+    RulesetQuery,
+    RulesetVersionDetailSchema,
+    RulesetVersionSchema,
+)
 from kamscore.api.scoring_access import refuse, username
+from kamscore.db.session import get_session
+from kamscore.models import USER_ROLES, RulesetVersion
+from kamscore.plugin_host.manager import get_plugin_manager
+from kamscore.scoring import lifecycle
+from kamscore.scoring.diff import diff_rulesets
+from kamscore.scoring.errors import ScoringError
 
 blp = resource_blueprint("rulesets", "rulesets",
                          "Ruleset versions: draft → approved → published, diff in plan terms")

@@ -14,17 +14,17 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from kamscore.db import get_session
-from kamscore.plugin_manager import get_plugin_manager
-from kamscore.scoring import runs, statements
-from kamscore.scoring.errors import ScoringError
-from kamscore.scoring.periods import close_period, get_period
-from kamscore.scoring.run_store import get_run, list_runs
 from kamscore.api.auth import read_access, write_access
 from kamscore.api.resources import resource_blueprint
 from kamscore.api.schemas.periods import PeriodSchema
 from kamscore.api.schemas.scoring import ScoreRunCreateSchema, ScoreRunQuery, ScoreRunSchema
 from kamscore.api.scoring_access import refuse, require_own_statement, require_pay_reader, username
+from kamscore.db.session import get_session
+from kamscore.plugin_host.manager import get_plugin_manager
+from kamscore.scoring import runs, statements
+from kamscore.scoring.errors import ScoringError
+from kamscore.scoring.periods import close_period, get_period
+from kamscore.scoring.run_store import get_run, list_runs
 
 blp = resource_blueprint("runs", "runs", "Score runs (immutable) and KAM statements")
 closing = resource_blueprint("period_closing", "periods", "Closing a period")

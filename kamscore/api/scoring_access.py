@@ -1,5 +1,5 @@
 """What the scoring endpoints share: the error mapping and the pay-reading checks (the rules
-themselves are in ``kamscore.pay_access``)."""
+themselves are in ``kamscore.auth.pay_access``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import NoReturn
 from flask import g
 from flask_smorest import abort
 
-from kamscore.db import get_session
+from kamscore.auth.pay_access import PAY_READERS, may_read_statement, reads_all_pay
+from kamscore.auth.pay_access import whatif_cache as whatif_cache
+from kamscore.db.session import get_session
 from kamscore.models import User
-from kamscore.pay_access import PAY_READERS, may_read_statement, reads_all_pay
-from kamscore.pay_access import whatif_cache as whatif_cache
 from kamscore.scoring.errors import InvalidInputError, ScoringError
 
 __all__ = ["refuse", "require_own_statement", "require_pay_reader", "username",

@@ -7,13 +7,13 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy.orm import joinedload
 
-from kamscore.db import get_session
-from kamscore.models import Stakeholder
-from kamscore.queries import get_by_id, select_stakeholders
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.accounts import StakeholderQuery, StakeholderSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import get_by_id, select_stakeholders
+from kamscore.models import Stakeholder
 
 blp = resource_blueprint("stakeholders", "stakeholders", "Members of accounts' DMUs.")
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.db import get_session
-from kamscore.models import Team
-from kamscore.queries import TEAM_OPTIONS, get_by_code, select_teams
 from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.org import TeamQuery, TeamSchema
+from kamscore.db.session import get_session
+from kamscore.directory.queries import TEAM_OPTIONS, get_by_code, select_teams
+from kamscore.models import Team
 
 blp = resource_blueprint("teams", "teams", "Account teams and their members.")
 

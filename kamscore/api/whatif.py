@@ -11,14 +11,14 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.db import get_session
-from kamscore.plugin_manager import get_plugin_manager
-from kamscore.scoring.errors import ScoringError
-from kamscore.scoring.whatif import what_if
 from kamscore.api.auth import write_access
 from kamscore.api.resources import resource_blueprint
 from kamscore.api.schemas.scoring import WhatIfSchema
 from kamscore.api.scoring_access import refuse, whatif_cache
+from kamscore.db.session import get_session
+from kamscore.plugin_host.manager import get_plugin_manager
+from kamscore.scoring.errors import ScoringError
+from kamscore.scoring.whatif import what_if
 
 blp = resource_blueprint("whatif", "whatif", "What-if: simulate a draft ruleset")
 

@@ -12,12 +12,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from kamscore.api.schemas.campaigns import CampaignReportSchema
-from kamscore.db import get_db
-from kamscore.mail import get_mailer
+from kamscore.content.yaml_source import SourceError
+from kamscore.db.session import get_db
+from kamscore.mail.sending import get_mailer
 from kamscore.models import CampaignStatus
 from kamscore.surveys import campaigns, mailing
 from kamscore.surveys.errors import SurveyError
-from kamscore.yaml_source import SourceError
 
 
 def _now() -> dt.datetime:

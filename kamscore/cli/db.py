@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from kamscore import migrate
-from kamscore.db import get_db
+from kamscore.db import migrate
+from kamscore.db.session import get_db
 
 
 @click.group("db")

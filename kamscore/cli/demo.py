@@ -11,13 +11,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import make_url
 
-from kamscore import migrate
 from kamscore.config import write_secret_key
-from kamscore.db import get_db
+from kamscore.db import migrate
+from kamscore.db.session import get_db
 from kamscore.demo import DEMO_PASSWORD, DemoSpec, DemoSummary, prepare_demo
 from kamscore.demo.pay import publish_and_score
 from kamscore.demo.spec import MAX_SIZE
-from kamscore.plugin_manager import get_plugin_manager
+from kamscore.plugin_host.manager import get_plugin_manager
 
 #: Pages worth opening first: (label, endpoint). Those whose capability is not installed
 #: are left out; navigation entries added by capabilities are listed after these.

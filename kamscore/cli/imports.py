@@ -14,8 +14,14 @@ from typing import BinaryIO
 import click
 from flask.cli import with_appcontext
 
-from kamscore.db import get_db
-from kamscore.importing import ImportRejected, ImportReport, describe_kinds, import_csv, import_kinds
+from kamscore.db.session import get_db
+from kamscore.importing import (
+    ImportRejected,
+    ImportReport,
+    describe_kinds,
+    import_csv,
+    import_kinds,
+)
 from kamscore.importing.changes import Progress
 
 #: Files with at least this many lines get a progress bar.

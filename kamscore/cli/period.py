@@ -7,13 +7,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from kamscore.db import get_db
-from kamscore.fact_columns import refresh_snapshots
+from kamscore.cli.ruleset_lifecycle import fail
+from kamscore.db.session import get_db
+from kamscore.facts.columns import refresh_snapshots
 from kamscore.models import Period
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.periods import close_period
 from kamscore.scoring.run_store import current_runs
-from kamscore.cli.ruleset_lifecycle import fail
 
 
 @click.group("period", cls=AppGroup)

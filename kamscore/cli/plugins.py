@@ -7,7 +7,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from kamscore.plugin_manager import describe_plugins, get_plugin_manager
+from kamscore.plugin_host.manager import describe_plugins, get_plugin_manager
 
 
 @click.command("plugins")

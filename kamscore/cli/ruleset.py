@@ -14,14 +14,14 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from kamscore.content.yaml_source import SourceError, read_source
 from kamscore.engine.catalogue import catalogue_of
 from kamscore.engine.loader import check_ruleset
-from kamscore.yaml_source import SourceError, read_source
 
 
 def current_catalogue():  # type: ignore[no-untyped-def]
     """The metric catalogue and formula functions of the running app's plugins."""
-    from kamscore.plugin_manager import get_plugin_manager
+    from kamscore.plugin_host.manager import get_plugin_manager
 
     return catalogue_of(get_plugin_manager())
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from kamscore.db import get_db
-from kamscore.plugin_manager import get_plugin_manager
+from kamscore.cli.ruleset import ruleset_group
+from kamscore.content.yaml_source import SourceError, read_source
+from kamscore.db.session import get_db
+from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import lifecycle
 from kamscore.scoring.diff import diff_rulesets, format_changes
 from kamscore.scoring.errors import InvalidInputError, ScoringError
-from kamscore.yaml_source import SourceError, read_source
-from kamscore.cli.ruleset import ruleset_group
 
 
 def fail(exc: ScoringError | SourceError) -> click.ClickException:

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 from kamscore.models.types import utcnow
 
 # The scheduler modules (and APScheduler) are imported by the commands, not here: this module

@@ -10,15 +10,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from kamscore.db import get_db
-from kamscore.plugin_manager import get_plugin_manager
+from kamscore.cli.ruleset_lifecycle import default_user, fail
+from kamscore.content.yaml_source import SourceError, read_source
+from kamscore.db.session import get_db
+from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import runs, statements, whatif
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import as_text, explain, units_of
 from kamscore.scoring.periods import get_period
 from kamscore.scoring.run_store import get_run, list_runs
-from kamscore.yaml_source import SourceError, read_source
-from kamscore.cli.ruleset_lifecycle import default_user, fail
 
 
 @click.group("score", cls=AppGroup)

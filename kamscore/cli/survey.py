@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from kamscore.resources import bundled_files
+from kamscore.content.bundled import bundled_files
+from kamscore.content.yaml_source import SourceError
 from kamscore.surveys.definition import load_definition_file
-from kamscore.yaml_source import SourceError
 
 
 @click.group("survey")

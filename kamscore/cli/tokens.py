@@ -7,8 +7,8 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
-from kamscore.api_tokens import TokenError, issue_token, list_tokens, revoke_token
-from kamscore.db import get_db
+from kamscore.auth.tokens import TokenError, issue_token, list_tokens, revoke_token
+from kamscore.db.session import get_db
 from kamscore.models.types import utcnow
 
 

@@ -5,7 +5,14 @@
 everything linearly (250 gives 10,000 KAMs). The same spec always builds the same data.
 """
 
-from kamscore.demo.build import DemoError, DemoSummary, build_demo, clear_database, is_empty, prepare_demo
+from kamscore.demo.build import (
+    DemoError,
+    DemoSummary,
+    build_demo,
+    clear_database,
+    is_empty,
+    prepare_demo,
+)
 from kamscore.demo.spec import DemoSpec
 from kamscore.demo.users import DEMO_PASSWORD
 

@@ -14,11 +14,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session
 
-from kamscore.models import Account, AccountType, Assignment, Stakeholder, StakeholderRole
 from kamscore.demo.bulk import ids_by, insert_rows
-from kamscore.demo.names import ACCOUNT_PATTERNS, CITIES, FIRST_NAMES, LAST_NAMES, ZH_HANT_NAMES, email_local
+from kamscore.demo.names import (
+    ACCOUNT_PATTERNS,
+    CITIES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    ZH_HANT_NAMES,
+    email_local,
+)
 from kamscore.demo.org import Org
 from kamscore.demo.spec import DemoSpec, code
+from kamscore.models import Account, AccountType, Assignment, Stakeholder, StakeholderRole
 
 SEGMENTS = ("strategic", "key", "development")
 SEGMENT_SHARES = (0.15, 0.35, 0.50)

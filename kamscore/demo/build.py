@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from kamscore.fact_columns import refresh_snapshots
-from kamscore.models import Account, AccountPlan, Assignment, Base, Fact, Period, Person, PlanAction, PlanObjective, Product, Stakeholder, Team, TeamMember, User
 from kamscore.demo.account_facts import write_account_facts, write_team_facts
 from kamscore.demo.accounts import build_accounts, build_stakeholders
 from kamscore.demo.bulk import constraints_deferred, sqlite_triggers_lifted
@@ -26,6 +24,23 @@ from kamscore.demo.plans import build_plans
 from kamscore.demo.spec import DemoSpec
 from kamscore.demo.survey_facts import write_survey_facts
 from kamscore.demo.users import DemoUser, build_users, demo_users
+from kamscore.facts.columns import refresh_snapshots
+from kamscore.models import (
+    Account,
+    AccountPlan,
+    Assignment,
+    Base,
+    Fact,
+    Period,
+    Person,
+    PlanAction,
+    PlanObjective,
+    Product,
+    Stakeholder,
+    Team,
+    TeamMember,
+    User,
+)
 
 #: What the summary counts, in the order it is printed.
 COUNTED = {

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
-from kamscore.bulk_copy import copy_rows
+from kamscore.db.bulk_copy import copy_rows
 from kamscore.models import Base
 
 CHUNK = 20_000
@@ -94,7 +94,7 @@ def constraints_deferred(session: Session, model: type[Base]) -> Iterator[None]:
 
     Triggers (the fact table's drop a period's fact snapshot on every write, migration 0005)
     do not fire for the loaded rows: a load into an empty database has no snapshot to drop,
-    and the caller builds the snapshots after it (``kamscore.fact_columns``).
+    and the caller builds the snapshots after it (``kamscore.facts.columns``).
     """
     connection = session.connection()
     table = model.__table__

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from kamscore.models import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
 from kamscore.demo.bulk import ids_by, insert_rows
+from kamscore.models import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
 
 PRE, LAUNCH, GROWTH, MATURITY, LOE = (
     LifecyclePhase.PRE_LAUNCH,

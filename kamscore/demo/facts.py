@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from kamscore.models import Fact, LifecyclePhase
 from kamscore.demo.accounts import TYPES, Accounts
 from kamscore.demo.bulk import RowStream
 from kamscore.demo.catalog import PRODUCTS, DemoPeriods
 from kamscore.demo.org import Org
 from kamscore.demo.spec import DemoSpec
+from kamscore.models import Fact, LifecyclePhase
 
 FACT_COLUMNS = ("period_id", "name", "subject_key", "account_id", "person_id", "team_id",
                 "product_id", "value", "category", "unit", "source")

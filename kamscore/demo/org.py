@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from kamscore.models import Person, Role, Team, TeamMember
 from kamscore.demo.bulk import ids_by, insert_rows
 from kamscore.demo.names import FIRST_NAMES, LAST_NAMES, REGIONS, email_local
 from kamscore.demo.spec import DemoSpec, code
+from kamscore.models import Person, Role, Team, TeamMember
 
 CROSS_FUNCTIONS = (Role.MSL, Role.MARKET_ACCESS, Role.MARKETING, Role.HEALTH_ECONOMICS)
 EMAIL_DOMAIN = "example.org"

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kamscore.resources import bundled_dir
+from kamscore.content.bundled import bundled_dir
+from kamscore.demo.spec import DemoSpec
 from kamscore.scoring import lifecycle
 from kamscore.scoring.runs import run_score
-from kamscore.demo.spec import DemoSpec
 
 #: The shipped rulesets the demo publishes, and the one it runs.
 DEMO_RULESETS = ("standard", "launch", "mature")

@@ -9,12 +9,12 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kamscore.models import AccountPlan, PlanAction, PlanObjective
 from kamscore.demo.accounts import Accounts
 from kamscore.demo.bulk import insert_rows
 from kamscore.demo.catalog import PRODUCTS, DemoPeriods
 from kamscore.demo.org import Org
 from kamscore.demo.spec import DemoSpec
+from kamscore.models import AccountPlan, PlanAction, PlanObjective
 
 #: Share of accounts with a plan, by segment (strategic, key, development).
 PLAN_COVERAGE = np.array([1.0, 1.0, 0.3])

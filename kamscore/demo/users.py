@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from kamscore.models import User
 from kamscore.demo.org import Org
+from kamscore.models import User
 
 #: DEMO ONLY. Printed by ``kamscore demo``; a real installation creates its own users.
 DEMO_PASSWORD = "kamscore-demo"

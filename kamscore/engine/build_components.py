@@ -11,11 +11,25 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from kamscore.yaml_source import KeyPath
+from kamscore.content.yaml_source import KeyPath
 from kamscore.engine import units
 from kamscore.engine.building import BuildContext, name_clash
 from kamscore.engine.expressions import ExprType
-from kamscore.engine.model import Component, Curve, CurvePoint, Formula, Horizon, Lookup, Missing, Part, Scoring, Tier, TierMode, TierTable, Transform
+from kamscore.engine.model import (
+    Component,
+    Curve,
+    CurvePoint,
+    Formula,
+    Horizon,
+    Lookup,
+    Missing,
+    Part,
+    Scoring,
+    Tier,
+    TierMode,
+    TierTable,
+    Transform,
+)
 from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion
 
 TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula")

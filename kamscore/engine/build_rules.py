@@ -12,12 +12,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from kamscore.yaml_source import KeyPath
+from kamscore.content.yaml_source import KeyPath
 from kamscore.engine import units
 from kamscore.engine.build_components import SCORING_KEYS, factor, read_scoring, read_weight
 from kamscore.engine.building import BuildContext
 from kamscore.engine.expressions import Expression, ExprType
-from kamscore.engine.model import AttributeType, Component, Gate, GateMissing, Modifier, Scoring, Variant
+from kamscore.engine.model import (
+    AttributeType,
+    Component,
+    Gate,
+    GateMissing,
+    Modifier,
+    Scoring,
+    Variant,
+)
 from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion
 
 MAX_TABLE = 20  # entries of a {by, values} multiplier table

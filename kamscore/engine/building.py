@@ -13,9 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kamscore.yaml_source import KeyPath
+from kamscore.content.yaml_source import KeyPath
 from kamscore.engine.catalogue import FunctionTable, MetricCatalogue, MetricInfo
-from kamscore.engine.expressions import Expression, ExpressionError, ExprType, Scope, Symbol, compile_expression
+from kamscore.engine.expressions import (
+    Expression,
+    ExpressionError,
+    ExprType,
+    Scope,
+    Symbol,
+    compile_expression,
+)
 from kamscore.engine.model import STANDARD_ATTRIBUTES, AttributeType
 from kamscore.engine.reader import ABSENT, Quantity, Reader
 

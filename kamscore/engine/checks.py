@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kamscore.yaml_source import KeyPath
+from kamscore.content.yaml_source import KeyPath
 from kamscore.engine.building import BuildContext
 from kamscore.engine.model import Component, Scoring, Variant
 

@@ -25,7 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from kamscore.engine.component_step import Context, constant, plan_gate_factor, plan_multiplier, reweight, score_component
+from kamscore.engine.component_step import (
+    Context,
+    constant,
+    plan_gate_factor,
+    plan_multiplier,
+    reweight,
+    score_component,
+)
 from kamscore.engine.expressions.compiler import one_of
 from kamscore.engine.inputs import EvaluationInputError, MetricValues, Population
 from kamscore.engine.model import AttributeType, GateMissing, Ruleset

@@ -1,7 +1,7 @@
 """Ruleset YAML -> validated ``Ruleset``, with every problem at its file, line and key path.
 
 ``load_ruleset(text, filename, catalogue, functions)`` returns the ruleset or raises
-``SourceError`` (``kamscore.yaml_source``) listing *all* problems found, each printed as
+``SourceError`` (``kamscore.content.yaml_source``) listing *all* problems found, each printed as
 ``rulesets/standard.yaml:42: components[3].curve.points[2].at: breakpoints must be in
 increasing order of value: ...``. ``check_ruleset`` returns the problems instead.
 
@@ -18,13 +18,31 @@ from typing import Any
 
 import yaml
 
-from kamscore.yaml_source import KeyPath, Problem, SourceError, YamlSource, load_yaml
-from kamscore.engine.build_components import build_component, factor, read_weight, register_components
+from kamscore.content.yaml_source import KeyPath, Problem, SourceError, YamlSource, load_yaml
+from kamscore.engine.build_components import (
+    build_component,
+    factor,
+    read_weight,
+    register_components,
+)
 from kamscore.engine.build_rules import read_gates, read_modifiers, read_variants
 from kamscore.engine.building import BuildContext, name_clash
 from kamscore.engine.catalogue import FunctionTable, MetricCatalogue
 from kamscore.engine.checks import check_base_weights, check_plan
-from kamscore.engine.model import STANDARD_ATTRIBUTES, AttributeType, Eligibility, Horizon, Limits, Part, PeriodKind, Rounding, RoundingMode, Ruleset, TargetIncentive, TargetRule
+from kamscore.engine.model import (
+    STANDARD_ATTRIBUTES,
+    AttributeType,
+    Eligibility,
+    Horizon,
+    Limits,
+    Part,
+    PeriodKind,
+    Rounding,
+    RoundingMode,
+    Ruleset,
+    TargetIncentive,
+    TargetRule,
+)
 from kamscore.engine.reader import Reader, describe, parse_quantity
 
 MAX_SOURCE = 500_000  # characters

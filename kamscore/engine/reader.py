@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kamscore.yaml_source import KeyPath, YamlSource
+from kamscore.content.yaml_source import KeyPath, YamlSource
 
 _PERCENT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%\s*$")
 _POINTS = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*pts?\s*$")

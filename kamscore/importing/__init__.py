@@ -8,7 +8,13 @@ Entry point: :func:`import_csv`. The CLI (``kamscore import``) and the API
 
 from kamscore.importing.changes import Counts
 from kamscore.importing.errors import ImportRejected, RowError
-from kamscore.importing.service import ImportReport, UnknownKind, describe_kinds, import_csv, import_kinds
+from kamscore.importing.service import (
+    ImportReport,
+    UnknownKind,
+    describe_kinds,
+    import_csv,
+    import_kinds,
+)
 
 __all__ = [
     "Counts",

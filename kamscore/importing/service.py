@@ -16,13 +16,13 @@ from marshmallow import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from kamscore.fact_columns import refresh_snapshots
-from kamscore.models import Fact
+from kamscore.facts.columns import refresh_snapshots
 from kamscore.importing.base import ImportContext, LoadedRow
 from kamscore.importing.changes import Counts, Progress, no_progress
 from kamscore.importing.csvfile import parse_csv, read_bytes
 from kamscore.importing.errors import ErrorList, ImportRejected
 from kamscore.importing.kinds import IMPORTERS
+from kamscore.models import Fact
 
 #: Report progress every this many validated rows.
 PROGRESS_EVERY = 1_000

@@ -7,7 +7,18 @@ that loads a context from the database is ``kamscore.metrics.loader``.
 """
 
 from kamscore.metrics.context import MetricContext, PeriodInfo
-from kamscore.metrics.contract import DIRECTIONS, KINDS, N_NOT_APPLICABLE, SUBJECT_KAM, SUBJECT_TEAM, UNITS, Metric, MetricResult, MetricValue, NoParams
+from kamscore.metrics.contract import (
+    DIRECTIONS,
+    KINDS,
+    N_NOT_APPLICABLE,
+    SUBJECT_KAM,
+    SUBJECT_TEAM,
+    UNITS,
+    Metric,
+    MetricResult,
+    MetricValue,
+    NoParams,
+)
 
 __all__ = [
     "DIRECTIONS",

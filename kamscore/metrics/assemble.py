@@ -17,9 +17,22 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from kamscore.survey_results import SurveyResults
-from kamscore.metrics.context import AccountPlans, Accounts, Actions, Assignments, FactTable, MetricContext, Objectives, PeriodInfo, Population, Stakeholders, TeamInfo, TeamMemberInfo
+from kamscore.metrics.context import (
+    AccountPlans,
+    Accounts,
+    Actions,
+    Assignments,
+    FactTable,
+    MetricContext,
+    Objectives,
+    PeriodInfo,
+    Population,
+    Stakeholders,
+    TeamInfo,
+    TeamMemberInfo,
+)
 from kamscore.metrics.needs import FactNeeds
+from kamscore.metrics.survey_results import SurveyResults
 
 #: The fact whose largest credited total picks a KAM's focus product.
 FOCUS_FACT = "net_sales"

@@ -27,7 +27,15 @@ import marshmallow
 import numpy as np
 
 from kamscore.metrics.context import MetricContext
-from kamscore.metrics.contract import N_NOT_APPLICABLE, SUBJECT_KAM, SUBJECT_TEAM, SUBJECT_TYPES, MetricResult, MetricValue, json_scalar
+from kamscore.metrics.contract import (
+    N_NOT_APPLICABLE,
+    SUBJECT_KAM,
+    SUBJECT_TEAM,
+    SUBJECT_TYPES,
+    MetricResult,
+    MetricValue,
+    json_scalar,
+)
 from kamscore.metrics.needs import FactNeeds
 from kamscore.metrics.registry import MetricRegistry, RegisteredMetric
 
@@ -140,7 +148,7 @@ def compute_metrics(
 ) -> dict[str, MetricOutcome]:
     """Compute every request over ``ctx``'s population; one outcome per request key.
 
-    ``pm`` is the plugin manager built by ``kamscore.plugin_manager.build_plugin_manager``
+    ``pm`` is the plugin manager built by ``kamscore.plugin_host.manager.build_plugin_manager``
     (or its ``MetricRegistry``). A request is a :class:`MetricRequest` or a
     ``(metric name, params)`` tuple. Requests with the same key are computed once. Nothing
     here raises because of a metric: see the module docstring.

@@ -21,8 +21,13 @@ from functools import cached_property
 
 import numpy as np
 
-from kamscore.survey_results import SurveyResults
-from kamscore.metrics.needs import FactNeeds, ScopedSurveyResults, UndeclaredFactError, scoped_survey_results
+from kamscore.metrics.needs import (
+    FactNeeds,
+    ScopedSurveyResults,
+    UndeclaredFactError,
+    scoped_survey_results,
+)
+from kamscore.metrics.survey_results import SurveyResults
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,42 @@ import numpy as np
 from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
-from kamscore.column_reads import code_lookup, fetch_columns, id_lookup, nullable_ids, object_array
-from kamscore.default_survey_results import PREFIX as SURVEY_PREFIX
-from kamscore.fact_columns import fact_names, read_fact_columns
-from kamscore.gc_pause import gc_paused
-from kamscore.models import Account, AccountPlan, Assignment, Period, Person, PlanAction, PlanObjective, Product, ProductPhase, Stakeholder, Team, TeamMember
-from kamscore.survey_results import SurveyResults
+from kamscore.db.column_reads import (
+    code_lookup,
+    fetch_columns,
+    id_lookup,
+    nullable_ids,
+    object_array,
+)
+from kamscore.db.gc_pause import gc_paused
+from kamscore.facts.columns import fact_names, read_fact_columns
+from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
 from kamscore.metrics.assemble import CONTEXT_NEEDS, assemble_context, day_array
-from kamscore.metrics.context import Actions, FactColumns, FactTable, MetricContext, Objectives, PeriodInfo, Stakeholders
+from kamscore.metrics.context import (
+    Actions,
+    FactColumns,
+    FactTable,
+    MetricContext,
+    Objectives,
+    PeriodInfo,
+    Stakeholders,
+)
 from kamscore.metrics.needs import FactNeeds, scoped_survey_results
+from kamscore.metrics.survey_results import SurveyResults
+from kamscore.models import (
+    Account,
+    AccountPlan,
+    Assignment,
+    Period,
+    Person,
+    PlanAction,
+    PlanObjective,
+    Product,
+    ProductPhase,
+    Stakeholder,
+    Team,
+    TeamMember,
+)
 
 
 class UnknownPeriodError(LookupError):
@@ -141,7 +168,7 @@ def _facts(session: Session, period_id: int, codes: _Codes,
            names: frozenset[str] | None) -> FactTable:
     """The period's facts called ``names`` (``None``: every name), except ``survey.*`` ones
     (served as ``ctx.survey_results``), from the period's snapshot if it has one
-    (``kamscore.fact_columns``), else one query per name."""
+    (``kamscore.facts.columns``), else one query per name."""
     present = names if names is not None else {n for _, n in fact_names(session, [period_id])}
     wanted = [n for n in present if not n.startswith(SURVEY_PREFIX)]
     by_name = {

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from kamscore.survey_results import GROUP_ALL, MeasureTable, SurveyAggregate, SurveyResults
+from kamscore.metrics.survey_results import GROUP_ALL, MeasureTable, SurveyAggregate, SurveyResults
 
 
 class UndeclaredFactError(LookupError):

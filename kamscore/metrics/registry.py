@@ -1,6 +1,6 @@
 """The registry of metrics (and of expression functions) collected from the plugins.
 
-Built once at start-up by ``kamscore.plugin_manager``; read by ``compute_metrics``, by the
+Built once at start-up by ``kamscore.plugin_host.manager``; read by ``compute_metrics``, by the
 ruleset validation (metric names, parameter schemas, units) and by ``kamscore plugins``.
 """
 

@@ -8,7 +8,7 @@ himself: his figure is his own aggregate.
 A :class:`SurveyPool` holds, per KAM (aligned to ``ctx.kams``): ``n`` responses, the
 ``mean`` (n-weighted over accounts; NaN without responses), ``hist_n`` the responses that
 come with a histogram, and :meth:`SurveyPool.count_between` to count answers in a range. It
-works on the results' :class:`~kamscore.survey_results.MeasureTable` (arrays), so pooling
+works on the results' :class:`~kamscore.metrics.survey_results.MeasureTable` (arrays), so pooling
 75,000 accounts' results costs a few array operations.
 """
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kamscore.survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable
 from kamscore.metrics.context import MetricContext
+from kamscore.metrics.survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,12 +3,55 @@ above it (no services, no Flask apart from Flask-Login's UserMixin, no plugins).
 
 from kamscore.models.accounts import Account, AccountType, Assignment, Stakeholder, StakeholderRole
 from kamscore.models.base import Base
-from kamscore.models.facts import AccountPlan, Fact, FactSnapshot, FactSnapshotColumn, PlanAction, PlanObjective
+from kamscore.models.facts import (
+    AccountPlan,
+    Fact,
+    FactSnapshot,
+    FactSnapshotColumn,
+    PlanAction,
+    PlanObjective,
+)
 from kamscore.models.jobs import JobRunStatus, ScheduledJobRun
 from kamscore.models.org import Person, Role, Team, TeamMember
-from kamscore.models.periods import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
-from kamscore.models.scoring import ImmutableRecordError, RulesetComment, RulesetStatus, RulesetVersion, ScoreLine, ScoreRun, ScoreRunStatus
-from kamscore.models.surveys import Campaign, CampaignStatus, EmailSuppression, Invitation, InvitationStatus, InvitationToken, MessageKind, MessageStatus, RaterGroup, SubjectType, SuppressionReason, SurveyAggregate, SurveyAnswer, SurveyDraft, SurveyKind, SurveyMessage, SurveyResponse, SurveySubmission, SurveyVersion, TokenMiss
+from kamscore.models.periods import (
+    LifecyclePhase,
+    Period,
+    PeriodKind,
+    PeriodStatus,
+    Product,
+    ProductPhase,
+)
+from kamscore.models.scoring import (
+    ImmutableRecordError,
+    RulesetComment,
+    RulesetStatus,
+    RulesetVersion,
+    ScoreLine,
+    ScoreRun,
+    ScoreRunStatus,
+)
+from kamscore.models.surveys import (
+    Campaign,
+    CampaignStatus,
+    EmailSuppression,
+    Invitation,
+    InvitationStatus,
+    InvitationToken,
+    MessageKind,
+    MessageStatus,
+    RaterGroup,
+    SubjectType,
+    SuppressionReason,
+    SurveyAggregate,
+    SurveyAnswer,
+    SurveyDraft,
+    SurveyKind,
+    SurveyMessage,
+    SurveyResponse,
+    SurveySubmission,
+    SurveyVersion,
+    TokenMiss,
+)
 from kamscore.models.users import USER_ROLES, ApiToken, User
 
 __all__ = [

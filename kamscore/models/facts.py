@@ -85,7 +85,7 @@ class FactSnapshot(Base):
     """A period's facts, also kept column-wise: one :class:`FactSnapshotColumn` per fact name.
 
     A cache for reading, never a record: a score run reads a period's million facts from it in
-    a fraction of the time the rows take (``kamscore.fact_columns``). Built after an import,
+    a fraction of the time the rows take (``kamscore.facts.columns``). Built after an import,
     by the demo and by ``kamscore period snapshot``; complete (every name of the period) or
     absent. Database triggers (migration 0005) delete a period's snapshot whenever any of its
     facts is inserted, changed or deleted, by kamscore or by hand, so it is never stale.

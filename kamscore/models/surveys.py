@@ -74,7 +74,7 @@ class SurveyKind(enum.StrEnum):
 
 
 class SubjectType(enum.StrEnum):
-    """What a response is about; the values are those of ``kamscore.survey_results``."""
+    """What a response is about; the values are those of ``kamscore.metrics.survey_results``."""
 
     ACCOUNT = "account"
     KAM = "kam"
@@ -433,8 +433,8 @@ class TokenMiss(Base):
 class SurveyAggregate(Base):
     """Statistics of one measure about one subject by one rater group in a campaign.
 
-    Mirrors ``kamscore.survey_results.SurveyAggregate``: ``subject_type`` is "account", "kam"
-    (or "campaign" for whole-campaign figures, ``subject_code`` then being the campaign
+    Mirrors ``kamscore.metrics.survey_results.SurveyAggregate``: ``subject_type`` is "account",
+    "kam" (or "campaign" for whole-campaign figures, ``subject_code`` then being the campaign
     code); ``measure`` is a question/item id or ``scale:<tag>``; ``histogram`` maps answer
     values (as JSON object keys) to counts. ``details`` holds further figures by name (e.g.
     ``csat``, ``nps``, ``nps_ci_low``, ``nps_ci_high``, ``alpha``, ``invited``). Only groups

@@ -28,12 +28,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from kamscore.db import get_db
-from kamscore.mail import get_mailer
+from kamscore.db.session import get_db
+from kamscore.mail.sending import get_mailer
 from kamscore.models.types import utcnow
-from kamscore.surveys import jobs as survey_jobs
-from kamscore.surveys.aggregates import Minimums
 from kamscore.scheduler.job_runs import Job, RetryPolicy, RunOutcome, SessionFactory, run_job
+from kamscore.surveys import jobs as survey_jobs
+from kamscore.surveys.aggregate_store import Minimums
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kamscore.engine.model import Component, Curve, Eligibility, Formula, Gate, Limits, Lookup, Modifier, Ruleset, Scoring, TargetIncentive, TargetRule, TierTable, Transform, Variant
+from kamscore.engine.model import (
+    Component,
+    Curve,
+    Eligibility,
+    Formula,
+    Gate,
+    Limits,
+    Lookup,
+    Modifier,
+    Ruleset,
+    Scoring,
+    TargetIncentive,
+    TargetRule,
+    TierTable,
+    Transform,
+    Variant,
+)
 
 
 @dataclass(frozen=True)

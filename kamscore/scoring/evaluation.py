@@ -29,9 +29,23 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from kamscore.engine import Evaluation, EvaluationInputError, MetricValues, Population, Ruleset, evaluate
+from kamscore.engine import (
+    Evaluation,
+    EvaluationInputError,
+    MetricValues,
+    Population,
+    Ruleset,
+    evaluate,
+)
 from kamscore.engine.model import STANDARD_ATTRIBUTES, AttributeType, Missing
-from kamscore.metrics.compute import MetricFailure, MetricOutcome, MetricRequest, compute_metrics, request_key, request_needs
+from kamscore.metrics.compute import (
+    MetricFailure,
+    MetricOutcome,
+    MetricRequest,
+    compute_metrics,
+    request_key,
+    request_needs,
+)
 from kamscore.metrics.compute import MetricValues as ComputedValues
 from kamscore.metrics.context import MetricContext
 from kamscore.metrics.loader import load_metric_context

@@ -35,9 +35,30 @@ from kamscore.engine import Ruleset
 from kamscore.metrics.compute import MetricOutcome, MetricRequest
 from kamscore.metrics.context import MetricContext
 from kamscore.metrics.loader import previous_year_period
-from kamscore.models import Account, AccountPlan, Assignment, Fact, FactSnapshot, Period, Person, PlanAction, PlanObjective, ProductPhase, Stakeholder, SurveyAggregate, Team, TeamMember
+from kamscore.models import (
+    Account,
+    AccountPlan,
+    Assignment,
+    Fact,
+    FactSnapshot,
+    Period,
+    Person,
+    PlanAction,
+    PlanObjective,
+    ProductPhase,
+    Stakeholder,
+    SurveyAggregate,
+    Team,
+    TeamMember,
+)
 from kamscore.models.types import utcnow
-from kamscore.scoring.evaluation import PeriodInputs, compute_outcomes, engine_population, fact_needs, load_context
+from kamscore.scoring.evaluation import (
+    PeriodInputs,
+    compute_outcomes,
+    engine_population,
+    fact_needs,
+    load_context,
+)
 
 #: Tables whose rows feed a period's context (besides the period's own facts).
 _WATCHED = (Person, Account, Assignment, AccountPlan, PlanObjective, PlanAction, Stakeholder,
@@ -48,7 +69,7 @@ def data_stamp(session: Session, period: Period) -> tuple[Any, ...]:
     """A cheap fingerprint of the data a context of ``period`` is loaded from (three small
     queries).
 
-    Facts: the fact snapshots of every period (``kamscore.fact_columns``) — any write to a
+    Facts: the fact snapshots of every period (``kamscore.facts.columns``) — any write to a
     period's facts drops its snapshot, so their count, newest build and total stand for all
     the facts that have one (the survey facts of a containing year included) — plus counts,
     largest ids and sums over the facts of the period and the year earlier where they have

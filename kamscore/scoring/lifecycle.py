@@ -25,14 +25,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kamscore.content.yaml_source import SourceError
 from kamscore.engine import Ruleset
 from kamscore.engine.catalogue import catalogue_of
 from kamscore.models import RulesetComment, RulesetStatus, RulesetVersion, User
 from kamscore.models.types import utcnow
-from kamscore.yaml_source import SourceError
 from kamscore.scoring.canonical import sha256_text
 from kamscore.scoring.diff import Change, diff_rulesets
-from kamscore.scoring.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from kamscore.scoring.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 #: Statuses a score run may use: the published version, or a retired one to rerun a past plan.
 RUNNABLE = (RulesetStatus.PUBLISHED, RulesetStatus.RETIRED)

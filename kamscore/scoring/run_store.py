@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from kamscore.bulk_copy import copy_rows
+from kamscore.db.bulk_copy import copy_rows
 from kamscore.models import Period, Person, ScoreLine, ScoreRun
 from kamscore.scoring.codec import expand
 from kamscore.scoring.errors import NotFoundError

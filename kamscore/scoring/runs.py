@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kamscore.gc_pause import gc_paused
+from kamscore.db.gc_pause import gc_paused
 from kamscore.hookspecs import ScoreRunSummary
 from kamscore.models import Period, Person, RulesetVersion, ScoreRun, ScoreRunStatus
 from kamscore.models.types import utcnow
@@ -104,7 +104,7 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
     _check_correction(session, found_period, ruleset_version.name, correction_of, reason)
     parsed = parse_version(ruleset_version, pm)
 
-    with gc_paused():  # millions of short-lived objects, no cycles (kamscore.gc_pause)
+    with gc_paused():  # millions of short-lived objects, no cycles (kamscore.db.gc_pause)
         inputs = load_inputs(session, pm, found_period, parsed)
         scored = score(parsed, inputs)
         built = build_lines(ruleset_hash=ruleset_version.content_hash, inputs=inputs,

@@ -28,7 +28,13 @@ from kamscore.engine import Evaluation, Ruleset
 from kamscore.engine.results import Status
 from kamscore.models import RulesetVersion
 from kamscore.scoring.errors import InvalidInputError, NotFoundError
-from kamscore.scoring.evaluation import Scored, component_requests, engine_population, population_roles, score
+from kamscore.scoring.evaluation import (
+    Scored,
+    component_requests,
+    engine_population,
+    population_roles,
+    score,
+)
 from kamscore.scoring.inputs_cache import CacheInfo, InputsCache
 from kamscore.scoring.lifecycle import parse_source, parse_version, published_version, resolve_ref
 from kamscore.scoring.periods import get_period

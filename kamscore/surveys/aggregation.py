@@ -31,10 +31,26 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kamscore.survey_results import GROUP_ALL, GROUP_OTHERS, GROUP_SELF, SUBJECT_KAM
+from kamscore.metrics.survey_results import GROUP_ALL, GROUP_OTHERS, GROUP_SELF, SUBJECT_KAM
 from kamscore.surveys.disclosure import Group, Verdict, disclose
-from kamscore.surveys.measures import BINARY, CHOICE, NPS, RATING, Measure, StoredAnswer, measure_value, numeric_value
-from kamscore.surveys.statistics import cronbach_alpha, describe, describe_histogram, gap, net_promoter, top_box_share
+from kamscore.surveys.measures import (
+    BINARY,
+    CHOICE,
+    NPS,
+    RATING,
+    Measure,
+    StoredAnswer,
+    measure_value,
+    numeric_value,
+)
+from kamscore.surveys.statistics import (
+    cronbach_alpha,
+    describe,
+    describe_histogram,
+    gap,
+    net_promoter,
+    top_box_share,
+)
 
 SUBJECT_CAMPAIGN = "campaign"
 TOP_PRIORITY, GROUP_PRIORITY = 2, 1

@@ -23,8 +23,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kamscore.models import Campaign, CampaignStatus, Invitation, InvitationStatus, SurveyAnswer, SurveyDraft, SurveyResponse, SurveySubmission
-from kamscore.surveys.answers import answer_rows, check_page, first_incomplete_section, shown_answers
+from kamscore.models import (
+    Campaign,
+    CampaignStatus,
+    Invitation,
+    InvitationStatus,
+    SurveyAnswer,
+    SurveyDraft,
+    SurveyResponse,
+    SurveySubmission,
+)
+from kamscore.surveys.answers import (
+    answer_rows,
+    check_page,
+    first_incomplete_section,
+    shown_answers,
+)
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.definition import Section, SurveyDefinition, Text
 from kamscore.surveys.i18n import pick_language

@@ -16,7 +16,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kamscore.models import Campaign, CampaignStatus, Invitation, InvitationStatus, MessageStatus, Period, SubjectType, SurveyKind, SurveyMessage
+from kamscore.models import (
+    Campaign,
+    CampaignStatus,
+    Invitation,
+    InvitationStatus,
+    MessageStatus,
+    Period,
+    SubjectType,
+    SurveyKind,
+    SurveyMessage,
+)
 from kamscore.surveys.catalog import find_definition, search_dirs, snapshot
 from kamscore.surveys.errors import Conflict, NotFound, SurveyError
 from kamscore.surveys.population import customer_invitees, three_sixty_invitees

@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kamscore.content.bundled import bundled_dir
+from kamscore.content.yaml_source import read_source
 from kamscore.models import SurveyKind, SurveyVersion
-from kamscore.resources import bundled_dir
-from kamscore.yaml_source import read_source
 from kamscore.surveys.definition import SurveyDefinition, parse_definition
 from kamscore.surveys.errors import SurveyError
 

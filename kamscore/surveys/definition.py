@@ -234,6 +234,6 @@ def _parse_cached(text: str, filename: str) -> SurveyDefinition:
 
 def load_definition_file(path: str | Path) -> SurveyDefinition:
     """Read and validate a definition file."""
-    from kamscore.yaml_source import read_source
+    from kamscore.content.yaml_source import read_source
 
     return parse_definition(read_source(path), str(path))

@@ -11,8 +11,22 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from kamscore.yaml_source import KeyPath, YamlSource, load_yaml
-from kamscore.surveys.definition import ID_PATTERN, NPS_RANGE, PLACEHOLDERS, QUESTION_TYPES, RATING_SCALES, REQUIRED_LANGUAGES, MatrixItem, Option, Question, Section, SurveyDefinition, Text, checksum
+from kamscore.content.yaml_source import KeyPath, YamlSource, load_yaml
+from kamscore.surveys.definition import (
+    ID_PATTERN,
+    NPS_RANGE,
+    PLACEHOLDERS,
+    QUESTION_TYPES,
+    RATING_SCALES,
+    REQUIRED_LANGUAGES,
+    MatrixItem,
+    Option,
+    Question,
+    Section,
+    SurveyDefinition,
+    Text,
+    checksum,
+)
 from kamscore.surveys.definition_conditions import ConditionChecks, and_list, or_list
 
 KINDS = ("customer", "internal_360")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kamscore.yaml_source import KeyPath, YamlSource
+from kamscore.content.yaml_source import KeyPath, YamlSource
 from kamscore.surveys.definition import CONDITION_OPERATORS, NO, YES, Condition, Question
 
 #: Operators that make sense per question type (``answered`` works for every type).

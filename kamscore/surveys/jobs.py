@@ -30,9 +30,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kamscore.mail import Mailer
+from kamscore.mail.sending import Mailer
 from kamscore.models import Campaign, CampaignStatus, Invitation, MessageKind, SurveyMessage
-from kamscore.surveys.aggregates import Minimums, campaigns_to_recompute, recompute_campaign
+from kamscore.surveys.aggregate_store import Minimums, campaigns_to_recompute, recompute_campaign
 from kamscore.surveys.campaigns import close_campaign, get_campaign, open_campaign
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.mailing import send_invitations, send_reminders

@@ -24,8 +24,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kamscore.mail import Mailer, MailError
-from kamscore.models import Campaign, CampaignStatus, EmailSuppression, Invitation, InvitationStatus, MessageKind, MessageStatus, SuppressionReason, SurveyMessage
+from kamscore.mail.sending import Mailer, MailError
+from kamscore.models import (
+    Campaign,
+    CampaignStatus,
+    EmailSuppression,
+    Invitation,
+    InvitationStatus,
+    MessageKind,
+    MessageStatus,
+    SuppressionReason,
+    SurveyMessage,
+)
 from kamscore.surveys.campaigns import get_campaign, open_campaign
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.errors import Conflict, SurveyError

@@ -22,7 +22,18 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from kamscore.models import Account, Assignment, Period, Person, RaterGroup, Role, Stakeholder, SubjectType, Team, TeamMember
+from kamscore.models import (
+    Account,
+    Assignment,
+    Period,
+    Person,
+    RaterGroup,
+    Role,
+    Stakeholder,
+    SubjectType,
+    Team,
+    TeamMember,
+)
 from kamscore.surveys.errors import SurveyError
 
 

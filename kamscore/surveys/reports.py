@@ -28,9 +28,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from kamscore.models import Account, Campaign, CampaignStatus, Invitation, InvitationStatus, Person, SubjectType, SurveyAnswer, SurveyResponse
-from kamscore.survey_results import GROUP_SELF
-from kamscore.surveys.aggregates import Minimums, campaign_cells, response_counts
+from kamscore.metrics.survey_results import GROUP_SELF
+from kamscore.models import (
+    Account,
+    Campaign,
+    CampaignStatus,
+    Invitation,
+    InvitationStatus,
+    Person,
+    SubjectType,
+    SurveyAnswer,
+    SurveyResponse,
+)
+from kamscore.surveys.aggregate_store import Minimums, campaign_cells, response_counts
 from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell, group_verdicts, top_group
 from kamscore.surveys.campaigns import get_campaign
 from kamscore.surveys.catalog import definition_of

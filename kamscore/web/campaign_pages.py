@@ -10,11 +10,16 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from kamscore.auth import role_required
-from kamscore.db import get_session
-from kamscore.surveys.aggregates import Minimums
+from kamscore.auth.login import role_required
+from kamscore.db.session import get_session
+from kamscore.surveys.aggregate_store import Minimums
 from kamscore.surveys.errors import Conflict, NotFound
-from kamscore.surveys.reports import aggregates_csv, campaign_overview, campaign_results, subject_results
+from kamscore.surveys.reports import (
+    aggregates_csv,
+    campaign_overview,
+    campaign_results,
+    subject_results,
+)
 from kamscore.web import campaign_charts
 from kamscore.web.nav import add_nav_item
 

@@ -23,9 +23,16 @@ from flask import (
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from kamscore.db import get_session
-from kamscore.directory import PageOutOfRange, account_directory, kam_directory, kam_profile, overview, team_directory
-from kamscore.sign_in import authenticate
+from kamscore.auth.sign_in import authenticate
+from kamscore.db.session import get_session
+from kamscore.directory.listings import (
+    PageOutOfRange,
+    account_directory,
+    kam_directory,
+    kam_profile,
+    overview,
+    team_directory,
+)
 from kamscore.web.forms import SignInForm, SignOutForm
 
 bp = Blueprint("web", __name__, template_folder="templates",

@@ -36,11 +36,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from kamscore.db import get_session
+from kamscore.auth.pay_access import may_read_statement, whatif_cache
+from kamscore.auth.pay_access import reads_all_pay as _reads_all_pay
+from kamscore.db.session import get_session
 from kamscore.models import Period, RulesetStatus
-from kamscore.pay_access import may_read_statement, whatif_cache
-from kamscore.pay_access import reads_all_pay as _reads_all_pay
-from kamscore.plugin_manager import get_plugin_manager
+from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import lifecycle, statements
 from kamscore.scoring.errors import InvalidInputError, NotFoundError, ScoringError
 from kamscore.scoring.explain import explain, units_of

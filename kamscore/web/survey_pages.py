@@ -30,7 +30,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
-from kamscore.db import get_session
+from kamscore.db.session import get_session
 from kamscore.surveys import answering, guard, mailing
 from kamscore.surveys.answering import Action, AlreadySubmitted, LinkCheck, LinkState, NotAnswerable
 from kamscore.surveys.answers import InvalidAnswers

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kamscore.api_tokens import issue_token
-from kamscore.db import get_db
+from kamscore.auth.tokens import issue_token
+from kamscore.db.session import get_db
 from kamscore.importing import import_csv, import_kinds
 from kamscore.models import User
 

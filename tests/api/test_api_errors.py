@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kamscore import create_app
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 
 SHAPE = {"code", "status", "message", "errors"}
 

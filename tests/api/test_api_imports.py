@@ -9,8 +9,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select, update
 
 from kamscore import create_app
-from kamscore.api_tokens import revoke_token
-from kamscore.db import get_db
+from kamscore.auth.tokens import revoke_token
+from kamscore.db.session import get_db
 from kamscore.models import ApiToken, Person
 
 

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from kamscore import create_app
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 
 RESOURCES = [
     "people",

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import event
 
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 
 LISTS = {
     "people": 8,

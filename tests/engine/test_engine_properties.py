@@ -1,6 +1,6 @@
 """Property-based tests of the engine (hypothesis).
 
-- the vectorised engine equals the per-KAM reference evaluator (kamscore.engine.reference)
+- the vectorised engine equals the per-KAM reference evaluator (tests.engine.reference)
   on random rulesets and random inputs;
 - a payout never exceeds its caps and never goes below its floors;
 - a non-decreasing curve or tier table gives a non-decreasing payout.
@@ -21,10 +21,10 @@ import yaml
 from conftest import CATALOGUE, FUNCTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference import reference_evaluate
 
 from kamscore.engine import MetricValues, Population, Status, Treatment, evaluate
 from kamscore.engine.loader import load_ruleset
-from kamscore.engine.reference import reference_evaluate
 
 SEGMENTS = ["strategic", "key", "development"]
 METRICS = ["sales_attainment", "growth", "team_goal_attainment"]  # ratio metrics, 0..2

@@ -13,8 +13,8 @@ import pytest
 from conftest import CATALOGUE, FUNCTIONS, HEAD, load
 from malformed_cases import CASES, SALES, F
 
+from kamscore.content.yaml_source import SourceError
 from kamscore.engine.loader import check_ruleset, load_ruleset
-from kamscore.yaml_source import SourceError
 
 
 def test_there_are_at_least_thirty_cases():

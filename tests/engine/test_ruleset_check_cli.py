@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kamscore.resources import bundled_files
+from kamscore.content.bundled import bundled_files
 
 BROKEN = """\
 name: broken

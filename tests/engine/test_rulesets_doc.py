@@ -6,11 +6,11 @@ import re
 
 import yaml
 
+from kamscore.content.bundled import checkout_root
 from kamscore.engine import MetricValues, Population, evaluate
 from kamscore.engine.catalogue import catalogue_of
 from kamscore.engine.loader import load_ruleset
-from kamscore.plugin_manager import build_plugin_manager
-from kamscore.resources import checkout_root
+from kamscore.plugin_host.manager import build_plugin_manager
 
 DOC = (checkout_root() / "docs" / "rulesets.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```yaml\n(.*?)```", DOC, flags=re.S)

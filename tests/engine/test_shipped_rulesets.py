@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from kamscore.content.bundled import bundled_files
 from kamscore.engine import MetricValues, Population, Status, evaluate
 from kamscore.engine.catalogue import catalogue_of
 from kamscore.engine.loader import check_ruleset, load_ruleset
-from kamscore.plugin_manager import build_plugin_manager
-from kamscore.resources import bundled_files
+from kamscore.plugin_host.manager import build_plugin_manager
 
 NAMES = ["launch", "mature", "standard"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 from kamscore.importing import ImportRejected, import_csv, import_kinds
 from kamscore.models import Period, PeriodStatus
 

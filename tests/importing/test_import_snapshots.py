@@ -1,11 +1,11 @@
 """An import leaves every period with a fact snapshot that matches its rows: those whose
-facts it changed get a new one, in the import's own transaction (kamscore.fact_columns)."""
+facts it changed get a new one, in the import's own transaction (kamscore.facts.columns)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from kamscore.fact_columns import fact_names, read_fact_columns
+from kamscore.facts.columns import fact_names, read_fact_columns
 from kamscore.importing import import_kinds
 from kamscore.models import FactSnapshot, Period
 

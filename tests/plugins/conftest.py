@@ -7,7 +7,7 @@ import math
 import pytest
 
 from kamscore.metrics.compute import MetricRequest, MetricValues, compute_metrics
-from kamscore.plugin_manager import build_plugin_manager
+from kamscore.plugin_host.manager import build_plugin_manager
 
 
 @pytest.fixture(scope="session")

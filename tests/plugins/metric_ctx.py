@@ -19,7 +19,7 @@ from kamscore.metrics.assemble import (
     assemble_context,
 )
 from kamscore.metrics.context import MetricContext, PeriodInfo
-from kamscore.survey_results import SurveyAggregate, SurveyResults
+from kamscore.metrics.survey_results import SurveyAggregate, SurveyResults
 
 Q1 = PeriodInfo("2026-Q1", "quarter", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 Q1_2025 = PeriodInfo("2025-Q1", "quarter", dt.date(2025, 1, 1), dt.date(2025, 3, 31))
@@ -74,7 +74,7 @@ def context(*, people=(), account_rows=(), period: PeriodInfo = Q1, **rows) -> M
 def plugin_manager_of(folder: Path, module: str, source: str) -> Any:
     """A plugin manager with only the plugin ``module`` written from ``source`` in
     ``folder`` (no bundled plugins, no entry points)."""
-    from kamscore.plugin_manager import build_plugin_manager
+    from kamscore.plugin_host.manager import build_plugin_manager
 
     (folder / f"{module}.py").write_text(textwrap.dedent(source))
     return build_plugin_manager(plugins_dir=folder, bundled=False, entry_points=False)

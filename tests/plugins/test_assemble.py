@@ -8,7 +8,7 @@ import pytest
 from metric_ctx import Q1, assigned, context, fact, kams
 
 from kamscore.metrics.assemble import AccountRow, PersonRow, TeamMemberRow, TeamRow
-from kamscore.survey_results import SurveyResults
+from kamscore.metrics.survey_results import SurveyResults
 
 D = dt.date
 

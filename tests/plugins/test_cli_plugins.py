@@ -18,7 +18,7 @@ def test_lists_plugins_and_their_metrics(runner):
     assert metric[:4] == ["sales_attainment", "quantitative", "ratio", "higher"]
     assert any(line.split()[:4] == ["revenue_to_profit", "quantitative", "ratio", "lower"]
                for line in lines)
-    assert "kamscore.default_survey_results" in result.output
+    assert "kamscore.facts.survey_results_from_facts" in result.output
     assert lines[-1].endswith("16 metrics")
 
 

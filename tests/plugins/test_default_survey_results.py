@@ -1,10 +1,10 @@
-"""Survey results from imported facts (kamscore.default_survey_results)."""
+"""Survey results from imported facts (kamscore.facts.survey_results_from_facts)."""
 
 from __future__ import annotations
 
 import pytest
 
-from kamscore.default_survey_results import (
+from kamscore.facts.survey_results_from_facts import (
     SurveyFactError,
     load_survey_facts,
     parse_name,
@@ -114,7 +114,7 @@ def test_the_years_survey_stands_for_its_quarters(session):
 
 
 def test_tables_and_aggregates_agree():
-    from kamscore.survey_results import SurveyResults
+    from kamscore.metrics.survey_results import SurveyResults
 
     rows = [
         ("survey.nps.all.count.10", 2, "A1", None), ("survey.nps.all.count.3", 1, "A1", None),

@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent('''
     from kamscore.metrics.assemble import assemble_context
     from kamscore.metrics.compute import compute_metrics
     from kamscore.metrics.context import PeriodInfo
-    from kamscore.plugin_manager import build_plugin_manager
+    from kamscore.plugin_host.manager import build_plugin_manager
 
     pm = build_plugin_manager()
     info = pm.infos["plan_coverage"]

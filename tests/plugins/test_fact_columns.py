@@ -1,4 +1,4 @@
-"""Facts read column-wise (kamscore.fact_columns): the snapshot gives exactly what the rows
+"""Facts read column-wise (kamscore.facts.columns): the snapshot gives exactly what the rows
 give, any write to a period's facts drops its snapshot (triggers, both backends), a builder
 and a concurrent writer are serialised, and ``kamscore period snapshot``."""
 
@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from kamscore.column_reads import object_array
-from kamscore.db import get_db
-from kamscore.fact_columns import (
+from kamscore.db.column_reads import object_array
+from kamscore.db.session import get_db
+from kamscore.facts.columns import (
     RawFactColumns,
     decode,
     encode,

@@ -9,8 +9,8 @@ import pytest
 from db_population import seed_population
 from sqlalchemy import event, func, select
 
-from kamscore.db import get_db
-from kamscore.fact_columns import refresh_snapshots
+from kamscore.db.session import get_db
+from kamscore.facts.columns import refresh_snapshots
 from kamscore.metrics.compute import compute_metrics
 from kamscore.metrics.loader import UnknownPeriodError, load_metric_context
 from kamscore.metrics.needs import FactNeeds, UndeclaredFactError

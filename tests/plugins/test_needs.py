@@ -12,7 +12,7 @@ from metric_ctx import accounts, assigned, context, fact, kams, plugin_manager_o
 from kamscore.metrics.compute import compute_metrics
 from kamscore.metrics.contract import check_metric_class
 from kamscore.metrics.needs import FactNeeds, UndeclaredFactError
-from kamscore.plugin_manager import PluginError, build_plugin_manager
+from kamscore.plugin_host.manager import PluginError, build_plugin_manager
 
 PLUGIN = '''
 import numpy as np
@@ -178,7 +178,7 @@ def test_every_built_in_metric_declares_its_facts():
 
 def test_survey_results_are_scoped_to_the_declared_measures():
     from kamscore.metrics.needs import scoped_survey_results
-    from kamscore.survey_results import SurveyAggregate, SurveyResults
+    from kamscore.metrics.survey_results import SurveyAggregate, SurveyResults
 
     results = SurveyResults([
         SurveyAggregate("customer_satisfaction", "account", "A1", "nps", "all", 4, 8.0),

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from kamscore import create_app
-from kamscore.plugin_manager import PluginError, build_plugin_manager
+from kamscore.plugin_host.manager import PluginError, build_plugin_manager
 
 GOOD = '''
 from kamscore import Metric, MetricResult, hookimpl
@@ -57,7 +57,7 @@ def test_modules_and_packages_of_plugins_dir_are_plugins(tmp_path):
     assert pm.infos["alpha"].version == "2.3"
     assert pm.infos["alpha"].source == "plugins_dir"
     assert pm.infos["beta"].metrics == ("beta_metric",)
-    assert "kamscore.default_survey_results" in pm.infos
+    assert "kamscore.facts.survey_results_from_facts" in pm.infos
 
 
 def test_a_plugin_without_version_is_identified_by_its_content(tmp_path):

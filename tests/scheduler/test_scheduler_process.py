@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 from kamscore.config import DEFAULTS
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 from kamscore.models import ScheduledJobRun
 from kamscore.scheduler.job_runs import Job, RetryPolicy, slot_of
 from kamscore.scheduler.process import add_jobs, build_scheduler, job_defaults

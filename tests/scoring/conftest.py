@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tiny_population import Tiny, build_tiny, publish
 
-from kamscore.plugin_manager import get_plugin_manager
+from kamscore.plugin_host.manager import get_plugin_manager
 
 
 @pytest.fixture

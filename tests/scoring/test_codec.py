@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from kamscore.engine import MetricValues as EngineValues
 from kamscore.engine import Population, evaluate
 from kamscore.metrics.compute import MetricFailure, MetricValues
-from kamscore.plugin_manager import build_plugin_manager
+from kamscore.plugin_host.manager import build_plugin_manager
 from kamscore.scoring import codec
 from kamscore.scoring.canonical import dumps_plain, to_plain
 from kamscore.scoring.evaluation import component_requests, hold_on_failure

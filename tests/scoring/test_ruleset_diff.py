@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tiny_population import TINY_PLAN
 
-from kamscore.plugin_manager import build_plugin_manager
+from kamscore.plugin_host.manager import build_plugin_manager
 from kamscore.scoring.diff import diff_rulesets, format_changes
 from kamscore.scoring.lifecycle import parse_source
 

@@ -213,7 +213,7 @@ def test_a_failed_metric_holds_the_kams_it_touches_and_blocks_closing(session, p
 
 
 def test_the_finished_hook_is_called_after_commit(session, published, tmp_path):
-    from kamscore.plugin_manager import build_plugin_manager
+    from kamscore.plugin_host.manager import build_plugin_manager
 
     (tmp_path / "listener.py").write_text(
         "from kamscore import hookimpl\n"

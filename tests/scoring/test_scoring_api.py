@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from tiny_population import EXPECTED, TINY_PLAN
 
-from kamscore.api_tokens import issue_token
-from kamscore.db import get_db
+from kamscore.auth.tokens import issue_token
+from kamscore.db.session import get_db
 from kamscore.models import Person, User
 
 SHAPE = {"code", "status", "message", "errors"}

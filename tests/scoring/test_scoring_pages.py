@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from tiny_population import TINY_PLAN
 
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 from kamscore.models import Person, User
 from kamscore.scoring import lifecycle
 from kamscore.scoring.runs import run_score

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from tiny_population import EXPECTED, TINY_PLAN, set_fact
 
-from kamscore.fact_columns import refresh_snapshots
+from kamscore.facts.columns import refresh_snapshots
 from kamscore.models import Account, Fact, Period, PeriodKind, ScoreRun
 from kamscore.scoring.errors import InvalidInputError
 from kamscore.scoring.inputs_cache import InputsCache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from survey_org import OPENS, Org, customer_spec, seed_org
 
-from kamscore.mail import MemoryMailer
+from kamscore.mail.sending import MemoryMailer
 from kamscore.surveys.campaigns import create_campaign, open_campaign
 
 

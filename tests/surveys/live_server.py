@@ -17,7 +17,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from kamscore import create_app
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 
 
 def real_app(database_url: str, instance_path: Path, **config):

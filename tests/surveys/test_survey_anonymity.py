@@ -16,7 +16,7 @@ from kamscore.models import (
     SurveyAggregate,
     SurveyResponse,
 )
-from kamscore.surveys.aggregates import Minimums, recompute_campaign
+from kamscore.surveys.aggregate_store import Minimums, recompute_campaign
 from kamscore.surveys.campaigns import close_campaign
 
 PROBE_IP = "203.0.113.77"

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from survey_org import live_window
 
-from kamscore.api_tokens import issue_token
-from kamscore.mail import get_mailer
+from kamscore.auth.tokens import issue_token
+from kamscore.mail.sending import get_mailer
 from kamscore.models import Campaign, EmailSuppression, User
 
 

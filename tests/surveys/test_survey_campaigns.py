@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from survey_org import CLOSES, NOW, OPENS, customer_spec
 
+from kamscore.content.bundled import bundled_dir
 from kamscore.models import Campaign, CampaignStatus, Invitation, SurveyVersion
-from kamscore.resources import bundled_dir
 from kamscore.surveys.campaigns import (
     campaign_report,
     close_campaign,

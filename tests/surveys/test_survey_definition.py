@@ -7,14 +7,14 @@ import textwrap
 
 import pytest
 
-from kamscore.resources import bundled_files
+from kamscore.content.bundled import bundled_files
+from kamscore.content.yaml_source import SourceError
 from kamscore.surveys.definition import (
     REQUIRED_LANGUAGES,
     Condition,
     load_definition_file,
     parse_definition,
 )
-from kamscore.yaml_source import SourceError
 
 VALID = """\
 key: mini

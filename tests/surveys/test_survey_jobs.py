@@ -12,7 +12,7 @@ import pytest
 from results_org import CLOSES, OPENS, invitations_of, respond, seed_results_org, spec
 from sqlalchemy import func, select
 
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 from kamscore.models import (
     Campaign,
     CampaignStatus,
@@ -24,7 +24,7 @@ from kamscore.models import (
 )
 from kamscore.scheduler.job_runs import Job, RetryPolicy, run_job
 from kamscore.surveys import jobs
-from kamscore.surveys.aggregates import Minimums
+from kamscore.surveys.aggregate_store import Minimums
 from kamscore.surveys.campaigns import create_campaign
 
 DAY = dt.timedelta(days=1)

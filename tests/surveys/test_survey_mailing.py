@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select, text
 from survey_org import NOW, customer_spec
 
-from kamscore.db import get_db
-from kamscore.mail import ConsoleMailer, MailError, MemoryMailer, mailer_from_config
+from kamscore.db.session import get_db
+from kamscore.mail.sending import ConsoleMailer, MailError, MemoryMailer, mailer_from_config
 from kamscore.models import (
     EmailSuppression,
     Invitation,

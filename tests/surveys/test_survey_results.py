@@ -18,7 +18,8 @@ from results_org import (
 )
 from sqlalchemy import event, func, select
 
-from kamscore.db import get_db
+from kamscore.content.bundled import bundled_dir
+from kamscore.db.session import get_db
 from kamscore.metrics.compute import MetricRequest, compute_metrics
 from kamscore.metrics.loader import load_metric_context
 from kamscore.models import (
@@ -35,9 +36,8 @@ from kamscore.models import (
     SurveyResponse,
     SurveyVersion,
 )
-from kamscore.plugin_manager import build_plugin_manager
-from kamscore.resources import bundled_dir
-from kamscore.surveys.aggregates import (
+from kamscore.plugin_host.manager import build_plugin_manager
+from kamscore.surveys.aggregate_store import (
     Minimums,
     campaign_cells,
     campaigns_to_recompute,
@@ -47,7 +47,7 @@ from kamscore.surveys.aggregates import (
 from kamscore.surveys.definition import parse_definition
 from kamscore.surveys.disclosure import Group, Verdict
 from kamscore.surveys.errors import Conflict
-from kamscore.surveys.results_provider import kamscore_survey_results
+from kamscore.surveys.survey_results_from_campaigns import kamscore_survey_results
 
 CUSTOMER_LEVEL = {"physician": 5, "pharmacist": 4, "nurse": 2}
 RATER_LEVEL = {"self": 5, "manager": 2, "peer": 3, "cross_functional": 5}

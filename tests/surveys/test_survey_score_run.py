@@ -11,15 +11,15 @@ import pytest
 from results_org import CLOSES, OPENS, invitations_of, respond, seed_results_org, spec
 from sqlalchemy import select
 
-from kamscore.db import get_db
-from kamscore.mail import MemoryMailer
+from kamscore.db.session import get_db
+from kamscore.mail.sending import MemoryMailer
 from kamscore.models import Campaign, User
-from kamscore.plugin_manager import get_plugin_manager
+from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import lifecycle
 from kamscore.scoring.run_store import load_lines
 from kamscore.scoring.runs import run_score
 from kamscore.surveys import jobs
-from kamscore.surveys.aggregates import Minimums
+from kamscore.surveys.aggregate_store import Minimums
 from kamscore.surveys.campaigns import create_campaign
 
 SURVEY_PLAN = textwrap.dedent("""\

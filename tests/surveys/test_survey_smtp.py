@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from kamscore.mail import MailError, SmtpMailer
+from kamscore.mail.sending import MailError, SmtpMailer
 
 
 class SmtpHandler(socketserver.StreamRequestHandler):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from kamscore import create_app
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 from kamscore.demo import DEMO_PASSWORD, DemoSpec, build_demo
 from kamscore.models import Account, AccountType, Assignment, Person, Role, Team, TeamMember
 from kamscore.web.nav import add_nav_item

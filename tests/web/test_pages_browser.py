@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from kamscore import create_app
-from kamscore.db import get_db
+from kamscore.db.session import get_db
 from kamscore.demo import DEMO_PASSWORD, DemoSpec, build_demo
 
 pytestmark = pytest.mark.browser

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from kamscore.models import AccountType, StakeholderRole
 from kamscore.api.schemas.common import code_filter, code_of
+from kamscore.models import AccountType, StakeholderRole
 
 
 class AccountSchema(Schema):

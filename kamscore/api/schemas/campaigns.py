@@ -6,8 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from kamscore.models import CampaignStatus, SubjectType
 from kamscore.api.schemas.common import code_of
+from kamscore.models import CampaignStatus, SubjectType
 
 
 class CampaignCreateSchema(Schema):

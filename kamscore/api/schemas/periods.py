@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from kamscore.models import LifecyclePhase, PeriodKind, PeriodStatus
 from kamscore.api.schemas.common import code_of
+from kamscore.models import LifecyclePhase, PeriodKind, PeriodStatus
 
 
 class PeriodSchema(Schema):

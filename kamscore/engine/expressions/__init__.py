@@ -6,8 +6,22 @@ population arrays. The language reference for analysts is in docs/rulesets.md
 ("Formulas").
 """
 
-from kamscore.engine.expressions.compiler import BUILTINS, Expression, ExpressionRuntimeError, ExprType, Scope, Symbol, compile_expression
-from kamscore.engine.expressions.parser import MAX_DEPTH, MAX_LENGTH, MAX_NODES, ExpressionError, parse
+from kamscore.engine.expressions.compiler import (
+    BUILTINS,
+    Expression,
+    ExpressionRuntimeError,
+    ExprType,
+    Scope,
+    Symbol,
+    compile_expression,
+)
+from kamscore.engine.expressions.parser import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    MAX_NODES,
+    ExpressionError,
+    parse,
+)
 
 __all__ = [
     "BUILTINS",

@@ -20,7 +20,20 @@ from typing import Any
 import numpy as np
 
 from kamscore.engine import units
-from kamscore.engine.expressions.nodes import ARITHMETIC, COMPARISON, LOGIC, Binary, Bool, Call, ListOf, Name, Node, Num, Text, Unary
+from kamscore.engine.expressions.nodes import (
+    ARITHMETIC,
+    COMPARISON,
+    LOGIC,
+    Binary,
+    Bool,
+    Call,
+    ListOf,
+    Name,
+    Node,
+    Num,
+    Text,
+    Unary,
+)
 from kamscore.engine.expressions.parser import ExpressionError, parse
 
 MAX_EXPONENT = 10.0

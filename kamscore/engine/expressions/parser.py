@@ -31,7 +31,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kamscore.engine.expressions.nodes import Binary, Bool, Call, ListOf, Name, Node, Num, Text, Unary, count_nodes
+from kamscore.engine.expressions.nodes import (
+    Binary,
+    Bool,
+    Call,
+    ListOf,
+    Name,
+    Node,
+    Num,
+    Text,
+    Unary,
+    count_nodes,
+)
 
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 30  # nesting of parentheses, calls and operators

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from kamscore.importing.base import Importer
-from kamscore.importing.kinds.accounts import AccountImporter, AssignmentImporter, StakeholderImporter
+from kamscore.importing.kinds.accounts import (
+    AccountImporter,
+    AssignmentImporter,
+    StakeholderImporter,
+)
 from kamscore.importing.kinds.facts import FactImporter
 from kamscore.importing.kinds.org import PersonImporter, TeamImporter
 from kamscore.importing.kinds.periods import PeriodImporter, ProductImporter, ProductPhaseImporter

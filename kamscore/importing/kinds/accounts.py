@@ -9,11 +9,19 @@ from typing import Any
 from marshmallow import Schema, ValidationError, post_load, validates_schema
 from sqlalchemy.orm import Session
 
-from kamscore.models import Account, AccountType, Assignment, Person, Stakeholder, StakeholderRole, Team
 from kamscore.importing import fields as f
 from kamscore.importing.base import ImportContext, Importer, LoadedRow, spans_overlap, unknown
 from kamscore.importing.changes import TableChanges, diff, load_existing
 from kamscore.importing.lookup import closed_spans, ids_by_code, rows_where_in
+from kamscore.models import (
+    Account,
+    AccountType,
+    Assignment,
+    Person,
+    Stakeholder,
+    StakeholderRole,
+    Team,
+)
 
 
 class AccountRow(Schema):

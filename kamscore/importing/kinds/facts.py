@@ -8,11 +8,11 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy.orm import Session
 
-from kamscore.models import Account, Fact, Period, Person, Product, Team
 from kamscore.importing import fields as f
 from kamscore.importing.base import ImportContext, Importer, LoadedRow, refuse_closed, unknown
 from kamscore.importing.changes import TableChanges, diff, load_existing
 from kamscore.importing.lookup import PeriodIndex, ids_by_code
+from kamscore.models import Account, Fact, Period, Person, Product, Team
 
 SUBJECTS = (("account", Account), ("person", Person), ("team", Team), ("product", Product))
 

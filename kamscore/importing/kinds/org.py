@@ -10,11 +10,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from kamscore.models import Person, Role, Team, TeamMember
 from kamscore.importing import fields as f
 from kamscore.importing.base import ImportContext, Importer, LoadedRow, unknown
 from kamscore.importing.changes import Progress, TableChanges, diff, load_existing
 from kamscore.importing.lookup import ids_by_code, rows_where_in
+from kamscore.models import Person, Role, Team, TeamMember
 
 
 class PersonRow(Schema):

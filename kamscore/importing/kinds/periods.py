@@ -11,11 +11,18 @@ from typing import Any
 from marshmallow import Schema, ValidationError, post_load, validates_schema
 from sqlalchemy.orm import Session
 
-from kamscore.models import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
 from kamscore.importing import fields as f
-from kamscore.importing.base import ImportContext, Importer, LoadedRow, refuse_closed, spans_overlap, unknown
+from kamscore.importing.base import (
+    ImportContext,
+    Importer,
+    LoadedRow,
+    refuse_closed,
+    spans_overlap,
+    unknown,
+)
 from kamscore.importing.changes import TableChanges, diff, load_existing
 from kamscore.importing.lookup import PeriodIndex, ids_by_code
+from kamscore.models import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

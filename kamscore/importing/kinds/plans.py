@@ -8,11 +8,11 @@ from typing import Any
 from marshmallow import Schema, ValidationError, post_load, validates_schema
 from sqlalchemy.orm import Session
 
-from kamscore.models import Account, AccountPlan, Period, Person, PlanAction, PlanObjective
 from kamscore.importing import fields as f
 from kamscore.importing.base import ImportContext, Importer, LoadedRow, refuse_closed, unknown
 from kamscore.importing.changes import Progress, TableChanges, diff, load_existing
 from kamscore.importing.lookup import PeriodIndex, ids_by_code, rows_where_in
+from kamscore.models import Account, AccountPlan, Period, Person, PlanAction, PlanObjective
 
 OBJECTIVE_ONLY = ("target", "actual", "met")
 ACTION_ONLY = ("due_date", "done_date")

@@ -1,7 +1,7 @@
 """column-wise snapshots of each period's facts, and the triggers that keep them never stale
 
 A snapshot is a cache: ``fact_snapshot`` says a period's facts are also kept column-wise,
-``fact_snapshot_column`` holds one ``.npz`` payload per fact name (``kamscore.fact_columns``).
+``fact_snapshot_column`` holds one ``.npz`` payload per fact name (``kamscore.facts.columns``).
 Any INSERT, UPDATE, DELETE or TRUNCATE of facts — by kamscore or by hand — deletes the
 snapshot of every period it touches, in the same transaction; reads then fall back to the
 rows until the snapshot is rebuilt (after an import, or ``kamscore period snapshot``).

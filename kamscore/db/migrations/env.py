@@ -1,8 +1,8 @@
-"""Alembic environment: the URL comes from the Config built in kamscore.migrate."""
+"""Alembic environment: the URL comes from the Config built in kamscore.db.migrate."""
 
 from alembic import context
 
-from kamscore.db import make_engine
+from kamscore.db.session import make_engine
 from kamscore.models import Base
 
 config = context.config

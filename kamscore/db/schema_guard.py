@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, request
 
-from kamscore.db import get_db
-from kamscore.migrate import schema_status
+from kamscore.db.migrate import schema_status
+from kamscore.db.session import get_db
 
 _CHECKED = "kamscore.schema_ok"
 _EXEMPT = {"health.health", "static"}  # /health reports the schema state itself

@@ -10,7 +10,7 @@ the period, else those of the shortest period containing it (an annual survey in
   that person (subject type ``kam``);
 - ``stat`` is ``n``, ``mean``, ``sd``, ``min``, ``max`` or ``count.<answer>``.
 
-The results are kept column-wise (one :class:`~kamscore.survey_results.MeasureTable` per
+The results are kept column-wise (one :class:`~kamscore.metrics.survey_results.MeasureTable` per
 measure and rater group), so 10,000 KAMs' accounts cost arrays, not a quarter of a million
 objects; aggregates are made on demand. A fixed number of queries per load (the periods, the
 names, one per name), whatever the population. Malformed survey facts are an error naming
@@ -26,11 +26,18 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kamscore.column_reads import code_lookup, object_array
-from kamscore.fact_columns import fact_names, read_fact_columns
+from kamscore.db.column_reads import code_lookup, object_array
+from kamscore.facts.columns import fact_names, read_fact_columns
 from kamscore.hookspecs import hookimpl
+from kamscore.metrics.survey_results import (
+    GROUP_ALL,
+    SUBJECT_ACCOUNT,
+    SUBJECT_KAM,
+    MeasureTable,
+    SurveyAggregate,
+    SurveyResults,
+)
 from kamscore.models import Account, Period, Person
-from kamscore.survey_results import GROUP_ALL, SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable, SurveyAggregate, SurveyResults
 
 PREFIX = "survey."
 ACCOUNT_SURVEY = "customer_satisfaction"

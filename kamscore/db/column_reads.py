@@ -1,7 +1,7 @@
 """Reading large query results column-wise into numpy, for the bulk loaders.
 
 The metric context loader (``kamscore.metrics.loader``), the default survey results provider
-(``kamscore.default_survey_results``) and the fact reads (``kamscore.fact_columns``) read
+(``kamscore.facts.survey_results_from_facts``) and the fact reads (``kamscore.facts.columns``) read
 hundreds of thousands of rows per period.
 They fetch them from the DBAPI cursor directly — for plain numbers and strings SQLAlchemy's
 row processing adds nothing but time — and map ids to codes or positions with lookup arrays

@@ -14,7 +14,7 @@ from flask import Flask, abort
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
-from kamscore.db import get_session
+from kamscore.db.session import get_session
 from kamscore.models import User
 
 login_manager = LoginManager()

@@ -49,7 +49,10 @@ from kamscore.metrics.registry import ExpressionFunction, MetricRegistry, Regist
 EXTENSION_KEY = "kamscore.plugins"
 ENTRY_POINT_GROUP = "kamscore"
 #: kamscore's own hook implementations, registered before any other plugin.
-DEFAULT_PLUGINS = ("kamscore.default_survey_results", "kamscore.surveys.results_provider")
+DEFAULT_PLUGINS = (
+    "kamscore.facts.survey_results_from_facts",
+    "kamscore.surveys.survey_results_from_campaigns",
+)
 #: Module name under which folder plugins are imported (``kamscore_plugins.<name>``).
 FOLDER_MODULE_PREFIX = "kamscore_plugins"
 
@@ -133,7 +136,7 @@ def build_plugin_manager(
     pm = KamscorePluginManager()
     found = [*_default_plugins(default_plugins)]
     if bundled:
-        from kamscore.resources import bundled_dir
+        from kamscore.content.bundled import bundled_dir
 
         found += _folder_plugins(bundled_dir("plugins"), SOURCE_BUNDLED)
     if plugins_dir:

@@ -18,8 +18,29 @@ from typing import Any
 
 import numpy as np
 
-from kamscore.engine.expressions.nodes import Binary, Bool, Call, ListOf, Name, Node, Num, Text, Unary
-from kamscore.engine.model import Curve, Formula, GateMissing, Lookup, Missing, RoundingMode, Ruleset, TierMode, TierTable, Transform
+from kamscore.engine.expressions.nodes import (
+    Binary,
+    Bool,
+    Call,
+    ListOf,
+    Name,
+    Node,
+    Num,
+    Text,
+    Unary,
+)
+from kamscore.engine.model import (
+    Curve,
+    Formula,
+    GateMissing,
+    Lookup,
+    Missing,
+    RoundingMode,
+    Ruleset,
+    TierMode,
+    TierTable,
+    Transform,
+)
 
 NAN = float("nan")
 

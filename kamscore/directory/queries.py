@@ -14,7 +14,19 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from kamscore.models import Account, AccountPlan, Assignment, Fact, Period, Person, Product, ProductPhase, Stakeholder, Team, TeamMember
+from kamscore.models import (
+    Account,
+    AccountPlan,
+    Assignment,
+    Fact,
+    Period,
+    Person,
+    Product,
+    ProductPhase,
+    Stakeholder,
+    Team,
+    TeamMember,
+)
 
 
 def _id_of(model: Any, code: str) -> Any:

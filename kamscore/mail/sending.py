@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any, Protocol, TextIO
 
-EXTENSION_KEY = "kamscore.mail"
+EXTENSION_KEY = "kamscore.mail.sending"
 OUTBOX_SIZE = 1000  # the newest messages kept by the console and memory backends
 
 

@@ -17,8 +17,20 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from kamscore.models import Account, AccountType, Assignment, Fact, Period, PeriodStatus, Person, Role, Stakeholder, Team, TeamMember
-from kamscore.queries import select_accounts, select_teams
+from kamscore.directory.queries import select_accounts, select_teams
+from kamscore.models import (
+    Account,
+    AccountType,
+    Assignment,
+    Fact,
+    Period,
+    PeriodStatus,
+    Person,
+    Role,
+    Stakeholder,
+    Team,
+    TeamMember,
+)
 
 T = TypeVar("T")
 

@@ -30,7 +30,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, null, select, text
 from sqlalchemy.orm import Session
 
-from kamscore.column_reads import fetch_rows
+from kamscore.db.column_reads import fetch_rows
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 _ID_COLUMNS = ("account", "person", "team", "product")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from kamscore.db import get_db, ping
-from kamscore.migrate import schema_status
+from kamscore.db.migrate import schema_status
+from kamscore.db.session import get_db, ping
 
 bp = Blueprint("health", __name__)
 

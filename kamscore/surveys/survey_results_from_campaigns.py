@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from kamscore.config import DEFAULTS
 from kamscore.hookspecs import hookimpl
+from kamscore.metrics.survey_results import SurveyAggregate, SurveyResults
 from kamscore.models import Campaign, CampaignStatus, Period
-from kamscore.survey_results import SurveyAggregate, SurveyResults
-from kamscore.surveys.aggregates import Minimums, campaign_cells
+from kamscore.surveys.aggregate_store import Minimums, campaign_cells
 from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell
 from kamscore.surveys.statistics import Description, pool
 

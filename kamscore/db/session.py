@@ -20,7 +20,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-EXTENSION_KEY = "kamscore.db"
+EXTENSION_KEY = "kamscore.db.session"
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:

@@ -27,8 +27,24 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from kamscore.models import Account, Campaign, CampaignStatus, Invitation, InvitationStatus, Person, SurveyAggregate, SurveyAnswer, SurveyResponse
-from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, CampaignAggregates, Cell, ResponseRecord, aggregate
+from kamscore.models import (
+    Account,
+    Campaign,
+    CampaignStatus,
+    Invitation,
+    InvitationStatus,
+    Person,
+    SurveyAggregate,
+    SurveyAnswer,
+    SurveyResponse,
+)
+from kamscore.surveys.aggregation import (
+    SUBJECT_CAMPAIGN,
+    CampaignAggregates,
+    Cell,
+    ResponseRecord,
+    aggregate,
+)
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.measures import StoredAnswer, measures_of

@@ -23,6 +23,18 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 6 * 3600,  # a slow respondent still submits
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # served over HTTPS (behind a TLS proxy too): HSTS and Secure cookies. On in production.
+    "HTTPS": False,
+    "SESSION_IDLE_MINUTES": 60,  # a session unused this long ends
+    "PASSWORD_MIN_LENGTH": 12,
+    "MANAGERS_SEE_PAY": True,  # a manager reads his teams' statements and payouts
+    # throttles (docs/security.md): failures per key within two windows of N seconds
+    "SIGN_IN_USER_LIMIT": 5,  # failed sign-ins per username
+    "SIGN_IN_CLIENT_LIMIT": 20,  # failed sign-ins per client address
+    "SIGN_IN_WINDOW": 900,
+    "API_CREDENTIAL_LIMIT": 20,  # refused API tokens per client address
+    "API_CREDENTIAL_WINDOW": 600,
+    "THROTTLE_REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0; None: counts in the database
     # --- plugins ---
     "PLUGINS_DIR": None,  # an extra folder of plugin modules, besides the bundled plugins/
     "DISABLED_PLUGINS": [],  # plugin names not to load
@@ -32,8 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
-    "OPENAPI_SWAGGER_UI_PATH": "/docs",
-    "OPENAPI_SWAGGER_UI_URL": None,  # set in api.init_app: served from the package, no CDN
+    # Swagger UI is kamscore's own page at /api/docs (kamscore.api.swagger), not flask-smorest's
     "API_PAGE_SIZE_MAX": 500,
     # largest request body (a CSV upload); bigger ones get 413. 64 MiB ≈ 1.2 million fact rows
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
@@ -70,6 +81,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env(prefix="KAMSCORE")
     if overrides:
         app.config.update(overrides)
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config["DATABASE_URL"]:
         path = Path(app.instance_path) / "kamscore.sqlite"
         app.config["DATABASE_URL"] = f"sqlite:///{path}"

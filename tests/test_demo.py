@@ -246,7 +246,8 @@ def test_demo_users_sign_in_with_the_demo_password(session):
     build(session, size=0.1)
     roles = dict(session.execute(select(User.username, User.roles)).all())
     assert roles == {"analyst": "analyst", "approver": "approver", "admin": "admin",
-                     "surveys": "survey_admin", "kam": "viewer"}
+                     "surveys": "survey_admin", "auditor": "auditor", "manager": "manager",
+                     "kam": "kam"}
     assert authenticate(session, "analyst", DEMO_PASSWORD).username == "analyst"
     assert authenticate(session, "analyst", "wrong") is None
     kam_user = session.scalar(select(User).where(User.username == "kam"))

@@ -2,8 +2,9 @@
 at /api/docs (served from the package, no CDN).
 
 Every error under /api has one shape: ``{code, status, message, errors}`` (see ``errors``).
-Each resource is a blueprint in its own module, registered in ``init_app``; reading needs a
-signed-in user or an API token, writing a role as well (see ``auth``). Later capabilities add
+Each resource is a blueprint in its own module, registered in ``init_app``; every operation
+names the permission it needs (``kamscore.auth.access.requires``): a signed-in user or an API
+token whose roles grant it, and the rows come from the caller's scope. Later capabilities add
 their blueprints to ``init_app`` the same way.
 """
 
@@ -47,10 +48,9 @@ def init_app(app: Flask) -> Api:
         swagger,
         teams,
     )
+    from kamscore.auth.access import mark_public
     from kamscore.auth.login import csrf
 
-    if not app.config.get("OPENAPI_SWAGGER_UI_URL"):
-        app.config["OPENAPI_SWAGGER_UI_URL"] = swagger.ASSETS_URL
     api = KamscoreApi(
         app,
         spec_kwargs={
@@ -63,6 +63,7 @@ def init_app(app: Flask) -> Api:
         "session", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
     app.register_blueprint(swagger.assets_blueprint())
+    app.register_blueprint(swagger.docs)
     errors.init_app(app)
     for module in (
         people,
@@ -77,7 +78,7 @@ def init_app(app: Flask) -> Api:
         imports,
     ):
         api.register_blueprint(module.blp)
-    # write_access checks the CSRF token itself for browser sessions; tokens need none
+    # requires() checks the CSRF token itself for browser sessions; tokens need none
     csrf.exempt(imports.blp)
 
     from kamscore.api import campaigns
@@ -86,10 +87,15 @@ def init_app(app: Flask) -> Api:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
 
+    from kamscore.api import audit
+
+    api.register_blueprint(audit.blp)
+
     from kamscore.api import rulesets, runs, whatif
 
     for blueprint in (rulesets.blp, runs.blp, runs.closing, whatif.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
+    mark_public(app, "api-docs.openapi_json", "the API's description: no data")
     app.extensions["kamscore.api"] = api
     return api

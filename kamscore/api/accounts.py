@@ -7,10 +7,10 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy.orm import joinedload
 
-from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.accounts import AccountQuery, AccountSchema
+from kamscore.auth.access import current_scope, requires
 from kamscore.db.session import get_session
 from kamscore.directory.queries import get_by_code, select_accounts
 from kamscore.models import Account
@@ -20,22 +20,23 @@ blp = resource_blueprint("accounts", "accounts", "Key accounts: hospitals, IDNs,
 
 @blp.route("")
 class AccountList(MethodView):
-    decorators = [read_access]
+    decorators = [requires("accounts.read")]
 
     @blp.arguments(AccountQuery, location="query")
     @blp.response(200, AccountSchema(many=True))
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List accounts, filtered by segment, type, team or region."""
-        return select_accounts(**filters)
+        return select_accounts(current_scope(), **filters)
 
 
 @blp.route("/<code>")
 class AccountDetail(MethodView):
-    decorators = [read_access]
+    decorators = [requires("accounts.read")]
 
     @blp.response(200, AccountSchema)
     def get(self, code: str) -> Any:
         """One account by code."""
-        account = get_by_code(get_session(), Account, code, joinedload(Account.team))
+        account = get_by_code(get_session(), Account, code, joinedload(Account.team),
+                              where=current_scope().accounts(Account.id))
         return found(account, "account", code)

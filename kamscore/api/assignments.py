@@ -6,10 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.accounts import AssignmentQuery, AssignmentSchema
+from kamscore.auth.access import current_scope, requires
 from kamscore.db.session import get_session
 from kamscore.directory.queries import ASSIGNMENT_OPTIONS, get_by_id, select_assignments
 from kamscore.models import Assignment
@@ -19,22 +19,23 @@ blp = resource_blueprint("assignments", "assignments", "KAM responsibilities for
 
 @blp.route("")
 class AssignmentList(MethodView):
-    decorators = [read_access]
+    decorators = [requires("accounts.read")]
 
     @blp.arguments(AssignmentQuery, location="query")
     @blp.response(200, AssignmentSchema(many=True))
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List assignments of a person or an account, or those active on a date."""
-        return select_assignments(**filters)
+        return select_assignments(current_scope(), **filters)
 
 
 @blp.route("/<int(max=2147483647):assignment_id>")
 class AssignmentDetail(MethodView):
-    decorators = [read_access]
+    decorators = [requires("accounts.read")]
 
     @blp.response(200, AssignmentSchema)
     def get(self, assignment_id: int) -> Any:
         """One assignment by id."""
-        assignment = get_by_id(get_session(), Assignment, assignment_id, *ASSIGNMENT_OPTIONS)
+        assignment = get_by_id(get_session(), Assignment, assignment_id, *ASSIGNMENT_OPTIONS,
+                               where=current_scope().accounts(Assignment.account_id))
         return found(assignment, "assignment", assignment_id)

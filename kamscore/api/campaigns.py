@@ -15,7 +15,6 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from kamscore.api.auth import read_access, write_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import resource_blueprint
 from kamscore.api.schemas.campaigns import (
@@ -27,6 +26,7 @@ from kamscore.api.schemas.campaigns import (
     CampaignSchema,
     OpenResultSchema,
 )
+from kamscore.auth.access import current_user_of_request, requires
 from kamscore.content.yaml_source import SourceError
 from kamscore.db.session import get_session
 from kamscore.mail.sending import get_mailer
@@ -53,7 +53,7 @@ def _refuse(exc: SurveyError | SourceError) -> NoReturn:
 
 @blp.route("/")
 class CampaignList(MethodView):
-    @read_access
+    @requires("campaigns.read")
     @blp.arguments(CampaignQuery, location="query")
     @blp.response(200, CampaignSchema(many=True))
     @blp.paginate(QueryPager)
@@ -64,7 +64,7 @@ class CampaignList(MethodView):
             stmt = stmt.where(Campaign.status == query["status"])
         return stmt
 
-    @write_access("survey_admin")
+    @requires("campaigns.manage")
     @blp.arguments(CampaignCreateSchema)
     @blp.response(201, CampaignSchema)
     def post(self, data: dict[str, Any]) -> Any:
@@ -82,7 +82,7 @@ class CampaignList(MethodView):
 
 @blp.route("/<code>")
 class CampaignItem(MethodView):
-    @read_access
+    @requires("campaigns.read")
     @blp.response(200, CampaignSchema)
     def get(self, code: str) -> Any:
         try:
@@ -93,7 +93,7 @@ class CampaignItem(MethodView):
 
 @blp.route("/<code>/report")
 class CampaignReport(MethodView):
-    @read_access
+    @requires("campaigns.read")
     @blp.response(200, CampaignReportSchema)
     def get(self, code: str) -> Any:
         """Invited, answered and response rate, in total and per rater group."""
@@ -105,7 +105,7 @@ class CampaignReport(MethodView):
 
 @blp.route("/<code>/open")
 class CampaignOpen(MethodView):
-    @write_access("survey_admin")
+    @requires("campaigns.manage")
     @blp.response(200, OpenResultSchema)
     def post(self, code: str) -> Any:
         """Open a draft campaign now and e-mail its invitations."""
@@ -121,7 +121,7 @@ class CampaignOpen(MethodView):
 
 @blp.route("/<code>/close")
 class CampaignClose(MethodView):
-    @write_access("survey_admin")
+    @requires("campaigns.manage")
     @blp.response(200, CampaignSchema)
     def post(self, code: str) -> Any:
         """Close a campaign: it takes no more answers."""
@@ -136,7 +136,7 @@ class CampaignClose(MethodView):
 
 @bounces.route("/")
 class BounceList(MethodView):
-    @write_access("survey_admin")
+    @requires("campaigns.manage")
     @bounces.arguments(BounceSchema)
     @bounces.response(201, BounceResultSchema)
     def post(self, data: dict[str, Any]) -> Any:
@@ -150,8 +150,5 @@ class BounceList(MethodView):
         return {"email": data["email"], "invitations_marked": marked}
 
 
-def _username() -> str | None:
-    from flask import g
-
-    user = getattr(g, "api_user", None)
-    return user.username if user is not None else None
+def _username() -> str:
+    return current_user_of_request().username

@@ -12,9 +12,9 @@ from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.utils import secure_filename
 
-from kamscore.api.auth import write_access
 from kamscore.api.resources import resource_blueprint
 from kamscore.api.schemas.imports import ImportFiles, ImportOptions, ImportReportSchema
+from kamscore.auth.access import current_user_of_request, requires
 from kamscore.db.session import get_session
 from kamscore.importing import ImportRejected, UnknownKind, describe_kinds, import_csv
 
@@ -28,7 +28,7 @@ blp = resource_blueprint(
 
 @blp.route("/<kind>")
 class ImportResource(MethodView):
-    decorators = [write_access("analyst")]
+    decorators = [requires("imports.write")]
 
     @blp.arguments(ImportOptions, location="query")
     @blp.arguments(ImportFiles, location="files")
@@ -45,6 +45,7 @@ class ImportResource(MethodView):
                 upload.stream,
                 filename=secure_filename(upload.filename or "") or "upload.csv",
                 dry_run=options["dry_run"],
+                actor=current_user_of_request().username,
             )
         except UnknownKind as exc:
             abort(404, message=str(exc))

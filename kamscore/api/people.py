@@ -7,10 +7,10 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy.orm import joinedload
 
-from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.org import PersonQuery, PersonSchema
+from kamscore.auth.access import requires
 from kamscore.db.session import get_session
 from kamscore.directory.queries import get_by_code, select_people
 from kamscore.models import Person
@@ -20,7 +20,7 @@ blp = resource_blueprint("people", "people", "Employees, by their code.")
 
 @blp.route("")
 class PersonList(MethodView):
-    decorators = [read_access]
+    decorators = [requires("directory.read")]
 
     @blp.arguments(PersonQuery, location="query")
     @blp.response(200, PersonSchema(many=True))
@@ -32,7 +32,7 @@ class PersonList(MethodView):
 
 @blp.route("/<code>")
 class PersonDetail(MethodView):
-    decorators = [read_access]
+    decorators = [requires("directory.read")]
 
     @blp.response(200, PersonSchema)
     def get(self, code: str) -> Any:

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.periods import PeriodQuery, PeriodSchema
+from kamscore.auth.access import requires
 from kamscore.db.session import get_session
 from kamscore.directory.queries import get_by_code, select_periods
 from kamscore.models import Period
@@ -19,7 +19,7 @@ blp = resource_blueprint("periods", "periods", "Periods; a closed period is froz
 
 @blp.route("")
 class PeriodList(MethodView):
-    decorators = [read_access]
+    decorators = [requires("directory.read")]
 
     @blp.arguments(PeriodQuery, location="query")
     @blp.response(200, PeriodSchema(many=True))
@@ -31,7 +31,7 @@ class PeriodList(MethodView):
 
 @blp.route("/<code>")
 class PeriodDetail(MethodView):
-    decorators = [read_access]
+    decorators = [requires("directory.read")]
 
     @blp.response(200, PeriodSchema)
     def get(self, code: str) -> Any:

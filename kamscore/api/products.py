@@ -6,10 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.periods import ProductQuery, ProductSchema
+from kamscore.auth.access import requires
 from kamscore.db.session import get_session
 from kamscore.directory.queries import PRODUCT_OPTIONS, get_by_code, select_products
 from kamscore.models import Product
@@ -19,7 +19,7 @@ blp = resource_blueprint("products", "products", "Products and their lifecycle p
 
 @blp.route("")
 class ProductList(MethodView):
-    decorators = [read_access]
+    decorators = [requires("directory.read")]
 
     @blp.arguments(ProductQuery, location="query")
     @blp.response(200, ProductSchema(many=True))
@@ -31,7 +31,7 @@ class ProductList(MethodView):
 
 @blp.route("/<code>")
 class ProductDetail(MethodView):
-    decorators = [read_access]
+    decorators = [requires("directory.read")]
 
     @blp.response(200, ProductSchema)
     def get(self, code: str) -> Any:

@@ -13,7 +13,6 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 
-from kamscore.api.auth import read_access, write_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import resource_blueprint
 from kamscore.api.schemas.scoring import (
@@ -27,8 +26,9 @@ from kamscore.api.schemas.scoring import (
     RulesetVersionSchema,
 )
 from kamscore.api.scoring_access import refuse, username
+from kamscore.auth.access import current_user_of_request, requires
 from kamscore.db.session import get_session
-from kamscore.models import USER_ROLES, RulesetVersion
+from kamscore.models import RulesetVersion
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import lifecycle
 from kamscore.scoring.diff import diff_rulesets
@@ -40,7 +40,7 @@ blp = resource_blueprint("rulesets", "rulesets",
 
 @blp.route("")
 class RulesetList(MethodView):
-    @read_access
+    @requires("rulesets.read")
     @blp.arguments(RulesetQuery, location="query")
     @blp.response(200, RulesetVersionSchema(many=True))
     @blp.paginate(QueryPager)
@@ -53,7 +53,7 @@ class RulesetList(MethodView):
             stmt = stmt.where(RulesetVersion.status == query["status"])
         return stmt
 
-    @write_access("analyst")
+    @requires("rulesets.draft")
     @blp.arguments(RulesetDraftSchema)
     @blp.response(201, RulesetVersionDetailSchema)
     def post(self, data: dict[str, Any]) -> Any:
@@ -69,7 +69,7 @@ class RulesetList(MethodView):
 
 @blp.route("/diff")
 class RulesetDiff(MethodView):
-    @read_access
+    @requires("rulesets.read")
     @blp.arguments(DiffQuery, location="query")
     @blp.response(200, DiffSchema)
     def get(self, query: dict[str, Any]) -> Any:
@@ -89,7 +89,7 @@ class RulesetDiff(MethodView):
 
 @blp.route("/<name>/versions/<int:version>")
 class RulesetVersionItem(MethodView):
-    @read_access
+    @requires("rulesets.read")
     @blp.response(200, RulesetVersionDetailSchema)
     def get(self, name: str, version: int) -> Any:
         """One version with its YAML source and comments."""
@@ -101,7 +101,7 @@ class RulesetVersionItem(MethodView):
 
 @blp.route("/<name>/versions/<int:version>/approve")
 class RulesetApprove(MethodView):
-    @write_access("approver")
+    @requires("rulesets.approve")
     @blp.response(200, RulesetVersionSchema)
     def post(self, name: str, version: int) -> Any:
         """Approve a draft (not one you drafted yourself)."""
@@ -113,7 +113,7 @@ class RulesetApprove(MethodView):
 
 @blp.route("/<name>/versions/<int:version>/publish")
 class RulesetPublish(MethodView):
-    @write_access("analyst")
+    @requires("rulesets.publish")
     @blp.response(200, RulesetVersionSchema)
     def post(self, name: str, version: int) -> Any:
         """Publish an approved version; the published one before it is retired."""
@@ -125,14 +125,12 @@ class RulesetPublish(MethodView):
 
 @blp.route("/<name>/versions/<int:version>/comments")
 class RulesetComments(MethodView):
-    @write_access(*USER_ROLES)
+    @requires("rulesets.comment")
     @blp.arguments(RulesetCommentCreateSchema)
     @blp.response(201, RulesetCommentSchema)
     def post(self, data: dict[str, Any], name: str, version: int) -> Any:
-        """Comment on a version before it is published (any signed-in user: KAMs and their
+        """Comment on a version before it is published (the comp team, KAMs and their
         managers say what they think of a draft)."""
-        from kamscore.api.scoring_access import current_user_of_request
-
         user = current_user_of_request()
         try:
             return lifecycle.add_comment(get_session(), name, version, author=user.username,

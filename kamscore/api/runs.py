@@ -1,9 +1,10 @@
 """``/api/v1/runs``: score runs, their statements (JSON per KAM, CSV for all), and
 ``/api/v1/periods/<code>/close``.
 
-Making a run and closing a period need the analyst role. Runs and the CSV of all statements
-are visible to analysts and approvers; a KAM reads his own statement
-(``/api/v1/runs/<id>/statements/<kam>``).
+Making a run needs ``runs.create`` (analysts), closing a period ``periods.close``
+(approvers). Reading runs and the CSV needs ``runs.read``, a statement ``pay.read``: the
+comp team and auditors read every line; a manager his teams' lines (other runs do not exist
+for him: 404; a run's totals are over the lines he may read); a KAM his own statements.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from kamscore.api.auth import read_access, write_access
 from kamscore.api.resources import resource_blueprint
 from kamscore.api.schemas.periods import PeriodSchema
 from kamscore.api.schemas.scoring import ScoreRunCreateSchema, ScoreRunQuery, ScoreRunSchema
-from kamscore.api.scoring_access import refuse, require_own_statement, require_pay_reader, username
+from kamscore.api.scoring_access import refuse, username
+from kamscore.audit.log import record
+from kamscore.auth.access import current_scope, current_user_of_request, requires
 from kamscore.db.session import get_session
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import runs, statements
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.periods import close_period, get_period
-from kamscore.scoring.run_store import get_run, list_runs
+from kamscore.scoring.run_store import get_visible_run, list_runs
 
 blp = resource_blueprint("runs", "runs", "Score runs (immutable) and KAM statements")
 closing = resource_blueprint("period_closing", "periods", "Closing a period")
@@ -32,26 +34,25 @@ closing = resource_blueprint("period_closing", "periods", "Closing a period")
 
 @blp.route("")
 class RunList(MethodView):
-    @read_access
+    @requires("runs.read")
     @blp.arguments(ScoreRunQuery, location="query")
     @blp.response(200, ScoreRunSchema(many=True))
     @blp.paginate()
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Score runs, newest first."""
-        require_pay_reader()
+        """Score runs, newest first (those with a line the caller may read)."""
         session = get_session()
         try:
             period_id = get_period(session, query["period"]).id if "period" in query else None
         except ScoringError as exc:
             refuse(exc)
-        found, total = list_runs(session, period_id=period_id,
+        found, total = list_runs(session, scope=current_scope(), period_id=period_id,
                                  ruleset_name=query.get("ruleset"),
                                  limit=pagination_parameters.page_size,
                                  offset=pagination_parameters.first_item)
         pagination_parameters.item_count = total
-        return [statements.run_summary(session, run) for run in found]
+        return [statements.run_summary(session, run, current_scope()) for run in found]
 
-    @write_access("analyst")
+    @requires("runs.create")
     @blp.arguments(ScoreRunCreateSchema)
     @blp.response(201, ScoreRunSchema)
     def post(self, data: dict[str, Any]) -> Any:
@@ -62,63 +63,66 @@ class RunList(MethodView):
             run = runs.run_score(session, get_plugin_manager(), user=username(), **data)
         except ScoringError as exc:
             refuse(exc)
-        return statements.run_summary(session, run)
+        return statements.run_summary(session, run, current_scope())
 
 
 @blp.route("/<int:run_id>")
 class RunItem(MethodView):
-    @read_access
+    @requires("runs.read")
     @blp.response(200, ScoreRunSchema)
     def get(self, run_id: int) -> Any:
         """One run: ruleset version, plugins, hashes, totals, failures."""
-        require_pay_reader()
         session = get_session()
+        scope = current_scope()
         try:
-            return statements.run_summary(session, get_run(session, run_id))
+            return statements.run_summary(session, get_visible_run(session, run_id, scope),
+                                          scope)
         except ScoringError as exc:
             refuse(exc)
 
 
 @blp.route("/<int:run_id>/statements/<kam>")
 class RunStatement(MethodView):
-    @read_access
+    @requires("pay.read")
     @blp.response(200)
     def get(self, run_id: int, kam: str) -> Any:
         """A KAM's statement: every component's metric value and inputs, the treatment of
         missing data, the tier or curve segment, factor, weight, contribution, gates,
         modifiers, caps, proration and the payout."""
-        require_own_statement(kam)
         try:
-            return statements.statement(get_session(), run_id, kam)
+            return statements.statement(get_session(), run_id, kam, current_scope())
         except ScoringError as exc:
             refuse(exc)
 
 
 @blp.route("/<int:run_id>/statements.csv")
 class RunStatementsCsv(MethodView):
-    @read_access
+    @requires("runs.read")
     @blp.response(200, content_type="text/csv")
     def get(self, run_id: int) -> Any:
         """Every KAM's statement as CSV, one row per KAM (for payroll and checks)."""
-        require_pay_reader()
         buffer = io.StringIO()
+        session = get_session()
         try:
-            statements.write_csv(get_session(), run_id, buffer)
+            count = statements.write_csv(session, run_id, buffer, current_scope())
         except ScoringError as exc:
             refuse(exc)
+        record(session, current_user_of_request(), "export.pay", "run", run_id,
+               format="csv", lines=count)
+        session.commit()
         return Response(buffer.getvalue(), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="run-{run_id}-statements.csv"'})
 
 
 @closing.route("/<code>/close")
 class PeriodClose(MethodView):
-    @write_access("analyst")
+    @requires("periods.close")
     @closing.response(200, PeriodSchema)
     def post(self, code: str) -> Any:
         """Close (freeze) a period: its current runs become final; later only corrections."""
         session = get_session()
         try:
-            period = close_period(session, code)
+            period = close_period(session, code, user=username())
         except ScoringError as exc:
             refuse(exc)
         return period

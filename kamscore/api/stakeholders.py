@@ -7,10 +7,10 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy.orm import joinedload
 
-from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.accounts import StakeholderQuery, StakeholderSchema
+from kamscore.auth.access import current_scope, requires
 from kamscore.db.session import get_session
 from kamscore.directory.queries import get_by_id, select_stakeholders
 from kamscore.models import Stakeholder
@@ -20,24 +20,25 @@ blp = resource_blueprint("stakeholders", "stakeholders", "Members of accounts' D
 
 @blp.route("")
 class StakeholderList(MethodView):
-    decorators = [read_access]
+    decorators = [requires("accounts.read")]
 
     @blp.arguments(StakeholderQuery, location="query")
     @blp.response(200, StakeholderSchema(many=True))
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List stakeholders, of one account or of one role."""
-        return select_stakeholders(**filters)
+        return select_stakeholders(current_scope(), **filters)
 
 
 @blp.route("/<int(max=2147483647):stakeholder_id>")
 class StakeholderDetail(MethodView):
-    decorators = [read_access]
+    decorators = [requires("accounts.read")]
 
     @blp.response(200, StakeholderSchema)
     def get(self, stakeholder_id: int) -> Any:
         """One stakeholder by id."""
         stakeholder = get_by_id(
-            get_session(), Stakeholder, stakeholder_id, joinedload(Stakeholder.account)
+            get_session(), Stakeholder, stakeholder_id, joinedload(Stakeholder.account),
+            where=current_scope().accounts(Stakeholder.account_id),
         )
         return found(stakeholder, "stakeholder", stakeholder_id)

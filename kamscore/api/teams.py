@@ -6,10 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 
-from kamscore.api.auth import read_access
 from kamscore.api.blueprint import QueryPager
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.org import TeamQuery, TeamSchema
+from kamscore.auth.access import requires
 from kamscore.db.session import get_session
 from kamscore.directory.queries import TEAM_OPTIONS, get_by_code, select_teams
 from kamscore.models import Team
@@ -19,7 +19,7 @@ blp = resource_blueprint("teams", "teams", "Account teams and their members.")
 
 @blp.route("")
 class TeamList(MethodView):
-    decorators = [read_access]
+    decorators = [requires("directory.read")]
 
     @blp.arguments(TeamQuery, location="query")
     @blp.response(200, TeamSchema(many=True))
@@ -31,7 +31,7 @@ class TeamList(MethodView):
 
 @blp.route("/<code>")
 class TeamDetail(MethodView):
-    decorators = [read_access]
+    decorators = [requires("directory.read")]
 
     @blp.response(200, TeamSchema)
     def get(self, code: str) -> Any:

@@ -13,6 +13,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kamscore.audit.log import record as audit
 from kamscore.models import ApiToken, User
 from kamscore.models.types import utcnow
 
@@ -30,9 +31,11 @@ def hash_token(token: str) -> str:
 
 
 def issue_token(
-    session: Session, username: str, name: str, *, expires_at: dt.datetime | None = None
+    session: Session, username: str, name: str, *, expires_at: dt.datetime | None = None,
+    actor: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token for the user ``username``; returns the record and the token (shown once)."""
+    """A new token for the user ``username``; returns the record and the token (shown once).
+    Recorded in the audit log under ``actor`` (the CLI's operator when None)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise TokenError(f"no user named '{username}'")
@@ -49,6 +52,8 @@ def issue_token(
     )
     session.add(record)
     session.flush()
+    audit(session, actor, "token.create", "token", record.id, user=user.username,
+          name=record.name, prefix=record.prefix)
     return record, token
 
 
@@ -57,8 +62,8 @@ def find_active_token(session: Session, token: str) -> ApiToken | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     record = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if record is None or not record.is_active(utcnow()):
-        return None
+    if record is None or not record.is_active(utcnow()) or not record.user.is_active:
+        return None  # a disabled user's tokens stop working at once
     return record
 
 
@@ -81,10 +86,11 @@ def list_tokens(session: Session, username: str | None = None) -> list[ApiToken]
     return list(session.scalars(stmt))
 
 
-def revoke_token(session: Session, token_id: int) -> ApiToken:
+def revoke_token(session: Session, token_id: int, actor: str | None = None) -> ApiToken:
     record = session.get(ApiToken, token_id)
     if record is None:
         raise TokenError(f"no token with id {token_id}")
     if record.revoked_at is None:
         record.revoked_at = utcnow()
+        audit(session, actor, "token.revoke", "token", record.id, user=record.user.username)
     return record

@@ -9,11 +9,12 @@ from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
-    from kamscore.cli import db, imports, survey, tokens
+    from kamscore.cli import db, imports, survey, tokens, users
 
     app.cli.add_command(db.db_group)
     app.cli.add_command(imports.import_command)
     app.cli.add_command(tokens.token_group)
+    app.cli.add_command(users.user_group)
     app.cli.add_command(survey.survey_group)
 
     from kamscore.cli import campaign

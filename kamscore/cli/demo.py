@@ -27,7 +27,7 @@ LANDMARKS = (
     ("Teams", "web.teams"),
     ("Accounts", "web.accounts"),
     ("Sign in", "web.login"),
-    ("API docs", "api-docs.openapi_swagger_ui"),
+    ("API docs", "api_docs.swagger_ui"),
     ("OpenAPI", "api-docs.openapi_json"),
     ("Health", "health.health"),
 )

@@ -14,6 +14,7 @@ from typing import BinaryIO
 import click
 from flask.cli import with_appcontext
 
+from kamscore.cli.ruleset_lifecycle import default_user
 from kamscore.db.session import get_db
 from kamscore.importing import (
     ImportRejected,
@@ -51,7 +52,8 @@ def import_command(kind: str, file: BinaryIO, dry_run: bool) -> None:
     try:
         with _progress(data, kind) as progress, get_db().session() as session:
             report = import_csv(
-                session, kind, data, filename=name, dry_run=dry_run, progress=progress
+                session, kind, data, filename=name, dry_run=dry_run, progress=progress,
+                actor=default_user(),
             )
     except ImportRejected as rejected:
         for error in rejected.errors:

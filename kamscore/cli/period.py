@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from kamscore.cli.ruleset_lifecycle import fail
+from kamscore.cli.ruleset_lifecycle import default_user, fail
 from kamscore.db.session import get_db
 from kamscore.facts.columns import refresh_snapshots
 from kamscore.models import Period
@@ -42,7 +42,7 @@ def close_command(code: str) -> None:
     """Close period CODE: its payouts are final, its runs can only be corrected."""
     try:
         with get_db().sessionmaker() as session:
-            period = close_period(session, code)
+            period = close_period(session, code, user=default_user())
             runs = [f"{r.ruleset_name}: run {r.id}" for r in current_runs(session, period.id)]
     except ScoringError as exc:
         raise fail(exc) from exc

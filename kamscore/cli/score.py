@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from kamscore.auth.scope import Scope
 from kamscore.cli.ruleset_lifecycle import default_user, fail
 from kamscore.content.yaml_source import SourceError, read_source
 from kamscore.db.session import get_db
@@ -19,6 +20,9 @@ from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import as_text, explain, units_of
 from kamscore.scoring.periods import get_period
 from kamscore.scoring.run_store import get_run, list_runs
+
+#: The CLI runs as the operator of the installation: it reads every line.
+ALL = Scope.unlimited()
 
 
 @click.group("score", cls=AppGroup)
@@ -42,7 +46,7 @@ def run_command(period: str, ruleset: str, version: int | None, correction_of: i
             run = runs.run_score(session, get_plugin_manager(), period=period,
                                  ruleset=ruleset, version=version, user=user,
                                  correction_of=correction_of, reason=reason)
-            summary = statements.run_summary(session, run)
+            summary = statements.run_summary(session, run, ALL)
     except ScoringError as exc:
         raise fail(exc) from exc
     _print_summary(summary)
@@ -77,9 +81,9 @@ def list_command(period: str | None, ruleset: str | None, limit: int) -> None:
     try:
         with get_db().sessionmaker() as session:
             period_id = get_period(session, period).id if period else None
-            found, total = list_runs(session, period_id=period_id, ruleset_name=ruleset,
+            found, total = list_runs(session, scope=ALL, period_id=period_id, ruleset_name=ruleset,
                                      limit=limit)
-            rows = [statements.run_summary(session, run) for run in found]
+            rows = [statements.run_summary(session, run, ALL) for run in found]
     except ScoringError as exc:
         raise fail(exc) from exc
     if not rows:
@@ -106,9 +110,9 @@ def show_command(run_id: int, kam: str | None, as_json: bool) -> None:
     try:
         with get_db().sessionmaker() as session:
             if kam is None:
-                data = statements.run_summary(session, get_run(session, run_id))
+                data = statements.run_summary(session, get_run(session, run_id), ALL)
             else:
-                data = statements.statement(session, run_id, kam)
+                data = statements.statement(session, run_id, kam, ALL)
     except ScoringError as exc:
         raise fail(exc) from exc
     if as_json:
@@ -128,10 +132,10 @@ def export_command(run_id: int, csv_file: str) -> None:
     try:
         with get_db().sessionmaker() as session:
             if csv_file == "-":
-                count = statements.write_csv(session, run_id, sys.stdout)
+                count = statements.write_csv(session, run_id, sys.stdout, ALL)
             else:
                 with open(csv_file, "w", encoding="utf-8", newline="") as stream:
-                    count = statements.write_csv(session, run_id, stream)
+                    count = statements.write_csv(session, run_id, stream, ALL)
     except ScoringError as exc:
         raise fail(exc) from exc
     if csv_file != "-":

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from kamscore.auth.tokens import TokenError, issue_token, list_tokens, revoke_token
+from kamscore.cli.ruleset_lifecycle import default_user
 from kamscore.db.session import get_db
 from kamscore.models.types import utcnow
 
@@ -27,7 +28,8 @@ def create_command(username: str, name: str, expires_days: int | None) -> None:
     expires = utcnow() + dt.timedelta(days=expires_days) if expires_days else None
     try:
         with get_db().session() as session:
-            record, token = issue_token(session, username, name, expires_at=expires)
+            record, token = issue_token(session, username, name, expires_at=expires,
+                                        actor=default_user())
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(token)
@@ -56,7 +58,7 @@ def revoke_command(token_id: int) -> None:
     """Revoke token TOKEN_ID (see `list`); scripts using it get 401 from then on."""
     try:
         with get_db().session() as session:
-            revoke_token(session, token_id)
+            revoke_token(session, token_id, actor=default_user())
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"token {token_id} revoked")

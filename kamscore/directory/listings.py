@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, distinct, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from kamscore.auth.scope import Scope
 from kamscore.directory.queries import select_accounts, select_teams
 from kamscore.models import (
     Account,
@@ -211,8 +212,13 @@ class KamProfile:
         return len({a.account_code for a in self.assignments if a.status == "current"})
 
 
-def kam_profile(session: Session, code: str, *, on: dt.date | None = None) -> KamProfile | None:
-    """One person's teams and account assignments over time; None if there is no such code."""
+def kam_profile(session: Session, code: str, *, accounts_scope: Scope | None,
+                on: dt.date | None = None) -> KamProfile | None:
+    """One person's teams and account assignments over time; None if there is no such code.
+
+    The assignments are listed only if ``accounts_scope`` (the reader's scope for
+    ``accounts.read``; None: he has none) reaches the person; otherwise the list is empty.
+    """
     on = on or dt.date.today()
     person = session.scalar(
         select(Person).where(Person.code == code).options(joinedload(Person.manager))
@@ -227,9 +233,10 @@ def kam_profile(session: Session, code: str, *, on: dt.date | None = None) -> Ka
         )
     ]
     spans = []
+    reach = accounts_scope.people(Assignment.person_id) if accounts_scope else false()
     for assignment, account in session.execute(
         select(Assignment, Account).join(Account, Assignment.account_id == Account.id)
-        .where(Assignment.person_id == person.id)
+        .where(Assignment.person_id == person.id, reach)
         .order_by(Assignment.start_date, Account.code)
     ):
         if assignment.start_date > on:
@@ -307,6 +314,7 @@ class AccountDirectory:
 
 def account_directory(
     session: Session,
+    scope: Scope,
     *,
     segment: str | None = None,
     type: str | None = None,
@@ -314,7 +322,8 @@ def account_directory(
     per_page: int = 50,
     on: dt.date | None = None,
 ) -> AccountDirectory:
-    """Accounts by code, filtered by segment and type, with the KAMs assigned ``on``.
+    """Accounts in ``scope`` by code, filtered by segment and type, with the KAMs assigned
+    ``on``.
 
     An empty filter means no filter; an unknown segment or type is a ``ValueError`` naming
     the values there are.
@@ -324,7 +333,8 @@ def account_directory(
     types = [t.value for t in AccountType]
     segment = _known(segments, segment, "segment")
     type = _known(types, type, "account type")
-    accounts, total = _page(session, select_accounts(segment=segment, type=type), page, per_page)
+    accounts, total = _page(session, select_accounts(scope, segment=segment, type=type), page,
+                            per_page)
     kams: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for account_id, code, name in session.execute(
         select(Assignment.account_id, Person.code, Person.name)

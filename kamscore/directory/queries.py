@@ -3,7 +3,9 @@
 Each ``select_*`` function turns filters (natural keys, as clients know them) into a
 ``select()`` ordered for stable pagination, with the related rows a response needs loaded in
 the same round trips (no query per item). ``get_by_code`` and friends fetch one object.
-Services layer: no Flask here; the API paginates and serialises what these return.
+Services layer: no Flask here; the API paginates and serialises what these return. Every
+query of confidential rows takes the caller's :class:`~kamscore.auth.scope.Scope` and applies
+it in SQL; facts also leave out survey figures of groups under the minimum size.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from kamscore.auth.scope import Scope
+from kamscore.facts.reportable import reportable_facts
 from kamscore.models import (
     Account,
     AccountPlan,
@@ -34,9 +38,12 @@ def _id_of(model: Any, code: str) -> Any:
     return select(model.id).where(model.code == code).scalar_subquery()
 
 
-def get_by_code(session: Session, model: Any, code: str, *options: Any) -> Any:
-    """The object of ``model`` with natural key ``code``, or None."""
-    return session.scalar(select(model).where(model.code == code).options(*options))
+def get_by_code(session: Session, model: Any, code: str, *options: Any,
+                where: Any = None) -> Any:
+    """The object of ``model`` with natural key ``code``, or None; ``where`` (a scope's
+    filter) must hold too."""
+    stmt = select(model).where(model.code == code).options(*options)
+    return session.scalar(stmt if where is None else stmt.where(where))
 
 
 def select_people(*, role: str | None = None, manager: str | None = None) -> Select[Any]:
@@ -62,13 +69,15 @@ def select_teams(*, member: str | None = None) -> Select[Any]:
 
 
 def select_accounts(
+    scope: Scope,
     *,
     segment: str | None = None,
     type: str | None = None,
     team: str | None = None,
     region: str | None = None,
 ) -> Select[Any]:
-    stmt = select(Account).options(joinedload(Account.team)).order_by(Account.code)
+    stmt = (select(Account).options(joinedload(Account.team)).order_by(Account.code)
+            .where(scope.accounts(Account.id)))
     if segment:
         stmt = stmt.where(Account.segment == segment)
     if type:
@@ -84,9 +93,11 @@ ASSIGNMENT_OPTIONS = (joinedload(Assignment.person), joinedload(Assignment.accou
 
 
 def select_assignments(
-    *, person: str | None = None, account: str | None = None, active_on: dt.date | None = None
+    scope: Scope, *, person: str | None = None, account: str | None = None,
+    active_on: dt.date | None = None,
 ) -> Select[Any]:
-    stmt = select(Assignment).options(*ASSIGNMENT_OPTIONS).order_by(Assignment.id)
+    stmt = (select(Assignment).options(*ASSIGNMENT_OPTIONS).order_by(Assignment.id)
+            .where(scope.accounts(Assignment.account_id)))
     if person:
         stmt = stmt.where(Assignment.person_id == _id_of(Person, person))
     if account:
@@ -99,8 +110,10 @@ def select_assignments(
     return stmt
 
 
-def select_stakeholders(*, account: str | None = None, role: str | None = None) -> Select[Any]:
-    stmt = select(Stakeholder).options(joinedload(Stakeholder.account)).order_by(Stakeholder.id)
+def select_stakeholders(scope: Scope, *, account: str | None = None,
+                        role: str | None = None) -> Select[Any]:
+    stmt = (select(Stakeholder).options(joinedload(Stakeholder.account))
+            .order_by(Stakeholder.id).where(scope.accounts(Stakeholder.account_id)))
     if account:
         stmt = stmt.where(Stakeholder.account_id == _id_of(Account, account))
     if role:
@@ -137,6 +150,8 @@ FACT_OPTIONS = (
 
 
 def select_facts(
+    scope: Scope,
+    survey_minimum: int,
     *,
     period: str | None = None,
     name: str | None = None,
@@ -145,7 +160,8 @@ def select_facts(
     team: str | None = None,
     product: str | None = None,
 ) -> Select[Any]:
-    stmt = select(Fact).options(*FACT_OPTIONS).order_by(Fact.id)
+    stmt = (select(Fact).options(*FACT_OPTIONS).order_by(Fact.id)
+            .where(scope.facts(), reportable_facts(survey_minimum)))
     if period:
         stmt = stmt.where(Fact.period_id == _id_of(Period, period))
     if name:
@@ -172,9 +188,10 @@ PLAN_OPTIONS = (
 
 
 def select_plans(
-    *, period: str | None = None, account: str | None = None, owner: str | None = None
+    scope: Scope, *, period: str | None = None, account: str | None = None, owner: str | None = None
 ) -> Select[Any]:
-    stmt = select(AccountPlan).options(*PLAN_OPTIONS).order_by(AccountPlan.id)
+    stmt = (select(AccountPlan).options(*PLAN_OPTIONS).order_by(AccountPlan.id)
+            .where(scope.accounts(AccountPlan.account_id)))
     if period:
         stmt = stmt.where(AccountPlan.period_id == _id_of(Period, period))
     if account:
@@ -184,17 +201,22 @@ def select_plans(
     return stmt
 
 
-def get_plan(session: Session, account: str, period: str) -> AccountPlan | None:
-    """The plan of account ``account`` for period ``period`` (both codes)."""
+def get_plan(session: Session, scope: Scope, account: str, period: str
+             ) -> AccountPlan | None:
+    """The plan of account ``account`` for period ``period`` (both codes), if in scope."""
     return session.scalar(
         select(AccountPlan)
         .where(
             AccountPlan.account_id == _id_of(Account, account),
             AccountPlan.period_id == _id_of(Period, period),
+            scope.accounts(AccountPlan.account_id),
         )
         .options(*PLAN_OPTIONS)
     )
 
 
-def get_by_id(session: Session, model: Any, id_: int, *options: Any) -> Any:
-    return session.scalar(select(model).where(model.id == id_).options(*options))
+def get_by_id(session: Session, model: Any, id_: int, *options: Any,
+              where: Any = None) -> Any:
+    """The ``model`` row with this id, or None; ``where`` (a scope's filter) must hold too."""
+    stmt = select(model).where(model.id == id_).options(*options)
+    return session.scalar(stmt if where is None else stmt.where(where))

@@ -8,6 +8,7 @@ changes nothing. The caller owns the transaction: it commits after a successful 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -16,6 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from kamscore.audit.log import record
 from kamscore.facts.columns import refresh_snapshots
 from kamscore.importing.base import ImportContext, LoadedRow
 from kamscore.importing.changes import Counts, Progress, no_progress
@@ -84,12 +86,14 @@ def import_csv(
     filename: str = "upload.csv",
     dry_run: bool = False,
     progress: Progress | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Validate and import ``source`` (CSV bytes) as ``kind``; raise ImportRejected if bad.
 
     ``progress`` is called with a number of steps done: one per row validated and one per row
     written, so a file of N rows takes about 2N steps. ``dry_run`` validates everything and
-    reports the counts without writing.
+    reports the counts without writing. An import that writes is in the audit log under
+    ``actor`` (the CLI's operator when None) with the file's SHA-256 and the counts.
     """
     importer_class = IMPORTERS.get(kind)
     if importer_class is None:
@@ -99,7 +103,8 @@ def import_csv(
     errors = ErrorList()
     fields = importer.schema().fields
     required = [name for name, f in fields.items() if f.required]
-    csv_file = parse_csv(read_bytes(source), known=list(fields), required=required, errors=errors)
+    data = read_bytes(source)
+    csv_file = parse_csv(data, known=list(fields), required=required, errors=errors)
     if csv_file is None:
         raise ImportRejected(kind, errors)
 
@@ -121,6 +126,9 @@ def import_csv(
         session.flush()
         if any(c.model is Fact for c in changes):
             refresh_snapshots(session)  # the periods whose facts changed lost theirs (triggers)
+        record(session, actor, "import", "import", kind, filename=filename,
+               sha256=hashlib.sha256(data).hexdigest(), rows=len(csv_file.rows),
+               tables={name: counts.as_dict() for name, counts in report.tables.items()})
     return report
 
 

@@ -2,6 +2,7 @@
 above it (no services, no Flask apart from Flask-Login's UserMixin, no plugins)."""
 
 from kamscore.models.accounts import Account, AccountType, Assignment, Stakeholder, StakeholderRole
+from kamscore.models.audit import AuditEvent
 from kamscore.models.base import Base
 from kamscore.models.facts import (
     AccountPlan,
@@ -50,9 +51,9 @@ from kamscore.models.surveys import (
     SurveyResponse,
     SurveySubmission,
     SurveyVersion,
-    TokenMiss,
 )
-from kamscore.models.users import USER_ROLES, ApiToken, User
+from kamscore.models.throttle import ThrottleCount
+from kamscore.models.users import USER_ROLES, ApiToken, User, user_team
 
 __all__ = [
     "USER_ROLES",
@@ -61,6 +62,7 @@ __all__ = [
     "AccountType",
     "ApiToken",
     "Assignment",
+    "AuditEvent",
     "Base",
     "Campaign",
     "CampaignStatus",
@@ -107,6 +109,7 @@ __all__ = [
     "SurveyVersion",
     "Team",
     "TeamMember",
-    "TokenMiss",
+    "ThrottleCount",
     "User",
+    "user_team",
 ]

@@ -26,8 +26,8 @@ How the tables hang together, and why (see docs/surveys.md for the full story):
 - ``SurveyMessage``: each e-mail sent for an invitation; UNIQUE (invitation, kind, sequence)
   makes each message go out at most once, even when two schedulers run the same job.
 - ``EmailSuppression``: addresses that bounced or opted out; nothing is mailed to them.
-- ``TokenMiss``: failed token look-ups per client and time window, for rate limiting guessed
-  links. The client is a keyed hash of the IP address, and the table is unrelated to responses.
+- (Guessed survey links are counted by the shared throttle, ``kamscore.models.throttle``: a
+  keyed hash of the client's address, unrelated to responses.)
 - ``SurveyAggregate``: the statistics of a campaign per subject, measure and rater group,
   recomputed after a campaign closes; what the survey-results provider hands to the metric
   plugins. Rows exist only for groups that may be reported (at least the minimum group size).
@@ -412,22 +412,6 @@ class EmailSuppression(Base):
     )
     detail: Mapped[str | None] = mapped_column(String(500))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class TokenMiss(Base):
-    """Failed survey-link look-ups of one client in one time window (rate limiting).
-
-    ``client`` is an HMAC of the client's IP address with the app's secret key, so the raw
-    address is not kept; rows of past windows are deleted as new misses arrive.
-    """
-
-    __tablename__ = "survey_token_miss"
-    __table_args__ = (UniqueConstraint("client", "window_start"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client: Mapped[str] = mapped_column(String(64))
-    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    misses: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SurveyAggregate(Base):

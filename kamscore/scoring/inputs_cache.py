@@ -181,3 +181,16 @@ class InputsCache:
         inputs = PeriodInputs(period.id, period.code, roles, entry.ctx,
                               engine_population(entry.ctx, ruleset), outcomes)
         return inputs, CacheInfo(cached, entry.loaded_on, tuple(sorted(missing)))
+
+
+APP_EXTENSION = "kamscore.whatif_cache"
+
+
+def app_inputs_cache(app: Any) -> InputsCache:
+    """The cache of an app (created on first use; entries of open periods live
+    ``WHATIF_CACHE_SECONDS``). ``app`` is the Flask app, given by the caller."""
+    cache = app.extensions.get(APP_EXTENSION)
+    if cache is None:
+        ttl = float(app.config.get("WHATIF_CACHE_SECONDS", 300))
+        cache = app.extensions.setdefault(APP_EXTENSION, InputsCache(ttl=ttl))
+    return cache

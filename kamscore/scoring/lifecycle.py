@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kamscore.audit.log import record
 from kamscore.content.yaml_source import SourceError
 from kamscore.engine import Ruleset
 from kamscore.engine.catalogue import catalogue_of
@@ -143,15 +144,18 @@ def _registered(session: Session, username: str, role: str, action: str) -> User
     return user
 
 
-def _check_optional_user(session: Session, username: str, role: str, action: str) -> None:
-    """A user who exists must hold ``role``; an unknown name is recorded as given (the CLI
-    runs as the operator of the installation)."""
+def _check_optional_user(session: Session, username: str, role: str | tuple[str, ...],
+                         action: str) -> None:
+    """A user who exists must hold ``role`` (one of them); an unknown name is recorded as
+    given (the CLI runs as the operator of the installation)."""
     if not username or not username.strip():
         raise InvalidInputError("a user name is required", field="user")
+    roles = (role,) if isinstance(role, str) else role
     user = session.scalar(select(User).where(User.username == username))
-    if user is not None and not user.has_role(role):
+    if user is not None and not any(user.has_role(r) for r in roles):
+        needed = " or ".join(f"'{r}'" for r in roles)
         raise PermissionDeniedError(
-            f"user '{username}' does not have the '{role}' role needed to {action}",
+            f"user '{username}' does not have the {needed} role needed to {action}",
             field="user")
 
 
@@ -184,6 +188,9 @@ def import_ruleset(session: Session, pm: Any, source: str, filename: str, *, use
         drafted_by=user,
     )
     session.add(version)
+    session.flush()
+    record(session, user, "ruleset.draft", "ruleset", version.label,
+           content_hash=content_hash, filename=version.filename)
     session.commit()
     return version
 
@@ -202,6 +209,8 @@ def approve_version(session: Session, name: str, version: int, *, user: str) -> 
     found.status = RulesetStatus.APPROVED
     found.approved_by = user
     found.approved_at = utcnow()
+    record(session, user, "ruleset.approve", "ruleset", found.label,
+           content_hash=found.content_hash, drafted_by=found.drafted_by)
     session.commit()
     return found
 
@@ -214,7 +223,7 @@ def publish_version(session: Session, name: str, version: int, *, user: str) -> 
         raise ConflictError(
             f"{found.label} is {found.status}; only an approved version can be published"
             f"{hint}", field="version")
-    _check_optional_user(session, user, "analyst", "publish a ruleset")
+    _check_optional_user(session, user, ("analyst", "approver"), "publish a ruleset")
     now = utcnow()
     previous = session.scalar(select(RulesetVersion).where(
         RulesetVersion.name == name, RulesetVersion.status == RulesetStatus.PUBLISHED))
@@ -225,6 +234,9 @@ def publish_version(session: Session, name: str, version: int, *, user: str) -> 
     found.status = RulesetStatus.PUBLISHED
     found.published_by = user
     found.published_at = now
+    record(session, user, "ruleset.publish", "ruleset", found.label,
+           content_hash=found.content_hash,
+           retired=previous.label if previous is not None else None)
     session.commit()
     return found
 
@@ -244,6 +256,7 @@ def add_comment(session: Session, name: str, version: int, *, author: str, body:
     comment = RulesetComment(ruleset_version_id=found.id, author=author, body=body.strip(),
                              key_path=(key_path or None), person_id=person_id)
     session.add(comment)
+    record(session, author, "ruleset.comment", "ruleset", found.label, key_path=key_path)
     session.commit()
     return comment
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kamscore.audit.log import record
 from kamscore.models import Period, PeriodStatus, ScoreRunStatus
 from kamscore.models.types import utcnow
 from kamscore.scoring.errors import ConflictError, NotFoundError
@@ -28,9 +29,10 @@ def get_period(session: Session, code: str) -> Period:
     return period
 
 
-def close_period(session: Session, code: str) -> Period:
-    """Close (freeze) the period ``code``; commits. Refused if closed already or if a
-    current run is partial."""
+def close_period(session: Session, code: str, *, user: str | None = None) -> Period:
+    """Close (freeze) the period ``code`` for ``user`` (recorded in the audit log; the CLI's
+    operator when None); commits. Refused if closed already or if a current run is
+    partial."""
     period = get_period(session, code)
     if period.status is PeriodStatus.CLOSED:
         raise ConflictError(
@@ -47,5 +49,7 @@ def close_period(session: Session, code: str) -> Period:
         )
     period.status = PeriodStatus.CLOSED
     period.closed_at = utcnow()
+    record(session, user, "period.close", "period", code,
+           runs=[run.id for run in current_runs(session, period.id)])
     session.commit()
     return period

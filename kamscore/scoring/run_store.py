@@ -7,6 +7,10 @@ models and the database's triggers refuse it too.
 
 The *current* run of a period for a ruleset is the newest one: a rerun in an open period and
 a correction in a closed one both come after the run they replace.
+
+Reads for people take the caller's :class:`~kamscore.auth.scope.Scope` for ``pay.read``: a
+manager's or a KAM's reads return only the lines of the people in reach (and only the runs
+that have one), filtered in SQL; ``Scope.unlimited()`` is for the system itself.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session
 
+from kamscore.auth.scope import Scope
 from kamscore.db.bulk_copy import copy_rows
 from kamscore.models import Period, Person, ScoreLine, ScoreRun
 from kamscore.scoring.codec import expand
@@ -69,9 +74,23 @@ def get_run(session: Session, run_id: int) -> ScoreRun:
     return run
 
 
+def get_visible_run(session: Session, run_id: int, scope: Scope) -> ScoreRun:
+    """Run ``run_id`` if the scope reaches one of its lines (else NotFoundError, as if there
+    were no such run)."""
+    run = get_run(session, run_id)
+    if not scope.everything and not session.scalar(select(_has_line_in(scope, run_id))):
+        raise NotFoundError(f"no score run {run_id}", field="run")
+    return run
+
+
+def _has_line_in(scope: Scope, run_id: Any) -> Any:
+    return exists().where(ScoreLine.run_id == run_id, scope.people(ScoreLine.person_id))
+
+
 def list_runs(
     session: Session,
     *,
+    scope: Scope,
     period_id: int | None = None,
     ruleset_name: str | None = None,
     limit: int | None = None,
@@ -79,6 +98,8 @@ def list_runs(
 ) -> tuple[list[ScoreRun], int]:
     """Runs, newest first, with the total count matching the filters."""
     query = select(ScoreRun)
+    if not scope.everything:
+        query = query.where(_has_line_in(scope, ScoreRun.id))
     if period_id is not None:
         query = query.where(ScoreRun.period_id == period_id)
     if ruleset_name is not None:
@@ -164,12 +185,14 @@ def _line_query():  # type: ignore[no-untyped-def]
     ).join(Person, Person.id == ScoreLine.person_id)
 
 
-def load_lines(session: Session, run_id: int) -> list[StoredLine]:
-    """Every line of a run, ordered by KAM code."""
+def load_lines(session: Session, run_id: int, scope: Scope | None = None
+               ) -> list[StoredLine]:
+    """Every line of a run (those in ``scope``; None: all), ordered by KAM code."""
     layout = get_run(session, run_id).layout
-    rows = session.execute(
-        _line_query().where(ScoreLine.run_id == run_id).order_by(ScoreLine.kam_code)
-    )
+    query = _line_query().where(ScoreLine.run_id == run_id)
+    if scope is not None:
+        query = query.where(scope.people(ScoreLine.person_id))
+    rows = session.execute(query.order_by(ScoreLine.kam_code))
     return [_stored(row, layout) for row in rows]
 
 
@@ -180,14 +203,22 @@ def raw_details(session: Session, run_id: int) -> list[tuple[str, str]]:
         .order_by(ScoreLine.kam_code))]
 
 
-def load_line(session: Session, run_id: int, kam_code: str) -> StoredLine:
+def load_line(session: Session, run_id: int, kam_code: str, scope: Scope | None = None
+              ) -> StoredLine:
+    """The line of KAM ``kam_code`` (if in ``scope``; None: any) — NotFoundError if none."""
     layout = get_run(session, run_id).layout
-    row = session.execute(
-        _line_query().where(ScoreLine.run_id == run_id, ScoreLine.kam_code == kam_code)
-    ).first()
+    query = _line_query().where(ScoreLine.run_id == run_id, ScoreLine.kam_code == kam_code)
+    if scope is not None:
+        query = query.where(scope.people(ScoreLine.person_id))
+    row = session.execute(query).first()
     if row is None:
         raise NotFoundError(f"run {run_id} has no line for KAM '{kam_code}'", field="kam")
     return _stored(row, layout)
+
+
+def has_line(session: Session, run_id: int, kam_code: str) -> bool:
+    return bool(session.scalar(select(exists().where(ScoreLine.run_id == run_id,
+                                                     ScoreLine.kam_code == kam_code))))
 
 
 def period_of(session: Session, run: ScoreRun) -> Period:
@@ -207,14 +238,15 @@ class LineSummary:
     payout: float
 
 
-def line_summaries(session: Session, run_id: int, *, offset: int = 0, limit: int = 50,
-                   search: str | None = None) -> tuple[list[LineSummary], int]:
-    """One page of a run's lines (KAM-code order), optionally those whose KAM code or name
-    contains ``search``; with the number of lines matching."""
+def line_summaries(session: Session, run_id: int, *, scope: Scope, offset: int = 0,
+                   limit: int = 50, search: str | None = None
+                   ) -> tuple[list[LineSummary], int]:
+    """One page of a run's lines in ``scope`` (KAM-code order), optionally those whose KAM
+    code or name contains ``search``; with the number of lines matching."""
     query = (select(ScoreLine.kam_code, Person.name, ScoreLine.eligible, ScoreLine.held,
                     ScoreLine.score, ScoreLine.target_incentive, ScoreLine.payout)
              .join(Person, Person.id == ScoreLine.person_id)
-             .where(ScoreLine.run_id == run_id))
+             .where(ScoreLine.run_id == run_id, scope.people(ScoreLine.person_id)))
     if search:
         pattern = f"%{search.strip().lower()}%"
         query = query.where(func.lower(ScoreLine.kam_code).like(pattern)
@@ -234,3 +266,23 @@ def person_lines(session: Session, person_id: int) -> list[tuple[ScoreRun, Perio
         .where(ScoreLine.person_id == person_id)
         .order_by(ScoreRun.id.desc()))
     return [(run, period, float(payout)) for run, period, payout in rows]
+
+
+@dataclass(frozen=True)
+class ScopedTotals:
+    kam_count: int
+    eligible_count: int
+    held_count: int
+    total_payout: float
+    total_target: float
+
+
+def scoped_totals(session: Session, run_id: int, scope: Scope) -> ScopedTotals:
+    """A run's counts and totals over the lines in ``scope`` (one query)."""
+    row = session.execute(
+        select(func.count(), func.count().filter(ScoreLine.eligible),
+               func.count().filter(ScoreLine.held),
+               func.coalesce(func.sum(ScoreLine.payout), 0),
+               func.coalesce(func.sum(ScoreLine.target_incentive), 0))
+        .where(ScoreLine.run_id == run_id, scope.people(ScoreLine.person_id))).one()
+    return ScopedTotals(int(row[0]), int(row[1]), int(row[2]), float(row[3]), float(row[4]))

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kamscore.audit.log import record
 from kamscore.db.gc_pause import gc_paused
 from kamscore.hookspecs import ScoreRunSummary
 from kamscore.models import Period, Person, RulesetVersion, ScoreRun, ScoreRunStatus
@@ -145,6 +146,9 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
     )
     with gc_paused():
         insert_run(session, run, lines)
+        record(session, user, "run.create", "run", run.id, period=found_period.code,
+               ruleset=ruleset_version.label, input_hash=run.input_hash,
+               total_payout=run.total_payout, corrects_run_id=correction_of, reason=reason)
         session.commit()
     notify_finished(pm, run, found_period, ruleset_version)
     return run

@@ -15,15 +15,29 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
+from kamscore.auth.scope import Scope
 from kamscore.models import Period, RulesetVersion, ScoreRun
-from kamscore.scoring.run_store import StoredLine, get_run, load_line, load_lines
+from kamscore.scoring.errors import NotFoundError, PermissionDeniedError
+from kamscore.scoring.run_store import (
+    ScopedTotals,
+    StoredLine,
+    get_visible_run,
+    has_line,
+    load_line,
+    load_lines,
+    scoped_totals,
+)
 
 
-def run_summary(session: Session, run: ScoreRun) -> dict[str, Any]:
-    """The run as plain data (for the API, the CLI and the pages)."""
+def run_summary(session: Session, run: ScoreRun, scope: Scope) -> dict[str, Any]:
+    """The run as plain data (for the API, the CLI and the pages). Its counts and totals are
+    over the lines in ``scope`` (a manager sees his team's, a KAM his own)."""
     period = session.get(Period, run.period_id)
     version = session.get(RulesetVersion, run.ruleset_version_id)
     assert period is not None and version is not None
+    totals = (ScopedTotals(run.kam_count, run.eligible_count, run.held_count, run.total_payout,
+                           run.total_target)
+              if scope.everything else scoped_totals(session, run.id, scope))
     return {
         "id": run.id,
         "period": period.code,
@@ -38,11 +52,11 @@ def run_summary(session: Session, run: ScoreRun) -> dict[str, Any]:
         "input_hash": run.input_hash,
         "result_hash": run.result_hash,
         "currency": run.currency,
-        "kam_count": run.kam_count,
-        "eligible_count": run.eligible_count,
-        "held_count": run.held_count,
-        "total_payout": run.total_payout,
-        "total_target": run.total_target,
+        "kam_count": totals.kam_count,
+        "eligible_count": totals.eligible_count,
+        "held_count": totals.held_count,
+        "total_payout": totals.total_payout,
+        "total_target": totals.total_target,
         "corrects_run_id": run.corrects_run_id,
         "correction_reason": run.correction_reason,
         "created_at": run.created_at.isoformat(),
@@ -62,11 +76,20 @@ def line_statement(line: StoredLine) -> dict[str, Any]:
     }
 
 
-def statement(session: Session, run_id: int, kam_code: str) -> dict[str, Any]:
-    """KAM ``kam_code``'s statement in run ``run_id`` (NotFoundError when there is none)."""
-    run = get_run(session, run_id)
-    line = load_line(session, run.id, kam_code)
-    return {"run": run_summary(session, run), **line_statement(line)}
+def statement(session: Session, run_id: int, kam_code: str, scope: Scope) -> dict[str, Any]:
+    """KAM ``kam_code``'s statement in run ``run_id``: NotFoundError when there is none, or
+    when ``scope`` reaches no line of the run; PermissionDeniedError when the run has his
+    line but ``scope`` does not reach him (KAM codes are no secret; pay is)."""
+    run = get_visible_run(session, run_id, scope)
+    try:
+        line = load_line(session, run.id, kam_code, scope)
+    except NotFoundError:
+        if not scope.everything and has_line(session, run.id, kam_code):
+            raise PermissionDeniedError(
+                "a statement is visible to its KAM, his manager, the comp team and auditors",
+                field="kam") from None
+        raise
+    return {"run": run_summary(session, run, scope), **line_statement(line)}
 
 
 # -- CSV ------------------------------------------------------------------------------------------
@@ -125,16 +148,17 @@ def csv_row(line: StoredLine, component_ids: list[str], parts: list[str],
     return [*row, line.input_hash]
 
 
-def write_csv(session: Session, run_id: int, stream: IO[str]) -> int:
-    """Write every KAM's statement of run ``run_id`` as CSV rows; returns the row count.
+def write_csv(session: Session, run_id: int, stream: IO[str], scope: Scope) -> int:
+    """Write the statement of every KAM of run ``run_id`` in ``scope`` as CSV rows; returns
+    the row count.
 
     Columns: the line (status, target, proration, score, payout...), then for each component
     ``<id>.value``, ``.n``, ``.treatment``, ``.segment``, ``.factor``, ``.weight``,
     ``.effective_weight``, ``.contribution``, then the payout split by part and horizon and
     the line's input hash. Numbers are written in full (``repr``), money as exact decimals.
     """
-    run = get_run(session, run_id)
-    lines = load_lines(session, run.id)
+    run = get_visible_run(session, run_id, scope)
+    lines = load_lines(session, run.id, scope)
     first = lines[0].detail if lines else {"components": [], "parts": {}, "horizons": {}}
     component_ids = [c["id"] for c in first["components"]]
     parts, horizons = sorted(first["parts"]), sorted(first["horizons"])

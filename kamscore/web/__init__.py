@@ -2,8 +2,9 @@
 
 The staff pages share ``base.html`` (blueprint ``web``, ``pages.py``): skip link,
 navigation, flash messages, a main landmark and a footer. A capability adds its pages to the
-navigation with ``kamscore.web.nav.add_nav_item(app, endpoint, label, role=...)`` in its
-``init_app``, and writes its templates as ``{% extends "base.html" %}`` filling the
+navigation with ``kamscore.web.nav.add_nav_item(app, endpoint, label)`` in its ``init_app``
+(shown to whoever the view's access policy lets in), and writes its templates as
+``{% extends "base.html" %}`` filling the
 ``title`` and ``content`` blocks.
 """
 
@@ -28,3 +29,8 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(scoring_pages.bp)
     scoring_pages.init_app(app)
+
+    from kamscore.web import admin_pages
+
+    app.register_blueprint(admin_pages.bp)
+    admin_pages.init_app(app)

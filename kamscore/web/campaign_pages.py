@@ -1,8 +1,9 @@
 """Pages for the people who run surveys: campaigns with live response rates, a campaign's
 results, one account's or KAM's results, and the CSV export of the aggregates.
 
-Every page needs the ``survey_admin`` role. Views parse the request, call one service of
-``kamscore.surveys.reports`` and render; the charts are drawn by ``campaign_charts``.
+Every page needs ``campaigns.read`` (survey administrators, auditors, admins). Views parse the
+request, call one service of ``kamscore.surveys.reports`` and render; the charts are drawn
+by ``campaign_charts``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from kamscore.auth.login import role_required
+from kamscore.audit.log import record
+from kamscore.auth.access import current_user_of_request, requires
 from kamscore.db.session import get_session
 from kamscore.surveys.aggregate_store import Minimums
 from kamscore.surveys.errors import Conflict, NotFound
@@ -26,12 +28,11 @@ from kamscore.web.nav import add_nav_item
 bp = Blueprint("campaign_pages", __name__, url_prefix="/campaigns", template_folder="templates",
                static_folder="static/campaigns", static_url_path="/static/campaigns")
 
-ROLE = "survey_admin"
 SUBJECTS_PER_PAGE = 50
 
 
 def init_app(app: Flask) -> None:
-    add_nav_item(app, "campaign_pages.campaigns", "Campaigns", role=ROLE,
+    add_nav_item(app, "campaign_pages.campaigns", "Campaigns",
                  also=("campaign_pages.results", "campaign_pages.subject"))
     campaign_charts.init_app(app)
 
@@ -41,13 +42,13 @@ def _minimums() -> Minimums:
 
 
 @bp.get("/")
-@role_required(ROLE)
+@requires("campaigns.read")
 def campaigns() -> str:
     return render_template("campaigns/list.html", campaigns=campaign_overview(get_session()))
 
 
 @bp.get("/<code>/results")
-@role_required(ROLE)
+@requires("campaigns.read")
 def results(code: str) -> str:
     raw = request.args.get("page", "1")
     if not raw.isdigit() or int(raw) < 1:
@@ -61,7 +62,7 @@ def results(code: str) -> str:
 
 
 @bp.get("/<code>/results/<subject>")
-@role_required(ROLE)
+@requires("campaigns.read")
 def subject(code: str, subject: str) -> str | Response:
     try:
         found = subject_results(get_session(), code, subject, _minimums())
@@ -75,13 +76,17 @@ def subject(code: str, subject: str) -> str | Response:
 
 
 @bp.get("/<code>/results.csv")
-@role_required(ROLE)
+@requires("campaigns.read")
 def results_csv(code: str) -> Response:
+    session = get_session()
     try:
-        text = aggregates_csv(get_session(), code, _minimums())
+        text = aggregates_csv(session, code, _minimums())
     except NotFound as exc:
         abort(404, description=exc.message)
     except Conflict as exc:
         return Response(exc.message + "\n", status=409, mimetype="text/plain")
+    record(session, current_user_of_request(), "export.survey_results", "campaign", code,
+           format="csv")
+    session.commit()
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{code}-aggregates.csv"'})

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from kamscore.web.nav import add_nav_item, nav_entries
 
 #: Error codes shown as pages in the layout (other codes keep Flask's plain pages).
-ERROR_PAGES = (400, 403, 404, 405)
+ERROR_PAGES = (400, 403, 404, 405, 429)
 
 #: How stored values read on a page (anything else: "market_access" → "Market access").
 LABELS = {
@@ -22,7 +22,7 @@ LABELS = {
 
 
 def init_app(app: Flask) -> None:
-    add_nav_item(app, "web.home", "Home", role="public")
+    add_nav_item(app, "web.home", "Home")
     add_nav_item(app, "web.kams", "KAMs", also=("web.kam",))
     add_nav_item(app, "web.teams", "Teams")
     add_nav_item(app, "web.accounts", "Accounts")
@@ -43,7 +43,7 @@ def _nav_items() -> list[dict[str, Any]]:
     return [
         {"label": item.label, "url": url_for(item.endpoint),
          "current": item.is_current(request.endpoint)}
-        for item in nav_entries(current_app) if item.visible_to(current_user)
+        for item in nav_entries(current_app) if item.visible_to(current_user, current_app)
     ]
 
 
@@ -63,4 +63,5 @@ def _error_page(error: HTTPException) -> Any:
         return handle_http_exception(error)
     if request.blueprint == "survey_pages":
         return error
-    return render_template("web/error.html", error=error), error.code
+    kept = {k: v for k, v in error.get_headers() if k in ("Retry-After", "WWW-Authenticate")}
+    return render_template("web/error.html", error=error), error.code, kept

@@ -2,8 +2,8 @@
 
 The blueprint is named ``web``; its templates (``base.html`` and ``web/*.html``) and style
 sheet (``/static/web/kamscore.css``) ship inside the package. Every view parses its input,
-calls one service function and renders. Lists need a signed-in user; the home page is public
-and shows only counts.
+calls one service function and renders. Each view declares who may open it (``@requires`` /
+``@public``); the home page is public and shows only counts.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from kamscore.auth.sign_in import authenticate
+from kamscore.auth.access import current_scope, optional_scope, public, requires
+from kamscore.auth.login import mark_signed_in
+from kamscore.auth.sign_in_flow import sign_in, sign_out
 from kamscore.db.session import get_session
 from kamscore.directory.listings import (
     PageOutOfRange,
@@ -49,12 +51,13 @@ def _page_number() -> int:
 
 
 @bp.get("/")
+@public("the home page shows counts only")
 def home() -> str:
     return render_template("web/home.html", overview=overview(get_session()))
 
 
 @bp.get("/kams")
-@login_required
+@requires("directory.read")
 def kams() -> str:
     try:
         page = kam_directory(get_session(), page=_page_number(), per_page=PER_PAGE["kams"])
@@ -64,16 +67,16 @@ def kams() -> str:
 
 
 @bp.get("/kams/<code>")
-@login_required
+@requires("directory.read")
 def kam(code: str) -> str:
-    profile = kam_profile(get_session(), code)
+    profile = kam_profile(get_session(), code, accounts_scope=optional_scope("accounts.read"))
     if profile is None:
         abort(404, description=f"There is nobody with the code {code!r}.")
     return render_template("web/kam.html", kam=profile)
 
 
 @bp.get("/teams")
-@login_required
+@requires("directory.read")
 def teams() -> str:
     try:
         page = team_directory(get_session(), page=_page_number(), per_page=PER_PAGE["teams"])
@@ -83,11 +86,11 @@ def teams() -> str:
 
 
 @bp.get("/accounts")
-@login_required
+@requires("accounts.read")
 def accounts() -> str:
     try:
         directory = account_directory(
-            get_session(), segment=request.args.get("segment") or None,
+            get_session(), current_scope(), segment=request.args.get("segment") or None,
             type=request.args.get("type") or None, page=_page_number(),
             per_page=PER_PAGE["accounts"],
         )
@@ -99,14 +102,16 @@ def accounts() -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@public("signing in")
 def login() -> Any:
     form = SignInForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = authenticate(get_session(), form.username.data or "", form.password.data or "")
+        user = sign_in(form.username.data or "", form.password.data or "")
         if user is not None:
             login_user(user)
+            mark_signed_in()
             flash(f"Signed in as {user.name}.", "success")
             return redirect(_safe_next(form.next.data) or url_for("web.home"))
         form.password.errors.append("Unknown username or wrong password.")
@@ -115,10 +120,13 @@ def login() -> Any:
 
 
 @bp.post("/sign-out")
+@public("signing out ends the caller's own sessions, if any")
 def logout() -> Response:
     form = SignOutForm()
     if not form.validate_on_submit():
         abort(400, description="The sign-out form expired; please try again.")
+    if current_user.is_authenticated:
+        sign_out(current_user._get_current_object())
     logout_user()
     flash("Signed out.", "info")
     return redirect(url_for("web.home"))

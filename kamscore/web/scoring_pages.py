@@ -1,23 +1,24 @@
 """Pages for pay: score runs, a KAM's statement, what-if, and rulesets with comments.
 
-- ``/scoring/`` — analysts and approvers see the score runs; anyone else his own statements;
+- ``/scoring/`` — the comp team sees the score runs, a manager the runs with his teams'
+  lines, a KAM his own statements;
 - ``/scoring/runs/<id>`` — a run's totals and its KAMs (paged, searchable), CSV download;
 - ``/scoring/runs/<id>/statements/<kam>`` — a statement, written for the KAM: every
   component, where its value came from, which tier or curve segment applied, the factor,
-  the contribution, gates, and each step to the payout (visible to that KAM, analysts and
-  approvers);
+  the contribution, gates, and each step to the payout (visible to that KAM, his manager,
+  the comp team and auditors: ``pay.read``);
 - ``/scoring/whatif`` — a comp analyst changes weights or pastes YAML and sees the effect;
 - ``/scoring/rulesets`` and ``/scoring/rulesets/<name>/<version>`` — versions, their change
   from the previous version in plan terms, and comments (KAMs comment on drafts).
 
-Views parse the request, call one scoring service and render.
+Views declare who may open them (``kamscore.auth.access``), parse the request, call one
+scoring service with the caller's scope and render.
 """
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from flask import (
@@ -31,20 +32,20 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from kamscore.auth.pay_access import may_read_statement, whatif_cache
-from kamscore.auth.pay_access import reads_all_pay as _reads_all_pay
+from kamscore.audit.log import record
+from kamscore.auth.access import current_scope, current_user_of_request, requires
 from kamscore.db.session import get_session
 from kamscore.models import Period, RulesetStatus
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import lifecycle, statements
-from kamscore.scoring.errors import InvalidInputError, NotFoundError, ScoringError
+from kamscore.scoring.errors import InvalidInputError, ScoringError
 from kamscore.scoring.explain import explain, units_of
-from kamscore.scoring.run_store import get_run, line_summaries, list_runs, person_lines
+from kamscore.scoring.inputs_cache import app_inputs_cache
+from kamscore.scoring.run_store import get_visible_run, line_summaries, list_runs, person_lines
 from kamscore.scoring.whatif import what_if
 from kamscore.web.nav import add_nav_item
 from kamscore.web.scoring_forms import CommentForm, WhatIfForm
@@ -58,23 +59,9 @@ PER_PAGE = 50
 def init_app(app: Flask) -> None:
     add_nav_item(app, "scoring_pages.home", "Pay",
                  also=("scoring_pages.run", "scoring_pages.statement"))
-    add_nav_item(app, "scoring_pages.whatif", "What-if", role="analyst")
-    add_nav_item(app, "scoring_pages.rulesets", "Rulesets", also=("scoring_pages.ruleset",))
-
-
-def reads_all_pay() -> bool:
-    return _reads_all_pay(current_user)
-
-
-def pay_reader_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not reads_all_pay():
-            abort(403, description="This page is for analysts and approvers.")
-        return view(*args, **kwargs)
-
-    return wrapped
+    add_nav_item(app, "scoring_pages.whatif", "What-if")
+    add_nav_item(app, "scoring_pages.rulesets", "Rulesets",
+                 also=("scoring_pages.ruleset", "scoring_pages.comment"))
 
 
 def _page_number() -> int:
@@ -85,33 +72,38 @@ def _page_number() -> int:
 
 
 def _not_found(exc: ScoringError) -> None:
-    abort(404 if isinstance(exc, NotFoundError) else 400, description=exc.message)
+    """The page's answer to a refused read: 404, 403 or 400 (the error's own status)."""
+    abort(exc.status if exc.status in (403, 404) else 400, description=exc.message)
 
 
 @bp.get("/")
-@login_required
+@requires("pay.read")
 def home() -> str:
     session = get_session()
-    if reads_all_pay():
-        found, total = list_runs(session, limit=100)
-        summaries = [statements.run_summary(session, run) for run in found]
-        return render_template("scoring/runs.html", runs=summaries, total=total)
-    person_id = current_user.person_id
+    scope = current_scope()
+    person_id = current_user_of_request().person_id
+    if scope.everything or scope.person_ids - {person_id}:
+        found, total = list_runs(session, scope=scope, limit=100)
+        summaries = [statements.run_summary(session, run, scope) for run in found]
+        return render_template("scoring/runs.html", runs=summaries, total=total,
+                               everything=scope.everything)
     mine = person_lines(session, person_id) if person_id is not None else []
     return render_template("scoring/mine.html", lines=mine)
 
 
 @bp.get("/runs/<int:run_id>")
-@pay_reader_required
+@requires("runs.read")
 def run(run_id: int) -> str:
     session = get_session()
+    scope = current_scope()
     page = _page_number()
     search = request.args.get("q", "").strip()[:80] or None
     try:
-        summary = statements.run_summary(session, get_run(session, run_id))
+        summary = statements.run_summary(session, get_visible_run(session, run_id, scope),
+                                         scope)
     except ScoringError as exc:
         _not_found(exc)
-    lines, total = line_summaries(session, run_id, offset=(page - 1) * PER_PAGE,
+    lines, total = line_summaries(session, run_id, scope=scope, offset=(page - 1) * PER_PAGE,
                                   limit=PER_PAGE, search=search)
     pages = max(1, math.ceil(total / PER_PAGE))
     if page > pages:
@@ -121,32 +113,33 @@ def run(run_id: int) -> str:
 
 
 @bp.get("/runs/<int:run_id>/statements.csv")
-@pay_reader_required
+@requires("runs.read")
 def run_csv(run_id: int) -> Response:
-    import io
-
     buffer = io.StringIO()
+    session = get_session()
     try:
-        statements.write_csv(get_session(), run_id, buffer)
+        count = statements.write_csv(session, run_id, buffer, current_scope())
     except ScoringError as exc:
         _not_found(exc)
+    record(session, current_user_of_request(), "export.pay", "run", run_id, format="csv",
+           lines=count)
+    session.commit()
     return Response(buffer.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="run-{run_id}-statements.csv"'})
 
 
 @bp.get("/runs/<int:run_id>/statements/<kam>")
-@login_required
+@requires("pay.read")
 def statement(run_id: int, kam: str) -> str:
-    own = current_user.person is not None and current_user.person.code == kam
-    if not may_read_statement(current_user, kam):
-        abort(403, description="A statement is visible to its KAM, analysts and approvers.")
+    user = current_user_of_request()
+    own = user.person is not None and user.person.code == kam
     try:
-        found = statements.statement(get_session(), run_id, kam)
+        found = statements.statement(get_session(), run_id, kam, current_scope())
     except ScoringError as exc:
         _not_found(exc)
     return render_template("scoring/statement.html", s=found,
                            e=explain(found, units_of(found["run"]["metrics"])), own=own,
-                           reader=reads_all_pay())
+                           reader=current_scope().everything)
 
 
 # -- what-if -------------------------------------------------------------------------------------
@@ -166,10 +159,8 @@ def _whatif_choices(form: WhatIfForm) -> list[Any]:
 
 
 @bp.route("/whatif", methods=["GET", "POST"])
-@login_required
+@requires("whatif.use")
 def whatif() -> str:
-    if not current_user.has_role("analyst"):
-        abort(403, description="What-if is for compensation analysts.")
     form = WhatIfForm()
     published = _whatif_choices(form)
     if not published:
@@ -191,7 +182,8 @@ def whatif() -> str:
             components = [{**c, "weight": weights[c["id"]]} for c in components]
         try:
             report = what_if(
-                get_session(), get_plugin_manager(), whatif_cache(), period=form.period.data,
+                get_session(), get_plugin_manager(), app_inputs_cache(current_app),
+                period=form.period.data,
                 baseline_ref=baseline.name,
                 draft_source=form.source.data if form.mode.data == "yaml" else None,
                 weights=weights, filename="pasted.yaml", top=10)
@@ -210,31 +202,42 @@ def whatif() -> str:
 
 
 @bp.get("/rulesets")
-@login_required
+@requires("rulesets.read")
 def rulesets() -> str:
     return render_template("scoring/rulesets.html",
                            versions=lifecycle.list_versions(get_session()))
 
 
-@bp.route("/rulesets/<name>/<int:version>", methods=["GET", "POST"])
-@login_required
-def ruleset(name: str, version: int) -> str | Response:
-    session = get_session()
-    try:
-        found = lifecycle.get_version(session, name, version)
-    except ScoringError as exc:
-        _not_found(exc)
+@bp.get("/rulesets/<name>/<int:version>")
+@requires("rulesets.read")
+def ruleset(name: str, version: int) -> str:
+    return _ruleset_page(name, version, CommentForm())
+
+
+@bp.post("/rulesets/<name>/<int:version>")
+@requires("rulesets.comment")
+def comment(name: str, version: int) -> str | Response:
     form = CommentForm()
     if form.validate_on_submit():
+        user = current_user_of_request()
         try:
-            lifecycle.add_comment(session, name, version, author=current_user.username,
+            lifecycle.add_comment(get_session(), name, version, author=user.username,
                                   body=form.body.data, key_path=form.key_path.data or None,
-                                  person_id=current_user.person_id)
+                                  person_id=user.person_id)
         except ScoringError as exc:
             flash(exc.message, "error")
         else:
             flash("Thank you: your comment is recorded.", "success")
             return redirect(url_for(".ruleset", name=name, version=version) + "#comments")
+    return _ruleset_page(name, version, form)
+
+
+def _ruleset_page(name: str, version: int, form: CommentForm) -> str:
+    session = get_session()
+    try:
+        found = lifecycle.get_version(session, name, version)
+    except ScoringError as exc:
+        _not_found(exc)
     changes = None
     if found.parent is not None:
         pm = get_plugin_manager()

@@ -5,7 +5,7 @@
   the token, so the token does not linger in the history, in Referer headers or in logs.
 - ``/survey/<id>`` shows the current page; ``POST`` validates it (errors next to the fields,
   a summary with links at the top, focus on the first error), saves it and moves on.
-- Unknown links are counted per client (``surveys.guard``): after too many, 429.
+- Unknown links are counted per client (the ``survey_link`` throttle): after too many, 429.
 No IP address, user agent or time of day goes into any response; see docs/surveys.md.
 """
 
@@ -30,8 +30,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
+from kamscore.auth.access import public
+from kamscore.auth.web_throttle import app_throttle, rule
 from kamscore.db.session import get_session
-from kamscore.surveys import answering, guard, mailing
+from kamscore.surveys import answering, mailing
 from kamscore.surveys.answering import Action, AlreadySubmitted, LinkCheck, LinkState, NotAnswerable
 from kamscore.surveys.answers import InvalidAnswers
 from kamscore.surveys.i18n import format_instant, language_name, pick_language, ui_text
@@ -59,6 +61,7 @@ def survey_text(key: str, language: str, **values: Any) -> str:
 
 # --- the link ---------------------------------------------------------------------------
 @bp.get("/s/<token>")
+@public("a respondent's single-use link is his credential")
 def follow(token: str) -> Any:
     blocked = _blocked()
     if blocked is not None:
@@ -74,6 +77,7 @@ def follow(token: str) -> Any:
 
 
 @bp.route("/s/<token>/opt-out", methods=["GET", "POST"])
+@public("a respondent's single-use link is his credential")
 def opt_out(token: str) -> Any:
     blocked = _blocked()
     if blocked is not None:
@@ -95,6 +99,7 @@ def opt_out(token: str) -> Any:
 
 # --- the questionnaire ------------------------------------------------------------------
 @bp.route("/survey/<int:invitation_id>", methods=["GET", "POST"])
+@public("the questionnaire of the invitation the respondent's session holds")
 def page(invitation_id: int) -> Any:
     if invitation_id not in session.get(SESSION_KEY, []):
         return _session_page()
@@ -164,6 +169,7 @@ def _render_page(current: answering.Questionnaire, form: FlaskForm, views: list)
 
 
 @bp.get("/survey/<int:invitation_id>/thanks")
+@public("the thank-you page of the respondent's session")
 def thanks(invitation_id: int) -> Any:
     if invitation_id not in session.get(SESSION_KEY, []):
         return _session_page()
@@ -216,29 +222,19 @@ def _language(invitation_id: int | None, default: str) -> str:
     return session.get(LANGUAGE_KEY, {}).get(str(invitation_id)) or default
 
 
-def _client() -> str:
-    return guard.client_key(request.remote_addr, current_app.config["SECRET_KEY"])
-
-
 def _blocked() -> Any:
-    config = current_app.config
-    if guard.is_blocked(get_session(), _client(), _now(),
-                        window_seconds=config["SURVEY_LINK_MISS_WINDOW"],
-                        limit=config["SURVEY_LINK_MISS_LIMIT"]):
-        get_session().rollback()
-        return _too_many()
-    return None
+    if app_throttle().retry_after(rule("survey_link"), request.remote_addr, _now()) is None:
+        return None
+    get_session().rollback()
+    return _too_many()
 
 
 def _miss() -> Any:
     """Count an unknown link for this client; 404 page, or 429 once over the limit."""
-    config = current_app.config
-    db = get_session()
-    count = guard.record_miss(db, _client(), _now(),
-                              window_seconds=config["SURVEY_LINK_MISS_WINDOW"],
-                              path=request.endpoint or "")
-    db.commit()
-    if count >= config["SURVEY_LINK_MISS_LIMIT"]:
+    count = app_throttle().fail(rule("survey_link"), request.remote_addr, _now(),
+                                f"survey link matches no invitation: {request.endpoint}")
+    get_session().commit()
+    if count >= current_app.config["SURVEY_LINK_MISS_LIMIT"]:
         return _too_many()
     return _state_page(LinkCheck(LinkState.UNKNOWN))
 

@@ -40,7 +40,8 @@ def make_user(app):
 
 @pytest.fixture
 def viewer(make_user) -> dict[str, str]:
-    return make_user("viewer", "viewer")[1]
+    """A user who may read everything and change nothing (the auditor role)."""
+    return make_user("viewer", "auditor")[1]
 
 
 @pytest.fixture

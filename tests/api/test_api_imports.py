@@ -126,7 +126,7 @@ def test_a_browser_session_needs_the_csrf_token(database_url, tmp_path, make_use
     try:
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = session_id_of(app, user_id)
             session["_fresh"] = True
         refused = client.post("/api/v1/imports/people", data=_upload(examples / "people.csv"))
         assert refused.status_code == 400
@@ -143,3 +143,12 @@ def test_a_browser_session_needs_the_csrf_token(database_url, tmp_path, make_use
         assert client.get("/api/v1/people").status_code == 200
     finally:
         get_db(app).dispose()
+
+
+def session_id_of(app, user_id: int) -> str:
+    """What Flask-Login keeps in the session cookie of a signed-in user: "id:session token"."""
+    from kamscore.db.session import get_db
+    from kamscore.models import User
+
+    with get_db(app).sessionmaker() as session:
+        return session.get(User, user_id).get_id()

@@ -157,9 +157,9 @@ def test_closing_a_period_and_correcting_its_run(client, tokens):
     _publish(client, tokens)
     first = client.post("/api/v1/runs", json={"period": "2026-Q1", "ruleset": "tiny"},
                         headers=tokens["ana"]).json
-    closed = client.post("/api/v1/periods/2026-Q1/close", headers=tokens["ana"])
+    closed = client.post("/api/v1/periods/2026-Q1/close", headers=tokens["bob"])
     assert closed.status_code == 200 and closed.json["status"] == "closed"
-    body = error(client.post("/api/v1/periods/2026-Q1/close", headers=tokens["ana"]), 409)
+    body = error(client.post("/api/v1/periods/2026-Q1/close", headers=tokens["bob"]), 409)
     assert "period" in body["errors"]
     body = error(client.post("/api/v1/runs", json={"period": "2026-Q1", "ruleset": "tiny"},
                              headers=tokens["ana"]), 409)

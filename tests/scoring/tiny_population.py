@@ -120,7 +120,7 @@ def build_tiny(session) -> Tiny:
     session.add_all([
         _user("ana", "analyst"), _user("alice", "analyst"), _user("bob", "approver"),
         _user("carol", "analyst approver"),
-        _user("kim", "viewer"),
+        _user("kim", "kam"),  # linked to his person by the tests that use him
     ])
     session.commit()
     return Tiny(period.id, people, accounts)

@@ -23,7 +23,7 @@ def sign_in(client, session, roles: str = "survey_admin") -> None:
     session.add(user)
     session.commit()
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(user.id)
+        flask_session["_user_id"] = user.get_id()  # "id:session token"
         flask_session["_fresh"] = True
 
 

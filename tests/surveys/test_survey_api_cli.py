@@ -37,7 +37,7 @@ def admin(session, org):
 
 @pytest.fixture
 def viewer(session, org):
-    return bearer(session, "vic", "viewer")
+    return bearer(session, "vic", "auditor")  # reads everything, changes nothing
 
 
 def create_body(**changes):

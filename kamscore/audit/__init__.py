@@ -1,0 +1,1 @@
+"""The audit log: recording who did what (``log``) and reading it back (``queries``)."""

@@ -1,0 +1,1 @@
+"""What leaves kamscore as files: safe spreadsheet cells for every CSV export."""

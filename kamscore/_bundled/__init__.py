@@ -20,4 +20,12 @@ the ``kamscore`` entry points in pyproject.toml) and ``importlib.resources.files
 which is all an import of one of its modules needs. A checkout made without symbolic links
 (git's ``core.symlinks=false``, e.g. on some Windows set-ups) leaves small text files in
 place of the links; kamscore then stops with a message saying so.
+
+Why links: with force-include alone this package would not exist in a checkout or an
+editable install, so the entry points could not import there; a ``__path__`` extension
+pointing at the checkout's root would let imports work but not ``importlib.resources``
+(which only sees the package's own folder), and would expose every top-level folder as a
+submodule; letting hatchling follow the links instead of force-including would cost the
+sdist its top-level folders (hatchling visits each real folder once). docs/plugins.md, "How
+the built-in metrics are registered", has the details.
 """

@@ -16,6 +16,8 @@ import site
 import sqlite3
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,59 @@ def test_kamscore_is_installed_as_a_regular_package(venv, elsewhere):
     assert (package / "web" / "templates" / "base.html").is_file()
     assert (package / "web" / "static" / "web" / "kamscore.css").is_file()
     assert (package / "db" / "migrations" / "versions" / "0001_foundation.py").is_file()
+
+
+def test_built_in_metrics_are_registered_through_the_wheel_entry_points(venv, elsewhere):
+    probe = _run([str(venv / "bin" / "python"), "-c", (
+        "import json, kamscore\n"
+        "from kamscore.plugin_host.discovery import discover_plugins\n"
+        "from kamscore.plugin_host.manager import build_plugin_manager\n"
+        "pm = build_plugin_manager()\n"
+        "csat = pm.metrics['csat'].cls\n"
+        "print(json.dumps({'package': kamscore.__file__,\n"
+        "  'infos': {n: [i.source, i.entry_point, i.location] for n, i in pm.infos.items()},\n"
+        "  'csat_file': __import__(csat.__module__, fromlist=['x']).__file__,\n"
+        "  'found': [f.name for f in discover_plugins()],\n"
+        "  'metrics': len(pm.metrics),\n"
+        "}))")], cwd=elsewhere)
+    found = json.loads(probe.stdout)
+    package = Path(found["package"]).parent
+    built_ins = sorted(p.stem for p in (REPO / "plugins").glob("*.py"))
+    for name in built_ins:
+        module = f"kamscore._bundled.plugins.{name}"
+        assert found["infos"][name] == [
+            "bundled", module, f"distribution kamscore 0.1.0, entry point {module}"]
+    assert Path(found["csat_file"]) == package / "_bundled" / "plugins" / "csat.py"
+    assert sorted(found["found"]) == sorted(set(found["found"]))  # each plugin once
+    assert found["metrics"] == len(built_ins) == 16
+
+
+def test_the_sdist_has_the_top_level_folders_and_its_wheel_the_same_content(tmp_path):
+    """The links kamscore/_bundled/<name> stay out of the sdist, which has the real folders,
+    and a wheel built from the sdist holds what a wheel built from the checkout holds."""
+    build = ("import sys, hatchling.build as b; "
+             "print(getattr(b, sys.argv[1])(sys.argv[2]))")
+    sdist = _run([sys.executable, "-c", build, "build_sdist", str(tmp_path)], cwd=REPO)
+    archive = tmp_path / sdist.stdout.strip()
+    with tarfile.open(archive) as tar:
+        names = [name.split("/", 1)[1] for name in tar.getnames()]
+        tar.extractall(tmp_path / "unpacked", filter="data")
+    for folder in ("plugins", "surveys", "rulesets"):
+        assert f"{folder}/.keep" in names
+        assert not any(n.startswith(f"kamscore/_bundled/{folder}") for n in names)
+    assert "plugins/csat.py" in names and "kamscore/_bundled/__init__.py" in names
+
+    def wheel_files(source: Path, out: Path) -> list[str]:
+        wheel = _run([sys.executable, "-c", build, "build_wheel", str(out)], cwd=source)
+        with zipfile.ZipFile(out / wheel.stdout.strip()) as zf:
+            return sorted(n for n in zf.namelist() if ".dist-info/" not in n)
+
+    from_sdist = wheel_files(tmp_path / "unpacked" / archive.name.removesuffix(".tar.gz"),
+                             tmp_path / "from_sdist")
+    from_checkout = wheel_files(REPO, tmp_path / "from_checkout")
+    assert from_sdist == from_checkout
+    assert "kamscore/_bundled/plugins/csat.py" in from_checkout
+    assert "kamscore/_bundled/rulesets/standard.yaml" in from_checkout
 
 
 def test_kamscore_demo_no_serve_works_from_another_directory(venv, elsewhere):

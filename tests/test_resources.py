@@ -1,7 +1,7 @@
 """Finding plugins/, surveys/ and rulesets/ from a checkout and from an installed layout.
 
-The installed layout is reproduced here without pip (a copy of the package with its
-``_bundled`` folder on PYTHONPATH, run from another directory) so that the lookup logic is
+The installed layout is reproduced here without pip (a copy of the package with real folders
+in ``_bundled`` on PYTHONPATH, run from another directory) so that the lookup logic is
 tested in a second; ``test_packaging.py`` does the real ``pip install .``.
 """
 
@@ -58,10 +58,22 @@ def _probe(pythonpath: Path, cwd: Path) -> dict:
     return json.loads(result.stdout)
 
 
+def _copy_package_without_content(repo_root: Path, site: Path) -> None:
+    """A copy of the ``kamscore`` package without the checkout's links to the bundled
+    folders (``kamscore/_bundled/<name>``), which a copy would follow."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skip = {"__pycache__"}
+        if Path(folder).name == "_bundled":
+            skip.update(resources.BUNDLED_NAMES)
+        return skip.intersection(names)
+
+    shutil.copytree(repo_root / "kamscore", site / "kamscore", ignore=ignore)
+
+
 def test_installed_layout_is_found_from_another_directory(repo_root: Path, tmp_path: Path):
     site = tmp_path / "site-packages"
-    shutil.copytree(repo_root / "kamscore", site / "kamscore",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    _copy_package_without_content(repo_root, site)
     for name in resources.BUNDLED_NAMES:
         (site / "kamscore" / "_bundled" / name).mkdir(parents=True)
     (site / "kamscore" / "_bundled" / "rulesets" / "plan.yaml").write_text("name: plan\n")
@@ -78,8 +90,7 @@ def test_installed_layout_is_found_from_another_directory(repo_root: Path, tmp_p
 
 def test_package_without_content_says_how_to_fix(repo_root: Path, tmp_path: Path):
     site = tmp_path / "site-packages"
-    shutil.copytree(repo_root / "kamscore", site / "kamscore",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    _copy_package_without_content(repo_root, site)
     result = subprocess.run(
         [sys.executable, "-I", "-c",
          f"import sys; sys.path.insert(0, {str(site)!r})\n"

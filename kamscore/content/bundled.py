@@ -1,41 +1,51 @@
 """Where the bundled content lives: ``plugins/``, ``surveys/`` and ``rulesets/``.
 
-The three folders sit at the top of a source checkout, next to the ``kamscore`` package. A
-wheel (``pip install .``) installs them inside the package as ``kamscore/_bundled/<name>``
-(see ``[tool.hatch.build.targets.wheel.force-include]`` in pyproject.toml). Code that needs
-them asks here instead of guessing from ``__file__`` or the working directory, so it works
-the same from a checkout, an editable install and a regular install, whatever the current
-directory is.
+The three folders sit at the top of the repository, and are looked up with
+:mod:`importlib.resources` as resources of the package ``kamscore._bundled``
+(``files("kamscore._bundled") / "rulesets"``). In a source checkout and an editable install
+``kamscore/_bundled/<name>`` is a symbolic link to the top-level folder; a wheel
+(``pip install .``) holds a copy of the folder in its place (``kamscore/_bundled/__init__.py``
+says why and how). So one lookup serves a checkout, an editable install and a regular
+install, whatever the current directory is; code that needs the folders asks here instead of
+guessing from ``__file__`` or the working directory.
+
+The paths returned are real paths: in a checkout the link is followed, so that a path names
+the file a developer edits (``<checkout>/plugins/csat.py``), not the link to it.
 """
 
 from __future__ import annotations
 
 import enum
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 #: The folders of content shipped with kamscore.
 BUNDLED_NAMES = ("plugins", "surveys", "rulesets")
-
-_INSTALLED_SUBDIR = "_bundled"
+#: The package whose resources the folders are.
+BUNDLED_PACKAGE = "kamscore._bundled"
 
 
 class BundleLocation(enum.StrEnum):
-    INSTALLED = "installed"  # kamscore/_bundled/<name> inside the installed package
-    CHECKOUT = "checkout"  # <repo>/<name> next to the kamscore package of a source checkout
+    INSTALLED = "installed"  # copies inside the installed package: kamscore/_bundled/<name>
+    CHECKOUT = "checkout"  # <repo>/<name>, reached through the link kamscore/_bundled/<name>
+
+
+def _on_disk(resource: Traversable) -> Path:
+    """A resource as a path on disk.
+
+    pip always installs packages unpacked, so this is a file or folder on disk; a zipped
+    kamscore (zipimport) is not supported because plugins are imported from, and rulesets
+    read as, plain files.
+    """
+    if not isinstance(resource, Path):
+        raise RuntimeError(f"kamscore must be installed as files on disk, not from {resource!r}")
+    return resource
 
 
 def package_dir() -> Path:
-    """The directory of the imported ``kamscore`` package, as a real path.
-
-    pip always installs packages unpacked, so this is a directory on disk; a zipped kamscore
-    (zipimport) is not supported because plugins are imported from, and rulesets read as,
-    plain files.
-    """
-    root = resources.files("kamscore")
-    if not isinstance(root, Path):
-        raise RuntimeError(f"kamscore must be installed as files on disk, not from {root!r}")
-    return root
+    """The directory of the imported ``kamscore`` package."""
+    return _on_disk(resources.files("kamscore"))
 
 
 def checkout_root() -> Path | None:
@@ -50,35 +60,35 @@ def checkout_root() -> Path | None:
     return None
 
 
+def _resource(name: str) -> Path:
+    """``kamscore/_bundled/<name>`` as importlib.resources finds it (in a checkout: the
+    link); raises FileNotFoundError, saying what to do, when it is not a folder."""
+    path = _on_disk(resources.files(BUNDLED_PACKAGE) / name)
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"kamscore's bundled content is missing: {path} is not a folder; reinstall "
+            f"kamscore (in a source checkout it is a symbolic link to {name}/ at the top of "
+            "the checkout, which git creates only when core.symlinks is true)"
+        )
+    return path
+
+
 def bundle_location() -> BundleLocation:
-    """Whether the bundled folders come from the installed package or from a checkout."""
-    if (package_dir() / _INSTALLED_SUBDIR).is_dir():
-        return BundleLocation.INSTALLED
-    if checkout_root() is not None:
-        return BundleLocation.CHECKOUT
-    raise FileNotFoundError(
-        f"kamscore's bundled content is missing: neither {package_dir() / _INSTALLED_SUBDIR} "
-        "nor a source checkout around the package exists; reinstall kamscore"
-    )
+    """Whether the bundled folders are those of a source checkout or installed copies."""
+    links = [_resource(name).is_symlink() for name in BUNDLED_NAMES]
+    return BundleLocation.CHECKOUT if any(links) else BundleLocation.INSTALLED
 
 
 def bundled_dir(name: str) -> Path:
     """The folder of bundled content ``name`` ("plugins", "surveys" or "rulesets").
 
-    An installed copy wins over a checkout: in a regular install only that copy exists,
-    and in a checkout (editable or not installed) the package has no ``_bundled`` folder.
+    In a checkout (editable install or none) this is the top-level folder, reached through
+    the link ``kamscore/_bundled/<name>``; in a regular install, the copy inside the package.
     """
     if name not in BUNDLED_NAMES:
         raise ValueError(f"unknown bundled folder {name!r}; expected one of {BUNDLED_NAMES}")
-    if bundle_location() is BundleLocation.INSTALLED:
-        path = package_dir() / _INSTALLED_SUBDIR / name
-    else:
-        root = checkout_root()
-        assert root is not None  # bundle_location() checked it
-        path = root / name
-    if not path.is_dir():
-        raise FileNotFoundError(f"kamscore's bundled folder {name!r} is missing at {path}")
-    return path
+    path = _resource(name)
+    return path.resolve() if path.is_symlink() else path
 
 
 def bundled_files(name: str, pattern: str = "*") -> list[Path]:

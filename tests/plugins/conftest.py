@@ -12,7 +12,8 @@ from kamscore.plugin_host.manager import build_plugin_manager
 
 @pytest.fixture(scope="session")
 def pm():
-    """kamscore's plugins as shipped: defaults and the bundled plugins/ (no entry points)."""
+    """kamscore's plugins as shipped, without entry points: the defaults, and the built-in
+    metrics found by the scan of the bundled plugins/ folder."""
     return build_plugin_manager(entry_points=False)
 
 

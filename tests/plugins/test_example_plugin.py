@@ -1,5 +1,6 @@
 """The example plugin package, pip-installed into a fresh virtual environment, is discovered
-through its entry point and its metric computed — without any change to kamscore."""
+through its entry point and its metric computed — without any change to kamscore — exactly
+like the built-in metrics, which are entry points of kamscore's own distribution."""
 
 from __future__ import annotations
 
@@ -14,14 +15,26 @@ from pathlib import Path
 import pytest
 
 SCRIPT = textwrap.dedent('''
-    import datetime as dt, json
+    import datetime as dt, json, pathlib, tempfile
     from kamscore.metrics.assemble import AccountRow, AssignmentRow, PersonRow, PlanRow
     from kamscore.metrics.assemble import assemble_context
     from kamscore.metrics.compute import compute_metrics
     from kamscore.metrics.context import PeriodInfo
-    from kamscore.plugin_host.manager import build_plugin_manager
+    from kamscore.plugin_host.discovery import entry_point_plugins
+    from kamscore.plugin_host.manager import PluginError, build_plugin_manager
 
     pm = build_plugin_manager()
+    # the built-in csat and the installed plan_coverage: found and checked the same way
+    found = {f.name: [f.source, f.entry_point] for f in entry_point_plugins()
+             if f.name in ("csat", "plan_coverage")}
+    clashes = {}
+    for name in found:
+        with tempfile.TemporaryDirectory() as folder:
+            pathlib.Path(folder, f"{name}.py").write_text("")
+            try:
+                build_plugin_manager(plugins_dir=folder)
+            except PluginError as exc:
+                clashes[name] = exc.cause.replace(folder, "<PLUGINS_DIR>")
     info = pm.infos["plan_coverage"]
     start = dt.date(2025, 1, 1)
     ctx = assemble_context(
@@ -35,6 +48,8 @@ SCRIPT = textwrap.dedent('''
     out = compute_metrics(pm, ctx, [("plan_coverage", {}), ("plan_coverage", {"min_accounts": 2})])
     print(json.dumps({
         "source": info.source, "version": info.version, "location": info.location,
+        "found": found, "clashes": clashes,
+        "infos": {n: [pm.infos[n].source, pm.infos[n].entry_point] for n in found},
         "built_in_metrics": len(pm.metrics) - 1,
         "values": [None if v != v else v for v in out["plan_coverage"].values.tolist()],
         "strict": [None if v != v else v
@@ -69,6 +84,21 @@ def test_installed_example_is_discovered_and_computed(tmp_path, repo_root, pm):
     assert result["source"] == "entry_point"
     assert result["version"] == "1.0.0"
     assert "distribution kamscore-example-plugin 1.0.0" in result["location"]
+    # a built-in is an entry point too, found by the same function, registered by the same
+    # function (its source says it is kamscore's own), and refused the same way when a
+    # second plugin takes its name
+    assert result["found"] == result["infos"] == {
+        "csat": ["bundled", "kamscore._bundled.plugins.csat"],
+        "plan_coverage": ["entry_point", "kamscore_example_plugin"],
+    }
+    assert result["clashes"] == {
+        name: f"two plugins have this name: <PLUGINS_DIR>/{name}.py and distribution {dist}, "
+              f"entry point {module}"
+        for name, dist, module in [
+            ("csat", "kamscore 0.1.0", "kamscore._bundled.plugins.csat"),
+            ("plan_coverage", "kamscore-example-plugin 1.0.0", "kamscore_example_plugin"),
+        ]
+    }
     assert result["built_in_metrics"] == len(pm.metrics)
     # K1: 3 of his 4 accounts have a plan = 0.75; K2: his one account has no plan of his = 0.0
     assert result["values"] == [0.75, 0.0]

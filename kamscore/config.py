@@ -54,14 +54,16 @@ DEFAULTS: dict[str, Any] = {
     "SURVEYS_DIR": None,  # an extra folder of survey definitions, besides the bundled surveys/
     "SURVEY_LINK_MISS_LIMIT": 10,  # unknown survey links per client and window before a 429
     "SURVEY_LINK_MISS_WINDOW": 600,  # seconds
-    "MAIL_BACKEND": "console",  # console | smtp
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # --- mail (Flask-Mailman; kamscore/mail/setup.py maps these onto its MAIL_* names) ---
+    "MAIL_BACKEND": "console",  # console | smtp | memory
     "SMTP_HOST": "localhost",
     "SMTP_PORT": 25,
-    "SMTP_TLS": False,
+    "SMTP_TLS": False,  # STARTTLS, with the server's certificate verified
     "SMTP_USERNAME": None,
     "SMTP_PASSWORD": None,
+    "SMTP_TIMEOUT": 30,  # seconds
     "MAIL_SENDER": "kamscore@localhost",
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     # --- scheduler (the separate `kamscore scheduler` process) ---
     "SCHEDULER_INTERVAL_SECONDS": 60,  # how often each job looks for work
     "SCHEDULER_MISFIRE_GRACE_SECONDS": 300,  # a run later than this is dropped (next one does it)

@@ -27,9 +27,11 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     from kamscore.auth import login
     from kamscore.db import schema_guard, session
+    from kamscore.mail import setup as mail
     from kamscore.web import headers, health
 
     session.init_app(app)
+    mail.init_app(app)
     schema_guard.init_app(app)
     login.init_app(app)
     health.init_app(app)

@@ -8,6 +8,9 @@ run twice, or by two schedulers at once, therefore sends nothing twice; a sender
 between claim and send leaves a ``pending`` row and that one message is lost rather than
 duplicated (at-most-once, which is what a respondent prefers).
 
+One sending run (``send_invitations``, ``send_reminders``) hands its messages to the mail
+server over one connection (``kamscore.mail.sending``), opened at its first message.
+
 Because of the claim protocol these functions COMMIT the session they are given, message by
 message; call them with a session that holds nothing else.
 """
@@ -17,14 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import make_msgid
 
+from flask_mailman import EmailMessage
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kamscore.mail.sending import Mailer, MailError
+from kamscore.mail.sending import MailConnection, Mailer, MailError
 from kamscore.models import (
     Campaign,
     CampaignStatus,
@@ -85,16 +87,18 @@ def _send_all(session: Session, code: str, kind: MessageKind, sequence: int, mai
         .order_by(Invitation.id)
     ).all()
     session.commit()
-    for invitation_id in invitation_ids:
-        outcome = _send_one(session, campaign.id, invitation_id, kind, sequence, mailer,
-                            base_url, now)
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
+    with mailer.connection() as connection:  # one SMTP connection for the batch
+        for invitation_id in invitation_ids:
+            outcome = _send_one(session, campaign.id, invitation_id, kind, sequence,
+                                connection, base_url, now)
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
     log.info("campaign %s: %s %d: %s", code, kind.value, sequence, summary)
     return summary
 
 
 def _send_one(session: Session, campaign_id: int, invitation_id: int, kind: MessageKind,
-              sequence: int, mailer: Mailer, base_url: str, now: dt.datetime) -> str:
+              sequence: int, connection: MailConnection, base_url: str,
+              now: dt.datetime) -> str:
     invitation = session.get(Invitation, invitation_id)
     assert invitation is not None
     reason = _skip_reason(session, invitation, kind)
@@ -121,7 +125,8 @@ def _send_one(session: Session, campaign_id: int, invitation_id: int, kind: Mess
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
     try:
-        mailer.send(compose(campaign, invitation, kind, token, base_url))
+        connection.send(compose(connection.mailer, campaign, invitation, kind, token,
+                                base_url))
     except MailError as exc:
         log.warning("mail to invitation %s failed: %s", invitation_id, exc)
         message.status, message.error = MessageStatus.FAILED, str(exc)[:500]
@@ -170,8 +175,8 @@ def _skip_reason(session: Session, invitation: Invitation, kind: MessageKind) ->
     return None
 
 
-def compose(campaign: Campaign, invitation: Invitation, kind: MessageKind, token: str,
-            base_url: str) -> EmailMessage:
+def compose(mailer: Mailer, campaign: Campaign, invitation: Invitation, kind: MessageKind,
+            token: str, base_url: str) -> EmailMessage:
     """The e-mail for one invitation, in the respondent's language."""
     definition = definition_of(campaign.survey_version)
     language = pick_language(invitation.language, definition.languages)
@@ -188,16 +193,12 @@ def compose(campaign: Campaign, invitation: Invitation, kind: MessageKind, token
         ui_text("mail_personal_link", language),
         f"{ui_text('mail_optout', language)}\n{opt_out}",
     ])
-    message = EmailMessage()
     subject_key = ("mail_subject_invitation" if kind is MessageKind.INVITATION
                    else "mail_subject_reminder")
-    message["Subject"] = ui_text(subject_key, language, title=title)
-    message["To"] = invitation.email
-    message["Message-ID"] = make_msgid(domain="kamscore")
-    message["List-Unsubscribe"] = f"<{opt_out}>"
-    message["Content-Language"] = language
-    message.set_content(body + "\n")
-    return message
+    assert invitation.email is not None
+    return mailer.message(invitation.email, ui_text(subject_key, language, title=title),
+                          body + "\n", {"List-Unsubscribe": f"<{opt_out}>",
+                                        "Content-Language": language})
 
 
 def _subject_name(invitation: Invitation) -> str:

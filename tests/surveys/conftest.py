@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from sent_mail import memory_mailer
+from smtp_server import SmtpServer, running_smtp_server
 from survey_org import OPENS, Org, customer_spec, seed_org
 
-from kamscore.mail.sending import MemoryMailer
+from kamscore.mail.sending import Mailer
 from kamscore.surveys.campaigns import create_campaign, open_campaign
 
 
@@ -25,5 +29,12 @@ def open_customer_campaign(session, org):
 
 
 @pytest.fixture
-def mailer() -> MemoryMailer:
-    return MemoryMailer("surveys@corp.example")
+def mailer() -> Mailer:
+    return memory_mailer("surveys@corp.example")
+
+
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[SmtpServer]:
+    """A small SMTP server on loopback (smtp_server.py)."""
+    with running_smtp_server() as server:
+        yield server

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from survey_org import live_window
 
 from kamscore.auth.tokens import issue_token
+from kamscore.mail import setup as mail_setup
 from kamscore.mail.sending import get_mailer
 from kamscore.models import Campaign, EmailSuppression, User
 
@@ -17,6 +18,7 @@ from kamscore.models import Campaign, EmailSuppression, User
 @pytest.fixture
 def app(app):
     app.config["MAIL_BACKEND"] = "memory"
+    mail_setup.init_app(app)  # mail settings are read when mail is set up
     return app
 
 

@@ -9,10 +9,10 @@ import textwrap
 
 import pytest
 from results_org import CLOSES, OPENS, invitations_of, respond, seed_results_org, spec
+from sent_mail import memory_mailer
 from sqlalchemy import select
 
 from kamscore.db.session import get_db
-from kamscore.mail.sending import MemoryMailer
 from kamscore.models import Campaign, User
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import lifecycle
@@ -64,7 +64,7 @@ def test_a_score_run_after_the_campaigns_close_pays_on_the_survey_results(app, s
     session.add_all([User(username="ana", name="Ana", roles="analyst", password_hash="-"),
                      User(username="bob", name="Bob", roles="approver", password_hash="-")])
     session.commit()
-    factory, mailer = get_db(app).sessionmaker, MemoryMailer("surveys@corp.example")
+    factory, mailer = get_db(app).sessionmaker, memory_mailer("surveys@corp.example")
 
     def tick(now: dt.datetime) -> None:
         jobs.open_due_campaigns(factory, now, mailer=mailer, base_url="https://k.example")

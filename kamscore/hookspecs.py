@@ -27,7 +27,7 @@ Every hook is listed in ``docs/plugins.md`` (a test checks it).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -92,12 +92,16 @@ def kamscore_expression_functions() -> dict[str, Callable[..., Any]]:
 
 @hookspec(firstresult=True)
 def kamscore_survey_results(session: Session, period: Period,
-                            measures: frozenset[str] | None) -> SurveyResults | None:
+                            measures: frozenset[str] | None,
+                            settings: Mapping[str, Any]) -> SurveyResults | None:
     """Return the survey results of ``period`` for qualitative and team metrics, or None.
 
     ``measures`` are the survey measures the run's metrics declare (``None``: every one);
     an implementation may return only those (the default one does) or more — metrics only
-    ever see what they declared.
+    ever see what they declared. ``settings`` are the app's settings (read-only): an
+    implementation must leave out every group smaller than ``SURVEY_MIN_GROUP``
+    respondents, so that a metric sees "no data" for it — no survey figure of a group under
+    the minimum ever reaches a score, a statement or an export.
 
     ``firstresult``: the first implementation returning a ``SurveyResults`` wins. kamscore's
     own ``kamscore.facts.survey_results_from_facts`` builds them from imported facts named

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -139,9 +140,11 @@ class _Stat:
 
 def results_from_columns(
     by_name: Mapping[str, tuple[list, list, list]], *, source: str = SOURCE,
+    minimum: int = 1,
 ) -> FactSurveyResults:
     """Survey results from the rows of each ``survey.*`` fact name: ``{name: (values,
-    account codes, person codes)}``, one entry per row."""
+    account codes, person codes)}``, one entry per row. Groups of fewer than ``minimum``
+    respondents are left out (checked first: a malformed fact is an error either way)."""
     parts: dict[TableKey, dict[str, list[_Stat]]] = {}
     for name, (values, accounts, persons) in sorted(by_name.items()):
         measure, group, stat, answer = parse_name(name)
@@ -165,8 +168,20 @@ def results_from_columns(
             label = stat if answer is None else f"count.{answer}"
             parts.setdefault(key, {}).setdefault(label, []).append(
                 _Stat(name, subjects, value[mask]))
-    return FactSurveyResults({key: _table(key, stats) for key, stats in parts.items()},
-                             source=source)
+    return FactSurveyResults(
+        {key: _reportable(_table(key, stats), minimum) for key, stats in parts.items()},
+        source=source)
+
+
+def _reportable(table: MeasureTable, minimum: int) -> MeasureTable:
+    """The rows of ``table`` whose group has at least ``minimum`` respondents."""
+    keep = table.n >= minimum
+    if keep.all():
+        return table
+    return MeasureTable(subjects=table.subjects[keep], n=table.n[keep], mean=table.mean[keep],
+                        sd=table.sd[keep], scale_min=table.scale_min[keep],
+                        scale_max=table.scale_max[keep], answers=table.answers,
+                        counts=table.counts[keep], has_histogram=table.has_histogram[keep])
 
 
 def _table(key: TableKey, stats: Mapping[str, list[_Stat]]) -> MeasureTable:
@@ -234,9 +249,10 @@ def survey_results_from_facts(
 
 
 def load_survey_facts(session: Session, period: Period,
-                      measures: frozenset[str] | None = None) -> SurveyResults:
+                      measures: frozenset[str] | None = None, *,
+                      minimum: int = 1) -> SurveyResults:
     """The survey results in force in ``period``, from ``survey.*`` facts (of ``measures``
-    only, unless None).
+    only, unless None), without the groups of fewer than ``minimum`` respondents.
 
     Those of the period itself, else those of the shortest period containing it that has
     any: surveys often run once a year, and the year's results then stand for each of its
@@ -258,7 +274,8 @@ def load_survey_facts(session: Session, period: Period,
     wanted = [n for pid, n in present if pid == chosen and _wanted(n, measures)]
     by_name = {name: (raw.value, account_code[raw.account], person_code[raw.person])
                for name, raw in read_fact_columns(session, chosen, wanted).items()}
-    return results_from_columns(by_name, source=f"{SOURCE} {periods[chosen][1]}")
+    return results_from_columns(by_name, source=f"{SOURCE} {periods[chosen][1]}",
+                                minimum=minimum)
 
 
 def _wanted(name: str, measures: frozenset[str] | None) -> bool:
@@ -273,7 +290,10 @@ def _wanted(name: str, measures: frozenset[str] | None) -> bool:
 
 
 @hookimpl(trylast=True)
-def kamscore_survey_results(session: Session, period: Period,
-                            measures: frozenset[str] | None) -> SurveyResults:
-    """Survey results from imported facts: the fallback when no other provider answers."""
-    return load_survey_facts(session, period, measures)
+def kamscore_survey_results(session: Session, period: Period, measures: frozenset[str] | None,
+                            settings: Mapping[str, Any]) -> SurveyResults:
+    """Survey results from imported facts: the fallback when no other provider answers.
+    Groups under ``SURVEY_MIN_GROUP`` respondents are left out, as for live campaigns: a
+    metric of such a subject is "no data" (too few responses)."""
+    return load_survey_facts(session, period, measures,
+                             minimum=int(settings.get("SURVEY_MIN_GROUP", 3)))

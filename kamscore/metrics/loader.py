@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
+from kamscore.config import DEFAULTS
 from kamscore.db.column_reads import (
     code_lookup,
     fetch_columns,
@@ -311,8 +312,9 @@ def _survey_results(session: Session, period: Period, pm: object,
                     measures: frozenset[str] | None) -> SurveyResults:
     """The provider's results, readable for ``measures`` only (None: every measure)."""
     hook = getattr(pm, "hook", None)
-    results = hook.kamscore_survey_results(session=session, period=period,
-                                           measures=measures) if hook else None
+    settings = getattr(pm, "settings", DEFAULTS)
+    results = hook.kamscore_survey_results(session=session, period=period, measures=measures,
+                                           settings=settings) if hook else None
     if results is not None and not isinstance(results, SurveyResults):
         raise TypeError("kamscore_survey_results must return a SurveyResults or None, not "
                         f"{type(results).__name__}")

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pluggy
 from flask import Flask, current_app
 
 from kamscore import hookspecs
+from kamscore.config import DEFAULTS
 from kamscore.hookspecs import PROJECT
 from kamscore.metrics.registry import ExpressionFunction, MetricRegistry
 from kamscore.plugin_host.discovery import (
@@ -64,11 +66,14 @@ class KamscorePluginManager(pluggy.PluginManager):
 
     ``metrics`` is the :class:`MetricRegistry`; ``expression_functions`` maps a name to the
     :class:`ExpressionFunction` a plugin contributed; ``infos`` describes every plugin found
-    (disabled ones included, flagged).
+    (disabled ones included, flagged); ``settings`` are the app's settings, read-only, which
+    kamscore hands to the hooks that need them (``kamscore_survey_results``: the minimum
+    group sizes), so that no hook reads ``current_app``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(PROJECT)
+        self.settings: Mapping[str, Any] = MappingProxyType(dict(settings or DEFAULTS))
         self.add_hookspecs(hookspecs)
         self.metrics = MetricRegistry()
         self.expression_functions: dict[str, ExpressionFunction] = {}
@@ -87,6 +92,7 @@ def build_plugin_manager(
     bundled: bool = True,
     entry_points: bool = True,
     default_plugins: Iterable[str] = DEFAULT_PLUGINS,
+    settings: Mapping[str, Any] | None = None,
 ) -> KamscorePluginManager:
     """Discover, register and validate every plugin; raise :class:`PluginError` on a problem.
 
@@ -96,7 +102,7 @@ def build_plugin_manager(
     """
     found = discover_plugins(plugins_dir=plugins_dir, bundled=bundled,
                              entry_points=entry_points, default_plugins=default_plugins)
-    pm = KamscorePluginManager()
+    pm = KamscorePluginManager(settings)
     register_plugins(pm, found, disabled)
     return pm
 
@@ -116,6 +122,7 @@ def build_from_config(config: Mapping[str, Any]) -> KamscorePluginManager:
     return build_plugin_manager(
         plugins_dir=config.get("PLUGINS_DIR") or None,
         disabled=disabled_from_setting(config.get("DISABLED_PLUGINS")),
+        settings=config,
     )
 
 

@@ -20,14 +20,13 @@ session is only read.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kamscore.config import DEFAULTS
 from kamscore.hookspecs import hookimpl
 from kamscore.metrics.survey_results import SurveyAggregate, SurveyResults
 from kamscore.models import Campaign, CampaignStatus, Period
@@ -38,13 +37,9 @@ from kamscore.surveys.statistics import Description, pool
 SOURCE = "surveys"
 
 
-def current_minimums() -> Minimums:
-    """The app's minimum group sizes (the defaults outside an app)."""
-    return Minimums.from_config(current_app.config if has_app_context() else DEFAULTS)
-
-
 @hookimpl(tryfirst=True)
-def kamscore_survey_results(session: Session, period: Period) -> SurveyResults | None:
+def kamscore_survey_results(session: Session, period: Period,
+                            settings: Mapping[str, Any]) -> SurveyResults | None:
     campaigns = session.scalars(
         select(Campaign).where(Campaign.period_id == period.id,
                                Campaign.status == CampaignStatus.CLOSED)
@@ -55,7 +50,7 @@ def kamscore_survey_results(session: Session, period: Period) -> SurveyResults |
     if not campaigns:
         return None
     return results_from_cells(
-        _by_survey(campaigns, campaign_cells(session, campaigns, current_minimums(),
+        _by_survey(campaigns, campaign_cells(session, campaigns, Minimums.from_config(settings),
                                              for_metrics=True))
     )
 

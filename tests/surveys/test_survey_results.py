@@ -18,6 +18,7 @@ from results_org import (
 )
 from sqlalchemy import event, func, select
 
+from kamscore.config import DEFAULTS
 from kamscore.content.bundled import bundled_dir
 from kamscore.db.session import get_db
 from kamscore.metrics.compute import MetricRequest, compute_metrics
@@ -143,19 +144,21 @@ def test_a_group_of_two_is_not_reported_and_cannot_be_derived(session, surveyed)
 
 def test_provider_answers_only_for_periods_with_closed_campaigns(session):
     org = seed_results_org(session)
-    assert kamscore_survey_results(session=session, period=org.period) is None
+    assert kamscore_survey_results(session=session, period=org.period,
+                                   settings=DEFAULTS) is None
     open_new_campaign(session, "CS-26Q1", "customer_satisfaction")
-    assert kamscore_survey_results(session=session, period=org.period) is None  # still open
+    still_open = kamscore_survey_results(session=session, period=org.period, settings=DEFAULTS)
+    assert still_open is None
 
 
 def test_provider_reads_stored_cells_or_computes_the_same(session, surveyed):
     org, customer, team = surveyed
-    before = kamscore_survey_results(session=session, period=org.period)
+    before = kamscore_survey_results(session=session, period=org.period, settings=DEFAULTS)
     for campaign in (customer, team):
         recompute_campaign(session, campaign, Minimums(), AFTER)
     session.commit()
     assert set(stored_cells(session, [customer.id, team.id])) == {customer.id, team.id}
-    after = kamscore_survey_results(session=session, period=org.period)
+    after = kamscore_survey_results(session=session, period=org.period, settings=DEFAULTS)
     assert after.source == "surveys"
     assert sorted(map(repr, before)) == sorted(map(repr, after))
     csat = after.get("customer_satisfaction", "account", "A001", "overall_satisfaction", "all")
@@ -239,7 +242,7 @@ def test_the_provider_query_count_does_not_grow_with_the_kams(app, session, stor
 
         event.listen(engine, "before_cursor_execute", count)
         try:
-            results = kamscore_survey_results(session=session, period=period)
+            results = kamscore_survey_results(session=session, period=period, settings=DEFAULTS)
         finally:
             event.remove(engine, "before_cursor_execute", count)
         session.commit()

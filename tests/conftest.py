@@ -51,7 +51,15 @@ BACKENDS = ["sqlite", *(["postgresql"] if _postgres_reachable() else [])]
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request, tmp_path_factory) -> Iterator[str]:
-    """A migrated database for this test session; yields the backend's name."""
+    """A migrated database for this test session; yields the backend's name.
+
+    A test for PostgreSQL alone says so with
+    ``@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)``; it is skipped,
+    with the reason, when no PostgreSQL answers.
+    """
+    if request.param not in BACKENDS:
+        pytest.skip(f"no PostgreSQL answers at {make_url(PG_ADMIN_URL).render_as_string()} "
+                    "(set KAMSCORE_TEST_POSTGRES_URL), or KAMSCORE_TEST_NO_POSTGRES is set")
     if request.param == "sqlite":
         template = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
         upgrade(f"sqlite:///{template}")

@@ -7,7 +7,6 @@ import os
 import queue
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from gunicorn_process import free_port
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -70,12 +70,6 @@ def test_bad_options_are_refused(runner):
     assert result.exit_code == 2 and "--port" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _kamscore_command() -> str:
     script = Path(sys.executable).with_name("kamscore")
     if not script.exists():
@@ -86,7 +80,7 @@ def _kamscore_command() -> str:
 @pytest.mark.slow
 def test_kamscore_demo_serves_the_demo_with_data_visible(tmp_path):
     """What a newcomer does: run ``kamscore demo``, open the printed URL, sign in, look."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAMSCORE_")}
     env["KAMSCORE_INSTANCE_PATH"] = str(tmp_path / "instance")
     process = subprocess.Popen(

@@ -5,99 +5,37 @@ schema that is behind or without a secret key."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from gunicorn_process import (
+    FROM_CHECKOUT,
+    FROM_PACKAGE,
+    START_TIMEOUT,
+    Target,
+    free_port,
+    serving,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 from kamscore.db.migrate import upgrade
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
-START_TIMEOUT = 30
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-#: The two ways docs/operations.md starts kamscore: from a checkout (``wsgi.py`` at the top)
-#: and from an installed package, in any directory (gunicorn's application factory form).
-FROM_CHECKOUT = ("wsgi:app", REPO)
-FROM_PACKAGE = ("kamscore.wsgi:create_server_app()", None)
-
-
-def _gunicorn(port: int, env: dict[str, str],
-              target: tuple[str, Path | None] = FROM_CHECKOUT) -> subprocess.Popen:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("KAMSCORE_")}
-    app, cwd = target
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--graceful-timeout", "5", app],
-        cwd=cwd or env["KAMSCORE_INSTANCE_PATH"], env={**clean, **env},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-
-
-def _stop(process: subprocess.Popen) -> str:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        output, _ = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate(timeout=5)
-    return output
-
-
-@contextmanager
-def serving(env: dict[str, str], target: tuple[str, Path | None]) -> Iterator[str]:
-    for _attempt in range(3):  # another process may take the free port before gunicorn does
-        port = _free_port()
-        process = _gunicorn(port, env, target)
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = _stop(process)
-                    if "Address already in use" in output:
-                        break
-                    pytest.fail("gunicorn did not start:\n" + output)
-                time.sleep(0.2)
-        if process.poll() is None:
-            break
-    else:
-        pytest.fail("gunicorn found no free port in three attempts")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(process)
-
-
-def _refused(env: dict[str, str], target: tuple[str, Path | None]) -> tuple[int, str]:
+def _refused(env: dict[str, str], target: Target) -> tuple[int, str]:
     """Start gunicorn expecting it to give up; return its exit code and output."""
-    process = _gunicorn(_free_port(), env, target)
+    process = start_gunicorn(free_port(), env, target)
     try:
         process.wait(timeout=START_TIMEOUT)
     except subprocess.TimeoutExpired:
-        output = _stop(process)
+        output = stop_gunicorn(process)
         pytest.fail("gunicorn kept running although it should have refused:\n" + output)
-    return process.returncode, _stop(process)
+    return process.returncode, stop_gunicorn(process)
 
 
 TARGETS = pytest.mark.parametrize("target", [FROM_CHECKOUT, FROM_PACKAGE],

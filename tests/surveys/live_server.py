@@ -1,23 +1,26 @@
 """Real HTTP servers on loopback for the survey tests: Werkzeug's threaded server in-process
-(browser tests) and gunicorn in a subprocess (concurrency tests)."""
+(browser tests) and gunicorn in a subprocess (concurrency and scale-out tests), and
+``Browser``, a cookie-keeping HTTP client of them."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
+import http.cookiejar
+import re
 import threading
-import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from gunicorn_process import serving
 from werkzeug.serving import make_server
 
 from kamscore import create_app
 from kamscore.db.session import get_db
+
+REQUEST_TIMEOUT = 60  # seconds per request: bounded, a stuck server fails the test
 
 
 def real_app(database_url: str, instance_path: Path, **config):
@@ -41,42 +44,43 @@ def werkzeug_server(app) -> Iterator[str]:
         get_db(app).dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def gunicorn_server(database_url: str, instance_path: Path, *, workers: int = 2,
                     threads: int = 4) -> Iterator[str]:
     """gunicorn serving ``wsgi:app`` on loopback (several processes and threads)."""
-    port = _free_port()
-    repo = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "KAMSCORE_DATABASE_URL": database_url,
-           "KAMSCORE_SECRET_KEY": "live-server-secret", "KAMSCORE_MAIL_BACKEND": "memory",
-           "KAMSCORE_INSTANCE_PATH": str(instance_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--threads", str(threads), "--timeout", "60", "wsgi:app"],
-        cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    raise RuntimeError(f"gunicorn did not start:\n{output}") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGTERM)
+    env = {"KAMSCORE_DATABASE_URL": database_url, "KAMSCORE_SECRET_KEY": "live-server-secret",
+           "KAMSCORE_MAIL_BACKEND": "memory", "KAMSCORE_INSTANCE_PATH": str(instance_path)}
+    with serving(env, workers=workers, threads=threads, timeout=60) as base:
+        yield base
+
+
+class Browser:
+    """A cookie-keeping HTTP client (urllib) of one server at a time: ``base`` may be changed
+    to move to another, and the cookies go along (cookies are not bound to a port)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        """``(status, final URL, body)`` after following redirects."""
+        return self._open(urllib.request.Request(self.base + path))
+
+    def post(self, path: str, data: dict[str, str]) -> tuple[int, str, str]:
+        body = urllib.parse.urlencode(data).encode()
+        return self._open(urllib.request.Request(self.base + path, data=body, method="POST"))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str, str]:
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+            with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
+                return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.geturl(), error.read().decode()
+
+    @staticmethod
+    def form_fields(html: str) -> dict[str, str]:
+        """The hidden fields of a questionnaire page: its CSRF token and section."""
+        return {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                                        html).group(1),
+                "section": re.search(r'name="section" value="([a-z_]+)"', html).group(1)}

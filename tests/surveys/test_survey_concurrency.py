@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
 import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pytest
-from live_server import gunicorn_server
+from live_server import Browser, gunicorn_server
 from sqlalchemy import func, select
 from survey_org import CUSTOMER_PAGES, live_campaign, token_for
 
@@ -18,36 +14,7 @@ from kamscore.models import SurveyAnswer, SurveyResponse, SurveySubmission
 
 pytestmark = pytest.mark.slow
 CONCURRENT = 20
-TIMEOUT = 60  # seconds per request: bounded, a stuck server fails the test
-
-
-class Browser:
-    """A cookie-keeping HTTP client with the CSRF token of the last page it read."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def get(self, path: str) -> tuple[int, str, str]:
-        return self._open(urllib.request.Request(self.base + path))
-
-    def post(self, path: str, data: dict[str, str]) -> tuple[int, str, str]:
-        body = urllib.parse.urlencode(data).encode()
-        return self._open(urllib.request.Request(self.base + path, data=body, method="POST"))
-
-    def _open(self, request: urllib.request.Request) -> tuple[int, str, str]:
-        try:
-            with self.opener.open(request, timeout=TIMEOUT) as response:
-                return response.status, response.geturl(), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.geturl(), error.read().decode()
-
-    @staticmethod
-    def form_fields(html: str) -> dict[str, str]:
-        return {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                                        html).group(1),
-                "section": re.search(r'name="section" value="([a-z_]+)"', html).group(1)}
+TIMEOUT = 60  # seconds: bounded waits, a stuck server fails the test
 
 
 def test_twenty_concurrent_submits_store_exactly_one_response(session, org, database_url,

@@ -23,7 +23,7 @@ from live_server import Browser
 from sqlalchemy import func, select
 from survey_org import CUSTOMER_PAGES, live_campaign, token_for
 
-from kamscore.models import SurveyAnswer, SurveyResponse, SurveySubmission, TokenMiss
+from kamscore.models import SurveyAnswer, SurveyResponse, SurveySubmission, ThrottleCount
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
@@ -137,6 +137,7 @@ def test_guessed_links_are_counted_across_both_hosts(session, org, two_hosts):
 
     # one client, counted in one place: both hosts derive the same client key (same secret);
     # a refused request is not counted again
-    counts = session.execute(select(TokenMiss.client, func.sum(TokenMiss.misses))
-                             .group_by(TokenMiss.client)).all()
+    counts = session.execute(select(ThrottleCount.key, func.sum(ThrottleCount.hits))
+                             .where(ThrottleCount.throttle == "survey_link")
+                             .group_by(ThrottleCount.key)).all()
     assert [count for _, count in counts] == [MISS_LIMIT]

@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "API_CREDENTIAL_LIMIT": 20,  # refused API tokens per client address
     "API_CREDENTIAL_WINDOW": 600,
     "THROTTLE_REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0; None: counts in the database
+    # reverse proxies in front of kamscore whose X-Forwarded-For/-Proto/-Host to trust (0: none)
+    "TRUSTED_PROXIES": 0,
     # --- plugins ---
     "PLUGINS_DIR": None,  # an extra folder of plugin modules, besides the bundled plugins/
     "DISABLED_PLUGINS": [],  # plugin names not to load

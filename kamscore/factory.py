@@ -24,6 +24,12 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from kamscore import config as settings
 
     settings.load_config(app, config)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:  # the client's address and scheme as the load balancer saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
 
     from kamscore.auth import login
     from kamscore.db import schema_guard, session

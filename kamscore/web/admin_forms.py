@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -24,7 +25,8 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _role_field() -> CheckboxesField:
-    return CheckboxesField("Roles", choices=[(r, f"{r}: {ROLE_TITLES[r]}") for r in ROLES],
+    return CheckboxesField("Roles",
+                           choices=[SelectChoice(r, f"{r}: {ROLE_TITLES[r]}") for r in ROLES],
                            validators=[DataRequired("Choose at least one role.")])
 
 
@@ -67,8 +69,8 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a GET filter changes nothing
 
     actor = StringField("User", validators=[Optional(), Length(max=80)])
-    action = SelectField("Action", choices=[("", "Any action"),
-                                            *[(a, a) for a in sorted(ACTIONS)]],
+    action = SelectField("Action", choices=[SelectChoice("", "Any action"),
+                                            *[SelectChoice(a, a) for a in sorted(ACTIONS)]],
                          validators=[Optional()])
     object_type = StringField("Object type", validators=[Optional(), Length(max=40)])
     object_key = StringField("Object", validators=[Optional(), Length(max=200)])

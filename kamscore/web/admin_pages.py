@@ -225,7 +225,7 @@ def audit() -> str:
     events = list(session.scalars(stmt.offset((page - 1) * AUDIT_PER_PAGE)
                                   .limit(AUDIT_PER_PAGE)))
     pages = max(1, math.ceil((total or 0) / AUDIT_PER_PAGE))
-    return render_template("admin/audit.html", form=form, events=events, total=total or 0,
+    return render_template("admin/audit.html", filters=form, events=events, total=total or 0,
                            page=page, pages=pages)
 
 

@@ -6,17 +6,12 @@ critical accessibility violation."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
+from served_app import served
 
-from kamscore import create_app
-from kamscore.db.session import get_db
 from kamscore.demo import DEMO_PASSWORD, DemoSpec, build_demo
 
 pytestmark = pytest.mark.browser
@@ -24,22 +19,6 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
-
-
-@contextmanager
-def served(database_url: str, instance_path: str) -> Iterator[str]:
-    """The app as production runs it (CSRF on, not testing) on a loopback port."""
-    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": database_url},
-                     instance_path=instance_path)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        get_db(app).dispose()
 
 
 def serious_violations(page: Page) -> list[str]:

@@ -113,7 +113,7 @@ class CampaignOpen(MethodView):
         try:
             summary = mailing.open_and_invite(
                 session, code, get_mailer(current_app),
-                base_url=current_app.config["PUBLIC_BASE_URL"], now=_now())
+                base_url=current_app.config["PUBLIC_BASE_URL"], now=_now(), actor=_username())
         except SurveyError as exc:
             _refuse(exc)
         return {"campaign": campaigns.get_campaign(session, code), "invitations": summary}
@@ -127,7 +127,7 @@ class CampaignClose(MethodView):
         """Close a campaign: it takes no more answers."""
         session = get_session()
         try:
-            campaign = campaigns.close_campaign(session, code, _now())
+            campaign = campaigns.close_campaign(session, code, _now(), _username())
         except SurveyError as exc:
             _refuse(exc)
         session.commit()

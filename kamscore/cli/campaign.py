@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from kamscore.api.schemas.campaigns import CampaignReportSchema
+from kamscore.cli.ruleset_lifecycle import default_user
 from kamscore.content.yaml_source import SourceError
 from kamscore.db.session import get_db
 from kamscore.mail.sending import get_mailer
@@ -105,7 +106,8 @@ def open_command(code: str) -> None:
         try:
             summary = mailing.open_and_invite(
                 session, code, get_mailer(current_app),
-                base_url=current_app.config["PUBLIC_BASE_URL"], now=_now())
+                base_url=current_app.config["PUBLIC_BASE_URL"], now=_now(),
+                actor=default_user())
         except SurveyError as exc:
             raise _fail(exc) from exc
     click.echo(f"campaign {code} is open; invitations: {summary}")
@@ -119,7 +121,8 @@ def send_command(code: str) -> None:
         try:
             summary = mailing.send_invitations(
                 session, code, get_mailer(current_app),
-                base_url=current_app.config["PUBLIC_BASE_URL"], now=_now())
+                base_url=current_app.config["PUBLIC_BASE_URL"], now=_now(),
+                actor=default_user())
         except SurveyError as exc:
             raise _fail(exc) from exc
     click.echo(f"invitations: {summary}")
@@ -137,7 +140,8 @@ def remind_command(code: str, sequence: int) -> None:
         try:
             summary = mailing.send_reminders(
                 session, code, sequence, get_mailer(current_app),
-                base_url=current_app.config["PUBLIC_BASE_URL"], now=_now())
+                base_url=current_app.config["PUBLIC_BASE_URL"], now=_now(),
+                actor=default_user())
         except SurveyError as exc:
             raise _fail(exc) from exc
     click.echo(f"reminder {sequence}: {summary}")
@@ -149,7 +153,7 @@ def close_command(code: str) -> None:
     """Close campaign CODE: it takes no more answers."""
     with get_db().session() as session:
         try:
-            campaign = campaigns.close_campaign(session, code, _now())
+            campaign = campaigns.close_campaign(session, code, _now(), default_user())
         except SurveyError as exc:
             raise _fail(exc) from exc
         click.echo(f"campaign {campaign.code} closed")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kamscore.audit.log import record
 from kamscore.models import (
     Campaign,
     CampaignStatus,
@@ -95,6 +96,8 @@ def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
     for invitee in invitees:
         session.add(Invitation(campaign=campaign, **invitee.__dict__))
     session.flush()
+    record(session, spec.created_by, "campaign.create", "campaign", spec.code,
+           survey=version.survey_key, period=period.code, invitations=len(invitees))
     return campaign
 
 
@@ -135,7 +138,8 @@ def get_campaign(session: Session, code: str) -> Campaign:
     return campaign
 
 
-def open_campaign(session: Session, code: str, now: dt.datetime) -> Campaign:
+def open_campaign(session: Session, code: str, now: dt.datetime,
+                  actor: str | None = None) -> Campaign:
     """Open a draft campaign now (earlier than planned if need be).
 
     Opening after the closing time is refused: the campaign would take no answer.
@@ -152,17 +156,21 @@ def open_campaign(session: Session, code: str, now: dt.datetime) -> Campaign:
     if campaign.opens_at > now:
         campaign.opens_at = now
     session.flush()
+    record(session, actor, "campaign.launch", "campaign", code)
     return campaign
 
 
-def close_campaign(session: Session, code: str, now: dt.datetime) -> Campaign:
-    """Close a campaign for good (a draft closed this way is cancelled)."""
+def close_campaign(session: Session, code: str, now: dt.datetime,
+                   actor: str | None = None) -> Campaign:
+    """Close a campaign for good (a draft closed this way is cancelled). ``actor`` is who
+    closed it, for the audit log (None: the scheduler, at the closing time)."""
     campaign = get_campaign(session, code)
     if campaign.status is CampaignStatus.CLOSED:
         raise Conflict(f"campaign {code} is closed already", field="status")
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = now
     session.flush()
+    record(session, actor, "campaign.close", "campaign", code)
     return campaign
 
 

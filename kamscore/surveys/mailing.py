@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kamscore.audit.log import record
 from kamscore.mail.sending import MailConnection, Mailer, MailError
 from kamscore.models import (
     Campaign,
@@ -62,21 +63,23 @@ class SendSummary:
 
 
 def send_invitations(session: Session, code: str, mailer: Mailer, *, base_url: str,
-                     now: dt.datetime) -> SendSummary:
+                     now: dt.datetime, actor: str | None = None) -> SendSummary:
     """E-mail every invitation of an open campaign that has not had its invitation yet."""
-    return _send_all(session, code, MessageKind.INVITATION, 0, mailer, base_url, now)
+    return _send_all(session, code, MessageKind.INVITATION, 0, mailer, base_url, now, actor)
 
 
 def send_reminders(session: Session, code: str, sequence: int, mailer: Mailer, *,
-                   base_url: str, now: dt.datetime) -> SendSummary:
-    """Reminder number ``sequence`` (1, 2, ...) to everyone who has not answered yet."""
+                   base_url: str, now: dt.datetime, actor: str | None = None) -> SendSummary:
+    """Reminder number ``sequence`` (1, 2, ...) to everyone who has not answered yet; in the
+    audit log under ``actor`` (None: the scheduler)."""
     if sequence < 1:
         raise ValueError("reminders are numbered from 1")
-    return _send_all(session, code, MessageKind.REMINDER, sequence, mailer, base_url, now)
+    return _send_all(session, code, MessageKind.REMINDER, sequence, mailer, base_url, now,
+                     actor)
 
 
 def _send_all(session: Session, code: str, kind: MessageKind, sequence: int, mailer: Mailer,
-              base_url: str, now: dt.datetime) -> SendSummary:
+              base_url: str, now: dt.datetime, actor: str | None) -> SendSummary:
     campaign = get_campaign(session, code)
     summary = SendSummary()
     if campaign.status is not CampaignStatus.OPEN or not campaign.accepts_answers(now):
@@ -93,6 +96,10 @@ def _send_all(session: Session, code: str, kind: MessageKind, sequence: int, mai
                                 connection, base_url, now)
             setattr(summary, outcome, getattr(summary, outcome) + 1)
     log.info("campaign %s: %s %d: %s", code, kind.value, sequence, summary)
+    if kind is MessageKind.REMINDER:
+        record(session, actor, "campaign.remind", "campaign", code, sequence=sequence,
+               sent=summary.sent, failed=summary.failed, skipped=summary.skipped)
+        session.commit()
     return summary
 
 
@@ -210,9 +217,10 @@ def _subject_name(invitation: Invitation) -> str:
 
 
 def open_and_invite(session: Session, code: str, mailer: Mailer, *, base_url: str,
-                    now: dt.datetime) -> SendSummary:
-    """Open a draft campaign and e-mail its invitations (what opening on time means)."""
-    open_campaign(session, code, now)
+                    now: dt.datetime, actor: str | None = None) -> SendSummary:
+    """Open a draft campaign and e-mail its invitations (what opening on time means);
+    ``actor`` is who opened it (None: the scheduler, at the opening time)."""
+    open_campaign(session, code, now, actor)
     session.commit()
     return send_invitations(session, code, mailer, base_url=base_url, now=now)
 

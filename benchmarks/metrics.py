@@ -23,9 +23,9 @@ from sqlalchemy import event, func, select
 from kamscore.db.migrate import upgrade
 from kamscore.db.session import Database
 from kamscore.metrics.compute import compute_metrics
-from kamscore.metrics.loader import load_metric_context
 from kamscore.models import Fact, Person, Role
 from kamscore.plugin_host.manager import build_plugin_manager
+from kamscore.scoring.context_loader import load_metric_context
 
 
 def run_once(database: Database, pm, period: str) -> dict:  # type: ignore[no-untyped-def]

@@ -9,11 +9,12 @@ reads files; the metric contract (numpy, marshmallow) is imported on first use.
 
 from typing import Any
 
+from kamscore.config import __version__
 from kamscore.factory import create_app
 from kamscore.hookspecs import hookimpl
 
-__all__ = ["FactNeeds", "Metric", "MetricResult", "MetricValue", "create_app", "hookimpl"]
-__version__ = "0.1.0"
+__all__ = ["FactNeeds", "Metric", "MetricResult", "MetricValue", "__version__", "create_app",
+           "hookimpl"]
 
 _METRIC_CONTRACT = ("FactNeeds", "Metric", "MetricResult", "MetricValue")
 

@@ -12,6 +12,9 @@ from typing import Any
 
 from flask import Flask
 
+#: kamscore's version: the one place it is written (pyproject.toml reads it from here).
+__version__ = "0.1.0"
+
 DEFAULTS: dict[str, Any] = {
     # --- database ---
     # None means a SQLite file "kamscore.sqlite" in the instance folder.

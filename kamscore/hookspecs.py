@@ -86,7 +86,7 @@ def kamscore_expression_functions() -> dict[str, Callable[..., Any]]:
 
 
 # --------------------------------------------------------------------------------------------
-# 2. Loading a period's metric context: called by kamscore.metrics.loader once per load.
+# 2. Loading a period's metric context: called by kamscore.scoring.context_loader once per load.
 # --------------------------------------------------------------------------------------------
 
 

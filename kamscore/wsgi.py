@@ -15,8 +15,8 @@ from flask import Flask
 def create_server_app() -> Flask:
     """``create_app()`` with settings from the instance folder and the environment, after
     checking that the schema is current (``kamscore db upgrade`` otherwise)."""
-    from kamscore import create_app
     from kamscore.db.schema_guard import assert_schema_current
+    from kamscore.factory import create_app
 
     app = create_app()
     assert_schema_current(app)

@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
 
 
 def _create_cli_app():  # type: ignore[no-untyped-def]
-    from kamscore import create_app
+    from kamscore.factory import create_app
     from kamscore.plugin_host.manager import PluginError
 
     # CLI commands serve no pages: a missing secret key is not an error for them.

@@ -105,7 +105,7 @@ def _report(summary: DemoSummary, shown_url: str) -> None:
 def _serve(cli_app: Flask, host: str, port: int) -> None:
     from werkzeug.serving import make_server
 
-    from kamscore import create_app
+    from kamscore.factory import create_app
 
     get_db(cli_app).dispose()
     # The served app loads its settings like gunicorn's would: the secret key now comes from

@@ -1,6 +1,6 @@
 """Reading large query results column-wise into numpy, for the bulk loaders.
 
-The metric context loader (``kamscore.metrics.loader``), the default survey results provider
+The metric context loader (``kamscore.scoring.context_loader``), the default survey results provider
 (``kamscore.facts.survey_results_from_facts``) and the fact reads (``kamscore.facts.columns``) read
 hundreds of thousands of rows per period.
 They fetch them from the DBAPI cursor directly — for plain numbers and strings SQLAlchemy's

@@ -3,7 +3,7 @@
 Pure parts only are imported here (no database): ``contract`` (``Metric``, ``MetricResult``,
 ``MetricValue``), ``context`` (``MetricContext``), ``assemble`` (rows → context) and
 ``compute`` (``compute_metrics``, the single entry point for running metrics). The service
-that loads a context from the database is ``kamscore.metrics.loader``.
+that loads a context from the database is ``kamscore.scoring.context_loader``.
 """
 
 from kamscore.metrics.context import MetricContext, PeriodInfo

@@ -1,8 +1,9 @@
 """Rows → :class:`MetricContext`: the derivations shared by the loader and by tests.
 
-The loader (``kamscore.metrics.loader``) fetches rows with a fixed number of queries and calls
-:func:`assemble_context`; tests call it with rows written by hand. Either way the population,
-the credit weights, the primary segment and the focus product are derived by the same code.
+The loader (``kamscore.scoring.context_loader``) fetches rows with a fixed number of queries
+and calls :func:`assemble_context`; tests call it with rows written by hand. Either way the
+population, the credit weights, the primary segment and the focus product are derived by the
+same code.
 
 Row types are named tuples so the loader can pass query rows positionally and tests can write
 ``FactRow("net_sales", account="A1", product="P1", value=100.0)``.

@@ -1,8 +1,8 @@
 """``MetricContext``: everything a metric may read about one period, as plain data.
 
-The context is loaded once per score run (``kamscore.metrics.loader``) with a fixed number of
-batched queries and handed to every metric. Once loaded it is plain data — numpy arrays,
-tuples, dicts and frozen dataclasses — so metrics are tested with a hand-built context (see
+The context is loaded once per score run (``kamscore.scoring.context_loader``) with a fixed
+number of batched queries and handed to every metric. Once loaded it is plain data — numpy
+arrays, tuples, dicts and frozen dataclasses — so metrics are tested with a hand-built context (see
 ``kamscore.metrics.assemble``) and never touch the database.
 
 Large tables are column-oriented (one numpy array per column) so metrics compute the whole

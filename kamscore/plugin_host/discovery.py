@@ -41,7 +41,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from kamscore import __version__ as kamscore_version
+from kamscore.config import __version__ as kamscore_version
 from kamscore.plugin_host.errors import PluginError
 
 ENTRY_POINT_GROUP = "kamscore"

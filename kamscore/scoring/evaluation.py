@@ -1,6 +1,6 @@
 """From a period's data to the engine's answer: the path shared by score runs and what-if.
 
-1. ``load_inputs`` loads the period's metric context (``kamscore.metrics.loader``: a fixed
+1. ``load_inputs`` loads the period's metric context (``kamscore.scoring.context_loader``: a fixed
    number of batched queries) for the people in the ruleset's eligible roles — only the
    facts the ruleset reads (``fact_needs``: what its metrics declare, plus its declared
    attributes) — and computes
@@ -48,9 +48,9 @@ from kamscore.metrics.compute import (
 )
 from kamscore.metrics.compute import MetricValues as ComputedValues
 from kamscore.metrics.context import MetricContext
-from kamscore.metrics.loader import load_metric_context
 from kamscore.metrics.needs import FactNeeds
 from kamscore.models import Period
+from kamscore.scoring.context_loader import load_metric_context
 from kamscore.scoring.errors import InvalidInputError
 
 #: The people scored when a ruleset does not restrict eligibility by role.

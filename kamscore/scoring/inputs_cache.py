@@ -34,7 +34,6 @@ from sqlalchemy.orm import Session
 from kamscore.engine import Ruleset
 from kamscore.metrics.compute import MetricOutcome, MetricRequest
 from kamscore.metrics.context import MetricContext
-from kamscore.metrics.loader import previous_year_period
 from kamscore.models import (
     Account,
     AccountPlan,
@@ -52,6 +51,7 @@ from kamscore.models import (
     TeamMember,
 )
 from kamscore.models.types import utcnow
+from kamscore.scoring.context_loader import previous_year_period
 from kamscore.scoring.evaluation import (
     PeriodInputs,
     compute_outcomes,

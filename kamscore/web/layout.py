@@ -48,7 +48,7 @@ def _nav_items() -> list[dict[str, Any]]:
 
 
 def _layout_context() -> dict[str, Any]:
-    from kamscore import __version__
+    from kamscore.config import __version__
     from kamscore.web.forms import SignOutForm
 
     return {"nav_items": _nav_items, "sign_out_form": SignOutForm, "version": __version__}

@@ -12,9 +12,9 @@ from sqlalchemy import event, func, select
 from kamscore.db.session import get_db
 from kamscore.facts.columns import refresh_snapshots
 from kamscore.metrics.compute import compute_metrics
-from kamscore.metrics.loader import UnknownPeriodError, load_metric_context
 from kamscore.metrics.needs import FactNeeds, UndeclaredFactError
 from kamscore.models import Base, Fact
+from kamscore.scoring.context_loader import UnknownPeriodError, load_metric_context
 
 
 def test_context_contents(app, session, pm):

@@ -22,7 +22,6 @@ from kamscore.config import DEFAULTS
 from kamscore.content.bundled import bundled_dir
 from kamscore.db.session import get_db
 from kamscore.metrics.compute import MetricRequest, compute_metrics
-from kamscore.metrics.loader import load_metric_context
 from kamscore.models import (
     Campaign,
     CampaignStatus,
@@ -38,6 +37,7 @@ from kamscore.models import (
     SurveyVersion,
 )
 from kamscore.plugin_host.manager import build_plugin_manager
+from kamscore.scoring.context_loader import load_metric_context
 from kamscore.surveys.aggregate_store import (
     Minimums,
     campaign_cells,

@@ -40,7 +40,6 @@ ACTIONS: Mapping[str, str] = {
     "ruleset.publish": "a ruleset version was published",
     "run.create": "a score run (or a correction of one)",
     "period.close": "a period was closed",
-    "whatif.save": "a what-if scenario was saved as a draft",
     "campaign.create": "a survey campaign was created",
     "campaign.launch": "a campaign was opened and its invitations sent",
     "campaign.remind": "reminders of a campaign were sent",

@@ -12,7 +12,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from kamscore.api.schemas.campaigns import CampaignReportSchema
-from kamscore.content.yaml_source import SourceError
 from kamscore.db.session import get_db
 from kamscore.mail.sending import get_mailer
 from kamscore.models import CampaignStatus
@@ -41,11 +40,9 @@ def _instant(value: str, timezone: str, option: str) -> dt.datetime:
     return instant
 
 
-def _fail(exc: SurveyError | SourceError) -> click.ClickException:
-    if isinstance(exc, SourceError):
-        return click.ClickException(str(exc))
+def _fail(exc: SurveyError) -> click.ClickException:
     where = f" (--{exc.field.replace('_', '-')})" if exc.field else ""
-    return click.ClickException(f"{exc.message}{where}")
+    return click.ClickException("\n".join([f"{exc.message}{where}", *exc.problems]))
 
 
 @click.group("campaign", cls=AppGroup)
@@ -90,7 +87,7 @@ def create_command(code: str, survey: str, period: str, opens: str, closes: str,
     with get_db().session() as session:
         try:
             campaign = campaigns.create_campaign(session, spec)
-        except (SurveyError, SourceError) as exc:
+        except SurveyError as exc:
             raise _fail(exc) from exc
         click.echo(f"campaign {campaign.code} created (draft): {len(campaign.invitations)} "
                    f"invitations, {'anonymous' if campaign.anonymous else 'named'}, "

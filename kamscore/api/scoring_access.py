@@ -1,30 +1,17 @@
-"""What the scoring endpoints share: the error mapping and the pay-reading checks (the rules
+"""What the scoring endpoints share: who the user is and the pay-reading checks (the rules
 themselves are in ``kamscore.auth.pay_access``)."""
 
 from __future__ import annotations
-
-from typing import NoReturn
 
 from flask import g
 from flask_smorest import abort
 
 from kamscore.auth.pay_access import PAY_READERS, may_read_statement, reads_all_pay
 from kamscore.auth.pay_access import whatif_cache as whatif_cache
-from kamscore.db.session import get_session
 from kamscore.models import User
-from kamscore.scoring.errors import InvalidInputError, ScoringError
 
-__all__ = ["refuse", "require_own_statement", "require_pay_reader", "username",
-           "whatif_cache"]
-
-
-def refuse(exc: ScoringError) -> NoReturn:
-    """Answer a refused request in the error shape, naming the field at fault."""
-    get_session().rollback()
-    field = exc.field or "request"
-    if isinstance(exc, InvalidInputError) and exc.problems:
-        abort(exc.status, message=exc.message.splitlines()[0], errors={field: exc.problems})
-    abort(exc.status, message=exc.message, errors={field: [exc.message]})
+__all__ = ["current_user_of_request", "require_own_statement", "require_pay_reader",
+           "username", "whatif_cache"]
 
 
 def current_user_of_request() -> User:

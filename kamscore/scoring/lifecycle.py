@@ -42,7 +42,10 @@ from kamscore.scoring.errors import (
 #: Statuses a score run may use: the published version, or a retired one to rerun a past plan.
 RUNNABLE = (RulesetStatus.PUBLISHED, RulesetStatus.RETIRED)
 
-_REF = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)(?:[:@]v?(?P<version>\d+))?$")
+_REF = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)(?:[:@]v?(?P<version>[0-9]+))?$")
+#: The references ``resolve_ref`` reads, as a pattern for input schemas (no named groups, so
+#: that JSON Schema reads it too; surrounding whitespace is ignored).
+RULESET_REF_PATTERN = r"^\s*[A-Za-z0-9_.-]+(?:[:@]v?[0-9]+)?\s*$"
 _PARSED_CACHE_SIZE = 32
 _parsed: OrderedDict[tuple[int, str], Ruleset] = OrderedDict()
 

@@ -29,7 +29,7 @@ from kamscore.content.yaml_source import SourceError
 from kamscore.engine import Ruleset
 from kamscore.engine.catalogue import catalogue_of
 from kamscore.models import RulesetComment, RulesetStatus, RulesetVersion, User
-from kamscore.models.types import utcnow
+from kamscore.models.types import MAX_INTEGER, utcnow
 from kamscore.scoring.canonical import sha256_text
 from kamscore.scoring.diff import Change, diff_rulesets
 from kamscore.scoring.errors import (
@@ -96,7 +96,8 @@ def list_versions(session: Session, name: str | None = None) -> list[RulesetVers
 
 def get_version(session: Session, name: str, version: int) -> RulesetVersion:
     found = session.scalar(select(RulesetVersion).where(
-        RulesetVersion.name == name, RulesetVersion.version == version))
+        RulesetVersion.name == name, RulesetVersion.version == version)
+    ) if 0 < version <= MAX_INTEGER else None
     if found is None:
         known = session.scalars(select(RulesetVersion.version).where(
             RulesetVersion.name == name).order_by(RulesetVersion.version)).all()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.db.bulk_copy import copy_rows
 from kamscore.models import Period, Person, ScoreLine, ScoreRun
+from kamscore.models.types import MAX_INTEGER
 from kamscore.scoring.codec import expand
 from kamscore.scoring.errors import NotFoundError
 
@@ -63,7 +64,7 @@ def insert_run(session: Session, run: ScoreRun, lines: Sequence[dict[str, Any]])
 
 
 def get_run(session: Session, run_id: int) -> ScoreRun:
-    run = session.get(ScoreRun, run_id)
+    run = session.get(ScoreRun, run_id) if 0 < run_id <= MAX_INTEGER else None
     if run is None:
         raise NotFoundError(f"no score run {run_id}", field="run")
     return run
@@ -77,13 +78,17 @@ def list_runs(
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[list[ScoreRun], int]:
-    """Runs, newest first, with the total count matching the filters."""
+    """Runs, newest first, with the total count matching the filters. An ``offset`` at or
+    beyond the total gives no runs without a query (it may exceed the database's integers).
+    """
     query = select(ScoreRun)
     if period_id is not None:
         query = query.where(ScoreRun.period_id == period_id)
     if ruleset_name is not None:
         query = query.where(ScoreRun.ruleset_name == ruleset_name)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if offset >= total:
+        return [], total
     query = query.order_by(ScoreRun.id.desc()).offset(offset)
     if limit is not None:
         query = query.limit(limit)

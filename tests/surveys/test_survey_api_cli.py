@@ -81,6 +81,8 @@ def test_create_open_report_close_through_the_api(app, client, admin, viewer):
     ({"survey": "../etc/passwd"}, 422, "survey"),
     ({"opens_at": "2026-03-01T09:00:00"}, 422, "opens_at"),
     ({"timezone": "Nowhere/Land"}, 400, "timezone"),
+    ({"reminder_every_days": 2**31}, 422, "reminder_every_days"),
+    ({"closes_at": "9999-12-31T23:00:00-05:00"}, 400, "closes_at"),
 ])
 def test_bad_input_names_the_field(client, session, admin, changes, status, field):
     response = client.post("/api/v1/campaigns/", json=create_body(**changes), headers=admin)

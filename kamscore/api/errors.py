@@ -121,7 +121,7 @@ def _json_errors_under_api(response: Response) -> Response:
 
 def _refuse_nul_characters() -> None:
     """NUL cannot be stored or compared in PostgreSQL text: refuse it up front, as bad input
-    (400 in a URL; 422 in a JSON body, naming the fields that hold one)."""
+    (400; for a JSON body naming the fields that hold one, as the services do)."""
     if not is_api_request():
         return
     if "\x00" in request.path or any(
@@ -131,9 +131,8 @@ def _refuse_nul_characters() -> None:
     if request.is_json:
         fields = _fields_with_nul(request.get_json(silent=True))
         if fields:
-            abort(422, message="NUL characters are not allowed: see errors.",
-                  errors={"json": {field: ["NUL characters are not allowed."]
-                                   for field in fields}})
+            abort(400, message="NUL characters are not allowed: see errors.",
+                  errors={field: ["NUL characters are not allowed."] for field in fields})
 
 
 def _fields_with_nul(body: Any) -> list[str]:

@@ -74,8 +74,8 @@ def test_nul_characters_in_json_bodies_are_refused_naming_the_field(
     app, client, api_org, make_user, url, body, field
 ):
     _, admin = make_user("root", "admin")
-    refused = assert_error(client.post(url, json=body, headers=admin), 422)
-    assert refused["errors"] == {"json": {field: ["NUL characters are not allowed."]}}
+    refused = assert_error(client.post(url, json=body, headers=admin), 400)
+    assert refused["errors"] == {field: ["NUL characters are not allowed."]}
     with get_db(app).session() as session:
         for model in (RulesetVersion, Campaign, EmailSuppression, ScoreRun):
             assert session.scalar(select(func.count()).select_from(model)) == 0, model

@@ -72,7 +72,7 @@ def serving(env: dict[str, str], target: tuple[str, Path | None]) -> Iterator[st
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # not yet up
                 if process.poll() is not None or time.monotonic() > deadline:
                     output = _stop(process)
                     if "Address already in use" in output:

@@ -92,6 +92,29 @@ def test_bad_input_names_the_field(client, session, admin, changes, status, fiel
     assert session.scalars(select(Campaign)).all() == []
 
 
+def test_an_invalid_definition_names_the_survey_with_every_problem(
+    app, client, runner, session, admin, tmp_path
+):
+    (tmp_path / "broken.yaml").write_text("key: broken\nkind: poll\n", encoding="utf-8")
+    app.config["SURVEYS_DIR"] = str(tmp_path)
+    response = client.post("/api/v1/campaigns/", json=create_body(survey="broken"),
+                           headers=admin)
+    assert response.status_code == 422, response.json
+    assert response.json["message"] == "the survey definition broken.yaml is invalid"
+    problems = response.json["errors"]["survey"]
+    assert len(problems) > 1 and all("broken.yaml" in p for p in problems)
+    assert session.scalars(select(Campaign)).all() == []
+    session.rollback()  # SQLite: let the command write
+    opens, closes = live_window()
+    result = runner.invoke(args=[
+        "campaign", "create", "CLI-1", "--survey", "broken", "--period", "2026-Q1",
+        "--opens", opens.strftime("%Y-%m-%dT%H:%M"), "--closes",
+        closes.strftime("%Y-%m-%dT%H:%M")])
+    assert result.exit_code == 1
+    assert "the survey definition broken.yaml is invalid (--survey)" in result.output
+    assert all(p in result.output for p in problems)
+
+
 def test_bounce_endpoint(client, session, admin):
     response = client.post("/api/v1/bounces/", json={"email": "Ann@StMary.example",
                                                      "detail": "550 user unknown"},

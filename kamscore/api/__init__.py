@@ -10,9 +10,15 @@ their blueprints to ``init_app`` the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+
+from kamscore.api import errors
+from kamscore.api.openapi import PaginationDoc
+from kamscore.api.schemas.errors import ErrorSchema
 
 API_PREFIX = "/api/v1"
 
@@ -20,24 +26,23 @@ DESCRIPTION = """\
 kamscore's JSON API. Authenticate with `Authorization: Bearer <token>` (issue one with
 `kamscore api-token create USERNAME --name ...`) or a signed-in browser session. Lists are
 paginated with `page` and `page_size`; the `X-Pagination` header holds the totals. Every error
-is `{code, status, message, errors}`.
+is `{code, status, message, errors}`, `errors` naming the field at fault.
 """
 
 
 class KamscoreApi(Api):
-    """flask-smorest's Api with kamscore's error handler (JSON under /api only)."""
+    """flask-smorest's Api with kamscore's error shape, answered in JSON under /api only."""
 
-    def _register_error_handlers(self) -> None:
-        from kamscore.api.errors import handle_http_exception
+    ERROR_SCHEMA = ErrorSchema
 
-        self._app.register_error_handler(HTTPException, handle_http_exception)
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        return errors.handle_http_exception(error)
 
 
 def init_app(app: Flask) -> Api:
     from kamscore.api import (
         accounts,
         assignments,
-        errors,
         facts,
         imports,
         people,
@@ -54,6 +59,7 @@ def init_app(app: Flask) -> Api:
     api = KamscoreApi(
         app,
         spec_kwargs={
+            "extra_plugins": [PaginationDoc(app.config["API_PAGE_SIZE_MAX"])],
             "info": {"description": DESCRIPTION},
             "security": [{"bearerAuth": []}, {"session": []}],
         },

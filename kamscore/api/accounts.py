@@ -24,6 +24,7 @@ class AccountList(MethodView):
 
     @blp.arguments(AccountQuery, location="query")
     @blp.response(200, AccountSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List accounts, filtered by segment, type, team or region."""
@@ -35,6 +36,7 @@ class AccountDetail(MethodView):
     decorators = [requires("accounts.read")]
 
     @blp.response(200, AccountSchema)
+    @blp.refusals(401, 404)
     def get(self, code: str) -> Any:
         """One account by code."""
         account = get_by_code(get_session(), Account, code, joinedload(Account.team),

@@ -23,6 +23,7 @@ class AssignmentList(MethodView):
 
     @blp.arguments(AssignmentQuery, location="query")
     @blp.response(200, AssignmentSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List assignments of a person or an account, or those active on a date."""
@@ -34,6 +35,7 @@ class AssignmentDetail(MethodView):
     decorators = [requires("accounts.read")]
 
     @blp.response(200, AssignmentSchema)
+    @blp.refusals(401, 404)
     def get(self, assignment_id: int) -> Any:
         """One assignment by id."""
         assignment = get_by_id(get_session(), Assignment, assignment_id, *ASSIGNMENT_OPTIONS,

@@ -1,33 +1,42 @@
-"""The API's Blueprint: pagination whose largest page comes from the settings, done in SQL.
+"""The API's Blueprint: pagination whose largest page comes from the settings, done in SQL,
+and the error responses each operation documents.
 
 ``@blp.paginate(QueryPager)`` on a view that returns a ``select()``: the pager counts the rows
 and fetches one page with LIMIT/OFFSET, so a list endpoint never loads a whole table. The
-largest page size is ``API_PAGE_SIZE_MAX``, read when a request comes in (and when the
-OpenAPI document is built), so it can be set per deployment.
+largest page size is ``API_PAGE_SIZE_MAX``, checked when a request comes in, so it can be set
+per deployment (``kamscore.api.openapi`` documents it in each app's OpenAPI document).
+
+``@blp.refusals(401, 404)`` documents the error responses of an operation, each in the one
+error shape (``kamscore.api.errors``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from copy import deepcopy
 from functools import wraps
-from typing import Any
+from http import HTTPStatus
+from typing import Any, TypeVar
 
 import flask_smorest
 from flask import current_app, request
 from flask_smorest import Page, abort
-from flask_smorest.pagination import _pagination_parameters_schema_factory
 from sqlalchemy import Select, func, select
 
 from kamscore.db.session import get_session
 
 #: What the decoration-time schema allows; the configured maximum is checked per request.
-_PAGE_SIZE_CEILING = 2**31 - 1
+PAGE_SIZE_CEILING = 2**31 - 1
 DEFAULT_PAGE_SIZE = 50
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 class QueryPager(Page):
-    """Paginates a SQLAlchemy ``select()`` in the database: one COUNT, one LIMIT/OFFSET."""
+    """Paginates a SQLAlchemy ``select()`` in the database: one COUNT, one LIMIT/OFFSET.
+
+    A page beyond the last is empty without a query (its OFFSET may be larger than the
+    database's integers).
+    """
 
     @property
     def item_count(self) -> int:
@@ -37,8 +46,10 @@ class QueryPager(Page):
 
     @property
     def items(self) -> list[Any]:
-        stmt: Select[Any] = self.collection
         params = self.page_params
+        if params.first_item >= params.item_count:
+            return []
+        stmt: Select[Any] = self.collection
         page = stmt.limit(params.page_size).offset(params.first_item)
         return list(get_session().scalars(page).unique())
 
@@ -50,41 +61,34 @@ class ApiBlueprint(flask_smorest.Blueprint):
         *,
         page: int | None = None,
         page_size: int | None = DEFAULT_PAGE_SIZE,
-        max_page_size: int | None = None,
-    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    ) -> Callable[[View], View]:
         """flask-smorest's pagination, with the largest page size from ``API_PAGE_SIZE_MAX``."""
         smorest_decorator = super().paginate(
-            pager, page=page, page_size=page_size, max_page_size=_PAGE_SIZE_CEILING
+            pager, page=page, page_size=page_size, max_page_size=PAGE_SIZE_CEILING
         )
 
-        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        def decorator(func: View) -> View:
             paginated = smorest_decorator(func)
 
             @wraps(paginated)
             def checked(*args: Any, **kwargs: Any) -> Any:
-                limit = max_page_size or current_app.config["API_PAGE_SIZE_MAX"]
-                _check_page_size(limit)
+                _check_page_size(current_app.config["API_PAGE_SIZE_MAX"])
                 return paginated(*args, **kwargs)
 
-            checked._apidoc["pagination"]["max_page_size"] = max_page_size  # type: ignore[attr-defined]
-            return checked
+            return checked  # type: ignore[return-value]
 
         return decorator
 
-    def _prepare_pagination_doc(
-        self, doc: dict, doc_info: dict, *, spec: Any, **kwargs: Any
-    ) -> dict:
-        """Document the page size limit that is in force in this app, not the ceiling."""
-        operation = doc_info.get("pagination")
-        if operation:
-            operation = deepcopy(operation)
-            fields = operation["parameters"]["schema"]._declared_fields
-            limit = operation.get("max_page_size") or kwargs["app"].config["API_PAGE_SIZE_MAX"]
-            operation["parameters"]["schema"] = _pagination_parameters_schema_factory(
-                fields["page"].load_default, fields["page_size"].load_default, limit
-            )
-            doc_info = {**doc_info, "pagination": operation}
-        return super()._prepare_pagination_doc(doc, doc_info, spec=spec, **kwargs)
+    def refusals(self, *codes: int) -> Callable[[View], View]:
+        """Document that the operation may answer with these error codes (in the error
+        shape). 422 for invalid parameters or body comes with ``arguments`` already."""
+
+        def decorator(func: View) -> View:
+            for code in codes:
+                func = self.alt_response(code, response=HTTPStatus(code).name)(func)
+            return func
+
+        return decorator
 
 
 def _check_page_size(limit: int) -> None:

@@ -1,12 +1,19 @@
 """One JSON error shape for everything under /api: ``{code, status, message, errors}``.
 
-flask-smorest registers an error handler for every ``HTTPException`` on the whole app; ours
-answers in JSON only for /api paths and gives anything else back to Flask (and to the web
-pages' own error handlers). Unknown /api routes (404), wrong methods (405), bodies over
-``MAX_CONTENT_LENGTH`` (413), invalid input (422, with the field named in ``errors``) and
+flask-smorest registers an error handler for every ``HTTPException`` on the whole app
+(``Api.handle_http_exception``, which ``KamscoreApi`` overrides with ``handle_http_exception``
+here); ours answers in JSON only for /api paths and gives anything else back to Flask (and to
+the web pages' own error handlers). Unknown /api routes (404), wrong methods (405), bodies
+over ``MAX_CONTENT_LENGTH`` (413), invalid input (422, with the field named in ``errors``) and
 unhandled exceptions (500, logged with the traceback by Flask) all come out in that shape. A
 last check after each request turns an error response that another handler rendered as HTML
 under /api back into the shape.
+
+The services refuse a request by raising their own exceptions (``ScoringError``,
+``SurveyError``, ``ImportRejected``, ``UnknownKind``), each knowing its HTTP status and the
+field at fault. ``init_app`` registers ``handle_service_error`` for them once, so a view only
+parses, calls a service and serialises: the refusal becomes the shape, naming the field, and
+the request's transaction is rolled back (nothing it began is written).
 """
 
 from __future__ import annotations
@@ -17,6 +24,16 @@ from flask import Flask, Response, json, request
 from flask_smorest import abort
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
+
+from kamscore.db.session import get_session
+from kamscore.importing import ImportRejected, UnknownKind
+from kamscore.scoring.errors import ScoringError
+from kamscore.surveys.errors import SurveyError
+
+#: The exceptions by which services refuse a request; see ``refusal``.
+SERVICE_ERRORS: tuple[type[Exception], ...] = (
+    ScoringError, SurveyError, ImportRejected, UnknownKind,
+)
 
 API_PATH_PREFIX = "/api/"
 
@@ -62,6 +79,37 @@ def handle_http_exception(error: HTTPException) -> Any:
     return error_body(code, message, errors), code, headers
 
 
+def refusal(error: Exception) -> tuple[int, str, dict[str, Any]]:
+    """The status, message and ``errors`` of a service's refusal (one of ``SERVICE_ERRORS``).
+
+    Scoring and survey errors name their field (``request`` when none is at fault) with
+    every problem, or with the message itself; a refused import lists every bad row.
+    """
+    if isinstance(error, ImportRejected):
+        return 422, str(error), error.by_line()
+    if isinstance(error, UnknownKind):
+        return 404, str(error), {"kind": [str(error)]}
+    if isinstance(error, ScoringError | SurveyError):
+        field = error.field or "request"
+        if error.problems:
+            return error.status, error.message.splitlines()[0], {field: list(error.problems)}
+        return error.status, error.message, {field: [error.message]}
+    raise TypeError(f"not a service refusal: {error!r}")
+
+
+def handle_service_error(error: Exception) -> Any:
+    """A service refused the request: roll its transaction back, answer in the error shape.
+
+    Outside /api the exception goes on as if unhandled (a 500 for the web pages, which
+    catch what they expect themselves).
+    """
+    if not is_api_request():
+        raise error
+    get_session().rollback()
+    code, message, errors = refusal(error)
+    return error_body(code, message, errors), code
+
+
 def _json_errors_under_api(response: Response) -> Response:
     """Safety net: an HTML error page rendered for an /api URL becomes the JSON shape."""
     if response.status_code >= 400 and is_api_request() and not response.is_json:
@@ -72,15 +120,42 @@ def _json_errors_under_api(response: Response) -> Response:
 
 
 def _refuse_nul_characters() -> None:
-    """NUL cannot be stored or compared in PostgreSQL text: refuse it up front, as bad input."""
+    """NUL cannot be stored or compared in PostgreSQL text: refuse it up front, as bad input
+    (400; for a JSON body naming the fields that hold one, as the services do)."""
     if not is_api_request():
         return
     if "\x00" in request.path or any(
         "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
     ):
         abort(400, message="NUL characters are not allowed in URLs.")
+    if request.is_json:
+        fields = _fields_with_nul(request.get_json(silent=True))
+        if fields:
+            abort(400, message="NUL characters are not allowed: see errors.",
+                  errors={field: ["NUL characters are not allowed."] for field in fields})
+
+
+def _fields_with_nul(body: Any) -> list[str]:
+    """The top-level fields of a JSON body with a NUL anywhere in them (``_schema``: the body
+    itself is a text or list holding one)."""
+    if isinstance(body, dict):
+        return [key.replace("\x00", "\\x00") for key, value in body.items()
+                if "\x00" in key or _holds_nul(value)]
+    return ["_schema"] if _holds_nul(body) else []
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_characters)
     app.after_request(_json_errors_under_api)
+    for service_error in SERVICE_ERRORS:
+        app.register_error_handler(service_error, handle_service_error)

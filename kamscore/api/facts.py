@@ -26,6 +26,7 @@ class FactList(MethodView):
 
     @blp.arguments(FactQuery, location="query")
     @blp.response(200, FactSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List facts, filtered by period, name, account, person, team or product."""
@@ -38,6 +39,7 @@ class FactDetail(MethodView):
     decorators = [requires("facts.read")]
 
     @blp.response(200, FactSchema)
+    @blp.refusals(401, 404)
     def get(self, fact_id: int) -> Any:
         """One fact by id."""
         fact = get_by_id(get_session(), Fact, fact_id, *FACT_OPTIONS,

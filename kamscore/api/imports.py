@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import abort
 from werkzeug.utils import secure_filename
 
 from kamscore.api.resources import resource_blueprint
+from kamscore.api.schemas.errors import ErrorSchema
 from kamscore.api.schemas.imports import ImportFiles, ImportOptions, ImportReportSchema
 from kamscore.auth.access import current_user_of_request, requires
 from kamscore.db.session import get_session
-from kamscore.importing import ImportRejected, UnknownKind, describe_kinds, import_csv
+from kamscore.importing import describe_kinds, import_csv
 
 blp = resource_blueprint(
     "imports",
@@ -33,24 +33,20 @@ class ImportResource(MethodView):
     @blp.arguments(ImportOptions, location="query")
     @blp.arguments(ImportFiles, location="files")
     @blp.response(200, ImportReportSchema)
-    @blp.alt_response(422, description="The file was refused; errors lists every bad row.")
+    @blp.alt_response(422, schema=ErrorSchema,
+                      description="The file was refused; errors lists every bad row.")
+    @blp.refusals(401, 403, 404, 413)
     def post(self, options: dict[str, Any], files: dict[str, Any], kind: str) -> Any:
         """Import a CSV file as ``kind``; needs the analyst (or admin) role."""
         upload = files["file"]
         session = get_session()
-        try:
-            report = import_csv(
-                session,
-                kind,
-                upload.stream,
-                filename=secure_filename(upload.filename or "") or "upload.csv",
-                dry_run=options["dry_run"],
-                actor=current_user_of_request().username,
-            )
-        except UnknownKind as exc:
-            abort(404, message=str(exc))
-        except ImportRejected as rejected:
-            session.rollback()
-            abort(422, message=str(rejected), errors=rejected.by_line())
+        report = import_csv(
+            session,
+            kind,
+            upload.stream,
+            filename=secure_filename(upload.filename or "") or "upload.csv",
+            dry_run=options["dry_run"],
+            actor=current_user_of_request().username,
+        )
         session.commit()
         return report.as_dict()

@@ -24,6 +24,7 @@ class PersonList(MethodView):
 
     @blp.arguments(PersonQuery, location="query")
     @blp.response(200, PersonSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List people, filtered by role or manager."""
@@ -35,6 +36,7 @@ class PersonDetail(MethodView):
     decorators = [requires("directory.read")]
 
     @blp.response(200, PersonSchema)
+    @blp.refusals(401, 404)
     def get(self, code: str) -> Any:
         """One person by code."""
         person = get_by_code(get_session(), Person, code, joinedload(Person.manager))

@@ -23,6 +23,7 @@ class PeriodList(MethodView):
 
     @blp.arguments(PeriodQuery, location="query")
     @blp.response(200, PeriodSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List periods in date order, filtered by kind or status."""
@@ -34,6 +35,7 @@ class PeriodDetail(MethodView):
     decorators = [requires("directory.read")]
 
     @blp.response(200, PeriodSchema)
+    @blp.refusals(401, 404)
     def get(self, code: str) -> Any:
         """One period by code (2026-Q1, 2026-03, 2026)."""
         return found(get_by_code(get_session(), Period, code), "period", code)

@@ -22,6 +22,7 @@ class PlanList(MethodView):
 
     @blp.arguments(PlanQuery, location="query")
     @blp.response(200, PlanSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List account plans, filtered by period, account or owner."""
@@ -33,6 +34,7 @@ class PlanDetail(MethodView):
     decorators = [requires("accounts.read")]
 
     @blp.response(200, PlanSchema)
+    @blp.refusals(401, 404)
     def get(self, account: str, period: str) -> Any:
         """The plan of one account for one period."""
         plan = get_plan(get_session(), current_scope(), account, period)

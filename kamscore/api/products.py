@@ -23,6 +23,7 @@ class ProductList(MethodView):
 
     @blp.arguments(ProductQuery, location="query")
     @blp.response(200, ProductSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List products, with the phase each is in per period."""
@@ -34,6 +35,7 @@ class ProductDetail(MethodView):
     decorators = [requires("directory.read")]
 
     @blp.response(200, ProductSchema)
+    @blp.refusals(401, 404)
     def get(self, code: str) -> Any:
         """One product by code."""
         product = get_by_code(get_session(), Product, code, *PRODUCT_OPTIONS)

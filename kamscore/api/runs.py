@@ -17,19 +17,26 @@ from flask.views import MethodView
 
 from kamscore.api.resources import resource_blueprint
 from kamscore.api.schemas.periods import PeriodSchema
-from kamscore.api.schemas.scoring import ScoreRunCreateSchema, ScoreRunQuery, ScoreRunSchema
-from kamscore.api.scoring_access import refuse, username
+from kamscore.api.schemas.runs import (
+    ScoreRunCreateSchema,
+    ScoreRunQuery,
+    ScoreRunSchema,
+    StatementSchema,
+)
+from kamscore.api.scoring_access import username
 from kamscore.audit.log import record
 from kamscore.auth.access import current_scope, current_user_of_request, requires
 from kamscore.db.session import get_session
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import runs, statements
-from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.periods import close_period, get_period
 from kamscore.scoring.run_store import get_visible_run, list_runs
 
 blp = resource_blueprint("runs", "runs", "Score runs (immutable) and KAM statements")
 closing = resource_blueprint("period_closing", "periods", "Closing a period")
+
+#: The CSV of a run's statements, as OpenAPI describes a text body.
+CSV_BODY = {"type": "string", "description": "One header row, then one row per KAM."}
 
 
 @blp.route("")
@@ -37,14 +44,12 @@ class RunList(MethodView):
     @requires("runs.read")
     @blp.arguments(ScoreRunQuery, location="query")
     @blp.response(200, ScoreRunSchema(many=True))
+    @blp.refusals(401, 403, 404)
     @blp.paginate()
     def get(self, query: dict[str, Any], pagination_parameters: Any) -> Any:
         """Score runs, newest first (those with a line the caller may read)."""
         session = get_session()
-        try:
-            period_id = get_period(session, query["period"]).id if "period" in query else None
-        except ScoringError as exc:
-            refuse(exc)
+        period_id = get_period(session, query["period"]).id if "period" in query else None
         found, total = list_runs(session, scope=current_scope(), period_id=period_id,
                                  ruleset_name=query.get("ruleset"),
                                  limit=pagination_parameters.page_size,
@@ -55,14 +60,12 @@ class RunList(MethodView):
     @requires("runs.create")
     @blp.arguments(ScoreRunCreateSchema)
     @blp.response(201, ScoreRunSchema)
+    @blp.refusals(401, 403, 404, 409)
     def post(self, data: dict[str, Any]) -> Any:
         """Make a score run with the published (or a given) ruleset version and store it.
         In a closed period only a correction (correction_of + reason) is accepted."""
         session = get_session()
-        try:
-            run = runs.run_score(session, get_plugin_manager(), user=username(), **data)
-        except ScoringError as exc:
-            refuse(exc)
+        run = runs.run_score(session, get_plugin_manager(), user=username(), **data)
         return statements.run_summary(session, run, current_scope())
 
 
@@ -70,43 +73,36 @@ class RunList(MethodView):
 class RunItem(MethodView):
     @requires("runs.read")
     @blp.response(200, ScoreRunSchema)
+    @blp.refusals(401, 403, 404)
     def get(self, run_id: int) -> Any:
         """One run: ruleset version, plugins, hashes, totals, failures."""
         session = get_session()
         scope = current_scope()
-        try:
-            return statements.run_summary(session, get_visible_run(session, run_id, scope),
-                                          scope)
-        except ScoringError as exc:
-            refuse(exc)
+        return statements.run_summary(session, get_visible_run(session, run_id, scope), scope)
 
 
 @blp.route("/<int:run_id>/statements/<kam>")
 class RunStatement(MethodView):
     @requires("pay.read")
-    @blp.response(200)
+    @blp.response(200, StatementSchema)
+    @blp.refusals(401, 403, 404)
     def get(self, run_id: int, kam: str) -> Any:
         """A KAM's statement: every component's metric value and inputs, the treatment of
         missing data, the tier or curve segment, factor, weight, contribution, gates,
         modifiers, caps, proration and the payout."""
-        try:
-            return statements.statement(get_session(), run_id, kam, current_scope())
-        except ScoringError as exc:
-            refuse(exc)
+        return statements.statement(get_session(), run_id, kam, current_scope())
 
 
 @blp.route("/<int:run_id>/statements.csv")
 class RunStatementsCsv(MethodView):
     @requires("runs.read")
-    @blp.response(200, content_type="text/csv")
+    @blp.response(200, CSV_BODY, content_type="text/csv")
+    @blp.refusals(401, 403, 404)
     def get(self, run_id: int) -> Any:
         """Every KAM's statement as CSV, one row per KAM (for payroll and checks)."""
         buffer = io.StringIO()
         session = get_session()
-        try:
-            count = statements.write_csv(session, run_id, buffer, current_scope())
-        except ScoringError as exc:
-            refuse(exc)
+        count = statements.write_csv(session, run_id, buffer, current_scope())
         record(session, current_user_of_request(), "export.pay", "run", run_id,
                format="csv", lines=count)
         session.commit()
@@ -118,11 +114,7 @@ class RunStatementsCsv(MethodView):
 class PeriodClose(MethodView):
     @requires("periods.close")
     @closing.response(200, PeriodSchema)
+    @closing.refusals(401, 403, 404, 409)
     def post(self, code: str) -> Any:
         """Close (freeze) a period: its current runs become final; later only corrections."""
-        session = get_session()
-        try:
-            period = close_period(session, code, user=username())
-        except ScoringError as exc:
-            refuse(exc)
-        return period
+        return close_period(get_session(), code, user=username())

@@ -24,6 +24,7 @@ class StakeholderList(MethodView):
 
     @blp.arguments(StakeholderQuery, location="query")
     @blp.response(200, StakeholderSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List stakeholders, of one account or of one role."""
@@ -35,6 +36,7 @@ class StakeholderDetail(MethodView):
     decorators = [requires("accounts.read")]
 
     @blp.response(200, StakeholderSchema)
+    @blp.refusals(401, 404)
     def get(self, stakeholder_id: int) -> Any:
         """One stakeholder by id."""
         stakeholder = get_by_id(

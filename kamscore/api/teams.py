@@ -23,6 +23,7 @@ class TeamList(MethodView):
 
     @blp.arguments(TeamQuery, location="query")
     @blp.response(200, TeamSchema(many=True))
+    @blp.refusals(401)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """List teams with their members; ``member`` finds the teams of one person."""
@@ -34,6 +35,7 @@ class TeamDetail(MethodView):
     decorators = [requires("directory.read")]
 
     @blp.response(200, TeamSchema)
+    @blp.refusals(401, 404)
     def get(self, code: str) -> Any:
         """One team by code, with its members."""
         return found(get_by_code(get_session(), Team, code, *TEAM_OPTIONS), "team", code)

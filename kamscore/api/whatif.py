@@ -13,12 +13,10 @@ from flask import current_app
 from flask.views import MethodView
 
 from kamscore.api.resources import resource_blueprint
-from kamscore.api.schemas.scoring import WhatIfSchema
-from kamscore.api.scoring_access import refuse
+from kamscore.api.schemas.whatif import WhatIfResultSchema, WhatIfSchema
 from kamscore.auth.access import requires
 from kamscore.db.session import get_session
 from kamscore.plugin_host.manager import get_plugin_manager
-from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.inputs_cache import app_inputs_cache
 from kamscore.scoring.whatif import what_if
 
@@ -29,16 +27,14 @@ blp = resource_blueprint("whatif", "whatif", "What-if: simulate a draft ruleset"
 class WhatIf(MethodView):
     @requires("whatif.use")
     @blp.arguments(WhatIfSchema)
-    @blp.response(200)
+    @blp.response(200, WhatIfResultSchema)
+    @blp.refusals(401, 403, 404)
     def post(self, data: dict[str, Any]) -> Any:
         """Total cost, change per KAM, payout percentiles (p10..p90), the KAMs rising and
         falling most — of the draft against the published version."""
-        try:
-            return what_if(
-                get_session(), get_plugin_manager(), app_inputs_cache(current_app),
-                period=data["period"],
-                draft_source=data["draft_source"], draft_ref=data["draft_version"],
-                weights=data["weights"], baseline_ref=data["baseline"], top=data["top"],
-                include_all=data["include_all"], refresh=data["refresh"])
-        except ScoringError as exc:
-            refuse(exc)
+        return what_if(
+            get_session(), get_plugin_manager(), app_inputs_cache(current_app),
+            period=data["period"], draft_source=data["draft_source"],
+            draft_ref=data["draft_version"], weights=data["weights"],
+            baseline_ref=data["baseline"], top=data["top"], include_all=data["include_all"],
+            refresh=data["refresh"])

@@ -13,7 +13,6 @@ from flask.cli import AppGroup
 
 from kamscore.api.schemas.campaigns import CampaignReportSchema
 from kamscore.cli.ruleset_lifecycle import default_user
-from kamscore.content.yaml_source import SourceError
 from kamscore.db.session import get_db
 from kamscore.mail.sending import get_mailer
 from kamscore.models import CampaignStatus
@@ -42,11 +41,9 @@ def _instant(value: str, timezone: str, option: str) -> dt.datetime:
     return instant
 
 
-def _fail(exc: SurveyError | SourceError) -> click.ClickException:
-    if isinstance(exc, SourceError):
-        return click.ClickException(str(exc))
+def _fail(exc: SurveyError) -> click.ClickException:
     where = f" (--{exc.field.replace('_', '-')})" if exc.field else ""
-    return click.ClickException(f"{exc.message}{where}")
+    return click.ClickException("\n".join([f"{exc.message}{where}", *exc.problems]))
 
 
 @click.group("campaign", cls=AppGroup)
@@ -91,7 +88,7 @@ def create_command(code: str, survey: str, period: str, opens: str, closes: str,
     with get_db().session() as session:
         try:
             campaign = campaigns.create_campaign(session, spec)
-        except (SurveyError, SourceError) as exc:
+        except SurveyError as exc:
             raise _fail(exc) from exc
         click.echo(f"campaign {campaign.code} created (draft): {len(campaign.invitations)} "
                    f"invitations, {'anonymous' if campaign.anonymous else 'named'}, "

@@ -96,7 +96,13 @@ def load_yaml(text: str, filename: str) -> YamlSource:
     Structural problems found while walking the tree (duplicate keys, non-scalar keys) are
     collected in ``YamlSource.problems`` so that a validator can add its own and report all.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control codes)
+        line = text.count("\n", 0, exc.position) + 1
+        message = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+        raise SourceError([Problem(filename, line, "(document)", f"YAML syntax: {message}")]
+                          ) from exc
     try:
         node = loader.get_single_node()
         source = YamlSource(filename=filename, data=None)

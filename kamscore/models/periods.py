@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kamscore.models.base import Base, str_enum
+from kamscore.models.types import UTCDateTime
 
 
 class PeriodKind(enum.StrEnum):
@@ -34,7 +35,7 @@ class Period(Base):
     status: Mapped[PeriodStatus] = mapped_column(
         str_enum(PeriodStatus, "period_status"), default=PeriodStatus.OPEN
     )
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # aware, UTC
 
     @property
     def is_closed(self) -> bool:

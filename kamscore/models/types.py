@@ -9,6 +9,11 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+#: The largest value of an ``Integer`` column (PostgreSQL's ``integer``: ids, versions). A
+#: number beyond it names nothing stored, and some drivers cannot even send it (SQLite stops
+#: at 2**63 - 1): look-ups answer "not found" without asking the database.
+MAX_INTEGER = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """A timezone-aware instant, stored in UTC and always read back as an aware datetime.

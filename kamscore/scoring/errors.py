@@ -1,7 +1,8 @@
 """Errors raised by the scoring services, each with the HTTP status it maps to.
 
 ``field`` names the input at fault (``version``, ``user``, ``period``...), so that the API
-can say which field to fix and the CLI which option.
+can say which field to fix and the CLI which option; ``problems`` lists every problem when
+there are several (an invalid ruleset).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ class ScoringError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.problems: list[str] = []
 
 
 class NotFoundError(ScoringError):
@@ -43,4 +45,4 @@ class InvalidInputError(ScoringError):
         self, message: str, *, field: str | None = None, problems: list[str] | None = None
     ) -> None:
         super().__init__(message, field=field)
-        self.problems = problems or []
+        self.problems = list(problems or [])

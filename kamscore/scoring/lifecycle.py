@@ -30,7 +30,7 @@ from kamscore.content.yaml_source import SourceError
 from kamscore.engine import Ruleset
 from kamscore.engine.catalogue import catalogue_of
 from kamscore.models import RulesetComment, RulesetStatus, RulesetVersion, User
-from kamscore.models.types import utcnow
+from kamscore.models.types import MAX_INTEGER, utcnow
 from kamscore.scoring.canonical import sha256_text
 from kamscore.scoring.diff import Change, diff_rulesets
 from kamscore.scoring.errors import (
@@ -43,7 +43,10 @@ from kamscore.scoring.errors import (
 #: Statuses a score run may use: the published version, or a retired one to rerun a past plan.
 RUNNABLE = (RulesetStatus.PUBLISHED, RulesetStatus.RETIRED)
 
-_REF = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)(?:[:@]v?(?P<version>\d+))?$")
+_REF = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)(?:[:@]v?(?P<version>[0-9]+))?$")
+#: The references ``resolve_ref`` reads, as a pattern for input schemas (no named groups, so
+#: that JSON Schema reads it too; surrounding whitespace is ignored).
+RULESET_REF_PATTERN = r"^\s*[A-Za-z0-9_.-]+(?:[:@]v?[0-9]+)?\s*$"
 _PARSED_CACHE_SIZE = 32
 _parsed: OrderedDict[tuple[int, str], Ruleset] = OrderedDict()
 
@@ -94,7 +97,8 @@ def list_versions(session: Session, name: str | None = None) -> list[RulesetVers
 
 def get_version(session: Session, name: str, version: int) -> RulesetVersion:
     found = session.scalar(select(RulesetVersion).where(
-        RulesetVersion.name == name, RulesetVersion.version == version))
+        RulesetVersion.name == name, RulesetVersion.version == version)
+    ) if 0 < version <= MAX_INTEGER else None
     if found is None:
         known = session.scalars(select(RulesetVersion.version).where(
             RulesetVersion.name == name).order_by(RulesetVersion.version)).all()

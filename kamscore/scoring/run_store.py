@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from kamscore.auth.scope import Scope
 from kamscore.db.bulk_copy import copy_rows
 from kamscore.models import Period, Person, ScoreLine, ScoreRun
+from kamscore.models.types import MAX_INTEGER
 from kamscore.scoring.codec import expand
 from kamscore.scoring.errors import NotFoundError
 
@@ -68,7 +69,7 @@ def insert_run(session: Session, run: ScoreRun, lines: Sequence[dict[str, Any]])
 
 
 def get_run(session: Session, run_id: int) -> ScoreRun:
-    run = session.get(ScoreRun, run_id)
+    run = session.get(ScoreRun, run_id) if 0 < run_id <= MAX_INTEGER else None
     if run is None:
         raise NotFoundError(f"no score run {run_id}", field="run")
     return run
@@ -96,7 +97,9 @@ def list_runs(
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[list[ScoreRun], int]:
-    """Runs, newest first, with the total count matching the filters."""
+    """Runs, newest first, with the total count matching the filters. An ``offset`` at or
+    beyond the total gives no runs without a query (it may exceed the database's integers).
+    """
     query = select(ScoreRun)
     if not scope.everything:
         query = query.where(_has_line_in(scope, ScoreRun.id))
@@ -105,6 +108,8 @@ def list_runs(
     if ruleset_name is not None:
         query = query.where(ScoreRun.ruleset_name == ruleset_name)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if offset >= total:
+        return [], total
     query = query.order_by(ScoreRun.id.desc()).offset(offset)
     if limit is not None:
         query = query.limit(limit)

@@ -33,6 +33,9 @@ from kamscore.surveys.errors import Conflict, NotFound, SurveyError
 from kamscore.surveys.population import customer_invitees, three_sixty_invitees
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+#: Reminders come at most this many days apart, and at most this many times.
+MAX_REMINDER_DAYS = 365
+MAX_REMINDERS = 10
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,11 @@ def _check_spec(spec: CampaignSpec) -> None:
         if instant.tzinfo is None or instant.utcoffset() is None:
             raise SurveyError(f"{name} needs a time zone (e.g. 2026-03-01T09:00+08:00)",
                               field=name)
+        try:
+            instant.astimezone(dt.UTC)  # as it is stored
+        except OverflowError as exc:
+            raise SurveyError(f"{name} is out of range: {instant.isoformat()} has no UTC "
+                              "time before year 10000", field=name) from exc
     if spec.closes_at <= spec.opens_at:
         raise SurveyError("closes_at must be after opens_at", field="closes_at")
     try:
@@ -125,8 +133,13 @@ def _check_spec(spec: CampaignSpec) -> None:
     if spec.reminder_every_days is not None and spec.reminder_every_days < 1:
         raise SurveyError("reminders can be at most daily (reminder_every_days >= 1)",
                           field="reminder_every_days")
+    if spec.reminder_every_days is not None and spec.reminder_every_days > MAX_REMINDER_DAYS:
+        raise SurveyError(f"reminders come at least once a year (reminder_every_days <= "
+                          f"{MAX_REMINDER_DAYS})", field="reminder_every_days")
     if spec.max_reminders < 0:
         raise SurveyError("max_reminders cannot be negative", field="max_reminders")
+    if spec.max_reminders > MAX_REMINDERS:
+        raise SurveyError(f"at most {MAX_REMINDERS} reminders", field="max_reminders")
 
 
 def get_campaign(session: Session, code: str) -> Campaign:

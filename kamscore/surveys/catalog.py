@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kamscore.content.bundled import bundled_dir
-from kamscore.content.yaml_source import read_source
+from kamscore.content.yaml_source import SourceError, read_source
 from kamscore.models import SurveyKind, SurveyVersion
 from kamscore.surveys.definition import SurveyDefinition, parse_definition
-from kamscore.surveys.errors import SurveyError
+from kamscore.surveys.errors import InvalidDefinition, SurveyError
 
 
 def search_dirs(extra: str | Path | None = None) -> list[Path]:
@@ -42,9 +42,16 @@ def find_definition(survey: str, dirs: Iterable[Path]) -> Path:
 
 
 def snapshot(session: Session, path: Path) -> tuple[SurveyVersion, SurveyDefinition]:
-    """The stored version of the file at ``path`` (created on first use), validated."""
-    text = read_source(path)
-    definition = parse_definition(text, str(path))
+    """The stored version of the file at ``path`` (created on first use), validated.
+
+    An invalid file raises ``InvalidDefinition`` about the field ``survey``, with every problem.
+    """
+    try:
+        text = read_source(path)
+        definition = parse_definition(text, str(path))
+    except SourceError as exc:
+        raise InvalidDefinition(f"the survey definition {path.name} is invalid", field="survey",
+                                problems=[str(p) for p in exc.problems]) from exc
     version = session.scalars(
         select(SurveyVersion).where(SurveyVersion.survey_key == definition.key,
                                     SurveyVersion.checksum == definition.checksum)

@@ -10,9 +10,11 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from kamscore import create_app
 from kamscore.db.session import get_db
+from kamscore.models import Campaign, EmailSuppression, RulesetVersion, ScoreRun
 
 SHAPE = {"code", "status", "message", "errors"}
 
@@ -51,6 +53,32 @@ def test_nul_characters_and_huge_ids_are_bad_input(client, viewer):
         "/api/v1/assignments/-1",
     ):
         assert_error(client.get(url, headers=viewer), 404)
+
+
+CAMPAIGN = {"code": "C1", "survey": "customer_satisfaction", "period": "2026-Q1",
+            "opens_at": "2026-03-01T09:00:00+00:00", "closes_at": "2026-03-15T09:00:00+00:00"}
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/rulesets", {"source": "name: x", "note": "a\x00b"}, "note"),
+        ("/api/v1/campaigns/", {**CAMPAIGN, "code": "C\x001"}, "code"),
+        ("/api/v1/campaigns/", {**CAMPAIGN, "accounts": ["A001", "A\x00"]}, "accounts"),
+        ("/api/v1/bounces/", {"email": "ann@example.org", "detail": "550\x00"}, "detail"),
+        ("/api/v1/whatif", {"period": "2026-Q1", "weights": {"sa\x00les": 50}}, "weights"),
+        ("/api/v1/runs", ["2026-Q1\x00"], "_schema"),
+    ],
+)
+def test_nul_characters_in_json_bodies_are_refused_naming_the_field(
+    app, client, api_org, make_user, url, body, field
+):
+    _, admin = make_user("root", "admin")
+    refused = assert_error(client.post(url, json=body, headers=admin), 400)
+    assert refused["errors"] == {field: ["NUL characters are not allowed."]}
+    with get_db(app).session() as session:
+        for model in (RulesetVersion, Campaign, EmailSuppression, ScoreRun):
+            assert session.scalar(select(func.count()).select_from(model)) == 0, model
 
 
 def test_pages_outside_api_keep_html_errors(client):

@@ -7,45 +7,9 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from api_calls import error
+from api_calls import publish_tiny as _publish
 from tiny_population import EXPECTED, TINY_PLAN
-
-from kamscore.auth.tokens import issue_token
-from kamscore.db.session import get_db
-from kamscore.models import Person, User
-
-SHAPE = {"code", "status", "message", "errors"}
-
-
-def error(response, code: int) -> dict:
-    assert response.status_code == code, response.data
-    body = response.json
-    assert set(body) == SHAPE and body["code"] == code and body["message"]
-    return body
-
-
-@pytest.fixture
-def tokens(app, tiny):
-    """Bearer headers of the tiny population's users; kim is KAM K1's own account."""
-    headers = {}
-    with get_db(app).session() as session:
-        kim = session.scalar(select(User).where(User.username == "kim"))
-        kim.person_id = session.scalar(select(Person.id).where(Person.code == "K1"))
-        for name in ("ana", "bob", "carol", "kim"):
-            _, token = issue_token(session, name, "tests")
-            headers[name] = {"Authorization": f"Bearer {token}"}
-    return headers
-
-
-def _publish(client, tokens) -> None:
-    created = client.post("/api/v1/rulesets", json={"source": TINY_PLAN,
-                                                    "filename": "tiny.yaml"},
-                          headers=tokens["ana"])
-    assert created.status_code == 201, created.data
-    assert client.post("/api/v1/rulesets/tiny/versions/1/approve",
-                       headers=tokens["bob"]).status_code == 200
-    assert client.post("/api/v1/rulesets/tiny/versions/1/publish",
-                       headers=tokens["ana"]).status_code == 200
 
 
 def test_lifecycle_through_the_api(client, tokens):

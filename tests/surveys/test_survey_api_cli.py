@@ -83,6 +83,8 @@ def test_create_open_report_close_through_the_api(app, client, admin, viewer):
     ({"survey": "../etc/passwd"}, 422, "survey"),
     ({"opens_at": "2026-03-01T09:00:00"}, 422, "opens_at"),
     ({"timezone": "Nowhere/Land"}, 400, "timezone"),
+    ({"reminder_every_days": 2**31}, 422, "reminder_every_days"),
+    ({"closes_at": "9999-12-31T23:00:00-05:00"}, 400, "closes_at"),
 ])
 def test_bad_input_names_the_field(client, session, admin, changes, status, field):
     response = client.post("/api/v1/campaigns/", json=create_body(**changes), headers=admin)
@@ -90,6 +92,29 @@ def test_bad_input_names_the_field(client, session, admin, changes, status, fiel
     errors = response.json["errors"]
     assert field in json.dumps(errors)
     assert session.scalars(select(Campaign)).all() == []
+
+
+def test_an_invalid_definition_names_the_survey_with_every_problem(
+    app, client, runner, session, admin, tmp_path
+):
+    (tmp_path / "broken.yaml").write_text("key: broken\nkind: poll\n", encoding="utf-8")
+    app.config["SURVEYS_DIR"] = str(tmp_path)
+    response = client.post("/api/v1/campaigns/", json=create_body(survey="broken"),
+                           headers=admin)
+    assert response.status_code == 422, response.json
+    assert response.json["message"] == "the survey definition broken.yaml is invalid"
+    problems = response.json["errors"]["survey"]
+    assert len(problems) > 1 and all("broken.yaml" in p for p in problems)
+    assert session.scalars(select(Campaign)).all() == []
+    session.rollback()  # SQLite: let the command write
+    opens, closes = live_window()
+    result = runner.invoke(args=[
+        "campaign", "create", "CLI-1", "--survey", "broken", "--period", "2026-Q1",
+        "--opens", opens.strftime("%Y-%m-%dT%H:%M"), "--closes",
+        closes.strftime("%Y-%m-%dT%H:%M")])
+    assert result.exit_code == 1
+    assert "the survey definition broken.yaml is invalid (--survey)" in result.output
+    assert all(p in result.output for p in problems)
 
 
 def test_bounce_endpoint(client, session, admin):

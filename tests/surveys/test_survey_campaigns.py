@@ -104,6 +104,13 @@ def test_a_campaign_past_its_closing_time_does_not_open(session, org):
     ({"survey": "internal_360", "anonymous": False}, SurveyError, "anonymous"),
     ({"survey": "internal_360", "kams": ["P01"]}, SurveyError, "kams"),
     ({"reminder_every_days": 0}, SurveyError, "reminder_every_days"),
+    # beyond what the database (and the reminder job's arithmetic) can hold: not a 500
+    ({"reminder_every_days": 2**31}, SurveyError, "reminder_every_days"),
+    ({"max_reminders": 2**31}, SurveyError, "max_reminders"),
+    ({"opens_at": dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5)))},
+     SurveyError, "opens_at"),
+    ({"closes_at": dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))},
+     SurveyError, "closes_at"),
 ])
 def test_bad_campaigns_are_refused_naming_the_field(session, org, changes, error, field):
     with pytest.raises(error) as info:

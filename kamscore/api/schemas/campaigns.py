@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate
 
 from kamscore.api.schemas.common import code_of
 from kamscore.models import CampaignStatus, SubjectType
+from kamscore.surveys.campaigns import MAX_REMINDER_DAYS, MAX_REMINDERS
+
+#: A survey key, never a path: no slash or backslash, not starting with a dot.
+SURVEY_KEY = r"^[^./\\][^/\\]*$"
 
 
 class CampaignCreateSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 40))
-    survey = fields.String(required=True, metadata={
+    survey = fields.String(required=True, validate=validate.Regexp(
+        SURVEY_KEY, error="A survey key, not a path."), metadata={
         "description": "A survey key (customer_satisfaction, internal_360, ...)."})
     period = fields.String(required=True, metadata={"description": "A period code."})
     opens_at = fields.AwareDateTime(required=True, metadata={
@@ -29,13 +32,10 @@ class CampaignCreateSchema(Schema):
         "description": "Customer surveys: override the definition; 360s are always anonymous."})
     language = fields.String(load_default="en", metadata={
         "description": "360° surveys: language of the invitations."})
-    reminder_every_days = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    max_reminders = fields.Integer(load_default=2, validate=validate.Range(min=0, max=10))
-
-    @validates("survey")
-    def _no_paths(self, value: str, **_: Any) -> None:
-        if "/" in value or "\\" in value or value.startswith("."):
-            raise ValidationError("A survey key, not a path.")
+    reminder_every_days = fields.Integer(load_default=None, validate=validate.Range(
+        min=1, max=MAX_REMINDER_DAYS))
+    max_reminders = fields.Integer(load_default=2, validate=validate.Range(
+        min=0, max=MAX_REMINDERS))
 
 
 class CampaignSchema(Schema):

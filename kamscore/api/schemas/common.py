@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import fields, validate
+
+from kamscore.scoring.lifecycle import RULESET_REF_PATTERN
 
 
 def code_of(attribute: str, **kwargs: Any) -> fields.Function:
@@ -19,3 +21,10 @@ def code_of(attribute: str, **kwargs: Any) -> fields.Function:
 
 def code_filter(what: str) -> fields.String:
     return fields.String(metadata={"description": f"Only those of this {what} (its code)."})
+
+
+def ruleset_ref(description: str, **kwargs: Any) -> fields.String:
+    """A ruleset version reference: NAME (its published version) or NAME:VERSION."""
+    return fields.String(validate=validate.Regexp(
+        RULESET_REF_PATTERN, error="Not a ruleset reference: write NAME or NAME:VERSION."),
+        metadata={"description": description}, **kwargs)

@@ -1,10 +1,14 @@
-"""Ruleset versions, score runs, statements and what-if: request and response shapes."""
+"""Ruleset versions, their comments and diffs: request and response shapes.
+
+Score runs and statements are in ``runs``, what-if in ``whatif``.
+"""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from kamscore.models import RulesetStatus, ScoreRunStatus
+from kamscore.api.schemas.common import ruleset_ref
+from kamscore.models import RulesetStatus
 
 
 class RulesetCommentSchema(Schema):
@@ -59,9 +63,8 @@ class RulesetCommentCreateSchema(Schema):
 
 
 class DiffQuery(Schema):
-    a = fields.String(required=True, metadata={
-        "description": "From: NAME (its published version) or NAME:VERSION."})
-    b = fields.String(required=True, metadata={"description": "To: NAME or NAME:VERSION."})
+    a = ruleset_ref("From: NAME (its published version) or NAME:VERSION.", required=True)
+    b = ruleset_ref("To: NAME or NAME:VERSION.", required=True)
 
 
 class ChangeSchema(Schema):
@@ -77,66 +80,3 @@ class DiffSchema(Schema):
     a = fields.String()
     b = fields.String()
     changes = fields.List(fields.Nested(ChangeSchema))
-
-
-class ScoreRunSchema(Schema):
-    id = fields.Integer()
-    period = fields.String()
-    period_closed = fields.Boolean()
-    ruleset = fields.String()
-    ruleset_version = fields.Integer()
-    ruleset_content_hash = fields.String()
-    status = fields.String(metadata={"description": "complete, or partial when a metric "
-                                                    "failed (its KAMs are held)",
-                                     "enum": [s.value for s in ScoreRunStatus]})
-    plugins = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
-    metrics = fields.List(fields.Dict())
-    failures = fields.List(fields.Dict())
-    input_hash = fields.String()
-    result_hash = fields.String()
-    currency = fields.String()
-    kam_count = fields.Integer()
-    eligible_count = fields.Integer()
-    held_count = fields.Integer()
-    total_payout = fields.Float()
-    total_target = fields.Float()
-    corrects_run_id = fields.Integer(allow_none=True)
-    correction_reason = fields.String(allow_none=True)
-    created_at = fields.String()
-    created_by = fields.String()
-
-
-class ScoreRunQuery(Schema):
-    period = fields.String(metadata={"description": "Only runs of this period (its code)."})
-    ruleset = fields.String(metadata={"description": "Only runs of this ruleset."})
-
-
-class ScoreRunCreateSchema(Schema):
-    period = fields.String(required=True, metadata={"description": "A period code."})
-    ruleset = fields.String(required=True, metadata={
-        "description": "A ruleset name; its published version is used."})
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={
-        "description": "A given published or retired version instead."})
-    correction_of = fields.Integer(load_default=None, metadata={
-        "description": "The run this one corrects (required in a closed period)."})
-    reason = fields.String(load_default=None, validate=validate.Length(1, 2000), metadata={
-        "description": "Why the correction is needed (with correction_of)."})
-
-
-class WhatIfSchema(Schema):
-    period = fields.String(required=True, metadata={"description": "The period's inputs."})
-    draft_source = fields.String(load_default=None, validate=validate.Length(1, 500_000),
-                                 metadata={"description": "The draft as YAML text."})
-    draft_version = fields.String(load_default=None, metadata={
-        "description": "The draft as a stored version, e.g. standard:4."})
-    baseline = fields.String(load_default=None, metadata={
-        "description": "Compare with this version (default: the published version of the "
-                       "draft's ruleset); alone with weights, it is also the draft's base."})
-    weights = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=None,
-                          metadata={"description": "Changed base weights: {component: 30}."})
-    top = fields.Integer(load_default=10, validate=validate.Range(1, 1000))
-    include_all = fields.Boolean(load_default=False, metadata={
-        "description": "Add every KAM's payouts and change (10,000 rows for a large "
-                       "population)."})
-    refresh = fields.Boolean(load_default=False, metadata={
-        "description": "Reload the period's inputs instead of using the cached ones."})

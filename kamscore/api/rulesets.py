@@ -2,8 +2,9 @@
 
 Uploading needs ``rulesets.draft`` (analysts), approving ``rulesets.approve`` (approvers, and
 not the drafter: that answers 403 naming the field ``user``), publishing ``rulesets.publish``;
-every role reads versions, and the comp team, managers and KAMs comment on drafts. Errors name the field at fault, e.g. an invalid upload answers 422
-with every problem (file, line, key path) under ``errors.source``.
+every role reads versions, and the comp team, managers and KAMs comment on drafts. Errors
+name the field at fault, e.g. an invalid upload answers 422 with every problem (file, line,
+key path) under ``errors.source``.
 """
 
 from __future__ import annotations

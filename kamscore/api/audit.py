@@ -22,6 +22,7 @@ class AuditEventList(MethodView):
 
     @blp.arguments(AuditQuery, location="query")
     @blp.response(200, AuditEventSchema(many=True))
+    @blp.refusals(401, 403)
     @blp.paginate(QueryPager)
     def get(self, filters: dict[str, Any]) -> Any:
         """Events, filtered by user, action, object and days (``since``/``until``, UTC)."""

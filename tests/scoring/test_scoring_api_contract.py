@@ -12,6 +12,7 @@ from api_calls import publish_tiny as _publish
 from sqlalchemy import func, select
 from tiny_population import TINY_PLAN
 
+from kamscore.auth.scope import Scope
 from kamscore.db.session import get_db
 from kamscore.models import RulesetComment, RulesetVersion, ScoreRun
 from kamscore.scoring import statements
@@ -48,7 +49,8 @@ def test_run_statement_csv_and_whatif_follow_the_document(app, client, tokens, d
 
     statement = client.get(f"/api/v1/runs/{run_id}/statements/K4", headers=tokens["ana"]).json
     with get_db(app).session() as session:
-        served = json.loads(json.dumps(statements.statement(session, run_id, "K4")))
+        served = json.loads(json.dumps(statements.statement(session, run_id, "K4",
+                                                           Scope.unlimited())))
     assert statement == served  # the response schema leaves nothing out
 
     for body in ({"period": "2026-Q1", "baseline": "tiny", "include_all": True,

@@ -29,7 +29,7 @@ class AssignmentList(MethodView):
         return select_assignments(**filters)
 
 
-@blp.route("/<int(max=2147483647):assignment_id>")
+@blp.route("/<int:assignment_id>")
 class AssignmentDetail(MethodView):
     decorators = [read_access]
 

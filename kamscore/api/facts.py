@@ -29,7 +29,7 @@ class FactList(MethodView):
         return select_facts(**filters)
 
 
-@blp.route("/<int(max=2147483647):fact_id>")
+@blp.route("/<int:fact_id>")
 class FactDetail(MethodView):
     decorators = [read_access]
 

@@ -30,7 +30,7 @@ class StakeholderList(MethodView):
         return select_stakeholders(**filters)
 
 
-@blp.route("/<int(max=2147483647):stakeholder_id>")
+@blp.route("/<int:stakeholder_id>")
 class StakeholderDetail(MethodView):
     decorators = [read_access]
 

@@ -32,6 +32,8 @@ from kamscore.surveys.errors import Conflict, NotFound, SurveyError
 from kamscore.surveys.population import customer_invitees, three_sixty_invitees
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+#: The longest interval between reminders, in days (a campaign runs for weeks, not years).
+MAX_REMINDER_INTERVAL = 365
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,9 @@ def _check_spec(spec: CampaignSpec) -> None:
     if spec.reminder_every_days is not None and spec.reminder_every_days < 1:
         raise SurveyError("reminders can be at most daily (reminder_every_days >= 1)",
                           field="reminder_every_days")
+    if spec.reminder_every_days is not None and spec.reminder_every_days > MAX_REMINDER_INTERVAL:
+        raise SurveyError(f"reminders are at least yearly (reminder_every_days <= "
+                          f"{MAX_REMINDER_INTERVAL})", field="reminder_every_days")
     if spec.max_reminders < 0:
         raise SurveyError("max_reminders cannot be negative", field="max_reminders")
 

@@ -47,6 +47,7 @@ from kamscore.scoring.explain import explain, units_of
 from kamscore.scoring.run_store import get_run, line_summaries, list_runs, person_lines
 from kamscore.scoring.whatif import what_if
 from kamscore.web.nav import add_nav_item
+from kamscore.web.paging import page_number
 from kamscore.web.scoring_forms import CommentForm, WhatIfForm
 
 bp = Blueprint("scoring_pages", __name__, url_prefix="/scoring", template_folder="templates",
@@ -77,13 +78,6 @@ def pay_reader_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"page must be a whole number from 1, not {raw!r}")
-    return int(raw)
-
-
 def _not_found(exc: ScoringError) -> None:
     abort(404 if isinstance(exc, NotFoundError) else 400, description=exc.message)
 
@@ -105,7 +99,7 @@ def home() -> str:
 @pay_reader_required
 def run(run_id: int) -> str:
     session = get_session()
-    page = _page_number()
+    page = page_number()
     search = request.args.get("q", "").strip()[:80] or None
     try:
         summary = statements.run_summary(session, get_run(session, run_id))
@@ -218,7 +212,7 @@ def rulesets() -> str:
 
 @bp.route("/rulesets/<name>/<int:version>", methods=["GET", "POST"])
 @login_required
-def ruleset(name: str, version: int) -> str | Response:
+def ruleset(name: str, version: int) -> tuple[str, int] | Response:
     session = get_session()
     try:
         found = lifecycle.get_version(session, name, version)
@@ -240,5 +234,6 @@ def ruleset(name: str, version: int) -> str | Response:
         pm = get_plugin_manager()
         changes = lifecycle.diff_versions(pm, found.parent, found)
     open_for_comments = found.status in (RulesetStatus.DRAFT, RulesetStatus.APPROVED)
-    return render_template("scoring/ruleset.html", v=found, changes=changes, comment_form=form,
+    html = render_template("scoring/ruleset.html", v=found, changes=changes, comment_form=form,
                            open_for_comments=open_for_comments)
+    return html, 400 if form.errors else 200

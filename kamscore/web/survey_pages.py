@@ -35,6 +35,7 @@ from kamscore.surveys import answering, guard, mailing
 from kamscore.surveys.answering import Action, AlreadySubmitted, LinkCheck, LinkState, NotAnswerable
 from kamscore.surveys.answers import InvalidAnswers
 from kamscore.surveys.i18n import format_instant, language_name, pick_language, ui_text
+from kamscore.web.base_form import Form
 from kamscore.web.survey_forms import build_form, localise_errors, values_of
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def opt_out(token: str) -> Any:
     if check.state is LinkState.UNKNOWN:
         return _miss()
     language = _language(check.invitation_id, check.language)
-    form = FlaskForm()
+    form = Form()
     if request.method == "POST" and form.validate_on_submit():
         mailing.opt_out(db, token, _now())
         db.commit()

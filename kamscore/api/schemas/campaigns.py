@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from kamscore.api.schemas.common import code_of
 from kamscore.models import CampaignStatus, SubjectType
+from kamscore.surveys.campaigns import MAX_REMINDER_INTERVAL
 
 
 class CampaignCreateSchema(Schema):
@@ -29,7 +30,8 @@ class CampaignCreateSchema(Schema):
         "description": "Customer surveys: override the definition; 360s are always anonymous."})
     language = fields.String(load_default="en", metadata={
         "description": "360° surveys: language of the invitations."})
-    reminder_every_days = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    reminder_every_days = fields.Integer(load_default=None,
+                                         validate=validate.Range(1, MAX_REMINDER_INTERVAL))
     max_reminders = fields.Integer(load_default=2, validate=validate.Range(min=0, max=10))
 
     @validates("survey")

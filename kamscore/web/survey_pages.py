@@ -131,7 +131,10 @@ def page(invitation_id: int) -> Any:
         abort(400, description="These answers do not fit the questions of this page.")
     except (AlreadySubmitted, IntegrityError):
         db.rollback()
-        return _state_page(answering.check_invitation(db, invitation_id, _now()))
+        check = answering.check_invitation(db, invitation_id, _now())
+        if check.state is LinkState.OK:  # a concurrent request saved this page first
+            return redirect(url_for(".page", invitation_id=invitation_id))
+        return _state_page(check)
     except NotAnswerable as exc:
         db.rollback()
         return _state_page(exc.check)

@@ -26,11 +26,12 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     settings.load_config(app, config)
 
     from kamscore.auth import login
-    from kamscore.db import ids, schema_guard, session
+    from kamscore.db import ids, schema_guard, session, unavailable
     from kamscore.web import health
 
     ids.init_app(app)  # before any route: every <int:...> is bounded
     session.init_app(app)
+    unavailable.init_app(app)
     schema_guard.init_app(app)
     login.init_app(app)
     health.init_app(app)

@@ -34,6 +34,7 @@ from kamscore.surveys.population import customer_invitees, three_sixty_invitees
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 #: The longest interval between reminders, in days (a campaign runs for weeks, not years).
 MAX_REMINDER_INTERVAL = 365
+MAX_REMINDERS = 10
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,8 @@ def _check_spec(spec: CampaignSpec) -> None:
     if spec.reminder_every_days is not None and spec.reminder_every_days > MAX_REMINDER_INTERVAL:
         raise SurveyError(f"reminders are at least yearly (reminder_every_days <= "
                           f"{MAX_REMINDER_INTERVAL})", field="reminder_every_days")
-    if spec.max_reminders < 0:
-        raise SurveyError("max_reminders cannot be negative", field="max_reminders")
+    if not 0 <= spec.max_reminders <= MAX_REMINDERS:
+        raise SurveyError(f"max_reminders is from 0 to {MAX_REMINDERS}", field="max_reminders")
 
 
 def get_campaign(session: Session, code: str) -> Campaign:

@@ -147,6 +147,20 @@ def test_nul_in_a_campaign_name_is_400_naming_the_field(client, session, org):
     assert session.scalar(select(func.count()).select_from(Campaign)) == 0
 
 
+@pytest.mark.parametrize(("option", "value"), [("--reminder-every", str(10**12)),
+                                               ("--reminder-every", "366"),
+                                               ("--max-reminders", str(2**40))])
+def test_reminder_numbers_beyond_reason_are_refused_naming_the_option(runner, session, org,
+                                                                      option, value):
+    result = runner.invoke(args=["campaign", "create", "REM", "--survey",
+                                 "customer_satisfaction", "--period", "2026-Q1",
+                                 "--opens", "2026-04-01T00:00", "--closes", "2026-04-30T00:00",
+                                 option, value])
+    assert result.exit_code == 1
+    assert option in result.output
+    assert session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
 # -- definitions: aliases and nesting -----------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from kamscore.api.schemas.common import code_of
 from kamscore.models import CampaignStatus, SubjectType
-from kamscore.surveys.campaigns import MAX_REMINDER_INTERVAL
+from kamscore.surveys.campaigns import MAX_REMINDER_INTERVAL, MAX_REMINDERS
 
 
 class CampaignCreateSchema(Schema):
@@ -32,7 +32,8 @@ class CampaignCreateSchema(Schema):
         "description": "360° surveys: language of the invitations."})
     reminder_every_days = fields.Integer(load_default=None,
                                          validate=validate.Range(1, MAX_REMINDER_INTERVAL))
-    max_reminders = fields.Integer(load_default=2, validate=validate.Range(min=0, max=10))
+    max_reminders = fields.Integer(load_default=2,
+                                   validate=validate.Range(min=0, max=MAX_REMINDERS))
 
     @validates("survey")
     def _no_paths(self, value: str, **_: Any) -> None:

@@ -1,17 +1,25 @@
 """Hostile input to the pay API and pages answers a clear 4xx and writes nothing: ids beyond
-what a column holds, NUL characters, JSON nested 100,000 deep, numbers of 5,000 digits."""
+what a column holds, NUL characters, JSON nested 100,000 deep, numbers of 5,000 digits. And
+names that read as spreadsheet formulas are quoted in the statements CSV, numbers are not."""
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import replace
+
 import pytest
-from sqlalchemy import func, select
-from tiny_population import TINY_PLAN
+from sqlalchemy import func, select, update
+from tiny_population import EXPECTED, TINY_PLAN
 
 from kamscore.auth.tokens import issue_token
+from kamscore.content.csv_cells import CsvWriter
 from kamscore.db.session import get_db
-from kamscore.models import RulesetComment, RulesetVersion, ScoreRun
+from kamscore.models import Person, RulesetComment, RulesetVersion, ScoreRun
 from kamscore.scoring import lifecycle
+from kamscore.scoring.run_store import load_lines
 from kamscore.scoring.runs import run_score
+from kamscore.scoring.statements import csv_header, csv_row
 
 HUGE = "99999999999999999999999"  # beyond 64 bits
 LONG = "1" * 5000  # beyond Python's 4,300 digits of int("...")
@@ -218,3 +226,45 @@ def test_the_api_page_number_must_fit_a_column(client, tokens, scored):
     body = api_error(client.get(f"/api/v1/rulesets?page={LONG}", headers=tokens["ana"]), 422)
     assert "page" in body["errors"]["query"]
 
+
+
+# -- CSV exports --------------------------------------------------------------------------------
+
+FORMULAS = {"K1": '=HYPERLINK("http://evil.example","Kam")', "K2": "-2+3+cmd|' /C calc'!A0",
+            "K3": "@SUM(1+1)*cmd|' /C calc'!A0", "K4": "+1+1"}
+
+
+def test_statement_csv_quotes_formulas_and_keeps_numbers(client, session, pm, tokens,
+                                                        published):
+    for code, name in FORMULAS.items():
+        session.execute(update(Person).where(Person.code == code).values(name=name))
+    run = run_score(session, pm, period="2026-Q1", ruleset="tiny", user="ana")
+    session.commit()
+    exported = client.get(f"/api/v1/runs/{run.id}/statements.csv", headers=tokens["ana"])
+    sign_in(client, "ana")
+    page = client.get(f"/scoring/runs/{run.id}/statements.csv")
+    assert exported.get_data() == page.get_data()
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert {r["kam_code"]: r["kam_name"] for r in rows} == {
+        code: "'" + name for code, name in FORMULAS.items()}
+    assert {r["kam_code"]: r["payout"] for r in rows} == EXPECTED
+    assert all(float(r["sales.factor"]) >= 0 and r["currency"] == "EUR" for r in rows)
+
+
+def test_negative_numbers_stay_numbers_in_the_statement_csv(session, scored):
+    line = load_lines(session, scored)[0]
+    detail = {**line.detail, "amount": -1175.5, "payout": "-1175.50", "target": -1.0,
+              "parts": {p: "-12.25" for p in line.detail["parts"]},
+              "components": [{**c, "value": -0.25, "contribution": -0.5}
+                             for c in line.detail["components"]]}
+    negative = replace(line, detail=detail, kam_name="-Kam")
+    components = [c["id"] for c in line.detail["components"]]
+    buffer = io.StringIO()
+    writer = CsvWriter(buffer)  # as write_csv writes them
+    writer.writerow(csv_header(components, sorted(detail["parts"]), []))
+    writer.writerow(csv_row(negative, components, sorted(detail["parts"]), []))
+    [row] = csv.DictReader(io.StringIO(buffer.getvalue()))
+    assert (row["kam_name"], row["amount_before_rounding"], row["payout"], row["target"]) == (
+        "'-Kam", "-1175.5", "-1175.50", "-1.0")
+    assert row["sales.value"] == "-0.25" and row["sales.contribution"] == "-0.5"
+    assert all(row[f"part.{p}"] == "-12.25" for p in detail["parts"])

@@ -1,10 +1,13 @@
 """Hostile input to the surveys answers a clear 4xx and writes nothing: NUL characters in
 free text, definitions with YAML aliases (billion laughs) or nested 100,000 deep, and a
-double click on "next" (two saves of the same page at once)."""
+double click on "next" (two saves of the same page at once). Names that read as spreadsheet
+formulas are quoted in the results CSV, negative numbers are not."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import textwrap
 import threading
@@ -12,7 +15,9 @@ import urllib.parse
 
 import pytest
 from live_server import real_app, werkzeug_server
-from sqlalchemy import delete, func, select
+from results_org import close as close_campaign
+from results_org import invitations_of, open_new_campaign, respond, seed_results_org
+from sqlalchemy import delete, func, select, update
 from survey_org import CUSTOMER_PAGES, live_campaign, token_for
 from test_survey_concurrency import Browser
 
@@ -21,6 +26,7 @@ from kamscore.content.yaml_source import ALIASES_REFUSED, SourceError
 from kamscore.db.session import get_db
 from kamscore.engine.loader import check_ruleset
 from kamscore.models import (
+    Account,
     Campaign,
     Invitation,
     SurveyAnswer,
@@ -295,3 +301,33 @@ def test_double_clicks_on_next_never_fail(session, org, database_url, tmp_path):
             assert draft.answers == {"overall_satisfaction": 4, "nps": 5}
             session.execute(delete(SurveyDraft))  # the next round starts on page 1 again
             session.commit()
+
+
+# -- the results CSV ---------------------------------------------------------------------------
+
+
+def test_results_csv_quotes_formulas_and_keeps_negative_numbers(client, session):
+    seed_results_org(session)
+    session.execute(update(Account).where(Account.code == "A001").values(
+        name="@SUM(1+1)*cmd|' /C calc'!A0"))
+    campaign = open_new_campaign(session, "CS-EVIL", "customer_satisfaction",
+                                 name='=HYPERLINK("http://evil.example","Results")')
+    for invitation in invitations_of(session, campaign):
+        respond(session, invitation, 1)  # every NPS a detractor: NPS -100
+    close_campaign(session, campaign)
+    admin = User(username="sam", name="Sam", roles="survey_admin")
+    admin.set_password("not used")
+    session.add(admin)
+    session.commit()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = str(admin.id)
+        flask_session["_fresh"] = True
+    response = client.get("/campaigns/CS-EVIL/results.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    names = {r["subject"]: r["subject_name"] for r in rows}
+    assert names == {"CS-EVIL": '\'=HYPERLINK("http://evil.example","Results")',
+                     "A001": "'@SUM(1+1)*cmd|' /C calc'!A0"}
+    nps = [r for r in rows if r["measure"] == "nps" and r["rater_group"] == "all"]
+    assert nps and all(r["nps"] == "-100" for r in nps)
+    assert all(float(r["nps_ci_low"]) < 0 for r in nps)

@@ -268,3 +268,13 @@ def test_negative_numbers_stay_numbers_in_the_statement_csv(session, scored):
         "'-Kam", "-1175.5", "-1175.50", "-1.0")
     assert row["sales.value"] == "-0.25" and row["sales.contribution"] == "-0.5"
     assert all(row[f"part.{p}"] == "-12.25" for p in detail["parts"])
+
+
+def test_a_weight_of_5000_digits_on_the_whatif_page_is_a_problem_shown(client, scored):
+    sign_in(client, "ana")
+    response = client.post("/scoring/whatif", data={
+        "period": "2026-Q1", "baseline": "tiny", "mode": "weights", "weight-sales": LONG,
+        "weight-formulary": "30", "source": ""})
+    assert response.status_code == 200  # the page again, with the problem (nothing stored)
+    assert ("components[0].weight: a number written with 5000 characters; at most 100 are "
+            "allowed") in response.get_data(as_text=True)

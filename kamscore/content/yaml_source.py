@@ -188,10 +188,16 @@ def load_yaml_file(path: str | Path) -> YamlSource:
 
 
 def _build(loader: _Loader, node: yaml.Node, path: KeyPath, source: YamlSource) -> Any:
+    # Both limits matter only where aliases are allowed: chained or recursive aliases can
+    # nest deeper than the text does, and stand for more values than it has characters.
     loader.values_left -= 1
     if loader.values_left < 0:
         raise _Refused(node.start_mark.line + 1, "too many values once its aliases are "
                                                  "expanded")
+    if len(path) > MAX_DEPTH:
+        raise _Refused(node.start_mark.line + 1, f"mappings and lists are nested more than "
+                                                 f"{MAX_DEPTH} levels deep once its aliases "
+                                                 "are expanded")
     source.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolve YAML merge keys (<<) like safe_load does

@@ -221,6 +221,11 @@ def test_a_stored_version_with_aliases_is_still_read_and_its_expansion_bounded(s
                          title="Bomb", anonymous=True, filename="bomb.yaml", source=BOMB)
     with pytest.raises(SourceError, match="too many values once its aliases are expanded"):
         definition_of(bomb)
+    looped = SurveyVersion(survey_key="loop", checksum="3" * 64, kind=SurveyKind.CUSTOMER,
+                           title="Loop", anonymous=True, filename="loop.yaml",
+                           source="key: loop\nsections: &s [*s]\n")
+    with pytest.raises(SourceError, match="nested more than 30 levels deep once its aliases"):
+        definition_of(looped)
 
 
 def test_a_definition_nested_100000_deep_is_a_problem_with_its_line(runner, tmp_path):

@@ -79,6 +79,8 @@ _LINE_COLUMNS = (
 )
 _COMPONENT_COLUMNS = ("value", "n", "treatment", "segment", "factor", "weight",
                       "effective_weight", "contribution")
+
+
 def _money(value: str | None) -> Decimal | None:
     """A stored amount (a decimal string) as the number it is."""
     return None if value is None or value == "" else Decimal(value)

@@ -32,11 +32,13 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
                                 x_host=proxies)
 
     from kamscore.auth import login
-    from kamscore.db import schema_guard, session
+    from kamscore.db import ids, schema_guard, session, unavailable
     from kamscore.mail import setup as mail
     from kamscore.web import headers, health
 
+    ids.init_app(app)  # before any route: every <int:...> is bounded
     session.init_app(app)
+    unavailable.init_app(app)
     mail.init_app(app)
     schema_guard.init_app(app)
     login.init_app(app)

@@ -30,7 +30,7 @@ class AssignmentList(MethodView):
         return select_assignments(current_scope(), **filters)
 
 
-@blp.route("/<int(max=2147483647):assignment_id>")
+@blp.route("/<int:assignment_id>")
 class AssignmentDetail(MethodView):
     decorators = [requires("accounts.read")]
 

@@ -22,6 +22,8 @@ from flask import current_app, request
 from flask_smorest import Page, abort
 from sqlalchemy import Select, func, select
 
+from kamscore.api.json_body import ApiParser
+from kamscore.db.ids import MAX_ID
 from kamscore.db.session import get_session
 
 #: What the decoration-time schema allows; the configured maximum is checked per request.
@@ -55,6 +57,9 @@ class QueryPager(Page):
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
+    #: JSON bodies are read within limits (depth, numbers, NUL characters): ``json_body``.
+    ARGUMENTS_PARSER = ApiParser()
+
     def paginate(
         self,
         pager: type[Page] | None = None,
@@ -72,7 +77,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
             @wraps(paginated)
             def checked(*args: Any, **kwargs: Any) -> Any:
-                _check_page_size(current_app.config["API_PAGE_SIZE_MAX"])
+                _check_page_params(current_app.config["API_PAGE_SIZE_MAX"])
                 return paginated(*args, **kwargs)
 
             return checked  # type: ignore[return-value]
@@ -91,15 +96,17 @@ class ApiBlueprint(flask_smorest.Blueprint):
         return decorator
 
 
-def _check_page_size(limit: int) -> None:
-    raw = request.args.get("page_size")
-    try:
-        size = int(raw) if raw is not None else None
-    except ValueError:
-        return  # not a number: the pagination schema answers 422 with its own message
-    if size is not None and size > limit:
-        abort(
-            422,
-            message="Invalid query parameters: see errors.",
-            errors={"query": {"page_size": [f"Must be between 1 and {limit}."]}},
-        )
+def _check_page_params(limit: int) -> None:
+    """``page_size`` at most ``limit``, ``page`` at most ``MAX_ID`` (so that the offset is a
+    number the database takes); anything that is not a number is left to the schema."""
+    errors = {}
+    for name, high in (("page", MAX_ID), ("page_size", limit)):
+        raw = request.args.get(name)
+        try:
+            value = int(raw) if raw is not None else None
+        except ValueError:
+            continue  # not a number (or too long to be one): the schema answers 422
+        if value is not None and value > high:
+            errors[name] = [f"Must be between 1 and {high}."]
+    if errors:
+        abort(422, message="Invalid query parameters: see errors.", errors={"query": errors})

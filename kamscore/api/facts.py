@@ -34,7 +34,7 @@ class FactList(MethodView):
                             **filters)
 
 
-@blp.route("/<int(max=2147483647):fact_id>")
+@blp.route("/<int:fact_id>")
 class FactDetail(MethodView):
     decorators = [requires("facts.read")]
 

@@ -16,6 +16,7 @@ from apispec import APISpec, BasePlugin
 from flask_smorest.pagination import PaginationMetadataSchema
 
 from kamscore.api.blueprint import ApiBlueprint
+from kamscore.db.ids import MAX_ID
 
 PAGINATION_HEADER = ApiBlueprint.PAGINATION_HEADER_NAME
 #: The header component that documents ``X-Pagination``.
@@ -41,9 +42,12 @@ class PaginationDoc(BasePlugin):
     ) -> None:
         for operation in (operations or {}).values():
             for parameter in operation.get("parameters", []):
-                if (isinstance(parameter, dict) and parameter.get("in") == "query"
-                        and parameter.get("name") == "page_size"):
+                if not isinstance(parameter, dict) or parameter.get("in") != "query":
+                    continue
+                if parameter.get("name") == "page_size":
                     parameter["schema"]["maximum"] = self.max_page_size
+                elif parameter.get("name") == "page":
+                    parameter["schema"]["maximum"] = MAX_ID  # an offset the database takes
             for response in operation.get("responses", {}).values():
                 headers = response.get("headers") if isinstance(response, dict) else None
                 if headers and PAGINATION_HEADER in headers:

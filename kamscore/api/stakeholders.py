@@ -31,7 +31,7 @@ class StakeholderList(MethodView):
         return select_stakeholders(current_scope(), **filters)
 
 
-@blp.route("/<int(max=2147483647):stakeholder_id>")
+@blp.route("/<int:stakeholder_id>")
 class StakeholderDetail(MethodView):
     decorators = [requires("accounts.read")]
 

@@ -8,6 +8,20 @@ mean exactly what ``safe_load`` would make of them) and keeps the line of every 
 and sequence item by its key path. Duplicate keys, which ``safe_load`` silently lets the
 last one win, are reported as problems.
 
+Hand-written files need none of YAML's riskier features, so ``load_yaml`` refuses, with the
+file and line, before building anything:
+
+- anchors and aliases (``&name``, ``*name``): a few lines of them can stand for billions of
+  values ("billion laughs"), and a reader must look elsewhere to know what a line means;
+- mappings and lists nested deeper than ``MAX_DEPTH`` (PyYAML composes recursively, so a file
+  nested 100,000 deep would end in a ``RecursionError``);
+- a number written with more than ``MAX_NUMBER_LENGTH`` characters (Python refuses to turn
+  more than 4,300 digits into an int), and a value PyYAML cannot construct, such as the date
+  2026-02-31, is a problem at its key path.
+
+Texts stored before aliases were refused (survey versions) are read with ``aliases=True``:
+their aliases are expanded, up to a number of values proportional to the text's length.
+
 Pure: no file is opened here except by ``load_yaml_file``.
 """
 
@@ -22,6 +36,13 @@ import yaml
 
 #: A key path: mapping keys (str) and sequence indexes (int), from the document root.
 KeyPath = tuple[str | int, ...]
+
+MAX_DEPTH = 30  # mappings and lists within each other
+MAX_NUMBER_LENGTH = 100  # characters of a number
+#: The refusal of an alias, ``{kind}`` being what the file is ("rulesets").
+ALIASES_REFUSED = ("YAML anchors and aliases (&name, *name) are not allowed in {kind}: write "
+                   "each value out, so every line says what it means")
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 def format_path(path: KeyPath) -> str:
@@ -86,18 +107,53 @@ class YamlSource:
             raise SourceError(self.problems)
 
 
+class _Refused(Exception):
+    """A document ``load_yaml`` does not read any further: the line and the reason."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
 class _Loader(yaml.SafeLoader):
-    """A safe loader whose constructors we call ourselves, node by node."""
+    """A safe loader whose constructors we call ourselves, node by node; composing, it
+    refuses aliases (unless allowed) and nesting deeper than ``MAX_DEPTH``."""
+
+    def __init__(self, text: str, *, aliases: bool, kind: str) -> None:
+        super().__init__(text)
+        self.aliases_allowed, self.kind = aliases, kind
+        self.depth = 0
+        self.values_left = 2 * len(text) + 1000  # without aliases, never reached
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if not self.aliases_allowed and (isinstance(event, yaml.AliasEvent) or event.anchor):
+            raise _Refused(line, ALIASES_REFUSED.format(kind=self.kind))
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            if self.depth >= MAX_DEPTH:
+                raise _Refused(line, f"mappings and lists are nested more than {MAX_DEPTH} "
+                                     "levels deep here; at most that many are allowed")
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+        return super().compose_node(parent, index)
 
 
-def load_yaml(text: str, filename: str) -> YamlSource:
-    """Parse one YAML document; a syntax error is raised as a ``SourceError`` with its line.
+def load_yaml(text: str, filename: str, *, aliases: bool = False,
+              kind: str = "these files") -> YamlSource:
+    """Parse one YAML document; a syntax error is raised as a ``SourceError`` with its line,
+    and so are aliases (unless ``aliases``; the message says they are not allowed in
+    ``kind``) and nesting deeper than ``MAX_DEPTH``.
 
-    Structural problems found while walking the tree (duplicate keys, non-scalar keys) are
-    collected in ``YamlSource.problems`` so that a validator can add its own and report all.
+    Structural problems found while walking the tree (duplicate keys, non-scalar keys, numbers
+    too long) are collected in ``YamlSource.problems`` so that a validator can add its own and
+    report all.
     """
     try:
-        loader = _Loader(text)
+        loader = _Loader(text, aliases=aliases, kind=kind)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control codes)
         line = text.count("\n", 0, exc.position) + 1
         message = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
@@ -108,6 +164,8 @@ def load_yaml(text: str, filename: str) -> YamlSource:
         source = YamlSource(filename=filename, data=None)
         if node is not None:
             source.data = _build(loader, node, (), source)
+    except _Refused as exc:
+        raise SourceError([Problem(filename, exc.line, "(document)", exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -136,6 +194,16 @@ def load_yaml_file(path: str | Path) -> YamlSource:
 
 
 def _build(loader: _Loader, node: yaml.Node, path: KeyPath, source: YamlSource) -> Any:
+    # Both limits matter only where aliases are allowed: chained or recursive aliases can
+    # nest deeper than the text does, and stand for more values than it has characters.
+    loader.values_left -= 1
+    if loader.values_left < 0:
+        raise _Refused(node.start_mark.line + 1, "too many values once its aliases are "
+                                                 "expanded")
+    if len(path) > MAX_DEPTH:
+        raise _Refused(node.start_mark.line + 1, f"mappings and lists are nested more than "
+                                                 f"{MAX_DEPTH} levels deep once its aliases "
+                                                 "are expanded")
     source.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolve YAML merge keys (<<) like safe_load does
@@ -145,7 +213,7 @@ def _build(loader: _Loader, node: yaml.Node, path: KeyPath, source: YamlSource) 
                 source.lines[path] = key_node.start_mark.line + 1
                 source.problem(path, "a key must be a plain value, not a list or mapping")
                 continue
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node, path, source)
             child = (*path, key if isinstance(key, str | int) else str(key))
             if key in result:
                 first = source.lines[child]
@@ -160,4 +228,20 @@ def _build(loader: _Loader, node: yaml.Node, path: KeyPath, source: YamlSource) 
         return [
             _build(loader, item, (*path, index), source) for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node, path, source)
+
+
+def _scalar(loader: _Loader, node: yaml.Node, path: KeyPath, source: YamlSource) -> Any:
+    """The value of a scalar node, as ``safe_load`` makes it; ``None`` and a problem at
+    ``path`` for a number too long to read or a value that cannot be constructed."""
+    if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_LENGTH:
+        source.lines.setdefault(path, node.start_mark.line + 1)
+        source.problem(path, f"a number written with {len(node.value)} characters; at most "
+                             f"{MAX_NUMBER_LENGTH} are allowed")
+        return None
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. the date 2026-02-31
+        source.lines.setdefault(path, node.start_mark.line + 1)
+        source.problem(path, f"cannot read {node.value!r}: {exc}")
+        return None

@@ -16,8 +16,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-import yaml
-
 from kamscore.content.yaml_source import KeyPath, Problem, SourceError, YamlSource, load_yaml
 from kamscore.engine.build_components import (
     build_component,
@@ -77,28 +75,11 @@ def _build(text: str, filename: str, catalogue: MetricCatalogue, functions: Func
         return None, [Problem(filename, None, "(document)",
                               f"the file is {len(text)} characters long; a ruleset may have at "
                               f"most {MAX_SOURCE}")]
-    alias = _first_alias(text)
-    if alias is not None:
-        return None, [Problem(filename, alias, "(document)",
-                              "YAML anchors and aliases (&name, *name) are not allowed in "
-                              "rulesets: write each value out, so every line says what it "
-                              "means")]
-    source = load_yaml(text, filename)  # a syntax error raises SourceError
+    # a syntax error, an alias or too deep a nesting raises SourceError (with its line)
+    source = load_yaml(text, filename, kind="rulesets")
     builder = _Builder(source, catalogue, functions)
     ruleset = builder.build()
     return (ruleset if not source.problems else None), list(source.problems)
-
-
-def _first_alias(text: str) -> int | None:
-    """The line of the first anchor or alias, if any (checked before building anything, so
-    an alias bomb is refused without being expanded)."""
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return event.start_mark.line + 1
-    except yaml.YAMLError:
-        return None  # load_yaml reports the syntax error with its line
-    return None
 
 
 class _Builder:

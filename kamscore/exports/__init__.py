@@ -1,1 +1,1 @@
-"""What leaves kamscore as files: safe spreadsheet cells for every CSV export."""
+"""What leaves kamscore as files: spreadsheet-safe cells for every CSV export."""

@@ -9,13 +9,14 @@ and ``write_csv`` flattens all KAMs of a run into one row each, for payroll and 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
 from kamscore.auth.scope import Scope
+from kamscore.exports.csv_cells import Cell, CsvWriter
 from kamscore.models import Period, RulesetVersion, ScoreRun
 from kamscore.scoring.errors import NotFoundError, PermissionDeniedError
 from kamscore.scoring.run_store import (
@@ -101,17 +102,11 @@ _LINE_COLUMNS = (
 )
 _COMPONENT_COLUMNS = ("value", "n", "treatment", "segment", "factor", "weight",
                       "effective_weight", "contribution")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text(value: Any) -> str:
-    """Text for a spreadsheet cell; a text starting like a formula is quoted with ``'``."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _number(value: Any) -> str:
-    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+def _money(value: str | None) -> Decimal | None:
+    """A stored amount (a decimal string) as the number it is."""
+    return None if value is None or value == "" else Decimal(value)
 
 
 def csv_header(component_ids: Iterable[str], parts: Iterable[str],
@@ -124,27 +119,25 @@ def csv_header(component_ids: Iterable[str], parts: Iterable[str],
 
 
 def csv_row(line: StoredLine, component_ids: list[str], parts: list[str],
-            horizons: list[str]) -> list[str]:
+            horizons: list[str]) -> list[Cell]:
+    """One KAM's row: texts as text, numbers (money as exact decimals) as numbers."""
     d = line.detail
-    row = [
-        _text(line.kam_code), _text(line.kam_name), d["status"], str(line.eligible).lower(),
-        str(line.held).lower(), _text("; ".join(d["reasons"])), _text(d["variant"]),
-        d["currency"], _number(d["target"]), _number(d["proration"]), _number(d["score"]),
-        _number(d["plan_multiplier"]), _number(d["plan_gate_factor"]),
-        _number(d["final_factor"]), _number(d["amount"]), d["payout"],
+    row: list[Cell] = [
+        line.kam_code, line.kam_name, d["status"], str(line.eligible).lower(),
+        str(line.held).lower(), "; ".join(d["reasons"]), d["variant"], d["currency"],
+        d["target"], d["proration"], d["score"], d["plan_multiplier"], d["plan_gate_factor"],
+        d["final_factor"], d["amount"], _money(d["payout"]),
     ]
     components = {c["id"]: c for c in d["components"]}
     for cid in component_ids:
         c = components.get(cid, {})
         row += [
-            _number(c.get("value")) if not isinstance(c.get("value"), str)
-            else _text(c["value"]),
-            _number(c.get("n")), c.get("treatment", ""), _text(c.get("segment")),
-            _number(c.get("factor")), _number(c.get("weight")),
-            _number(c.get("effective_weight")), _number(c.get("contribution")),
+            c.get("value"), c.get("n"), c.get("treatment", ""), c.get("segment"),
+            c.get("factor"), c.get("weight"), c.get("effective_weight"),
+            c.get("contribution"),
         ]
-    row += [d["parts"].get(p, "") for p in parts]
-    row += [d["horizons"].get(h, "") for h in horizons]
+    row += [_money(d["parts"].get(p)) for p in parts]
+    row += [_money(d["horizons"].get(h)) for h in horizons]
     return [*row, line.input_hash]
 
 
@@ -155,14 +148,15 @@ def write_csv(session: Session, run_id: int, stream: IO[str], scope: Scope) -> i
     Columns: the line (status, target, proration, score, payout...), then for each component
     ``<id>.value``, ``.n``, ``.treatment``, ``.segment``, ``.factor``, ``.weight``,
     ``.effective_weight``, ``.contribution``, then the payout split by part and horizon and
-    the line's input hash. Numbers are written in full (``repr``), money as exact decimals.
+    the line's input hash. Numbers are written in full (``repr``), money as exact decimals;
+    a text that starts like a spreadsheet formula is quoted (``exports.csv_cells``).
     """
     run = get_visible_run(session, run_id, scope)
     lines = load_lines(session, run.id, scope)
     first = lines[0].detail if lines else {"components": [], "parts": {}, "horizons": {}}
     component_ids = [c["id"] for c in first["components"]]
     parts, horizons = sorted(first["parts"]), sorted(first["horizons"])
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = CsvWriter(stream)
     writer.writerow(csv_header(component_ids, parts, horizons))
     for line in lines:
         writer.writerow(csv_row(line, component_ids, parts, horizons))

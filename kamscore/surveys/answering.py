@@ -160,8 +160,8 @@ def _answerable(session: Session, invitation_id: int, now: dt.datetime,
                 lock: bool = False) -> tuple[Invitation, LinkCheck]:
     query = select(Invitation).where(Invitation.id == invitation_id)
     if lock:
-        # PostgreSQL: wait for a concurrent submission of the same invitation, then see its
-        # outcome. (SQLite serialises writers with BEGIN IMMEDIATE anyway.)
+        # PostgreSQL: wait for a concurrent save or submission of the same invitation, then
+        # see its outcome. (SQLite serialises writers with BEGIN IMMEDIATE anyway.)
         query = query.with_for_update().execution_options(populate_existing=True)
     invitation = session.scalars(query).one_or_none()
     if invitation is None:
@@ -213,10 +213,15 @@ def answer_page(session: Session, invitation_id: int, section_id: str,
     page is not applied to the current one (``PageOutcome`` then points at the current
     page). Raises ``InvalidAnswers`` for values the form would not have sent,
     ``AlreadySubmitted`` and ``NotAnswerable``.
+
+    Saves of one invitation are serialised: the invitation's row is locked first and the
+    draft read afresh, so of two requests for the same page (a double click on "next") the
+    second finds the page saved and moves on to the current one, instead of creating a
+    second draft.
     """
-    invitation, _ = _answerable(session, invitation_id, now, lock=action is Action.SUBMIT)
+    invitation, _ = _answerable(session, invitation_id, now, lock=True)
     campaign = invitation.campaign
-    draft = session.get(SurveyDraft, invitation.id)
+    draft = session.get(SurveyDraft, invitation.id, populate_existing=True)
     current = _questionnaire(invitation, campaign, draft, language)
     if current.section.id != section_id:
         return PageOutcome(False, current.section_index)

@@ -68,5 +68,9 @@ def snapshot(session: Session, path: Path) -> tuple[SurveyVersion, SurveyDefinit
 
 
 def definition_of(version: SurveyVersion) -> SurveyDefinition:
-    """The parsed definition of a stored version (parsed once per process and text)."""
-    return parse_definition(version.source, version.filename)
+    """The parsed definition of a stored version (parsed once per process and text).
+
+    A stored text was valid when its campaign was made, and is read as it was: one stored
+    before YAML aliases were refused may use them (their expansion is bounded all the same).
+    """
+    return parse_definition(version.source, version.filename, aliases=True)

@@ -220,16 +220,21 @@ def checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def parse_definition(text: str, filename: str = "<string>") -> SurveyDefinition:
-    """Parse and validate a definition; ``SourceError`` lists every problem found."""
-    return _parse_cached(text, filename)
+def parse_definition(text: str, filename: str = "<string>", *,
+                     aliases: bool = False) -> SurveyDefinition:
+    """Parse and validate a definition; ``SourceError`` lists every problem found.
+
+    YAML anchors and aliases are refused, as in rulesets, unless ``aliases``: only for the
+    text of a stored version, which may predate the refusal (``catalog.definition_of``).
+    """
+    return _parse_cached(text, filename, aliases)
 
 
 @functools.lru_cache(maxsize=64)
-def _parse_cached(text: str, filename: str) -> SurveyDefinition:
+def _parse_cached(text: str, filename: str, aliases: bool) -> SurveyDefinition:
     from kamscore.surveys.definition_check import check_definition
 
-    return check_definition(text, filename)
+    return check_definition(text, filename, aliases=aliases)
 
 
 def load_definition_file(path: str | Path) -> SurveyDefinition:

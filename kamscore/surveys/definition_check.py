@@ -50,8 +50,8 @@ PLACEHOLDER_PATTERN = re.compile(r"\{([^{}]*)\}")
 MAX_TEXT_LENGTH = 10_000
 
 
-def check_definition(text: str, filename: str) -> SurveyDefinition:
-    source = load_yaml(text, filename)
+def check_definition(text: str, filename: str, *, aliases: bool = False) -> SurveyDefinition:
+    source = load_yaml(text, filename, aliases=aliases, kind="survey definitions")
     definition = _Checker(source).definition()
     source.raise_if_problems()
     return _with_origin(definition, filename, checksum(text))

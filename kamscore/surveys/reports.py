@@ -18,16 +18,18 @@ be compared to find one person's comment.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kamscore.exports.csv_cells import CsvWriter
 from kamscore.metrics.survey_results import GROUP_SELF
 from kamscore.models import (
     Account,
@@ -317,6 +319,8 @@ def aggregates_csv(session: Session, code: str, minimums: Minimums) -> str:
     """The reportable aggregates of a closed campaign, one CSV row per cell.
 
     Only what the pages show: no response, no comment, no group under the minimum size.
+    Names and labels that start like a spreadsheet formula are quoted, statistics are
+    numbers (``exports.csv_cells``).
     """
     campaign = get_campaign(session, code)
     if campaign.status is not CampaignStatus.CLOSED:
@@ -327,7 +331,7 @@ def aggregates_csv(session: Session, code: str, minimums: Minimums) -> str:
     subjects = {c.subject for c in cells if c.subject_type != SUBJECT_CAMPAIGN}
     names = _subject_names(session, campaign.subject_type, sorted(subjects))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     order = {m: i for i, m in enumerate(measures)}
     for cell in sorted(cells, key=lambda c: (c.subject_type != SUBJECT_CAMPAIGN, c.subject,
@@ -349,7 +353,9 @@ def aggregates_csv(session: Session, code: str, minimums: Minimums) -> str:
     return out.getvalue()
 
 
-def _num(value: float | int | None) -> str:
-    if value is None:
-        return ""
-    return str(value) if isinstance(value, int) else f"{value:.6g}"
+def _num(value: float | int | None) -> float | int | Decimal | None:
+    """A statistic as a number for the CSV: whole numbers as they are, others to six
+    significant digits (written without an exponent)."""
+    if value is None or isinstance(value, int) or not math.isfinite(value):
+        return value
+    return Decimal(f"{value:.6g}")

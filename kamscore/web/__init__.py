@@ -4,17 +4,24 @@ The staff pages share ``base.html`` (blueprint ``web``, ``pages.py``): skip link
 navigation, flash messages, a main landmark and a footer. A capability adds its pages to the
 navigation with ``kamscore.web.nav.add_nav_item(app, endpoint, label)`` in its ``init_app``
 (shown to whoever the view's access policy lets in), and writes its templates as
-``{% extends "base.html" %}`` filling the
-``title`` and ``content`` blocks.
+``{% extends "base.html" %}`` filling the ``title`` and ``content`` blocks.
+
+A page URL whose path or query holds a NUL character is refused with 400 before any view
+runs (PostgreSQL cannot compare text with one; forms refuse it in ``base_form``, the API in
+its own hooks).
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
+
+from kamscore.web.base_form import NUL
 
 
 def init_app(app: Flask) -> None:
     from kamscore.web import layout, pages, survey_pages
+
+    app.before_request(_refuse_nul_in_url)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(survey_pages.bp)
@@ -34,3 +41,14 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(admin_pages.bp)
     admin_pages.init_app(app)
+
+
+def _refuse_nul_in_url() -> None:
+    if request.path.startswith("/api/"):
+        return  # the API answers in its own error shape
+    if NUL in request.path:
+        abort(400, description="NUL characters (\\x00) are not allowed in URLs.")
+    for name, value in request.args.items(multi=True):
+        if NUL in name or NUL in value:
+            abort(400, description=f"The query parameter {name!r} holds a NUL character "
+                                   "(\\x00), which is not allowed.")

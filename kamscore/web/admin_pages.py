@@ -11,7 +11,6 @@ Views parse the form, call one service and render or redirect.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from typing import Any
@@ -44,7 +43,7 @@ from kamscore.auth.users import (
     set_roles,
 )
 from kamscore.db.session import get_session
-from kamscore.exports.csv_cells import safe_row
+from kamscore.exports.csv_cells import CsvWriter
 from kamscore.web.admin_forms import (
     AuditFilterForm,
     ConfirmForm,
@@ -235,11 +234,11 @@ def audit_csv() -> Response:
     _, filters = _audit_filter()
     session = get_session()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for event in session.scalars(select_events(filters).limit(CSV_LIMIT)):
-        writer.writerow(safe_row(event_row(event)))
+        writer.writerow(event_row(event))
         count += 1
     record(session, current_user_of_request(), "export.audit", "audit", "csv", rows=count)
     session.commit()

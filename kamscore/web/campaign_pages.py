@@ -8,7 +8,7 @@ by ``campaign_charts``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from kamscore.audit.log import record
@@ -24,6 +24,7 @@ from kamscore.surveys.reports import (
 )
 from kamscore.web import campaign_charts
 from kamscore.web.nav import add_nav_item
+from kamscore.web.paging import page_number
 
 bp = Blueprint("campaign_pages", __name__, url_prefix="/campaigns", template_folder="templates",
                static_folder="static/campaigns", static_url_path="/static/campaigns")
@@ -50,11 +51,8 @@ def campaigns() -> str:
 @bp.get("/<code>/results")
 @requires("campaigns.read")
 def results(code: str) -> str:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"page must be a whole number from 1, not {raw!r}")
     try:
-        found = campaign_results(get_session(), code, _minimums(), page=int(raw),
+        found = campaign_results(get_session(), code, _minimums(), page=page_number(),
                                  per_page=SUBJECTS_PER_PAGE)
     except NotFound as exc:
         abort(404, description=exc.message)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from kamscore.web.base_form import Form
 
-class SignInForm(FlaskForm):
+
+class SignInForm(Form):
     username = StringField(
         "Username", validators=[DataRequired(), Length(max=80)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
@@ -20,7 +21,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(Form):
     """Signing out is a POST with a CSRF token, so no other site can sign a user out."""
 
     submit = SubmitField("Sign out")

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kamscore.auth.access import public
 from kamscore.db.migrate import schema_status
 from kamscore.db.session import get_db, ping
+from kamscore.db.unavailable import RETRY_AFTER
 
 bp = Blueprint("health", __name__)
 
@@ -20,7 +21,8 @@ def health():  # type: ignore[no-untyped-def]
         ping(database)
         status = schema_status(database.engine)
     except SQLAlchemyError as exc:
-        return jsonify(status="error", database="unreachable", detail=str(exc.orig or exc)), 503
+        return (jsonify(status="error", database="unreachable", detail=str(exc.orig or exc)),
+                503, {"Retry-After": str(RETRY_AFTER)})
     body = {
         "status": "ok" if status.up_to_date else "error",
         "database": database.engine.dialect.name,

@@ -36,18 +36,12 @@ from kamscore.directory.listings import (
     team_directory,
 )
 from kamscore.web.forms import SignInForm, SignOutForm
+from kamscore.web.paging import page_number
 
 bp = Blueprint("web", __name__, template_folder="templates",
                static_folder="static/web", static_url_path="/static/web")
 
 PER_PAGE = {"kams": 50, "teams": 20, "accounts": 50}
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"page must be a whole number from 1, not {raw!r}")
-    return int(raw)
 
 
 @bp.get("/")
@@ -60,7 +54,7 @@ def home() -> str:
 @requires("directory.read")
 def kams() -> str:
     try:
-        page = kam_directory(get_session(), page=_page_number(), per_page=PER_PAGE["kams"])
+        page = kam_directory(get_session(), page=page_number(), per_page=PER_PAGE["kams"])
     except PageOutOfRange as exc:
         abort(404, description=str(exc))
     return render_template("web/kams.html", page=page)
@@ -79,7 +73,7 @@ def kam(code: str) -> str:
 @requires("directory.read")
 def teams() -> str:
     try:
-        page = team_directory(get_session(), page=_page_number(), per_page=PER_PAGE["teams"])
+        page = team_directory(get_session(), page=page_number(), per_page=PER_PAGE["teams"])
     except PageOutOfRange as exc:
         abort(404, description=str(exc))
     return render_template("web/teams.html", page=page)
@@ -91,7 +85,7 @@ def accounts() -> str:
     try:
         directory = account_directory(
             get_session(), current_scope(), segment=request.args.get("segment") or None,
-            type=request.args.get("type") or None, page=_page_number(),
+            type=request.args.get("type") or None, page=page_number(),
             per_page=PER_PAGE["accounts"],
         )
     except ValueError as exc:  # an unknown segment or type (PageOutOfRange is a LookupError)

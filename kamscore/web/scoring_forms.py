@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from kamscore.web.base_form import Form
 
-class WhatIfForm(FlaskForm):
+
+class WhatIfForm(Form):
     """Choices (periods, published rulesets) are filled in by the view."""
 
     period = SelectField("Period whose data is used", validators=[DataRequired()])
@@ -21,7 +22,7 @@ class WhatIfForm(FlaskForm):
     submit = SubmitField("Compare")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=10_000)],
                          render_kw={"rows": 4})
     key_path = StringField("About which part (optional)", validators=[Length(max=200)],

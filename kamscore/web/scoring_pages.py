@@ -48,6 +48,7 @@ from kamscore.scoring.inputs_cache import app_inputs_cache
 from kamscore.scoring.run_store import get_visible_run, line_summaries, list_runs, person_lines
 from kamscore.scoring.whatif import what_if
 from kamscore.web.nav import add_nav_item
+from kamscore.web.paging import page_number
 from kamscore.web.scoring_forms import CommentForm, WhatIfForm
 
 bp = Blueprint("scoring_pages", __name__, url_prefix="/scoring", template_folder="templates",
@@ -62,13 +63,6 @@ def init_app(app: Flask) -> None:
     add_nav_item(app, "scoring_pages.whatif", "What-if")
     add_nav_item(app, "scoring_pages.rulesets", "Rulesets",
                  also=("scoring_pages.ruleset", "scoring_pages.comment"))
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description=f"page must be a whole number from 1, not {raw!r}")
-    return int(raw)
 
 
 def _not_found(exc: ScoringError) -> None:
@@ -96,7 +90,7 @@ def home() -> str:
 def run(run_id: int) -> str:
     session = get_session()
     scope = current_scope()
-    page = _page_number()
+    page = page_number()
     search = request.args.get("q", "").strip()[:80] or None
     try:
         summary = statements.run_summary(session, get_visible_run(session, run_id, scope),
@@ -210,13 +204,13 @@ def rulesets() -> str:
 
 @bp.get("/rulesets/<name>/<int:version>")
 @requires("rulesets.read")
-def ruleset(name: str, version: int) -> str:
+def ruleset(name: str, version: int) -> tuple[str, int]:
     return _ruleset_page(name, version, CommentForm())
 
 
 @bp.post("/rulesets/<name>/<int:version>")
 @requires("rulesets.comment")
-def comment(name: str, version: int) -> str | Response:
+def comment(name: str, version: int) -> tuple[str, int] | Response:
     form = CommentForm()
     if form.validate_on_submit():
         user = current_user_of_request()
@@ -232,7 +226,7 @@ def comment(name: str, version: int) -> str | Response:
     return _ruleset_page(name, version, form)
 
 
-def _ruleset_page(name: str, version: int, form: CommentForm) -> str:
+def _ruleset_page(name: str, version: int, form: CommentForm) -> tuple[str, int]:
     session = get_session()
     try:
         found = lifecycle.get_version(session, name, version)
@@ -243,5 +237,6 @@ def _ruleset_page(name: str, version: int, form: CommentForm) -> str:
         pm = get_plugin_manager()
         changes = lifecycle.diff_versions(pm, found.parent, found)
     open_for_comments = found.status in (RulesetStatus.DRAFT, RulesetStatus.APPROVED)
-    return render_template("scoring/ruleset.html", v=found, changes=changes, comment_form=form,
+    html = render_template("scoring/ruleset.html", v=found, changes=changes, comment_form=form,
                            open_for_comments=open_for_comments)
+    return html, 400 if form.errors else 200

@@ -28,6 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from kamscore.surveys.answering import Questionnaire
 from kamscore.surveys.definition import NO, NOT_APPLICABLE, YES, Question
 from kamscore.surveys.i18n import ui_text
+from kamscore.web.base_form import NUL_ERROR, Form
 
 
 def field_name(item: str) -> str:
@@ -110,7 +111,7 @@ def build_form(page: Questionnaire, formdata: Any = None) -> tuple[FlaskForm, li
         for item, label, _ in items:
             fields[field_name(item)] = _field(question, label, language)
         plan.append((question, text, help_text, items))
-    form_class = type("SurveyPageForm", (FlaskForm,), fields)
+    form_class = type("SurveyPageForm", (Form,), fields)
     saved = {field_name(k): _form_value(v) for k, v in page.answers.items()}
     form = form_class(formdata=formdata, data=None if formdata is not None else saved)
     views = [
@@ -199,9 +200,17 @@ def values_of(form: FlaskForm, views: list[QuestionView]) -> dict[str, Any]:
 
 
 def localise_errors(form: FlaskForm, language: str) -> None:
-    """WTForms' own message for a value not among the choices, in the page's language."""
+    """WTForms' own messages (a value not among the choices, a NUL character refused by
+    ``base_form``) in the page's language."""
     for name, errors in form.errors.items():
         if name == "csrf_token":
             continue
-        form[name].errors = [ui_text("err_choice", language) if "valid choice" in e.lower()
-                             else e for e in errors]
+        form[name].errors = [_localised(e, language) for e in errors]
+
+
+def _localised(error: str, language: str) -> str:
+    if "valid choice" in error.lower():
+        return ui_text("err_choice", language)
+    if NUL_ERROR in error:
+        return ui_text("err_nul", language)
+    return error

@@ -37,6 +37,7 @@ from kamscore.surveys import answering, mailing
 from kamscore.surveys.answering import Action, AlreadySubmitted, LinkCheck, LinkState, NotAnswerable
 from kamscore.surveys.answers import InvalidAnswers
 from kamscore.surveys.i18n import format_instant, language_name, pick_language, ui_text
+from kamscore.web.base_form import Form
 from kamscore.web.survey_forms import build_form, localise_errors, values_of
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def opt_out(token: str) -> Any:
     if check.state is LinkState.UNKNOWN:
         return _miss()
     language = _language(check.invitation_id, check.language)
-    form = FlaskForm()
+    form = Form()
     if request.method == "POST" and form.validate_on_submit():
         mailing.opt_out(db, token, _now())
         db.commit()
@@ -135,7 +136,10 @@ def page(invitation_id: int) -> Any:
         abort(400, description="These answers do not fit the questions of this page.")
     except (AlreadySubmitted, IntegrityError):
         db.rollback()
-        return _state_page(answering.check_invitation(db, invitation_id, _now()))
+        check = answering.check_invitation(db, invitation_id, _now())
+        if check.state is LinkState.OK:  # a concurrent request saved this page first
+            return redirect(url_for(".page", invitation_id=invitation_id))
+        return _state_page(check)
     except NotAnswerable as exc:
         db.rollback()
         return _state_page(exc.check)

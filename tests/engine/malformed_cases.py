@@ -80,6 +80,19 @@ case("YAML aliases refused", HEAD + "anchors: &a {x: 1}\n" + SALES,
      F + ':6: (document): YAML anchors and aliases (&name, *name) are not al'
      'lowed in rulesets: write each value out, so every line says what i'
      't means')
+case("YAML nested 100,000 deep", HEAD + "parameters: " + "[" * 100_000 + "]" * 100_000 + "\n"
+     + SALES,
+     F + ":6: (document): mappings and lists are nested more than 30 levels deep here; at most "
+     "that many are allowed")
+case("YAML nested 31 deep in blocks", HEAD + "parameters:\n" + "".join(
+    "  " * (i + 1) + f"k{i}:\n" for i in range(31)) + "  " * 32 + "x: 1\n" + SALES,
+     F + ":36: (document): mappings and lists are nested more than 30 levels deep here; at "
+     "most that many are allowed")
+case("number of 5,000 digits", sales("weight: 100", "weight: " + "1" * 5000),
+     F + ":9: components[0].weight: a number written with 5000 characters; at most 100 are "
+     "allowed")
+case("a date that does not exist", HEAD + "parameters: {d: 2026-02-31}\n" + SALES,
+     F + ":6: parameters.d: cannot read '2026-02-31': day is out of range for month")
 case("duplicate component id", HEAD + SALES.replace("weight: 100", "weight: 50")
      + SALES.split("\n", 1)[1].replace("weight: 100", "weight: 50"),
      F + ":14: components[1].id: duplicate component id 'sales'")

@@ -62,3 +62,14 @@ def test_a_file_that_is_not_utf8(runner, tmp_path):
     result = runner.invoke(args=["ruleset", "check", str(path)])
     assert result.exit_code == 1
     assert result.output.startswith(f"{path}: (document): not UTF-8 text")
+
+
+def test_a_ruleset_nested_100000_deep_is_a_problem_with_its_line(runner, tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: deep\nversion: 1\nparameters: " + "[" * 100_000 + "]" * 100_000
+                    + "\n", encoding="utf-8")
+    result = runner.invoke(args=["ruleset", "check", str(path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"{path}:3: (document): mappings and lists are nested more than 30 levels deep here; "
+        "at most that many are allowed")

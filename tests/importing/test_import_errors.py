@@ -103,6 +103,14 @@ def test_files_that_are_not_csv_text(rejected):
     assert list(latin1) == [(2, "")] and "UTF-8" in latin1[(2, "")]
 
 
+def test_a_nul_character_in_a_cell_refuses_the_file_at_its_line(rejected, count):
+    # PostgreSQL cannot store text holding NUL: the reader refuses it before any row is loaded
+    text = PEOPLE_HEADER + "E1,Ann,a@example.com,kam,,,,\n" + "E2,Bo\x00b,b@example.com,kam,,,,\n"
+    assert rejected("people", text) == {
+        (3, ""): "this is not a CSV text file (it contains binary data)"}
+    assert count(Person) == 0
+
+
 def test_line_numbers_count_quoted_line_breaks_and_skip_blank_lines(rejected):
     text = 'code,name,role\nE1,"Anna\nMaria",kam\n\nE2,Bob,boss\nE3,Cy\n'
     errors = rejected("people", text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from kamscore.db.ids import MAX_ID
 from kamscore.models import ScoreRunStatus
 
 
@@ -49,9 +50,10 @@ class ScoreRunCreateSchema(Schema):
     period = fields.String(required=True, metadata={"description": "A period code."})
     ruleset = fields.String(required=True, metadata={
         "description": "A ruleset name; its published version is used."})
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={
+    version = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID), metadata={
         "description": "A given published or retired version instead."})
-    correction_of = fields.Integer(load_default=None, metadata={
+    correction_of = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID),
+                                   metadata={
         "description": "The run this one corrects (required in a closed period)."})
     reason = fields.String(load_default=None, validate=validate.Length(1, 2000), metadata={
         "description": "Why the correction is needed (with correction_of)."})

@@ -1,0 +1,41 @@
+"""The base of every form of the pages: Flask-WTF's form, refusing NUL characters.
+
+PostgreSQL can neither store nor compare text that holds a NUL character (``\\x00``): a
+query with one fails with a ``DataError``, which would answer 500. Nobody types one, so a
+submitted value holding one is bad input. ``Form`` puts ``refuse_nul`` first in the
+validators of every field it binds (the survey pages' generated forms included), so such a
+value never reaches a view or a query, and the field says what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.validators import StopValidation
+
+NUL = "\x00"
+#: The end of the message of a refused field (the survey pages show their own text instead).
+NUL_ERROR = "must not contain NUL characters (\\x00)"
+
+
+def has_nul(values: Any) -> bool:
+    """Whether any of the submitted strings ``values`` holds a NUL character."""
+    return any(isinstance(value, str) and NUL in value for value in values or ())
+
+
+def refuse_nul(form: FlaskForm, field: Field) -> None:
+    """Stop validating a field whose submitted value holds a NUL character."""
+    if has_nul(field.raw_data):
+        raise StopValidation(f"{field.label.text} {NUL_ERROR}.")
+
+
+class Form(FlaskForm):
+    """``FlaskForm`` (CSRF token included) whose every field refuses NUL characters."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field = super().bind_field(form, unbound_field, options)
+            field.validators = [refuse_nul, *field.validators]
+            return field

@@ -119,43 +119,19 @@ def _json_errors_under_api(response: Response) -> Response:
     return response
 
 
-def _refuse_nul_characters() -> None:
-    """NUL cannot be stored or compared in PostgreSQL text: refuse it up front, as bad input
-    (400; for a JSON body naming the fields that hold one, as the services do)."""
+def _refuse_nul_in_url() -> None:
+    """NUL cannot be stored or compared in PostgreSQL text: a URL or query string holding one
+    is bad input (400). JSON bodies are checked as they are read (``json_body``)."""
     if not is_api_request():
         return
     if "\x00" in request.path or any(
         "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
     ):
         abort(400, message="NUL characters are not allowed in URLs.")
-    if request.is_json:
-        fields = _fields_with_nul(request.get_json(silent=True))
-        if fields:
-            abort(400, message="NUL characters are not allowed: see errors.",
-                  errors={field: ["NUL characters are not allowed."] for field in fields})
-
-
-def _fields_with_nul(body: Any) -> list[str]:
-    """The top-level fields of a JSON body with a NUL anywhere in them (``_schema``: the body
-    itself is a text or list holding one)."""
-    if isinstance(body, dict):
-        return [key.replace("\x00", "\\x00") for key, value in body.items()
-                if "\x00" in key or _holds_nul(value)]
-    return ["_schema"] if _holds_nul(body) else []
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any("\x00" in key or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_refuse_nul_characters)
+    app.before_request(_refuse_nul_in_url)
     app.after_request(_json_errors_under_api)
     for service_error in SERVICE_ERRORS:
         app.register_error_handler(service_error, handle_service_error)

@@ -32,6 +32,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.views import MethodView
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -62,7 +63,7 @@ def init_app(app: Flask) -> None:
                  also=("scoring_pages.run", "scoring_pages.statement"))
     add_nav_item(app, "scoring_pages.whatif", "What-if")
     add_nav_item(app, "scoring_pages.rulesets", "Rulesets",
-                 also=("scoring_pages.ruleset", "scoring_pages.comment"))
+                 also=("scoring_pages.ruleset",))
 
 
 def _not_found(exc: ScoringError) -> None:
@@ -202,28 +203,33 @@ def rulesets() -> str:
                            versions=lifecycle.list_versions(get_session()))
 
 
-@bp.get("/rulesets/<name>/<int:version>")
-@requires("rulesets.read")
-def ruleset(name: str, version: int) -> tuple[str, int]:
-    return _ruleset_page(name, version, CommentForm())
+class RulesetPage(MethodView):
+    """A ruleset version (``rulesets.read``), and a comment on it (``rulesets.comment``): one
+    URL, a policy per method."""
+
+    @requires("rulesets.read")
+    def get(self, name: str, version: int) -> tuple[str, int]:
+        return _ruleset_page(name, version, CommentForm())
+
+    @requires("rulesets.comment")
+    def post(self, name: str, version: int) -> tuple[str, int] | Response:
+        form = CommentForm()
+        if form.validate_on_submit():
+            user = current_user_of_request()
+            try:
+                lifecycle.add_comment(get_session(), name, version, author=user.username,
+                                      body=form.body.data,
+                                      key_path=form.key_path.data or None,
+                                      person_id=user.person_id)
+            except ScoringError as exc:
+                flash(exc.message, "error")
+            else:
+                flash("Thank you: your comment is recorded.", "success")
+                return redirect(url_for(".ruleset", name=name, version=version) + "#comments")
+        return _ruleset_page(name, version, form)
 
 
-@bp.post("/rulesets/<name>/<int:version>")
-@requires("rulesets.comment")
-def comment(name: str, version: int) -> tuple[str, int] | Response:
-    form = CommentForm()
-    if form.validate_on_submit():
-        user = current_user_of_request()
-        try:
-            lifecycle.add_comment(get_session(), name, version, author=user.username,
-                                  body=form.body.data, key_path=form.key_path.data or None,
-                                  person_id=user.person_id)
-        except ScoringError as exc:
-            flash(exc.message, "error")
-        else:
-            flash("Thank you: your comment is recorded.", "success")
-            return redirect(url_for(".ruleset", name=name, version=version) + "#comments")
-    return _ruleset_page(name, version, form)
+bp.add_url_rule("/rulesets/<name>/<int:version>", view_func=RulesetPage.as_view("ruleset"))
 
 
 def _ruleset_page(name: str, version: int, form: CommentForm) -> tuple[str, int]:

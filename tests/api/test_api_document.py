@@ -64,8 +64,11 @@ def test_a_closed_period_says_when_in_utc(app, client, api_org, viewer):
     document["/api/v1/periods"]["GET"].validate_response(listed)
 
 
-def test_a_page_beyond_the_database_is_empty(client, api_org, viewer):
+def test_a_page_beyond_the_database_is_refused_naming_it(client, api_org, viewer):
     for resource in ("accounts", "facts", "people"):
         response = client.get(f"/api/v1/{resource}?page={HUGE}", headers=viewer)
-        assert response.status_code == 200 and response.json == [], resource
-        assert "page" not in json.loads(response.headers["X-Pagination"])
+        assert response.status_code == 422, resource
+        assert "page" in response.json["errors"]["query"], resource
+        beyond = client.get(f"/api/v1/{resource}?page=999", headers=viewer)
+        assert beyond.status_code == 200 and beyond.json == [], resource
+        assert "page" not in json.loads(beyond.headers["X-Pagination"])

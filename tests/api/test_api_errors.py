@@ -67,7 +67,7 @@ CAMPAIGN = {"code": "C1", "survey": "customer_satisfaction", "period": "2026-Q1"
         ("/api/v1/campaigns/", {**CAMPAIGN, "accounts": ["A001", "A\x00"]}, "accounts"),
         ("/api/v1/bounces/", {"email": "ann@example.org", "detail": "550\x00"}, "detail"),
         ("/api/v1/whatif", {"period": "2026-Q1", "weights": {"sa\x00les": 50}}, "weights"),
-        ("/api/v1/runs", ["2026-Q1\x00"], "_schema"),
+        ("/api/v1/runs", ["2026-Q1\x00"], "0"),  # a list body: the item is named
     ],
 )
 def test_nul_characters_in_json_bodies_are_refused_naming_the_field(
@@ -75,7 +75,7 @@ def test_nul_characters_in_json_bodies_are_refused_naming_the_field(
 ):
     _, admin = make_user("root", "admin")
     refused = assert_error(client.post(url, json=body, headers=admin), 400)
-    assert refused["errors"] == {field: ["NUL characters are not allowed."]}
+    assert set(refused["errors"]) == {field} and "NUL" in str(refused["errors"][field])
     with get_db(app).session() as session:
         for model in (RulesetVersion, Campaign, EmailSuppression, ScoreRun):
             assert session.scalar(select(func.count()).select_from(model)) == 0, model

@@ -325,7 +325,7 @@ def test_results_csv_quotes_formulas_and_keeps_negative_numbers(client, session)
     session.add(admin)
     session.commit()
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(admin.id)
+        flask_session["_user_id"] = admin.get_id()  # "id:session token"
         flask_session["_fresh"] = True
     response = client.get("/campaigns/CS-EVIL/results.csv")
     assert response.status_code == 200

@@ -40,6 +40,7 @@ def init_app(app: Flask) -> Api:
         errors,
         facts,
         imports,
+        jobs,
         people,
         periods,
         plans,
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> Api:
         facts,
         plans,
         imports,
+        jobs,
     ):
         api.register_blueprint(module.blp)
     # requires() checks the CSRF token itself for browser sessions; tokens need none

@@ -24,12 +24,17 @@ def worker_command(workers: int | None) -> None:
     and an import it stops writes nothing.
     """
     from kamscore.background.queue import get_queue
+    from kamscore.db.schema_guard import assert_schema_current
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     queue = get_queue(app)
     if queue.immediate:
         raise click.ClickException("TASK_QUEUE_IMMEDIATE is on: tasks run where they are "
                                    "queued, so there is nothing for a worker to do")
+    try:  # a job on a schema behind the code would fail: refuse to start, as gunicorn does
+        assert_schema_current(app)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
     count = workers or int(app.config["WORKER_THREADS"])
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,

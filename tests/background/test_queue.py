@@ -66,3 +66,16 @@ def test_no_worker_for_an_immediate_queue(database_url, tmp_path):
         assert "TASK_QUEUE_IMMEDIATE" in result.output
     finally:
         get_db(app).dispose()
+
+
+def test_no_worker_on_a_schema_behind_the_code(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "s",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite'}"},
+                     instance_path=str(tmp_path))
+    try:
+        result = app.test_cli_runner().invoke(args=["worker"])
+        assert result.exit_code == 1
+        assert "kamscore db upgrade" in result.output
+        assert not (tmp_path / "tasks.sqlite").exists()
+    finally:
+        get_db(app).dispose()

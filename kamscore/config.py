@@ -74,6 +74,16 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_MISFIRE_GRACE_SECONDS": 300,  # a run later than this is dropped (next one does it)
     "SCHEDULER_MAX_ATTEMPTS": 3,  # a failing job is tried this many times per run
     "SCHEDULER_RETRY_DELAY_SECONDS": 10,  # before the second attempt; doubled each time
+    # --- background jobs (the `kamscore worker` process; docs/operations.md) ---
+    # where the task queue is kept: None means a SQLite file "tasks.sqlite" in the instance
+    # folder (one machine); redis://host:6379/0 in production and on several hosts
+    "TASK_QUEUE_URL": None,
+    "TASK_QUEUE_NAME": "kamscore",  # the queue's name in its store (kamscores sharing a Redis)
+    "TASK_QUEUE_IMMEDIATE": False,  # run each task at once where it is queued (tests, the demo)
+    "WORKER_THREADS": 2,  # jobs `kamscore worker` runs at once (its --workers default)
+    "JOB_UPLOADS_DIR": None,  # uploads waiting for their job; None: instance/job-uploads
+    # CSV uploads larger than this are imported by a background job (202 and a job to follow)
+    "IMPORT_INLINE_MAX_BYTES": 1024 * 1024,
     # --- money ---
     "CURRENCY": "EUR",
 }

@@ -49,6 +49,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     manager.init_app(app)
 
+    from kamscore.background import queue
+
+    queue.init_app(app)
+
     from kamscore import api, web
 
     api.init_app(app)

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> Api:
         assignments,
         facts,
         imports,
+        jobs,
         people,
         periods,
         plans,
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> Api:
         facts,
         plans,
         imports,
+        jobs,
     ):
         api.register_blueprint(module.blp)
     # requires() checks the CSRF token itself for browser sessions; tokens need none

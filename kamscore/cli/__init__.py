@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(scheduler.scheduler_group)
 
+    from kamscore.cli import worker
+
+    app.cli.add_command(worker.worker_command)
+
     from kamscore.cli import demo
 
     app.cli.add_command(demo.demo_command)

@@ -109,8 +109,9 @@ def _serve(cli_app: Flask, host: str, port: int) -> None:
 
     get_db(cli_app).dispose()
     # The served app loads its settings like gunicorn's would: the secret key now comes from
-    # the environment, instance/config.py or the key file just written.
-    app = create_app(instance_path=cli_app.instance_path)
+    # the environment, instance/config.py or the key file just written. No worker runs
+    # beside the demo: background jobs (large imports) run at once, in the request.
+    app = create_app({"TASK_QUEUE_IMMEDIATE": True}, instance_path=cli_app.instance_path)
     try:
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:

@@ -11,6 +11,7 @@ from kamscore.importing.errors import ImportRejected, RowError
 from kamscore.importing.service import (
     ImportReport,
     UnknownKind,
+    check_kind,
     describe_kinds,
     import_csv,
     import_kinds,
@@ -22,6 +23,7 @@ __all__ = [
     "ImportReport",
     "RowError",
     "UnknownKind",
+    "check_kind",
     "describe_kinds",
     "import_csv",
     "import_kinds",

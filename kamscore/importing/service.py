@@ -78,6 +78,12 @@ def describe_kinds() -> dict[str, str]:
     return {kind: importer.summary for kind, importer in IMPORTERS.items()}
 
 
+def check_kind(kind: str) -> None:
+    """Raise UnknownKind, naming the kinds, unless ``kind`` is one."""
+    if kind not in IMPORTERS:
+        raise UnknownKind(f"unknown import kind '{kind}'; the kinds are: {', '.join(IMPORTERS)}")
+
+
 def import_csv(
     session: Session,
     kind: str,
@@ -95,10 +101,8 @@ def import_csv(
     reports the counts without writing. An import that writes is in the audit log under
     ``actor`` (the CLI's operator when None) with the file's SHA-256 and the counts.
     """
-    importer_class = IMPORTERS.get(kind)
-    if importer_class is None:
-        raise UnknownKind(f"unknown import kind '{kind}'; the kinds are: {', '.join(IMPORTERS)}")
-    importer = importer_class()
+    check_kind(kind)
+    importer = IMPORTERS[kind]()
     step = progress or no_progress
     errors = ErrorList()
     fields = importer.schema().fields

@@ -12,7 +12,7 @@ from kamscore.models.facts import (
     PlanAction,
     PlanObjective,
 )
-from kamscore.models.jobs import JobRunStatus, ScheduledJobRun
+from kamscore.models.jobs import BackgroundJob, JobRunStatus, JobState, ScheduledJobRun
 from kamscore.models.org import Person, Role, Team, TeamMember
 from kamscore.models.periods import (
     LifecyclePhase,
@@ -63,6 +63,7 @@ __all__ = [
     "ApiToken",
     "Assignment",
     "AuditEvent",
+    "BackgroundJob",
     "Base",
     "Campaign",
     "CampaignStatus",
@@ -75,6 +76,7 @@ __all__ = [
     "InvitationStatus",
     "InvitationToken",
     "JobRunStatus",
+    "JobState",
     "LifecyclePhase",
     "MessageKind",
     "MessageStatus",

@@ -14,6 +14,11 @@ class ImportOptions(Schema):
     dry_run = fields.Boolean(
         load_default=False, metadata={"description": "Validate and report; write nothing."}
     )
+    background = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Import in a background job (202 and a job to follow), "
+                  "whatever the file's size; files over IMPORT_INLINE_MAX_BYTES always are."},
+    )
 
 
 class CountsSchema(Schema):

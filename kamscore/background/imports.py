@@ -1,0 +1,88 @@
+"""The import task: ``import_csv`` on an upload stored for a job, as the user who uploaded it.
+
+All or nothing, as a synchronous import: the import and the job's ``done`` state are committed
+in one transaction; a refused file (every bad row by line, the API's 422 content) or any
+failure rolls the import back and marks the job ``failed``. The upload is deleted when the job
+ends, whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from pathlib import Path
+
+from kamscore.background.progress import ProgressStore, ProgressTracker, estimate_rows
+from kamscore.background.records import claim_job, fail_job, finish_job, username_of
+from kamscore.background.uploads import delete_upload, upload_path
+from kamscore.db.session import Database
+from kamscore.importing import ImportRejected, UnknownKind, import_csv
+from kamscore.models import JobState
+
+log = logging.getLogger(__name__)
+
+#: The task's name in the queue and in ``background_job.task``.
+TASK = "import"
+
+INTERNAL_ERROR = ("The import failed on the worker; nothing was written. The error has been "
+                  "logged by `kamscore worker`; please report it with the job's id.")
+
+
+def import_params(kind: str, filename: str, dry_run: bool, size: int) -> dict[str, object]:
+    """What an import job keeps of its request (``background_job.params``)."""
+    return {"kind": kind, "filename": filename, "dry_run": dry_run, "bytes": size}
+
+
+def run_import_job(database: Database, store: ProgressStore, uploads: Path,
+                   job_id: str) -> JobState | None:
+    """Run the queued import ``job_id``; return its final state (None: it was not queued)."""
+    try:
+        with database.session() as session:
+            job = claim_job(session, job_id)
+            if job is None:
+                log.warning("job %s is not queued (already run, or unknown): skipped", job_id)
+                return None
+            params = dict(job.params)
+            actor = username_of(session, job)
+        try:
+            data = upload_path(uploads, job_id).read_bytes()
+        except FileNotFoundError:
+            return _fail(database, job_id, 500,
+                         f"The uploaded file is not in {uploads} on {socket.gethostname()}: web "
+                         "servers and workers must share JOB_UPLOADS_DIR. Nothing was written.")
+        passes = 1 if params["dry_run"] else 2  # rows are validated, then written
+        tracker = ProgressTracker(store, job_id, rows_total=estimate_rows(data), passes=passes)
+        try:
+            return _import(database, job_id, params, data, tracker, actor)
+        finally:
+            tracker.clear()
+    finally:
+        delete_upload(uploads, job_id)
+
+
+def _import(database: Database, job_id: str, params: dict[str, object], data: bytes,
+            tracker: ProgressTracker, actor: str) -> JobState:
+    kind = str(params["kind"])
+    try:
+        with database.sessionmaker() as session:
+            report = import_csv(session, kind, data, filename=str(params["filename"]),
+                                dry_run=bool(params["dry_run"]), progress=tracker, actor=actor)
+            finish_job(session, job_id, rows=report.rows, result=report.as_dict())
+            session.commit()
+    except ImportRejected as rejected:
+        return _fail(database, job_id, 422, str(rejected), rejected.by_line())
+    except UnknownKind as exc:
+        return _fail(database, job_id, 404, str(exc))
+    except Exception:
+        log.exception("import job %s (%s, %s) failed", job_id, kind, params["filename"])
+        return _fail(database, job_id, 500, INTERNAL_ERROR)
+    log.info("import job %s: %s rows of %s %s", job_id, report.rows, kind,
+             "checked" if report.dry_run else "imported")
+    return JobState.DONE
+
+
+def _fail(database: Database, job_id: str, code: int, message: str,
+          errors: dict[str, object] | None = None) -> JobState:
+    with database.session() as session:
+        fail_job(session, job_id, code, message, errors)
+    return JobState.FAILED

@@ -1,0 +1,106 @@
+"""A job's progress while it runs: the worker publishes rows done of rows total to the queue's
+store as the import validates and writes, and clears it at the end."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from background_jobs import many_facts
+from huey import MemoryHuey
+from sqlalchemy import func, select
+
+from kamscore.background import progress
+from kamscore.background.imports import import_params, run_import_job
+from kamscore.background.progress import estimate_rows, live_progress, progress_figures
+from kamscore.background.records import new_job
+from kamscore.background.uploads import store_upload
+from kamscore.db.session import get_db
+from kamscore.models import BackgroundJob, Fact, JobState, User
+
+
+class RecordingStore:
+    """Huey's in-memory key-value store, keeping every value put (what a reader could see)."""
+
+    def __init__(self) -> None:
+        self.huey = MemoryHuey("progress-test")
+        self.published: list[dict] = []
+
+    def put(self, key, data):  # type: ignore[no-untyped-def]
+        self.published.append(dict(data))
+        return self.huey.put(key, data)
+
+    def get(self, key, peek=False):  # type: ignore[no-untyped-def]
+        return self.huey.get(key, peek)
+
+    def delete(self, key):  # type: ignore[no-untyped-def]
+        return self.huey.delete(key)
+
+
+def _queue_job(app, tmp_path: Path, data: bytes, *, dry_run: bool) -> str:
+    with get_db(app).session() as session:
+        user = session.scalar(select(User).where(User.username == "ana"))
+        job = new_job(session, user, "import", import_params("facts", "big.csv", dry_run,
+                                                             len(data)))
+        store_upload(tmp_path / "uploads", job.id, io.BytesIO(data))
+        return job.id
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
+def test_progress_moves_from_nothing_to_every_row(app, org, uploader, tmp_path, monkeypatch,
+                                                  dry_run):
+    monkeypatch.setattr(progress, "PUBLISH_EVERY", 0)  # publish at every step
+    rows = 12_000
+    job_id = _queue_job(app, tmp_path, many_facts(rows), dry_run=dry_run)
+    store = RecordingStore()
+    state = run_import_job(get_db(app), store, tmp_path / "uploads", job_id)
+    assert state is JobState.DONE
+    done = [p["rows_done"] for p in store.published]
+    assert {p["rows_total"] for p in store.published} == {rows}
+    assert done[0] == 0 and done == sorted(done)  # never backwards
+    assert len(set(done)) >= 5  # it moved in steps: validation every 1,000 rows, writes
+    assert any(0 < d < rows // 2 for d in done) and done[-1] >= rows * 0.9
+    assert store.get(progress.progress_key(job_id), peek=True) is None  # cleared
+    assert not (tmp_path / "uploads" / f"{job_id}.upload").exists()
+    with get_db(app).session() as session:
+        job = session.get(BackgroundJob, job_id)
+        assert job.state is JobState.DONE and job.rows == rows
+        assert job.result["dry_run"] is dry_run
+        assert session.scalar(select(func.count()).select_from(Fact)) == (
+            0 if dry_run else rows) + 13  # the example facts
+
+
+def test_a_job_runs_once(app, org, uploader, tmp_path):
+    """A job delivered twice (a queue may redeliver) is claimed by the first run only."""
+    job_id = _queue_job(app, tmp_path, many_facts(50), dry_run=True)
+    store = RecordingStore()
+    assert run_import_job(get_db(app), store, tmp_path / "uploads", job_id) is JobState.DONE
+    store_upload(tmp_path / "uploads", job_id, io.BytesIO(many_facts(50)))
+    assert run_import_job(get_db(app), store, tmp_path / "uploads", job_id) is None
+    assert not (tmp_path / "uploads" / f"{job_id}.upload").exists()
+
+
+def test_a_missing_upload_fails_the_job_and_says_why(app, org, uploader, tmp_path):
+    job_id = _queue_job(app, tmp_path, many_facts(50), dry_run=False)
+    (tmp_path / "uploads" / f"{job_id}.upload").unlink()
+    assert run_import_job(get_db(app), RecordingStore(), tmp_path / "uploads",
+                          job_id) is JobState.FAILED
+    with get_db(app).session() as session:
+        job = session.get(BackgroundJob, job_id)
+        assert job.error["code"] == 500 and "JOB_UPLOADS_DIR" in job.error["message"]
+        assert job.finished_at is not None
+
+
+def test_the_figures():
+    assert estimate_rows(b"a,b\n1,2\n3,4\n") == 2
+    assert estimate_rows(b"a,b\n1,2\n3,4") == 2
+    assert estimate_rows(b"a,b\n") == 0 and estimate_rows(b"") == 0
+    assert progress_figures(500, 1000, 5.0) == {"rows_done": 500, "rows_total": 1000,
+                                                "rows_per_second": 100.0, "seconds_left": 5.0}
+    assert progress_figures(0, 1000, 5.0)["seconds_left"] is None  # no rate yet
+    assert progress_figures(1000, 1000, 5.0)["seconds_left"] == 0.0
+    assert live_progress(None, 0.0) == {"rows_done": 0, "rows_total": None,
+                                        "rows_per_second": None, "seconds_left": None}
+    assert live_progress({"rows_done": 10, "rows_total": 30, "started": 100.0}, 102.0) == {
+        "rows_done": 10, "rows_total": 30, "rows_per_second": 5.0, "seconds_left": 4.0}

@@ -27,8 +27,8 @@ def test_every_operation_declares_its_success_and_error_responses(client):
     operations = 0
     for name, responses in _responses(spec):
         operations += 1
-        success = [code for code in responses if code.startswith("2")]
-        assert len(success) == 1, name
+        success = [code for code in responses if code.startswith("2") and code != "202"]
+        assert len(success) == 1, name  # (and 202 where a large import is queued as a job)
         assert "schema" in next(iter(responses[success[0]]["content"].values())), name
         assert "401" in responses, name  # nothing is public
         for code, response in responses.items():
@@ -37,7 +37,7 @@ def test_every_operation_declares_its_success_and_error_responses(client):
                     response = error_responses[response["$ref"].rsplit("/", 1)[1]]
                 schema = response["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, (name, code)
-    assert operations == 41  # with GET /api/v1/audit-events
+    assert operations == 42  # with GET /api/v1/audit-events and GET /api/v1/jobs/<id>
     assert spec["components"]["schemas"]["Error"]["required"] == [
         "code", "errors", "message", "status"]
 

@@ -38,6 +38,7 @@ class JobResource(MethodView):
     decorators = [requires("imports.write")]
 
     @blp.response(200, JobSchema)
+    @blp.refusals(401, 403, 404)
     def get(self, job_id: str) -> Any:
         """A background job: queued, running (with progress), done (with its report) or
         failed (with its errors; nothing was written)."""

@@ -21,7 +21,8 @@ import pytest
 
 from kamscore.db.migrate import upgrade
 
-pytestmark = pytest.mark.slow
+# gunicorn's workers start against a timeout: never beside the other server tests
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 30
@@ -67,19 +68,12 @@ def serving(env: dict[str, str], target: tuple[str, Path | None]) -> Iterator[st
     for _attempt in range(3):  # another process may take the free port before gunicorn does
         port = _free_port()
         process = _gunicorn(port, env, target)
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = _stop(process)
-                    if "Address already in use" in output:
-                        break
-                    pytest.fail("gunicorn did not start:\n" + output)
-                time.sleep(0.2)
-        if process.poll() is None:
+        try:
+            started = _wait_for_health(process, port)
+        except BaseException:
+            _stop(process)  # never leave a gunicorn behind
+            raise
+        if started:
             break
     else:
         pytest.fail("gunicorn found no free port in three attempts")
@@ -87,6 +81,24 @@ def serving(env: dict[str, str], target: tuple[str, Path | None]) -> Iterator[st
         yield f"http://127.0.0.1:{port}"
     finally:
         _stop(process)
+
+
+def _wait_for_health(process: subprocess.Popen, port: int) -> bool:
+    """Wait until gunicorn answers /health: True once it does, False when it stopped because
+    the port was taken. Fails the test when it stops otherwise or the start time runs out;
+    an answer slower than the probe's own timeout (a loaded machine) is asked again."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
+                return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = _stop(process)
+                if "Address already in use" in output:
+                    return False
+                pytest.fail("gunicorn did not start:\n" + output)
+            time.sleep(0.2)
 
 
 def _refused(env: dict[str, str], target: tuple[str, Path | None]) -> tuple[int, str]:

@@ -20,6 +20,9 @@ from kamscore.db.session import Database, get_db
 from kamscore.importing import import_csv
 from kamscore.models import Fact, Person, Role
 
+# twenty threads or processes at once: never beside the other server tests (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("servers")
+
 WRITERS = 20
 ROWS = 150
 

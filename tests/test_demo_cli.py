@@ -78,6 +78,7 @@ def _kamscore_command() -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("servers")  # see tests/conftest.py
 def test_kamscore_demo_serves_the_demo_with_data_visible(tmp_path):
     """What a newcomer does: run ``kamscore demo``, open the printed URL, sign in, look."""
     port = free_port()

@@ -24,7 +24,7 @@ from gunicorn_process import (
 
 from kamscore.db.migrate import upgrade
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 
 def _refused(env: dict[str, str], target: Target) -> tuple[int, str]:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's environment once (see tests/conftest.py)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]
 
 REPO = Path(__file__).resolve().parents[1]
 

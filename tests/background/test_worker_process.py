@@ -25,7 +25,7 @@ from kamscore.db.session import get_db
 from kamscore.importing import import_csv
 from kamscore.models import AuditEvent, Fact
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 ROWS = 3_000
 

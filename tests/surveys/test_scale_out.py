@@ -25,7 +25,7 @@ from survey_org import CUSTOMER_PAGES, live_campaign, token_for
 
 from kamscore.models import SurveyAnswer, SurveyResponse, SurveySubmission, ThrottleCount
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers"),
               pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 
 WORKERS = 2  # per host

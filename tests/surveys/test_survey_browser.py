@@ -62,7 +62,9 @@ def test_answer_the_customer_survey_in_a_browser(chromium, session, org, databas
         expect(error).to_have_text(re.compile("Please answer this question."))
         question = page.locator("#q-overall_satisfaction")
         expect(question.locator("#overall_satisfaction-error")).to_be_visible()
-        assert page.evaluate("document.activeElement.id") == "overall_satisfaction-0"
+        # autofocus is applied at the browser's next rendering update, after the page is in
+        # the DOM: wait for it rather than read the focus once
+        expect(page.locator("#overall_satisfaction-0")).to_be_focused()
         described = page.locator("#overall_satisfaction-0").get_attribute("aria-describedby")
         assert "overall_satisfaction-error" in described
         expect(page.locator(".error-summary a")).to_have_attribute(

@@ -12,7 +12,8 @@ from survey_org import CUSTOMER_PAGES, live_campaign, token_for
 
 from kamscore.models import SurveyAnswer, SurveyResponse, SurveySubmission
 
-pytestmark = pytest.mark.slow
+# gunicorn under twenty concurrent requests: never beside the other server tests
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 CONCURRENT = 20
 TIMEOUT = 60  # seconds: bounded waits, a stuck server fails the test
 

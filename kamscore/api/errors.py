@@ -25,6 +25,7 @@ from flask_smorest import abort
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
+from kamscore.auth.access import is_api_request
 from kamscore.db.session import get_session
 from kamscore.importing import ImportRejected, UnknownKind
 from kamscore.scoring.errors import ScoringError
@@ -35,7 +36,6 @@ SERVICE_ERRORS: tuple[type[Exception], ...] = (
     ScoringError, SurveyError, ImportRejected, UnknownKind,
 )
 
-API_PATH_PREFIX = "/api/"
 
 #: Clearer messages than werkzeug's defaults for the errors an API client meets most.
 MESSAGES = {
@@ -44,10 +44,6 @@ MESSAGES = {
     422: "Invalid input: see errors.",
     500: "Internal error: it has been logged; please report it with the time it happened.",
 }
-
-
-def is_api_request() -> bool:
-    return request.path == "/api" or request.path.startswith(API_PATH_PREFIX)
 
 
 def error_body(code: int, message: str | None = None, errors: Any = None) -> dict[str, Any]:

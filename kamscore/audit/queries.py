@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from kamscore.models.audit import AuditEvent
 
@@ -42,6 +43,15 @@ def select_events(filters: AuditFilter) -> Select[Any]:
     if filters.until:
         stmt = stmt.where(AuditEvent.at < _start_of(filters.until + dt.timedelta(days=1)))
     return stmt
+
+
+def page_of_events(session: Session, filters: AuditFilter, page: int, per_page: int
+                   ) -> tuple[list[AuditEvent], int]:
+    """One page of the events matching ``filters`` (newest first) and how many match."""
+    stmt = select_events(filters)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    events = list(session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
+    return events, total or 0
 
 
 def _start_of(day: dt.date) -> dt.datetime:

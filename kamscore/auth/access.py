@@ -25,9 +25,13 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
+from flask_smorest import abort as api_abort
 
+from kamscore.auth.login import csrf
 from kamscore.auth.roles import GRANTS
 from kamscore.auth.scope import AccessDenied, Scope, scope_for
+from kamscore.auth.tokens import find_active_token, record_use
+from kamscore.auth.web_throttle import check_client, client_failed
 from kamscore.db.session import get_session
 from kamscore.models import User
 
@@ -115,7 +119,8 @@ def current_user_of_request() -> User:
 
 
 def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+    """Whether this request is the JSON API's (under ``/api``)."""
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def _page_caller() -> User:
@@ -126,10 +131,6 @@ def _page_caller() -> User:
 
 
 def _api_caller() -> User:
-    from kamscore.auth.login import csrf
-    from kamscore.auth.tokens import find_active_token, record_use
-    from kamscore.auth.web_throttle import check_client, client_failed
-
     header = request.headers.get("Authorization")
     if header is not None:
         check_client("api_credentials")
@@ -156,8 +157,6 @@ def _refuse(api: bool, status: int, message: str | None,
             errors: dict[str, list[str]] | None = None) -> NoReturn:
     if not api:
         abort(status, description=message)
-    from flask_smorest import abort as api_abort
-
     headers = {"WWW-Authenticate": 'Bearer realm="kamscore"'} if status == 401 else None
     if errors:
         api_abort(status, message=message, errors=errors, headers=headers)

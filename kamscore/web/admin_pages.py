@@ -26,11 +26,16 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from kamscore.audit.log import record
-from kamscore.audit.queries import CSV_COLUMNS, AuditFilter, event_row, select_events
+from kamscore.audit.queries import (
+    CSV_COLUMNS,
+    AuditFilter,
+    event_row,
+    page_of_events,
+    select_events,
+)
 from kamscore.auth.access import current_user_of_request, requires
 from kamscore.auth.users import (
     UserError,
@@ -218,13 +223,9 @@ def audit() -> str:
     if not raw.isdigit() or not 1 <= int(raw) <= 10**9:
         abort(400, description=f"page must be a whole number from 1, not {raw!r}")
     page = int(raw)
-    session = get_session()
-    stmt = select_events(filters)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    events = list(session.scalars(stmt.offset((page - 1) * AUDIT_PER_PAGE)
-                                  .limit(AUDIT_PER_PAGE)))
-    pages = max(1, math.ceil((total or 0) / AUDIT_PER_PAGE))
-    return render_template("admin/audit.html", filters=form, events=events, total=total or 0,
+    events, total = page_of_events(get_session(), filters, page, AUDIT_PER_PAGE)
+    pages = max(1, math.ceil(total / AUDIT_PER_PAGE))
+    return render_template("admin/audit.html", filters=form, events=events, total=total,
                            page=page, pages=pages)
 
 

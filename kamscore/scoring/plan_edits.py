@@ -156,6 +156,13 @@ class WeightTable:
             weights.update(self.overrides[variant])
         return weights
 
+    def text(self, variant: str | None, component: str) -> str:
+        """A weight as a form shows it: ``25``, ``12.5``."""
+        return _format(self.effective(variant)[component])
+
+    def total(self, variant: str | None = None) -> str:
+        return _format(round(sum(self.effective(variant).values()), 6))
+
 
 @dataclass(frozen=True)
 class _Nodes:

@@ -35,7 +35,13 @@ from kamscore.scoring.evaluation import (
     score,
 )
 from kamscore.scoring.inputs_cache import CacheInfo, InputsCache
-from kamscore.scoring.lifecycle import parse_source, parse_version, published_version, resolve_ref
+from kamscore.scoring.lifecycle import (
+    import_ruleset,
+    parse_source,
+    parse_version,
+    published_version,
+    resolve_ref,
+)
 from kamscore.scoring.periods import get_period
 from kamscore.scoring.plan_edits import set_values, set_weights
 from kamscore.scoring.whatif_breakdown import breakdown
@@ -245,3 +251,22 @@ def _report(period: str, draft: Plan, baseline: Plan | None, draft_scored: Score
     if include_all:
         report["kams"] = [row(i) for i in range(len(codes))]
     return report
+
+
+def save_scenario(session: Session, pm: Any, *, baseline_ref: str, user: str,
+                  draft_source: str | None = None, weights: dict[str, Any] | None = None,
+                  variant_weights: dict[str, dict[str, Any]] | None = None,
+                  values: dict[str, Any] | None = None, period: str | None = None,
+                  note: str | None = None) -> RulesetVersion:
+    """Store the scenario (the draft as ``what_if`` builds it) as the next draft version of
+    its ruleset (``lifecycle.import_ruleset``: validated, audited as ``ruleset.draft``, then
+    the approval flow as any draft)."""
+    draft, _ = resolve_plans(session, pm, draft_source=draft_source, weights=weights,
+                             variant_weights=variant_weights, values=values,
+                             baseline_ref=None if draft_source else baseline_ref,
+                             filename="what-if.yaml")
+    if draft.source is None:  # pragma: no cover - resolve_plans always gives a text here
+        raise InvalidInputError("nothing to save", field="draft")
+    origin = f"what-if on {baseline_ref}" + (f", period {period}" if period else "")
+    return import_ruleset(session, pm, draft.source, f"what-if-{draft.ruleset.name}.yaml",
+                          user=user, note=note or origin)

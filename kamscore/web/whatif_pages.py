@@ -116,6 +116,16 @@ def _draft_arguments(form: ScenarioForm) -> dict[str, Any]:
     return {"weights": weights, "variant_weights": variant_weights, "values": values}
 
 
+def _problems(exc: ScoringError) -> list[str]:
+    return (exc.problems if isinstance(exc, InvalidInputError) else []) or [exc.message]
+
+
+def _status(exc: ScoringError) -> int:
+    """A scenario that cannot be evaluated or saved is an answer about the scenario (200,
+    the page lists the problems, as the check of a ruleset does); a refusal keeps its own."""
+    return exc.status if exc.status in (403, 404) else 200
+
+
 @bp.post("/whatif")
 @requires("whatif.use")
 def compare() -> tuple[str, int]:
@@ -133,11 +143,8 @@ def compare() -> tuple[str, int]:
                          period=found.period.code, baseline_ref=found.plan.name,
                          filename="draft.yaml", top=10, details=True,
                          **_draft_arguments(form))
-    except InvalidInputError as exc:
-        return _page(found, form, errors=exc.problems or [exc.message], texts=texts,
-                     status=422)
-    except ScoringError as exc:
-        return _page(found, form, errors=[exc.message], texts=texts, status=exc.status)
+    except ScoringError as exc:  # the scenario is shown again with what is wrong with it
+        return _page(found, form, errors=_problems(exc), texts=texts, status=_status(exc))
     if form.mode.data == "form":
         form.source.data = report["draft_source"]
     return _page(found, form, report=report, texts=texts)
@@ -161,9 +168,7 @@ def save() -> tuple[str, int] | Response:
                                 note=(form.note.data or "").strip() or None,
                                 **_draft_arguments(form))
     except ScoringError as exc:
-        problems = exc.problems if isinstance(exc, InvalidInputError) else []
-        return _page(found, form, errors=problems or [exc.message], texts=texts,
-                     status=exc.status if exc.status in (403, 409, 422) else 400)
+        return _page(found, form, errors=_problems(exc), texts=texts, status=_status(exc))
     flash(f"Saved as draft {version.label}: it is now waiting for approval.", "success")
     return redirect(url_for("scoring_pages.ruleset", name=version.name,
                             version=version.version))

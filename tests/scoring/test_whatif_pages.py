@@ -89,7 +89,7 @@ def test_a_weight_under_a_variant_changes_the_cost_and_a_wrong_sum_names_it(clie
     assert html(result).count('<svg class="chart" role="img"') == 5
     assert "weights: {sales: 60, formulary: 40}" in unescape(html(result))  # the YAML text
     wrong = client.post("/scoring/whatif", data={**fields, "w:key_accounts:sales": "60"})
-    assert wrong.status_code == 422
+    assert wrong.status_code == 200  # the page lists what is wrong with the scenario
     assert ("variant 'key_accounts' (Key accounts): the weights add up to 110 %, expected "
             "100 % (sales 60 + formulary 50)") in text(wrong)
     empty = client.post("/scoring/whatif", data={**fields, "w:default:sales": ""})
@@ -120,7 +120,7 @@ def test_any_number_of_the_plan_is_a_field(client, two_plans):
         **fields, "v:target_incentive.amount": "2000"}))
     assert "Total cost €5,050.00 instead of €2,525.00" in doubled
     bad = client.post("/scoring/whatif", data={**fields, "v:target_incentive.amount": "lots"})
-    assert bad.status_code == 422
+    assert bad.status_code == 200
     assert "target_incentive.amount: 'lots' is not a number" in text(bad)
 
 
@@ -151,7 +151,7 @@ def test_saving_the_scenario_makes_a_draft_for_approval(app, client, two_plans):
         assert audit.object_key == "tiny_key v2" and audit.actor == "ana"
     again = client.post("/scoring/whatif/save", data={
         **fields, "w:key_accounts:sales": "60", "w:key_accounts:formulary": "40"})
-    assert again.status_code == 409 and "identical to tiny_key v2" in text(again)
+    assert again.status_code == 200 and "identical to tiny_key v2" in text(again)
 
 
 def test_who_may_use_and_save(client, two_plans):

@@ -34,6 +34,7 @@ NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*(%|pts)?$")
 #: Sections whose numbers are not parameters of the plan.
 NOT_PARAMETERS = frozenset({"version", "rounding"})
 TOLERANCE = 1e-6  # percent
+MAX_DIGITS = 40  # characters of a number typed into a form
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,15 @@ def numeric_leaves(source: str, filename: str = "draft.yaml") -> list[Leaf]:
     return leaves
 
 
+def _too_long(value: str, what: str, field: str) -> None:
+    if len(value) > MAX_DIGITS:
+        raise InvalidInputError(f"{what}: a number written with {len(value)} characters; at "
+                                f"most {MAX_DIGITS} are allowed", field=field)
+
+
 def _check_number(text: Any, what: str, field: str) -> str:
     value = str(text).strip()
+    _too_long(value, what, field)
     if not NUMBER.match(value):
         shown = f"'{value}'" if value else "empty"
         raise InvalidInputError(f"{what}: {shown} is not a number (write e.g. 40, 85% or 1.5)",
@@ -219,6 +227,7 @@ def _parse_weights(given: Mapping[str, Any], known: tuple[str, ...], where: str
     parsed = {}
     for cid, text in given.items():
         value = str(text).strip()
+        _too_long(value, f"weight of {cid}{where}", "weights")
         try:
             number = percent(value)
         except ValueError:

@@ -17,7 +17,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from kamscore.web.base_form import Form, has_nul
 
 DEFAULT = "default"
-MAX_FIELD = 40
 
 
 class ScenarioForm(Form):
@@ -40,15 +39,15 @@ class ScenarioForm(Form):
 def scenario_edits(data: Mapping[str, str]) -> tuple[dict[str, str], dict[str, dict[str, str]],
                                                        dict[str, str]]:
     """The submitted weights of the plan, weights under variants and other values:
-    ``(weights, variant_weights, values)``. A value is cut after ``MAX_FIELD`` characters
-    and a NUL character replaced (either way it is no number, and the service says so)."""
+    ``(weights, variant_weights, values)``. A NUL character is replaced (the value is then
+    no number, and the service says so)."""
     weights: dict[str, str] = {}
     variants: dict[str, dict[str, str]] = {}
     values: dict[str, str] = {}
     for name, raw in data.items():
         if has_nul((name,)) or len(name) > 300:
             continue
-        value = raw[:MAX_FIELD + 1].replace("\x00", "\ufffd")
+        value = raw.replace("\x00", "\ufffd")
         if name.startswith("w:"):
             variant, _, component = name[2:].partition(":")
             target = weights if variant == DEFAULT else variants.setdefault(variant, {})

@@ -111,7 +111,7 @@ def test_an_analyst_tries_a_scenario_and_saves_it(chromium, session, pm, publish
         page.locator("#result").screenshot(path=str(IMAGES / "whatif-result.png"))
         page.locator("#weights").screenshot(path=str(IMAGES / "whatif-weights.png"))
     else:
-        page.screenshot(path=str(IMAGES / "whatif-phone.png"))
+        page.locator("#result").screenshot(path=str(IMAGES / "whatif-phone.png"))
 
     # save the scenario as a draft: it waits for approval on the ruleset's page
     page.get_by_label("Note for the approver (optional)").fill("60/40 for key accounts")

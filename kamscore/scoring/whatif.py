@@ -30,7 +30,6 @@ from kamscore.scoring.errors import InvalidInputError, NotFoundError
 from kamscore.scoring.evaluation import (
     Scored,
     component_requests,
-    engine_population,
     population_roles,
     score,
 )
@@ -179,7 +178,7 @@ def what_if(session: Session, pm: Any, cache: InputsCache | None = None, *, peri
     base_scored = None
     if baseline is not None:
         base_inputs = dataclasses.replace(
-            inputs, population=engine_population(inputs.ctx, baseline.ruleset))
+            inputs, population=cache.population(inputs, baseline.ruleset))
         base_scored = score(baseline.ruleset, base_inputs)
     evaluated = time.perf_counter()
     report = _report(found.code, draft, baseline, draft_scored, base_scored, inputs, info,

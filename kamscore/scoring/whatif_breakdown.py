@@ -55,12 +55,29 @@ def histogram(baseline: np.ndarray, draft: np.ndarray, *, bins: int = 10
             for i in range(count)]
 
 
+#: the grouping of the last few label arrays (the cached context's teams, segments, phases
+#: are the same arrays from one what-if to the next): id → (the array, names, inverse)
+_GROUPINGS: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def grouping(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct labels of ``groups`` (None as ``(none)``) and each KAM's index."""
+    known = _GROUPINGS.get(id(groups))
+    if known is not None and known[0] is groups:
+        return known[1], known[2]
+    labels = np.asarray([NONE if g is None else str(g) for g in groups.tolist()], dtype=object)
+    names, inverse = np.unique(labels, return_inverse=True)
+    if len(_GROUPINGS) >= 16:
+        _GROUPINGS.pop(next(iter(_GROUPINGS)))
+    _GROUPINGS[id(groups)] = (groups, names, inverse)
+    return names, inverse
+
+
 def cost_by(groups: np.ndarray, baseline: np.ndarray, draft: np.ndarray
             ) -> list[dict[str, Any]]:
     """Cost per group (``groups``: one label per KAM, None for unknown), largest draft cost
     first (ties by name)."""
-    labels = np.asarray([NONE if g is None else str(g) for g in groups.tolist()], dtype=object)
-    names, inverse = np.unique(labels, return_inverse=True)
+    names, inverse = grouping(groups)
     kams = np.bincount(inverse, minlength=len(names))
     base_cost = np.bincount(inverse, weights=baseline, minlength=len(names))
     draft_cost = np.bincount(inverse, weights=draft, minlength=len(names))
@@ -115,11 +132,9 @@ def breakdown(ctx_kams: Any, base: Evaluation, draft: Evaluation, *, bins: int =
     return {
         "histogram": histogram(base_pay[base.eligible], draft_pay[draft.eligible], bins=bins),
         "by": {
-            "team": cost_by(np.asarray(ctx_kams.teams, dtype=object), base_pay, draft_pay),
-            "segment": cost_by(np.asarray(ctx_kams.segments, dtype=object), base_pay,
-                               draft_pay),
-            "lifecycle_phase": cost_by(np.asarray(ctx_kams.phases, dtype=object), base_pay,
-                                       draft_pay),
+            "team": cost_by(ctx_kams.teams, base_pay, draft_pay),
+            "segment": cost_by(ctx_kams.segments, base_pay, draft_pay),
+            "lifecycle_phase": cost_by(ctx_kams.phases, base_pay, draft_pay),
             "variant": cost_by(variant_labels(draft), base_pay, draft_pay),
         },
         "crossings": crossings(base, draft),

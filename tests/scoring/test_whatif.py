@@ -188,3 +188,16 @@ def test_details_histogram_cost_by_group_and_crossings(session, pm, published):
     assert report["by"]["segment"][0]["kams"] == 4 and \
         report["by"]["segment"][0]["draft"] == 2350.0
     assert report["draft_source"] == draft
+
+
+def test_the_api_changes_weights_under_variants_and_other_values(client, tokens, published):
+    # the cap point of the sales curve at 110 %: K1's 1.1 reaches it: +175.00 (as pasted)
+    response = client.post("/api/v1/whatif", headers=tokens["ana"], json={
+        "period": "2026-Q1", "baseline": "tiny",
+        "values": {"components[0].curve.points[2].at": "110%"}})
+    assert response.status_code == 200, response.json
+    assert response.json["change"]["payout"] == 175.0
+    refused = client.post("/api/v1/whatif", headers=tokens["ana"], json={
+        "period": "2026-Q1", "baseline": "tiny", "variant_weights": {"key": {"sales": 50}}})
+    assert refused.status_code == 422
+    assert "no variant 'key' in the ruleset" in str(refused.json)

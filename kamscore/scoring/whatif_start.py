@@ -80,6 +80,7 @@ class Section:
 
 SKIPPED = re.compile(r"^(components\[\d+\]\.(weight|params)\b|variants\[\d+\]\.(weights|when)\b"
                      r"|eligibility\b|parts\b|horizons\b)")
+LABEL = re.compile(r"label:\s*([\w .-]+?)\s*[,}]")
 HEADS = {"target_incentive": "Target incentive", "limits": "Caps and floors of the plan",
          "parameters": "Parameters", "gates": "Gates", "modifiers": "Modifiers"}
 
@@ -96,6 +97,7 @@ def parameter_sections(source: str, titles: dict[str, str], variant_titles: dict
     """The plan's numbers grouped for the form (``titles``: component id → title, in order;
     ``variant_titles`` likewise), in text order within each group."""
     components, variants = list(titles), list(variant_titles)
+    lines = source.splitlines()
     sections: dict[str, Section] = {}
     leaf: Leaf
     for leaf in numeric_leaves(source):
@@ -115,7 +117,10 @@ def parameter_sections(source: str, titles: dict[str, str], variant_titles: dict
         else:
             head, _, rest = leaf.path.partition(".")
             key, title = head, HEADS.get(head, head.replace("_", " ").capitalize())
+        label = _human(rest) or title
+        named = LABEL.search(lines[leaf.line - 1]) if "points[" in leaf.path else None
+        if named:  # a curve point written on one line with its label: "point 2 (target)"
+            label = re.sub(r"(point \d+)", rf"\1 ({named.group(1).strip()})", label, count=1)
         section = sections.setdefault(key, Section(key, title))
-        section.parameters.append(Parameter(leaf.path, _human(rest) or title, leaf.text,
-                                            leaf.line))
+        section.parameters.append(Parameter(leaf.path, label, leaf.text, leaf.line))
     return list(sections.values())

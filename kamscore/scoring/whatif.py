@@ -1,16 +1,19 @@
 """What-if: a draft ruleset on a past period's inputs, compared with the published one.
 
-Nothing is stored. The draft (YAML text, a stored version, or the baseline with some weights
-changed) and the baseline (by default the published version of the draft's ruleset) are
-evaluated by the same engine code path as official runs, on the same inputs: the period's
-context loaded for the people in either ruleset's eligible roles, each metric request
-computed once. ``InputsCache`` keeps those inputs between calls, so an analyst's next try
-only reruns the engine.
+Nothing is stored (until ``save_scenario`` makes the draft a new draft version). The draft
+(YAML text, a stored version, or the baseline with weights — of the plan or under variants —
+or any other number changed: ``plan_edits``) and the baseline (by default the published
+version of the draft's ruleset) are evaluated by the same engine code path as official runs,
+on the same inputs: the period's context loaded for the people in either ruleset's eligible
+roles, each metric request computed once. ``InputsCache`` keeps those inputs between calls,
+so an analyst's next try only reruns the engine.
 
 The comparison: total cost (payout) of each and the change; the change per KAM; the
 distribution of payouts (10th, 25th, 50th, 75th and 90th percentiles over eligible KAMs);
-the KAMs whose payout rises and falls most. With the draft being the published ruleset, the
-numbers are those of an official run on the same data.
+the KAMs whose payout rises and falls most; with ``details``, the payout histogram, the cost
+by team, segment, lifecycle phase and variant, and the cap and threshold crossings
+(``whatif_breakdown``). With the draft being the published ruleset, the numbers are those of
+an official run on the same data.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -162,9 +163,6 @@ def test_with_fact_snapshots_the_cache_still_sees_every_fact_change(session, pm,
 def test_the_docs_weight_example_works_on_a_plan_with_a_variant():
     """docs/scoring.md: ``--weight sales=20 --weight csat=15`` on ``standard``, whose
     variant 'development' lists sales but not csat: it keeps its own weights."""
-    from pathlib import Path
-
-    from kamscore.scoring.whatif import with_weights
     standard = (Path(__file__).resolve().parents[2] / "rulesets" / "standard.yaml").read_text()
     changed = with_weights(standard, {"sales": 20, "csat": 15})
     assert "weights: {sales: 15, dmu: 10, relationship: 10, csat: 10}" in changed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -20,11 +20,3 @@ class WhatIfForm(Form):
     source = TextAreaField("Ruleset YAML", validators=[Optional(), Length(max=500_000)],
                            render_kw={"rows": 18, "spellcheck": "false"})
     submit = SubmitField("Compare")
-
-
-class CommentForm(Form):
-    body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=10_000)],
-                         render_kw={"rows": 4})
-    key_path = StringField("About which part (optional)", validators=[Length(max=200)],
-                           render_kw={"placeholder": "e.g. components.csat.weight"})
-    submit = SubmitField("Add comment")

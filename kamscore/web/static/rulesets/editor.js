@@ -16,7 +16,8 @@
   var changes = document.getElementById("editor-changes");
   var upload = form.querySelector("input[type=file]");
   var filename = form.querySelector("input[name=filename]");
-  var token = form.querySelector("input[name=csrf_token]").value;
+  var tokenField = form.querySelector("input[name=csrf_token]");
+  var token = tokenField ? tokenField.value : "";
   var url = editor.getAttribute("data-check-url");
   var DELAY = 400;
   var timer = null;

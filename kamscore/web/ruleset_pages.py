@@ -303,6 +303,9 @@ def _ruleset_page(name: str, version: int, form: CommentForm) -> tuple[str, int]
 # -- approve and publish ------------------------------------------------------------------------
 
 
+DONE = {"approve": "approved", "publish": "published"}
+
+
 def _confirm(step: str, name: str, version: int) -> Any:
     """The confirmation page of ``step`` (GET) and the step itself (POST)."""
     session = get_session()
@@ -315,9 +318,9 @@ def _confirm(step: str, name: str, version: int) -> Any:
             service(session, name, version, user=user.username)
         except ScoringError as exc:
             session.rollback()
-            flash(f"Not {step}d: {exc.message}", "error")
+            flash(f"Not {DONE[step]}: {exc.message}", "error")
         else:
-            flash(f"{found.label} is {step}d." + (
+            flash(f"{found.label} is {DONE[step]}." + (
                 " It can now be published." if step == "approve" else
                 " Score runs use it from now on; it can no longer change."), "success")
         return redirect(url_for(".ruleset", name=name, version=version))

@@ -20,6 +20,8 @@
   var token = tokenField ? tokenField.value : "";
   var url = editor.getAttribute("data-check-url");
   var DELAY = 400;
+  var MIN_ROWS = 12;
+  var MAX_ROWS = 40;
   var timer = null;
   var pending = null;
   var lastChecked = null;
@@ -40,8 +42,14 @@
     return text.value.split("\n").length;
   }
 
+  function fit() {  // the text grows with its lines, up to MAX_ROWS, then scrolls
+    var rows = Math.min(Math.max(lineCount() + 1, MIN_ROWS), MAX_ROWS);
+    text.style.height = (rows * rowHeight() + 16) + "px";
+  }
+
   function renderGutter() {
     var count = lineCount();
+    fit();
     var fragment = document.createDocumentFragment();
     for (var i = 1; i <= count; i += 1) {
       var span = document.createElement("span");

@@ -220,3 +220,19 @@ def test_who_may_approve_and_publish(client, session, pm, published, user, appro
     sign_in(client, user)
     assert client.get("/scoring/rulesets/tiny/2/approve").status_code == approve
     assert client.get("/scoring/rulesets/tiny/2/publish").status_code == publish
+
+
+def test_hostile_input_is_refused_cleanly(client, session, published):
+    sign_in(client, "ana")
+    huge = "9" * 30
+    assert client.get(f"/scoring/rulesets/work-in-progress/{huge}").status_code == 404
+    assert client.get(f"/scoring/rulesets/tiny/1?against=tiny:{huge}").status_code == 404
+    assert client.get("/scoring/rulesets/tiny/1?against=not a ref").status_code == 400
+    assert client.get(f"/scoring/rulesets/new?copy=tiny:{huge}").status_code == 404
+    nul = client.post("/scoring/rulesets/new", data={"source": "name: x\x00\n", "keep": "Keep"})
+    assert nul.status_code == 400 and "must not contain NUL characters" in nul.text
+    checked = client.post("/scoring/rulesets/check", json={"source": "name: x\x00\n"})
+    assert checked.status_code == 200 and checked.json["valid"] is False
+    too_long = client.post("/scoring/rulesets/check", json={"source": "#" * 500_001})
+    assert too_long.status_code == 422 and "at most 500,000 characters" in too_long.json["error"]
+    assert count(session, RulesetWorkInProgress) == 0

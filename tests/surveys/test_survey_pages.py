@@ -131,7 +131,7 @@ def test_leave_and_resume_then_submit_then_the_link_is_refused(app, client, sess
     assert "This survey has already been answered" in refused.text
     # the old session cannot answer again either
     again = later.post(url, data={"section": "comments", "action": "submit"})
-    assert again.status_code == 410 and "were already submitted" in again.text
+    assert again.status_code == 410 and "had already been submitted" in again.text
     assert len(session.scalars(select(SurveyResponse)).all()) == 1
 
 
@@ -150,8 +150,8 @@ def test_a_second_tab_submitting_again_is_told_it_was_already_submitted(client, 
     second_tab = client.post(url, data=form)  # the same page, left open in another tab
     assert second_tab.status_code == 410
     assert "This survey has already been answered" in second_tab.text
-    assert "These answers were not recorded" in second_tab.text
-    assert "were already submitted, perhaps in another tab" in second_tab.text
+    assert "This survey had already been submitted, perhaps from another tab" in second_tab.text
+    assert "the answers on this page were not recorded again" in second_tab.text
     assert "Your answers have been recorded" not in second_tab.text
     assert "Thank you" not in second_tab.text
     assert len(session.scalars(select(SurveyResponse)).all()) == 1

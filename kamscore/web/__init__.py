@@ -42,6 +42,10 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(whatif_pages.bp)
     whatif_pages.init_app(app)
+    from kamscore.web import ruleset_pages
+
+    app.register_blueprint(ruleset_pages.bp)
+    ruleset_pages.init_app(app)
 
     from kamscore.web import admin_pages
 

@@ -170,5 +170,5 @@ def save() -> tuple[str, int] | Response:
     except ScoringError as exc:
         return _page(found, form, errors=_problems(exc), texts=texts, status=_status(exc))
     flash(f"Saved as draft {version.label}: it is now waiting for approval.", "success")
-    return redirect(url_for("scoring_pages.ruleset", name=version.name,
+    return redirect(url_for("ruleset_pages.ruleset", name=version.name,
                             version=version.version))

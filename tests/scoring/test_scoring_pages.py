@@ -86,8 +86,8 @@ def test_a_kam_comments_on_a_draft_and_sees_the_change(client, session, pm, publ
     listing = text(client.get("/scoring/rulesets"))
     assert "open for comments" in listing
     page = text(client.get("/scoring/rulesets/tiny/2"))
-    assert "What changes from version 1" in page
-    assert "component sales weight 70 % 50 %" in page
+    assert "What changes against tiny v1 (published)" in page
+    assert "component sales weight changed 70 % 50 %" in page
     response = client.post("/scoring/rulesets/tiny/2", data={
         "body": "Half on formulary is too much for hospital accounts.",
         "key_path": "components.formulary.weight"})

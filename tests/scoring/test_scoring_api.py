@@ -95,7 +95,9 @@ def test_runs_statements_and_csv(client, tokens):
     exported = client.get(f"/api/v1/runs/{run['id']}/statements.csv", headers=tokens["ana"])
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
-    assert {r["kam_code"]: r["payout"] for r in rows} == EXPECTED
+    assert {r["KAM code"]: r["Payout"] for r in rows} == EXPECTED
+    assert {(r["Period"], r["Ruleset"], r["Input hash"]) for r in rows} == {
+        ("2026-Q1", "tiny", run["input_hash"])}
 
 
 def test_run_requests_are_checked(client, tokens):

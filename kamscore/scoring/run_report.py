@@ -196,8 +196,9 @@ def cost_by_variant(session: Session, run: ScoreRun, scope: Scope) -> list[CostG
 
 
 def payout_bins(session: Session, run_id: int, scope: Scope, *, bins: int = 8) -> list[Bin]:
-    """How many KAMs got how much: a bin of those paid nothing, then ``bins`` equal-width
-    bins from zero to the highest payout (rounded up to a readable step)."""
+    """How many KAMs got how much: a bin of those paid nothing, then up to ``bins``
+    equal-width bins (a readable step) from the lowest payout, rounded down to the step, to
+    the highest; the last bin is open-ended."""
     payouts = [_decimal(p) for p in session.scalars(
         select(ScoreLine.payout).where(ScoreLine.run_id == run_id,
                                        scope.people(ScoreLine.person_id)))]
@@ -208,15 +209,14 @@ def payout_bins(session: Session, run_id: int, scope: Scope, *, bins: int = 8) -
     result = [Bin(Decimal(0), None, zero, zero=True)]
     if not paid:
         return result
-    step = _nice_step(max(paid) / bins)
-    counts = [0] * bins
+    step = _nice_step((max(paid) - min(paid)) / bins)
+    start = (min(paid) // step) * step
+    counts = [0] * (int((max(paid) - start) // step) + 1)
     for p in paid:
-        counts[min(int(p // step), bins - 1)] += 1
-    while counts and counts[-1] == 0:
-        counts.pop()
+        counts[int((p - start) // step)] += 1
     for i, count in enumerate(counts):
         last = i == len(counts) - 1
-        result.append(Bin(step * i, None if last else step * (i + 1), count))
+        result.append(Bin(start + step * i, None if last else start + step * (i + 1), count))
     return result
 
 

@@ -85,10 +85,10 @@ def test_distribution_and_cost_of_a_run(session, pm, published):
     run = _run(session, pm)
     bins = payout_bins(session, run.id, ALL)
     assert bins[0].zero and bins[0].kams == 1  # K3
-    # 1,175.00 / 8 bins → a step of 200: K2 and K4 (675.00) in 600 to 800, K1 in the top bin
+    # 675.00 to 1,175.00 in 8 bins: a step of 100 (62.50 rounded up), from 600
     assert [(b.low, b.kams) for b in bins[1:]] == [
-        (Decimal(0), 0), (Decimal(200), 0), (Decimal(400), 0), (Decimal(600), 2),
-        (Decimal(800), 0), (Decimal(1000), 1)]
+        (Decimal(600), 2), (Decimal(700), 0), (Decimal(800), 0), (Decimal(900), 0),
+        (Decimal(1000), 0), (Decimal(1100), 1)]
     assert bins[-1].high is None
     [variant] = cost_by_variant(session, run, ALL)
     assert (variant.label, variant.kams, variant.paid, variant.payout) == (

@@ -63,7 +63,8 @@ def test_an_analyst_sees_runs_and_every_statement(client, scored):
     assert "Sales attainment sales_attainment 120.0%" in statement
     assert "at or above cap 150.0% 70.0% 105.00% €525.00" in statement
     assert "Score and payout 135.00% €675.00" in statement
-    assert "50.0 % of the period in role" in statement
+    assert "50.0% of the period in role" in statement
+    assert "€1,000.00 × 135.00% × 50.0% = €675.00 (before rounding: 675.0000)" in statement
     csv_text = client.get(f"/scoring/runs/{scored}/statements.csv").get_data(as_text=True)
     assert csv_text.splitlines()[0].startswith(
         "Period,Run,Ruleset,Ruleset version,Input hash,KAM code,KAM name,Status")

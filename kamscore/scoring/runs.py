@@ -84,9 +84,11 @@ def _check_correction(session: Session, period: Period, ruleset: str,
     if period.is_closed:
         current = current_run(session, period.id, ruleset)
         if current is not None and current.id != old.id:
+            how = ("has been corrected already" if current.corrects_run_id == old.id else
+                   "is not the current run: a later run replaced it")
             raise ConflictError(
-                f"run {old.id} has been corrected already; the current run of {ruleset} for "
-                f"{period.code} is {current.id} — correct that one", field="correction_of")
+                f"run {old.id} {how}; the current run of {ruleset} for {period.code} is "
+                f"{current.id} — correct that one", field="correction_of")
 
 
 def _lock_period(session: Session, period_code: str) -> Period:

@@ -124,6 +124,7 @@ def test_a_quarter_is_run_closed_and_paid_from_the_browser(chromium, demo, sessi
         assert "e+0" not in page.content() and " items" not in page.inner_text("main")
         check(page, errors)
         page.screenshot(path=str(IMAGES / "runs-statement.png"), full_page=True)
+        expect(page.get_by_role("button", name="Print this statement")).to_be_visible()
         page.emulate_media(media="print")
         assert page.locator("header").first.is_hidden()
         page.screenshot(path=str(IMAGES / "runs-statement-print.png"), full_page=True)

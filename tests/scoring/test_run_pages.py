@@ -58,7 +58,7 @@ def test_an_analyst_runs_a_period_and_reads_the_run(client, immediate):
     order = [by_payout.index(f"Kam {k} {k} paid") for k in ("K1", "K2", "K4", "K3")]
     assert order == sorted(order)  # highest payout first, ties by KAM code
     statement = client.get(f"/scoring/runs/{run_id}/statements/K1")
-    assert "Print this statement" in text(statement)
+    assert "Print this statement" in text(statement)  # a button runs.js shows
     assert "runs.css" in html(statement) and "@media print" in client.get(
         "/scoring/static/runs/runs.css").get_data(as_text=True)
 

@@ -1,5 +1,5 @@
 // The run pages' own script (CSP: no inline script). Without it, the job page refreshes
-// itself (<noscript> meta refresh) and the print link is replaced by the browser's menu.
+// itself (<noscript> meta refresh) and the print button stays hidden (the browser's own Print works).
 (function () {
   "use strict";
 
@@ -51,11 +51,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("run-job");
     if (box) { poll(box); }
-    document.querySelectorAll("[data-print]").forEach(function (link) {
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        window.print();
-      });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;  // without JavaScript the browser's own Print is there
+      button.addEventListener("click", function () { window.print(); });
     });
   });
 }());

@@ -138,6 +138,18 @@ def test_closing_a_period_and_correcting_its_run(client, tokens):
     assert correction.json["result_hash"] == first["result_hash"]
 
 
+def test_the_runner_cannot_close_his_period(client, tokens):
+    """Four-eyes: carol (analyst and approver) runs the period; she may not also sign it off."""
+    _publish(client, tokens)
+    run = client.post("/api/v1/runs", json={"period": "2026-Q1", "ruleset": "tiny"},
+                      headers=tokens["carol"]).json
+    body = error(client.post("/api/v1/periods/2026-Q1/close", headers=tokens["carol"]), 403)
+    assert f"carol made run {run['id']} of 2026-Q1: four-eyes rule" in body["message"]
+    assert "user" in body["errors"]
+    assert client.post("/api/v1/periods/2026-Q1/close",
+                       headers=tokens["bob"]).json["status"] == "closed"
+
+
 def test_whatif_endpoint(client, tokens):
     _publish(client, tokens)
     report = client.post("/api/v1/whatif", json={

@@ -40,6 +40,7 @@ ACTIONS: Mapping[str, str] = {
     "ruleset.publish": "a ruleset version was published",
     "run.create": "a score run (or a correction of one)",
     "period.close": "a period was closed (the sign-off its payroll export cites)",
+    "run.sign_off": "a correction made after its period's close was signed off (four-eyes)",
     "campaign.create": "a survey campaign was created",
     "campaign.launch": "a campaign was opened and its invitations sent",
     "campaign.remind": "reminders of a campaign were sent",

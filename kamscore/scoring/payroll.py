@@ -2,10 +2,11 @@
 
 A run is exported for payroll only once its period is closed — the close, by an approver who
 did not make the run (``kamscore.scoring.periods``), *is* the sign-off — and only if it is the
-period's current run for its ruleset, made before the close (a correction made after the
-close has not been signed off). The sign-off is read from the audit log's ``period.close``
-event: who closed the period and when. Every export is recorded (``export.pay``, kind
-``payroll``) in the caller's transaction.
+period's current run for its ruleset. A correction made after the close needs a sign-off of
+its own (``sign_off_correction``: an approver who did not make it). The sign-off is read from
+the audit log: the ``period.close`` event, or the correction's ``run.sign_off`` event — who
+and when. Every export is recorded (``export.pay``, kind ``payroll``) in the caller's
+transaction.
 """
 
 from __future__ import annotations
@@ -18,23 +19,63 @@ from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
 from kamscore.exports.payroll import PayrollRow, PayrollSheet, payroll_xlsx, write_payroll_csv
-from kamscore.models import Period, Person, RulesetVersion, ScoreLine, User
+from kamscore.models import Period, Person, RulesetVersion, ScoreLine, ScoreRun, User
 from kamscore.models.audit import AuditEvent
-from kamscore.scoring.errors import ConflictError, InvalidInputError
+from kamscore.scoring.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from kamscore.scoring.run_store import current_run, get_run
 
 CENT = Decimal("0.01")
 
 
-def sign_off(session: Session, period: Period) -> AuditEvent | None:
-    """The audit event of the period's close (None while it is open)."""
+def _after_close(run: ScoreRun, period: Period) -> bool:
+    return period.closed_at is not None and run.created_at > period.closed_at
+
+
+def sign_off(session: Session, period: Period, run: ScoreRun | None = None
+             ) -> AuditEvent | None:
+    """The sign-off ``run`` rests on: the period's close, or for a correction made after the
+    close its own ``run.sign_off`` (None while there is none)."""
     if not period.is_closed:
         return None
+    if run is not None and _after_close(run, period):
+        action, object_type, key = "run.sign_off", "run", str(run.id)
+    else:
+        action, object_type, key = "period.close", "period", period.code
     return session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "period.close",
-                                 AuditEvent.object_type == "period",
-                                 AuditEvent.object_key == period.code)
+        select(AuditEvent).where(AuditEvent.action == action,
+                                 AuditEvent.object_type == object_type,
+                                 AuditEvent.object_key == key)
         .order_by(AuditEvent.id.desc()).limit(1))
+
+
+def needs_sign_off(session: Session, run_id: int) -> bool:
+    """True for the current run of a closed period made after the close (a correction) that
+    nobody has signed off yet."""
+    run = get_run(session, run_id)
+    period = session.get(Period, run.period_id)
+    assert period is not None
+    current = current_run(session, period.id, run.ruleset_name)
+    return (period.is_closed and current is not None and current.id == run.id
+            and _after_close(run, period) and sign_off(session, period, run) is None)
+
+
+def sign_off_correction(session: Session, run_id: int, *, user: str) -> AuditEvent:
+    """Sign off the correction ``run_id`` made after its period's close, as ``user`` (an
+    approver who did not make it: four-eyes); commits."""
+    run = get_run(session, run_id)
+    if not needs_sign_off(session, run_id):
+        raise ConflictError(f"run {run.id} is not a correction waiting for a sign-off (only "
+                            "the current run of a closed period, made after the close, is)",
+                            field="run")
+    if run.created_by == user:
+        raise PermissionDeniedError(
+            f"{user} made run {run.id}: four-eyes rule — another approver signs it off",
+            field="user")
+    event = record(session, user, "run.sign_off", "run", run.id,
+                   corrects_run_id=run.corrects_run_id, reason=run.correction_reason,
+                   total_payout=run.total_payout)
+    session.commit()
+    return event
 
 
 def payroll_refusal(session: Session, run_id: int) -> str | None:
@@ -49,10 +90,11 @@ def payroll_refusal(session: Session, run_id: int) -> str | None:
     if current is not None and current.id != run.id:
         return (f"run {run.id} has been corrected by run {current.id}: export the current "
                 "run")
-    if period.closed_at is not None and run.created_at > period.closed_at:
-        return (f"run {run.id} corrects a run after {period.code} was closed: the correction "
-                "has not been signed off")
-    if sign_off(session, period) is None:
+    if sign_off(session, period, run) is None:
+        if _after_close(run, period):
+            return (f"run {run.id} corrects a run after {period.code} was closed: the "
+                    "correction has not been signed off yet (an approver who did not make it "
+                    "signs it off on this page)")
         return f"the close of {period.code} is not in the audit log: no sign-off to cite"
     return None
 
@@ -66,7 +108,7 @@ def payroll_sheet(session: Session, run_id: int) -> PayrollSheet:
     period = session.get(Period, run.period_id)
     version = session.get(RulesetVersion, run.ruleset_version_id)
     assert period is not None and version is not None
-    event = sign_off(session, period)
+    event = sign_off(session, period, run)
     assert event is not None
     rows = [PayrollRow(code, name, Decimal(str(payout)).quantize(CENT))
             for code, name, payout in session.execute(

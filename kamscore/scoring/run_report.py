@@ -38,7 +38,7 @@ from kamscore.models import (
     Team,
     TeamMember,
 )
-from kamscore.scoring.payroll import payroll_refusal, sign_off
+from kamscore.scoring.payroll import needs_sign_off, payroll_refusal, sign_off
 from kamscore.scoring.run_store import current_run, get_visible_run
 from kamscore.scoring.statements import run_summary
 
@@ -285,6 +285,7 @@ class RunOverview:
     not_paid: list[NotPaid]
     is_current: bool  # the newest run of its period and ruleset
     payroll_refusal: str | None  # None: payroll can be exported
+    needs_sign_off: bool  # a correction after the close, not signed off yet
     signed_off_by: str | None
     signed_off_at: dt.datetime | None
     same_period_runs: list[int]  # other runs of the period and ruleset, newest first
@@ -300,7 +301,7 @@ def run_overview(session: Session, run_id: int, scope: Scope, *, sort: str = "co
     lines, matching = sorted_lines(session, run.id, scope=scope, sort=sort, offset=offset,
                                    limit=limit, search=search)
     current = current_run(session, run.period_id, run.ruleset_name)
-    event = sign_off(session, period)
+    event = sign_off(session, period, run)
     others = [i for i in session.scalars(
         select(ScoreRun.id).where(ScoreRun.period_id == run.period_id,
                                   ScoreRun.ruleset_name == run.ruleset_name,
@@ -311,6 +312,7 @@ def run_overview(session: Session, run_id: int, scope: Scope, *, sort: str = "co
         by_variant=cost_by_variant(session, run, scope), not_paid=not_paid(session, run, scope),
         is_current=current is not None and current.id == run.id,
         payroll_refusal=payroll_refusal(session, run.id),
+        needs_sign_off=needs_sign_off(session, run.id),
         signed_off_by=event.actor if event else None, signed_off_at=event.at if event else None,
         same_period_runs=others)
 

@@ -54,7 +54,7 @@ from kamscore.models import BackgroundJob, JobState
 from kamscore.scoring import statements
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import explain, units_of
-from kamscore.scoring.payroll import export_payroll
+from kamscore.scoring.payroll import export_payroll, sign_off_correction
 from kamscore.scoring.periods import close_period
 from kamscore.scoring.run_compare import compare_runs
 from kamscore.scoring.run_report import SORTS, run_choices, run_overview
@@ -272,6 +272,25 @@ def close(code: str) -> Response:
         return redirect(target + "#close", code=303)
     flash(f"Period {code} is closed and signed off: its payouts are final, and payroll can "
           "be exported.", "success")
+    return redirect(target, code=303)
+
+
+@bp.post("/runs/<int:run_id>/sign-off")
+@requires("periods.close")
+def sign_off(run_id: int) -> Response:
+    form = CloseForm()
+    target = url_for(".run", run_id=run_id)
+    if not form.validate_on_submit():
+        flash("Not signed off: tick the box to confirm that the payouts are final.", "error")
+        return redirect(target + "#close", code=303)
+    try:
+        sign_off_correction(get_session(), run_id, user=current_user_of_request().username)
+    except ScoringError as exc:
+        if exc.status == 404:
+            _refused(exc)
+        flash(f"Not signed off: {exc.message}", "error")
+        return redirect(target + "#close", code=303)
+    flash(f"Run {run_id} is signed off: payroll can be exported.", "success")
     return redirect(target, code=303)
 
 

@@ -34,7 +34,12 @@ from kamscore.models import (
 )
 from kamscore.models.org import Role
 from kamscore.scoring.errors import ConflictError, PermissionDeniedError
-from kamscore.scoring.payroll import export_payroll, payroll_refusal, payroll_sheet
+from kamscore.scoring.payroll import (
+    export_payroll,
+    payroll_refusal,
+    payroll_sheet,
+    sign_off_correction,
+)
 from kamscore.scoring.periods import close_period
 from kamscore.scoring.run_compare import compare_runs
 from kamscore.scoring.run_report import cost_by_team, cost_by_variant, not_paid, payout_bins
@@ -168,6 +173,17 @@ def test_a_correction_is_compared_with_the_run_it_corrects(session, pm, publishe
     # and the correction was not signed off
     assert f"corrected by run {second.id}" in payroll_refusal(session, first.id)
     assert "has not been signed off" in payroll_refusal(session, second.id)
+    # ...until an approver who did not make it signs it off
+    with pytest.raises(PermissionDeniedError, match="four-eyes"):
+        sign_off_correction(session, second.id, user="ana")
+    with pytest.raises(ConflictError, match="not a correction waiting"):
+        sign_off_correction(session, first.id, user="bob")
+    sign_off_correction(session, second.id, user="carol")
+    assert payroll_refusal(session, second.id) is None
+    sheet = payroll_sheet(session, second.id)
+    assert sheet.signed_off_by == "carol" and sheet.total == Decimal("3225.00")
+    with pytest.raises(ConflictError, match="not a correction waiting"):
+        sign_off_correction(session, second.id, user="bob")
 
 
 def _job(app, params) -> str:

@@ -121,6 +121,20 @@ def test_the_runner_may_not_close_an_approver_does_and_payroll_follows(client, i
     sign_in(client, "ana")  # an analyst cannot close
     assert client.post("/scoring/periods/2026-Q1/close",
                        data={"confirm": "y"}).status_code == 403
+    # a correction after the close is paid only once another approver signed it off
+    queued = client.post(f"/scoring/runs/{run_id}/correct", data={"reason": "late fix"})
+    correction = int(client.get(queued.location).location.rsplit("/", 1)[1])
+    assert "has not been signed off yet" in text(client.get(f"/scoring/runs/{correction}"))
+    assert client.post(f"/scoring/runs/{correction}/sign-off",
+                       data={"confirm": "y"}).status_code == 403  # analysts do not
+    sign_in(client, "bob")
+    assert "Sign off this correction" in text(client.get(f"/scoring/runs/{correction}"))
+    signed = client.post(f"/scoring/runs/{correction}/sign-off", data={"confirm": "y"},
+                         follow_redirects=True)
+    assert f"Run {correction} is signed off" in text(signed)
+    rows = list(openpyxl.load_workbook(io.BytesIO(client.get(
+        f"/scoring/runs/{correction}/payroll.xlsx").data))["Payroll"].iter_rows(values_only=True))
+    assert {r[1] for r in rows[1:]} == {correction} and {r[9] for r in rows[1:]} == {"bob"}
 
 
 def test_a_correction_needs_a_reason_and_is_compared(client, immediate, session):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -183,7 +184,7 @@ def cost_by_variant(session: Session, run: ScoreRun, scope: Scope) -> list[CostG
                ScoreLine.detail)
         .where(ScoreLine.run_id == run.id, scope.people(ScoreLine.person_id)))
     for payout, target, proration, detail in rows:
-        index = json.loads(detail)["out"].get("variant", 0)
+        index = _variant_index(detail)
         entry = totals[variants[index] if isinstance(index, int) else str(index)]
         amount = _decimal(payout)
         entry[0] += 1
@@ -193,6 +194,19 @@ def cost_by_variant(session: Session, run: ScoreRun, scope: Scope) -> list[CostG
     return sorted((CostGroup(label, kams, paid, payout, target)
                    for label, (kams, paid, payout, target) in totals.items()),
                   key=lambda g: (-g.payout, g.label))
+
+
+#: The end of a stored detail (canonical JSON, keys sorted): ``..."variant":N}}``.
+_VARIANT_AT_END = re.compile(r'"variant":(\d+)\}\}\s*$')
+
+
+def _variant_index(detail: str) -> int:
+    """The variant index of a stored line, read from the end of its detail (the last key of
+    ``out``, itself the last key) without parsing 4 KB of JSON; parsed when not found."""
+    found = _VARIANT_AT_END.search(detail[-40:])
+    if found:
+        return int(found.group(1))
+    return int(json.loads(detail)["out"].get("variant", 0))
 
 
 def payout_bins(session: Session, run_id: int, scope: Scope, *, bins: int = 8) -> list[Bin]:

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kamscore.auth.scope import Scope
-from kamscore.scoring.run_store import StoredLine, get_visible_run, load_lines
+from kamscore.models import ScoreLine
+from kamscore.scoring.errors import NotFoundError
+from kamscore.scoring.run_store import StoredLine, get_visible_run, load_line, load_lines
 from kamscore.scoring.statements import run_summary
 
 #: Contributions and factors closer than this are the same (float noise).
@@ -112,15 +115,46 @@ def _reasons(a: StoredLine | None, b: StoredLine | None, a_id: int, b_id: int) -
     return said
 
 
+#: Above this many differing lines both runs are read in bulk rather than line by line.
+BULK_ABOVE = 200
+
+
+def _raw(session: Session, run_id: int, scope: Scope) -> dict[str, str]:
+    """KAM code → the stored detail text of each line of the run in ``scope``."""
+    return dict(session.execute(
+        select(ScoreLine.kam_code, ScoreLine.detail)
+        .where(ScoreLine.run_id == run_id, scope.people(ScoreLine.person_id))).all())
+
+
+def _lines(session: Session, run_id: int, codes: set[str], scope: Scope
+           ) -> dict[str, StoredLine]:
+    if len(codes) > BULK_ABOVE:
+        return {line.kam_code: line for line in load_lines(session, run_id, scope)
+                if line.kam_code in codes}
+    found = {}
+    for code in codes:
+        try:
+            found[code] = load_line(session, run_id, code, scope)
+        except NotFoundError:
+            continue
+    return found
+
+
 def compare_runs(session: Session, a_id: int, b_id: int, scope: Scope) -> RunComparison:
     """Run ``a_id`` against run ``b_id`` over the lines in ``scope``: every KAM whose payout
-    or explanation differs, largest change in payout first."""
+    or explanation differs, largest change in payout first. Lines stored identically under
+    the same layout are unchanged without being read further."""
     run_a = get_visible_run(session, a_id, scope)
     run_b = get_visible_run(session, b_id, scope)
-    lines_a = {line.kam_code: line for line in load_lines(session, run_a.id, scope)}
-    lines_b = {line.kam_code: line for line in load_lines(session, run_b.id, scope)}
-    changes, unchanged = [], 0
-    for code in sorted(lines_a.keys() | lines_b.keys()):
+    raw_a, raw_b = _raw(session, run_a.id, scope), _raw(session, run_b.id, scope)
+    same_layout = run_a.layout == run_b.layout
+    differing = {code for code in raw_a.keys() | raw_b.keys()
+                 if not same_layout or raw_a.get(code) != raw_b.get(code)}
+    lines_a = _lines(session, run_a.id, differing & raw_a.keys(), scope)
+    lines_b = _lines(session, run_b.id, differing & raw_b.keys(), scope)
+    changes = []
+    unchanged = len((raw_a.keys() | raw_b.keys()) - differing)
+    for code in sorted(differing):
         a, b = lines_a.get(code), lines_b.get(code)
         components = _component_changes(a, b) if a is not None and b is not None else []
         reasons = _reasons(a, b, run_a.id, run_b.id)

@@ -136,6 +136,8 @@ def _line_reason(period: Period, start: dt.date | None, end: dt.date | None, eli
                  held: bool, reasons: list[str], final_factor: float | None
                  ) -> tuple[str, str]:
     said = "; ".join(reasons)
+    if any(r.startswith(("no target incentive", "no base salary")) for r in reasons):
+        return "no_plan", said  # held by the engine, but no review will find a target
     if held:
         return "held", said or "held for review"
     if not eligible:
@@ -146,8 +148,6 @@ def _line_reason(period: Period, start: dt.date | None, end: dt.date | None, eli
         if start is not None and period.start_date <= start <= period.end_date:
             return "ineligible", f"joined on {start.isoformat()}: {said}"
         return "ineligible", said or "not eligible"
-    if any("target" in r for r in reasons):
-        return "no_plan", said
     if reasons:
         return "ineligible", said
     factor = f"{final_factor:.2%}" if isinstance(final_factor, int | float) else "0 %"

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from tiny_population import EXPECTED, set_fact
 
 from kamscore.auth.scope import Scope
@@ -70,6 +70,22 @@ def test_the_kams_not_paid_are_listed_with_why(session, pm, published):
     assert found["K3"].reason == "final factor 0.00%: no measure reached its threshold"
     # a manager's scope sees only his people
     assert not_paid(session, run, Scope("pay.read", everything=False)) == []
+
+
+def test_a_kam_without_a_target_incentive_has_no_plan(session, pm, tiny):
+    """A plan that sets targets by grade and has none for K2's grade: K2 has no plan."""
+    from tiny_population import TINY_PLAN, publish
+
+    session.execute(update(Person).values(grade="K1"))
+    session.execute(update(Person).where(Person.code == "K2").values(grade="K9"))
+    session.commit()
+    publish(session, pm, TINY_PLAN.replace(
+        "target_incentive: {amount: 1000}",
+        "target_incentive:\n  by: grade\n  values:\n    K1: {amount: 1000}"))
+    run = _run(session, pm)
+    found = {n.kam_code: n for n in not_paid(session, run, ALL)}
+    assert (found["K2"].category_label, found["K2"].reason) == (
+        "no plan", "no target incentive for grade 'K9'")
 
 
 def test_a_leaver_before_the_period_is_not_silently_absent(session, pm, published):

@@ -118,9 +118,13 @@ def test_the_runner_may_not_close_an_approver_does_and_payroll_follows(client, i
     payroll_csv = client.get(f"/scoring/runs/{run_id}/payroll.csv")
     assert payroll_csv.mimetype == "text/csv"
     assert payroll_csv.get_data(as_text=True).startswith("Period,Run,Ruleset,Ruleset version")
-    sign_in(client, "ana")  # an analyst cannot close
+    sign_in(client, "ana")  # after the close nothing of the period changes but by correction
+    assert '<option value="2026-Q1">' not in html(client.get("/scoring/runs/new"))
+    assert client.post("/scoring/runs/new", data={"period": "2026-Q1",
+                                                  "ruleset": "tiny"}).status_code == 400
+    assert "Close 2026-Q1" not in text(client.get(f"/scoring/runs/{run_id}"))
     assert client.post("/scoring/periods/2026-Q1/close",
-                       data={"confirm": "y"}).status_code == 403
+                       data={"confirm": "y"}).status_code == 403  # an analyst cannot close
     # a correction after the close is paid only once another approver signed it off
     queued = client.post(f"/scoring/runs/{run_id}/correct", data={"reason": "late fix"})
     correction = int(client.get(queued.location).location.rsplit("/", 1)[1])

@@ -157,3 +157,16 @@ def test_a_correction_needs_a_reason_and_is_compared(client, immediate, session)
     assert client.get("/scoring/runs/compare?a=x&b=1").status_code == 400
     assert session.scalar(select(ScoreRun.correction_reason).where(ScoreRun.id == second)) == (
         "recheck after the import")
+
+
+def test_odd_run_page_requests_are_refused_plainly(client, session, published):
+    session.commit()
+    sign_in(client, "ana")
+    huge = "9" * 30
+    assert client.get(f"/scoring/runs/compare?a={huge}&b=1").status_code == 404
+    assert client.get(f"/scoring/runs/compare?a={'1' * 5000}&b=1").status_code == 400
+    assert client.get("/scoring/run-jobs/not-a-job").status_code == 404
+    assert client.get(f"/scoring/run-jobs/{'a' * 500}.json").status_code == 404
+    assert client.get("/scoring/runs/1/payroll.pdf").status_code == 404
+    assert client.post("/scoring/runs/new", data={"period": "2031-Q1",
+                                                  "ruleset": "tiny"}).status_code == 400

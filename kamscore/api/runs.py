@@ -116,5 +116,6 @@ class PeriodClose(MethodView):
     @closing.response(200, PeriodSchema)
     @closing.refusals(401, 403, 404, 409)
     def post(self, code: str) -> Any:
-        """Close (freeze) a period: its current runs become final; later only corrections."""
+        """Close (freeze) a period — the sign-off: its current runs become final; later only
+        corrections. Four-eyes: refused (403 ``user``) to the user who made a current run."""
         return close_period(get_session(), code, user=username())

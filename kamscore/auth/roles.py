@@ -70,7 +70,9 @@ GRANTS: dict[str, dict[str, Reach]] = {
     "rulesets.approve": {"admin": ALL, "approver": ALL},  # four-eyes: not the drafter
     "rulesets.publish": {"admin": ALL, "analyst": ALL, "approver": ALL},
     "runs.create": {"admin": ALL, "analyst": ALL},  # run and correct a period
-    "periods.close": {"admin": ALL, "approver": ALL},
+    "periods.close": {"admin": ALL, "approver": ALL},  # four-eyes: not the runner
+    # the payroll file of a signed-off (closed) run
+    "payroll.export": {"admin": ALL, "analyst": ALL, "approver": ALL},
     "whatif.use": dict(_STAFF_READERS),
     "imports.write": {"admin": ALL, "analyst": ALL},
     # survey campaigns: the list with response rates, and their results

@@ -28,8 +28,11 @@ from huey.consumer import Consumer
 
 from kamscore.background.imports import run_import_job
 from kamscore.background.progress import progress_key
+from kamscore.background.score_runs import TASK as SCORE_RUN
+from kamscore.background.score_runs import run_score_job
 from kamscore.background.uploads import uploads_dir
 from kamscore.db.session import get_db
+from kamscore.plugin_host.manager import get_plugin_manager
 
 EXTENSION_KEY = "kamscore.background.queue"
 DEFAULT_FILE = "tasks.sqlite"
@@ -115,7 +118,12 @@ def register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
             run_import_job(get_db(app), huey, uploads_dir(app.config, app.instance_path),
                            job_id)
 
-    return {"import": import_file}
+    @huey.task(name="score_run")
+    def score_run(job_id: str) -> None:
+        with app.app_context():
+            run_score_job(get_db(app), huey, get_plugin_manager(app), job_id)
+
+    return {"import": import_file, SCORE_RUN: score_run}
 
 
 def init_app(app: Flask) -> None:

@@ -55,8 +55,9 @@ def _inputs(inputs: Mapping[str, Any]) -> str:
     for name, value in inputs.items():
         if isinstance(value, list):
             parts.append(f"{name.replace('_', ' ')}: {len(value)}")
-        elif isinstance(value, float):
-            parts.append(f"{name.replace('_', ' ')} {value:,.6g}")
+        elif isinstance(value, float):  # grouped, never in exponent form (2.80694e+07)
+            text = f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.6g}"
+            parts.append(f"{name.replace('_', ' ')} {text}")
         elif value is not None:
             parts.append(f"{name.replace('_', ' ')} {value}")
     return "; ".join(parts)

@@ -5,6 +5,11 @@ made for it; the only run still allowed is a *correction* of its current run, ma
 explicit reason (see ``kamscore.scoring.runs``). A period is not closed while the current run
 of one of its rulesets is partial (a metric failed): that run's held KAMs must be resolved by
 a complete run first.
+
+Closing is the *sign-off* of the period's payouts (docs/scoring.md, "Close and payroll"), so
+it follows the four-eyes rule: the user who closes a period must not be the user who made one
+of its current runs (``PermissionDeniedError`` naming ``user``). The close's audit event
+(``period.close``: who, when, which runs) is the sign-off that the payroll export cites.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from sqlalchemy.orm import Session
 from kamscore.audit.log import record
 from kamscore.models import Period, PeriodStatus, ScoreRunStatus
 from kamscore.models.types import utcnow
-from kamscore.scoring.errors import ConflictError, NotFoundError
+from kamscore.scoring.errors import ConflictError, NotFoundError, PermissionDeniedError
 from kamscore.scoring.run_store import current_runs
 
 
@@ -31,8 +36,9 @@ def get_period(session: Session, code: str) -> Period:
 
 def close_period(session: Session, code: str, *, user: str | None = None) -> Period:
     """Close (freeze) the period ``code`` for ``user`` (recorded in the audit log; the CLI's
-    operator when None); commits. Refused if closed already or if a current run is
-    partial."""
+    operator when None); commits. Refused if closed already, if a current run is partial,
+    or if ``user`` made one of the current runs (four-eyes: the closer signs off on the
+    runner's work)."""
     period = get_period(session, code)
     if period.status is PeriodStatus.CLOSED:
         raise ConflictError(
@@ -47,6 +53,13 @@ def close_period(session: Session, code: str, *, user: str | None = None) -> Per
             "are held for review); make a complete run first",
             field="period",
         )
+    own = sorted(run.id for run in current_runs(session, period.id)
+                 if user is not None and run.created_by == user)
+    if own:
+        names = ", ".join(f"run {run_id}" for run_id in own)
+        raise PermissionDeniedError(
+            f"{user} made {names} of {code}: four-eyes rule — the period must be closed (signed "
+            "off) by another approver than the person who ran it", field="user")
     period.status = PeriodStatus.CLOSED
     period.closed_at = utcnow()
     record(session, user, "period.close", "period", code,

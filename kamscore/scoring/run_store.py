@@ -230,38 +230,6 @@ def period_of(session: Session, run: ScoreRun) -> Period:
     return session.get(Period, run.period_id)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class LineSummary:
-    """A line without its explanation: what a list of a run's KAMs shows."""
-
-    kam_code: str
-    kam_name: str
-    eligible: bool
-    held: bool
-    score: float | None
-    target_incentive: float | None
-    payout: float
-
-
-def line_summaries(session: Session, run_id: int, *, scope: Scope, offset: int = 0,
-                   limit: int = 50, search: str | None = None
-                   ) -> tuple[list[LineSummary], int]:
-    """One page of a run's lines in ``scope`` (KAM-code order), optionally those whose KAM
-    code or name contains ``search``; with the number of lines matching."""
-    query = (select(ScoreLine.kam_code, Person.name, ScoreLine.eligible, ScoreLine.held,
-                    ScoreLine.score, ScoreLine.target_incentive, ScoreLine.payout)
-             .join(Person, Person.id == ScoreLine.person_id)
-             .where(ScoreLine.run_id == run_id, scope.people(ScoreLine.person_id)))
-    if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(ScoreLine.kam_code).like(pattern)
-                            | func.lower(Person.name).like(pattern))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(ScoreLine.kam_code).offset(offset).limit(limit))
-    return [LineSummary(r.kam_code, r.name, bool(r.eligible), bool(r.held), r.score,
-                        r.target_incentive, float(r.payout)) for r in rows], total
-
-
 def person_lines(session: Session, person_id: int) -> list[tuple[ScoreRun, Period, float]]:
     """Every run that has a line for the person, newest first, with its period and payout."""
     rows = session.execute(

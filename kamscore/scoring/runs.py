@@ -20,6 +20,7 @@ retired (drafts are tried with what-if, which stores nothing).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -38,6 +39,9 @@ from kamscore.scoring.periods import get_period
 from kamscore.scoring.run_store import current_run, get_run, insert_run
 
 log = logging.getLogger(__name__)
+
+#: The stages of a run, in order, as ``run_score`` reports them to its ``progress``.
+STAGES = ("loading the period's data", "scoring", "storing the lines")
 
 
 def _version_for_run(session: Session, ruleset: str, version: int | None) -> RulesetVersion:
@@ -109,8 +113,11 @@ def _lock_period(session: Session, period_code: str) -> Period:
 
 def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str,
               version: int | None = None, correction_of: int | None = None,
-              reason: str | None = None) -> ScoreRun:
-    """Make and store a score run; commits; returns the stored run."""
+              reason: str | None = None,
+              progress: Callable[[str], None] | None = None) -> ScoreRun:
+    """Make and store a score run; commits; returns the stored run. ``progress`` is told
+    each stage as it starts (``STAGES``), for a background job's page."""
+    step = progress or (lambda stage: None)
     if not user or not user.strip():
         raise InvalidInputError("the user making the run is required", field="user")
     found_period = _lock_period(session, period)
@@ -118,8 +125,10 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
     _check_correction(session, found_period, ruleset_version.name, correction_of, reason)
     parsed = parse_version(ruleset_version, pm)
 
+    step(STAGES[0])
     with gc_paused():  # millions of short-lived objects, no cycles (kamscore.db.gc_pause)
         inputs = load_inputs(session, pm, found_period, parsed)
+        step(STAGES[1])
         scored = score(parsed, inputs)
         built = build_lines(ruleset_hash=ruleset_version.content_hash, inputs=inputs,
                             scored=scored)
@@ -157,6 +166,7 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
         created_at=utcnow(),
         created_by=user,
     )
+    step(STAGES[2])
     with gc_paused():
         insert_run(session, run, lines)
         record(session, user, "run.create", "run", run.id, period=found_period.code,

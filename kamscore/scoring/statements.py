@@ -9,7 +9,7 @@ and ``write_csv`` flattens all KAMs of a run into one row each, for payroll and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -93,15 +93,57 @@ def statement(session: Session, run_id: int, kam_code: str, scope: Scope) -> dic
     return {"run": run_summary(session, run, scope), **line_statement(line)}
 
 
+# -- the pay slip --------------------------------------------------------------------------------
+
+#: Metric units shown as percentages (1.0 = 100 %).
+FRACTION_UNITS = frozenset({"ratio", "share", "fraction"})
+CENT = Decimal("0.01")
+
+
+def pay_slip(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """A statement's components as the rows of a pay slip, in numbers (the page formats
+    them): the value and its unit, the tier or curve segment, the factor, the weight, the
+    weighted contribution to the score, and the share of the payout it brings (the payout
+    split in proportion to the contributions, to the cent; None when nothing is paid) — and
+    what was missing and how it was treated."""
+    units = {m["key"]: m.get("unit") for m in found["run"]["metrics"]}
+    payout = Decimal(str(found["payout"]))
+    score = found.get("score") or 0.0
+    rows = []
+    for c in found["components"]:
+        unit = units.get(c.get("source"))
+        share = None
+        if payout > 0 and score > 0 and c["treatment"] != "not_paid":
+            share = (payout * Decimal(repr(c["contribution"])) / Decimal(repr(score))
+                     ).quantize(CENT)
+        inputs = c.get("inputs") or {}
+        rows.append({
+            "id": c["id"], "title": c["title"], "metric": c["metric"], "value": c["value"],
+            "fraction": unit in FRACTION_UNITS, "percent": unit in ("percent", "pct"),
+            "unit": unit, "n": c.get("n"), "segment": c.get("segment"),
+            "treatment": c["treatment"], "treatment_label": c["treatment_label"],
+            "missing": c.get("reason"), "factor": c["factor"], "weight": c["weight"],
+            "effective_weight": c["effective_weight"], "contribution": c["contribution"],
+            "payout_share": share,
+            "inputs": [(k.replace("_", " "), v) for k, v in inputs.items()
+                       if not isinstance(v, list | dict) and v is not None],
+            "lists": [(k.replace("_", " "), v) for k, v in inputs.items()
+                      if isinstance(v, list) and v],
+        })
+    return rows
+
+
 # -- CSV ------------------------------------------------------------------------------------------
 
-_LINE_COLUMNS = (
-    "kam_code", "kam_name", "status", "eligible", "held", "reasons", "variant", "currency",
-    "target", "proration", "score", "plan_multiplier", "plan_gate_factor", "final_factor",
-    "amount_before_rounding", "payout",
-)
-_COMPONENT_COLUMNS = ("value", "n", "treatment", "segment", "factor", "weight",
-                      "effective_weight", "contribution")
+#: The run's identifying columns, then the line's (readable headers, as payroll reads them).
+RUN_COLUMNS = ("Period", "Run", "Ruleset", "Ruleset version", "Input hash")
+LINE_COLUMNS = ("KAM code", "KAM name", "Status", "Reasons", "Variant", "Currency",
+                "Target incentive", "Proration", "Final factor", "Payout")
+COMPONENT_COLUMNS = ("value", "scored as", "factor", "weight", "contribution")
+
+#: Factors, weights and contributions are rounded to this many decimals in the CSV (the
+#: statement page and the API keep every digit).
+DIGITS = 6
 
 
 def _money(value: str | None) -> Decimal | None:
@@ -109,33 +151,49 @@ def _money(value: str | None) -> Decimal | None:
     return None if value is None or value == "" else Decimal(value)
 
 
-def csv_header(component_ids: Iterable[str], parts: Iterable[str],
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, DIGITS)
+
+
+def component_labels(components: Iterable[tuple[str, str]]) -> list[str]:
+    """Each component's name in the CSV header: its title, or "title [id]" when two
+    components share a title."""
+    pairs = list(components)
+    titles = [title for _, title in pairs]
+    return [title if titles.count(title) == 1 else f"{title} [{cid}]" for cid, title in pairs]
+
+
+def _words(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def csv_header(components: Iterable[tuple[str, str]], parts: Iterable[str],
                horizons: Iterable[str]) -> list[str]:
-    header = list(_LINE_COLUMNS)
-    for cid in component_ids:
-        header += [f"{cid}.{column}" for column in _COMPONENT_COLUMNS]
-    header += [f"part.{p}" for p in parts] + [f"horizon.{h}" for h in horizons]
-    return [*header, "input_hash"]
+    """The header: ``components`` are (id, title) pairs, in the run's order."""
+    header = [*RUN_COLUMNS, *LINE_COLUMNS]
+    for label in component_labels(components):
+        header += [f"{label}: {column}" for column in COMPONENT_COLUMNS]
+    header += [f"{_words(p)} part" for p in parts] + [_words(h) for h in horizons]
+    return [*header, "KAM input hash"]
 
 
-def csv_row(line: StoredLine, component_ids: list[str], parts: list[str],
+def csv_row(run: Sequence[Cell], line: StoredLine, component_ids: list[str], parts: list[str],
             horizons: list[str]) -> list[Cell]:
-    """One KAM's row: texts as text, numbers (money as exact decimals) as numbers."""
+    """One KAM's row after the ``run``'s identifying cells: texts as text, numbers (money as
+    exact decimals) as numbers."""
     d = line.detail
     row: list[Cell] = [
-        line.kam_code, line.kam_name, d["status"], str(line.eligible).lower(),
-        str(line.held).lower(), "; ".join(d["reasons"]), d["variant"], d["currency"],
-        d["target"], d["proration"], d["score"], d["plan_multiplier"], d["plan_gate_factor"],
-        d["final_factor"], d["amount"], _money(d["payout"]),
+        *run, line.kam_code, line.kam_name, d["status"], "; ".join(d["reasons"]), d["variant"],
+        d["currency"], d["target"], _round(d["proration"]), _round(d["final_factor"]),
+        _money(d["payout"]),
     ]
     components = {c["id"]: c for c in d["components"]}
     for cid in component_ids:
         c = components.get(cid, {})
-        row += [
-            c.get("value"), c.get("n"), c.get("treatment", ""), c.get("segment"),
-            c.get("factor"), c.get("weight"), c.get("effective_weight"),
-            c.get("contribution"),
-        ]
+        scored_as = (c.get("segment") if c.get("treatment") == "scored"
+                     else c.get("treatment_label", c.get("treatment", "")))
+        row += [c.get("value"), scored_as or "", _round(c.get("factor")),
+                _round(c.get("effective_weight")), _round(c.get("contribution"))]
     row += [_money(d["parts"].get(p)) for p in parts]
     row += [_money(d["horizons"].get(h)) for h in horizons]
     return [*row, line.input_hash]
@@ -145,19 +203,28 @@ def write_csv(session: Session, run_id: int, stream: IO[str], scope: Scope) -> i
     """Write the statement of every KAM of run ``run_id`` in ``scope`` as CSV rows; returns
     the row count.
 
-    Columns: the line (status, target, proration, score, payout...), then for each component
-    ``<id>.value``, ``.n``, ``.treatment``, ``.segment``, ``.factor``, ``.weight``,
-    ``.effective_weight``, ``.contribution``, then the payout split by part and horizon and
-    the line's input hash. Numbers are written in full (``repr``), money as exact decimals;
-    a text that starts like a spreadsheet formula is quoted (``exports.csv_cells``).
+    Columns: the run (period, run id, ruleset and version, the run's input hash), the KAM
+    (code, name), the line (status, reasons, variant, currency, target incentive, proration,
+    final factor, payout), then for each component, by its title, the value, what it was
+    scored as (the tier or curve segment, or how missing data was treated), the factor, the
+    weight (after any reweighting) and the contribution, then the payout split by part and
+    horizon and the line's input hash. Money is written as exact decimals, factors rounded
+    to six decimals; a text that starts like a spreadsheet formula is quoted
+    (``exports.csv_cells``).
     """
     run = get_visible_run(session, run_id, scope)
+    version = session.get(RulesetVersion, run.ruleset_version_id)
+    period = session.get(Period, run.period_id)
+    assert version is not None and period is not None
     lines = load_lines(session, run.id, scope)
     first = lines[0].detail if lines else {"components": [], "parts": {}, "horizons": {}}
-    component_ids = [c["id"] for c in first["components"]]
+    components = [(c["id"], c["title"]) for c in first["components"]]
+    component_ids = [cid for cid, _ in components]
     parts, horizons = sorted(first["parts"]), sorted(first["horizons"])
+    identity: list[Cell] = [period.code, run.id, run.ruleset_name, version.version,
+                            run.input_hash]
     writer = CsvWriter(stream)
-    writer.writerow(csv_header(component_ids, parts, horizons))
+    writer.writerow(csv_header(components, parts, horizons))
     for line in lines:
-        writer.writerow(csv_row(line, component_ids, parts, horizons))
+        writer.writerow(csv_row(identity, line, component_ids, parts, horizons))
     return len(lines)

@@ -33,15 +33,18 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(campaign_pages.bp)
     campaign_pages.init_app(app)
 
-    from kamscore.web import scoring_pages
+    from kamscore.web import run_pages, scoring_pages
+
+    app.register_blueprint(run_pages.bp)
+    run_pages.init_app(app)
 
     app.register_blueprint(scoring_pages.bp)
-    scoring_pages.init_app(app)
 
     from kamscore.web import whatif_pages
 
     app.register_blueprint(whatif_pages.bp)
     whatif_pages.init_app(app)
+
     from kamscore.web import ruleset_pages
 
     app.register_blueprint(ruleset_pages.bp)

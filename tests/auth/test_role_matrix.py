@@ -119,7 +119,7 @@ def test_runs_statements_and_the_csv(client, world, role):
     else:
         assert listing.status_code == 200 and [r["id"] for r in listing.json] == [run]
         rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))
-        assert {row["kam_code"] for row in rows} == kams
+        assert {row["KAM code"] for row in rows} == kams
         summary = client.get(f"/api/v1/runs/{run}", headers=headers).json
         paid = {"K1": 1175.0, "K2": 675.0, "K3": 0.0, "K4": 675.0}
         assert summary["total_payout"] == pytest.approx(sum(paid[k] for k in kams))
@@ -195,7 +195,7 @@ def test_pages_show_only_the_rows_in_scope(client, session, world, role):
         kams = _kams(expected)
         assert {k for k in ("K1", "K2", "K3", "K4") if f">{k}<" in page} == kams, role
         rows = list(csv.DictReader(io.StringIO(statements_csv.get_data(as_text=True))))
-        assert {row["kam_code"] for row in rows} == kams
+        assert {row["KAM code"] for row in rows} == kams
     mine = client.get(f"/scoring/runs/{world.run_id}/statements/K1")
     other = client.get(f"/scoring/runs/{world.run_id}/statements/K3")
     if role in ("viewer", "survey_admin"):

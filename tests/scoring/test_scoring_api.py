@@ -95,7 +95,9 @@ def test_runs_statements_and_csv(client, tokens):
     exported = client.get(f"/api/v1/runs/{run['id']}/statements.csv", headers=tokens["ana"])
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
-    assert {r["kam_code"]: r["payout"] for r in rows} == EXPECTED
+    assert {r["KAM code"]: r["Payout"] for r in rows} == EXPECTED
+    assert {(r["Period"], r["Ruleset"], r["Input hash"]) for r in rows} == {
+        ("2026-Q1", "tiny", run["input_hash"])}
 
 
 def test_run_requests_are_checked(client, tokens):
@@ -134,6 +136,18 @@ def test_closing_a_period_and_correcting_its_run(client, tokens):
     assert correction.status_code == 201
     assert correction.json["corrects_run_id"] == first["id"]
     assert correction.json["result_hash"] == first["result_hash"]
+
+
+def test_the_runner_cannot_close_his_period(client, tokens):
+    """Four-eyes: carol (analyst and approver) runs the period; she may not also sign it off."""
+    _publish(client, tokens)
+    run = client.post("/api/v1/runs", json={"period": "2026-Q1", "ruleset": "tiny"},
+                      headers=tokens["carol"]).json
+    body = error(client.post("/api/v1/periods/2026-Q1/close", headers=tokens["carol"]), 403)
+    assert f"carol made run {run['id']} of 2026-Q1: four-eyes rule" in body["message"]
+    assert "user" in body["errors"]
+    assert client.post("/api/v1/periods/2026-Q1/close",
+                       headers=tokens["bob"]).json["status"] == "closed"
 
 
 def test_whatif_endpoint(client, tokens):

@@ -45,5 +45,5 @@ def test_an_analyst_reads_a_statement(loopback_page, session, pm, published, liv
         ".filter(th => !th.getAttribute('scope')).length")
     assert headers_without_scope == 0
     table = page.get_by_role("table", name="Each step, in order")
-    assert "675.00 EUR" in table.inner_text()
+    assert "€675.00" in table.inner_text()
     assert foreign == []

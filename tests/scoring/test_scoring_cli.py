@@ -54,9 +54,10 @@ def test_the_whole_cycle_from_the_command_line(runner, tiny, plan_file, tmp_path
     assert invoke(runner, "score", "export", 1, "--csv", export) == (
         f"4 statements written to {export}\n")
     rows = list(csv.DictReader(io.StringIO(export.read_text(encoding="utf-8"))))
-    assert {r["kam_code"]: r["payout"] for r in rows} == EXPECTED
-    assert rows[3]["sales.segment"] == "at or above cap"
-    assert rows[3]["formulary.treatment"] == "at_target"
+    assert {r["KAM code"]: r["Payout"] for r in rows} == EXPECTED
+    assert rows[3]["Sales attainment: scored as"] == "at or above cap"
+    assert rows[3]["Formulary status: scored as"] == "no data: paid at target"
+    assert {r["Run"] for r in rows} == {"1"} and rows[0]["Ruleset version"] == "1"
 
     out = invoke(runner, "score", "whatif", "--period", "2026-Q1", "--against", "tiny",
                  "--weight", "sales=60", "--weight", "formulary=40")

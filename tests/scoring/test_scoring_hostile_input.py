@@ -245,10 +245,11 @@ def test_statement_csv_quotes_formulas_and_keeps_numbers(client, session, pm, to
     page = client.get(f"/scoring/runs/{run.id}/statements.csv")
     assert exported.get_data() == page.get_data()
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
-    assert {r["kam_code"]: r["kam_name"] for r in rows} == {
+    assert {r["KAM code"]: r["KAM name"] for r in rows} == {
         code: "'" + name for code, name in FORMULAS.items()}
-    assert {r["kam_code"]: r["payout"] for r in rows} == EXPECTED
-    assert all(float(r["sales.factor"]) >= 0 and r["currency"] == "EUR" for r in rows)
+    assert {r["KAM code"]: r["Payout"] for r in rows} == EXPECTED
+    assert all(float(r["Sales attainment: factor"]) >= 0 and r["Currency"] == "EUR"
+               for r in rows)
 
 
 def test_negative_numbers_stay_numbers_in_the_statement_csv(session, scored):
@@ -258,16 +259,18 @@ def test_negative_numbers_stay_numbers_in_the_statement_csv(session, scored):
               "components": [{**c, "value": -0.25, "contribution": -0.5}
                              for c in line.detail["components"]]}
     negative = replace(line, detail=detail, kam_name="-Kam")
-    components = [c["id"] for c in line.detail["components"]]
+    components = [(c["id"], c["title"]) for c in line.detail["components"]]
     buffer = io.StringIO()
     writer = CsvWriter(buffer)  # as write_csv writes them
     writer.writerow(csv_header(components, sorted(detail["parts"]), []))
-    writer.writerow(csv_row(negative, components, sorted(detail["parts"]), []))
+    writer.writerow(csv_row(["2026-Q1", 1, "tiny", 1, "-hash"], negative,
+                            [cid for cid, _ in components], sorted(detail["parts"]), []))
     [row] = csv.DictReader(io.StringIO(buffer.getvalue()))
-    assert (row["kam_name"], row["amount_before_rounding"], row["payout"], row["target"]) == (
-        "'-Kam", "-1175.5", "-1175.50", "-1.0")
-    assert row["sales.value"] == "-0.25" and row["sales.contribution"] == "-0.5"
-    assert all(row[f"part.{p}"] == "-12.25" for p in detail["parts"])
+    assert (row["KAM name"], row["Payout"], row["Target incentive"], row["Input hash"]) == (
+        "'-Kam", "-1175.50", "-1.0", "'-hash")
+    assert (row["Sales attainment: value"], row["Sales attainment: contribution"]) == (
+        "-0.25", "-0.5")
+    assert all(row[f"{p.capitalize()} part"] == "-12.25" for p in detail["parts"])
 
 
 def test_a_weight_of_5000_digits_on_the_whatif_page_is_a_problem_shown(client, scored):

@@ -47,26 +47,33 @@ def scored(app, session, pm, published):
 def test_an_analyst_sees_runs_and_every_statement(client, scored):
     sign_in(client, "ana")
     runs = text(client.get("/scoring/"))
-    assert f'Run {scored}' in runs and "2,525.00 EUR" in runs
+    assert f'Run {scored}' in runs and "€2,525.00" in runs
     page = text(client.get(f"/scoring/runs/{scored}"))
     assert "KAMs 4 (4 eligible, 0 held for review)" in page
-    assert "Kam K1" in page and "1,175.00" in page
+    assert "Kam K1" in page and "€1,175.00" in page
     assert "1 KAM matching “K3”" in text(client.get(f"/scoring/runs/{scored}?q=K3"))
     statement = text(client.get(f"/scoring/runs/{scored}/statements/K4"))
     assert "Kam K4: 2026-Q1 statement" in statement
-    assert "Your payout is 675.00 EUR." in statement
+    assert "Your payout is €675.00." in statement
     assert "at or above cap" in statement
     assert "no data: paid at target" in statement
-    assert "No data: no formulary status for the assigned accounts" in statement
-    assert "50.0 % of the period in role" in statement
+    assert ("Missing: no formulary status for the assigned accounts Treated as: no data: "
+            "paid at target") in statement
+    # the pay slip: value → segment → factor → weighted contribution → share of the payout
+    assert "Sales attainment sales_attainment 120.0%" in statement
+    assert "at or above cap 150.0% 70.0% 105.00% €525.00" in statement
+    assert "Score and payout 135.00% €675.00" in statement
+    assert "50.0% of the period in role" in statement
+    assert "€1,000.00 × 135.00% × 50.0% = €675.00 (before rounding: 675.0000)" in statement
     csv_text = client.get(f"/scoring/runs/{scored}/statements.csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("kam_code,kam_name,status")
+    assert csv_text.splitlines()[0].startswith(
+        "Period,Run,Ruleset,Ruleset version,Input hash,KAM code,KAM name,Status")
 
 
 def test_a_kam_sees_his_own_statement_only(client, scored):
     sign_in(client, "kim")
     mine = text(client.get("/scoring/"))
-    assert "My statements" in mine and "675.00 EUR" in mine
+    assert "My statements" in mine and "€675.00" in mine
     assert client.get(f"/scoring/runs/{scored}/statements/K4").status_code == 200
     assert client.get(f"/scoring/runs/{scored}/statements/K1").status_code == 403
     assert client.get(f"/scoring/runs/{scored}").status_code == 403

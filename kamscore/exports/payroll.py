@@ -1,0 +1,110 @@
+"""The payroll file: one row per KAM of a signed-off run — in CSV and in XLSX (XlsxWriter).
+
+Both carry the same columns, so that payroll can check a file against the run it came from:
+the period, the run's id, the ruleset's name and version, the run's input hash, the KAM's code
+and name, his payout (an exact amount, two decimals) and currency, and the sign-off — who
+closed the period and when (UTC). Text cells go through ``csv_cells`` (no formula injection);
+in the workbook, amounts are numbers in a currency format and texts are written as strings,
+never as formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO
+
+import xlsxwriter
+
+from kamscore.exports.csv_cells import Cell, CsvWriter
+
+HEADER = ("Period", "Run", "Ruleset", "Ruleset version", "Input hash", "KAM code", "KAM name",
+          "Payout", "Currency", "Signed off by", "Signed off at (UTC)")
+
+
+@dataclass(frozen=True)
+class PayrollRow:
+    kam_code: str
+    kam_name: str
+    payout: Decimal  # two decimals
+
+
+@dataclass(frozen=True)
+class PayrollSheet:
+    period: str
+    run_id: int
+    ruleset: str
+    ruleset_version: int
+    input_hash: str
+    currency: str
+    signed_off_by: str
+    signed_off_at: dt.datetime  # aware, UTC
+    rows: list[PayrollRow]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.payout for row in self.rows), Decimal("0.00"))
+
+    @property
+    def filename(self) -> str:
+        return f"payroll-{self.period}-run-{self.run_id}"
+
+
+def _cells(sheet: PayrollSheet, row: PayrollRow) -> list[Cell]:
+    return [sheet.period, sheet.run_id, sheet.ruleset, sheet.ruleset_version, sheet.input_hash,
+            row.kam_code, row.kam_name, row.payout, sheet.currency, sheet.signed_off_by,
+            sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S")]
+
+
+def write_payroll_csv(sheet: PayrollSheet, stream: IO[str]) -> int:
+    """The payroll as CSV (a header, then one row per KAM); returns the row count."""
+    writer = CsvWriter(stream)
+    writer.writerow(HEADER)
+    for row in sheet.rows:
+        writer.writerow(_cells(sheet, row))
+    return len(sheet.rows)
+
+
+def payroll_xlsx(sheet: PayrollSheet) -> bytes:
+    """The payroll as an XLSX workbook: sheet "Payroll" (header, one row per KAM, frozen
+    header row, filters) and sheet "Sign-off" (the run and who signed it off)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    amount = book.add_format({"num_format": "#,##0.00"})
+    ws = book.add_worksheet("Payroll")
+    ws.write_row(0, 0, HEADER, bold)
+    for r, row in enumerate(sheet.rows, start=1):
+        cells = _cells(sheet, row)
+        for c, value in enumerate(cells):
+            if isinstance(value, Decimal):
+                ws.write_number(r, c, float(value), amount)
+            elif isinstance(value, int):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, str(value))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(sheet.rows), 1), len(HEADER) - 1)
+    for c, width in enumerate((10, 6, 14, 8, 66, 10, 28, 14, 9, 16, 20)):
+        ws.set_column(c, c, width)
+    info = book.add_worksheet("Sign-off")
+    facts = [("Period", sheet.period), ("Run", sheet.run_id), ("Ruleset", sheet.ruleset),
+             ("Ruleset version", sheet.ruleset_version), ("Input hash", sheet.input_hash),
+             ("KAMs", len(sheet.rows)), ("Total payout", sheet.total),
+             ("Currency", sheet.currency), ("Signed off by", sheet.signed_off_by),
+             ("Signed off at (UTC)", sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S"))]
+    for r, (label, value) in enumerate(facts):
+        info.write_string(r, 0, label, bold)
+        if isinstance(value, Decimal):
+            info.write_number(r, 1, float(value), amount)
+        elif isinstance(value, int):
+            info.write_number(r, 1, value)
+        else:
+            info.write_string(r, 1, str(value))
+    info.set_column(0, 0, 20)
+    info.set_column(1, 1, 66)
+    book.close()
+    return buffer.getvalue()

@@ -22,6 +22,7 @@ from kamscore.models.periods import (
     Product,
     ProductPhase,
 )
+from kamscore.models.queries import QUERY_TEXT_MAX, QueryStatus, StatementQuery
 from kamscore.models.scoring import (
     ImmutableRecordError,
     RulesetComment,
@@ -56,6 +57,7 @@ from kamscore.models.throttle import ThrottleCount
 from kamscore.models.users import USER_ROLES, ApiToken, User, user_team
 
 __all__ = [
+    "QUERY_TEXT_MAX",
     "USER_ROLES",
     "Account",
     "AccountPlan",
@@ -88,6 +90,7 @@ __all__ = [
     "PlanObjective",
     "Product",
     "ProductPhase",
+    "QueryStatus",
     "RaterGroup",
     "Role",
     "RulesetComment",
@@ -99,6 +102,7 @@ __all__ = [
     "ScoreRunStatus",
     "Stakeholder",
     "StakeholderRole",
+    "StatementQuery",
     "SubjectType",
     "SuppressionReason",
     "SurveyAggregate",

@@ -129,12 +129,13 @@ def resolve_query(session: Session, actor: User, scope: Scope,
     return query
 
 
-def queries_on_statement(session: Session, run_id: int, person_id: int,
+def queries_on_statement(session: Session, run_id: int, kam_code: str,
                          scope: Scope) -> list[StatementQuery]:
-    """The queries on one statement (if ``scope`` reaches its KAM), oldest first."""
+    """The queries on KAM ``kam_code``'s statement in run ``run_id`` (if ``scope`` reaches
+    him), oldest first."""
     return list(session.scalars(
-        select(StatementQuery)
-        .where(StatementQuery.run_id == run_id, StatementQuery.person_id == person_id,
+        select(StatementQuery).join(Person, Person.id == StatementQuery.person_id)
+        .where(StatementQuery.run_id == run_id, Person.code == kam_code,
                scope.people(StatementQuery.person_id))
         .order_by(StatementQuery.id)))
 

@@ -42,7 +42,7 @@ from kamscore.auth.access import current_scope, current_user_of_request, require
 from kamscore.db.session import get_session
 from kamscore.models import Period, RulesetStatus
 from kamscore.plugin_host.manager import get_plugin_manager
-from kamscore.scoring import lifecycle, statements
+from kamscore.scoring import lifecycle, statement_queries, statements
 from kamscore.scoring.errors import InvalidInputError, ScoringError
 from kamscore.scoring.explain import explain, units_of
 from kamscore.scoring.inputs_cache import app_inputs_cache
@@ -50,6 +50,7 @@ from kamscore.scoring.run_store import get_visible_run, line_summaries, list_run
 from kamscore.scoring.whatif import what_if
 from kamscore.web.nav import add_nav_item
 from kamscore.web.paging import page_number
+from kamscore.web.query_forms import RaiseQueryForm, ResolveForm
 from kamscore.web.scoring_forms import CommentForm, WhatIfForm
 
 bp = Blueprint("scoring_pages", __name__, url_prefix="/scoring", template_folder="templates",
@@ -128,13 +129,20 @@ def run_csv(run_id: int) -> Response:
 def statement(run_id: int, kam: str) -> str:
     user = current_user_of_request()
     own = user.person is not None and user.person.code == kam
+    session = get_session()
     try:
-        found = statements.statement(get_session(), run_id, kam, current_scope())
+        found = statements.statement(session, run_id, kam, current_scope())
     except ScoringError as exc:
         _not_found(exc)
+    form = RaiseQueryForm()
+    form.line.choices = [SelectChoice(key, title) for key, title
+                         in statement_queries.statement_lines(found).items()]
     return render_template("scoring/statement.html", s=found,
                            e=explain(found, units_of(found["run"]["metrics"])), own=own,
-                           reader=current_scope().everything)
+                           reader=current_scope().everything,
+                           queries=statement_queries.queries_on_statement(
+                               session, run_id, kam, current_scope()),
+                           raise_form=form, resolve_form=ResolveForm())
 
 
 # -- what-if -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from people_surveys import add_surveys
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from tiny_population import build_tiny  # noqa: F401  (the world is built on it)
@@ -60,6 +61,7 @@ def add_earlier_periods(session, app) -> None:
 @pytest.fixture
 def live_server(app, session, world):
     add_earlier_periods(session, app)
+    add_surveys(session)
     session.rollback()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

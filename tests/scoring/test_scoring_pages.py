@@ -66,7 +66,7 @@ def test_an_analyst_sees_runs_and_every_statement(client, scored):
 def test_a_kam_sees_his_own_statement_only(client, scored):
     sign_in(client, "kim")
     mine = text(client.get("/scoring/"))
-    assert "My statements" in mine and "675.00 EUR" in mine
+    assert "My statements" in mine and "€675.00" in mine
     assert client.get(f"/scoring/runs/{scored}/statements/K4").status_code == 200
     assert client.get(f"/scoring/runs/{scored}/statements/K1").status_code == 403
     assert client.get(f"/scoring/runs/{scored}").status_code == 403

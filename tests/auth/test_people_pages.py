@@ -131,3 +131,19 @@ def test_a_query_is_resolved_only_by_its_kam_or_the_comp_team(client, session, w
     assert client.post(f"/scoring/queries/{query_id}/resolve").status_code == 403
     assert client.post(f"/scoring/queries/{query_id}/answer",
                        data={"answer": "no"}).status_code == 403
+
+
+def test_hostile_query_input(client, session, world):
+    sign_in(client, session, "kam")
+    assert _raise(client, world.run_id, body="a\x00b").status_code == 302  # refused: NUL
+    assert _raise(client, world.run_id, line="x" * 5000).status_code == 302
+    assert client.post("/scoring/queries/raise/99999999999/K1",
+                       data={"line": "sales", "body": "?"}).status_code == 404
+    assert client.post("/scoring/queries/99999999999/resolve").status_code == 404
+    assert session.scalars(select(StatementQuery)).all() == []
+    session.rollback()
+    sign_in(client, session, "analyst")
+    assert client.post("/scoring/queries/99999999999/answer",
+                       data={"answer": "a"}).status_code == 404
+    assert client.post("/scoring/queries/1/answer", data={"answer": "a\x00"}
+                       ).status_code == 302

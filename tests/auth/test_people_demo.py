@@ -3,6 +3,8 @@ data: statements across periods, an estimate, the team's KAMs with scores and pa
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from kamscore.demo import DemoSpec, build_demo
@@ -34,3 +36,12 @@ def test_the_demo_kam_and_manager_see_data(app, client, session):
     sign_in(client, session, "manager")
     page = client.get("/team/").get_data(as_text=True)
     assert "Score by period" in page and "Median score" in page and "€" in page
+    # the demo KAM's questions: one answered on his statement, one open in the queue
+    sign_in(client, session, "analyst")
+    page = client.get("/scoring/queries/").get_data(as_text=True)
+    assert "pulled my score down most" in page and "March salary" not in page
+    sign_in(client, session, "kam")
+    page = client.get("/scoring/").get_data(as_text=True)
+    statement = re.search(r'href="(/scoring/runs/\d+/statements/[^"]+)"', page).group(1)
+    page = client.get(statement).get_data(as_text=True)
+    assert "paid with the salary of the month after the period closes" in page

@@ -62,6 +62,17 @@ GRANTS: dict[str, dict[str, Reach]] = {
     "pay.read": {**_STAFF_READERS, "manager": TEAM, "kam": OWN},
     # score runs: their totals, lines and the statements CSV (over the lines in reach)
     "runs.read": {**_STAFF_READERS, "manager": TEAM},
+    # a KAM's scorecard: his scores and payouts across periods, the current estimate, his
+    # survey results (only groups at the minimum size)
+    "scorecard.read": {"kam": OWN},
+    # a manager's team view: his teams' KAMs, scores, distributions, survey completion and
+    # 360° results (payouts only where pay.read reaches him: MANAGERS_SEE_PAY)
+    "team.read": {"manager": TEAM},
+    # queries on statement lines: a KAM raises one on his own statement, the comp team
+    # answers; the KAM (or the comp team) resolves it
+    "queries.raise": {"kam": OWN},
+    "queries.answer": {"admin": ALL, "analyst": ALL},
+    "queries.resolve": {"admin": ALL, "analyst": ALL, "kam": OWN},
     # the incentive plans (ruleset versions, their diffs and comments)
     "rulesets.read": {role: ALL for role in ROLES},
     "rulesets.comment": {"admin": ALL, "analyst": ALL, "approver": ALL, "manager": ALL,

@@ -13,11 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kamscore.auth.scope import Scope
 from kamscore.content.bundled import bundled_dir
 from kamscore.demo.spec import DemoSpec
-from kamscore.scoring import lifecycle
+from kamscore.models import Person, ScoreRun, User
+from kamscore.scoring import lifecycle, statement_queries
+from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.runs import run_score
 
 #: The shipped rulesets the demo publishes, and the one it runs.
@@ -50,6 +54,40 @@ def publish_and_score(session: Session, pm: Any, spec: DemoSpec) -> DemoPay:
                                                 user=DRAFTER).label)
     period = f"{spec.business_year}-Q4"
     run = run_score(session, pm, period=period, ruleset=SCORED_RULESET, user=DRAFTER)
+    demo_queries(session, run)
     return DemoPay(published=tuple(labels), ruleset=SCORED_RULESET, period=period,
                    run_id=run.id, kams=run.kam_count, total_payout=float(run.total_payout),
                    currency=run.currency)
+
+
+#: What the demo KAM asks about his statement: (line, question, the comp team's answer).
+DEMO_QUERIES = (
+    ("payout", "Is the payout for the quarter paid with the March salary?",
+     "Payouts of a quarter are paid with the salary of the month after the period closes."),
+    ("score", "Which of my measures pulled my score down most this quarter?", None),
+)
+
+
+def demo_queries(session: Session, run: ScoreRun) -> int:
+    """The demo KAM's questions on his statement in ``run`` through the real service: one
+    answered by the demo analyst, one open in the comp team's queue. Commits; returns how
+    many were raised (none when the demo users or his line are missing)."""
+    kam = session.scalar(select(User).where(User.username == "kam"))
+    analyst = session.scalar(select(User).where(User.username == DRAFTER))
+    if kam is None or kam.person_id is None or analyst is None:
+        return 0
+    code = session.scalar(select(Person.code).where(Person.id == kam.person_id))
+    scope = Scope("queries.raise", False, frozenset({kam.person_id}))
+    raised = 0
+    for line, question, answer in DEMO_QUERIES:
+        try:
+            query = statement_queries.raise_query(session, kam, scope, run_id=run.id,
+                                                  kam_code=str(code), line=line, body=question)
+        except ScoringError:
+            session.rollback()
+            return raised
+        if answer is not None:
+            statement_queries.answer_query(session, analyst, query.id, answer)
+        session.commit()
+        raised += 1
+    return raised

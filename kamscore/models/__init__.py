@@ -22,6 +22,7 @@ from kamscore.models.periods import (
     Product,
     ProductPhase,
 )
+from kamscore.models.queries import QUERY_TEXT_MAX, QueryStatus, StatementQuery
 from kamscore.models.ruleset_drafts import RulesetWorkInProgress
 from kamscore.models.scoring import (
     ImmutableRecordError,
@@ -57,6 +58,7 @@ from kamscore.models.throttle import ThrottleCount
 from kamscore.models.users import USER_ROLES, ApiToken, User, user_team
 
 __all__ = [
+    "QUERY_TEXT_MAX",
     "USER_ROLES",
     "Account",
     "AccountPlan",
@@ -89,6 +91,7 @@ __all__ = [
     "PlanObjective",
     "Product",
     "ProductPhase",
+    "QueryStatus",
     "RaterGroup",
     "Role",
     "RulesetComment",
@@ -101,6 +104,7 @@ __all__ = [
     "ScoreRunStatus",
     "Stakeholder",
     "StakeholderRole",
+    "StatementQuery",
     "SubjectType",
     "SuppressionReason",
     "SurveyAggregate",

@@ -50,6 +50,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(ruleset_pages.bp)
     ruleset_pages.init_app(app)
 
+    from kamscore.web import query_pages, scorecard_pages, team_pages
+
+    scorecard_pages.init_app(app)
+    team_pages.init_app(app)
+    query_pages.init_app(app)
+
     from kamscore.web import admin_pages
 
     app.register_blueprint(admin_pages.bp)

@@ -51,7 +51,7 @@ from kamscore.background.records import fail_job, visible_job
 from kamscore.background.score_runs import TASK, new_score_run_job, score_run_params
 from kamscore.db.session import get_session
 from kamscore.models import BackgroundJob, JobState
-from kamscore.scoring import statements
+from kamscore.scoring import statement_queries, statements
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import explain, units_of
 from kamscore.scoring.payroll import export_payroll, sign_off_correction
@@ -62,6 +62,7 @@ from kamscore.scoring.run_store import get_visible_run, list_runs, person_lines
 from kamscore.scoring.runs import STAGES
 from kamscore.web.nav import add_nav_item
 from kamscore.web.paging import page_number
+from kamscore.web.query_forms import RaiseQueryForm, ResolveForm
 from kamscore.web.run_charts import payout_chart
 from kamscore.web.run_forms import CloseForm, CorrectionForm, RunForm
 
@@ -317,11 +318,18 @@ def payroll(run_id: int, file_format: str) -> Response:
 def statement(run_id: int, kam: str) -> str:
     user = current_user_of_request()
     own = user.person is not None and user.person.code == kam
+    session = get_session()
     try:
-        found = statements.statement(get_session(), run_id, kam, current_scope())
+        found = statements.statement(session, run_id, kam, current_scope())
     except ScoringError as exc:
         _refused(exc)
+    form = RaiseQueryForm()
+    form.line.choices = [SelectChoice(key, title) for key, title
+                         in statement_queries.statement_lines(found).items()]
     return render_template("scoring/statement.html", s=found,
                            e=explain(found, units_of(found["run"]["metrics"])), own=own,
                            reader=current_scope().everything,
-                           slip=statements.pay_slip(found))
+                           slip=statements.pay_slip(found),
+                           queries=statement_queries.queries_on_statement(
+                               session, run_id, kam, current_scope()),
+                           raise_form=form, resolve_form=ResolveForm())

@@ -1,0 +1,102 @@
+"""Survey results for the world (``world.py``) of the people pages' browser tests: one closed
+customer campaign and one closed 360° campaign, answered through the real answering
+service, so that the scorecard and the team view show figures and "too few responses".
+
+Added to the world: e-mail addresses for everyone, M1 as the line manager of K1..K4, three
+cross-functional colleagues in team T1, and five more stakeholders at A1 (A1: 6 customers,
+shown; A2: 1, too few).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from kamscore.models import (
+    Account,
+    Invitation,
+    Person,
+    Role,
+    Stakeholder,
+    StakeholderRole,
+    Team,
+    TeamMember,
+)
+from kamscore.surveys.answering import Action, answer_page, questionnaire
+from kamscore.surveys.campaigns import CampaignSpec, close_campaign, create_campaign, open_campaign
+
+UTC = dt.UTC
+OPENS = dt.datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+DURING = dt.datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+CLOSES = dt.datetime(2026, 3, 30, 16, 0, tzinfo=UTC)
+AFTER = dt.datetime(2026, 3, 31, 8, 0, tzinfo=UTC)
+#: answer level by rater group (1 worst .. 5 best)
+LEVEL = {"physician": 5, "pharmacist": 4, "nurse": 3, "self": 5, "manager": 3, "peer": 4,
+         "cross_functional": 3}
+
+
+def _value(question: Any, level: int) -> Any:
+    if question.type in ("rating", "matrix"):
+        low, high = question.scale_min, question.scale_max
+        return low + round((high - low) * (level - 1) / 4)
+    if question.type == "nps":
+        return {1: 2, 2: 5, 3: 7, 4: 9, 5: 10}[level]
+    if question.type == "yes_no":
+        return "yes" if level >= 3 else "no"
+    if question.type == "single_choice":
+        return question.options[0].id
+    if question.type == "multiple_choice":
+        return [question.options[0].id]
+    return f"Comment at level {level}"
+
+
+def _respond(session, invitation_id: int, level: int) -> None:
+    while True:
+        page = questionnaire(session, invitation_id, DURING)
+        values = {item: _value(question, level)
+                  for question in page.section.shown_questions(page.earlier_answers())
+                  for item in question.answer_items()}
+        action = Action.SUBMIT if page.is_last else Action.NEXT
+        outcome = answer_page(session, invitation_id, page.section.id, values, action, DURING)
+        session.commit()
+        if outcome.submitted:
+            return
+
+
+def add_surveys(session) -> None:
+    people = {p.code: p for p in session.scalars(select(Person))}
+    manager = people["M1"]
+    for code, person in people.items():
+        person.email = f"{code.lower()}@corp.example"
+        if person.role is Role.KAM:
+            person.manager = manager
+    team = session.scalar(select(Team).where(Team.code == "T1"))
+    for code, name, role in (("P1", "Mei MSL", Role.MSL),
+                             ("P2", "Max Access", Role.MARKET_ACCESS),
+                             ("P3", "Mo Marketing", Role.MARKETING)):
+        colleague = Person(code=code, name=name, role=role, email=f"{code.lower()}@corp.example",
+                           start_date=dt.date(2020, 1, 1))
+        session.add(colleague)
+        session.flush()
+        session.add(TeamMember(team_id=team.id, person_id=colleague.id, function=role))
+    a1 = session.scalar(select(Account).where(Account.code == "A1"))
+    roles = [StakeholderRole.PHYSICIAN, StakeholderRole.PHYSICIAN, StakeholderRole.PHARMACIST,
+             StakeholderRole.PHARMACIST, StakeholderRole.NURSE]
+    for i, role in enumerate(roles):
+        session.add(Stakeholder(account_id=a1.id, name=f"A1 person {i}",
+                                email=f"s{i}@hospital1.example", role=role))
+    session.commit()
+    for code, survey in (("CS-26Q1", "customer_satisfaction"), ("360-26Q1", "internal_360")):
+        create_campaign(session, CampaignSpec(code=code, survey=survey, period="2026-Q1",
+                                              opens_at=OPENS, closes_at=CLOSES))
+        campaign = open_campaign(session, code, OPENS)
+        session.commit()
+        invitations = session.execute(select(Invitation.id, Invitation.rater_group).where(
+            Invitation.campaign_id == campaign.id).order_by(Invitation.id)).all()
+        session.commit()
+        for invitation_id, group in invitations:
+            _respond(session, invitation_id, LEVEL.get(group, 3))
+        close_campaign(session, code, AFTER)
+        session.commit()

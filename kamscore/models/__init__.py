@@ -13,6 +13,7 @@ from kamscore.models.facts import (
     PlanObjective,
 )
 from kamscore.models.jobs import BackgroundJob, JobRunStatus, JobState, ScheduledJobRun
+from kamscore.models.nominations import NOMINATED_GROUPS, NominationStatus, RaterNomination
 from kamscore.models.org import Person, Role, Team, TeamMember
 from kamscore.models.periods import (
     LifecyclePhase,
@@ -56,6 +57,7 @@ from kamscore.models.throttle import ThrottleCount
 from kamscore.models.users import USER_ROLES, ApiToken, User, user_team
 
 __all__ = [
+    "NOMINATED_GROUPS",
     "USER_ROLES",
     "Account",
     "AccountPlan",
@@ -80,6 +82,7 @@ __all__ = [
     "LifecyclePhase",
     "MessageKind",
     "MessageStatus",
+    "NominationStatus",
     "Period",
     "PeriodKind",
     "PeriodStatus",
@@ -89,6 +92,7 @@ __all__ = [
     "Product",
     "ProductPhase",
     "RaterGroup",
+    "RaterNomination",
     "Role",
     "RulesetComment",
     "RulesetStatus",

@@ -155,6 +155,24 @@ def three_sixty_invitees(session: Session, period: Period, kam_codes: Sequence[s
     return invitees
 
 
+def self_invitees(session: Session, period: Period, kam_codes: Sequence[str] | None,
+                  language: str) -> list[Invitee]:
+    """Only the chosen KAMs' self-ratings: the start of a campaign whose raters are
+    nominated (``kamscore.surveys.nominations`` adds the approved raters when it opens)."""
+    return [person_invitee(kam, kam, RaterGroup.SELF.value, language)
+            for kam in active_kams(session, period, kam_codes)]
+
+
+def person_invitee(kam: Person, person: Person, group: str, language: str) -> Invitee:
+    """The invitation of ``person`` to rate ``kam`` in ``group``."""
+    return Invitee(
+        subject_type=SubjectType.KAM, subject_account_id=None, subject_person_id=kam.id,
+        subject_key=f"kam:{kam.code}", rater_group=group, stakeholder_id=None,
+        person_id=person.id, respondent_key=f"person:{person.code}", name=person.name,
+        email=person.email or None, language=language,
+    )
+
+
 def _team_members(session: Session, kam: Person, period: Period) -> list[TeamMember]:
     """Members of the KAM's account teams, the KAM himself left out."""
     account_team_ids = select(Account.team_id).join(

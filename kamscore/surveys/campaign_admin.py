@@ -10,11 +10,11 @@ changes something is in the audit log (``campaign.extend``; ``campaign.remind`` 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
@@ -28,18 +28,23 @@ from kamscore.models import (
     MessageKind,
     MessageStatus,
     Period,
-    Person,
-    Role,
     SurveyMessage,
     Team,
-    TeamMember,
 )
 from kamscore.surveys.answering import Questionnaire
-from kamscore.surveys.campaigns import MAX_REMINDERS, get_campaign, offered_languages
+from kamscore.surveys.campaigns import (
+    MAX_REMINDERS,
+    CampaignReport,
+    campaign_report,
+    get_campaign,
+    offered_languages,
+)
 from kamscore.surveys.catalog import definition_of, search_dirs
 from kamscore.surveys.definition import parse_definition
 from kamscore.surveys.errors import Conflict, NotFound, SurveyError
+from kamscore.surveys.jobs import reminder_instants
 from kamscore.surveys.mailing import SendSummary, send_reminders
+from kamscore.surveys.nominated_raters import Shortfall, shortfalls
 
 
 @dataclass(frozen=True)
@@ -93,24 +98,6 @@ def population_choices(session: Session) -> PopulationChoices:
     return PopulationChoices(periods, pairs(Account), pairs(Team))
 
 
-def kams_of_teams(session: Session, team_codes: Sequence[str]) -> list[str]:
-    """The KAMs who lead or serve as KAM in the teams (the subjects of a 360°)."""
-    teams = session.scalars(select(Team).where(Team.code.in_(team_codes))).all()
-    missing = sorted(set(team_codes) - {t.code for t in teams})
-    if missing:
-        raise SurveyError(f"unknown team(s): {', '.join(missing)}", field="teams")
-    ids = [t.id for t in teams]
-    codes = session.scalars(
-        select(Person.code).where(Person.role == Role.KAM, or_(
-            Person.id.in_(select(Team.lead_id).where(Team.id.in_(ids))),
-            Person.id.in_(select(TeamMember.person_id).where(TeamMember.team_id.in_(ids))),
-        )).order_by(Person.code)
-    ).all()
-    if not codes:
-        raise SurveyError("the chosen teams have no KAM to be rated", field="teams")
-    return list(codes)
-
-
 def extend_campaign(session: Session, code: str, closes_at: dt.datetime, now: dt.datetime,
                     actor: str | None) -> Campaign:
     """Move a draft's or an open campaign's closing time later (reminders planned before
@@ -118,8 +105,8 @@ def extend_campaign(session: Session, code: str, closes_at: dt.datetime, now: dt
     campaign = get_campaign(session, code)
     if campaign.status is CampaignStatus.CLOSED:
         raise Conflict(f"campaign {code} is closed; it cannot be extended", field="status")
-    if closes_at.tzinfo is None:
-        raise SurveyError("the closing time needs a time zone", field="closes_at")
+    if closes_at.tzinfo is None:  # a time as the campaign's time zone reads it
+        closes_at = closes_at.replace(tzinfo=ZoneInfo(campaign.timezone))
     if closes_at <= campaign.closes_at:
         raise SurveyError("the new closing time must be later than the current one "
                           "(close the campaign now to end it early)", field="closes_at")
@@ -203,4 +190,34 @@ def preview(session: Session, code: str, language: str | None, page: int) -> Que
         subject_name=subject.name if subject else "", languages=languages,
         rater_group=first.rater_group if first else "", anonymous=campaign.anonymous,
         answers={}, section_index=page - 1, shown=list(range(count)),
+    )
+
+
+@dataclass(frozen=True)
+class CampaignState:
+    """What the campaign's management page shows: live counts, never answers."""
+
+    campaign: Campaign
+    report: CampaignReport
+    languages: tuple[str, ...]
+    pages: int  # sections of the questionnaire (what a preview pages through)
+    reminders_planned: list[dt.datetime]
+    reminders: list[ReminderRound]
+    shortfalls: list[Shortfall]
+
+    @property
+    def is_360(self) -> bool:
+        return self.campaign.subject_type.value == "kam"
+
+
+def campaign_state(session: Session, code: str) -> CampaignState:
+    campaign = get_campaign(session, code)
+    definition = definition_of(campaign.survey_version)
+    return CampaignState(
+        campaign=campaign, report=campaign_report(session, code),
+        languages=offered_languages(campaign, definition.languages),
+        pages=len(definition.sections), reminders_planned=reminder_instants(campaign),
+        reminders=reminders_sent(session, campaign),
+        shortfalls=shortfalls(session, campaign) if campaign.status is CampaignStatus.DRAFT
+        else [],
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -32,7 +32,12 @@ from kamscore.models import (
 from kamscore.surveys.catalog import find_definition, search_dirs, snapshot
 from kamscore.surveys.errors import Conflict, NotFound, SurveyError
 from kamscore.surveys.nominated_raters import invite_approved, shortfalls
-from kamscore.surveys.population import customer_invitees, self_invitees, three_sixty_invitees
+from kamscore.surveys.population import (
+    customer_invitees,
+    kams_of_teams,
+    self_invitees,
+    three_sixty_invitees,
+)
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 #: Reminders come at most this many days apart, and at most this many times.
@@ -53,6 +58,7 @@ class CampaignSpec:
     timezone: str = "UTC"
     accounts: Sequence[str] | None = None  # customer surveys: account codes (None: all)
     kams: Sequence[str] | None = None  # 360° surveys: KAM codes (None: all in role)
+    teams: Sequence[str] | None = None  # 360° surveys: the KAMs of these teams (with kams)
     anonymous: bool | None = None  # None: as the definition says (360s always anonymous)
     language: str = "en"  # 360° invitations (people have no language of their own)
     reminder_every_days: int | None = None
@@ -84,6 +90,12 @@ def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
     if is_360 and spec.accounts:
         raise SurveyError("a 360° campaign is about KAMs; give kams, not accounts",
                           field="accounts")
+    if spec.teams:
+        if not is_360:
+            raise SurveyError("a customer campaign is about accounts; give accounts, not "
+                              "teams", field="teams")
+        spec = replace(spec, kams=sorted({*(spec.kams or ()),
+                                          *kams_of_teams(session, spec.teams)}))
     if not is_360 and spec.kams:
         raise SurveyError("a customer campaign is about accounts; give accounts, not kams",
                           field="kams")
@@ -161,6 +173,7 @@ def offered_languages(campaign: Campaign, definition_languages: tuple[str, ...]
 def _check_spec(spec: CampaignSpec) -> None:
     texts = {"period": [spec.period], "survey": [spec.survey], "timezone": [spec.timezone],
              "accounts": list(spec.accounts or ()), "kams": list(spec.kams or ()),
+             "teams": list(spec.teams or ()),
              "name": [spec.name or ""], "language": [spec.language]}
     for name, values in texts.items():
         if any("\x00" in value for value in values):
@@ -269,6 +282,10 @@ class GroupCount:
     rater_group: str
     invited: int
     answered: int
+
+    @property
+    def group(self) -> str:
+        return self.rater_group
 
     @property
     def response_rate(self) -> float | None:

@@ -60,6 +60,7 @@ class KamNominations:
     kam: Person
     nominations: list[RaterNomination]
     tallies: list[GroupTally] = field(default_factory=list)
+    candidates: list[Person] = field(default_factory=list)  # who may still be nominated
 
     @property
     def ready(self) -> bool:
@@ -140,13 +141,10 @@ def _tally(session: Session, campaign: Campaign, kam: Person) -> KamNominations:
                    minimums.get(group, 0))
         for group in NOMINATED_GROUPS
     ]
-    return KamNominations(campaign, kam, nominations, tallies)
-
-
-def candidates(session: Session, kam: Person) -> list[Person]:
-    """Who may be nominated to rate ``kam``: every other person, by name."""
-    return list(session.scalars(select(Person).where(Person.id != kam.id)
-                                .order_by(Person.name, Person.code)))
+    taken = {n.rater_id for n in nominations} | {kam.id}
+    people = session.scalars(select(Person).order_by(Person.name, Person.code)).all()
+    return KamNominations(campaign, kam, nominations, tallies,
+                          [p for p in people if p.id not in taken])
 
 
 def propose(session: Session, code: str, kam_code: str, rater_code: str, group: str,

@@ -188,3 +188,21 @@ def _team_members(session: Session, kam: Person, period: Period) -> list[TeamMem
             TeamMember.person_id != kam.id,
         ).order_by(TeamMember.team_id, TeamMember.person_id)
     ))
+
+
+def kams_of_teams(session: Session, team_codes: Sequence[str]) -> list[str]:
+    """The KAMs who lead or serve as KAM in the teams (the subjects of a 360°)."""
+    teams = session.scalars(select(Team).where(Team.code.in_(team_codes))).all()
+    missing = sorted(set(team_codes) - {t.code for t in teams})
+    if missing:
+        raise SurveyError(f"unknown team(s): {', '.join(missing)}", field="teams")
+    ids = [t.id for t in teams]
+    codes = session.scalars(
+        select(Person.code).where(Person.role == Role.KAM, or_(
+            Person.id.in_(select(Team.lead_id).where(Team.id.in_(ids))),
+            Person.id.in_(select(TeamMember.person_id).where(TeamMember.team_id.in_(ids))),
+        )).order_by(Person.code)
+    ).all()
+    if not codes:
+        raise SurveyError("the chosen teams have no KAM to be rated", field="teams")
+    return list(codes)

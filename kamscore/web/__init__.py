@@ -33,6 +33,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(campaign_pages.bp)
     campaign_pages.init_app(app)
 
+    from kamscore.web import campaign_admin_pages, nomination_pages
+
+    app.register_blueprint(campaign_admin_pages.bp)
+    campaign_admin_pages.init_app(app)
+    app.register_blueprint(nomination_pages.bp)
+    nomination_pages.init_app(app)
+
     from kamscore.web import scoring_pages
 
     app.register_blueprint(scoring_pages.bp)

@@ -28,6 +28,7 @@ from kamscore.surveys.campaigns import close_campaign, create_campaign, open_cam
 from kamscore.surveys.errors import Conflict, NotFound, SurveyError
 from kamscore.surveys.jobs import reminder_due, reminder_instants
 from kamscore.surveys.mailing import send_invitations
+from kamscore.surveys.population import kams_of_teams
 
 DAY = dt.timedelta(days=1)
 
@@ -109,9 +110,9 @@ def test_the_catalogue_lists_the_shipped_definitions():
 
 
 def test_kams_of_teams(session, results_org):
-    assert campaign_admin.kams_of_teams(session, ["T01"]) == ["K01"]
+    assert kams_of_teams(session, ["T01"]) == ["K01"]
     with pytest.raises(SurveyError):
-        campaign_admin.kams_of_teams(session, ["NOPE"])
+        kams_of_teams(session, ["NOPE"])
 
 
 def test_preview_renders_every_page_in_each_language_and_writes_nothing(session, results_org):

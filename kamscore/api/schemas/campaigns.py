@@ -108,3 +108,56 @@ class BounceSchema(Schema):
 class BounceResultSchema(Schema):
     email = fields.String()
     invitations_marked = fields.Integer()
+
+
+class ResultGroupSchema(Schema):
+    rater_group = fields.String()
+    invited = fields.Integer()
+    answered = fields.Integer()
+    verdict = fields.String(allow_none=True, metadata={
+        "description": "Whether the group's results may be shown: shown, empty, too_small "
+                       "(fewer than the minimum), withheld (so that a smaller group cannot be "
+                       "worked out by subtraction); null for campaign-wide counts."})
+
+
+class ResultCellSchema(Schema):
+    """One reportable aggregate: a group under the minimum size never has one."""
+
+    subject_type = fields.String()
+    subject = fields.String()
+    measure = fields.String()
+    rater_group = fields.String()
+    n = fields.Integer()
+    mean = fields.Float(allow_none=True)
+    sd = fields.Float(allow_none=True)
+    scale_min = fields.Integer(allow_none=True)
+    scale_max = fields.Integer(allow_none=True)
+    histogram = fields.Dict(keys=fields.String(), values=fields.Integer())
+    details = fields.Dict(keys=fields.String(), metadata={
+        "description": "Further figures by name: csat, nps, nps_ci_low, nps_ci_high, share, "
+                       "alpha, gap."})
+
+
+class ResultSubjectSchema(Schema):
+    code = fields.String(metadata={"description": "The account's or the KAM's code."})
+    groups = fields.List(fields.Nested(ResultGroupSchema))
+    cells = fields.List(fields.Nested(ResultCellSchema))
+
+
+class CampaignResultsSchema(Schema):
+    """A campaign's results, with the same suppression as the pages and the CSV."""
+
+    code = fields.String()
+    name = fields.String()
+    survey = fields.String()
+    period = fields.String()
+    status = fields.String()
+    anonymous = fields.Boolean()
+    closes_at = fields.DateTime()
+    min_group = fields.Integer(metadata={"description": "Smallest group whose results show."})
+    min_group_text = fields.Integer(metadata={"description": "The same for free text."})
+    results_available = fields.Boolean(metadata={
+        "description": "False until the campaign is closed: then only counts are given."})
+    groups = fields.List(fields.Nested(ResultGroupSchema))
+    campaign_cells = fields.List(fields.Nested(ResultCellSchema))
+    subjects = fields.List(fields.Nested(ResultSubjectSchema))

@@ -173,7 +173,7 @@ def offered_languages(campaign: Campaign, definition_languages: tuple[str, ...]
 def _check_spec(spec: CampaignSpec) -> None:
     texts = {"period": [spec.period], "survey": [spec.survey], "timezone": [spec.timezone],
              "accounts": list(spec.accounts or ()), "kams": list(spec.kams or ()),
-             "teams": list(spec.teams or ()),
+             "teams": list(spec.teams or ()), "languages": list(spec.languages or ()),
              "name": [spec.name or ""], "language": [spec.language]}
     for name, values in texts.items():
         if any("\x00" in value for value in values):

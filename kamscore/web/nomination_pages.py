@@ -21,6 +21,7 @@ from kamscore.auth.access import current_scope, current_user_of_request, require
 from kamscore.db.session import get_session
 from kamscore.surveys import nominations
 from kamscore.surveys.errors import NotFound, SurveyError
+from kamscore.surveys.nominated_raters import GROUP_LABELS
 from kamscore.web.nav import add_nav_item
 from kamscore.web.nomination_forms import GROUP_CHOICES, ButtonForm, DecisionForm, RaterForm
 
@@ -69,7 +70,7 @@ def kam(code: str) -> str:
         abort(404, description=exc.message)
     form = RaterForm(formdata=None, kam=kam_code).offer(found.candidates)
     return render_template("nominations/kam.html", n=found, form=form,
-                           button=ButtonForm(formdata=None))
+                           button=ButtonForm(formdata=None), group_names=GROUP_LABELS)
 
 
 def _redirect_kam(code: str) -> Response:
@@ -133,7 +134,8 @@ def team(code: str) -> str:
               .offer(k.candidates) for k in found}
     return render_template("nominations/team.html", code=code, kams=found, adders=adders,
                            button=ButtonForm(formdata=None),
-                           groups=[(c.value, c.label) for c in GROUP_CHOICES])
+                           groups=[(c.value, c.label) for c in GROUP_CHOICES],
+                           group_names=GROUP_LABELS)
 
 
 @bp.post("/team/<code>/<int:nomination_id>")

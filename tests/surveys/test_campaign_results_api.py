@@ -79,3 +79,39 @@ def test_a_small_group_returns_no_numbers(client, session, answered):
     assert not {"manager", "peer"} & {c["rater_group"] for c in k01["cells"]}
     assert not any(c["subject"] == "K01" and c["rater_group"] in ("manager", "peer")
                    for c in body["campaign_cells"])
+
+
+def test_create_with_reminders_before_the_close_and_nominated_raters(client, session):
+    seed_results_org(session)
+    headers = _token(session, "survey_admin")
+    body = {"code": "360-API", "survey": "internal_360", "period": "2026-Q1",
+            "opens_at": "2027-03-02T08:00:00+00:00", "closes_at": "2027-03-30T16:00:00+00:00",
+            "teams": ["T01"], "reminder_days_before_close": [2, 7],
+            "languages": ["en", "zh-Hant"], "raters_nominated": True,
+            "nomination_minimums": {"peer": 3}}
+    created = client.post("/api/v1/campaigns/", json=body, headers=headers)
+    assert created.status_code == 201, created.json
+    assert created.json["reminder_days_before_close"] == [7, 2]
+    assert created.json["raters_nominated"] is True
+    refused = client.post("/api/v1/campaigns/360-API/open", headers=headers)
+    assert refused.status_code == 409
+    assert "KAM 1 (K01) has 0 approved peer rater(s); 3 needed" in str(refused.json)
+    wrong = client.post("/api/v1/campaigns/", headers=headers, json={
+        **body, "code": "X", "nomination_minimums": {"boss": 1}})
+    assert wrong.status_code == 422
+
+
+def test_cli_reminders_before_the_close(runner, session):
+    seed_results_org(session)
+    session.commit()
+    result = runner.invoke(args=["campaign", "create", "CS-CLI", "--survey",
+                                 "customer_satisfaction", "--period", "2026-Q1", "--opens",
+                                 "2026-03-02T08:00", "--closes", "2026-03-30T16:00",
+                                 "--remind-before", "7", "--remind-before", "2"])
+    assert result.exit_code == 0, result.output
+    from sqlalchemy import select
+
+    from kamscore.models import Campaign
+
+    session.rollback()
+    assert session.scalar(select(Campaign.reminder_days_before_close)) == [7, 2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from kamscore.api.schemas.common import code_of
-from kamscore.models import CampaignStatus, SubjectType
+from kamscore.models import NOMINATED_GROUPS, CampaignStatus, SubjectType
 from kamscore.surveys.campaigns import MAX_REMINDER_DAYS, MAX_REMINDERS
 
 #: A survey key, never a path: no slash or backslash, not starting with a dot.
@@ -36,6 +36,21 @@ class CampaignCreateSchema(Schema):
         min=1, max=MAX_REMINDER_DAYS))
     max_reminders = fields.Integer(load_default=2, validate=validate.Range(
         min=0, max=MAX_REMINDERS))
+    reminder_days_before_close = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=MAX_REMINDER_DAYS)),
+        load_default=None, validate=validate.Length(max=MAX_REMINDERS), metadata={
+            "description": "Reminders this many days before the closing time, e.g. [7, 2] "
+                           "(instead of reminder_every_days)."})
+    teams = fields.List(fields.String(), load_default=None, metadata={
+        "description": "360° surveys: the KAMs of these teams are rated."})
+    languages = fields.List(fields.String(), load_default=None, metadata={
+        "description": "Languages offered to respondents (default: the definition's)."})
+    raters_nominated = fields.Boolean(load_default=False, metadata={
+        "description": "360° surveys: raters nominated by the KAMs, approved by managers."})
+    nomination_minimums = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(NOMINATED_GROUPS)),
+        values=fields.Integer(validate=validate.Range(min=0, max=50)), load_default=None,
+        metadata={"description": "Approved raters each KAM needs per group before launch."})
 
 
 class CampaignSchema(Schema):
@@ -54,6 +69,9 @@ class CampaignSchema(Schema):
     closed_at = fields.DateTime(allow_none=True)
     reminder_every_days = fields.Integer(allow_none=True)
     max_reminders = fields.Integer()
+    reminder_days_before_close = fields.List(fields.Integer(), allow_none=True)
+    languages = fields.List(fields.String(), allow_none=True)
+    raters_nominated = fields.Boolean()
 
 
 class CampaignQuery(Schema):

@@ -188,3 +188,17 @@ def test_nominations_from_proposal_to_launch(client, session, org):
     assert sorted(invited) == ["cross_functional", "cross_functional", "peer", "peer", "self"]
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"nomination.propose", "nomination.approve", "campaign.launch"} <= actions
+
+
+@pytest.mark.parametrize("role", ["admin", "analyst", "approver", "survey_admin", "manager",
+                                  "kam", "auditor", "viewer"])
+def test_role_by_page(client, session, org, role):
+    sign_in(client, session, f"user-{role}", role)
+    allowed = {
+        "/campaigns/manage/new": {"admin", "survey_admin"},
+        "/nominations/": {"admin", "kam"},
+        "/nominations/team/": {"admin", "manager"},
+    }
+    for url, roles in allowed.items():
+        status = client.get(url).status_code
+        assert status == (200 if role in roles else 403), (role, url, status)

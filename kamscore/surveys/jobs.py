@@ -143,7 +143,10 @@ def _step(session_factory: SessionFactory, step: Callable[[Session, str, dt.date
         with session_factory() as session, session.begin():
             step(session, code, now)
     except Conflict as exc:
-        log.info("campaign %s: %s (done by another run?)", code, exc.message)
+        if exc.field == "nominations":  # waits for its raters; tried again next tick
+            log.warning("campaign %s: %s", code, exc.message)
+        else:
+            log.info("campaign %s: %s (done by another run?)", code, exc.message)
         return False
     log.info("campaign %s: %s at %s", code, done, now.isoformat())
     return True

@@ -222,3 +222,20 @@ def test_a_manager_decides_only_for_kams_in_his_reach(session, nominated):
 def test_customer_campaigns_take_no_nominations(session, results_org):
     with pytest.raises(SurveyError, match="360"):
         create_campaign(session, spec("CS", "customer_satisfaction", raters_nominated=True))
+
+
+def test_the_scheduler_does_not_open_a_campaign_short_of_raters(app, session, nominated,
+                                                                caplog):
+    from sent_mail import memory_mailer
+
+    from kamscore.db.session import get_db
+    from kamscore.models import CampaignStatus
+    from kamscore.surveys.jobs import open_due_campaigns
+
+    session.rollback()
+    report = open_due_campaigns(get_db(app).sessionmaker, OPENS,
+                                mailer=memory_mailer("s@corp.example"),
+                                base_url="https://k.example")
+    assert "opened 0 campaign(s)" in report
+    assert "K01" in caplog.text and "needed" in caplog.text
+    assert session.scalar(select(Campaign.status)) is CampaignStatus.DRAFT

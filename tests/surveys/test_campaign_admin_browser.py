@@ -93,7 +93,7 @@ def test_run_a_campaign_and_nominate_raters(chromium, session, database_url, tmp
                                   raters_nominated=True,
                                   nomination_minimums={"peer": 2, "cross_functional": 2}))
     session.commit()
-    shots = device is DESKTOP
+    shots = device is DESKTOP and database_url.startswith("sqlite")  # one set of pictures
     app = real_app(database_url, tmp_path / "instance")
     with werkzeug_server(app) as base:
         # --- the survey administrator -----------------------------------------------------
@@ -101,7 +101,7 @@ def test_run_a_campaign_and_nominate_raters(chromium, session, database_url, tmp
         page = context.new_page()
         check = Checker(page, shots)
         sign_in(page, base, "sam", "/campaigns/")
-        check("list")
+        check()
         page.get_by_role("link", name="New campaign").first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("New campaign")
         page.get_by_label("Survey definition").select_option("customer_satisfaction")
@@ -116,7 +116,7 @@ def test_run_a_campaign_and_nominate_raters(chromium, session, database_url, tmp
         check("new")
         page.get_by_role("button", name="Create the draft campaign").click()
         expect(page.locator(".flash")).to_contain_text("Draft campaign CS-LIVE created")
-        check("draft")
+        check()
 
         page.get_by_role("link", name="Preview in English").click()
         expect(page.locator(".preview-banner")).to_contain_text("Nothing you enter is saved")

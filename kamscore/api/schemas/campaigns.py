@@ -5,11 +5,20 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from kamscore.api.schemas.common import code_of
-from kamscore.models import NOMINATED_GROUPS, CampaignStatus, SubjectType
+from kamscore.models import CampaignStatus, SubjectType
 from kamscore.surveys.campaigns import MAX_REMINDER_DAYS, MAX_REMINDERS
 
 #: A survey key, never a path: no slash or backslash, not starting with a dot.
 SURVEY_KEY = r"^[^./\\][^/\\]*$"
+
+
+class NominationMinimumsSchema(Schema):
+    """Approved raters a nominated 360° needs per KAM and group (missing: 0)."""
+
+    peer = fields.Integer(validate=validate.Range(min=0, max=50))
+    manager = fields.Integer(validate=validate.Range(min=0, max=50))
+    cross_functional = fields.Integer(validate=validate.Range(min=0, max=50))
+    direct_report = fields.Integer(validate=validate.Range(min=0, max=50))
 
 
 class CampaignCreateSchema(Schema):
@@ -47,10 +56,9 @@ class CampaignCreateSchema(Schema):
         "description": "Languages offered to respondents (default: the definition's)."})
     raters_nominated = fields.Boolean(load_default=False, metadata={
         "description": "360° surveys: raters nominated by the KAMs, approved by managers."})
-    nomination_minimums = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(NOMINATED_GROUPS)),
-        values=fields.Integer(validate=validate.Range(min=0, max=50)), load_default=None,
-        metadata={"description": "Approved raters each KAM needs per group before launch."})
+    nomination_minimums = fields.Nested(NominationMinimumsSchema, metadata={
+        "description": "Approved raters each KAM needs per group before launch (missing "
+                       "groups: 0)."})
 
 
 class CampaignSchema(Schema):

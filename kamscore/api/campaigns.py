@@ -22,6 +22,7 @@ from kamscore.api.schemas.campaigns import (
     CampaignCreateSchema,
     CampaignQuery,
     CampaignReportSchema,
+    CampaignResultsSchema,
     CampaignSchema,
     OpenResultSchema,
 )
@@ -30,6 +31,8 @@ from kamscore.db.session import get_session
 from kamscore.mail.sending import get_mailer
 from kamscore.models import Campaign
 from kamscore.surveys import campaigns, mailing
+from kamscore.surveys.aggregate_store import Minimums
+from kamscore.surveys.results_document import results_document
 
 blp = resource_blueprint("campaigns", "campaigns",
                          "Survey campaigns: draft → open → closed, with response counts")
@@ -86,6 +89,18 @@ class CampaignReport(MethodView):
     def get(self, code: str) -> Any:
         """Invited, answered and response rate, in total and per rater group."""
         return campaigns.campaign_report(get_session(), code)
+
+
+@blp.route("/<code>/results")
+class CampaignResults(MethodView):
+    @requires("campaigns.read")
+    @blp.response(200, CampaignResultsSchema)
+    @blp.refusals(401, 403, 404)
+    def get(self, code: str) -> Any:
+        """Results by subject and rater group once the campaign is closed; a group under
+        the minimum size (or withheld with it) has its counts and verdict, never a figure."""
+        return results_document(get_session(), code,
+                                Minimums.from_config(current_app.config))
 
 
 @blp.route("/<code>/open")

@@ -49,6 +49,12 @@ ACTIONS: Mapping[str, str] = {
     "campaign.remind": "reminders of a campaign were sent",
     "campaign.close": "a campaign was closed",
     "export.pay": "statements or payroll were exported (kind payroll: CSV or XLSX, sign-off)",
+    "campaign.extend": "a campaign's closing time was moved later",
+    "nomination.propose": "a KAM proposed a colleague to rate him in a 360° campaign",
+    "nomination.withdraw": "a KAM withdrew a rater he had proposed",
+    "nomination.approve": "a manager approved a proposed rater (perhaps in another group)",
+    "nomination.reject": "a manager rejected a proposed rater",
+    "nomination.add": "a manager added a rater for a KAM (approved at once)",
     "export.survey_results": "survey results were exported",
     "export.audit": "the audit log was exported",
 }

@@ -90,6 +90,9 @@ GRANTS: dict[str, dict[str, Reach]] = {
     # (a manager's and a KAM's own survey results are on their own pages, not these)
     "campaigns.read": {"admin": ALL, "survey_admin": ALL, "auditor": ALL},
     "campaigns.manage": {"admin": ALL, "survey_admin": ALL},
+    # 360° rater nominations: a KAM proposes his own raters, his manager decides on them
+    "nominations.propose": {"admin": ALL, "kam": OWN},
+    "nominations.approve": {"admin": ALL, "manager": TEAM},
     "audit.read": {"admin": ALL, "auditor": ALL},
     "users.manage": {"admin": ALL},
 }

@@ -71,10 +71,14 @@ def campaign_group() -> None:
 @click.option("--reminder-every", "reminder_every_days", type=int,
               help="days between reminders to those who have not answered")
 @click.option("--max-reminders", default=2, show_default=True, type=int)
+@click.option("--remind-before", "remind_before", multiple=True, type=int,
+              help="a reminder this many days before the close (repeat; not with "
+                   "--reminder-every)")
 def create_command(code: str, survey: str, period: str, opens: str, closes: str,
                    timezone: str, name: str | None, accounts: tuple[str, ...],
                    kams: tuple[str, ...], anonymous: bool | None, language: str,
-                   reminder_every_days: int | None, max_reminders: int) -> None:
+                   reminder_every_days: int | None, max_reminders: int,
+                   remind_before: tuple[int, ...]) -> None:
     """Create draft campaign CODE with its invitations."""
     spec = campaigns.CampaignSpec(
         code=code, survey=survey, period=period, name=name, timezone=timezone,
@@ -83,6 +87,7 @@ def create_command(code: str, survey: str, period: str, opens: str, closes: str,
         accounts=list(accounts) or None, kams=list(kams) or None, anonymous=anonymous,
         language=language, reminder_every_days=reminder_every_days,
         max_reminders=max_reminders, created_by="cli",
+        reminder_days_before_close=list(remind_before) or None,
         surveys_dir=current_app.config.get("SURVEYS_DIR"),
     )
     with get_db().session() as session:

@@ -13,6 +13,7 @@ from kamscore.models.facts import (
     PlanObjective,
 )
 from kamscore.models.jobs import BackgroundJob, JobRunStatus, JobState, ScheduledJobRun
+from kamscore.models.nominations import NOMINATED_GROUPS, NominationStatus, RaterNomination
 from kamscore.models.org import Person, Role, Team, TeamMember
 from kamscore.models.periods import (
     LifecyclePhase,
@@ -58,6 +59,7 @@ from kamscore.models.throttle import ThrottleCount
 from kamscore.models.users import USER_ROLES, ApiToken, User, user_team
 
 __all__ = [
+    "NOMINATED_GROUPS",
     "QUERY_TEXT_MAX",
     "USER_ROLES",
     "Account",
@@ -83,6 +85,7 @@ __all__ = [
     "LifecyclePhase",
     "MessageKind",
     "MessageStatus",
+    "NominationStatus",
     "Period",
     "PeriodKind",
     "PeriodStatus",
@@ -93,6 +96,7 @@ __all__ = [
     "ProductPhase",
     "QueryStatus",
     "RaterGroup",
+    "RaterNomination",
     "Role",
     "RulesetComment",
     "RulesetStatus",

@@ -87,6 +87,7 @@ class RaterGroup(enum.StrEnum):
     MANAGER = "manager"
     PEER = "peer"
     CROSS_FUNCTIONAL = "cross_functional"
+    DIRECT_REPORT = "direct_report"  # nominated raters only: the KAM's own reports
 
 
 class CampaignStatus(enum.StrEnum):
@@ -149,8 +150,15 @@ class Campaign(Base):
     answer is taken even if the campaign is still marked open. ``anonymous`` is fixed at
     creation: true for every 360° survey and for customer surveys marked anonymous.
     Reminders go to those who have not answered every ``reminder_every_days`` days after
-    opening, at most ``max_reminders`` times (none when ``reminder_every_days`` is empty).
-    ``timezone`` (IANA name) is how times are shown to respondents.
+    opening, at most ``max_reminders`` times (none when ``reminder_every_days`` is empty) —
+    or, when ``reminder_days_before_close`` is set (e.g. ``[7, 2]``), that many days before
+    the closing time, so that extending a campaign moves its reminders with it.
+    ``timezone`` (IANA name) is how times are shown to respondents. ``languages`` are the
+    languages respondents may choose (None: every language of the definition).
+    ``raters_nominated``: a 360° campaign whose raters are nominated by the KAMs and
+    approved by their managers (``kamscore.models.nominations``) rather than taken from the
+    organisation; ``nomination_minimums`` is the number of approved raters each KAM needs
+    per group before the campaign may open.
     """
 
     __tablename__ = "survey_campaign"
@@ -179,6 +187,13 @@ class Campaign(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     reminder_every_days: Mapped[int | None] = mapped_column(Integer)
     max_reminders: Mapped[int] = mapped_column(Integer, default=2)
+    reminder_days_before_close: Mapped[list[int] | None] = mapped_column(
+        JSON(none_as_null=True))
+    languages: Mapped[list[str] | None] = mapped_column(
+        JSON(none_as_null=True))
+    raters_nominated: Mapped[bool] = mapped_column(Boolean, default=False)
+    nomination_minimums: Mapped[dict[str, int] | None] = mapped_column(
+        JSON(none_as_null=True))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(80))
 

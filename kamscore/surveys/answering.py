@@ -39,6 +39,7 @@ from kamscore.surveys.answers import (
     first_incomplete_section,
     shown_answers,
 )
+from kamscore.surveys.campaigns import offered_languages
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.definition import Section, SurveyDefinition, Text
 from kamscore.surveys.i18n import pick_language
@@ -93,7 +94,8 @@ def _check(invitation: Invitation, now: dt.datetime) -> LinkCheck:
     definition = definition_of(campaign.survey_version)
     common = {"invitation_id": invitation.id, "opens_at": campaign.opens_at,
               "closes_at": campaign.closes_at, "timezone": campaign.timezone,
-              "language": pick_language(invitation.language, definition.languages)}
+              "language": pick_language(invitation.language,
+                                        offered_languages(campaign, definition.languages))}
     if invitation.status is InvitationStatus.SUBMITTED:
         return LinkCheck(LinkState.USED, **common)
     if campaign.status is CampaignStatus.CLOSED or now >= campaign.closes_at:
@@ -124,6 +126,7 @@ class Questionnaire:
     answers: Mapping[str, Any]  # saved so far (drafts)
     section_index: int  # in definition.sections
     shown: list[int] = field(default_factory=list)  # indexes of the sections shown
+    languages: tuple[str, ...] = ("en",)  # the languages the respondent may choose
 
     @property
     def section(self) -> Section:
@@ -184,9 +187,10 @@ def _questionnaire(invitation: Invitation, campaign: Campaign, draft: SurveyDraf
         index = next((i for i in shown if i >= index), shown[-1])
     wanted = language or (draft.language if draft else None) or invitation.language
     subject = invitation.subject_account or invitation.subject_person
+    languages = offered_languages(campaign, definition.languages)
     return Questionnaire(
-        definition=definition, invitation_id=invitation.id,
-        language=pick_language(wanted, definition.languages),
+        definition=definition, invitation_id=invitation.id, languages=languages,
+        language=pick_language(wanted, languages),
         subject_name=subject.name if subject else "", rater_group=invitation.rater_group,
         anonymous=campaign.anonymous, answers=answers, section_index=index, shown=shown,
     )

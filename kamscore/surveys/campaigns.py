@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
 from kamscore.models import (
+    NOMINATED_GROUPS,
     Campaign,
     CampaignStatus,
     Invitation,
@@ -30,7 +31,13 @@ from kamscore.models import (
 )
 from kamscore.surveys.catalog import find_definition, search_dirs, snapshot
 from kamscore.surveys.errors import Conflict, NotFound, SurveyError
-from kamscore.surveys.population import customer_invitees, three_sixty_invitees
+from kamscore.surveys.nominated_raters import invite_approved, shortfalls
+from kamscore.surveys.population import (
+    customer_invitees,
+    kams_of_teams,
+    self_invitees,
+    three_sixty_invitees,
+)
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 #: Reminders come at most this many days apart, and at most this many times.
@@ -51,12 +58,20 @@ class CampaignSpec:
     timezone: str = "UTC"
     accounts: Sequence[str] | None = None  # customer surveys: account codes (None: all)
     kams: Sequence[str] | None = None  # 360° surveys: KAM codes (None: all in role)
+    teams: Sequence[str] | None = None  # 360° surveys: the KAMs of these teams (with kams)
     anonymous: bool | None = None  # None: as the definition says (360s always anonymous)
     language: str = "en"  # 360° invitations (people have no language of their own)
     reminder_every_days: int | None = None
     max_reminders: int = 2
     created_by: str | None = None
     surveys_dir: str | None = None  # an extra folder of definitions
+    #: reminders this many days before the closing time (instead of reminder_every_days)
+    reminder_days_before_close: Sequence[int] | None = None
+    languages: Sequence[str] | None = None  # offered to respondents (None: the definition's)
+    #: 360°: raters nominated by the KAMs, approved by their managers (not from the org)
+    raters_nominated: bool = False
+    #: nominated 360°: approved raters each KAM needs per group before the campaign opens
+    nomination_minimums: Mapping[str, int] | None = None
 
 
 def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
@@ -75,10 +90,22 @@ def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
     if is_360 and spec.accounts:
         raise SurveyError("a 360° campaign is about KAMs; give kams, not accounts",
                           field="accounts")
+    if spec.teams:
+        if not is_360:
+            raise SurveyError("a customer campaign is about accounts; give accounts, not "
+                              "teams", field="teams")
+        spec = replace(spec, kams=sorted({*(spec.kams or ()),
+                                          *kams_of_teams(session, spec.teams)}))
     if not is_360 and spec.kams:
         raise SurveyError("a customer campaign is about accounts; give accounts, not kams",
                           field="kams")
-    if is_360:
+    languages = _languages(spec.languages, definition.languages)
+    if spec.raters_nominated and not is_360:
+        raise SurveyError("raters are nominated in 360° campaigns only",
+                          field="raters_nominated")
+    if spec.raters_nominated:
+        invitees = self_invitees(session, period, spec.kams, spec.language)
+    elif is_360:
         invitees = three_sixty_invitees(session, period, spec.kams, spec.language)
     else:
         invitees = customer_invitees(session, period, spec.accounts)
@@ -95,6 +122,11 @@ def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
         status=CampaignStatus.DRAFT, opens_at=spec.opens_at, closes_at=spec.closes_at,
         timezone=spec.timezone, reminder_every_days=spec.reminder_every_days,
         max_reminders=spec.max_reminders, created_by=spec.created_by,
+        reminder_days_before_close=(sorted(set(spec.reminder_days_before_close), reverse=True)
+                                    if spec.reminder_days_before_close else None),
+        languages=languages, raters_nominated=spec.raters_nominated,
+        nomination_minimums=(_minimums(spec.nomination_minimums)
+                             if spec.raters_nominated else None),
     )
     session.add(campaign)
     for invitee in invitees:
@@ -105,9 +137,44 @@ def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
     return campaign
 
 
+def _languages(wanted: Sequence[str] | None, offered: tuple[str, ...]) -> list[str] | None:
+    if not wanted:
+        return None
+    unknown = [lang for lang in wanted if lang not in offered]
+    if unknown:
+        raise SurveyError(f"the survey is not written in {', '.join(unknown)}; it offers "
+                          f"{', '.join(offered)}", field="languages")
+    if "en" not in wanted:
+        raise SurveyError("English is always offered (texts fall back to it)",
+                          field="languages")
+    return [lang for lang in offered if lang in wanted]
+
+
+def _minimums(given: Mapping[str, int] | None) -> dict[str, int]:
+    minimums = {group: 0 for group in NOMINATED_GROUPS}
+    for group, count in (given or {}).items():
+        if group not in minimums:
+            raise SurveyError(f"unknown rater group {group!r}; nominations are for "
+                              f"{', '.join(NOMINATED_GROUPS)}", field="nomination_minimums")
+        if not 0 <= int(count) <= 50:
+            raise SurveyError(f"the minimum of {group} is 0 to 50",
+                              field="nomination_minimums")
+        minimums[group] = int(count)
+    return minimums
+
+
+def offered_languages(campaign: Campaign, definition_languages: tuple[str, ...]
+                      ) -> tuple[str, ...]:
+    """The languages respondents of ``campaign`` may choose, in the definition's order."""
+    if not campaign.languages:
+        return definition_languages
+    return tuple(lang for lang in definition_languages if lang in campaign.languages)
+
+
 def _check_spec(spec: CampaignSpec) -> None:
     texts = {"period": [spec.period], "survey": [spec.survey], "timezone": [spec.timezone],
              "accounts": list(spec.accounts or ()), "kams": list(spec.kams or ()),
+             "teams": list(spec.teams or ()), "languages": list(spec.languages or ()),
              "name": [spec.name or ""], "language": [spec.language]}
     for name, values in texts.items():
         if any("\x00" in value for value in values):
@@ -137,6 +204,16 @@ def _check_spec(spec: CampaignSpec) -> None:
     if spec.reminder_every_days is not None and spec.reminder_every_days > MAX_REMINDER_DAYS:
         raise SurveyError(f"reminders come at least once a year (reminder_every_days <= "
                           f"{MAX_REMINDER_DAYS})", field="reminder_every_days")
+    offsets = list(spec.reminder_days_before_close or ())
+    if offsets and spec.reminder_every_days is not None:
+        raise SurveyError("give reminders either every N days or days before the close, "
+                          "not both", field="reminder_days_before_close")
+    if any(not 1 <= days <= MAX_REMINDER_DAYS for days in offsets):
+        raise SurveyError(f"reminders come 1 to {MAX_REMINDER_DAYS} days before the close",
+                          field="reminder_days_before_close")
+    if len(set(offsets)) > MAX_REMINDERS:
+        raise SurveyError(f"at most {MAX_REMINDERS} reminders",
+                          field="reminder_days_before_close")
     if spec.max_reminders < 0:
         raise SurveyError("max_reminders cannot be negative", field="max_reminders")
     if spec.max_reminders > MAX_REMINDERS:
@@ -165,12 +242,18 @@ def open_campaign(session: Session, code: str, now: dt.datetime,
     if now >= campaign.closes_at:
         raise Conflict(f"campaign {code} was to close at {campaign.closes_at.isoformat()}; "
                        "change its closing time first", field="closes_at")
+    short = shortfalls(session, campaign)
+    if short:
+        raise Conflict(f"campaign {code} cannot open: " + "; ".join(map(str, short)),
+                       field="nominations")
+    raters = invite_approved(session, campaign) if campaign.raters_nominated else 0
     campaign.status = CampaignStatus.OPEN
     campaign.opened_at = now
     if campaign.opens_at > now:
         campaign.opens_at = now
     session.flush()
-    record(session, actor, "campaign.launch", "campaign", code)
+    record(session, actor, "campaign.launch", "campaign", code,
+           **({"nominated_raters": raters} if campaign.raters_nominated else {}))
     return campaign
 
 
@@ -200,6 +283,10 @@ class GroupCount:
     rater_group: str
     invited: int
     answered: int
+
+    @property
+    def group(self) -> str:
+        return self.rater_group
 
     @property
     def response_rate(self) -> float | None:

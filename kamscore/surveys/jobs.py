@@ -26,7 +26,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,14 +78,33 @@ def reminder_due(campaign: Campaign, now: dt.datetime) -> int:
     """The number of the latest reminder due at ``now`` (0: none yet, or none planned).
 
     Reminder n falls due ``n * reminder_every_days`` after the campaign really opened, for
-    n up to ``max_reminders``, while the campaign takes answers.
+    n up to ``max_reminders``, while the campaign takes answers — or, when the campaign has
+    ``reminder_days_before_close`` (e.g. [7, 2]), the n-th of those days before its closing
+    time (a closing time moved later moves them with it).
     """
-    every = campaign.reminder_every_days
     opened = campaign.opened_at or campaign.opens_at
-    if not every or campaign.status is not CampaignStatus.OPEN or not campaign.accepts_answers(
+    if campaign.status is not CampaignStatus.OPEN or not campaign.accepts_answers(
             now) or now < opened:
         return 0
+    if campaign.reminder_days_before_close:
+        return sum(1 for instant in reminder_instants(campaign) if instant <= now)
+    every = campaign.reminder_every_days
+    if not every:
+        return 0
     return min(campaign.max_reminders, (now - opened) // dt.timedelta(days=every))
+
+
+def reminder_instants(campaign: Campaign) -> list[dt.datetime]:
+    """When the planned reminders fall due, in order (reminder 1 first)."""
+    if campaign.reminder_days_before_close:
+        return [campaign.closes_at - dt.timedelta(days=days)
+                for days in sorted(campaign.reminder_days_before_close, reverse=True)]
+    if not campaign.reminder_every_days:
+        return []
+    opened = campaign.opened_at or campaign.opens_at
+    instants = [opened + dt.timedelta(days=campaign.reminder_every_days * n)
+                for n in range(1, campaign.max_reminders + 1)]
+    return [instant for instant in instants if instant < campaign.closes_at]
 
 
 def send_due_reminders(session_factory: SessionFactory, now: dt.datetime, *, mailer: Mailer,
@@ -94,7 +113,8 @@ def send_due_reminders(session_factory: SessionFactory, now: dt.datetime, *, mai
     with session_factory() as session:
         campaigns = session.scalars(
             select(Campaign).where(Campaign.status == CampaignStatus.OPEN,
-                                   Campaign.reminder_every_days.is_not(None))
+                                   or_(Campaign.reminder_every_days.is_not(None),
+                                       Campaign.reminder_days_before_close.is_not(None)))
         ).all()
         due = {c.code: reminder_due(c, now) for c in campaigns}
     sent, done = 0, []
@@ -123,7 +143,10 @@ def _step(session_factory: SessionFactory, step: Callable[[Session, str, dt.date
         with session_factory() as session, session.begin():
             step(session, code, now)
     except Conflict as exc:
-        log.info("campaign %s: %s (done by another run?)", code, exc.message)
+        if exc.field == "nominations":  # waits for its raters; tried again next tick
+            log.warning("campaign %s: %s", code, exc.message)
+        else:
+            log.info("campaign %s: %s (done by another run?)", code, exc.message)
         return False
     log.info("campaign %s: %s at %s", code, done, now.isoformat())
     return True

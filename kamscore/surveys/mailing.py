@@ -39,7 +39,7 @@ from kamscore.models import (
     SuppressionReason,
     SurveyMessage,
 )
-from kamscore.surveys.campaigns import get_campaign, open_campaign
+from kamscore.surveys.campaigns import get_campaign, offered_languages, open_campaign
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.errors import Conflict, SurveyError
 from kamscore.surveys.i18n import format_instant, pick_language, ui_text
@@ -186,7 +186,8 @@ def compose(mailer: Mailer, campaign: Campaign, invitation: Invitation, kind: Me
             token: str, base_url: str) -> EmailMessage:
     """The e-mail for one invitation, in the respondent's language."""
     definition = definition_of(campaign.survey_version)
-    language = pick_language(invitation.language, definition.languages)
+    language = pick_language(invitation.language,
+                             offered_languages(campaign, definition.languages))
     subject_name = _subject_name(invitation)
     title = definition.title.render(language, subject=subject_name)
     link = f"{base_url.rstrip('/')}/s/{token}"

@@ -155,6 +155,24 @@ def three_sixty_invitees(session: Session, period: Period, kam_codes: Sequence[s
     return invitees
 
 
+def self_invitees(session: Session, period: Period, kam_codes: Sequence[str] | None,
+                  language: str) -> list[Invitee]:
+    """Only the chosen KAMs' self-ratings: the start of a campaign whose raters are
+    nominated (``kamscore.surveys.nominations`` adds the approved raters when it opens)."""
+    return [person_invitee(kam, kam, RaterGroup.SELF.value, language)
+            for kam in active_kams(session, period, kam_codes)]
+
+
+def person_invitee(kam: Person, person: Person, group: str, language: str) -> Invitee:
+    """The invitation of ``person`` to rate ``kam`` in ``group``."""
+    return Invitee(
+        subject_type=SubjectType.KAM, subject_account_id=None, subject_person_id=kam.id,
+        subject_key=f"kam:{kam.code}", rater_group=group, stakeholder_id=None,
+        person_id=person.id, respondent_key=f"person:{person.code}", name=person.name,
+        email=person.email or None, language=language,
+    )
+
+
 def _team_members(session: Session, kam: Person, period: Period) -> list[TeamMember]:
     """Members of the KAM's account teams, the KAM himself left out."""
     account_team_ids = select(Account.team_id).join(
@@ -170,3 +188,21 @@ def _team_members(session: Session, kam: Person, period: Period) -> list[TeamMem
             TeamMember.person_id != kam.id,
         ).order_by(TeamMember.team_id, TeamMember.person_id)
     ))
+
+
+def kams_of_teams(session: Session, team_codes: Sequence[str]) -> list[str]:
+    """The KAMs who lead or serve as KAM in the teams (the subjects of a 360°)."""
+    teams = session.scalars(select(Team).where(Team.code.in_(team_codes))).all()
+    missing = sorted(set(team_codes) - {t.code for t in teams})
+    if missing:
+        raise SurveyError(f"unknown team(s): {', '.join(missing)}", field="teams")
+    ids = [t.id for t in teams]
+    codes = session.scalars(
+        select(Person.code).where(Person.role == Role.KAM, or_(
+            Person.id.in_(select(Team.lead_id).where(Team.id.in_(ids))),
+            Person.id.in_(select(TeamMember.person_id).where(TeamMember.team_id.in_(ids))),
+        )).order_by(Person.code)
+    ).all()
+    if not codes:
+        raise SurveyError("the chosen teams have no KAM to be rated", field="teams")
+    return list(codes)

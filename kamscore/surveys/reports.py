@@ -44,6 +44,7 @@ from kamscore.models import (
 )
 from kamscore.surveys.aggregate_store import Minimums, campaign_cells, response_counts
 from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell, group_verdicts, top_group
+from kamscore.surveys.campaign_admin import ReminderRound, reminders_sent
 from kamscore.surveys.campaigns import get_campaign
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.definition import NOT_APPLICABLE, SurveyDefinition, in_general
@@ -145,6 +146,7 @@ class CampaignResults:
     page: int = 1
     pages: int = 1
     subject_count: int = 0
+    reminders: list[ReminderRound] = field(default_factory=list)
 
 
 def headline_measures(measures: Sequence[Measure]) -> list[Measure]:
@@ -162,7 +164,8 @@ def campaign_results(session: Session, code: str, minimums: Minimums, *, page: i
     groups = [GroupStatus(g, i, a) for g, (i, a) in sorted(_group_counts(session, campaign,
                                                                           None).items())]
     is_360 = campaign.subject_type is SubjectType.KAM
-    result = CampaignResults(row, used, groups, top_group(is_360))
+    result = CampaignResults(row, used, groups, top_group(is_360),
+                             reminders=reminders_sent(session, campaign))
     if not row.closed:
         return result
     measures = measures_of(definition_of(campaign.survey_version))

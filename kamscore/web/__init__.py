@@ -28,31 +28,33 @@ def init_app(app: Flask) -> None:
     layout.init_app(app)
     number_format.init_app(app)
 
-    from kamscore.web import campaign_pages
+    from kamscore.web import campaign_admin_pages, campaign_pages, nomination_pages
 
     app.register_blueprint(campaign_pages.bp)
     campaign_pages.init_app(app)
+    app.register_blueprint(campaign_admin_pages.bp)
+    campaign_admin_pages.init_app(app)
+    app.register_blueprint(nomination_pages.bp)
+    nomination_pages.init_app(app)
 
-    from kamscore.web import run_pages, scoring_pages
+    from kamscore.web import (
+        query_pages,
+        ruleset_pages,
+        run_pages,
+        scorecard_pages,
+        scoring_pages,
+        team_pages,
+        whatif_pages,
+    )
 
     app.register_blueprint(run_pages.bp)
     run_pages.init_app(app)
-
-    app.register_blueprint(scoring_pages.bp)
-
-    from kamscore.web import whatif_pages
-
+    app.register_blueprint(scoring_pages.bp)  # the pay pages' shared stylesheet
     app.register_blueprint(whatif_pages.bp)
     whatif_pages.init_app(app)
-
-    from kamscore.web import ruleset_pages
-
     app.register_blueprint(ruleset_pages.bp)
     ruleset_pages.init_app(app)
-
-    from kamscore.web import query_pages, scorecard_pages, team_pages
-
-    scorecard_pages.init_app(app)
+    scorecard_pages.init_app(app)  # these three register their own blueprints
     team_pages.init_app(app)
     query_pages.init_app(app)
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from kamscore.audit.log import record
-from kamscore.auth.access import current_user_of_request, requires
+from kamscore.auth.access import current_user_of_request, optional_scope, requires
 from kamscore.db.session import get_session
 from kamscore.surveys.aggregate_store import Minimums
 from kamscore.surveys.errors import Conflict, NotFound
@@ -45,7 +45,8 @@ def _minimums() -> Minimums:
 @bp.get("/")
 @requires("campaigns.read")
 def campaigns() -> str:
-    return render_template("campaigns/list.html", campaigns=campaign_overview(get_session()))
+    return render_template("campaigns/list.html", campaigns=campaign_overview(get_session()),
+                           can_manage=optional_scope("campaigns.manage") is not None)
 
 
 @bp.get("/<code>/results")
@@ -56,7 +57,8 @@ def results(code: str) -> str:
                                  per_page=SUBJECTS_PER_PAGE)
     except NotFound as exc:
         abort(404, description=exc.message)
-    return render_template("campaigns/results.html", r=found)
+    return render_template("campaigns/results.html", r=found,
+                           can_manage=optional_scope("campaigns.manage") is not None)
 
 
 @bp.get("/<code>/results/<subject>")

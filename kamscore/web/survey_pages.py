@@ -171,7 +171,7 @@ def _render_page(current: answering.Questionnaire, form: FlaskForm, views: list)
         title=definition.title.render(current.language, subject=current.subject_name),
         intro=(definition.intro.render(current.language, subject=current.subject_name)
                if definition.intro and current.is_first else None),
-        languages=[(lang, language_name(lang)) for lang in definition.languages],
+        languages=[(lang, language_name(lang)) for lang in current.languages],
         csrf_expired=False,
     )
 
@@ -210,8 +210,7 @@ def csrf_expired(error: CSRFError) -> Any:
         "surveys/page.html", page=current, form=form, views=views, errors=[],
         language=current.language,
         title=current.definition.title.render(current.language, subject=current.subject_name),
-        intro=None, languages=[(lang, language_name(lang))
-                               for lang in current.definition.languages],
+        intro=None, languages=[(lang, language_name(lang)) for lang in current.languages],
         csrf_expired=True,
     )
     return html, 400

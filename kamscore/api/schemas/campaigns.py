@@ -12,6 +12,15 @@ from kamscore.surveys.campaigns import MAX_REMINDER_DAYS, MAX_REMINDERS
 SURVEY_KEY = r"^[^./\\][^/\\]*$"
 
 
+class NominationMinimumsSchema(Schema):
+    """Approved raters a nominated 360° needs per KAM and group (missing: 0)."""
+
+    peer = fields.Integer(validate=validate.Range(min=0, max=50))
+    manager = fields.Integer(validate=validate.Range(min=0, max=50))
+    cross_functional = fields.Integer(validate=validate.Range(min=0, max=50))
+    direct_report = fields.Integer(validate=validate.Range(min=0, max=50))
+
+
 class CampaignCreateSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 40))
     survey = fields.String(required=True, validate=validate.Regexp(
@@ -36,6 +45,20 @@ class CampaignCreateSchema(Schema):
         min=1, max=MAX_REMINDER_DAYS))
     max_reminders = fields.Integer(load_default=2, validate=validate.Range(
         min=0, max=MAX_REMINDERS))
+    reminder_days_before_close = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=MAX_REMINDER_DAYS)),
+        load_default=None, validate=validate.Length(max=MAX_REMINDERS), metadata={
+            "description": "Reminders this many days before the closing time, e.g. [7, 2] "
+                           "(instead of reminder_every_days)."})
+    teams = fields.List(fields.String(), load_default=None, metadata={
+        "description": "360° surveys: the KAMs of these teams are rated."})
+    languages = fields.List(fields.String(), load_default=None, metadata={
+        "description": "Languages offered to respondents (default: the definition's)."})
+    raters_nominated = fields.Boolean(load_default=False, metadata={
+        "description": "360° surveys: raters nominated by the KAMs, approved by managers."})
+    nomination_minimums = fields.Nested(NominationMinimumsSchema, metadata={
+        "description": "Approved raters each KAM needs per group before launch (missing "
+                       "groups: 0)."})
 
 
 class CampaignSchema(Schema):
@@ -54,6 +77,9 @@ class CampaignSchema(Schema):
     closed_at = fields.DateTime(allow_none=True)
     reminder_every_days = fields.Integer(allow_none=True)
     max_reminders = fields.Integer()
+    reminder_days_before_close = fields.List(fields.Integer(), allow_none=True)
+    languages = fields.List(fields.String(), allow_none=True)
+    raters_nominated = fields.Boolean()
 
 
 class CampaignQuery(Schema):
@@ -108,3 +134,56 @@ class BounceSchema(Schema):
 class BounceResultSchema(Schema):
     email = fields.String()
     invitations_marked = fields.Integer()
+
+
+class ResultGroupSchema(Schema):
+    rater_group = fields.String()
+    invited = fields.Integer()
+    answered = fields.Integer()
+    verdict = fields.String(allow_none=True, metadata={
+        "description": "Whether the group's results may be shown: shown, empty, too_small "
+                       "(fewer than the minimum), withheld (so that a smaller group cannot be "
+                       "worked out by subtraction); null for campaign-wide counts."})
+
+
+class ResultCellSchema(Schema):
+    """One reportable aggregate: a group under the minimum size never has one."""
+
+    subject_type = fields.String()
+    subject = fields.String()
+    measure = fields.String()
+    rater_group = fields.String()
+    n = fields.Integer()
+    mean = fields.Float(allow_none=True)
+    sd = fields.Float(allow_none=True)
+    scale_min = fields.Integer(allow_none=True)
+    scale_max = fields.Integer(allow_none=True)
+    histogram = fields.Dict(keys=fields.String(), values=fields.Integer())
+    details = fields.Dict(keys=fields.String(), metadata={
+        "description": "Further figures by name: csat, nps, nps_ci_low, nps_ci_high, share, "
+                       "alpha, gap."})
+
+
+class ResultSubjectSchema(Schema):
+    code = fields.String(metadata={"description": "The account's or the KAM's code."})
+    groups = fields.List(fields.Nested(ResultGroupSchema))
+    cells = fields.List(fields.Nested(ResultCellSchema))
+
+
+class CampaignResultsSchema(Schema):
+    """A campaign's results, with the same suppression as the pages and the CSV."""
+
+    code = fields.String()
+    name = fields.String()
+    survey = fields.String()
+    period = fields.String()
+    status = fields.String()
+    anonymous = fields.Boolean()
+    closes_at = fields.DateTime()
+    min_group = fields.Integer(metadata={"description": "Smallest group whose results show."})
+    min_group_text = fields.Integer(metadata={"description": "The same for free text."})
+    results_available = fields.Boolean(metadata={
+        "description": "False until the campaign is closed: then only counts are given."})
+    groups = fields.List(fields.Nested(ResultGroupSchema))
+    campaign_cells = fields.List(fields.Nested(ResultCellSchema))
+    subjects = fields.List(fields.Nested(ResultSubjectSchema))

@@ -133,7 +133,7 @@ def _serve(cli_app: Flask, host: str, port: int, summary: DemoSummary) -> None:
     for label, url in page_urls(app, base):
         click.echo(f"  {label:<12} {url}")
     for language, token in summary.surveys.links:
-        click.echo(f"  {'Answer (' + language + ')':<12} {base}/s/{token}")
+        click.echo(f"  {'Answer':<12} {base}/s/{token} (a customer's survey link, {language})")
     click.echo("Serving with Flask's development server (not for production: see "
                "docs/operations.md); press Ctrl+C to stop.")
     try:

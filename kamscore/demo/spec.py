@@ -16,7 +16,7 @@ MAX_SIZE = 1000
 #: Survey campaigns (kamscore.demo.campaigns) are run up to this size: answering tens of
 #: thousands of questionnaires would make a large demo slow to build, and the benchmarks
 #: built on large demos measure the facts' survey results.
-CAMPAIGNS_MAX_SIZE = 5
+CAMPAIGNS_MAX_SIZE = 2
 
 #: Random streams of the generator's parts; each part draws from its own stream so that a
 #: change in one part never shifts the numbers of another.

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 
 import pytest
+from page_data import lacks_data
 from sqlalchemy import func, select
 
 from kamscore.db.session import get_db
@@ -104,3 +105,13 @@ def test_the_survey_administrator_sees_results_with_small_groups_hidden(app, dem
     assert client.get("/campaigns/360-2025-q4/results").status_code == 200
     listing = client.get("/campaigns/").get_data(as_text=True)
     assert "csat-2025-pulse" in listing and "open" in listing
+
+
+def test_every_campaign_page_of_the_demo_shows_data(app, demo):
+    client = app.test_client()
+    client.post("/sign-in", data={"username": "surveys", "password": DEMO_PASSWORD})
+    failures = []
+    for code in ("csat-2025-q4", "360-2025-q4", "csat-2025-pulse"):
+        html = client.get(f"/campaigns/{code}/results").get_data(as_text=True)
+        failures += [f"{code}: {problem}" for problem in lacks_data(html)]
+    assert failures == []

@@ -3,18 +3,16 @@
 The walk is generic: the users are the demo's own (``kamscore.demo.users``), the pages are
 the navigation entries each of them may open (``kamscore.web.nav``: ``nav_entries`` /
 ``visible_to``), so a page added to the navigation is checked here without a change to this
-test. A page "shows data" when it shows no empty state: no element marked
-``class="empty-state"`` (the convention for "nothing here yet" messages, docs/architecture.md),
-none of the usual empty-state phrases, and no table without a row.
+test. A page "shows data" when it shows no empty state (``page_data.lacks_data``): no
+element marked ``class="empty-state"`` (the convention for "nothing here yet" messages,
+docs/architecture.md), none of the usual empty-state phrases, and no table without a row.
 """
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
-
 import pytest
 from flask import url_for
+from page_data import lacks_data
 from sqlalchemy import select
 
 from kamscore.db.session import get_db
@@ -24,60 +22,6 @@ from kamscore.web.nav import nav_entries
 
 #: Small, to stay fast: 8 KAMs in 2 teams, 60 accounts — still every kind of data.
 DEMO = ["demo", "--no-serve", "--size", "0.2", "--year", "2025"]
-EMPTY_PHRASES = re.compile(
-    r"\bno data\b|\bnothing (?:to show|yet)\b|\bNo [\w ]{1,40} yet\b|\bdatabase is empty\b"
-    r"|\bno results\b|\bnot found\b",
-    re.IGNORECASE)
-
-
-class PageData(HTMLParser):
-    """What tells a page's empty states apart: marked elements and tables' body rows."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.empty_marks: list[str] = []
-        self.tables: list[int] = []  # body rows per table
-        self._in_main = self._in_thead = False
-        self._depth: list[int] = []
-        self.main_text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "main":
-            self._in_main = True
-        if "empty-state" in (found.get("class") or "").split():
-            self.empty_marks.append(f"<{tag} class={found.get('class')!r}>")
-        if tag == "table":
-            self.tables.append(0)
-        elif tag == "thead":
-            self._in_thead = True
-        elif tag == "tr" and self.tables and not self._in_thead:
-            self.tables[-1] += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "thead":
-            self._in_thead = False
-        elif tag == "main":
-            self._in_main = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_main:
-            self.main_text.append(data)
-
-
-def lacks_data(html: str) -> list[str]:
-    """Why a page looks empty (nothing: it shows data)."""
-    page = PageData()
-    page.feed(html)
-    text = " ".join(" ".join(page.main_text).split())
-    problems = [f"empty state {mark}" for mark in page.empty_marks]
-    problems += [f"says {m.group(0)!r}" for m in EMPTY_PHRASES.finditer(text)]
-    problems += [f"table {i + 1} has no row" for i, rows in enumerate(page.tables) if not rows]
-    if not text:
-        problems.append("no content in <main>")
-    return problems
-
-
 @pytest.fixture
 def demo_app(app, runner):
     result = runner.invoke(args=DEMO)

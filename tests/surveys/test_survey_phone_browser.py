@@ -107,11 +107,28 @@ def test_every_page_fits_a_360px_phone_without_accessibility_violations(
                     assert rows.locator("> legend").count() == len(question.items)
             values = page_answers(current.section, current.earlier_answers(), 0.0, language,
                                   rng)
-            if current.is_last:
-                break
-            answer_page(session, invitation_id, current.section.id, values, Action.NEXT, now,
+            action = Action.SUBMIT if current.is_last else Action.NEXT
+            answer_page(session, invitation_id, current.section.id, values, action, now,
                         language=language)
             session.commit()
+            if current.is_last:
+                break
+
+        # the pages around the questionnaire: thanks, the used link, opting out, a bad link
+        page.goto(url)
+        check(page, "thanks")
+        page.goto(f"{base}/s/{token}")
+        check(page, "already answered")
+        other = session.scalars(select(Invitation).where(
+            Invitation.campaign_id == campaign.id, Invitation.id != invitation_id)).first()
+        other_token = issue_token(session, other)
+        session.commit()
+        page.goto(f"{base}/s/{other_token}/opt-out")
+        check(page, "opt-out")
+        page.locator("button.primary").click()
+        check(page, "opted out")
+        page.goto(f"{base}/s/{'x' * 43}")
+        check(page, "unknown link")
     assert foreign == []
     used = {q.type for q in definition.questions()}
     assert used <= seen_types, f"not shown: {used - seen_types}"

@@ -37,6 +37,8 @@ def test_builds_then_reuses_then_resets(runner, app):
     for user, role in (("analyst", "analyst"), ("surveys", "survey_admin"),
                        ("manager", "manager"), ("kam", "kam")):
         assert re.search(rf"^  {user} +{role} ", first.output, re.MULTILINE), first.output
+    assert re.search(r"^  manager .*, manager of Team ", first.output, re.MULTILINE)
+    assert re.search(r"^  kam .*: .* \(E\d+\), lead KAM of Team ", first.output, re.MULTILINE)
     # the survey campaigns: two closed with answers, one open with some
     assert re.search(r"Survey campaign csat-2025-q4 \(closed\): [1-9][\d,]* of", first.output)
     assert re.search(r"Survey campaign 360-2025-q4 \(closed\): [1-9][\d,]* of", first.output)

@@ -104,7 +104,8 @@ def _report(summary: DemoSummary, shown_url: str) -> None:
                        "results come from the survey facts.")
         click.echo("Sign in as (user name, role, who):")
         for u in summary.users:
-            click.echo(f"  {u.username:<9} {u.roles:<13} {u.name}")
+            about = f": {u.about}" if u.about else ""
+            click.echo(f"  {u.username:<9} {u.roles:<13} {u.name}{about}")
         click.echo(f"  with the password {DEMO_PASSWORD!r} "
                    "(DEMO ONLY: anyone who reads this can sign in).")
     else:

@@ -132,6 +132,11 @@ def test_kamscore_demo_serves_the_demo_with_data_visible(tmp_path):
         run_path = re.search(r"\((/scoring/runs/\d+)\)", printed).group(1)
         run_page = get(run_path)
         assert "standard" in run_page and "statements.csv" in run_page
+        # a printed link answers the open survey campaign as a customer would
+        link = re.search(r"Answer +http://127\.0\.0\.1:\d+(/s/[\w-]{43}) ", printed).group(1)
+        assert "How are we doing as your partner?" in urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        ).open(base + link, timeout=10).read().decode()
         assert (tmp_path / "instance" / "kamscore.sqlite").is_file()
         assert (tmp_path / "instance" / "secret_key").is_file()
     finally:

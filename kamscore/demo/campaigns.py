@@ -118,8 +118,8 @@ def build_campaigns(session: Session, spec: DemoSpec, org: Org, accounts: Accoun
                        lambda invitation: THREE_SIXTY_RATES.get(invitation.rater_group, 0.7))
     out.campaigns.append(_close(session, three_sixty, closes, minimums, answered))
 
-    out.campaigns.append(_pulse(session, spec, org, accounts, periods, rng, customer_tone,
-                                now, out.links))
+    out.campaigns.append(_pulse(session, org, accounts, periods, rng, customer_tone, now,
+                                out.links))
     return out
 
 
@@ -192,8 +192,8 @@ def _close(session: Session, campaign: Invitations, closes: dt.datetime, minimum
                         len(campaign.rows), answered)
 
 
-def _pulse(session: Session, spec: DemoSpec, org: Org, accounts: Accounts,
-           periods: DemoPeriods, rng: np.random.Generator,
+def _pulse(session: Session, org: Org, accounts: Accounts, periods: DemoPeriods,
+           rng: np.random.Generator,
            tone: Callable[[Invitation], float], now: dt.datetime,
            links: list[tuple[str, str]]) -> DemoCampaign:
     """The open campaign: the demo manager's teams' accounts, some answers in already."""

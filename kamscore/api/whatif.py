@@ -37,4 +37,5 @@ class WhatIf(MethodView):
             period=data["period"], draft_source=data["draft_source"],
             draft_ref=data["draft_version"], weights=data["weights"],
             baseline_ref=data["baseline"], top=data["top"], include_all=data["include_all"],
-            refresh=data["refresh"])
+            refresh=data["refresh"], variant_weights=data["variant_weights"],
+            values=data["values"])

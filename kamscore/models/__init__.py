@@ -22,6 +22,7 @@ from kamscore.models.periods import (
     Product,
     ProductPhase,
 )
+from kamscore.models.ruleset_drafts import RulesetWorkInProgress
 from kamscore.models.scoring import (
     ImmutableRecordError,
     RulesetComment,
@@ -93,6 +94,7 @@ __all__ = [
     "RulesetComment",
     "RulesetStatus",
     "RulesetVersion",
+    "RulesetWorkInProgress",
     "ScheduledJobRun",
     "ScoreLine",
     "ScoreRun",

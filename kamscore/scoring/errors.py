@@ -7,6 +7,8 @@ there are several (an invalid ruleset).
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ScoringError(Exception):
     """A request the scoring services refuse; nothing has been written."""
@@ -46,3 +48,6 @@ class InvalidInputError(ScoringError):
     ) -> None:
         super().__init__(message, field=field)
         self.problems = list(problems or [])
+        #: the problems with their line, key path and message (an invalid ruleset's source),
+        #: for the editor that shows each beside its line
+        self.located: list[Any] = []

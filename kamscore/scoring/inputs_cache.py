@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kamscore.engine import Ruleset
+from kamscore.engine import Population, Ruleset
 from kamscore.metrics.compute import MetricOutcome, MetricRequest
 from kamscore.metrics.context import MetricContext
 from kamscore.models import (
@@ -113,6 +113,14 @@ class _Entry:
     loaded_on: str  # the wall-clock time, for reports
     closed: bool
     outcomes: dict[str, MetricOutcome] = field(default_factory=dict)
+    #: the engine's population per set of declared attributes (the same for most drafts)
+    populations: dict[tuple[Any, ...], Population] = field(default_factory=dict)
+
+    def population(self, ruleset: Ruleset) -> Population:
+        key = tuple(sorted((name, str(kind)) for name, kind in ruleset.attributes.items()))
+        if key not in self.populations:
+            self.populations[key] = engine_population(self.ctx, ruleset)
+        return self.populations[key]
 
 
 @dataclass(frozen=True)
@@ -179,8 +187,17 @@ class InputsCache:
         outcomes = compute_outcomes(pm, entry.ctx, requests, entry.outcomes)
         entry.outcomes.update(outcomes)
         inputs = PeriodInputs(period.id, period.code, roles, entry.ctx,
-                              engine_population(entry.ctx, ruleset), outcomes)
+                              entry.population(ruleset), outcomes)
         return inputs, CacheInfo(cached, entry.loaded_on, tuple(sorted(missing)))
+
+    def population(self, inputs: PeriodInputs, ruleset: Ruleset) -> Population:
+        """The engine's population of ``ruleset`` over the cached context of ``inputs``."""
+        with self._lock:
+            entries = list(self._entries.values())
+        for entry in entries:
+            if entry.ctx is inputs.ctx:
+                return entry.population(ruleset)
+        return engine_population(inputs.ctx, ruleset)
 
 
 APP_EXTENSION = "kamscore.whatif_cache"

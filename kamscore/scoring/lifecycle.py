@@ -63,12 +63,14 @@ def parse_source(source: str, filename: str, pm: Any) -> Ruleset:
         return load_ruleset(source, filename, metrics, functions)
     except SourceError as exc:
         problems = [str(p) for p in exc.problems]
-        raise InvalidInputError(
+        error = InvalidInputError(
             f"{filename}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:\n"
             + "\n".join(problems),
             field="source",
             problems=problems,
-        ) from exc
+        )
+        error.located = list(exc.problems)
+        raise error from exc
 
 
 def parse_version(version: RulesetVersion, pm: Any) -> Ruleset:

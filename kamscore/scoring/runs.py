@@ -80,9 +80,22 @@ def _check_correction(session: Session, period: Period, ruleset: str,
     if period.is_closed:
         current = current_run(session, period.id, ruleset)
         if current is not None and current.id != old.id:
-            raise ConflictError(
-                f"run {old.id} has been corrected already; the current run of {ruleset} for "
-                f"{period.code} is {current.id} — correct that one", field="correction_of")
+            raise ConflictError(_not_current(session, old, current, ruleset, period),
+                                field="correction_of")
+
+
+def _not_current(session: Session, old: ScoreRun, current: ScoreRun, ruleset: str,
+                 period: Period) -> str:
+    """Why ``old`` cannot be corrected: a correction of it exists, or a later run (not a
+    correction of it) replaced it while the period was open."""
+    correction = session.scalar(select(ScoreRun.id).where(ScoreRun.corrects_run_id == old.id)
+                                .order_by(ScoreRun.id).limit(1))
+    if correction is not None:
+        why = f"run {old.id} has been corrected already (by run {correction})"
+    else:
+        why = f"run {old.id} is not the current run: a later run replaced it"
+    return (f"{why}; the current run of {ruleset} for {period.code} is {current.id} — "
+            "correct that one")
 
 
 def _lock_period(session: Session, period_code: str) -> Period:

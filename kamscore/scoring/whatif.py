@@ -1,16 +1,19 @@
 """What-if: a draft ruleset on a past period's inputs, compared with the published one.
 
-Nothing is stored. The draft (YAML text, a stored version, or the baseline with some weights
-changed) and the baseline (by default the published version of the draft's ruleset) are
-evaluated by the same engine code path as official runs, on the same inputs: the period's
-context loaded for the people in either ruleset's eligible roles, each metric request
-computed once. ``InputsCache`` keeps those inputs between calls, so an analyst's next try
-only reruns the engine.
+Nothing is stored (until ``save_scenario`` makes the draft a new draft version). The draft
+(YAML text, a stored version, or the baseline with weights — of the plan or under variants —
+or any other number changed: ``plan_edits``) and the baseline (by default the published
+version of the draft's ruleset) are evaluated by the same engine code path as official runs,
+on the same inputs: the period's context loaded for the people in either ruleset's eligible
+roles, each metric request computed once. ``InputsCache`` keeps those inputs between calls,
+so an analyst's next try only reruns the engine.
 
 The comparison: total cost (payout) of each and the change; the change per KAM; the
 distribution of payouts (10th, 25th, 50th, 75th and 90th percentiles over eligible KAMs);
-the KAMs whose payout rises and falls most. With the draft being the published ruleset, the
-numbers are those of an official run on the same data.
+the KAMs whose payout rises and falls most; with ``details``, the payout histogram, the cost
+by team, segment, lifecycle phase and variant, and the cap and threshold crossings
+(``whatif_breakdown``). With the draft being the published ruleset, the numbers are those of
+an official run on the same data.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import yaml
 from sqlalchemy.orm import Session
 
 from kamscore.engine import Evaluation, Ruleset
@@ -31,13 +33,20 @@ from kamscore.scoring.errors import InvalidInputError, NotFoundError
 from kamscore.scoring.evaluation import (
     Scored,
     component_requests,
-    engine_population,
     population_roles,
     score,
 )
 from kamscore.scoring.inputs_cache import CacheInfo, InputsCache
-from kamscore.scoring.lifecycle import parse_source, parse_version, published_version, resolve_ref
+from kamscore.scoring.lifecycle import (
+    import_ruleset,
+    parse_source,
+    parse_version,
+    published_version,
+    resolve_ref,
+)
 from kamscore.scoring.periods import get_period
+from kamscore.scoring.plan_edits import set_values, set_weights
+from kamscore.scoring.whatif_breakdown import breakdown
 
 PERCENTILES = (10, 25, 50, 75, 90)
 
@@ -52,45 +61,13 @@ class Plan:
     source: str | None = None
 
 
-def with_weights(source: str, weights: dict[str, Any], filename: str = "draft.yaml") -> str:
-    """``source`` with the base weights of the named components replaced, everything else
-    (comments, layout, variants) left as written. Unknown component ids are an error."""
-    try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise InvalidInputError(f"{filename}: YAML syntax: {exc}", field="source") from exc
-    spans: dict[str, tuple[int, int]] = {}
-    components = _mapping_value(root, "components")
-    if isinstance(components, yaml.SequenceNode):
-        for item in components.value:
-            cid = _mapping_value(item, "id")
-            weight = _mapping_value(item, "weight")
-            if isinstance(cid, yaml.ScalarNode) and isinstance(weight, yaml.ScalarNode):
-                spans[cid.value] = (weight.start_mark.index, weight.end_mark.index)
-    unknown = sorted(set(weights) - set(spans))
-    if unknown:
-        raise InvalidInputError(
-            f"no component {', '.join(map(repr, unknown))} in the ruleset (its components: "
-            f"{', '.join(spans)})", field="weights")
-    edits = []
-    for cid, weight in weights.items():
-        text = str(weight).strip()
-        if not text or any(c in text for c in "\n:{}[],#"):
-            raise InvalidInputError(f"weight of {cid}: {weight!r} is not a percentage",
-                                    field="weights")
-        edits.append((*spans[cid], text))
-    for start, end, text in sorted(edits, reverse=True):
-        source = source[:start] + text + source[end:]
-    return source
-
-
-def _mapping_value(node: Any, key: str) -> Any:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            return value_node
-    return None
+def with_weights(source: str, weights: dict[str, Any], filename: str = "draft.yaml",
+                 variant_weights: dict[str, dict[str, Any]] | None = None) -> str:
+    """``source`` with the base weights of the named components (and, with
+    ``variant_weights``, weights under variants) replaced, everything else (comments, layout)
+    left as written; each variant keeps the weights not given for it, so it still adds up to
+    100 % (see ``plan_edits.set_weights``). Unknown component ids are an error."""
+    return set_weights(source, weights, variant_weights, filename)
 
 
 def _plan_of_version(version: RulesetVersion, pm: Any) -> Plan:
@@ -100,8 +77,9 @@ def _plan_of_version(version: RulesetVersion, pm: Any) -> Plan:
 
 def resolve_plans(session: Session, pm: Any, *, draft_source: str | None = None,
                   draft_ref: str | None = None, weights: dict[str, Any] | None = None,
-                  baseline_ref: str | None = None, filename: str = "draft.yaml"
-                  ) -> tuple[Plan, Plan | None]:
+                  baseline_ref: str | None = None, filename: str = "draft.yaml",
+                  variant_weights: dict[str, dict[str, Any]] | None = None,
+                  values: dict[str, Any] | None = None) -> tuple[Plan, Plan | None]:
     """The draft and the baseline to compare (see ``what_if``)."""
     given = [x for x in (draft_source, draft_ref) if x]
     if len(given) > 1:
@@ -119,12 +97,19 @@ def resolve_plans(session: Session, pm: Any, *, draft_source: str | None = None,
     else:
         raise InvalidInputError("a draft is needed: YAML text, a stored version, or weights "
                                 "with a baseline ruleset", field="draft")
-    if weights:
+    if weights or variant_weights or values:
         if draft.source is None:
-            raise InvalidInputError("weights change a ruleset's text", field="weights")
-        changed = with_weights(draft.source, weights, filename)
+            raise InvalidInputError("weights and values change a ruleset's text",
+                                    field="weights")
+        changed = draft.source
+        if values:
+            changed = set_values(changed, values, filename)
+        if weights or variant_weights:
+            changed = with_weights(changed, weights or {}, filename, variant_weights)
+        what = "weights" if not values else "values" if not (weights or variant_weights) \
+            else "weights and values"
         draft = Plan(parse_source(changed, filename, pm),
-                     f"{draft.label} with weights changed", source=changed)
+                     f"{draft.label} with {what} changed", source=changed)
     if baseline is None:
         try:
             baseline = _plan_of_version(published_version(session, draft.ruleset.name), pm)
@@ -162,13 +147,19 @@ def what_if(session: Session, pm: Any, cache: InputsCache | None = None, *, peri
             draft_source: str | None = None, draft_ref: str | None = None,
             weights: dict[str, Any] | None = None, baseline_ref: str | None = None,
             filename: str = "draft.yaml", top: int = 10, include_all: bool = False,
-            refresh: bool = False) -> dict[str, Any]:
+            refresh: bool = False, variant_weights: dict[str, dict[str, Any]] | None = None,
+            values: dict[str, Any] | None = None, details: bool = False) -> dict[str, Any]:
     """Evaluate the draft (and the baseline) on ``period`` and compare; stores nothing.
 
     The draft is ``draft_source`` (YAML text), ``draft_ref`` (a stored version such as
     ``standard:4``) or, with only ``baseline_ref``, the baseline itself; ``weights``
-    ({component id: percent}) then changes its base weights. The baseline defaults to the
-    published version of the draft's ruleset (none: the report has the draft alone).
+    ({component id: percent}) then changes its base weights, ``variant_weights`` ({variant:
+    {component id: percent}}) weights under variants (each variant keeps the weights not
+    given for it) and ``values`` ({key path: number}, see ``plan_edits``) any other number.
+    The baseline defaults to the published version of the draft's ruleset (none: the report
+    has the draft alone). ``details`` adds the histogram, the cost by team, segment,
+    lifecycle phase and variant, and the cap and threshold crossings (``whatif_breakdown``)
+    and the draft's YAML text.
     """
     started = time.perf_counter()
     if not 1 <= top <= 1000:
@@ -176,7 +167,8 @@ def what_if(session: Session, pm: Any, cache: InputsCache | None = None, *, peri
     found = get_period(session, period)
     draft, baseline = resolve_plans(session, pm, draft_source=draft_source,
                                     draft_ref=draft_ref, weights=weights,
-                                    baseline_ref=baseline_ref, filename=filename)
+                                    baseline_ref=baseline_ref, filename=filename,
+                                    variant_weights=variant_weights, values=values)
     plans = [draft] + ([baseline] if baseline is not None else [])
     roles = tuple(sorted({r for p in plans for r in population_roles(p.ruleset)}))
     requests = {f"{i}:{cid}": r for i, p in enumerate(plans)
@@ -189,11 +181,16 @@ def what_if(session: Session, pm: Any, cache: InputsCache | None = None, *, peri
     base_scored = None
     if baseline is not None:
         base_inputs = dataclasses.replace(
-            inputs, population=engine_population(inputs.ctx, baseline.ruleset))
+            inputs, population=cache.population(inputs, baseline.ruleset))
         base_scored = score(baseline.ruleset, base_inputs)
     evaluated = time.perf_counter()
     report = _report(found.code, draft, baseline, draft_scored, base_scored, inputs, info,
                      top=top, include_all=include_all)
+    if details:
+        report["draft_source"] = draft.source
+        if base_scored is not None:
+            report.update(breakdown(inputs.ctx.kams, base_scored.evaluation,
+                                    draft_scored.evaluation))
     report["seconds"] = {"inputs": round(loaded - started, 4),
                          "engine": round(evaluated - loaded, 4),
                          "total": round(time.perf_counter() - started, 4)}
@@ -256,3 +253,22 @@ def _report(period: str, draft: Plan, baseline: Plan | None, draft_scored: Score
     if include_all:
         report["kams"] = [row(i) for i in range(len(codes))]
     return report
+
+
+def save_scenario(session: Session, pm: Any, *, baseline_ref: str, user: str,
+                  draft_source: str | None = None, weights: dict[str, Any] | None = None,
+                  variant_weights: dict[str, dict[str, Any]] | None = None,
+                  values: dict[str, Any] | None = None, period: str | None = None,
+                  note: str | None = None) -> RulesetVersion:
+    """Store the scenario (the draft as ``what_if`` builds it) as the next draft version of
+    its ruleset (``lifecycle.import_ruleset``: validated, audited as ``ruleset.draft``, then
+    the approval flow as any draft)."""
+    draft, _ = resolve_plans(session, pm, draft_source=draft_source, weights=weights,
+                             variant_weights=variant_weights, values=values,
+                             baseline_ref=None if draft_source else baseline_ref,
+                             filename="what-if.yaml")
+    if draft.source is None:  # pragma: no cover - resolve_plans always gives a text here
+        raise InvalidInputError("nothing to save", field="draft")
+    origin = f"what-if on {baseline_ref}" + (f", period {period}" if period else "")
+    return import_ruleset(session, pm, draft.source, f"what-if-{draft.ruleset.name}.yaml",
+                          user=user, note=note or origin)

@@ -86,7 +86,8 @@ def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
         raise SurveyError("nobody to invite: the chosen accounts have no stakeholders",
                           field="accounts")
     campaign = Campaign(
-        code=spec.code, name=spec.name or f"{definition.title.get('en')} {period.code}",
+        code=spec.code,
+        name=spec.name or f"{definition.in_general(definition.title)} {period.code}",
         survey_version=version, period=period,
         subject_type=SubjectType.KAM if is_360 else SubjectType.ACCOUNT,
         anonymous=True if is_360 else (definition.anonymous if spec.anonymous is None

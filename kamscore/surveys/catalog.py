@@ -59,7 +59,7 @@ def snapshot(session: Session, path: Path) -> tuple[SurveyVersion, SurveyDefinit
     if version is None:
         version = SurveyVersion(
             survey_key=definition.key, checksum=definition.checksum,
-            kind=SurveyKind(definition.kind), title=definition.title.get("en")[:200],
+            kind=SurveyKind(definition.kind), title=definition.in_general(definition.title)[:200],
             anonymous=definition.anonymous, filename=path.name, source=text,
         )
         session.add(version)

@@ -45,6 +45,17 @@ CONDITION_OPERATORS = ("equals", "not_equals", "in", "at_least", "at_most", "inc
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 
+#: What ``{subject}`` reads as where a text speaks of every subject at once: survey titles
+#: in lists, default campaign names, question labels on results pages and in exports.
+GENERIC_SUBJECT = {"customer": "the account", "internal_360": "the KAM"}
+
+
+def in_general(text: str, kind: str) -> str:
+    """``text`` with its ``{subject}`` placeholder filled with the generic subject of a
+    survey of ``kind`` ("360° feedback for {subject}" → "360° feedback for the KAM")."""
+    return text.replace("{subject}", GENERIC_SUBJECT.get(kind, "the subject"))
+
+
 @dataclass(frozen=True)
 class Text:
     """One text in several languages."""
@@ -187,6 +198,10 @@ class SurveyDefinition:
     thanks: Text | None = None
     filename: str = "<string>"
     checksum: str = ""
+
+    def in_general(self, text: Text, language: str = "en") -> str:
+        """A text of this survey said of all its subjects at once (see ``in_general``)."""
+        return in_general(text.get(language), self.kind)
 
     def questions(self) -> Iterator[Question]:
         for section in self.sections:

@@ -46,13 +46,13 @@ def measures_of(definition: SurveyDefinition) -> list[Measure]:
     """Every measure of a definition, in questionnaire order, scales last."""
     found: list[Measure] = []
     for q in definition.questions():
-        text = q.text.get("en")
+        text = definition.in_general(q.text)
         if q.type in ("rating", "nps"):
             kind = NPS if q.type == "nps" else RATING
             found.append(Measure(q.id, kind, text, q.scale_min, q.scale_max))
         elif q.type == "matrix":
             found += [
-                Measure(f"{q.id}.{row.id}", RATING, f"{text} — {row.text.get('en')}",
+                Measure(f"{q.id}.{row.id}", RATING, f"{text} — {definition.in_general(row.text)}",
                         q.scale_min, q.scale_max)
                 for row in q.items
             ]
@@ -60,7 +60,7 @@ def measures_of(definition: SurveyDefinition) -> list[Measure]:
             found.append(Measure(q.id, BINARY, text, 0, 1))
         elif q.type == "multiple_choice":
             found += [
-                Measure(f"{q.id}.{o.id}", BINARY, f"{text} — {o.text.get('en')}", 0, 1)
+                Measure(f"{q.id}.{o.id}", BINARY, f"{text} — {definition.in_general(o.text)}", 0, 1)
                 for o in q.options
             ]
         elif q.type == "single_choice":
@@ -72,14 +72,15 @@ def measures_of(definition: SurveyDefinition) -> list[Measure]:
             continue
         lows = [by_id[i].scale_min for i in items if by_id[i].scale_min is not None]
         highs = [by_id[i].scale_max for i in items if by_id[i].scale_max is not None]
-        found.append(Measure(f"{SCALE_PREFIX}{tag}", SCALE, name.get("en"),
+        found.append(Measure(f"{SCALE_PREFIX}{tag}", SCALE, definition.in_general(name),
                              min(lows, default=None), max(highs, default=None), items=items))
     return found
 
 
 def comment_questions(definition: SurveyDefinition) -> list[tuple[str, str]]:
     """(question id, English text) of the free-text questions."""
-    return [(q.id, q.text.get("en")) for q in definition.questions() if q.type == "text"]
+    return [(q.id, definition.in_general(q.text)) for q in definition.questions()
+            if q.type == "text"]
 
 
 #: One stored answer: (number, text) as in ``SurveyAnswer``.

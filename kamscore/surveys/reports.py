@@ -46,7 +46,7 @@ from kamscore.surveys.aggregate_store import Minimums, campaign_cells, response_
 from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell, group_verdicts, top_group
 from kamscore.surveys.campaigns import get_campaign
 from kamscore.surveys.catalog import definition_of
-from kamscore.surveys.definition import NOT_APPLICABLE, SurveyDefinition
+from kamscore.surveys.definition import NOT_APPLICABLE, SurveyDefinition, in_general
 from kamscore.surveys.disclosure import Verdict
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.measures import NPS, RATING, SCALE, Measure, comment_questions, measures_of
@@ -85,7 +85,8 @@ def _row(campaign: Campaign, counts: tuple[int, int]) -> CampaignRow:
     version = campaign.survey_version
     return CampaignRow(
         code=campaign.code, name=campaign.name, survey=version.survey_key,
-        survey_title=version.title, kind=version.kind.value, period=campaign.period.code,
+        survey_title=in_general(version.title, version.kind.value), kind=version.kind.value,
+        period=campaign.period.code,
         status=campaign.status.value, anonymous=campaign.anonymous, opens_at=campaign.opens_at,
         closes_at=campaign.closes_at, timezone=campaign.timezone, invited=counts[0],
         answered=counts[1],

@@ -38,6 +38,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(scoring_pages.bp)
     scoring_pages.init_app(app)
 
+    from kamscore.web import whatif_pages
+
+    app.register_blueprint(whatif_pages.bp)
+    whatif_pages.init_app(app)
+    from kamscore.web import ruleset_pages
+
+    app.register_blueprint(ruleset_pages.bp)
+    ruleset_pages.init_app(app)
+
     from kamscore.web import admin_pages
 
     app.register_blueprint(admin_pages.bp)

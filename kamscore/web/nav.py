@@ -1,6 +1,6 @@
 """The navigation bar's entries: a small list that every capability can extend.
 
-A capability that adds pages calls ``add_nav_item(app, "scoring_pages.whatif", "What-if")``
+A capability that adds pages calls ``add_nav_item(app, "whatif_pages.whatif", "What-if")``
 in its ``init_app``; ``base.html`` shows the entries the current user may open, in the order
 they were added. Who may open a page is decided once, by the view's access policy
 (``@requires(...)`` / ``@public(...)``, ``kamscore.auth.access``): an entry is shown to

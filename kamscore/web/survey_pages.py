@@ -112,6 +112,8 @@ def page(invitation_id: int) -> Any:
         current = answering.questionnaire(db, invitation_id, _now(),
                                           session.get(LANGUAGE_KEY, {}).get(str(invitation_id)))
     except AlreadySubmitted:
+        if request.method == "POST":  # a second tab (or window) sends answers again
+            return _already_submitted(invitation_id)
         return redirect(url_for(".thanks", invitation_id=invitation_id))
     except NotAnswerable as exc:
         return _state_page(exc.check)
@@ -139,6 +141,8 @@ def page(invitation_id: int) -> Any:
         check = answering.check_invitation(db, invitation_id, _now())
         if check.state is LinkState.OK:  # a concurrent request saved this page first
             return redirect(url_for(".page", invitation_id=invitation_id))
+        if check.state is LinkState.USED:  # a concurrent request submitted first
+            return _already_submitted(invitation_id)
         return _state_page(check)
     except NotAnswerable as exc:
         db.rollback()
@@ -267,6 +271,17 @@ def _state_page(check: LinkCheck, status: int | None = None) -> Any:
                            heading=ui_text(f"{key}_title", language),
                            text=ui_text(f"{key}_text", language, **values))
     return html, status or STATE_STATUS[check.state]
+
+
+def _already_submitted(invitation_id: int) -> Any:
+    """Answers sent for an invitation that was submitted before (another tab, a double
+    click): they are not recorded, and the page says so rather than thanking for them."""
+    check = answering.check_invitation(get_session(), invitation_id, _now())
+    language = _language(invitation_id, check.language)
+    html = render_template("surveys/message.html", language=language,
+                           heading=ui_text("used_title", language),
+                           text=ui_text("already_submitted_text", language))
+    return html, STATE_STATUS[LinkState.USED]
 
 
 def _session_page() -> Any:

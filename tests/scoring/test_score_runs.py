@@ -165,8 +165,25 @@ def test_a_correction_is_a_new_run_that_references_the_old_one(session, pm, publ
     old = {line.kam_code: line.detail["payout"] for line in load_lines(session, first.id)}
     assert old == EXPECTED  # the original run is untouched
     # the old run has been corrected: only the current run can be corrected again
-    with pytest.raises(ConflictError, match=f"current run .* is {correction.id}"):
+    with pytest.raises(ConflictError, match=f"current run .* is {correction.id}") as caught:
         _run(session, pm, correction_of=first.id, reason="again")
+    assert f"run {first.id} has been corrected already (by run {correction.id})" in str(
+        caught.value)
+
+
+def test_a_run_replaced_by_a_later_run_is_not_said_to_be_corrected(session, pm, published):
+    """Regression: two ordinary runs while the period was open, then close; correcting the
+    first named it "corrected already", though nothing ever corrected it."""
+    first = _run(session, pm)
+    second = _run(session, pm)
+    close_period(session, "2026-Q1")
+    with pytest.raises(ConflictError) as caught:
+        _run(session, pm, correction_of=first.id, reason="wrong target")
+    message = str(caught.value)
+    assert "corrected already" not in message
+    assert f"run {first.id} is not the current run: a later run replaced it" in message
+    assert f"the current run of tiny for 2026-Q1 is {second.id}" in message
+    assert caught.value.field == "correction_of"
 
 
 @pytest.mark.parametrize(

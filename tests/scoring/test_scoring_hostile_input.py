@@ -205,8 +205,8 @@ def test_a_weight_of_5000_digits_as_text_is_a_problem_of_the_ruleset(client, tok
     body = api_error(client.post("/api/v1/whatif", headers=tokens["ana"], json={
         "period": "2026-Q1", "baseline": "tiny", "weights": {"sales": LONG,
                                                              "formulary": "30"}}), 422)
-    assert any("components[0].weight: a number written with 5000 characters" in problem
-               for problem in body["errors"]["source"]), body
+    assert any("weight of sales: a number written with 5000 characters" in problem
+               for problem in body["errors"]["weights"]), body
 
 
 def test_page_numbers_beyond_a_column_or_too_long_are_400(client, scored):
@@ -273,8 +273,8 @@ def test_negative_numbers_stay_numbers_in_the_statement_csv(session, scored):
 def test_a_weight_of_5000_digits_on_the_whatif_page_is_a_problem_shown(client, scored):
     sign_in(client, "ana")
     response = client.post("/scoring/whatif", data={
-        "period": "2026-Q1", "baseline": "tiny", "mode": "weights", "weight-sales": LONG,
-        "weight-formulary": "30", "source": ""})
+        "period": "2026-Q1", "plan": "tiny", "mode": "form", "w:default:sales": LONG,
+        "w:default:formulary": "30", "source": ""})
     assert response.status_code == 200  # the page again, with the problem (nothing stored)
-    assert ("components[0].weight: a number written with 5000 characters; at most 100 are "
+    assert ("weight of sales: a number written with 5000 characters; at most 40 are "
             "allowed") in response.get_data(as_text=True)

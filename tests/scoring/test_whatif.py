@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -157,3 +158,44 @@ def test_with_fact_snapshots_the_cache_still_sees_every_fact_change(session, pm,
     session.commit()
     assert what_if(session, pm, cache, period="2026-Q1", baseline_ref="tiny")["inputs"][
         "cached"] is False
+
+
+def test_the_docs_weight_example_works_on_a_plan_with_a_variant():
+    """docs/scoring.md: ``--weight sales=20 --weight csat=15`` on ``standard``, whose
+    variant 'development' lists sales but not csat: it keeps its own weights."""
+    standard = (Path(__file__).resolve().parents[2] / "rulesets" / "standard.yaml").read_text()
+    changed = with_weights(standard, {"sales": 20, "csat": 15})
+    assert "weights: {sales: 15, dmu: 10, relationship: 10, csat: 10}" in changed
+
+
+def test_details_histogram_cost_by_group_and_crossings(session, pm, published):
+    # an amount cap of 1000 cuts K1's 1175.00 (K2 675, K3 0, K4 675 unchanged); K3 is under
+    # the sales threshold (0.7 < 80 %) and not listed (0 points pays 0) under both
+    draft = TINY_PLAN + "limits: {cap_amount: 1000}\n"
+    report = what_if(session, pm, period="2026-Q1", draft_source=draft, details=True)
+    assert report["change"]["payout"] == -175.0
+    # bins of 200 (1175 / 10 -> 117.5 -> 200) from 0 to 1200
+    assert [(b["low"], b["high"], b["baseline"], b["draft"]) for b in report["histogram"]] == [
+        (0, 200, 1, 1), (200, 400, 0, 0), (400, 600, 0, 0), (600, 800, 2, 2),
+        (800, 1000, 0, 0), (1000, 1200, 1, 1)]
+    assert report["crossings"] == {
+        "capped": {"baseline": 0, "draft": 1, "newly": 1, "no_longer": 0},
+        "under_threshold": {"baseline": 1, "draft": 1, "newly": 0, "no_longer": 0}}
+    assert report["by"]["variant"] == [{"group": "default", "kams": 4, "baseline": 2525.0,
+                                        "draft": 2350.0, "change": -175.0}]
+    assert report["by"]["segment"][0]["kams"] == 4 and \
+        report["by"]["segment"][0]["draft"] == 2350.0
+    assert report["draft_source"] == draft
+
+
+def test_the_api_changes_weights_under_variants_and_other_values(client, tokens, published):
+    # the cap point of the sales curve at 110 %: K1's 1.1 reaches it: +175.00 (as pasted)
+    response = client.post("/api/v1/whatif", headers=tokens["ana"], json={
+        "period": "2026-Q1", "baseline": "tiny",
+        "values": {"components[0].curve.points[2].at": "110%"}})
+    assert response.status_code == 200, response.json
+    assert response.json["change"]["payout"] == 175.0
+    refused = client.post("/api/v1/whatif", headers=tokens["ana"], json={
+        "period": "2026-Q1", "baseline": "tiny", "variant_weights": {"key": {"sales": 50}}})
+    assert refused.status_code == 422
+    assert "no variant 'key' in the ruleset" in str(refused.json)

@@ -159,3 +159,20 @@ def _find_all(text: str, needle: str) -> list[int]:
         found.append(start)
         start = text.find(needle, start + 1)
     return found
+
+
+def test_no_page_shows_the_subject_placeholder(client, session, campaigns):
+    """Regression: "360° feedback for {subject}" in the default campaign name, the survey's
+    title and the question labels of the results pages."""
+    customer, team = campaigns
+    answer_all(session, customer, team)
+    close_campaign(session, team)
+    assert team.name == "360° feedback for the KAM 2026-Q1"
+    sign_in(client, session)
+    for url in ("/campaigns/", "/campaigns/360-26Q1/results",
+                "/campaigns/360-26Q1/results/K01", "/campaigns/360-26Q1/results.csv"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "{subject}" not in response.get_data(as_text=True), url
+    page = client.get("/campaigns/360-26Q1/results/K01").get_data(as_text=True)
+    assert "statements about the KAM" in page

@@ -131,8 +131,33 @@ def test_leave_and_resume_then_submit_then_the_link_is_refused(app, client, sess
     assert "This survey has already been answered" in refused.text
     # the old session cannot answer again either
     again = later.post(url, data={"section": "comments", "action": "submit"})
-    assert again.status_code == 302 and again.headers["Location"].endswith("/thanks")
+    assert again.status_code == 410 and "had already been submitted" in again.text
     assert len(session.scalars(select(SurveyResponse)).all()) == 1
+
+
+def test_a_second_tab_submitting_again_is_told_it_was_already_submitted(client, session,
+                                                                        token):
+    """Regression: the second tab was thanked ("Your answers have been recorded") for
+    answers that were not recorded."""
+    url = follow(client, token)
+    for values in CUSTOMER_PAGES[:-1]:
+        assert post_page(client, url, values).status_code == 302
+    last_page = client.get(url).text
+    section = re.search(r'name="section" value="([a-z_]+)"', last_page).group(1)
+    form = {"section": section, "action": "submit", **CUSTOMER_PAGES[-1]}
+    first_tab = client.post(url, data=form)
+    assert first_tab.status_code == 302 and first_tab.headers["Location"].endswith("/thanks")
+    second_tab = client.post(url, data=form)  # the same page, left open in another tab
+    assert second_tab.status_code == 410
+    assert "This survey has already been answered" in second_tab.text
+    assert "This survey had already been submitted, perhaps from another tab" in second_tab.text
+    assert "the answers on this page were not recorded again" in second_tab.text
+    assert "Your answers have been recorded" not in second_tab.text
+    assert "Thank you" not in second_tab.text
+    assert len(session.scalars(select(SurveyResponse)).all()) == 1
+    session.rollback()
+    # the tab that submitted first still finds its thank-you page
+    assert "Thank you" in client.get(f"{url}/thanks").text
 
 
 def test_free_text_and_names_are_escaped_where_shown(client, token):

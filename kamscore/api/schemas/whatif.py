@@ -45,6 +45,24 @@ class WhatIfSchema(Schema):
         ]}),
         load_default=None,
         metadata={"description": "Changed base weights in percent: {component: 30}."})
+    variant_weights = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 80)),
+        values=fields.Dict(keys=fields.String(validate=validate.Length(1, 80)),
+                           values=Weight(metadata={"anyOf": [
+                               {"type": "number", "minimum": 0, "maximum": 100},
+                               {"type": "string", "pattern": WEIGHT_TEXT}]})),
+        load_default=None,
+        metadata={"description": "Changed weights under variants in percent: {variant: "
+                                 "{component: 20}}. A variant keeps every weight not given "
+                                 "for it (also when the plan's changes); each must add up "
+                                 "to 100."})
+    values = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 300)),
+        values=fields.String(validate=validate.Length(1, 40)),
+        load_default=None,
+        metadata={"description": "Any other number of the ruleset by its key path, written "
+                                 "as in the ruleset: {\"components[0].curve.points[1].at\": "
+                                 "\"105%\", \"limits.cap\": \"180%\"}."})
     top = fields.Integer(load_default=10, validate=validate.Range(1, 1000))
     include_all = fields.Boolean(load_default=False, metadata={
         "description": "Add every KAM's payouts and change (10,000 rows for a large "

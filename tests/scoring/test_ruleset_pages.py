@@ -1,0 +1,238 @@
+"""The ruleset pages through the test client: the list with every step, a new draft
+(uploaded, copied, typed; saved only if it validates, else kept as work in progress), the
+JSON check of the editor, comparisons, approve and publish after confirmation, the four-eyes
+message, and who may do what."""
+
+from __future__ import annotations
+
+import io
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+from tiny_population import TINY_PLAN
+
+from kamscore.models import AuditEvent, RulesetVersion, RulesetWorkInProgress
+from kamscore.scoring import lifecycle
+
+BROKEN = TINY_PLAN.replace("metric: sales_attainment", "metric: sales")
+HALF = TINY_PLAN.replace("weight: 70", "weight: 50").replace("weight: 30", "weight: 50")
+
+
+def sign_in(client, username: str) -> None:
+    response = client.post("/sign-in", data={"username": username,
+                                             "password": f"secret-{username}"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def text(response, status: int = 200) -> str:
+    assert response.status_code == status, (response.status_code, response.location)
+    inline = re.sub(r"</?(strong|em|a|span|code)\b[^>]*>", "",
+                    response.get_data(as_text=True))
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", inline)))
+
+
+def count(session, model) -> int:
+    found = session.scalar(select(func.count()).select_from(model))
+    session.rollback()
+    return found
+
+
+def test_the_list_shows_every_version_and_who_did_each_step(client, session, pm, published):
+    lifecycle.import_ruleset(session, pm, HALF, "tiny.yaml", user="alice")
+    session.rollback()
+    sign_in(client, "kim")
+    page = text(client.get("/scoring/rulesets"))
+    assert "Tiny plan tiny" in page and "Published: version 1" in page
+    assert "tiny v2 draft open for comments alice" in page
+    assert re.search(r"tiny v1 published ana \w{3} \d+, \d{4}.* bob .* ana ", page)
+    assert "New draft" not in page  # a KAM comments, does not draft
+    assert client.get("/scoring/rulesets/new").status_code == 403
+    sign_in(client, "ana")
+    assert "New draft" in text(client.get("/scoring/rulesets"))
+
+
+def test_nothing_is_saved_that_does_not_validate(client, session, published):
+    sign_in(client, "ana")
+    page = text(client.post("/scoring/rulesets/new", data={
+        "source": BROKEN, "filename": "tiny.yaml", "save": "Save as draft"}), 422)
+    assert "Not saved: the ruleset has problems" in page
+    assert "12: components[0].metric: unknown metric 'sales'" in page
+    assert count(session, RulesetVersion) == 1
+    assert count(session, RulesetWorkInProgress) == 0
+
+
+def test_work_in_progress_is_kept_then_saved_as_a_draft(client, session, published):
+    sign_in(client, "ana")
+    kept = client.post("/scoring/rulesets/new", data={
+        "source": BROKEN, "filename": "tiny.yaml", "keep": "Keep"})
+    assert kept.status_code == 302 and "/scoring/rulesets/work-in-progress/" in kept.location
+    wip_url = kept.location
+    page = text(client.get(wip_url))
+    assert "Work in progress: Tiny plan" in page and "metric: sales" in page
+    listing = text(client.get("/scoring/rulesets"))
+    assert "Your work in progress" in listing and "Tiny plan tiny.yaml, kept" in listing
+    # still broken: saving it as a draft is refused, the kept text stays
+    text(client.post(wip_url, data={"source": BROKEN, "filename": "tiny.yaml",
+                                     "save": "Save"}), 422)
+    assert count(session, RulesetWorkInProgress) == 1
+    # another analyst does not see it
+    sign_in(client, "alice")
+    assert client.get(wip_url).status_code == 404
+    assert "Your work in progress" not in text(client.get("/scoring/rulesets"))
+    sign_in(client, "ana")
+    saved = client.post(wip_url, data={"source": HALF, "filename": "tiny.yaml",
+                                       "note": "Half and half", "save": "Save"})
+    assert saved.status_code == 302 and saved.location.endswith("/scoring/rulesets/tiny/2")
+    assert count(session, RulesetWorkInProgress) == 0
+    page = text(client.get("/scoring/rulesets/tiny/2"))
+    assert "Saved tiny v2 as a draft" in page
+    assert "by ana" in page and "Half and half" in page
+    assert "component sales weight changed 70 % 50 %" in page
+
+
+def test_a_kept_text_can_be_discarded(client, session, published):
+    sign_in(client, "ana")
+    wip_url = client.post("/scoring/rulesets/new", data={
+        "source": "name: x\n", "keep": "Keep"}).location
+    gone = client.post(wip_url, data={"source": "name: x\n", "discard": "Discard"})
+    assert gone.status_code == 302 and count(session, RulesetWorkInProgress) == 0
+
+
+def test_an_uploaded_file_becomes_a_draft(client, session, published):
+    sign_in(client, "ana")
+    response = client.post("/scoring/rulesets/new", content_type="multipart/form-data", data={
+        "upload": (io.BytesIO(HALF.encode()), "tiny-half.yaml"), "source": "",
+        "save": "Save"})
+    assert response.status_code == 302
+    version = session.scalar(select(RulesetVersion).where(RulesetVersion.version == 2))
+    assert (version.filename, version.source) == ("tiny-half.yaml", HALF)
+    session.rollback()
+    bad = client.post("/scoring/rulesets/new", content_type="multipart/form-data", data={
+        "upload": (io.BytesIO(b"\xff\xfe\x00bad"), "bad.yaml"), "save": "Save"})
+    assert "bad.yaml is not UTF-8 text" in text(bad, 400)
+
+
+def test_a_new_draft_starts_from_a_copy_of_any_version(client, published):
+    sign_in(client, "ana")
+    page = client.get("/scoring/rulesets/new?copy=tiny:1").get_data(as_text=True)
+    assert "metric: sales_attainment" in page
+    assert '<option selected value="tiny:1">tiny v1 (published)</option>' in page
+    assert client.get("/scoring/rulesets/new?copy=tiny:9").status_code == 404
+    identical = client.post("/scoring/rulesets/new?copy=tiny:1", data={
+        "source": TINY_PLAN, "filename": "tiny.yaml", "save": "Save"})
+    assert "Not saved: tiny.yaml is identical to tiny v1" in text(identical, 409)
+
+
+def test_the_editor_check_answers_problems_with_their_lines(client, session, published):
+    sign_in(client, "ana")
+    broken = client.post("/scoring/rulesets/check", json={"source": BROKEN,
+                                                          "filename": "tiny.yaml"})
+    assert broken.status_code == 200
+    assert broken.json["valid"] is False
+    problem = broken.json["problems"][0]
+    assert (problem["line"], problem["path"]) == (12, "components[0].metric")
+    assert problem["text"].startswith("12: components[0].metric: unknown metric 'sales'")
+    valid = client.post("/scoring/rulesets/check", json={"source": HALF}).json
+    assert valid["valid"] is True and valid["compared_with"] == "tiny v1"
+    assert {c["subject"] for c in valid["changes"]} == {"component sales",
+                                                        "component formulary"}
+    assert client.post("/scoring/rulesets/check", json={"text": 1}).status_code == 400
+    assert count(session, RulesetVersion) == 1
+    sign_in(client, "kim")
+    assert client.post("/scoring/rulesets/check", json={"source": HALF}).status_code == 403
+
+
+def test_a_version_is_compared_with_any_other(client, session, pm, published):
+    lifecycle.import_ruleset(session, pm, HALF, "tiny.yaml", user="alice")
+    sixty = HALF.replace("weight: 50", "weight: 60", 1).replace("weight: 50", "weight: 40", 1)
+    lifecycle.import_ruleset(session, pm, sixty, "tiny.yaml", user="alice")
+    session.rollback()
+    sign_in(client, "bob")
+    page = text(client.get("/scoring/rulesets/tiny/3"))
+    assert "What changes against tiny v1 (published)" in page
+    assert "component sales weight changed 70 % 60 %" in page
+    other = text(client.get("/scoring/rulesets/tiny/3?against=tiny:2"))
+    assert "What changes against tiny v2 (draft)" in other
+    assert "component sales weight changed 50 % 60 %" in other
+    assert client.get("/scoring/rulesets/tiny/3?against=tiny:9").status_code == 404
+
+
+def test_approve_and_publish_after_confirming(client, session, pm, published):
+    lifecycle.import_ruleset(session, pm, HALF, "tiny.yaml", user="ana")
+    session.rollback()
+    sign_in(client, "bob")
+    page = text(client.get("/scoring/rulesets/tiny/2"))
+    assert "Approve…" in page
+    confirm = text(client.get("/scoring/rulesets/tiny/2/approve"))
+    assert "Approve tiny v2?" in confirm and "Yes, approve tiny v2" in confirm
+    assert "component sales weight changed 70 % 50 %" in confirm
+    assert lifecycle.get_version(session, "tiny", 2).status.value == "draft"  # GET asks only
+    session.rollback()
+    done = client.post("/scoring/rulesets/tiny/2/approve", data={"confirm": "1"})
+    assert done.status_code == 302
+    page = text(client.get(done.location))
+    assert "tiny v2 is approved. It can now be published." in page and "Publish…" in page
+    confirm = text(client.get("/scoring/rulesets/tiny/2/publish"))
+    assert "Publishing makes tiny v2 the version score runs use; tiny v1, published now, " \
+           "is retired." in confirm
+    client.post("/scoring/rulesets/tiny/2/publish", data={"confirm": "1"})
+    page = text(client.get("/scoring/rulesets/tiny/2"))
+    assert "tiny v2 is published." in page
+    assert "This version is published: score runs use it, and it is read-only." in page
+    assert "Add comment" not in page
+    events = session.scalars(select(AuditEvent.action).where(
+        AuditEvent.object_key == "tiny v2", AuditEvent.actor == "bob")
+        .order_by(AuditEvent.id)).all()
+    assert events == ["ruleset.approve", "ruleset.publish"]
+    session.rollback()
+    listing = text(client.get("/scoring/rulesets"))
+    assert "tiny v1 retired" in listing and "tiny v2 published ana" in listing
+    # a published version is read-only: no second publication, no approval
+    again = client.post("/scoring/rulesets/tiny/2/approve", data={"confirm": "1"})
+    assert "Not approved: tiny v2 is published, only a draft can be approved" in text(
+        client.get(again.location))
+
+
+def test_the_drafter_is_told_he_cannot_approve_his_own_draft(client, session, pm, published):
+    lifecycle.import_ruleset(session, pm, HALF, "tiny.yaml", user="carol")  # analyst+approver
+    session.rollback()
+    sign_in(client, "carol")
+    page = text(client.get("/scoring/rulesets/tiny/2"))
+    assert "You drafted this version, so you cannot approve it" in page
+    assert "Approve…" not in page
+    confirm = text(client.get("/scoring/rulesets/tiny/2/approve"))
+    assert "You drafted tiny v2, so you cannot approve it." in confirm
+    assert "Yes, approve" not in confirm
+    refused = client.post("/scoring/rulesets/tiny/2/approve", data={"confirm": "1"})
+    page = text(client.get(refused.location))
+    assert ("Not approved: tiny v2 was drafted by 'carol'; a different user must approve it "
+            "(four-eyes rule)") in page
+    assert lifecycle.get_version(session, "tiny", 2).status.value == "draft"
+
+
+@pytest.mark.parametrize(("user", "approve", "publish"), [
+    ("ana", 403, 200), ("bob", 200, 200), ("kim", 403, 403)])
+def test_who_may_approve_and_publish(client, session, pm, published, user, approve, publish):
+    lifecycle.import_ruleset(session, pm, HALF, "tiny.yaml", user="alice")
+    session.rollback()
+    sign_in(client, user)
+    assert client.get("/scoring/rulesets/tiny/2/approve").status_code == approve
+    assert client.get("/scoring/rulesets/tiny/2/publish").status_code == publish
+
+
+def test_hostile_input_is_refused_cleanly(client, session, published):
+    sign_in(client, "ana")
+    huge = "9" * 30
+    assert client.get(f"/scoring/rulesets/work-in-progress/{huge}").status_code == 404
+    assert client.get(f"/scoring/rulesets/tiny/1?against=tiny:{huge}").status_code == 404
+    assert client.get("/scoring/rulesets/tiny/1?against=not a ref").status_code == 400
+    assert client.get(f"/scoring/rulesets/new?copy=tiny:{huge}").status_code == 404
+    nul = client.post("/scoring/rulesets/new", data={"source": "name: x\x00\n", "keep": "Keep"})
+    assert nul.status_code == 400 and "must not contain NUL characters" in nul.text
+    checked = client.post("/scoring/rulesets/check", json={"source": "name: x\x00\n"})
+    assert checked.status_code == 200 and checked.json["valid"] is False
+    too_long = client.post("/scoring/rulesets/check", json={"source": "#" * 500_001})
+    assert too_long.status_code == 422 and "at most 500,000 characters" in too_long.json["error"]
+    assert count(session, RulesetWorkInProgress) == 0

@@ -1,0 +1,123 @@
+"""The what-if page in the machine's Chromium, on a desktop and at 360 px: an analyst opens
+it on the published plan of the current period, switches plan and sees its parameters
+reload, moves weight under a variant (and reads which variant does not add up), reads the
+charts, and saves the scenario as a draft. axe-core finds no violation, the browser logs no
+error, nothing is loaded from elsewhere and nothing scrolls sideways. The desktop run saves
+the screenshots of docs/scoring.md (docs/images/whatif-*.png)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+from test_whatif_pages import VARIANT_PLAN
+from tiny_population import publish
+from werkzeug.serving import make_server
+
+from kamscore.scoring.runs import run_score
+
+pytestmark = pytest.mark.browser
+
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]]
+
+
+def check(page: Page) -> None:
+    assert violations(page) == [], page.url
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+
+
+@pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_analyst_tries_a_scenario_and_saves_it(chromium, session, pm, published,
+                                                  live_server, device):
+    run_score(session, pm, period="2026-Q1", ruleset="tiny", user="ana")
+    publish(session, pm, VARIANT_PLAN, filename="tiny_key.yaml")
+    session.rollback()
+    desktop = device is DESKTOP
+    context = chromium.new_context(**device)
+    page = context.new_page()
+    foreign: list[str] = []
+    page.route("**/*", lambda route: route.continue_()
+               if route.request.url.startswith("http://127.0.0.1") else
+               (foreign.append(route.request.url), route.abort()))
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(f"{live_server}/sign-in?next=/scoring/whatif")
+    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Password").fill("secret-ana")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/scoring/whatif")
+
+    # opens on the plan run in the current period (not the one published last)
+    expect(page.get_by_label("Plan", exact=True)).to_have_value("tiny")
+    expect(page.get_by_label("Data of the period")).to_have_value("2026-Q1")
+    expect(page.locator("#plan-title")).to_contain_text("Tiny plan (tiny v1, published)")
+    check(page)
+    if desktop:
+        page.screenshot(path=str(IMAGES / "whatif-open.png"), full_page=True)
+
+    # choosing the other plan reloads the page with its parameters (the page's own script)
+    with page.expect_navigation():
+        page.get_by_label("Plan", exact=True).select_option("tiny_key")
+    expect(page.locator("#plan-title")).to_contain_text("Tiny plan by segment")
+    variant_sales = page.get_by_label("Sales attainment, variant Key accounts")
+    expect(variant_sales).to_have_value("50")
+
+    # a weight under the variant: the column's sum says at once that it is not 100
+    variant_sales.fill("60")
+    expect(page.locator("#sum-key_accounts")).to_have_text("110")
+    expect(page.locator("#sum-key_accounts")).to_have_class("sum--wrong")
+    page.get_by_role("button", name="Compare with the published plan").click()
+    expect(page.locator("#errors")).to_contain_text(
+        "variant 'key_accounts' (Key accounts): the weights add up to 110 %, expected 100 %")
+    check(page)
+    if desktop:
+        page.locator("#errors").screenshot(path=str(IMAGES / "whatif-variant-sum.png"))
+
+    page.get_by_label("Formulary status, variant Key accounts").fill("40")
+    expect(page.locator("#sum-key_accounts")).to_have_text("100")
+    page.get_by_role("button", name="Compare with the published plan").click()
+    expect(page.locator("#headline")).to_contain_text(
+        "Total cost €2,450.00 instead of €2,375.00: +€75.00")
+    expect(page.locator("#histogram svg")).to_be_visible()
+    expect(page.locator("#by-variant svg")).to_be_visible()
+    assert page.locator("#result svg[role=img]").count() == 5
+    expect(page.locator("#crossings")).to_contain_text("Under a threshold")
+    check(page)
+    if desktop:
+        page.locator("#result").screenshot(path=str(IMAGES / "whatif-result.png"))
+        page.locator("#weights").screenshot(path=str(IMAGES / "whatif-weights.png"))
+    else:
+        page.locator("#result").screenshot(path=str(IMAGES / "whatif-phone.png"))
+
+    # save the scenario as a draft: it waits for approval on the ruleset's page
+    page.get_by_label("Note for the approver (optional)").fill("60/40 for key accounts")
+    page.get_by_role("button", name="Save as a new draft").click()
+    page.wait_for_url("**/scoring/rulesets/tiny_key/2")
+    expect(page.locator(".flashes")).to_contain_text(
+        "Saved as draft tiny_key v2: it is now waiting for approval.")
+    assert errors == [] and foreign == []
+    context.close()

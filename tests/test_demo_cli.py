@@ -33,7 +33,17 @@ def test_builds_then_reuses_then_resets(runner, app):
     assert "Built the demo in" in first.output and "business year 2025" in first.output
     assert "61 people" not in first.output and "(4 KAMs)" in first.output
     assert f"'{DEMO_PASSWORD}'" in first.output and "DEMO ONLY" in first.output
-    assert "analyst (analyst)" in first.output and "surveys (survey_admin)" in first.output
+    # the sign-in names, the manager and the KAM among them, one a line with the role
+    for user, role in (("analyst", "analyst"), ("surveys", "survey_admin"),
+                       ("manager", "manager"), ("kam", "kam")):
+        assert re.search(rf"^  {user} +{role} ", first.output, re.MULTILINE), first.output
+    assert re.search(r"^  manager .*, manager of Team ", first.output, re.MULTILINE)
+    assert re.search(r"^  kam .*: .* \(E\d+\), lead KAM of Team ", first.output, re.MULTILINE)
+    # the survey campaigns: two closed with answers, one open with some
+    assert re.search(r"Survey campaign csat-2025-q4 \(closed\): [1-9][\d,]* of", first.output)
+    assert re.search(r"Survey campaign 360-2025-q4 \(closed\): [1-9][\d,]* of", first.output)
+    assert re.search(r"Survey campaign csat-2025-pulse \(open\): [1-9][\d,]* of",
+                     first.output)
     assert (Path(app.instance_path) / "secret_key").is_file()
     # the pay side has something to show: the shipped plans published, one run made
     assert "Published standard v1, launch v1, mature v1; ran standard on 2025-Q4: 4 KAMs" \
@@ -122,6 +132,11 @@ def test_kamscore_demo_serves_the_demo_with_data_visible(tmp_path):
         run_path = re.search(r"\((/scoring/runs/\d+)\)", printed).group(1)
         run_page = get(run_path)
         assert "standard" in run_page and "statements.csv" in run_page
+        # a printed link answers the open survey campaign as a customer would
+        link = re.search(r"Answer +http://127\.0\.0\.1:\d+(/s/[\w-]{43}) ", printed).group(1)
+        assert "How are we doing as your partner?" in urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        ).open(base + link, timeout=10).read().decode()
         assert (tmp_path / "instance" / "kamscore.sqlite").is_file()
         assert (tmp_path / "instance" / "secret_key").is_file()
     finally:

@@ -16,8 +16,9 @@ from kamscore.db import migrate
 from kamscore.db.session import get_db
 from kamscore.demo import DEMO_PASSWORD, DemoSpec, DemoSummary, prepare_demo
 from kamscore.demo.pay import publish_and_score
-from kamscore.demo.spec import MAX_SIZE
+from kamscore.demo.spec import CAMPAIGNS_MAX_SIZE, MAX_SIZE
 from kamscore.plugin_host.manager import get_plugin_manager
+from kamscore.surveys.aggregate_store import Minimums
 
 #: Pages worth opening first: (label, endpoint). Those whose capability is not installed
 #: are left out; navigation entries added by capabilities are listed after these.
@@ -66,7 +67,8 @@ def demo_command(size: float, seed: int, year: int | None, reset: bool, yes: boo
     write_secret_key(app.instance_path)
     spec = DemoSpec(size=size, seed=seed, year=year)
     with get_db().session() as session:
-        summary = prepare_demo(session, spec, reset=reset)
+        summary = prepare_demo(session, spec, reset=reset,
+                               minimums=Minimums.from_config(app.config))
     _report(summary, shown_url)
     if summary.built:
         with get_db().sessionmaker() as session:
@@ -76,7 +78,7 @@ def demo_command(size: float, seed: int, year: int | None, reset: bool, yes: boo
                    f"(/scoring/runs/{pay.run_id})")
     if no_serve:
         return
-    _serve(app, host, port)
+    _serve(app, host, port, summary)
 
 
 def _report(summary: DemoSummary, shown_url: str) -> None:
@@ -94,15 +96,24 @@ def _report(summary: DemoSummary, shown_url: str) -> None:
         f"{counts['facts']:,} facts, {counts['account plans']:,} account plans"
     )
     if summary.built:
-        names = ", ".join(f"{u.username} ({u.roles})" for u in summary.users)
-        click.echo(f"Sign in as {names}\n  with the password {DEMO_PASSWORD!r} "
+        for c in summary.surveys.campaigns:
+            click.echo(f"  Survey campaign {c.code} ({c.status}): {c.answered:,} of "
+                       f"{c.invited:,} invited answered")
+        if not summary.spec.with_campaigns:
+            click.echo(f"  No survey campaigns above size {CAMPAIGNS_MAX_SIZE:g}: survey "
+                       "results come from the survey facts.")
+        click.echo("Sign in as (user name, role, who):")
+        for u in summary.users:
+            about = f": {u.about}" if u.about else ""
+            click.echo(f"  {u.username:<9} {u.roles:<13} {u.name}{about}")
+        click.echo(f"  with the password {DEMO_PASSWORD!r} "
                    "(DEMO ONLY: anyone who reads this can sign in).")
     else:
         click.echo("The demo users, if this is a demo database, have the password "
                    f"{DEMO_PASSWORD!r}.")
 
 
-def _serve(cli_app: Flask, host: str, port: int) -> None:
+def _serve(cli_app: Flask, host: str, port: int, summary: DemoSummary) -> None:
     from werkzeug.serving import make_server
 
     from kamscore.factory import create_app
@@ -122,6 +133,8 @@ def _serve(cli_app: Flask, host: str, port: int) -> None:
     click.echo("Open:")
     for label, url in page_urls(app, base):
         click.echo(f"  {label:<12} {url}")
+    for language, token in summary.surveys.links:
+        click.echo(f"  {'Answer':<12} {base}/s/{token} (a customer's survey link, {language})")
     click.echo("Serving with Flask's development server (not for production: see "
                "docs/operations.md); press Ctrl+C to stop.")
     try:

@@ -1,4 +1,5 @@
-"""Build the demo database: the organisation, accounts, two years of facts, plans and users.
+"""Build the demo database: the organisation, accounts, two years of facts, plans, users and
+survey campaigns (``campaigns``: two closed with results, one open).
 
 ``prepare_demo`` is what ``kamscore demo`` calls: it builds into an empty database, leaves a
 database that already holds data alone (so running the demo twice simply serves it again),
@@ -8,6 +9,7 @@ transaction: a build that fails half-way leaves nothing behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from kamscore.demo.account_facts import write_account_facts, write_team_facts
 from kamscore.demo.accounts import build_accounts, build_stakeholders
 from kamscore.demo.bulk import constraints_deferred, sqlite_triggers_lifted
+from kamscore.demo.campaigns import DemoCampaigns, build_campaigns
 from kamscore.demo.catalog import build_periods, build_products
 from kamscore.demo.facts import FactSink, SalesModel, fact_source
 from kamscore.demo.org import build_org
@@ -30,6 +33,7 @@ from kamscore.models import (
     AccountPlan,
     Assignment,
     Base,
+    Campaign,
     Fact,
     Period,
     Person,
@@ -37,10 +41,12 @@ from kamscore.models import (
     PlanObjective,
     Product,
     Stakeholder,
+    SurveyResponse,
     Team,
     TeamMember,
     User,
 )
+from kamscore.surveys.aggregate_store import Minimums
 
 #: What the summary counts, in the order it is printed.
 COUNTED = {
@@ -48,6 +54,7 @@ COUNTED = {
     "assignments": Assignment, "stakeholders": Stakeholder, "products": Product,
     "periods": Period, "facts": Fact, "account plans": AccountPlan,
     "plan objectives": PlanObjective, "plan actions": PlanAction, "users": User,
+    "campaigns": Campaign, "survey responses": SurveyResponse,
 }
 
 
@@ -65,20 +72,29 @@ class DemoSummary:
     kams: int
     users: list[DemoUser] = field(default_factory=list)
     seconds: float = 0.0
+    surveys: DemoCampaigns = field(default_factory=DemoCampaigns)
 
 
-def prepare_demo(session: Session, spec: DemoSpec, *, reset: bool = False) -> DemoSummary:
+def prepare_demo(session: Session, spec: DemoSpec, *, reset: bool = False,
+                 minimums: Minimums | None = None, now: dt.datetime | None = None,
+                 ) -> DemoSummary:
     """Build the demo unless the database already holds data; with ``reset``, rebuild it."""
     if reset:
         clear_database(session)
     elif not is_empty(session):
         return DemoSummary(built=False, spec=spec, counts=count_rows(session),
                            kams=_count_kams(session))
-    return build_demo(session, spec)
+    return build_demo(session, spec, minimums=minimums, now=now)
 
 
-def build_demo(session: Session, spec: DemoSpec) -> DemoSummary:
-    """Build the demo described by ``spec`` into an empty database."""
+def build_demo(session: Session, spec: DemoSpec, *, minimums: Minimums | None = None,
+               now: dt.datetime | None = None) -> DemoSummary:
+    """Build the demo described by ``spec`` into an empty database.
+
+    ``minimums`` are the survey settings' minimum group sizes the closed campaigns' results
+    are computed with (default: kamscore's defaults); ``now`` is when the open campaign
+    is running (default: now).
+    """
     if not is_empty(session):
         raise DemoError("the database already holds data; the demo is built into an empty one")
     started = time.perf_counter()
@@ -99,10 +115,14 @@ def build_demo(session: Session, spec: DemoSpec) -> DemoSummary:
 
     build_plans(session, spec, org, accounts, periods, period_ids)
     users = build_users(session, org)
+    surveys = DemoCampaigns()
+    if spec.with_campaigns:
+        surveys = build_campaigns(session, spec, org, accounts, sales.effect, periods,
+                                  minimums or Minimums(), now or dt.datetime.now(dt.UTC))
     refresh_snapshots(session)
     session.flush()
     return DemoSummary(built=True, spec=spec, counts=count_rows(session), kams=len(org.kams),
-                       users=users, seconds=time.perf_counter() - started)
+                       users=users, seconds=time.perf_counter() - started, surveys=surveys)
 
 
 def is_empty(session: Session) -> bool:

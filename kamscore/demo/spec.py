@@ -13,11 +13,16 @@ KAMS_PER_SIZE = 40
 TEAMS_PER_SIZE = 8
 ACCOUNTS_PER_SIZE = 300
 MAX_SIZE = 1000
+#: Survey campaigns (kamscore.demo.campaigns) are run up to this size: answering tens of
+#: thousands of questionnaires would make a large demo slow to build, and the benchmarks
+#: built on large demos measure the facts' survey results.
+CAMPAIGNS_MAX_SIZE = 2
 
 #: Random streams of the generator's parts; each part draws from its own stream so that a
 #: change in one part never shifts the numbers of another.
 STREAMS = (
     "org", "accounts", "stakeholders", "sales", "account_facts", "team_facts", "plans", "surveys",
+    "campaigns",
 )
 
 
@@ -43,6 +48,11 @@ class DemoSpec:
     @property
     def business_year(self) -> int:
         return self.year if self.year is not None else dt.date.today().year - 1
+
+    @property
+    def with_campaigns(self) -> bool:
+        """Whether the demo runs survey campaigns (see :data:`CAMPAIGNS_MAX_SIZE`)."""
+        return self.size <= CAMPAIGNS_MAX_SIZE
 
     @property
     def n_kams(self) -> int:

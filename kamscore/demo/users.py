@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from kamscore.demo.org import Org
-from kamscore.models import Team, User
+from kamscore.models import Person, Team, User
 
 #: DEMO ONLY. Printed by ``kamscore demo``; a real installation creates its own users.
 DEMO_PASSWORD = "kamscore-demo"
@@ -22,6 +22,7 @@ class DemoUser:
     roles: str
     person: str | None = None  # person code the user is, for a KAM's own pages
     teams: tuple[str, ...] = ()  # team codes a manager is responsible for
+    about: str = ""  # who the user is in the demo organisation, e.g. "Ann Lee (E00002), ..."
 
 
 def demo_users(org: Org) -> list[DemoUser]:
@@ -52,4 +53,16 @@ def build_users(session: Session, org: Org) -> list[DemoUser]:
                          person_id=org.person_ids[spec.person] if spec.person else None,
                          teams=[teams[code] for code in spec.teams]))
     session.flush()
-    return users
+    names = dict(session.execute(select(Person.code, Person.name).where(
+        Person.code.in_([u.person for u in users if u.person]))).all())
+    return [replace(u, about=_about(u, names, teams, org)) for u in users]
+
+
+def _about(user: DemoUser, names: dict[str, str], teams: dict[str, Team], org: Org) -> str:
+    if user.person is None:
+        return ""
+    who = f"{names[user.person]} ({user.person})"
+    if user.teams:
+        return f"{who}, manager of {', '.join(teams[code].name for code in user.teams)}"
+    led = [team.name for team in org.teams if team.lead == user.person]
+    return f"{who}, lead KAM of {', '.join(led)}" if led else who

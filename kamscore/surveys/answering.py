@@ -89,6 +89,11 @@ def check_invitation(session: Session, invitation_id: int, now: dt.datetime) -> 
     return _check(invitation, now)
 
 
+def link_check(invitation: Invitation, now: dt.datetime) -> LinkCheck:
+    """Whether ``invitation`` can be answered at ``now`` (its campaign open, not yet used)."""
+    return _check(invitation, now)
+
+
 def _check(invitation: Invitation, now: dt.datetime) -> LinkCheck:
     campaign = invitation.campaign
     definition = definition_of(campaign.survey_version)

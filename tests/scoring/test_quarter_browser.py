@@ -30,6 +30,7 @@ from served_app import served
 from kamscore.audit.queries import AuditFilter, select_events
 from kamscore.content.bundled import bundled_dir
 from kamscore.demo import DEMO_PASSWORD
+from kamscore.models import RulesetStatus
 from kamscore.scoring.lifecycle import get_version
 from kamscore.scoring.run_store import get_run, load_lines
 
@@ -187,6 +188,7 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
     run = get_run(session, run_id)
     version = get_version(session, "standard", 3)
     assert (run.ruleset_version_id, run.created_by) == (version.id, "analyst")
+    assert get_version(session, "standard", 2).status is RulesetStatus.DRAFT  # never used
     lines = load_lines(session, run_id)
     stored = {line.kam_code: (line.kam_name, Decimal(str(line.payout)).quantize(CENT))
               for line in lines}

@@ -130,6 +130,7 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
         page.get_by_role("button", name="Yes, approve standard v3").click()
         page.wait_for_url("**/scoring/rulesets/standard/3")
         expect(page.locator(".flash")).to_contain_text("standard v3 is approved")
+        checked("approver")
         page.get_by_role("link", name="Publish…").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Publish standard v3?")
         expect(page.locator("main")).to_contain_text("standard v1, published now, is retired")
@@ -142,7 +143,10 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
         page.get_by_role("button", name="Sign out").click()
 
         # -- the analyst runs the period (a background job) and reads the run page ---------
-        sign_in(page, base, "analyst", DEMO_PASSWORD, "/scoring/runs/new")
+        sign_in(page, base, "analyst", DEMO_PASSWORD, "/scoring/")
+        checked("analyst")
+        page.get_by_role("link", name="Run a period").click()
+        page.wait_for_url("**/scoring/runs/new")
         page.get_by_label("Period").select_option(PERIOD)
         page.get_by_label("Published ruleset").select_option("standard")
         checked("analyst")
@@ -159,6 +163,7 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
 
         # -- the approver, who did not run it, closes the period and exports payroll -------
         sign_in(page, base, "approver", DEMO_PASSWORD, f"/scoring/runs/{run_id}")
+        checked("approver")
         page.get_by_label("I have checked this run").check()
         page.get_by_role("button", name="Close the period and sign off").click()
         expect(page.locator(".flash--success")).to_contain_text(f"{PERIOD} is closed")

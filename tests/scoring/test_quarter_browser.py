@@ -92,9 +92,7 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
         # -- what-if: a weight under the variant, the charts, saved as a draft -------------
         page.get_by_role("navigation", name="Main").get_by_role("link", name="What-if").click()
         page.wait_for_url("**/scoring/whatif*")
-        if page.get_by_label("Data of the period").input_value() != PERIOD:
-            with page.expect_navigation():
-                page.get_by_label("Data of the period").select_option(PERIOD)
+        expect(page.get_by_label("Data of the period")).to_have_value(PERIOD)  # the current
         expect(page.get_by_label("Plan", exact=True)).to_have_value("standard")
         expect(page.locator("#plan-title")).to_contain_text("standard v1, published")
         checked("analyst")
@@ -105,7 +103,9 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
         page.get_by_label("DMU coverage, variant Development accounts").fill("5")
         expect(page.locator("#sum-development")).to_have_text("100")
         page.get_by_role("button", name="Compare with the published plan").click()
-        expect(page.locator("#headline")).to_contain_text("Total cost")
+        expect(page.locator("#headline")).to_contain_text(
+            re.compile(r"Total cost €[\d,.]+ instead of €[\d,.]+: \+€"))
+        forecast = page.locator("#headline strong").first.inner_text()  # the scenario's cost
         expect(page.locator("#histogram svg")).to_have_count(1)
         expect(page.locator("#by-team svg")).to_have_count(1)
         expect(page.locator("#by-variant")).to_contain_text("development")
@@ -157,6 +157,8 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
             f"Run {run_id}: standard v3, {PERIOD}")
         expect(page.get_by_role("table", name=re.compile("get no payout"))).to_contain_text(
             "E00029")
+        # what-if foretold the cost of the run under the plan it saved, to the cent
+        expect(page.locator("main")).to_contain_text(f"{forecast} (at target")
         checked("analyst")
         shot(page, "run")
         page.get_by_role("button", name="Sign out").click()

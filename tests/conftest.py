@@ -247,19 +247,10 @@ def chromium():
 def loopback_page(chromium):
     """``(page, foreign)``: a fresh page of ``chromium`` that may load from 127.0.0.1 only.
     Every other request (a CDN, a font service) is refused and listed in ``foreign``."""
-    from urllib.parse import urlparse
-
-    foreign: list[str] = []
-
-    def guard(route):  # type: ignore[no-untyped-def]
-        if urlparse(route.request.url).hostname != "127.0.0.1":
-            foreign.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
+    from browser_steps import loopback_only
 
     context = chromium.new_context()
     page = context.new_page()
-    page.route("**/*", guard)
+    foreign = loopback_only(page)
     yield page, foreign
     context.close()

@@ -69,15 +69,20 @@ def percent_of(value: Number | None, digits: int = 1, *, signed: bool = False) -
     return f"+{text}" if signed and value > 0 else text
 
 
-def day(value: date | datetime | None) -> str:
-    """A date as the locale writes it in full: ``Dec 6, 2026``."""
+def day(value: date | datetime | str | None) -> str:
+    """A date as the locale writes it in full: ``Dec 6, 2026``; also from an ISO 8601 text."""
     if value is None:
         return NO_VALUE
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return format_date(value, "medium")
 
 
-def moment(value: datetime | None) -> str:
-    """A date and time (UTC until users have time zones): ``Dec 6, 2026, 7:15 AM``."""
+def moment(value: datetime | str | None) -> str:
+    """A date and time (UTC until users have time zones): ``Dec 6, 2026, 7:15:00 AM``; also
+    from an ISO 8601 text (``2026-12-06T07:15:00+00:00``, as a run's summary holds it)."""
     if value is None:
         return NO_VALUE
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return format_datetime(value, "medium")

@@ -8,51 +8,22 @@ loaded from elsewhere. The desktop run saves the screenshots of docs/scoring.md.
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from browser_steps import DESKTOP, PHONE, check, console_errors, loopback_only
+from browser_steps import sign_in as sign_in_as
 from playwright.sync_api import Page, expect
 from tiny_population import TINY_PLAN
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
 HALF = TINY_PLAN.replace("weight: 70", "weight: 50").replace("weight: 30", "weight: 50")
 
 
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-def violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"]]
-
-
-def check(page: Page) -> None:
-    assert violations(page) == [], page.url
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
-
-
 def sign_in(page: Page, base: str, username: str, then: str) -> None:
-    page.goto(f"{base}/sign-in?next={then}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(f"secret-{username}")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{then}")
+    sign_in_as(page, base, username, f"secret-{username}", then)
 
 
 def select_on_line(page: Page, line: int, word: str) -> None:
@@ -81,13 +52,8 @@ def test_draft_keep_fix_compare_approve_publish(chromium, session, published, li
     desktop = device is DESKTOP
     context = chromium.new_context(**device)
     page = context.new_page()
-    foreign: list[str] = []
-    errors: list[str] = []
-    page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
-               else (foreign.append(route.request.url), route.abort()))
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    foreign = loopback_only(page)
+    errors = console_errors(page)
     base = live_server
 
     # the analyst uploads a file: it is read into the editor and checked at once

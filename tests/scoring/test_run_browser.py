@@ -11,87 +11,35 @@ from __future__ import annotations
 
 import io
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from browser_steps import DESKTOP, PHONE, check, console_errors, sign_in
 from playwright.sync_api import Page, expect
+from served_app import served
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from kamscore import create_app
-from kamscore.content.bundled import bundled_dir
-from kamscore.db.session import get_db
-from kamscore.demo import DEMO_PASSWORD, DemoSpec, build_demo
+from kamscore.demo import DEMO_PASSWORD
 from kamscore.models import BackgroundJob, ScoreLine, ScoreRun
-from kamscore.scoring import lifecycle
 
 pytestmark = pytest.mark.browser
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
-
-
-@contextmanager
-def served(database_url: str, instance_path: str) -> Iterator[str]:
-    """The app as production runs it, its task queue running each job at once."""
-    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": database_url,
-                      "TASK_QUEUE_IMMEDIATE": True}, instance_path=instance_path)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        get_db(app).dispose()
-
-
-def check(page: Page, errors: list[str]) -> None:
-    violations = Axe().run(page).response["violations"]
-    assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in violations] == [], page.url
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
-    assert errors == [], page.url
 
 
 def new_page(chromium, device, base: str, user: str) -> tuple[Page, list[str]]:
-    context = chromium.new_context(accept_downloads=True, **device)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/sign-in?next=/scoring/")
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/scoring/")
+    page = chromium.new_context(accept_downloads=True, **device).new_page()
+    errors = console_errors(page)
+    sign_in(page, base, user, DEMO_PASSWORD, "/scoring/")
     return page, errors
-
-
-@pytest.fixture
-def demo(session, pm):
-    build_demo(session, DemoSpec(size=1, seed=42, year=2025))
-    session.commit()
-    source = (bundled_dir("rulesets") / "standard.yaml").read_text(encoding="utf-8")
-    draft = lifecycle.import_ruleset(session, pm, source, "standard.yaml", user="analyst")
-    lifecycle.approve_version(session, "standard", draft.version, user="approver")
-    lifecycle.publish_version(session, "standard", draft.version, user="analyst")
-    session.commit()
 
 
 def test_a_quarter_is_run_closed_and_paid_from_the_browser(chromium, demo, session,
                                                            database_url, tmp_path):
     IMAGES.mkdir(parents=True, exist_ok=True)
-    with served(database_url, str(tmp_path / "instance")) as base:
+    with served(database_url, str(tmp_path / "instance"), TASK_QUEUE_IMMEDIATE=True) as base:
         # the analyst runs the quarter
         page, errors = new_page(chromium, DESKTOP, base, "analyst")
         check(page, errors)
@@ -163,7 +111,7 @@ def test_the_run_pages_on_a_phone(chromium, demo, session, pm, database_url, tmp
 
     run = run_score(session, pm, period="2025-Q4", ruleset="standard", user="analyst")
     session.rollback()
-    with served(database_url, str(tmp_path / "instance")) as base:
+    with served(database_url, str(tmp_path / "instance"), TASK_QUEUE_IMMEDIATE=True) as base:
         page, errors = new_page(chromium, PHONE, base, "analyst")
         check(page, errors)
         for path in (f"/scoring/runs/{run.id}", f"/scoring/runs/{run.id}/statements/E00006",

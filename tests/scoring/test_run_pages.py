@@ -5,6 +5,7 @@ did not run it closes the period (the runner may not) and downloads the payroll.
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -170,3 +171,27 @@ def test_odd_run_page_requests_are_refused_plainly(client, session, published):
     assert client.get("/scoring/runs/1/payroll.pdf").status_code == 404
     assert client.post("/scoring/runs/new", data={"period": "2031-Q1",
                                                   "ruleset": "tiny"}).status_code == 400
+
+
+MOMENT = r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2} [AP]M UTC"
+
+
+def test_the_run_pages_write_every_time_one_way(client, immediate, session):
+    """Regression (found by test_quarter_browser): the run page wrote when the run was made
+    as ``2026-12-06 08:21 UTC`` and, a line below, its sign-off as ``Dec 6, 2026, 8:21:32 AM
+    UTC``; the runs list, the comparison and the statement wrote the run's ISO text too."""
+    sign_in(client, "carol")
+    run_id = _run_from_the_browser(client)
+    sign_in(client, "bob")
+    closed = text(client.post("/scoring/periods/2026-Q1/close",
+                              data={"confirm": "y", "run_id": run_id}, follow_redirects=True))
+    assert re.search(rf"Made {MOMENT} by carol Signed off by bob, {MOMENT} \(period closed\)",
+                     closed), closed
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+    listed = text(client.get("/scoring/"))
+    assert re.search(rf"{MOMENT} by carol", listed) and not iso.search(listed)
+    compared = text(client.get(f"/scoring/runs/compare?a={run_id}&b={run_id}"))
+    assert not iso.search(compared)
+    statement = text(client.get(f"/scoring/runs/{run_id}/statements/K1"))
+    assert re.search(rf"Run {run_id}, made [A-Z][a-z]{{2}} \d{{1,2}}, \d{{4}}", statement)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", statement)

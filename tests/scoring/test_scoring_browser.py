@@ -4,22 +4,10 @@ test_whatif_browser)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
+from browser_steps import sign_in
 
 from kamscore.scoring.runs import run_score
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 @pytest.mark.browser
@@ -27,11 +15,7 @@ def test_an_analyst_reads_a_statement(loopback_page, session, pm, published, liv
     run = run_score(session, pm, period="2026-Q1", ruleset="tiny", user="ana")
     session.rollback()
     page, foreign = loopback_page
-    page.goto(f"{live_server}/sign-in?next=/scoring/")
-    page.get_by_label("Username").fill("ana")
-    page.get_by_label("Password").fill("secret-ana")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/scoring/")
+    sign_in(page, live_server, "ana", "secret-ana", "/scoring/")
 
     page.goto(f"{live_server}/scoring/runs/{run.id}/statements/K4")
     assert page.get_by_role("heading", level=1).inner_text() == (

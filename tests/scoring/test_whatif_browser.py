@@ -7,45 +7,19 @@ the screenshots of docs/scoring.md (docs/images/whatif-*.png)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from browser_steps import DESKTOP, PHONE, check, console_errors, loopback_only, sign_in
+from playwright.sync_api import expect
 from test_whatif_pages import VARIANT_PLAN
 from tiny_population import publish
-from werkzeug.serving import make_server
 
 from kamscore.scoring.runs import run_score
 
 pytestmark = pytest.mark.browser
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-def violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"]]
-
-
-def check(page: Page) -> None:
-    assert violations(page) == [], page.url
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -57,19 +31,9 @@ def test_an_analyst_tries_a_scenario_and_saves_it(chromium, session, pm, publish
     desktop = device is DESKTOP
     context = chromium.new_context(**device)
     page = context.new_page()
-    foreign: list[str] = []
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith("http://127.0.0.1") else
-               (foreign.append(route.request.url), route.abort()))
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    page.goto(f"{live_server}/sign-in?next=/scoring/whatif")
-    page.get_by_label("Username").fill("ana")
-    page.get_by_label("Password").fill("secret-ana")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/scoring/whatif")
+    foreign = loopback_only(page)
+    errors = console_errors(page)
+    sign_in(page, live_server, "ana", "secret-ana", "/scoring/whatif")
 
     # opens on the plan run in the current period (not the one published last)
     expect(page.get_by_label("Plan", exact=True)).to_have_value("tiny")

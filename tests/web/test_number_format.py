@@ -40,6 +40,13 @@ def test_dates(ctx):
     assert moment(datetime(2026, 12, 6, 7, 15)).startswith("Dec 6, 2026")
 
 
+def test_dates_from_iso_texts(ctx):
+    """A run's summary holds its times as ISO texts: the filters read them, so that a page
+    never writes one time as ``2026-12-06 07:15`` and the next as ``Dec 6, 2026, 7:15 AM``."""
+    assert moment("2026-12-06T07:15:00+00:00") == moment(datetime(2026, 12, 6, 7, 15))
+    assert day("2026-12-06T07:15:00+00:00") == "Dec 6, 2026"
+
+
 def test_no_value_is_a_dash(ctx):
     for f in (lambda v: money(v, "EUR"), number, percent_of, day, moment):
         assert f(None) == NO_VALUE

@@ -1,0 +1,66 @@
+"""Steps the browser tests share (Playwright on the machine's Chromium): the devices they use,
+a page that may load from the loopback address only, watching the console for errors,
+signing in through the form, and the check every page visited must pass (axe-core finds no
+violation, nothing scrolls sideways, the console stayed clean)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
+PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+                         "is_mobile": True, "has_touch": True}
+
+
+def loopback_only(page: Page) -> list[str]:
+    """Refuse every request of ``page`` to another host than 127.0.0.1; the list of the
+    refused URLs (a CDN, a font service) — a test expects it empty."""
+    foreign: list[str] = []
+
+    def guard(route: Any) -> None:
+        if urlparse(route.request.url).hostname != "127.0.0.1":
+            foreign.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", guard)
+    return foreign
+
+
+def console_errors(page: Page) -> list[str]:
+    """The errors ``page`` logs from now on (console errors and uncaught exceptions)."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def sign_in(page: Page, base: str, username: str, password: str, then: str) -> None:
+    """Sign in through the form, asking for ``then``; wait until the app brings us there."""
+    page.goto(f"{base}/sign-in?next={then}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{then}")
+
+
+def violations(page: Page) -> list[str]:
+    """axe-core's violations on the page as shown, one readable line each."""
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]]
+
+
+def check(page: Page, errors: list[str] | None = None) -> None:
+    """What every page visited must pass: no axe-core violation, no sideways scrolling and,
+    when ``errors`` (``console_errors``) is given, nothing logged to the console."""
+    assert violations(page) == [], page.url
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+    if errors is not None:
+        assert errors == [], page.url

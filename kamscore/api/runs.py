@@ -1,10 +1,12 @@
-"""``/api/v1/runs``: score runs, their statements (JSON per KAM, CSV for all), and
-``/api/v1/periods/<code>/close``.
+"""``/api/v1/runs``: score runs, their statements (JSON per KAM, CSV for all), the payroll
+file of a signed-off run (CSV, XLSX), and ``/api/v1/periods/<code>/close``.
 
 Making a run needs ``runs.create`` (analysts), closing a period ``periods.close``
 (approvers). Reading runs and the CSV needs ``runs.read``, a statement ``pay.read``: the
 comp team and auditors read every line; a manager his teams' lines (other runs do not exist
 for him: 404; a run's totals are over the lines he may read); a KAM his own statements.
+The payroll file needs ``payroll.export`` and a signed-off run (409 before the sign-off:
+the period's close, or a correction's own sign-off); each export is in the audit log.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from kamscore.auth.access import current_scope, current_user_of_request, require
 from kamscore.db.session import get_session
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import runs, statements
+from kamscore.scoring.payroll import export_payroll
 from kamscore.scoring.periods import close_period, get_period
 from kamscore.scoring.run_store import get_visible_run, list_runs
 
@@ -37,6 +40,13 @@ closing = resource_blueprint("period_closing", "periods", "Closing a period")
 
 #: The CSV of a run's statements, as OpenAPI describes a text body.
 CSV_BODY = {"type": "string", "description": "One header row, then one row per KAM."}
+MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAYROLL_CSV = {"type": "string", "description": (
+    "One header row (Period, Run, Ruleset, Ruleset version, Input hash, KAM code, KAM name, "
+    "Payout, Currency, Signed off by, Signed off at (UTC)), then one row per KAM.")}
+PAYROLL_XLSX = {"type": "string", "format": "binary", "description": (
+    "A workbook: sheet Payroll (the columns of the CSV, one row per KAM) and sheet Sign-off "
+    "(the run, its total and who signed it off, when).")}
 
 
 @blp.route("")
@@ -108,6 +118,38 @@ class RunStatementsCsv(MethodView):
         session.commit()
         return Response(buffer.getvalue(), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="run-{run_id}-statements.csv"'})
+
+
+def _payroll(run_id: int, file_format: str) -> Response:
+    session = get_session()
+    sheet, data = export_payroll(session, run_id, user=current_user_of_request(),
+                                 file_format=file_format)
+    session.commit()
+    return Response(data, mimetype="text/csv" if file_format == "csv" else MIME_XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{sheet.filename}.{file_format}"'})
+
+
+@blp.route("/<int:run_id>/payroll.csv")
+class RunPayrollCsv(MethodView):
+    @requires("payroll.export")
+    @blp.response(200, PAYROLL_CSV, content_type="text/csv")
+    @blp.refusals(401, 403, 404, 409)
+    def get(self, run_id: int) -> Any:
+        """The payroll file of a signed-off run as CSV: one row per KAM with the period, run,
+        ruleset and version, input hash, payout, currency and the sign-off (who, when).
+        Refused (409) before the sign-off, and for a run corrected since."""
+        return _payroll(run_id, "csv")
+
+
+@blp.route("/<int:run_id>/payroll.xlsx")
+class RunPayrollXlsx(MethodView):
+    @requires("payroll.export")
+    @blp.response(200, PAYROLL_XLSX, content_type=MIME_XLSX)
+    @blp.refusals(401, 403, 404, 409)
+    def get(self, run_id: int) -> Any:
+        """The payroll file of a signed-off run as XLSX, the same rows as the CSV (amounts
+        are numbers). Refused (409) before the sign-off, and for a run corrected since."""
+        return _payroll(run_id, "xlsx")
 
 
 @closing.route("/<code>/close")

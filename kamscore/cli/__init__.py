@@ -21,12 +21,13 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(campaign.campaign_group)
 
-    from kamscore.cli import period, ruleset, ruleset_lifecycle, score
+    from kamscore.cli import payroll, period, ruleset, ruleset_lifecycle, score
 
     app.cli.add_command(ruleset.ruleset_group)
     ruleset_lifecycle.register()  # import, list, show, approve, publish, comment, diff
     app.cli.add_command(score.score_group)
     app.cli.add_command(period.period_group)
+    app.cli.add_command(payroll.payroll_group)
 
     from kamscore.cli import plugins
 

@@ -5,8 +5,9 @@ version compared with another in plan terms, comments, approve and publish.
   published each and when; the signed-in analyst's work in progress;
 - ``/scoring/rulesets/new`` — a new draft: upload a YAML file, start from a copy of any
   version (``?copy=NAME:VERSION``) or write in the editor, which the server checks as one
-  types (``/scoring/rulesets/check``, JSON); saved only if it validates, or kept as *work in
-  progress* (``/scoring/rulesets/work-in-progress/<id>``, its author's alone);
+  types (``/scoring/rulesets/check``, JSON; the what-if page's YAML box uses it too);
+  saved only if it validates, or kept as *work in progress*
+  (``/scoring/rulesets/work-in-progress/<id>``, its author's alone);
 - ``/scoring/rulesets/<name>/<version>`` — a version, its changes against the published
   version (or any other, ``?against=NAME:VERSION``), comments (KAMs comment on drafts);
 - ``.../approve`` and ``.../publish`` — each asks for confirmation first; the services record
@@ -212,10 +213,12 @@ def _submit(form: DraftForm, kept: RulesetWorkInProgress | None,
 
 
 @bp.post("/check")
-@requires("rulesets.draft")
+@requires("whatif.use")
 def check() -> tuple[Response, int]:
     """The editor's check as one types: JSON ``{source, filename}`` in, the problems (each
-    with its line) and, once valid, the changes against the published version out."""
+    with its line) and, once valid, the changes against the published version out. It
+    never writes; the new-draft page and the what-if page's YAML box both use it, so it
+    needs ``whatif.use`` (every role that drafts has it; approvers and auditors simulate)."""
     if current_app.config.get("WTF_CSRF_ENABLED", True):  # as the forms: off in tests only
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))

@@ -29,7 +29,9 @@ class ScenarioForm(Form):
         SelectChoice("yaml", "The ruleset text (YAML)")],
         default="form", validators=[DataRequired()])
     source = TextAreaField("Ruleset YAML", validators=[Optional(), Length(max=500_000)],
-                           render_kw={"rows": 20, "spellcheck": "false", "autocomplete": "off"})
+                           render_kw={"rows": 24, "spellcheck": "false", "wrap": "off",
+                                      "autocapitalize": "off", "autocomplete": "off",
+                                      "class": "editor__text"})
     note = StringField("Note for the approver (optional)", validators=[Length(max=500)],
                        render_kw={"placeholder": "e.g. 5 points from sales to CSAT"})
     compare = SubmitField("Compare with the published plan")

@@ -140,6 +140,8 @@ def test_the_editor_check_answers_problems_with_their_lines(client, session, pub
                                                         "component formulary"}
     assert client.post("/scoring/rulesets/check", json={"text": 1}).status_code == 400
     assert count(session, RulesetVersion) == 1
+    sign_in(client, "bob")  # an approver does not draft, but checks in the what-if YAML box
+    assert client.post("/scoring/rulesets/check", json={"source": HALF}).status_code == 200
     sign_in(client, "kim")
     assert client.post("/scoring/rulesets/check", json={"source": HALF}).status_code == 403
 

@@ -1,7 +1,8 @@
 """The what-if page in the machine's Chromium, on a desktop and at 360 px: an analyst opens
 it on the published plan of the current period, switches plan and sees its parameters
 reload, moves weight under a variant (and reads which variant does not add up), reads the
-charts, and saves the scenario as a draft. axe-core finds no violation, the browser logs no
+charts, saves the scenario as a draft, and breaks the plan's YAML text to see the problem
+beside its line (the ruleset editor). axe-core finds no violation, the browser logs no
 error, nothing is loaded from elsewhere and nothing scrolls sideways. The desktop run saves
 the screenshots of docs/scoring.md (docs/images/whatif-*.png)."""
 
@@ -83,5 +84,38 @@ def test_an_analyst_tries_a_scenario_and_saves_it(chromium, session, pm, publish
     page.wait_for_url("**/scoring/rulesets/tiny_key/2")
     expect(page.locator(".flashes")).to_contain_text(
         "Saved as draft tiny_key v2: it is now waiting for approval.")
+
+    # the YAML box is the ruleset editor: line numbers, the server's check as one types, and
+    # each problem beside its line
+    page.goto(f"{live_server}/scoring/whatif")
+    expect(page.locator("#plan-title")).to_contain_text("Tiny plan by segment")
+    page.locator("#yaml summary").click()
+    box = page.get_by_label("Ruleset YAML")
+    expect(page.locator("#editor-status")).to_contain_text(
+        "Valid: Tiny plan by segment can be compared and saved as a draft.")
+    expect(page.locator("#editor-changes")).to_contain_text("Nothing in the plan changes.")
+    source = box.input_value()
+    line = next(number for number, text in enumerate(source.split("\n"), start=1)
+                if "metric: sales_attainment" in text)
+    box.fill(source.replace("metric: sales_attainment", "metric: sales", 1))
+    expect(page.get_by_label("The ruleset text (YAML)")).to_be_checked()
+    problem = f"{line}: components[0].metric: unknown metric 'sales'"
+    expect(page.locator("#editor-problems")).to_contain_text(problem)
+    expect(page.locator("#editor-status")).to_contain_text("1 problem in the text")
+    marked = page.locator(".editor__gutter span.has-problem")
+    expect(marked).to_have_count(1)
+    expect(marked).to_have_text(str(line))
+    if desktop:  # beside its line: the note and the line's number share a row
+        note = page.locator(".editor__note")
+        expect(note).to_have_count(1)
+        expect(note).to_contain_text(problem)
+        note_box, number_box = note.bounding_box(), marked.bounding_box()
+        assert note_box and number_box and abs(note_box["y"] - number_box["y"]) < 2
+        assert note_box["x"] > number_box["x"]
+    page.locator("#editor-problems button").click()  # selects the line in the text
+    assert page.evaluate("document.activeElement.id") == "source"
+    check(page)
+    if desktop:
+        page.locator("#yaml").screenshot(path=str(IMAGES / "whatif-yaml.png"))
     assert errors == [] and foreign == []
     context.close()

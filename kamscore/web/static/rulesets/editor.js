@@ -1,7 +1,10 @@
 /* The ruleset editor: line numbers beside the text, the server's check as one types
    (debounced), each problem "LINE: key.path: message" beside its line and in a list, and
    what the text changes against the published version. A chosen file is read into the
-   editor. Without this script the form still works: the server checks on saving. */
+   editor. Without this script the form still works: the server checks on saving.
+   Used by the new-draft page and by the what-if page's YAML box; a page may word the
+   status line itself: data-valid-text ("{title}" is the plan's title) and
+   data-invalid-text ("{count}" is "1 problem", "2 problems"). */
 (function () {
   "use strict";
 
@@ -19,6 +22,10 @@
   var tokenField = form.querySelector("input[name=csrf_token]");
   var token = tokenField ? tokenField.value : "";
   var url = editor.getAttribute("data-check-url");
+  var validText = editor.getAttribute("data-valid-text") ||
+    "Valid: {title} can be saved as a draft.";
+  var invalidText = editor.getAttribute("data-invalid-text") ||
+    "{count}: it can be kept as work in progress, not saved as a draft yet.";
   var DELAY = 400;
   var MIN_ROWS = 12;
   var MAX_ROWS = 40;
@@ -169,10 +176,10 @@
     renderChanges(result);
     var count = result.problems.length;
     status.className = "editor__status " + (count ? "editor__status--bad" : "editor__status--ok");
+    var counted = count + (count === 1 ? " problem" : " problems");
+    var title = result.title || result.name || "";
     status.textContent = count ?
-      count + (count === 1 ? " problem" : " problems") + ": it can be kept as work in " +
-        "progress, not saved as a draft yet." :
-      "Valid: " + (result.title || result.name) + " can be saved as a draft.";
+      invalidText.replace("{count}", counted) : validText.replace("{title}", title);
   }
 
   function check() {

@@ -1,15 +1,37 @@
 """Steps the browser tests share (Playwright on the machine's Chromium): the devices they use,
 a page that may load from the loopback address only, watching the console for errors,
 signing in through the form, and the check every page visited must pass (axe-core finds no
-violation, nothing scrolls sideways, the console stayed clean)."""
+violation, nothing scrolls sideways, the console stayed clean), and where the screenshots
+they take go (``docs_image``)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+
+#: the folder of the pictures in docs/ (taken by the browser tests)
+DOCS_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
+
+
+def docs_image(name: str) -> str:
+    """Where a test saves the screenshot ``name`` that a page of docs/ shows: docs/images
+    when ``KAMSCORE_DOCS_SCREENSHOTS=1`` (to refresh the docs' pictures:
+    ``KAMSCORE_DOCS_SCREENSHOTS=1 .venv/bin/python -m pytest -m browser -k sqlite``), else a
+    temporary folder, so that an ordinary test run leaves the checkout as it was. The
+    screenshot is taken either way."""
+    if os.environ.get("KAMSCORE_DOCS_SCREENSHOTS") == "1":
+        folder = DOCS_IMAGES
+    else:
+        folder = Path(tempfile.gettempdir()) / f"kamscore-screenshots-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / name)
+
 
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
 PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,

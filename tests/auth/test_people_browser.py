@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -23,10 +22,10 @@ from world import PASSWORD
 from kamscore.models import Account, Fact, Period, PeriodKind
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring.runs import run_score
+from tests.browser_steps import docs_image
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
@@ -111,8 +110,7 @@ class Browser:
         assert self.errors == [] and self.foreign == [], self.page.url
 
     def shot(self, name: str) -> None:
-        IMAGES.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(IMAGES / name), full_page=True)
+        self.page.screenshot(path=docs_image(name), full_page=True)
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -143,7 +141,7 @@ def test_a_kam_a_query_an_analyst_and_a_manager(chromium, live_server, world, de
         expect(page.locator(".flash--success")).to_contain_text("sent to the comp team")
         expect(page.locator("#queries")).to_contain_text("Which sales count towards my 110%?")
         browser.check()
-        page.locator("#queries").screenshot(path=str(IMAGES / f"scorecard-query-{name}.png"))
+        page.locator("#queries").screenshot(path=docs_image(f"scorecard-query-{name}.png"))
 
         # the comp team answers from its queue
         page = browser.sign_in("ana", "/scoring/queries/")
@@ -166,7 +164,7 @@ def test_a_kam_a_query_an_analyst_and_a_manager(chromium, live_server, world, de
         expect(page.locator("#queries .tag")).to_have_text("resolved")
         browser.check()
         page.locator("#queries").screenshot(
-            path=str(IMAGES / f"scorecard-answer-{name}.png"))
+            path=docs_image(f"scorecard-answer-{name}.png"))
 
         # the manager's team view: T1's KAMs, their scores and payouts, the trends
         page = browser.sign_in("mia", "/team/")

@@ -33,10 +33,10 @@ from kamscore.demo import DEMO_PASSWORD
 from kamscore.models import RulesetStatus
 from kamscore.scoring.lifecycle import get_version
 from kamscore.scoring.run_store import get_run, load_lines
+from tests.browser_steps import docs_image
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 CENT = Decimal("0.01")
 PERIOD = "2025-Q4"
 
@@ -49,8 +49,7 @@ def uploaded_plan() -> str:
 
 
 def shot(page: Page, name: str, *, full_page: bool = False) -> None:
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / f"quarter-{name}.png"), full_page=full_page)
+    page.screenshot(path=docs_image(f"quarter-{name}.png"), full_page=full_page)
 
 
 def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_url, tmp_path):
@@ -110,8 +109,8 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
         expect(page.locator("#by-team svg")).to_have_count(1)
         expect(page.locator("#by-variant")).to_contain_text("development")
         checked("analyst")
-        page.locator("#weights").screenshot(path=str(IMAGES / "quarter-whatif-weights.png"))
-        page.locator("#result").screenshot(path=str(IMAGES / "quarter-whatif-result.png"))
+        page.locator("#weights").screenshot(path=docs_image("quarter-whatif-weights.png"))
+        page.locator("#result").screenshot(path=docs_image("quarter-whatif-result.png"))
         page.get_by_label("Note for the approver (optional)").fill(
             "Development accounts: 20 on sales, 5 on DMU coverage")
         page.get_by_role("button", name="Save as a new draft").click()

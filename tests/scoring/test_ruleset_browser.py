@@ -8,7 +8,6 @@ loaded from elsewhere. The desktop run saves the screenshots of docs/scoring.md.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from browser_steps import DESKTOP, PHONE, check, console_errors, loopback_only
@@ -16,9 +15,10 @@ from browser_steps import sign_in as sign_in_as
 from playwright.sync_api import Page, expect
 from tiny_population import TINY_PLAN
 
+from tests.browser_steps import docs_image
+
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 HALF = TINY_PLAN.replace("weight: 70", "weight: 50").replace("weight: 30", "weight: 50")
 
 
@@ -41,8 +41,7 @@ def select_on_line(page: Page, line: int, word: str) -> None:
 
 def shot(page: Page, name: str, save: bool) -> None:
     if save:
-        IMAGES.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(IMAGES / name), full_page=True)
+        page.screenshot(path=docs_image(name), full_page=True)
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -23,10 +23,10 @@ from sqlalchemy import select
 
 from kamscore.demo import DEMO_PASSWORD
 from kamscore.models import BackgroundJob, ScoreLine, ScoreRun
+from tests.browser_steps import docs_image
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 def new_page(chromium, device, base: str, user: str) -> tuple[Page, list[str]]:
@@ -38,7 +38,6 @@ def new_page(chromium, device, base: str, user: str) -> tuple[Page, list[str]]:
 
 def test_a_quarter_is_run_closed_and_paid_from_the_browser(chromium, demo, session,
                                                            database_url, tmp_path):
-    IMAGES.mkdir(parents=True, exist_ok=True)
     with served(database_url, str(tmp_path / "instance"), TASK_QUEUE_IMMEDIATE=True) as base:
         # the analyst runs the quarter
         page, errors = new_page(chromium, DESKTOP, base, "analyst")
@@ -47,7 +46,7 @@ def test_a_quarter_is_run_closed_and_paid_from_the_browser(chromium, demo, sessi
         page.get_by_label("Period").select_option("2025-Q4")
         page.get_by_label("Published ruleset").select_option("standard")
         check(page, errors)
-        page.screenshot(path=str(IMAGES / "runs-new.png"))
+        page.screenshot(path=docs_image("runs-new.png"))
         page.get_by_role("button", name="Run the period").click()
         page.wait_for_url(re.compile(r"/scoring/runs/\d+$"))
         run_id = int(page.url.rsplit("/", 1)[1])
@@ -58,7 +57,7 @@ def test_a_quarter_is_run_closed_and_paid_from_the_browser(chromium, demo, sessi
         expect(unpaid).to_contain_text("left on 2025-08-15, before the period began")
         expect(page.locator("svg.chart")).to_have_count(1)
         check(page, errors)
-        page.screenshot(path=str(IMAGES / "runs-run.png"), full_page=True)
+        page.screenshot(path=docs_image("runs-run.png"), full_page=True)
 
         # the job's page (kept with ?stay) asks runs.js to poll the job: done, it opens the run
         session.rollback()
@@ -71,11 +70,11 @@ def test_a_quarter_is_run_closed_and_paid_from_the_browser(chromium, demo, sessi
         expect(page.get_by_role("table", name=re.compile("Each measure"))).to_contain_text("€")
         assert "e+0" not in page.content() and " items" not in page.inner_text("main")
         check(page, errors)
-        page.screenshot(path=str(IMAGES / "runs-statement.png"), full_page=True)
+        page.screenshot(path=docs_image("runs-statement.png"), full_page=True)
         expect(page.get_by_role("button", name="Print this statement")).to_be_visible()
         page.emulate_media(media="print")
         assert page.locator("header").first.is_hidden()
-        page.screenshot(path=str(IMAGES / "runs-statement-print.png"), full_page=True)
+        page.screenshot(path=docs_image("runs-statement-print.png"), full_page=True)
         page.context.close()
 
         # the approver, who did not make the run, closes the period: the sign-off
@@ -86,7 +85,7 @@ def test_a_quarter_is_run_closed_and_paid_from_the_browser(chromium, demo, sessi
         expect(page.locator(".flash--success")).to_contain_text("2025-Q4 is closed")
         check(page, errors)
         page.locator("#actions-title").scroll_into_view_if_needed()
-        page.screenshot(path=str(IMAGES / "runs-closed.png"))
+        page.screenshot(path=docs_image("runs-closed.png"))
         with page.expect_download() as download:
             page.get_by_role("link", name="Payroll (Excel, XLSX)").click()
         data = Path(download.value.path()).read_bytes()
@@ -119,5 +118,5 @@ def test_the_run_pages_on_a_phone(chromium, demo, session, pm, database_url, tmp
             page.goto(base + path)
             check(page, errors)
         page.goto(f"{base}/scoring/runs/{run.id}")
-        page.screenshot(path=str(IMAGES / "runs-run-phone.png"))
+        page.screenshot(path=docs_image("runs-run-phone.png"))
         page.context.close()

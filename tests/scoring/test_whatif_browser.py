@@ -8,8 +8,6 @@ the screenshots of docs/scoring.md (docs/images/whatif-*.png)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from browser_steps import DESKTOP, PHONE, check, console_errors, loopback_only, sign_in
 from playwright.sync_api import expect
@@ -17,10 +15,10 @@ from test_whatif_pages import VARIANT_PLAN
 from tiny_population import publish
 
 from kamscore.scoring.runs import run_score
+from tests.browser_steps import docs_image
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -42,7 +40,7 @@ def test_an_analyst_tries_a_scenario_and_saves_it(chromium, session, pm, publish
     expect(page.locator("#plan-title")).to_contain_text("Tiny plan (tiny v1, published)")
     check(page)
     if desktop:
-        page.screenshot(path=str(IMAGES / "whatif-open.png"), full_page=True)
+        page.screenshot(path=docs_image("whatif-open.png"), full_page=True)
 
     # choosing the other plan reloads the page with its parameters (the page's own script)
     with page.expect_navigation():
@@ -60,7 +58,7 @@ def test_an_analyst_tries_a_scenario_and_saves_it(chromium, session, pm, publish
         "variant 'key_accounts' (Key accounts): the weights add up to 110 %, expected 100 %")
     check(page)
     if desktop:
-        page.locator("#errors").screenshot(path=str(IMAGES / "whatif-variant-sum.png"))
+        page.locator("#errors").screenshot(path=docs_image("whatif-variant-sum.png"))
 
     page.get_by_label("Formulary status, variant Key accounts").fill("40")
     expect(page.locator("#sum-key_accounts")).to_have_text("100")
@@ -73,10 +71,10 @@ def test_an_analyst_tries_a_scenario_and_saves_it(chromium, session, pm, publish
     expect(page.locator("#crossings")).to_contain_text("Under a threshold")
     check(page)
     if desktop:
-        page.locator("#result").screenshot(path=str(IMAGES / "whatif-result.png"))
-        page.locator("#weights").screenshot(path=str(IMAGES / "whatif-weights.png"))
+        page.locator("#result").screenshot(path=docs_image("whatif-result.png"))
+        page.locator("#weights").screenshot(path=docs_image("whatif-weights.png"))
     else:
-        page.locator("#result").screenshot(path=str(IMAGES / "whatif-phone.png"))
+        page.locator("#result").screenshot(path=docs_image("whatif-phone.png"))
 
     # save the scenario as a draft: it waits for approval on the ruleset's page
     page.get_by_label("Note for the approver (optional)").fill("60/40 for key accounts")
@@ -116,6 +114,6 @@ def test_an_analyst_tries_a_scenario_and_saves_it(chromium, session, pm, publish
     assert page.evaluate("document.activeElement.id") == "source"
     check(page)
     if desktop:
-        page.locator("#yaml").screenshot(path=str(IMAGES / "whatif-yaml.png"))
+        page.locator("#yaml").screenshot(path=docs_image("whatif-yaml.png"))
     assert errors == [] and foreign == []
     context.close()

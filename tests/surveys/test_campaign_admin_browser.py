@@ -8,7 +8,6 @@ docs/surveys.md (docs/images/campaigns-*.png)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,10 +18,10 @@ from sqlalchemy import select
 
 from kamscore.models import Campaign, Person, Role, Team, TeamMember, User
 from kamscore.surveys.campaigns import create_campaign
+from tests.browser_steps import docs_image
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 PASSWORD = "correct horse battery"
 LEVEL = {"physician": 5, "pharmacist": 4, "nurse": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -53,8 +52,7 @@ class Checker:
             page.url
         assert self.errors == [], page.url
         if name and self.shots:
-            IMAGES.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(IMAGES / f"campaigns-{name}.png"), full_page=True)
+            page.screenshot(path=docs_image(f"campaigns-{name}.png"), full_page=True)
 
 
 def _users(session) -> None:

@@ -5,6 +5,9 @@ the team's 360° figures above the minimum group size.
 ``team.read`` (reach ``team``). Whether payouts are shown is the scope service's answer for
 ``pay.read`` (``MANAGERS_SEE_PAY``): without it the service reads no amount at all.
 
+When 360° nominations of his KAMs wait for his decision, the page says how many and links
+to the approval page (``nomination_pages.team_index``).
+
 ``/team/kam/<code>``: one of his KAMs' scorecard, read-only — the KAM's own scorecard page
 (``scorecard_page.kam_scorecard`` with the manager's ``team.read`` scope: a KAM outside his
 teams is a 404, as if absent), with amounts only when ``pay.read`` reaches him.
@@ -48,7 +51,8 @@ def _may_see_pay() -> bool:
 @requires("team.read")
 def team() -> str:
     view = team_page(get_session(), current_scope(), with_pay=_may_see_pay(),
-                     minimums=Minimums.from_config(current_app.config))
+                     minimums=Minimums.from_config(current_app.config),
+                     approval_scope=optional_scope("nominations.approve"))
     return render_template("people/team.html", view=view, charts=team_charts(view),
                            columns=view.periods[-PERIOD_COLUMNS:])
 

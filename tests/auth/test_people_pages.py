@@ -90,6 +90,24 @@ def test_a_kams_scorecard_for_his_manager_without_pay(app, client, session, worl
     assert client.get("/team/kam/K3").status_code == 404
 
 
+def test_the_team_view_says_which_nominations_wait_for_him(client, session, world):
+    from people_surveys import add_nominations
+
+    sign_in(client, session, "manager")
+    assert "Waiting for you" not in client.get("/team/").get_data(as_text=True)
+    add_nominations(session)
+    page = client.get("/team/").get_data(as_text=True)
+    # K1's two and K2's one; not K3's (team T2), not K4's (approved)
+    assert 'href="/nominations/team/"' in page and "3 proposals of 360° raters wait" in page
+    assert 'href="/nominations/team/360-NOM"' in page and ">360-NOM<" in page
+    assert ": 3 proposals</li>" in page
+    # decided: nothing waits any more
+    client.post("/nominations/team/360-NOM/kam/K1/approve-all")
+    assert "1 proposal of 360° raters waits" in client.get("/team/").get_data(as_text=True)
+    client.post("/nominations/team/360-NOM/kam/K2/approve-all")
+    assert "Waiting for you" not in client.get("/team/").get_data(as_text=True)
+
+
 def test_the_team_view_without_pay(app, client, session, world):
     app.config["MANAGERS_SEE_PAY"] = False
     sign_in(client, session, "manager")

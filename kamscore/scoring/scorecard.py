@@ -9,7 +9,9 @@
   the next step (``kamscore.engine.next_step``: the value for the next tier or the cap) and
   what reaching it alone would pay, by evaluating the KAM again with that one value changed.
 
-Everything is for one person, and only if the caller's scope reaches him.
+Everything is for one person, and only if the caller's scope reaches him. With
+``with_pay=False`` (a manager whom ``pay.read`` does not reach) no amount leaves: payouts,
+the target incentive and "would pay about" are None, and the stored payouts are not read.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session
 
 from kamscore.auth.scope import Scope
@@ -76,7 +78,7 @@ class PeriodResult:
     currency: str
     status: str  # paid, held, ineligible
     score: float | None  # the final factor
-    payout: float
+    payout: float | None  # None without pay
     components: list[ComponentPoint]
 
 
@@ -87,15 +89,18 @@ def _person(session: Session, person_id: int | None, scope: Scope) -> Person:
     return person
 
 
-def history(session: Session, scope: Scope, person_id: int | None) -> list[PeriodResult]:
-    """The person's results in every period with a run, oldest period first."""
+def history(session: Session, scope: Scope, person_id: int | None, *,
+            with_pay: bool = True) -> list[PeriodResult]:
+    """The person's results in every period with a run, oldest period first (without pay:
+    no payout read)."""
     person = _person(session, person_id, scope)
     newest = (select(func.max(ScoreRun.id))
               .join(ScoreLine, ScoreLine.run_id == ScoreRun.id)
               .where(ScoreLine.person_id == person.id)
               .group_by(ScoreRun.period_id, ScoreRun.ruleset_name))
     rows = session.execute(
-        select(ScoreRun, Period, ScoreLine.detail, ScoreLine.payout, ScoreLine.score)
+        select(ScoreRun, Period, ScoreLine.detail,
+               ScoreLine.payout if with_pay else null(), ScoreLine.score)
         .join(ScoreLine, ScoreLine.run_id == ScoreRun.id)
         .join(Period, Period.id == ScoreRun.period_id)
         .where(ScoreLine.person_id == person.id, scope.people(ScoreLine.person_id),
@@ -108,7 +113,7 @@ def history(session: Session, scope: Scope, person_id: int | None) -> list[Perio
         results.append(PeriodResult(
             period=period.code, start=period.start_date, run_id=run.id, kam_code=person.code,
             ruleset=run.ruleset_name, currency=run.currency, status=statement["status"],
-            score=_finite(final), payout=float(payout),
+            score=_finite(final), payout=None if payout is None else float(payout),
             components=[ComponentPoint(c["id"], c["title"], units.get(c.get("source")),
                                        _finite(c.get("value")), _finite(c.get("factor")),
                                        _finite(c.get("contribution")))
@@ -142,7 +147,7 @@ class Estimate:
     currency: str
     status: str
     score: float | None
-    payout: float
+    payout: float | None  # None without pay
     target: float | None
     proration: float | None
     components: list[ComponentEstimate] = field(default_factory=list)
@@ -171,7 +176,7 @@ def estimate_period(session: Session, kind: str, today: dt.date) -> Period | Non
 
 
 def estimate(session: Session, pm: Any, cache: InputsCache, *, scope: Scope,
-             person_id: int | None, today: dt.date) -> list[Estimate]:
+             person_id: int | None, today: dt.date, with_pay: bool = True) -> list[Estimate]:
     """The person's estimate under each published ruleset that scores his role (see the
     module docstring); empty when there is no open period or no such ruleset."""
     person = _person(session, person_id, scope)
@@ -194,7 +199,7 @@ def estimate(session: Session, pm: Any, cache: InputsCache, *, scope: Scope,
             continue
         scored = score(ruleset, inputs)
         found.append(_estimate_of(scored, inputs, codes.index(person.code), period,
-                                  version.label, ruleset.currency))
+                                  version.label, ruleset.currency, with_pay=with_pay))
     return found
 
 
@@ -216,7 +221,7 @@ def _one(scored: Scored, population: Population, index: int,
 
 
 def _estimate_of(scored: Scored, inputs: Any, i: int, period: Period, label: str,
-                 currency: str) -> Estimate:
+                 currency: str, *, with_pay: bool = True) -> Estimate:
     ev = scored.evaluation
     variant = int(ev.variant[i])
     scorings = ev.ruleset.scoring_of(variant)
@@ -225,15 +230,16 @@ def _estimate_of(scored: Scored, inputs: Any, i: int, period: Period, label: str
         period=period.code, period_start=period.start_date, period_end=period.end_date,
         ruleset=ev.ruleset.name, version=label, currency=currency,
         status=Status(int(ev.status[i])).label, score=_finite(ev.final_factor[i]),
-        payout=float(ev.payout[i]), target=_finite(ev.target[i]),
+        payout=float(ev.payout[i]) if with_pay else None,
+        target=_finite(ev.target[i]) if with_pay else None,
         proration=_finite(ev.proration[i]))
     for component, outcome in zip(ev.ruleset.components, ev.components, strict=True):
         scoring = scorings[component.id]
         value = _finite(outcome.value[i])
         step = next_step(scoring, value)
         at_step = None
-        if step is not None and step.target_value is not None and scored.failures.get(
-                component.id) is None:
+        if with_pay and step is not None and step.target_value is not None and \
+                scored.failures.get(component.id) is None:
             at_step = _one(scored, inputs.population, i, (component.id, step.target_value))
         source = inputs.outcomes.get(requests[component.id].resolved_key)
         unit = None if source is None or isinstance(source, MetricFailure) else source.unit

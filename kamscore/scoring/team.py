@@ -11,7 +11,9 @@ ruleset) — the stored score and payout, never a recomputation — and adds:
 
 ``with_pay`` is False when the manager may not see pay (``MANAGERS_SEE_PAY`` off: the view
 asks the scope service); then no amount is read at all. Survey completion and 360° figures
-come from ``kamscore.surveys.people_results``; ``team_page`` gathers all for the page.
+come from ``kamscore.surveys.people_results``, the 360° nominations waiting for his decision
+from ``kamscore.surveys.nominations`` (with his ``nominations.approve`` scope);
+``team_page`` gathers all for the page.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from kamscore.auth.scope import Scope
 from kamscore.models import Period, Person, Role, ScoreLine, ScoreRun, Team, TeamMember
 from kamscore.surveys.aggregate_store import Minimums
+from kamscore.surveys.nominations import Waiting, waiting_for_approval
 from kamscore.surveys.people_results import Completion, Team360, team_360, team_completion
 
 #: Score bands of the distribution (final factor; the last is open).
@@ -61,6 +64,7 @@ class TeamView:
     bands: list[tuple[str, int]]  # the latest period's scores: (band, KAMs)
     completion: list[Completion] = field(default_factory=list)
     internal: list[Team360] = field(default_factory=list)
+    approvals: list[Waiting] = field(default_factory=list)  # nominations to decide on
 
     @property
     def latest(self) -> str | None:
@@ -142,11 +146,14 @@ def team_view(session: Session, scope: Scope, *, with_pay: bool) -> TeamView:
                     summaries=summaries, bands=bands_of(latest_scores) if latest else [])
 
 
-def team_page(session: Session, scope: Scope, *, with_pay: bool,
-              minimums: Minimums) -> TeamView:
-    """Everything the team page shows: the score lines, survey completion per campaign and
-    the team's 360° figures above the minimum group size."""
+def team_page(session: Session, scope: Scope, *, with_pay: bool, minimums: Minimums,
+              approval_scope: Scope | None = None) -> TeamView:
+    """Everything the team page shows: the score lines, survey completion per campaign, the
+    team's 360° figures above the minimum group size and (``approval_scope``: the caller's
+    scope for ``nominations.approve``, None without it) the nominations waiting for him."""
     view = team_view(session, scope, with_pay=with_pay)
     view.completion = team_completion(session, scope)
     view.internal = team_360(session, scope, minimums)
+    if approval_scope is not None:
+        view.approvals = waiting_for_approval(session, approval_scope)
     return view

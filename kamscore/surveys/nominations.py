@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kamscore.audit.log import record
@@ -74,6 +74,30 @@ def nomination_campaigns(session: Session) -> list[Campaign]:
                                Campaign.status == CampaignStatus.DRAFT)
         .order_by(Campaign.opens_at, Campaign.code)
     ))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A campaign whose nominations wait for the caller's decision."""
+
+    code: str
+    name: str
+    proposals: int  # proposals of KAMs in the caller's scope, not decided yet
+
+
+def waiting_for_approval(session: Session, scope: Scope) -> list[Waiting]:
+    """Draft campaigns with nominated raters where KAMs in ``scope`` (``nominations.approve``)
+    have proposals not decided yet, with how many; soonest first."""
+    rows = session.execute(
+        select(Campaign.code, Campaign.name, func.count(RaterNomination.id))
+        .join(RaterNomination, RaterNomination.campaign_id == Campaign.id)
+        .where(Campaign.raters_nominated.is_(True), Campaign.status == CampaignStatus.DRAFT,
+               RaterNomination.status == NominationStatus.PROPOSED,
+               scope.people(RaterNomination.kam_id))
+        .group_by(Campaign.id, Campaign.code, Campaign.name, Campaign.opens_at)
+        .order_by(Campaign.opens_at, Campaign.code)
+    ).all()
+    return [Waiting(code, name, count) for code, name, count in rows]
 
 
 def _nominating(session: Session, code: str) -> Campaign:

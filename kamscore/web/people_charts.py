@@ -24,16 +24,18 @@ def value_format(unit: str | None) -> Any:
     return lambda v: number(v, 2 if abs(v) < 100 else 0)
 
 
-def scorecard_charts(card: Scorecard) -> dict[str, Any]:
-    """The payout trend, the score trend and one trend per measure."""
+def scorecard_charts(card: Scorecard, subject: str | None = None) -> dict[str, Any]:
+    """The payout trend (only with pay), the score trend and one trend per measure;
+    ``subject``: the KAM's name when someone else (his manager) reads the scorecard."""
     history = card.history
     currency = card.currency or "EUR"
     labels = [h.period for h in history]
+    whose = "Your" if subject is None else f"{subject}:"
     payout = trend_chart([Point(h.period, h.payout) for h in history],
-                         title="Your payout by period", floor=0.0,
-                         value_format=lambda v: money(v, currency))
+                         title=f"{whose} payout by period", floor=0.0,
+                         value_format=lambda v: money(v, currency)) if card.with_pay else None
     score = trend_chart([Point(h.period, h.score) for h in history],
-                        title="Your score by period (100% = on target)",
+                        title=f"{whose} score by period (100% = on target)",
                         value_format=lambda v: percent_of(v, 0), reference=(1.0, "target"))
     components: list[tuple[str, Markup]] = []
     for cid, title, unit in card.components:

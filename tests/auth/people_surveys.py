@@ -100,3 +100,24 @@ def add_surveys(session) -> None:
             _respond(session, invitation_id, LEVEL.get(group, 3))
         close_campaign(session, code, AFTER)
         session.commit()
+
+
+def add_nominations(session) -> None:
+    """A draft 360° campaign with nominated raters about K1..K4 (``360-NOM``): K1 and K2
+    (team T1, ``mia``'s) have three proposals waiting, K3 (T2) one, K4 one approved."""
+    from kamscore.auth.scope import Scope
+    from kamscore.surveys.nominations import add_approved, propose
+
+    for person in session.scalars(select(Person)):
+        person.email = person.email or f"{person.code.lower()}@corp.example"
+    create_campaign(session, CampaignSpec(
+        code="360-NOM", survey="internal_360", period="2026-Q1", raters_nominated=True,
+        opens_at=dt.datetime(2030, 1, 6, 8, 0, tzinfo=UTC),
+        closes_at=dt.datetime(2030, 1, 27, 16, 0, tzinfo=UTC), kams=["K1", "K2", "K3", "K4"],
+        nomination_minimums={"peer": 1}))
+    everything = Scope.unlimited()
+    for kam, rater, group in (("K1", "K2", "peer"), ("K1", "M1", "manager"),
+                              ("K2", "K1", "peer"), ("K3", "K4", "peer")):
+        propose(session, "360-NOM", kam, rater, group, everything, "test", DURING)
+    add_approved(session, "360-NOM", "K4", "K3", "peer", everything, "test", DURING)
+    session.commit()

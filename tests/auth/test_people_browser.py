@@ -12,7 +12,7 @@ import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from people_surveys import add_surveys
+from people_surveys import add_nominations, add_surveys
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from tiny_population import build_tiny  # noqa: F401  (the world is built on it)
@@ -61,6 +61,7 @@ def add_earlier_periods(session, app) -> None:
 def live_server(app, session, world):
     add_earlier_periods(session, app)
     add_surveys(session)
+    add_nominations(session)
     session.rollback()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -175,7 +176,25 @@ def test_a_kam_a_query_an_analyst_and_a_manager(chromium, live_server, world, de
         expect(table).to_contain_text("Kam K2")
         expect(table).not_to_contain_text("Kam K3")
         expect(page.get_by_role("img", name="Team median score by period")).to_be_visible()
+        waiting = page.locator(".waiting")
+        expect(waiting).to_contain_text("3 proposals of 360° raters wait for your decision")
+        expect(waiting.get_by_role("link", name="Approve raters")).to_have_attribute(
+            "href", "/nominations/team/")
         browser.check()
         browser.shot(f"team-{name}.png")
+
+        # one of his KAMs' scorecards, read-only: the same page the KAM sees
+        table.get_by_role("link", name="Kam K1").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Kam K1: scorecard")
+        expect(page.locator(".estimate")).to_contain_text("If 2026-Q1 closed today")
+        expect(page.get_by_role("img", name="Kam K1: payout by period")).to_be_visible()
+        expect(page.get_by_role("table", name="The statements, period by period")
+               ).to_contain_text("€1,175.00")
+        expect(page.locator("main")).not_to_contain_text("Kam K2")
+        expect(page.locator("main form")).to_have_count(0)  # read-only
+        browser.check()
+        browser.shot(f"team-kam-{name}.png")
+        page.get_by_role("link", name="My team").last.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("My team")
     finally:
         browser.context.close()

@@ -33,6 +33,7 @@ def test_who_opens_which_page(client, session, world, role):
     sign_in(client, session, role)
     assert (client.get("/me/scorecard").status_code == 200) == (role == "kam")
     assert (client.get("/team/").status_code == 200) == (role == "manager")
+    assert client.get("/team/kam/K1").status_code == (200 if role == "manager" else 403)
     assert (client.get("/scoring/queries/").status_code == 200) == (role in ("admin",
                                                                               "analyst"))
 
@@ -58,6 +59,53 @@ def test_the_team_view_shows_his_teams_only(client, session, world):
     assert "€1,850.00" in page  # the team's total
     assert "117.5%" in page and "67.5%" in page  # scores 1.175 and 0.675
     assert "<svg" in page
+
+
+def test_the_manager_opens_his_kams_scorecards(client, session, world):
+    sign_in(client, session, "manager")
+    team = client.get("/team/").get_data(as_text=True)
+    assert 'href="/team/kam/K1"' in team and 'href="/team/kam/K2"' in team
+    assert "/team/kam/K3" not in team
+    page = client.get("/team/kam/K1").get_data(as_text=True)
+    assert "Kam K1: scorecard" in page and "If 2026-Q1 closed today" in page
+    assert "€1,175.00" in page and "€1,350.00" in page  # with pay: payouts, next steps
+    assert f'href="/scoring/runs/{world.run_id}/statements/K1"' in page
+    assert "Kam K2" not in page and "€675.00" not in page
+    assert "My scorecard" not in page.split("<main")[-1]  # his, not the manager's
+    assert "€675.00" in client.get("/team/kam/K2").get_data(as_text=True)
+    # outside his teams, not a KAM, or no such person: as if absent
+    for code in ("K3", "K4", "M1", "NOBODY", "K" * 5000):
+        assert client.get(f"/team/kam/{code}").status_code == 404, code
+    assert client.get("/team/kam/K1%00").status_code == 400  # refused before the view
+
+
+def test_a_kams_scorecard_for_his_manager_without_pay(app, client, session, world):
+    app.config["MANAGERS_SEE_PAY"] = False
+    sign_in(client, session, "manager")
+    page = client.get("/team/kam/K1").get_data(as_text=True)
+    assert "Kam K1: scorecard" in page and "117.5%" in page
+    assert "€" not in page and "Amounts are not shown to managers" in page
+    assert "What would move it most" not in page and "Target incentive" not in page
+    assert "/statements/K1" not in page  # the statement is pay: no link
+    assert client.get("/team/kam/K3").status_code == 404
+
+
+def test_the_team_view_says_which_nominations_wait_for_him(client, session, world):
+    from people_surveys import add_nominations
+
+    sign_in(client, session, "manager")
+    assert "Waiting for you" not in client.get("/team/").get_data(as_text=True)
+    add_nominations(session)
+    page = client.get("/team/").get_data(as_text=True)
+    # K1's two and K2's one; not K3's (team T2), not K4's (approved)
+    assert 'href="/nominations/team/"' in page and "3 proposals of 360° raters wait" in page
+    assert 'href="/nominations/team/360-NOM"' in page and ">360-NOM<" in page
+    assert ": 3 proposals</li>" in page
+    # decided: nothing waits any more
+    client.post("/nominations/team/360-NOM/kam/K1/approve-all")
+    assert "1 proposal of 360° raters waits" in client.get("/team/").get_data(as_text=True)
+    client.post("/nominations/team/360-NOM/kam/K2/approve-all")
+    assert "Waiting for you" not in client.get("/team/").get_data(as_text=True)
 
 
 def test_the_team_view_without_pay(app, client, session, world):

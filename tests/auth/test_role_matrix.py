@@ -1,6 +1,10 @@
 """Role x route: each role signed in (API token, and the web pages) gets the status its
 grants give, and no row outside its scope — facts, accounts, assignments, stakeholders,
 plans, runs, statements, the statements CSV, campaign results, what-if, the audit log.
+Every route of the people pages and the comp team's console (``MATRIX_BLUEPRINTS``) is in
+``_page_matrix`` with the roles it lets in: each role opens every page and gets its status
+(a route missing from the matrix fails the test), sends the writes it may not, and no page
+shows a KAM outside its scope.
 
 The world (``world.py``): T1 = K1 (A1), K2 (A2); T2 = K3 (A3), K4 (A4); the manager ``mia``
 manages T1; the KAM ``kim`` is K1. A2's imported survey group has 2 respondents: its figures
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from world import EXPECTED_ACCOUNTS, KAM_OF, ROLE_USERS, TEAM_OF
@@ -208,3 +213,178 @@ def test_pages_show_only_the_rows_in_scope(client, session, world, role):
     assert (audit.status_code == 200) == (role in ("admin", "auditor"))
     users = client.get("/admin/users")
     assert (users.status_code == 200) == (role == "admin")
+
+
+# -- every page of the people pages and the console, role by role ---------------------------
+
+#: the blueprints whose every route the matrix below must name (a new route fails the test
+#: until it says who may open it)
+MATRIX_BLUEPRINTS = ("campaign_admin_pages", "nomination_pages", "scorecard_pages",
+                     "team_pages", "query_pages", "run_pages", "whatif_pages",
+                     "ruleset_pages")
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset({"admin", "analyst", "approver", "auditor"})
+PAY = STAFF | {"manager", "kam"}  # pay.read (MANAGERS_SEE_PAY on)
+RUNS = STAFF | {"manager"}
+COMP = frozenset({"admin", "analyst"})
+FOUR_EYES = frozenset({"admin", "approver"})
+SURVEYS = frozenset({"admin", "survey_admin"})
+
+
+def _page_matrix(run: int) -> dict[tuple[str, str], tuple[str, frozenset[str], int]]:
+    """(rule, method) → (a URL of it, the roles let in, the status they get).
+
+    Everyone else gets 403. GET pages are opened by every role; a write is sent only by the
+    roles it refuses (what it does for the others is tested with the page)."""
+    return {
+        # a survey administrator's campaigns (360-NOM: a draft with nominated raters)
+        ("/campaigns/manage/new", "GET"): ("/campaigns/manage/new", SURVEYS, 200),
+        ("/campaigns/manage/new", "POST"): ("/campaigns/manage/new", SURVEYS, 0),
+        ("/campaigns/manage/<code>", "GET"): ("/campaigns/manage/360-NOM", SURVEYS, 200),
+        ("/campaigns/manage/<code>/preview/<int:page>", "GET"): (
+            "/campaigns/manage/360-NOM/preview/1", SURVEYS, 200),
+        ("/campaigns/manage/<code>/preview/<int:page>", "POST"): (
+            "/campaigns/manage/360-NOM/preview/1", SURVEYS, 0),
+        ("/campaigns/manage/<code>/launch", "POST"): (
+            "/campaigns/manage/360-NOM/launch", SURVEYS, 0),
+        ("/campaigns/manage/<code>/remind", "POST"): (
+            "/campaigns/manage/360-NOM/remind", SURVEYS, 0),
+        ("/campaigns/manage/<code>/extend", "POST"): (
+            "/campaigns/manage/360-NOM/extend", SURVEYS, 0),
+        ("/campaigns/manage/<code>/close", "POST"): (
+            "/campaigns/manage/360-NOM/close", SURVEYS, 0),
+        # 360° nominations: the KAM proposes, his manager decides
+        ("/nominations/", "GET"): ("/nominations/", frozenset({"admin", "kam"}), 200),
+        ("/nominations/<code>", "GET"): ("/nominations/360-NOM?kam=K1",
+                                         frozenset({"admin", "kam"}), 200),
+        ("/nominations/<code>/propose", "POST"): ("/nominations/360-NOM/propose",
+                                                  frozenset({"admin", "kam"}), 0),
+        ("/nominations/<code>/<int:nomination_id>/withdraw", "POST"): (
+            "/nominations/360-NOM/1/withdraw", frozenset({"admin", "kam"}), 0),
+        ("/nominations/team/", "GET"): ("/nominations/team/", frozenset({"admin", "manager"}),
+                                        200),
+        ("/nominations/team/<code>", "GET"): ("/nominations/team/360-NOM",
+                                              frozenset({"admin", "manager"}), 200),
+        ("/nominations/team/<code>/<int:nomination_id>", "POST"): (
+            "/nominations/team/360-NOM/1", frozenset({"admin", "manager"}), 0),
+        ("/nominations/team/<code>/kam/<kam_code>/approve-all", "POST"): (
+            "/nominations/team/360-NOM/kam/K1/approve-all", frozenset({"admin", "manager"}), 0),
+        ("/nominations/team/<code>/kam/<kam_code>/add", "POST"): (
+            "/nominations/team/360-NOM/kam/K1/add", frozenset({"admin", "manager"}), 0),
+        # a KAM's scorecard, the manager's team view and his KAMs' scorecards
+        ("/me/scorecard", "GET"): ("/me/scorecard", frozenset({"kam"}), 200),
+        ("/team/", "GET"): ("/team/", frozenset({"manager"}), 200),
+        ("/team/kam/<code>", "GET"): ("/team/kam/K1", frozenset({"manager"}), 200),
+        # queries on statement lines
+        ("/scoring/queries/", "GET"): ("/scoring/queries/", COMP, 200),
+        ("/scoring/queries/raise/<int:run_id>/<kam>", "POST"): (
+            f"/scoring/queries/raise/{run}/K1", frozenset({"kam"}), 0),
+        ("/scoring/queries/<int:query_id>/answer", "POST"): (
+            "/scoring/queries/1/answer", COMP, 0),
+        ("/scoring/queries/<int:query_id>/resolve", "POST"): (
+            "/scoring/queries/1/resolve", COMP | {"kam"}, 0),
+        # runs, statements, the payroll file, four-eyes close
+        ("/scoring/", "GET"): ("/scoring/", PAY, 200),
+        ("/scoring/runs/new", "GET"): ("/scoring/runs/new", COMP, 200),
+        ("/scoring/runs/new", "POST"): ("/scoring/runs/new", COMP, 0),
+        ("/scoring/run-jobs/<job_id>", "GET"): ("/scoring/run-jobs/no-such-job", COMP, 404),
+        ("/scoring/run-jobs/<job_id>.json", "GET"): ("/scoring/run-jobs/no-such-job.json",
+                                                     COMP, 404),
+        ("/scoring/runs/<int:run_id>", "GET"): (f"/scoring/runs/{run}", RUNS, 200),
+        ("/scoring/runs/<int:run_id>/statements.csv", "GET"): (
+            f"/scoring/runs/{run}/statements.csv", RUNS, 200),
+        ("/scoring/runs/<int:run_id>/statements/<kam>", "GET"): (
+            f"/scoring/runs/{run}/statements/K1", PAY, 200),
+        ("/scoring/runs/compare", "GET"): (f"/scoring/runs/compare?a={run}&b={run}", RUNS,
+                                           200),
+        ("/scoring/runs/<int:run_id>/correct", "GET"): (f"/scoring/runs/{run}/correct", COMP,
+                                                        200),
+        ("/scoring/runs/<int:run_id>/correct", "POST"): (f"/scoring/runs/{run}/correct",
+                                                         COMP, 0),
+        ("/scoring/runs/<int:run_id>/payroll.<any(csv, xlsx):file_format>", "GET"): (
+            f"/scoring/runs/{run}/payroll.csv", FOUR_EYES | {"analyst"}, 303),  # not signed off
+        ("/scoring/runs/<int:run_id>/sign-off", "POST"): (f"/scoring/runs/{run}/sign-off",
+                                                          FOUR_EYES, 0),
+        ("/scoring/periods/<code>/close", "POST"): ("/scoring/periods/2026-Q1/close",
+                                                    FOUR_EYES, 0),
+        # what-if
+        ("/scoring/whatif", "GET"): ("/scoring/whatif", STAFF, 200),
+        ("/scoring/whatif", "POST"): ("/scoring/whatif", STAFF, 0),
+        ("/scoring/whatif/save", "POST"): ("/scoring/whatif/save", COMP, 0),
+        # the plans
+        ("/scoring/rulesets", "GET"): ("/scoring/rulesets", EVERYONE, 200),
+        ("/scoring/rulesets/<name>/<int:version>", "GET"): ("/scoring/rulesets/tiny/1",
+                                                            EVERYONE, 200),
+        ("/scoring/rulesets/<name>/<int:version>", "POST"): (
+            "/scoring/rulesets/tiny/1", frozenset({"admin", "analyst", "approver", "manager",
+                                                   "kam"}), 0),
+        ("/scoring/rulesets/new", "GET"): ("/scoring/rulesets/new", COMP, 200),
+        ("/scoring/rulesets/new", "POST"): ("/scoring/rulesets/new", COMP, 0),
+        ("/scoring/rulesets/check", "POST"): ("/scoring/rulesets/check", COMP, 0),
+        ("/scoring/rulesets/work-in-progress/<int:wip_id>", "GET"): (
+            "/scoring/rulesets/work-in-progress/999999", COMP, 404),
+        ("/scoring/rulesets/work-in-progress/<int:wip_id>", "POST"): (
+            "/scoring/rulesets/work-in-progress/999999", COMP, 0),
+        ("/scoring/rulesets/<name>/<int:version>/approve", "GET"): (
+            "/scoring/rulesets/tiny/1/approve", FOUR_EYES, 200),
+        ("/scoring/rulesets/<name>/<int:version>/approve", "POST"): (
+            "/scoring/rulesets/tiny/1/approve", FOUR_EYES, 0),
+        ("/scoring/rulesets/<name>/<int:version>/publish", "GET"): (
+            "/scoring/rulesets/tiny/1/publish", FOUR_EYES | {"analyst"}, 200),
+        ("/scoring/rulesets/<name>/<int:version>/publish", "POST"): (
+            "/scoring/rulesets/tiny/1/publish", FOUR_EYES | {"analyst"}, 0),
+    }
+
+
+def test_the_page_matrix_names_every_route(app):
+    found = {(rule.rule, method)
+             for rule in app.url_map.iter_rules()
+             if rule.endpoint.split(".")[0] in MATRIX_BLUEPRINTS
+             and not rule.endpoint.endswith(".static")
+             for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert found == set(_page_matrix(1)), (
+        "routes missing from the page matrix (say who may open them): "
+        f"{sorted(found - set(_page_matrix(1)))}; "
+        f"gone: {sorted(set(_page_matrix(1)) - found)}")
+
+
+#: people outside each limited role's scope, by the name the pages give them
+OUTSIDE = {"manager": ("Kam K3", "Kam K4"), "kam": ("Kam K2", "Kam K3", "Kam K4")}
+#: pages that list people as the directory does (every colleague may be nominated as a rater)
+DIRECTORY_PAGES = {"/nominations/360-NOM?kam=K1", "/nominations/team/360-NOM"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_answers_each_role_as_its_grants_say(client, session, world, role):
+    from people_surveys import add_nominations
+
+    add_nominations(session)
+    _sign_in(client, session, role)
+    for (_rule, method), (url, allowed, status) in _page_matrix(world.run_id).items():
+        if method == "GET":
+            response = client.get(url)
+            want = status if role in allowed else 403
+            assert response.status_code == want, (role, url, response.status_code)
+            page = response.get_data(as_text=True)
+            if response.status_code == 200 and url not in DIRECTORY_PAGES:
+                leaked = [name for name in OUTSIDE.get(role, ()) if name in page]
+                assert leaked == [], (role, url, leaked)
+        elif role not in allowed:
+            response = client.post(url, data={})
+            assert response.status_code == 403, (role, method, url, response.status_code)
+
+
+def test_pages_about_one_kam_are_absent_outside_the_scope(client, session, world):
+    from people_surveys import add_nominations
+
+    add_nominations(session)
+    _sign_in(client, session, "manager")
+    for url in ("/team/kam/K3", "/team/kam/K4", f"/scoring/runs/{world.run_id}/statements/K3"):
+        assert client.get(url).status_code in (403, 404), url
+    assert client.get("/team/kam/K3").status_code == 404
+    team = client.get("/nominations/team/360-NOM").get_data(as_text=True)
+    sections = set(re.findall(r'<h2 id="kam-(\w+)"', team))
+    assert sections == {"K1", "K2"}  # his KAMs' nominations; K3's and K4's are not his
+    _sign_in(client, session, "kam")
+    assert client.get("/nominations/360-NOM?kam=K2").status_code == 404
+    assert client.get("/nominations/360-NOM?kam=K3").status_code == 404

@@ -91,3 +91,31 @@ def test_the_estimate_period_is_the_open_one_that_started_last(session, tiny):
     assert estimate_period(session, "quarter", IN_Q1).code == "2026-Q1"
     assert estimate_period(session, "quarter", dt.date(2025, 6, 1)).code == "2026-Q1"
     assert estimate_period(session, "month", IN_Q1) is None
+
+
+def test_without_pay_no_amount_leaves(session, pm, tiny, published):
+    """A manager whom pay.read does not reach: scores and steps, never an amount."""
+    run_score(session, pm, period="2026-Q1", ruleset="tiny", user="ana")
+    team = Scope("team.read", False, frozenset({tiny.people["K1"], tiny.people["K2"]}))
+    (q1,) = history(session, team, tiny.people["K1"], with_pay=False)
+    assert q1.payout is None and q1.score == pytest.approx(1.175)
+    (k1,) = estimate(session, pm, InputsCache(), scope=team, person_id=tiny.people["K1"],
+                     today=IN_Q1, with_pay=False)
+    assert (k1.payout, k1.target) == (None, None) and k1.score == pytest.approx(1.175)
+    sales = next(c for c in k1.components if c.id == "sales")
+    assert sales.step.target_value == 1.2 and sales.payout_at_step is None
+    assert k1.moves == []
+
+
+def test_a_kams_scorecard_for_whoever_reaches_him(session, pm, tiny, published):
+    from kamscore.scoring.scorecard_page import kam_scorecard
+    from kamscore.surveys.aggregate_store import Minimums
+
+    run_score(session, pm, period="2026-Q1", ruleset="tiny", user="ana")
+    team = Scope("team.read", False, frozenset({tiny.people["K1"], tiny.people["K2"]}))
+    kwargs = {"today": IN_Q1, "minimums": Minimums(), "with_pay": True}
+    kam, card = kam_scorecard(session, pm, InputsCache(), scope=team, kam_code="K2", **kwargs)
+    assert kam.code == "K2" and card.history[0].payout == 675.0
+    for code in ("K3", "nobody"):
+        with pytest.raises(NotFoundError):
+            kam_scorecard(session, pm, InputsCache(), scope=team, kam_code=code, **kwargs)

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,11 @@ from kamscore.models import (
     ScoreRun,
     Team,
     TeamMember,
+)
+from kamscore.scoring.group_labels import (
+    DEFAULT_VARIANT,
+    NO_TEAM,
+    version_variant_titles,
 )
 from kamscore.scoring.payroll import needs_sign_off, payroll_refusal, sign_off
 from kamscore.scoring.run_store import current_run, get_visible_run
@@ -77,11 +83,12 @@ class NotPaid:
 
 @dataclass(frozen=True)
 class CostGroup:
-    label: str
+    label: str  # for the reader: a team's name, a variant's title
     kams: int
     paid: int  # KAMs with a payout above zero
     payout: Decimal
     target: float
+    code: str | None = None  # the team's code, the variant's id (None: no team, base plan)
 
 
 @dataclass(frozen=True)
@@ -155,29 +162,35 @@ def _line_reason(period: Period, start: dt.date | None, end: dt.date | None, eli
 
 
 def cost_by_team(session: Session, run_id: int, scope: Scope) -> list[CostGroup]:
-    """Payout and target by the team each KAM serves in as a KAM (his own role there);
-    KAMs in no team are grouped as "no team". Largest cost first."""
+    """Payout and target by the team each KAM serves in as a KAM (his own role there), named
+    by the team's name with its code; KAMs in no team are grouped as "No team". Largest cost
+    first."""
     member = (select(TeamMember.person_id, func.min(TeamMember.team_id).label("team_id"))
               .join(Person, Person.id == TeamMember.person_id)
               .where(TeamMember.function == Person.role)
               .group_by(TeamMember.person_id).subquery())
     rows = session.execute(
-        select(Team.name, func.count(), func.count().filter(ScoreLine.payout > 0),
+        select(Team.code, Team.name, func.count(), func.count().filter(ScoreLine.payout > 0),
                func.coalesce(func.sum(ScoreLine.payout), 0),
                func.coalesce(func.sum(ScoreLine.target_incentive * ScoreLine.proration), 0))
         .select_from(ScoreLine)
         .outerjoin(member, member.c.person_id == ScoreLine.person_id)
         .outerjoin(Team, and_(Team.id == member.c.team_id))
         .where(ScoreLine.run_id == run_id, scope.people(ScoreLine.person_id))
-        .group_by(Team.name))
-    groups = [CostGroup(name or "no team", int(kams), int(paid), _decimal(payout),
-                        float(target)) for name, kams, paid, payout, target in rows]
-    return sorted(groups, key=lambda g: (-g.payout, g.label))
+        .group_by(Team.code, Team.name))
+    groups = [CostGroup(name or NO_TEAM, int(kams), int(paid), _decimal(payout),
+                        float(target), code)
+              for code, name, kams, paid, payout, target in rows]
+    return sorted(groups, key=lambda g: (-g.payout, g.label, g.code or ""))
 
 
-def cost_by_variant(session: Session, run: ScoreRun, scope: Scope) -> list[CostGroup]:
-    """Payout and target by the plan variant that applied to each KAM."""
+def cost_by_variant(session: Session, run: ScoreRun, scope: Scope,
+                    titles: Mapping[str, str] | None = None) -> list[CostGroup]:
+    """Payout and target by the plan variant that applied to each KAM, named by its title
+    in ``titles`` (variant id → title, see ``group_labels.version_variant_titles``; else
+    its id) with its id (none for the base plan)."""
     variants = run.layout.get("variants") or ["default"]
+    titles = {"default": DEFAULT_VARIANT, **(titles or {})}
     totals: dict[str, list[Any]] = defaultdict(lambda: [0, 0, Decimal(0), 0.0])
     rows = session.execute(
         select(ScoreLine.payout, ScoreLine.target_incentive, ScoreLine.proration,
@@ -191,8 +204,9 @@ def cost_by_variant(session: Session, run: ScoreRun, scope: Scope) -> list[CostG
         entry[1] += amount > 0
         entry[2] += amount
         entry[3] += (target or 0.0) * (proration or 0.0)
-    return sorted((CostGroup(label, kams, paid, payout, target)
-                   for label, (kams, paid, payout, target) in totals.items()),
+    return sorted((CostGroup(titles.get(vid, vid), kams, paid, payout, target,
+                             None if vid == "default" else vid)
+                   for vid, (kams, paid, payout, target) in totals.items()),
                   key=lambda g: (-g.payout, g.label))
 
 
@@ -306,9 +320,11 @@ class RunOverview:
 
 
 def run_overview(session: Session, run_id: int, scope: Scope, *, sort: str = "code",
-                 offset: int = 0, limit: int = 50, search: str | None = None) -> RunOverview:
+                 offset: int = 0, limit: int = 50, search: str | None = None,
+                 pm: Any = None) -> RunOverview:
     """Run ``run_id`` as its page shows it (NotFoundError when ``scope`` reaches none of
-    its lines)."""
+    its lines); with the plugin manager ``pm`` the variants are named by their titles in
+    the run's ruleset version (without, by their ids)."""
     run = get_visible_run(session, run_id, scope)
     period = session.get(Period, run.period_id)
     assert period is not None
@@ -323,7 +339,9 @@ def run_overview(session: Session, run_id: int, scope: Scope, *, sort: str = "co
     return RunOverview(
         summary=run_summary(session, run, scope), lines=lines, matching=matching,
         bins=payout_bins(session, run.id, scope), by_team=cost_by_team(session, run.id, scope),
-        by_variant=cost_by_variant(session, run, scope), not_paid=not_paid(session, run, scope),
+        by_variant=cost_by_variant(session, run, scope,
+                                   version_variant_titles(run.ruleset_version, pm)),
+        not_paid=not_paid(session, run, scope),
         is_current=current is not None and current.id == run.id,
         payroll_refusal=payroll_refusal(session, run.id),
         needs_sign_off=needs_sign_off(session, run.id),

@@ -11,7 +11,8 @@ so an analyst's next try only reruns the engine.
 The comparison: total cost (payout) of each and the change; the change per KAM; the
 distribution of payouts (10th, 25th, 50th, 75th and 90th percentiles over eligible KAMs);
 the KAMs whose payout rises and falls most; with ``details``, the payout histogram, the cost
-by team, segment, lifecycle phase and variant, and the cap and threshold crossings
+by team, segment, lifecycle phase and variant (teams by their names, looked up in one query,
+and variants by their titles beside the ids), and the cap and threshold crossings
 (``whatif_breakdown``). With the draft being the published ruleset, the numbers are those of
 an official run on the same data.
 """
@@ -36,6 +37,7 @@ from kamscore.scoring.evaluation import (
     population_roles,
     score,
 )
+from kamscore.scoring.group_labels import team_names
 from kamscore.scoring.inputs_cache import CacheInfo, InputsCache
 from kamscore.scoring.lifecycle import (
     import_ruleset,
@@ -189,8 +191,9 @@ def what_if(session: Session, pm: Any, cache: InputsCache | None = None, *, peri
     if details:
         report["draft_source"] = draft.source
         if base_scored is not None:
-            report.update(breakdown(inputs.ctx.kams, base_scored.evaluation,
-                                    draft_scored.evaluation))
+            kams = inputs.ctx.kams
+            report.update(breakdown(kams, base_scored.evaluation, draft_scored.evaluation,
+                                    team_names=team_names(session, set(kams.teams.tolist()))))
     report["seconds"] = {"inputs": round(loaded - started, 4),
                          "engine": round(evaluated - loaded, 4),
                          "total": round(time.perf_counter() - started, 4)}

@@ -3,7 +3,8 @@
 - ``histogram``: payouts of the eligible KAMs of the baseline and of the draft counted on the
   same bins (round edges from 0 to the largest payout), to draw them overlaid;
 - ``cost_by``: the cost (sum of payouts) of each group of KAMs — team, segment, lifecycle
-  phase, variant — under both, with the change;
+  phase, variant — under both, with the change; each group by its id and a label for the
+  reader (a team's name, a variant's title; segments and phases are their own labels);
 - ``crossings``: how many KAMs a cap cuts (the plan's cap or amount cap, or a component's)
   and how many are under a threshold (a paying component with data that pays nothing for
   their value), under each, and how many cross either line in each direction.
@@ -15,12 +16,14 @@ one population); payouts are floats in the currency.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from kamscore.engine import Evaluation
 from kamscore.engine.results import Treatment
+from kamscore.scoring.group_labels import NO_TEAM, variant_titles
 
 NONE = "(none)"
 
@@ -73,16 +76,18 @@ def grouping(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return names, inverse
 
 
-def cost_by(groups: np.ndarray, baseline: np.ndarray, draft: np.ndarray
-            ) -> list[dict[str, Any]]:
-    """Cost per group (``groups``: one label per KAM, None for unknown), largest draft cost
-    first (ties by name)."""
+def cost_by(groups: np.ndarray, baseline: np.ndarray, draft: np.ndarray,
+            labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Cost per group (``groups``: one id per KAM, None for unknown), largest draft cost
+    first (ties by id); each group's ``label`` is its name in ``labels`` (else its id)."""
     names, inverse = grouping(groups)
     kams = np.bincount(inverse, minlength=len(names))
     base_cost = np.bincount(inverse, weights=baseline, minlength=len(names))
     draft_cost = np.bincount(inverse, weights=draft, minlength=len(names))
     order = np.lexsort((names, -draft_cost))
-    return [{"group": str(names[i]), "kams": int(kams[i]),
+    labels = labels or {}
+    return [{"group": str(names[i]), "label": labels.get(str(names[i]), str(names[i])),
+             "kams": int(kams[i]),
              "baseline": round(float(base_cost[i]), 6), "draft": round(float(draft_cost[i]), 6),
              "change": round(float(draft_cost[i] - base_cost[i]), 6)} for i in order]
 
@@ -118,24 +123,27 @@ def crossings(base: Evaluation, draft: Evaluation) -> dict[str, dict[str, int]]:
     return out
 
 
-def variant_labels(ev: Evaluation) -> np.ndarray:
-    """The variant each KAM is scored under (``default``: the plan as written)."""
+def variant_ids(ev: Evaluation) -> np.ndarray:
+    """The id of the variant each KAM is scored under (``default``: the plan as written)."""
     ids = np.asarray(ev.ruleset.variant_ids, dtype=object)
     return ids[ev.variant.astype(np.intp)]
 
 
-def breakdown(ctx_kams: Any, base: Evaluation, draft: Evaluation, *, bins: int = 10
-              ) -> dict[str, Any]:
-    """The histogram, the cost by team, segment, lifecycle phase and (draft) variant, and
-    the crossings (see the module)."""
+def breakdown(ctx_kams: Any, base: Evaluation, draft: Evaluation, *, bins: int = 10,
+              team_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The histogram, the cost by team (labelled with ``team_names``: code → name), segment,
+    lifecycle phase and (draft) variant (labelled with its title), and the crossings (see
+    the module)."""
     base_pay, draft_pay = base.payout, draft.payout
     return {
         "histogram": histogram(base_pay[base.eligible], draft_pay[draft.eligible], bins=bins),
         "by": {
-            "team": cost_by(ctx_kams.teams, base_pay, draft_pay),
+            "team": cost_by(ctx_kams.teams, base_pay, draft_pay,
+                            {NONE: NO_TEAM, **(team_names or {})}),
             "segment": cost_by(ctx_kams.segments, base_pay, draft_pay),
             "lifecycle_phase": cost_by(ctx_kams.phases, base_pay, draft_pay),
-            "variant": cost_by(variant_labels(draft), base_pay, draft_pay),
+            "variant": cost_by(variant_ids(draft), base_pay, draft_pay,
+                               variant_titles(draft.ruleset)),
         },
         "crossings": crossings(base, draft),
     }

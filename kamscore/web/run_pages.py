@@ -51,6 +51,7 @@ from kamscore.background.records import fail_job, visible_job
 from kamscore.background.score_runs import TASK, new_score_run_job, score_run_params
 from kamscore.db.session import get_session
 from kamscore.models import BackgroundJob, JobState
+from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import statement_queries, statements
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import explain, units_of
@@ -193,7 +194,8 @@ def run(run_id: int) -> str:
     sort = sort if sort in SORTS else "code"
     try:
         overview = run_overview(get_session(), run_id, current_scope(), sort=sort,
-                                offset=(page - 1) * PER_PAGE, limit=PER_PAGE, search=search)
+                                offset=(page - 1) * PER_PAGE, limit=PER_PAGE, search=search,
+                                pm=get_plugin_manager())
     except ScoringError as exc:
         _refused(exc)
     pages = max(1, math.ceil(overview.matching / PER_PAGE))

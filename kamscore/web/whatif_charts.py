@@ -82,23 +82,28 @@ def histogram_chart(bins: Sequence[Mapping[str, Any]], *, money: Format, count: 
     return Markup("".join(parts))
 
 
+def _name(row: Mapping[str, Any]) -> str:
+    return str(row.get("label") or row["group"])
+
+
 def paired_bars(rows: Sequence[Mapping[str, Any]], *, title: str, money: Format,
                 names: tuple[str, str] = ("Published", "Draft")) -> Markup:
     """Cost per group: a hatched bar (published) above a solid one (draft), each with its
-    amount written after it."""
+    amount written after it; a group is named by its ``label`` (a team's name, a variant's
+    title), its ``group`` id when it has none."""
     chart_id = f"wic{next(_ids)}"
     label_w, value_w, bar, gap, top = 170, 130, 12, 10, 26
     row_h = 2 * bar + gap
     height = top + row_h * len(rows) + 6
     most = max([1.0, *(max(r["baseline"], r["draft"]) for r in rows)])
     plot = WIDTH - label_w - value_w
-    desc = "; ".join(f"{r['group']}: {names[0]} {money(r['baseline'])}, {names[1]} "
+    desc = "; ".join(f"{_name(r)}: {names[0]} {money(r['baseline'])}, {names[1]} "
                      f"{money(r['draft'])}" for r in rows) + "."
     parts = _head(chart_id, height, title, desc)
     parts.append(_legend(chart_id, 4, names))
     for i, r in enumerate(rows):
         y0 = top + i * row_h
-        name = str(r["group"])
+        name = _name(r)
         short = name if len(name) <= 24 else name[:23] + "…"
         parts.append(f'<text x="{label_w - 8}" y="{y0 + bar + 4}" font-size="13" '
                      f'text-anchor="end" fill="{INK}">{escape(short)}</text>')

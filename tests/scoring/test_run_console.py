@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import textwrap
 from decimal import Decimal
 
 import openpyxl
@@ -30,6 +31,8 @@ from kamscore.models import (
     Period,
     PeriodKind,
     Person,
+    Team,
+    TeamMember,
     User,
 )
 from kamscore.models.org import Role
@@ -42,7 +45,13 @@ from kamscore.scoring.payroll import (
 )
 from kamscore.scoring.periods import close_period
 from kamscore.scoring.run_compare import compare_runs
-from kamscore.scoring.run_report import cost_by_team, cost_by_variant, not_paid, payout_bins
+from kamscore.scoring.run_report import (
+    cost_by_team,
+    cost_by_variant,
+    not_paid,
+    payout_bins,
+    run_overview,
+)
 from kamscore.scoring.runs import run_score
 
 ALL = Scope.unlimited()
@@ -112,11 +121,40 @@ def test_distribution_and_cost_of_a_run(session, pm, published):
         (Decimal(1000), 0), (Decimal(1100), 1)]
     assert bins[-1].high is None
     [variant] = cost_by_variant(session, run, ALL)
-    assert (variant.label, variant.kams, variant.paid, variant.payout) == (
-        "default", 4, 3, Decimal("2525.00"))
+    assert (variant.label, variant.code, variant.kams, variant.paid, variant.payout) == (
+        "Plan as written", None, 4, 3, Decimal("2525.00"))
     assert variant.target == pytest.approx(3500.0)  # 3 x 1,000 + 1,000 x 45/90
     [team] = cost_by_team(session, run.id, ALL)  # the tiny KAMs are in no team
-    assert (team.label, team.kams, team.payout) == ("no team", 4, Decimal("2525.00"))
+    assert (team.label, team.code, team.kams, team.payout) == (
+        "No team", None, 4, Decimal("2525.00"))
+
+
+def test_cost_is_named_by_team_name_and_variant_title(session, pm, tiny):
+    """A team by its name in the directory (its code beside it), a variant by its title in
+    the run's ruleset version (its id beside it)."""
+    from tiny_population import TINY_PLAN, publish
+
+    publish(session, pm, TINY_PLAN + textwrap.dedent("""\
+        variants:
+          - id: key_accounts
+            title: Key accounts
+            when: {segment: key}
+        """))
+    team = Team(code="T00007", name="Oncology North")
+    session.add(team)
+    session.flush()
+    session.add_all([TeamMember(team_id=team.id, person_id=tiny.people[code],
+                                function=Role.KAM) for code in ("K1", "K2")])
+    session.commit()
+    run = _run(session, pm)
+    overview = run_overview(session, run.id, ALL, pm=pm)
+    assert [(v.label, v.code, v.kams) for v in overview.by_variant] == [
+        ("Key accounts", "key_accounts", 4)]
+    assert [(t.label, t.code, t.kams, t.payout) for t in overview.by_team] == [
+        ("Oncology North", "T00007", 2, Decimal("1850.00")),
+        ("No team", None, 2, Decimal("675.00"))]
+    # without the plugin manager the ruleset is not parsed: the variant keeps its id
+    assert [v.label for v in cost_by_variant(session, run, ALL)] == ["key_accounts"]
 
 
 def test_the_runner_cannot_close_the_period(session, pm, published):

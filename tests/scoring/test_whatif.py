@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from tiny_population import EXPECTED, TINY_PLAN, set_fact
 
 from kamscore.facts.columns import refresh_snapshots
-from kamscore.models import Account, Fact, Period, PeriodKind, ScoreRun
+from kamscore.models import Account, Fact, Period, PeriodKind, ScoreRun, Team, TeamMember
+from kamscore.models.org import Role
 from kamscore.scoring.errors import InvalidInputError
 from kamscore.scoring.inputs_cache import InputsCache
 from kamscore.scoring.run_store import load_lines
@@ -181,11 +182,34 @@ def test_details_histogram_cost_by_group_and_crossings(session, pm, published):
     assert report["crossings"] == {
         "capped": {"baseline": 0, "draft": 1, "newly": 1, "no_longer": 0},
         "under_threshold": {"baseline": 1, "draft": 1, "newly": 0, "no_longer": 0}}
-    assert report["by"]["variant"] == [{"group": "default", "kams": 4, "baseline": 2525.0,
-                                        "draft": 2350.0, "change": -175.0}]
+    assert report["by"]["variant"] == [{"group": "default", "label": "Plan as written",
+                                        "kams": 4, "baseline": 2525.0, "draft": 2350.0,
+                                        "change": -175.0}]
     assert report["by"]["segment"][0]["kams"] == 4 and \
         report["by"]["segment"][0]["draft"] == 2350.0
     assert report["draft_source"] == draft
+
+
+def test_cost_by_team_and_variant_is_named_by_team_name_and_variant_title(session, pm,
+                                                                         published, tiny):
+    """The breakdown names a team by its name in the directory and a variant by its title in
+    the draft; the ids stay as ``group``."""
+    team = Team(code="T00007", name="Oncology North", lead_id=tiny.people["K1"])
+    session.add(team)
+    session.flush()
+    session.add(TeamMember(team_id=team.id, person_id=tiny.people["K2"], function=Role.KAM))
+    session.commit()
+    draft = TINY_PLAN + textwrap.dedent("""\
+        variants:
+          - id: key_accounts
+            title: Key accounts
+            when: {segment: key}
+        """)
+    report = what_if(session, pm, period="2026-Q1", draft_source=draft, details=True)
+    assert [(r["group"], r["label"], r["kams"]) for r in report["by"]["variant"]] == [
+        ("key_accounts", "Key accounts", 4)]
+    assert sorted((r["group"], r["label"], r["kams"]) for r in report["by"]["team"]) == [
+        ("(none)", "No team", 2), ("T00007", "Oncology North", 2)]
 
 
 def test_the_api_changes_weights_under_variants_and_other_values(client, tokens, published):

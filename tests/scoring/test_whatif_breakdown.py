@@ -36,6 +36,23 @@ def test_cost_by_group_sums_and_orders_by_draft_cost():
     base = np.array([100.0, 10.0, 50.0, 200.0, 0.0])
     draft = np.array([90.0, 10.0, 80.0, 200.0, 40.0])
     assert cost_by(groups, base, draft) == [
-        {"group": "north", "kams": 2, "baseline": 300.0, "draft": 290.0, "change": -10.0},
-        {"group": "south", "kams": 2, "baseline": 50.0, "draft": 120.0, "change": 70.0},
-        {"group": "(none)", "kams": 1, "baseline": 10.0, "draft": 10.0, "change": 0.0}]
+        {"group": "north", "label": "north", "kams": 2, "baseline": 300.0, "draft": 290.0,
+         "change": -10.0},
+        {"group": "south", "label": "south", "kams": 2, "baseline": 50.0, "draft": 120.0,
+         "change": 70.0},
+        {"group": "(none)", "label": "(none)", "kams": 1, "baseline": 10.0, "draft": 10.0,
+         "change": 0.0}]
+
+
+def test_groups_are_labelled_for_the_reader_and_keep_their_ids():
+    """A team is named by its name, a variant by its title; the id stays beside it, and the
+    order (largest draft cost, ties by id) is the same as without labels."""
+    groups = np.array(["T00007", None, "T00002", "T00007"], dtype=object)
+    base = np.array([100.0, 10.0, 50.0, 200.0])
+    labels = {"T00007": "Oncology North", "T00002": "Vaccines South", "(none)": "No team"}
+    rows = cost_by(groups, base, base, labels)
+    assert [(r["group"], r["label"], r["kams"]) for r in rows] == [
+        ("T00007", "Oncology North", 2), ("T00002", "Vaccines South", 1),
+        ("(none)", "No team", 1)]
+    # a group missing from the labels keeps its id as its label
+    assert cost_by(groups, base, base, {})[0]["label"] == "T00007"

@@ -26,3 +26,10 @@ def test_paired_bars_escape_group_names_and_write_the_amounts():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "EUR 10.00" in svg and "EUR 12.50" in svg
     assert "<title" in svg and "Cost by team" in svg
+
+
+def test_paired_bars_name_a_group_by_its_label():
+    svg = str(paired_bars([{"group": "T00007", "label": "Oncology North", "baseline": 10.0,
+                            "draft": 12.5}], title="Cost by team", money=money))
+    assert ">Oncology North</text>" in svg and "T00007" not in svg
+    assert "Oncology North: Published EUR 10.00, Draft EUR 12.50." in svg  # the description

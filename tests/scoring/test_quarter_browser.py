@@ -107,7 +107,13 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
         forecast = page.locator("#headline strong").first.inner_text()  # the scenario's cost
         expect(page.locator("#histogram svg")).to_have_count(1)
         expect(page.locator("#by-team svg")).to_have_count(1)
-        expect(page.locator("#by-variant")).to_contain_text("development")
+        # teams by their names (the code beside it in the table), variants by their titles
+        expect(page.locator("#by-team svg")).to_contain_text("Team ")
+        expect(page.locator("#by-team tbody th").first).to_have_text(
+            re.compile(r"^Team \w.* T\d+$"))
+        expect(page.locator("#by-variant svg")).to_contain_text("Development accounts")
+        expect(page.get_by_role("rowheader", name="Development accounts development",
+                                include_hidden=True)).to_have_count(1)
         checked("analyst")
         page.locator("#weights").screenshot(path=docs_image("quarter-whatif-weights.png"))
         page.locator("#result").screenshot(path=docs_image("quarter-whatif-result.png"))

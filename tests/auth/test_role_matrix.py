@@ -320,7 +320,8 @@ def _page_matrix(run: int) -> dict[tuple[str, str], tuple[str, frozenset[str], i
                                                    "kam"}), 0),
         ("/scoring/rulesets/new", "GET"): ("/scoring/rulesets/new", COMP, 200),
         ("/scoring/rulesets/new", "POST"): ("/scoring/rulesets/new", COMP, 0),
-        ("/scoring/rulesets/check", "POST"): ("/scoring/rulesets/check", COMP, 0),
+        # the editor's check writes nothing; the what-if page uses it too (whatif.use)
+        ("/scoring/rulesets/check", "POST"): ("/scoring/rulesets/check", STAFF, 0),
         ("/scoring/rulesets/work-in-progress/<int:wip_id>", "GET"): (
             "/scoring/rulesets/work-in-progress/999999", COMP, 404),
         ("/scoring/rulesets/work-in-progress/<int:wip_id>", "POST"): (

@@ -19,6 +19,7 @@ from kamscore.auth.scope import Scope
 from kamscore.exports.csv_cells import Cell, CsvWriter
 from kamscore.models import Period, RulesetVersion, ScoreRun
 from kamscore.scoring.errors import NotFoundError, PermissionDeniedError
+from kamscore.scoring.group_labels import version_variant_titles
 from kamscore.scoring.run_store import (
     ScopedTotals,
     StoredLine,
@@ -77,10 +78,12 @@ def line_statement(line: StoredLine) -> dict[str, Any]:
     }
 
 
-def statement(session: Session, run_id: int, kam_code: str, scope: Scope) -> dict[str, Any]:
+def statement(session: Session, run_id: int, kam_code: str, scope: Scope,
+              pm: Any = None) -> dict[str, Any]:
     """KAM ``kam_code``'s statement in run ``run_id``: NotFoundError when there is none, or
     when ``scope`` reaches no line of the run; PermissionDeniedError when the run has his
-    line but ``scope`` does not reach him (KAM codes are no secret; pay is)."""
+    line but ``scope`` does not reach him (KAM codes are no secret; pay is). With the plugin
+    manager ``pm`` it also names his plan variant by its title (``variant_title``)."""
     run = get_visible_run(session, run_id, scope)
     try:
         line = load_line(session, run.id, kam_code, scope)
@@ -90,7 +93,11 @@ def statement(session: Session, run_id: int, kam_code: str, scope: Scope) -> dic
                 "a statement is visible to its KAM, his manager, the comp team and auditors",
                 field="kam") from None
         raise
-    return {"run": run_summary(session, run, scope), **line_statement(line)}
+    found = {"run": run_summary(session, run, scope), **line_statement(line)}
+    if pm is not None:
+        titles = version_variant_titles(run.ruleset_version, pm)
+        found["variant_title"] = titles.get(found["variant"], found["variant"])
+    return found
 
 
 # -- the pay slip --------------------------------------------------------------------------------

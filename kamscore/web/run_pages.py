@@ -322,7 +322,8 @@ def statement(run_id: int, kam: str) -> str:
     own = user.person is not None and user.person.code == kam
     session = get_session()
     try:
-        found = statements.statement(session, run_id, kam, current_scope())
+        found = statements.statement(session, run_id, kam, current_scope(),
+                                     pm=get_plugin_manager())
     except ScoringError as exc:
         _refused(exc)
     form = RaiseQueryForm()

@@ -155,6 +155,11 @@ def test_cost_is_named_by_team_name_and_variant_title(session, pm, tiny):
         ("No team", None, 2, Decimal("675.00"))]
     # without the plugin manager the ruleset is not parsed: the variant keeps its id
     assert [v.label for v in cost_by_variant(session, run, ALL)] == ["key_accounts"]
+    # a statement names the KAM's variant by its title too (with the plugin manager)
+    from kamscore.scoring.statements import statement
+
+    assert statement(session, run.id, "K1", ALL, pm=pm)["variant_title"] == "Key accounts"
+    assert "variant_title" not in statement(session, run.id, "K1", ALL)
 
 
 def test_the_runner_cannot_close_the_period(session, pm, published):

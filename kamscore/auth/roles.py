@@ -93,6 +93,14 @@ GRANTS: dict[str, dict[str, Reach]] = {
     # 360° rater nominations: a KAM proposes his own raters, his manager decides on them
     "nominations.propose": {"admin": ALL, "kam": OWN},
     "nominations.approve": {"admin": ALL, "manager": TEAM},
+    # target rounds: the comp team sets top-down targets and opens a round, a KAM proposes
+    # his own, his manager decides on his teams' proposals, an approver (not the person who
+    # opened the round) approves it; the round page with every line and total
+    "targets.read": dict(_STAFF_READERS),
+    "targets.manage": {"admin": ALL, "analyst": ALL},
+    "targets.propose": {"admin": ALL, "kam": OWN},
+    "targets.decide": {"admin": ALL, "manager": TEAM},
+    "targets.approve": {"admin": ALL, "approver": ALL},
     "audit.read": {"admin": ALL, "auditor": ALL},
     "users.manage": {"admin": ALL},
 }

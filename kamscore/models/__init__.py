@@ -55,6 +55,12 @@ from kamscore.models.surveys import (
     SurveySubmission,
     SurveyVersion,
 )
+from kamscore.models.targets import (
+    ProposalDecision,
+    RoundStatus,
+    TargetLine,
+    TargetRound,
+)
 from kamscore.models.throttle import ThrottleCount
 from kamscore.models.users import USER_ROLES, ApiToken, User, user_team
 
@@ -94,10 +100,12 @@ __all__ = [
     "PlanObjective",
     "Product",
     "ProductPhase",
+    "ProposalDecision",
     "QueryStatus",
     "RaterGroup",
     "RaterNomination",
     "Role",
+    "RoundStatus",
     "RulesetComment",
     "RulesetStatus",
     "RulesetVersion",
@@ -119,6 +127,8 @@ __all__ = [
     "SurveyResponse",
     "SurveySubmission",
     "SurveyVersion",
+    "TargetLine",
+    "TargetRound",
     "Team",
     "TeamMember",
     "ThrottleCount",

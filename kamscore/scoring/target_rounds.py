@@ -132,7 +132,7 @@ def import_top_down(session: Session, code: str, text: str, filename: str, actor
         raise InvalidInputError(f"{filename}: line 1: the columns kam, fact and target are "
                                 f"needed (missing: {', '.join(sorted(missing))})",
                                 field="file")
-    people = dict(session.execute(select(Person.code, Person.id)).tuples().all())
+    people = dict(session.execute(select(Person.code, Person.id)).all())
     values: dict[tuple[int, str], Decimal] = {}
     for row in reader:
         where = f"{filename}: line {reader.line_num}"
@@ -185,7 +185,7 @@ def allocate_total(session: Session, pm: Any, code: str, allocation: Allocation,
     total = parse_amount(allocation.total, "total")
     key_period = get_period(session, allocation.key_period)
     found = credited(session, pm, key_period, [allocation.key_fact])
-    people = dict(session.execute(select(Person.code, Person.id)).tuples().all())
+    people = dict(session.execute(select(Person.code, Person.id)).all())
     weights = {c: t[allocation.key_fact] for c, t in found.totals.items()
                if allocation.key_fact in t}
     if allocation.team:

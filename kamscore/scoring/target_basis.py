@@ -10,6 +10,7 @@ facts of that name add up to, as ``sales_attainment`` reads it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
@@ -25,6 +26,7 @@ from kamscore.scoring.errors import InvalidInputError
 from kamscore.scoring.evaluation import load_context
 
 CENT = Decimal("0.01")
+THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 #: the actual a target is measured against, where a built-in metric says so
 ACTUAL_OF = {"sales_target": "net_sales"}
 
@@ -58,6 +60,8 @@ def credited(session: Session, pm: Any, period: Period, fact_names: Collection[s
 def parse_amount(text: Any, field: str) -> Decimal:
     """A target as typed or read from a file: a number ≥ 0, kept to the cent (half-even)."""
     raw = str(text if text is not None else "").strip().replace(" ", "")
+    if THOUSANDS.match(raw):  # 1,050,000.50 as the pages show amounts
+        raw = raw.replace(",", "")
     if not raw:
         raise InvalidInputError(f"{field}: a target is needed (a number)", field=field)
     try:

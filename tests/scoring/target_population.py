@@ -40,7 +40,7 @@ def scope(session, username: str, permission: str) -> Scope:
 
 
 def make_round(session, *, code: str = "R1", open_it: bool = True, opener: str = "ana",
-               bound: str = "50"):
+               bound: str = "50", now: dt.datetime = NOW, deadline: dt.datetime = DEADLINE):
     """Round ``code`` of sales_target for 2026-Q1 (bound ±``bound`` %), top-down from
     ``TOP_DOWN_CSV``, opened by ``opener`` with ``DEADLINE`` (unless ``open_it`` is false)."""
     found = target_rounds.create_round(session, code=code, title="Q1 targets",
@@ -48,7 +48,7 @@ def make_round(session, *, code: str = "R1", open_it: bool = True, opener: str =
                                        bound_pct=bound, actor="ana")
     target_rounds.import_top_down(session, code, TOP_DOWN_CSV, "targets.csv", "ana")
     if open_it:
-        target_rounds.open_round(session, code, DEADLINE, opener, NOW)
+        target_rounds.open_round(session, code, deadline, opener, now)
     session.commit()
     return found
 

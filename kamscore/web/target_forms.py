@@ -1,0 +1,80 @@
+"""Forms of the target round pages. Values are taken as typed: the services parse and check
+them (a number, not negative, within the round's bound) and name the field at fault."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from kamscore.web.base_form import Form
+
+
+class RoundForm(Form):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    period = StringField("Period", validators=[DataRequired(), Length(max=10)])
+    facts = StringField("Target facts (name:unit, comma-separated)",
+                        default="sales_target:EUR", validators=[DataRequired(),
+                                                                Length(max=300)])
+    bound_pct = StringField("Bound (% away from top-down a value may be)", default="25",
+                            validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField("Create the round")
+
+    def fact_units(self) -> dict[str, str]:
+        out = {}
+        for part in (self.facts.data or "").split(","):
+            name, _, unit = part.strip().partition(":")
+            if name:
+                out[name.strip()] = unit.strip() or "EUR"
+        return out
+
+
+class ImportForm(Form):
+    upload = FileField("CSV file (columns kam, fact, target)")
+    submit = SubmitField("Import the top-down targets")
+
+
+KEY_CHOICES = [SelectChoice("credited_share", "Credited share (e.g. last year's net sales)"),
+               SelectChoice("account_potential", "Account potential (a potential fact)")]
+
+
+class AllocateForm(Form):
+    fact = SelectField("Target fact", validate_choice=False)
+    total = StringField("Total to allocate", validators=[DataRequired(), Length(max=30)])
+    team = SelectField("Whose total", validate_choice=False)
+    key = SelectField("Key", choices=KEY_CHOICES)
+    key_fact = StringField("Key fact", default="net_sales",
+                           validators=[DataRequired(), Length(max=60)])
+    key_period = StringField("Key period", validators=[DataRequired(), Length(max=10)])
+    submit = SubmitField("Allocate")
+
+
+class OpenForm(Form):
+    deadline = DateTimeLocalField("Deadline (UTC)", format="%Y-%m-%dT%H:%M",
+                                  validators=[DataRequired("Give a deadline.")])
+    submit = SubmitField("Open the round to the KAMs")
+
+
+class ProposeForm(Form):
+    value = StringField("Your target", validators=[Length(max=30)])
+    reason = TextAreaField("Why", validators=[Length(max=500)])
+    submit = SubmitField("Propose")
+
+
+class DecideForm(Form):
+    decision = HiddenField()
+    value = StringField("Adjusted target", validators=[Optional(), Length(max=30)])
+    reason = StringField("Reason", validators=[Optional(), Length(max=500)])
+
+
+class ButtonForm(Form):
+    submit = SubmitField("Confirm")

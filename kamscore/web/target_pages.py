@@ -20,7 +20,17 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from kamscore.auth.access import (
@@ -199,7 +209,12 @@ def approve(code: str) -> Response | tuple[str, int]:
 
 # --- the KAM ------------------------------------------------------------------------------
 def _own_kam() -> str:
+    """The KAM the page is about: the user's own person (an admin names one: ``?kam=``; the
+    service refuses a KAM outside the caller's scope)."""
+    wanted = request.args.get("kam")
     person = current_user_of_request().person
+    if wanted:
+        return wanted
     if person is None:
         abort(404, description="Your user is not linked to a KAM.")
     return person.code

@@ -121,3 +121,22 @@ def add_nominations(session) -> None:
         propose(session, "360-NOM", kam, rater, group, everything, "test", DURING)
     add_approved(session, "360-NOM", "K4", "K3", "peer", everything, "test", DURING)
     session.commit()
+
+
+def add_target_round(session) -> None:
+    """An open target round ``TR1`` of sales_target for 2026-Q1 (K1..K4 at 1,000,000
+    top-down), where K1 has proposed 1,100,000 and K3 900,000."""
+    from kamscore.auth.scope import Scope
+    from kamscore.scoring import target_proposals, target_rounds
+
+    target_rounds.create_round(session, code="TR1", title="Q1 targets", period="2026-Q1",
+                               facts={"sales_target": "EUR"}, bound_pct="50", actor="ana")
+    target_rounds.import_top_down(session, "TR1", "kam,fact,target\n" + "".join(
+        f"{k},sales_target,1000000\n" for k in ("K1", "K2", "K3", "K4")), "tr1.csv", "ana")
+    target_rounds.open_round(session, "TR1", dt.datetime(2030, 1, 6, 8, 0, tzinfo=UTC),
+                             "ana", DURING)
+    lines = {line.kam.code: line.id for line in target_rounds.get_round(session, "TR1").lines}
+    for kam, value in (("K1", "1100000"), ("K3", "900000")):
+        target_proposals.propose(session, "TR1", lines[kam], value, f"{kam}'s reason",
+                                 Scope.unlimited(), "test", DURING)
+    session.commit()

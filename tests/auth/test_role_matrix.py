@@ -221,7 +221,7 @@ def test_pages_show_only_the_rows_in_scope(client, session, world, role):
 #: until it says who may open it)
 MATRIX_BLUEPRINTS = ("campaign_admin_pages", "nomination_pages", "scorecard_pages",
                      "team_pages", "query_pages", "run_pages", "whatif_pages",
-                     "ruleset_pages")
+                     "ruleset_pages", "target_pages")
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"admin", "analyst", "approver", "auditor"})
 PAY = STAFF | {"manager", "kam"}  # pay.read (MANAGERS_SEE_PAY on)
@@ -271,6 +271,26 @@ def _page_matrix(run: int) -> dict[tuple[str, str], tuple[str, frozenset[str], i
             "/nominations/team/360-NOM/kam/K1/approve-all", frozenset({"admin", "manager"}), 0),
         ("/nominations/team/<code>/kam/<kam_code>/add", "POST"): (
             "/nominations/team/360-NOM/kam/K1/add", frozenset({"admin", "manager"}), 0),
+        # target rounds: the comp team sets and opens, the KAM proposes, his manager
+        # decides, an approver approves (TR1: open, K1 and K3 have proposed)
+        ("/targets/rounds/", "GET"): ("/targets/rounds/", STAFF, 200),
+        ("/targets/rounds/", "POST"): ("/targets/rounds/", COMP, 0),
+        ("/targets/rounds/<code>", "GET"): ("/targets/rounds/TR1", STAFF, 200),
+        ("/targets/rounds/<code>/import", "POST"): ("/targets/rounds/TR1/import", COMP, 0),
+        ("/targets/rounds/<code>/allocate", "POST"): ("/targets/rounds/TR1/allocate", COMP, 0),
+        ("/targets/rounds/<code>/open", "POST"): ("/targets/rounds/TR1/open", COMP, 0),
+        ("/targets/rounds/<code>/approve", "POST"): ("/targets/rounds/TR1/approve",
+                                                     FOUR_EYES, 0),
+        ("/targets/mine/", "GET"): ("/targets/mine/", frozenset({"admin", "kam"}), 200),
+        ("/targets/mine/<code>", "GET"): ("/targets/mine/TR1?kam=K1",
+                                          frozenset({"admin", "kam"}), 200),
+        ("/targets/mine/<code>/<int:line_id>", "POST"): ("/targets/mine/TR1/1",
+                                                         frozenset({"admin", "kam"}), 0),
+        ("/targets/team/", "GET"): ("/targets/team/", frozenset({"admin", "manager"}), 200),
+        ("/targets/team/<code>", "GET"): ("/targets/team/TR1", frozenset({"admin", "manager"}),
+                                          200),
+        ("/targets/team/<code>/<int:line_id>", "POST"): ("/targets/team/TR1/1",
+                                                         frozenset({"admin", "manager"}), 0),
         # a KAM's scorecard, the manager's team view and his KAMs' scorecards
         ("/me/scorecard", "GET"): ("/me/scorecard", frozenset({"kam"}), 200),
         ("/team/", "GET"): ("/team/", frozenset({"manager"}), 200),
@@ -357,9 +377,10 @@ DIRECTORY_PAGES = {"/nominations/360-NOM?kam=K1", "/nominations/team/360-NOM"}
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_answers_each_role_as_its_grants_say(client, session, world, role):
-    from people_surveys import add_nominations
+    from people_surveys import add_nominations, add_target_round
 
     add_nominations(session)
+    add_target_round(session)
     _sign_in(client, session, role)
     for (_rule, method), (url, allowed, status) in _page_matrix(world.run_id).items():
         if method == "GET":

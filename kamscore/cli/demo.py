@@ -6,6 +6,8 @@ data is never changed without ``--reset``). ``--reset`` deletes every row and bu
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -17,6 +19,7 @@ from kamscore.db.session import get_db
 from kamscore.demo import DEMO_PASSWORD, DemoSpec, DemoSummary, prepare_demo
 from kamscore.demo.pay import publish_and_score
 from kamscore.demo.spec import CAMPAIGNS_MAX_SIZE, MAX_SIZE
+from kamscore.demo.targets import open_target_round
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.surveys.aggregate_store import Minimums
 
@@ -73,9 +76,13 @@ def demo_command(size: float, seed: int, year: int | None, reset: bool, yes: boo
     if summary.built:
         with get_db().sessionmaker() as session:
             pay = publish_and_score(session, get_plugin_manager(), spec)
+            targets = open_target_round(session, get_plugin_manager(), spec,
+                                        dt.datetime.now(dt.UTC))
         click.echo(f"Published {', '.join(pay.published)}; ran {pay.ruleset} on {pay.period}: "
                    f"{pay.kams:,} KAMs, {pay.total_payout:,.2f} {pay.currency} paid "
                    f"(/scoring/runs/{pay.run_id})")
+        click.echo(f"Opened target round {targets.code}: {targets.kams:,} KAMs, "
+                   f"{targets.proposals} proposals (/targets/rounds/{targets.code})")
     if no_serve:
         return
     _serve(app, host, port, summary)

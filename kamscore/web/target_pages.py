@@ -136,7 +136,8 @@ def _round_page(code: str, **forms: Any) -> str:
         allocate=allocate, open_form=forms.get("open_form") or OpenForm(formdata=None),
         button=ButtonForm(formdata=None), now=_now(),
         can_manage=optional_scope("targets.manage") is not None,
-        can_approve=optional_scope("targets.approve") is not None)
+        can_approve=optional_scope("targets.approve") is not None,
+        can_whatif=optional_scope("whatif.use") is not None)
 
 
 def _team_codes(view: target_rounds.RoundView) -> list[tuple[str, str]]:

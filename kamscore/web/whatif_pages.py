@@ -10,6 +10,8 @@
   gates, target incentive) from the generated form, or the whole YAML text. The result:
   totals, the payout histogram, cost by team, segment, lifecycle phase and variant, the KAMs
   who gain and lose most, how many cross a cap or a threshold (``scoring.whatif``).
+- ``GET /scoring/whatif/targets/<round>`` — a target round's payouts and total cost under
+  the KAMs' proposed versus the approved targets (``scoring.whatif_targets``).
 - ``POST /scoring/whatif/save`` — stores the scenario as the next draft version of the plan
   (``rulesets.draft``); it then goes through approval like any draft.
 """
@@ -22,6 +24,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
     flash,
     redirect,
@@ -35,11 +38,12 @@ from werkzeug.wrappers import Response
 from kamscore.auth.access import current_user_of_request, optional_scope, requires
 from kamscore.db.session import get_session
 from kamscore.plugin_host.manager import get_plugin_manager
-from kamscore.scoring.errors import InvalidInputError, ScoringError
+from kamscore.scoring.errors import InvalidInputError, NotFoundError, ScoringError
 from kamscore.scoring.inputs_cache import app_inputs_cache
 from kamscore.scoring.plan_edits import weight_table
 from kamscore.scoring.whatif import save_scenario, what_if
 from kamscore.scoring.whatif_start import parameter_sections, start
+from kamscore.scoring.whatif_targets import compare_targets
 from kamscore.web.nav import add_nav_item
 from kamscore.web.number_format import money, number
 from kamscore.web.whatif_charts import histogram_chart, paired_bars
@@ -172,3 +176,17 @@ def save() -> tuple[str, int] | Response:
     flash(f"Saved as draft {version.label}: it is now waiting for approval.", "success")
     return redirect(url_for("ruleset_pages.ruleset", name=version.name,
                             version=version.version))
+
+
+@bp.get("/whatif/targets/<code>")
+@requires("whatif.use")
+def targets(code: str) -> str:
+    """Payouts and total cost under a target round's proposed versus approved targets
+    (``scoring.whatif_targets``), with the published plan (``?plan=``; default: the plan run
+    on the round's period)."""
+    try:
+        report = compare_targets(get_session(), get_plugin_manager(), code,
+                                 ruleset=request.args.get("plan", "")[:80] or None)
+    except NotFoundError as exc:
+        abort(404, description=exc.message)
+    return render_template("scoring/whatif_targets.html", report=report)

@@ -274,6 +274,7 @@ def _page_matrix(run: int) -> dict[tuple[str, str], tuple[str, frozenset[str], i
         # target rounds: the comp team sets and opens, the KAM proposes, his manager
         # decides, an approver approves (TR1: open, K1 and K3 have proposed)
         ("/targets/rounds/", "GET"): ("/targets/rounds/", STAFF, 200),
+        ("/scoring/whatif/targets/<code>", "GET"): ("/scoring/whatif/targets/TR1", STAFF, 200),
         ("/targets/rounds/", "POST"): ("/targets/rounds/", COMP, 0),
         ("/targets/rounds/<code>", "GET"): ("/targets/rounds/TR1", STAFF, 200),
         ("/targets/rounds/<code>/import", "POST"): ("/targets/rounds/TR1/import", COMP, 0),

@@ -130,3 +130,13 @@ def test_the_opener_cannot_approve_his_round(client, session, team):
     sign_in(client, "carol")  # analyst and approver
     answer = client.post("/targets/rounds/R1/approve")
     assert answer.status_code == 403 and "four-eyes" in html(answer)
+
+
+def test_the_what_if_of_a_round(client, session, opened, published):
+    session.rollback()
+    sign_in(client, "ana")
+    assert "What-if: payouts and total cost" in text(client.get("/targets/rounds/R1"))
+    page = text(client.get("/scoring/whatif/targets/R1"))
+    assert "Proposed €2,525.00" in page and "Approved €2,525.00" in page
+    assert "Nobody's payout differs" in page
+    assert client.get("/scoring/whatif/targets/NOPE").status_code == 404

@@ -38,6 +38,7 @@ from kamscore.scoring.run_store import load_lines
 from kamscore.scoring.runs import run_score
 from kamscore.scoring.target_basis import allocate
 from kamscore.scoring.target_rounds import Allocation
+from kamscore.scoring.whatif_targets import compare_targets
 
 LATER = NOW + dt.timedelta(hours=1)
 
@@ -254,3 +255,21 @@ def test_an_approved_round_does_not_overwrite_facts(session, team):
     with pytest.raises(ConflictError) as exc:
         target_rounds.approve_round(session, "R2", "bob", LATER)
     assert exc.value.field == "period"
+
+
+def test_what_if_compares_payouts_under_proposed_and_approved_targets(session, pm, team,
+                                                                      published):
+    target_round = make_round(session)
+    _propose(session, target_round)  # K1: 1,050,000, not decided: top-down stands for now
+    session.commit()
+    report = compare_targets(session, pm, "R1")
+    # approved as it stands: the tiny plan's hand-worked payouts (EXPECTED), 2,525.00; under
+    # K1's proposal his attainment is 1.1 / 1.05: factor 1 + (0.047619 / 0.2) * 0.5 on 70 %,
+    # plus 30 % listed: 1,083.33 instead of 1,175.00
+    assert (report["approved"], report["proposed"]) == (Decimal("2525.00"),
+                                                         Decimal("2433.33"))
+    assert report["change"] == Decimal("91.67") and report["changed_kams"] == 1
+    assert report["movers"][0]["kam"] == "K1"
+    assert report["movers"][0]["proposed"] == pytest.approx(1083.33)
+    assert session.scalar(select(func.count()).select_from(Fact)
+                          .where(Fact.person_id.is_not(None))) == 0  # nothing stored

@@ -10,6 +10,10 @@ from kamscore.metrics.assemble import PersonRow
 
 @pytest.fixture
 def ctx():
+    return _context()
+
+
+def _context(*more_facts):
     return context(
         people=[*kams("K1", "K2", "K3", "K4", "K5", "K6"),
                 PersonRow("K7", "KAM K7", "kam", end_date=dt.date(2026, 1, 31))],
@@ -36,6 +40,7 @@ def ctx():
             fact("net_sales", 70, account="A3", product="P1"),  # and no target
             fact("net_sales", 80, account="A4"),
             fact("sales_target", 100, account="A4"),
+            *more_facts,
         ],
     )
 
@@ -77,3 +82,17 @@ def test_products_parameter(ctx, compute, value_of):
     assert value_of(values, "K1") == pytest.approx(1.4)
     # A4's facts have no product: with a product filter they do not count
     assert value_of(values, "K5") is None
+
+
+
+def test_a_kams_own_target_replaces_his_accounts(compute, value_of):
+    """An approved target round writes a sales_target about the KAM himself: it replaces what
+    his accounts' targets credit him with (every product), not the others' targets."""
+    own = _context(fact("sales_target", 500, person="K1"), fact("sales_target", 40, person="K4"))
+    values = compute(own, "sales_attainment")
+    assert value_of(values, "K1") == pytest.approx(450 / 500)  # instead of 450 / 350
+    assert values.inputs(0)["sales_target"] == 500
+    assert value_of(values, "K4") == pytest.approx(70 / 40)  # his account had no target
+    assert value_of(values, "K2") == pytest.approx(1.5)  # unchanged
+    by_product = compute(own, "sales_attainment", products=["P1"])
+    assert value_of(by_product, "K1") == pytest.approx(1.4)  # the account targets of P1

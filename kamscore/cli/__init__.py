@@ -29,6 +29,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(period.period_group)
     app.cli.add_command(payroll.payroll_group)
 
+    from kamscore.cli import targets
+
+    app.cli.add_command(targets.targets_group)
+
     from kamscore.cli import plugins
 
     app.cli.add_command(plugins.plugins_command)

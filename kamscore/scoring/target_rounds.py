@@ -161,7 +161,7 @@ def import_top_down(session: Session, code: str, text: str, filename: str, actor
 @dataclass(frozen=True)
 class Allocation:
     fact: str
-    total: Decimal
+    total: Decimal | str  # as typed: parsed and checked by ``allocate_total``
     key: str
     key_fact: str
     key_period: str

@@ -53,6 +53,7 @@ def test_bad_input_names_the_option_or_the_line(runner, session, team, tmp_path)
                                        "--bound", "-3")
     assert "(--period)" in _refused(runner, "create", "R1", "--period", "1999-Q1")
     assert session.scalar(select(func.count()).select_from(TargetRound)) == 0
+    session.rollback()  # SQLite: hold no lock while the command writes
     _ok(runner, "create", "R1", "--period", "2026-Q1")
     bad = tmp_path / "bad.csv"
     bad.write_text("kam,fact,target\nK1,sales_target,100\nK2,sales_target,-5\n",

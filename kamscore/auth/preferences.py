@@ -29,8 +29,9 @@ class PreferenceError(ValueError):
 @functools.cache
 def time_zones() -> tuple[str, ...]:
     """The IANA time zones a user may choose (``Asia/Taipei``, ``Europe/Berlin``, ...)."""
-    return tuple(sorted(zone for zone in zoneinfo.available_timezones()
-                        if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))) + ("UTC",)
+    zones = sorted(zone for zone in zoneinfo.available_timezones()
+                   if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
+    return (*zones, "UTC")
 
 
 def set_preferences(session: Session, user: User, *, language: str,

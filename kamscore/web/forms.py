@@ -34,8 +34,8 @@ class LanguageForm(Form):
     """The language of the pages and, for a signed-in user, his time zone. The switch in every
     page's footer submits only the language (the time zone then stays as it is)."""
 
-    language = SelectField(_l("Language"), choices=[SelectChoice(tag, name) for tag, name in LANGUAGES.items()],
-                           validators=[DataRequired()])
+    language = SelectField(_l("Language"), validators=[DataRequired()],
+                           choices=[SelectChoice(tag, name) for tag, name in LANGUAGES.items()])
     timezone = SelectField(_l("Time zone"), default="")
     next = HiddenField()
     submit = SubmitField(_l("Change"))

@@ -52,6 +52,10 @@ class User(UserMixin, Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: the pages' language (BCP 47: "en", "zh-Hant"); None follows the browser
+    language: Mapped[str | None] = mapped_column(String(16))
+    #: IANA time zone of dates and times on the pages ("Asia/Taipei"); None: UTC
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     person: Mapped[Person | None] = relationship()
     teams: Mapped[list[Team]] = relationship(secondary=user_team, order_by="Team.code")

@@ -19,13 +19,14 @@ from kamscore.web.base_form import NUL
 
 
 def init_app(app: Flask) -> None:
-    from kamscore.web import layout, number_format, pages, survey_pages
+    from kamscore.web import language, layout, number_format, pages, survey_pages
 
     app.before_request(_refuse_nul_in_url)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(survey_pages.bp)
     layout.init_app(app)
+    language.init_app(app)
     number_format.init_app(app)
 
     from kamscore.web import campaign_admin_pages, campaign_pages, nomination_pages

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -39,9 +40,11 @@ def label(value: Any) -> str:
 
 
 def _nav_items() -> list[dict[str, Any]]:
-    """The entries the current user may see, with their URL and whether they are current."""
+    """The entries the current user may see, with their URL and whether they are current;
+    labels in the page's language (``add_nav_item``'s label is a message id: the extraction
+    command of docs/translations.md collects it)."""
     return [
-        {"label": item.label, "url": url_for(item.endpoint),
+        {"label": gettext(item.label), "url": url_for(item.endpoint),
          "current": item.is_current(request.endpoint)}
         for item in nav_entries(current_app) if item.visible_to(current_user, current_app)
     ]

@@ -7,7 +7,7 @@ setting, ``Accept-Language``) changes every page at once::
     {{ line.payout|money(run.currency) }}   {{ kams|number }}   {{ share|percent_of }}
     {{ change|money(run.currency, signed=True) }}   {{ run.created_at|day }}
 
-The locale is ``BABEL_DEFAULT_LOCALE`` (``en``) until the languages issue adds per-user choice;
+The locale is the page's (``kamscore.web.language``: the user's setting, else the browser's);
 ``None`` prints as an en dash, the pages' sign for "no value".
 """
 
@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from flask import Flask
 from flask_babel import (
-    Babel,
     format_currency,
     format_date,
     format_datetime,
@@ -32,9 +31,6 @@ Number = int | float | Decimal
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
-    Babel(app)
     app.add_template_filter(money)
     app.add_template_filter(number)
     app.add_template_filter(percent_of)

@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -106,9 +107,9 @@ def login() -> Any:
         if user is not None:
             login_user(user)
             mark_signed_in()
-            flash(f"Signed in as {user.name}.", "success")
-            return redirect(_safe_next(form.next.data) or url_for("web.home"))
-        form.password.errors.append("Unknown username or wrong password.")
+            flash(_("Signed in as %(name)s.", name=user.name), "success")
+            return redirect(safe_next(form.next.data) or url_for("web.home"))
+        form.password.errors.append(_("Unknown username or wrong password."))
     status = 400 if request.method == "POST" else 200
     return render_template("web/login.html", form=form), status
 
@@ -122,11 +123,11 @@ def logout() -> Response:
     if current_user.is_authenticated:
         sign_out(current_user._get_current_object())
     logout_user()
-    flash("Signed out.", "info")
+    flash(_("Signed out."), "info")
     return redirect(url_for("web.home"))
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never an absolute URL to somewhere else."""
     if not target:
         return None

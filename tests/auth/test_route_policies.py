@@ -55,7 +55,8 @@ def test_the_public_routes_are_exactly_these(app):
               if (policy := policy_of(app.view_functions[endpoint])) is not None
               and policy.permission is None}
     assert public == {
-        "web.home", "web.login", "web.logout", "health.health", "api_docs.swagger_ui",
+        "web.home", "web.login", "web.logout", "language.settings", "health.health",
+        "api_docs.swagger_ui",
         "api-docs.openapi_json", "survey_pages.follow", "survey_pages.opt_out",
         "survey_pages.page", "survey_pages.thanks",
     }

@@ -46,6 +46,7 @@ from engine import floor
 from sqlalchemy import insert, select
 
 from kamscore.content.bundled import bundled_dir
+from kamscore.db.gc_pause import gc_paused
 from kamscore.db.migrate import upgrade
 from kamscore.db.session import Database
 from kamscore.engine import MetricValues, Population
@@ -164,10 +165,11 @@ def evaluation_sources(outcomes):  # type: ignore[no-untyped-def]
     return metric_sources(outcomes)
 
 
-def steps_once(database: Database, pm, period_code: str, tile: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def steps_once(database: Database, pm, period_code: str, tile: int,  # type: ignore[no-untyped-def]
+               previous: bool = True, commit: bool = True) -> dict[str, float]:
     """Each step of a run timed on its own, the previous code's beside."""
     times: dict[str, float] = {}
-    with database.sessionmaker() as session:
+    with database.sessionmaker() as session, gc_paused():  # as run_score runs
         version = lifecycle.published_version(session, "standard")
         ruleset = lifecycle.parse_version(version, pm)
         period = get_period(session, period_code)
@@ -195,14 +197,16 @@ def steps_once(database: Database, pm, period_code: str, tile: int) -> dict[str,
         s0 = time.perf_counter()
         ev.statement_columns()
         times["statements"] = time.perf_counter() - s0
-        s0 = time.perf_counter()
-        previous_statements = [s.to_dict() for s in ev.statements()]
-        times["statements_previous"] = time.perf_counter() - s0
-        del previous_statements
+        if previous:
+            s0 = time.perf_counter()
+            previous_statements = [s.to_dict() for s in ev.statements()]
+            times["statements_previous"] = time.perf_counter() - s0
+            del previous_statements
         t4a = time.perf_counter()
         built = build_lines(ruleset_hash=version.content_hash, inputs=inputs, scored=scored)
         t4 = time.perf_counter()
-        details, hashes = _previous_lines(inputs, scored, version.content_hash)
+        details, hashes = (_previous_lines(inputs, scored, version.content_hash) if previous
+                           else ([], []))
         times["lines_previous"] = time.perf_counter() - t4
         same_hashes = hashes == [line["input_hash"] for line in built.lines]
         ids = dict(session.execute(select(Person.code, Person.id)
@@ -228,15 +232,16 @@ def steps_once(database: Database, pm, period_code: str, tile: int) -> dict[str,
         insert_run(session, run_row("benchmark-steps"),
                    [{**line, "person_id": ids[line["kam_code"]]} for line in built.lines],
                    built.blocks)
-        if tile > 1:
+        if tile > 1 or not commit:
             session.flush()
         else:
             session.commit()
         t5 = time.perf_counter()
-        insert_run(session, run_row("benchmark-previous"),
-                   [{**line, "person_id": ids[line["kam_code"]], "detail": details[i]}
-                    for i, line in enumerate(built.lines)])
-        session.flush()
+        if previous:
+            insert_run(session, run_row("benchmark-previous"),
+                       [{**line, "person_id": ids[line["kam_code"]], "detail": details[i]}
+                        for i, line in enumerate(built.lines)])
+            session.flush()
         times["store_previous"] = time.perf_counter() - t5
         session.rollback()
         detail_bytes = sum(len(b.payload) for b in built.blocks)
@@ -287,6 +292,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tile", type=int, default=1,
                         help="repeat the population this many times for steps 3-6")
+    parser.add_argument("--linear", type=int, metavar="N",
+                        help="time the steps at tile 1 and tile N alternately in this process "
+                             "and print how much each grew (steps 3-6 only)")
+    parser.add_argument("--current-only", action="store_true",
+                        help="skip the previous code's steps (for this code's peak memory)")
     parser.add_argument("--previous", help="a checkout of the previous code, for run_score "
                                            "end to end side by side")
     args = parser.parse_args()
@@ -299,7 +309,15 @@ def main() -> None:
         pm = build_plugin_manager(entry_points=False)
         print(f"ruleset {ensure_published(database, pm)}, period {args.period}, "
               f"database {database.engine.url.get_backend_name()}, tile {args.tile}")
-        steps = [steps_once(database, pm, args.period, args.tile) for _ in range(args.repeat)]
+        if args.linear:
+            rounds = [(steps_once(database, pm, args.period, 1, False, False),
+                       steps_once(database, pm, args.period, args.linear, False, False))
+                      for _ in range(args.repeat)]
+            database.dispose()
+            _print_growth(rounds, args.linear)
+            return
+        steps = [steps_once(database, pm, args.period, args.tile, not args.current_only)
+                 for _ in range(args.repeat)]
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ends: list[tuple[str, float, str, str]] = []
         if args.tile == 1:
@@ -312,7 +330,8 @@ def main() -> None:
     best = {key: min(s[key] for s in steps) for key in steps[0]}
     print(f"{best['kams']:,.0f} KAMs x {best['components']:.0f} components; "
           f"line detail stored: {best['detail_mb']:.1f} MB (previous code "
-          f"{best['previous_mb']:.1f} MB, {best['previous_mb'] / best['detail_mb']:.1f}x); "
+          f"{best['previous_mb']:.1f} MB, {best['previous_mb'] / best['detail_mb']:.1f}x "
+          "(0 when not run)); "
           f"input hashes as the previous code's: {bool(best['same_hashes'])}; "
           f"engine and floor same payouts: {bool(best['floor_same'])}")
     print(f"peak resident memory of the steps: {peak:,.0f} MB")
@@ -327,11 +346,13 @@ def main() -> None:
             ("store", "store run and lines" + (" (flush)" if args.tile > 1 else ", commit"),
              "store_previous"))
     for key, label, other in rows:
-        beside = "" if other is None else f"{best[other]:.3f}"
+        beside = "" if other is None or other not in best else f"{best[other]:.3f}"
         if other == "floor":
             beside = f"floor (numpy by hand): {beside}"
         print(f"| {label} | {best[key]:.3f} | {beside} |")
     print(f"| sum of the steps | {best['total']:.2f} | |")
+    if args.current_only:
+        print("(previous code's steps not run: --current-only)")
     for who in ("current", "previous"):
         mine = [e for e in ends if e[0] == who]
         if mine:
@@ -340,6 +361,19 @@ def main() -> None:
                   + str(len({(e[2], e[3]) for e in mine}) == 1)
                   + f"; input hash {mine[0][2][:12]}")
     print(json.dumps({k: round(v, 4) for k, v in best.items()}))
+
+
+def _print_growth(rounds, times: int) -> None:  # type: ignore[no-untyped-def]
+    """Each step at the database's size and at ``times`` the KAMs, best of the rounds."""
+    small = {k: min(r[0][k] for r in rounds) for k in rounds[0][0]}
+    large = {k: min(r[1][k] for r in rounds) for k in rounds[0][1]}
+    print(f"| step | {small['kams']:,.0f} KAMs, s | {large['kams']:,.0f} KAMs, s | grew |")
+    print("| --- | ---: | ---: | ---: |")
+    for key in ("engine", "floor", "statements", "lines", "store"):
+        print(f"| {key} | {small[key]:.3f} | {large[key]:.3f} | "
+              f"{large[key] / small[key]:.1f}x |")
+    print(f"(the same load and metrics feed both: {small['load']:.2f} s, "
+          f"{small['metrics']:.2f} s and {large['load']:.2f} s, {large['metrics']:.2f} s)")
 
 
 if __name__ == "__main__":

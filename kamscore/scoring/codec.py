@@ -26,6 +26,12 @@ segment names per variant, gate conditions, treatment labels — is stored once,
 ``layout`` (``layout_of``). ``expand`` joins a line with the layout back into the full
 statement: the engine's ``KamStatement.to_dict()`` plus, per component, the metric's inputs,
 its no-data reason and its source (tests check that the two are equal for every KAM).
+
+Runs made since migration 0014 keep this detail in compressed column-wise blocks
+(``kamscore.scoring.detail_blocks``), which read back as exactly these dicts; the ``in``
+records are still made here (``input_records``, block by block), while ``output_records``
+and ``line_details`` are what runs stored before (kept for the tests and the benchmark that
+compare the two).
 """
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ def test_a_rerun_is_byte_identical_and_detail_is_compact(session, pm, demo):
     assert digest.hexdigest() == first.result_hash
 
 
-def test_one_kam_is_read_from_his_block_only(session, pm, demo, monkeypatch):
+def test_each_kam_reads_back_alone_from_small_blocks(session, pm, demo, monkeypatch):
     monkeypatch.setattr(detail_blocks, "BLOCK_SIZE", 7)
     run = run_score(session, pm, period="2025-Q2", ruleset="standard", user="analyst")
     blocks = session.execute(select(ScoreRunBlock.block, ScoreRunBlock.first_code,

@@ -1,6 +1,7 @@
 """How fast the engine evaluates the standard ruleset, against a hand-written numpy floor.
 
     python benchmarks/engine.py [--kams 10000] [--repeat 30] [--seed 7]
+    python benchmarks/engine.py --sizes 1000 10000 100000   # each size in its own process
 
 Builds random inputs for ``--kams`` KAMs (every one of the standard plan's 12 components, with
 some values missing, all segments, grades and partial periods), then times, side by side in
@@ -11,19 +12,27 @@ one run:
 - ``floor``: the same plan written by hand in numpy, computing only the payouts — the
   fastest the plan can reasonably be evaluated in numpy, the floor the engine is measured
   against (target: within 2x);
-- ``statements``: turning the engine's result into one ``KamStatement.to_dict()`` per KAM
-  (what a score run stores);
+- ``statements, previous code``: one ``KamStatement.to_dict()`` per KAM (what score runs
+  built until the statement columns);
+- ``statements, column-wise``: ``Evaluation.statement_columns()``, every KAM's statement as
+  arrays (``kamscore.engine.statement_columns``), on a fresh evaluation each time, and
+  rendering one KAM's statement from them;
 - ``load``: parsing and validating the YAML.
 
-Both evaluations must give the same rounded payouts (checked, or the script fails). Prints
-the best and the median of ``--repeat`` runs.
+Both evaluations must give the same rounded payouts (checked, or the script fails), and
+the column-wise statements must render the same as ``to_dict()`` (checked on 200 KAMs).
+Prints the best and the median of ``--repeat`` runs and the process's peak resident memory;
+``--sizes`` runs each size in a fresh process, so each peak is that size's own.
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -164,7 +173,15 @@ def main() -> None:
     parser.add_argument("--kams", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--sizes", type=int, nargs="*",
+                        help="run each of these sizes in its own process, one after another")
     args = parser.parse_args()
+    if args.sizes:
+        for size in args.sizes:
+            subprocess.run([sys.executable, __file__, "--kams", str(size), "--repeat",
+                            str(args.repeat), "--seed", str(args.seed)], check=True)
+            print()
+        return
 
     metrics, functions = catalogue_of(build_plugin_manager(entry_points=False))
     text = (bundled_dir("rulesets") / "standard.yaml").read_text(encoding="utf-8")
@@ -182,8 +199,17 @@ def main() -> None:
     same = np.array_equal(evaluation.payout_minor, hand)  # type: ignore[union-attr]
     if not same:
         raise SystemExit("the engine and the hand-written floor disagree on payouts")
-    statements = best_of(max(1, args.repeat // 10),
-                         lambda: [s.to_dict() for s in evaluation.statements()])
+    few = max(1, min(args.repeat // 10, 3 if args.kams >= 100_000 else args.repeat))
+    fresh = [evaluate(ruleset, population, values) for _ in range(few)]
+    old = best_of(few, lambda: [s.to_dict() for s in fresh.pop().statements()])
+    fresh = [evaluate(ruleset, population, values) for _ in range(args.repeat)]
+    new = best_of(args.repeat, lambda: fresh.pop().statement_columns())
+    columns = new[2]
+    sample = range(0, args.kams, max(1, args.kams // 200))
+    if any(columns.statement(i) != evaluation.statement(i).to_dict()  # type: ignore[union-attr]
+           for i in sample):
+        raise SystemExit("the column-wise statements differ from to_dict()")
+    one = best_of(args.repeat, lambda: columns.statement(args.kams // 2))
     engine = (min(engine_times), statistics.median(engine_times), evaluation)
     hand_row = (min(floor_times), statistics.median(floor_times), hand)
     ratios = [e / f for e, f in zip(engine_times, floor_times, strict=True)]
@@ -192,15 +218,20 @@ def main() -> None:
           f"best and median of {args.repeat} runs")
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"{platform.machine()}, {platform.processor() or platform.system()}")
-    print(f"{'step':<34}{'best ms':>10}{'median ms':>12}")
+    print(f"{'step':<44}{'best ms':>10}{'median ms':>12}")
     rows = [("load + validate the YAML", load), ("engine: evaluate", engine),
             ("floor: hand-written numpy", hand_row),
-            (f"statements: {args.kams:,} x to_dict()", statements)]
+            (f"statements, previous: {args.kams:,} x to_dict()", old),
+            ("statements, column-wise: all KAMs", new),
+            ("one KAM's statement from the columns", one)]
     for label, (best, median, _result) in rows:
-        print(f"{label:<34}{best * 1000:>10.2f}{median * 1000:>12.2f}")
+        print(f"{label:<44}{best * 1000:>10.2f}{median * 1000:>12.2f}")
     print(f"engine / floor: {engine[0] / hand_row[0]:.2f}x (best vs best), median of the "
           f"paired ratios {statistics.median(ratios):.2f}x; same payouts: {same}; "
-          f"total {evaluation.total} {ruleset.currency}")
+          f"total {evaluation.total} {ruleset.currency}")  # type: ignore[union-attr]
+    print(f"column-wise / previous statements: {new[0] / old[0]:.4f}; peak resident memory "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,6 @@ through the survey services — and the demo's score run reading its survey metr
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import pytest
@@ -18,11 +17,12 @@ from kamscore.models import (
     CampaignStatus,
     Invitation,
     InvitationStatus,
-    ScoreLine,
+    ScoreRun,
     SurveyAggregate,
     SurveyDraft,
     SurveyResponse,
 )
+from kamscore.scoring.run_store import raw_details
 
 DEMO = ["demo", "--no-serve", "--size", "0.5", "--year", "2025"]
 
@@ -84,8 +84,11 @@ def test_two_closed_campaigns_with_results_and_an_open_one(demo):
 def test_the_score_run_reads_the_closed_campaigns(demo):
     session = demo
     sources = Counter()
-    for detail in session.scalars(select(ScoreLine.detail)):
-        metrics = (json.loads(detail) if isinstance(detail, str) else detail)["in"]["metrics"]
+    details = [detail for run_id in session.scalars(select(ScoreRun.id))
+               for _, detail in raw_details(session, run_id)]
+    assert details
+    for detail in details:
+        metrics = detail["in"]["metrics"]
         for key, metric in metrics.items():
             source = (metric.get("inputs") or {}).get("source")
             if source:

@@ -12,6 +12,7 @@ Public API::
     evaluation = evaluate(ruleset, population, {"sales": MetricValues.of([...])})
     evaluation.payout_minor      # int64 rounded payouts in minor units (cents)
     evaluation.statement(i)      # KamStatement: the explanation of KAM i
+    evaluation.statement_columns()  # every KAM's statement as arrays; .statement(i) renders one
 """
 
 from kamscore.engine.evaluate import evaluate

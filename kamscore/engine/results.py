@@ -6,7 +6,8 @@ metric value, the segment or tier that applied, the factor before and after gate
 caps and floors, the weight after reweighting, the contribution; each gate's outcome; the
 variant chosen; eligibility and proration; the target; the payout before and after rounding —
 and ``statement(i)`` turns one KAM's column entries into a readable ``KamStatement``
-(``engine.statement``). The score runner stores ``statement(i).to_dict()`` per KAM.
+(``engine.statement``). ``statement_columns()`` gives every KAM's statement as columns at
+once (``engine.statement_columns``), rendering one KAM's on demand — what a score run stores.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kamscore.engine.transforms import NO_SEGMENT, segment
 if TYPE_CHECKING:
     from kamscore.engine.model import Ruleset, Transform
     from kamscore.engine.statement import KamStatement
+    from kamscore.engine.statement_columns import StatementColumns
 
 
 class Treatment(enum.IntEnum):
@@ -221,6 +223,12 @@ class Evaluation:
         from kamscore.engine.statement import build_statement
 
         return build_statement(self, index)
+
+    def statement_columns(self) -> StatementColumns:
+        """Every KAM's statement, column-wise (see ``engine.statement_columns``)."""
+        from kamscore.engine.statement_columns import statement_columns
+
+        return statement_columns(self)
 
     def statements(self) -> Iterator[KamStatement]:
         for index in range(self.size):

@@ -32,6 +32,7 @@ from kamscore.models.scoring import (
     RulesetVersion,
     ScoreLine,
     ScoreRun,
+    ScoreRunBlock,
     ScoreRunStatus,
 )
 from kamscore.models.surveys import (
@@ -113,6 +114,7 @@ __all__ = [
     "ScheduledJobRun",
     "ScoreLine",
     "ScoreRun",
+    "ScoreRunBlock",
     "ScoreRunStatus",
     "Stakeholder",
     "StakeholderRole",

@@ -26,6 +26,12 @@ segment names per variant, gate conditions, treatment labels — is stored once,
 ``layout`` (``layout_of``). ``expand`` joins a line with the layout back into the full
 statement: the engine's ``KamStatement.to_dict()`` plus, per component, the metric's inputs,
 its no-data reason and its source (tests check that the two are equal for every KAM).
+
+Runs made since migration 0014 keep this detail in compressed column-wise blocks
+(``kamscore.scoring.detail_blocks``), which read back as exactly these dicts; the ``in``
+records are still made here (``input_records``, block by block), while ``output_records``
+and ``line_details`` are what runs stored before (kept for the tests and the benchmark that
+compare the two).
 """
 
 from __future__ import annotations
@@ -173,30 +179,47 @@ def arrays(columns: Sequence[list[str]], size: int) -> list[str]:
 # -- inputs -------------------------------------------------------------------------------------
 
 
-def _metric_objects(outcome: MetricOutcome, size: int) -> list[str]:
+def _metric_objects(outcome: MetricOutcome, size: int, rows: np.ndarray | None = None
+                    ) -> list[str]:
     if isinstance(outcome, MetricFailure):
         return constant('{"failed":' + json.dumps(outcome.error, ensure_ascii=False) + "}",
                         size)
-    inputs = objects({name: tokens(col) for name, col in outcome.input_columns.items()}, size)
+
+    def pick(column: Any) -> Any:
+        if rows is None:
+            return column
+        if isinstance(column, np.ndarray):
+            return column[rows]
+        return [column[i] for i in rows.tolist()]
+
+    columns = {name: pick(col) for name, col in outcome.input_columns.items()}
+    inputs = objects({name: tokens(col) for name, col in columns.items()}, size)
     if outcome.input_rows is not None:
-        columns = {name: col for name, col in outcome.input_columns.items()}
+        picked = (outcome.input_rows if rows is None
+                  else [outcome.input_rows[i] for i in rows.tolist()])
         inputs = []
         for i in range(size):
             merged = {name: json_scalar(col[i]) for name, col in columns.items()}
-            merged.update(outcome.input_rows[i])
+            merged.update(picked[i])
             inputs.append(_nested_token(merged))
-    n = [_NULL if x < 0 else str(x) for x in outcome.n.tolist()]
-    return objects({"inputs": inputs, "n": n, "reason": tokens(outcome.reasons),
-                    "value": tokens(outcome.values)}, size)
+    n = [_NULL if x < 0 else str(x) for x in pick(outcome.n).tolist()]
+    return objects({"inputs": inputs, "n": n, "reason": tokens(pick(outcome.reasons)),
+                    "value": tokens(pick(outcome.values))}, size)
 
 
 def input_records(codes: np.ndarray, attributes: Mapping[str, np.ndarray],
-                  outcomes: Mapping[str, MetricOutcome]) -> list[str]:
-    """Per KAM, the canonical JSON of what the engine saw about him (see the module doc)."""
+                  outcomes: Mapping[str, MetricOutcome], rows: np.ndarray | None = None
+                  ) -> list[str]:
+    """Per KAM, the canonical JSON of what the engine saw about him (see the module doc);
+    with ``rows`` (population indexes) only those KAMs', in that order."""
+    if rows is not None:
+        codes = np.asarray(codes)[rows]
+        attributes = {name: col[rows] if isinstance(col, np.ndarray)
+                      else [col[i] for i in rows.tolist()] for name, col in attributes.items()}
     size = len(codes)
     attrs = objects({name: tokens(col) for name, col in attributes.items()}, size)
-    metrics = objects({key: _metric_objects(outcome, size) for key, outcome in outcomes.items()},
-                      size)
+    metrics = objects({key: _metric_objects(outcome, size, rows)
+                       for key, outcome in outcomes.items()}, size)
     return objects({"attributes": attrs, "kam": tokens(codes), "metrics": metrics}, size)
 
 

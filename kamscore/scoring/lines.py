@@ -9,10 +9,14 @@ Hashes (all SHA-256 of canonical JSON, see ``kamscore.scoring.canonical``):
   (or the failure) — the ``in`` part of his stored detail. Changing a fact behind one KAM's
   value changes his line's hash and no other;
 - the *run's* input hash: the common inputs plus every line hash in KAM-code order;
-- the *result* hash: every line's stored detail, in KAM-code order. Two runs on the same
-  inputs have equal result hashes — byte-identical results.
+- the *result* hash: every line's stored detail, in KAM-code order — the digests of the
+  uncompressed bytes of the run's detail blocks (``kamscore.scoring.detail_blocks``; runs
+  made before them hashed each line's JSON text). Two runs on the same inputs have equal
+  result hashes — byte-identical results.
 
-The line texts are produced column-wise by ``kamscore.scoring.codec``.
+The input records are produced column-wise by ``kamscore.scoring.codec``, block by block;
+what the engine computed is stored from the evaluation's statement columns
+(``kamscore.engine.statement_columns``), never one statement object per KAM.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import numpy as np
 
 from kamscore.engine.results import Status
 from kamscore.metrics.compute import MetricFailure, MetricOutcome
-from kamscore.scoring import codec
+from kamscore.scoring import codec, detail_blocks
 from kamscore.scoring.canonical import dumps_plain, sha256_text, to_plain
 from kamscore.scoring.evaluation import PeriodInputs, Scored, component_requests
 
@@ -52,6 +56,7 @@ def metric_sources(outcomes: Mapping[str, MetricOutcome]) -> list[dict[str, Any]
 @dataclass(frozen=True)
 class BuiltLines:
     lines: list[dict[str, Any]]  # LINE_COLUMNS of run_store, person_id filled by the caller
+    blocks: list[detail_blocks.EncodedBlock]  # the lines' detail (their ``detail`` is empty)
     common: dict[str, Any]
     layout: dict[str, Any]
     input_hash: str
@@ -79,15 +84,19 @@ def build_lines(*, ruleset_hash: str, inputs: PeriodInputs, scored: Scored) -> B
     common_json = dumps_plain(common)
     sources = {cid: r.resolved_key for cid, r in component_requests(ev.ruleset).items()}
 
-    records = codec.input_records(inputs.population.codes, inputs.population.attributes,
-                                  outcomes)
-    details = codec.line_details(records, codec.output_records(ev))
+    population = inputs.population
     prefix = hashlib.sha256((common_json + "\n").encode("utf-8"))
-    hashes = []
-    for record in records:  # = sha256_text(common_json + "\n" + record), without the copies
-        digest = prefix.copy()
-        digest.update(record.encode("utf-8"))
-        hashes.append(digest.hexdigest())
+    hashes: list[str] = [""] * ev.size
+
+    def records(rows: np.ndarray) -> list[str]:
+        found = codec.input_records(population.codes, population.attributes, outcomes, rows)
+        for index, record in zip(rows.tolist(), found, strict=True):
+            digest = prefix.copy()  # = sha256_text(common_json + "\n" + record), no copies
+            digest.update(record.encode("utf-8"))
+            hashes[index] = digest.hexdigest()
+        return found
+
+    blocks = detail_blocks.encode(ev.statement_columns(), records)
     codes = inputs.population.codes.tolist()
     payouts = ev.payout.tolist()
     eligible = ev.eligible.tolist()
@@ -97,16 +106,17 @@ def build_lines(*, ruleset_hash: str, inputs: PeriodInputs, scored: Scored) -> B
     lines = [
         {"kam_code": codes[i], "eligible": eligible[i], "held": held[i], "score": scores[i],
          "target_incentive": targets[i], "proration": prorations[i], "payout": payouts[i],
-         "input_hash": hashes[i], "detail": details[i]}
+         "input_hash": hashes[i], "detail": ""}
         for i in range(ev.size)
     ]
     paid_target = np.where(ev.eligible & np.isfinite(ev.target), ev.target * ev.proration, 0.0)
     return BuiltLines(
         lines=lines,
+        blocks=blocks,
         common=common,
         layout=codec.layout_of(ev.ruleset, sources),
         input_hash=sha256_text(common_json + "\n" + "\n".join(hashes)),
-        result_hash=_result_hash(codes, details),
+        result_hash=_result_hash(blocks),
         kam_count=ev.size,
         eligible_count=int(ev.eligible.sum()),
         held_count=int((ev.status == Status.HELD).sum()),
@@ -115,11 +125,12 @@ def build_lines(*, ruleset_hash: str, inputs: PeriodInputs, scored: Scored) -> B
     )
 
 
-def _result_hash(codes: list[str], details: list[str]) -> str:
-    """SHA-256 of ``"\n".join(f"{code}\t{detail}")`` over the lines, fed line by line."""
+def _result_hash(blocks: list[detail_blocks.EncodedBlock]) -> str:
+    """SHA-256 of the SHA-256 digests of the detail blocks' uncompressed bytes, in order
+    (KAM-code order)."""
     digest = hashlib.sha256()
-    for index, (code, detail) in enumerate(zip(codes, details, strict=True)):
-        digest.update((("\n" if index else "") + code + "\t" + detail).encode("utf-8"))
+    for block in blocks:
+        digest.update(block.digest)
     return digest.hexdigest()
 
 

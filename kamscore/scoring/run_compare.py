@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from kamscore.auth.scope import Scope
 from kamscore.models import ScoreLine
 from kamscore.scoring.errors import NotFoundError
-from kamscore.scoring.run_store import StoredLine, get_visible_run, load_line, load_lines
+from kamscore.scoring.run_store import (
+    DetailReader,
+    StoredLine,
+    get_visible_run,
+    load_line,
+    load_lines,
+)
 from kamscore.scoring.statements import run_summary
 
 #: Contributions and factors closer than this are the same (float noise).
@@ -119,11 +125,15 @@ def _reasons(a: StoredLine | None, b: StoredLine | None, a_id: int, b_id: int) -
 BULK_ABOVE = 200
 
 
-def _raw(session: Session, run_id: int, scope: Scope) -> dict[str, str]:
-    """KAM code → the stored detail text of each line of the run in ``scope``."""
-    return dict(session.execute(
+def _raw(session: Session, run_id: int, scope: Scope) -> dict[str, Any]:
+    """KAM code → the stored detail of each line of the run in ``scope``: its JSON text, or
+    for a run with detail blocks the decoded detail (equal details compare equal)."""
+    reader = DetailReader(session, run_id)
+    rows = session.execute(
         select(ScoreLine.kam_code, ScoreLine.detail)
-        .where(ScoreLine.run_id == run_id, scope.people(ScoreLine.person_id))).all())
+        .where(ScoreLine.run_id == run_id, scope.people(ScoreLine.person_id))
+        .order_by(ScoreLine.kam_code)).all()
+    return {code: text or reader.detail(code, text) for code, text in rows}
 
 
 def _lines(session: Session, run_id: int, codes: set[str], scope: Scope

@@ -46,7 +46,7 @@ from kamscore.scoring.group_labels import (
     version_variant_titles,
 )
 from kamscore.scoring.payroll import needs_sign_off, payroll_refusal, sign_off
-from kamscore.scoring.run_store import current_run, get_visible_run
+from kamscore.scoring.run_store import DetailReader, current_run, get_visible_run
 from kamscore.scoring.statements import run_summary
 
 #: Category → how the page names it.
@@ -116,9 +116,11 @@ def not_paid(session: Session, run: ScoreRun, scope: Scope) -> list[NotPaid]:
                ScoreLine.eligible, ScoreLine.held, ScoreLine.detail)
         .join(Person, Person.id == ScoreLine.person_id)
         .where(ScoreLine.run_id == run.id, ScoreLine.payout == 0,
-               scope.people(ScoreLine.person_id)))
+               scope.people(ScoreLine.person_id))
+        .order_by(ScoreLine.kam_code))
+    reader = DetailReader(session, run.id)
     for code, name, start, end, eligible, held, detail in rows:
-        out = json.loads(detail)["out"]
+        out = reader.detail(code, detail)["out"]
         category, reason = _line_reason(period, start, end, bool(eligible), bool(held),
                                         list(out.get("reasons") or []), out.get("final_factor"))
         found.append(NotPaid(code, name, category, reason, True))
@@ -194,10 +196,12 @@ def cost_by_variant(session: Session, run: ScoreRun, scope: Scope,
     totals: dict[str, list[Any]] = defaultdict(lambda: [0, 0, Decimal(0), 0.0])
     rows = session.execute(
         select(ScoreLine.payout, ScoreLine.target_incentive, ScoreLine.proration,
-               ScoreLine.detail)
-        .where(ScoreLine.run_id == run.id, scope.people(ScoreLine.person_id)))
-    for payout, target, proration, detail in rows:
-        index = _variant_index(detail)
+               ScoreLine.detail, ScoreLine.kam_code)
+        .where(ScoreLine.run_id == run.id, scope.people(ScoreLine.person_id))
+        .order_by(ScoreLine.kam_code))
+    reader = DetailReader(session, run.id)
+    for payout, target, proration, detail, code in rows:
+        index = _variant_index(detail) if detail else reader.variant(code)
         entry = totals[variants[index] if isinstance(index, int) else str(index)]
         amount = _decimal(payout)
         entry[0] += 1

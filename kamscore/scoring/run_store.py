@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from kamscore.auth.scope import Scope
 from kamscore.db.bulk_copy import copy_rows
-from kamscore.models import Period, Person, ScoreLine, ScoreRun
+from kamscore.models import Period, Person, ScoreLine, ScoreRun, ScoreRunBlock
 from kamscore.models.types import MAX_INTEGER
 from kamscore.scoring.codec import expand
+from kamscore.scoring.detail_blocks import Block, EncodedBlock
 from kamscore.scoring.errors import NotFoundError
 
 #: The columns of a score line, in the order ``insert_run`` expects them in each row.
@@ -48,11 +49,17 @@ LINE_COLUMNS = (
 _STORED_COLUMNS = ("run_id", "ruleset_version_id", *LINE_COLUMNS)
 
 
-def insert_run(session: Session, run: ScoreRun, lines: Sequence[dict[str, Any]]) -> ScoreRun:
-    """Add ``run`` and its ``lines`` (dicts with ``LINE_COLUMNS``) to the session's
-    transaction. The caller commits."""
+def insert_run(session: Session, run: ScoreRun, lines: Sequence[dict[str, Any]],
+               blocks: Sequence[EncodedBlock] = ()) -> ScoreRun:
+    """Add ``run``, its ``lines`` (dicts with ``LINE_COLUMNS``) and the ``blocks`` holding
+    their detail to the session's transaction. The caller commits."""
     session.add(run)
     session.flush()
+    if blocks:
+        session.execute(insert(ScoreRunBlock), [
+            {"run_id": run.id, "block": b.index, "first_code": b.first_code,
+             "last_code": b.last_code, "kam_count": b.kam_count, "payload": b.payload}
+            for b in blocks])
     rows = [
         {**line, "run_id": run.id, "ruleset_version_id": run.ruleset_version_id}
         for line in lines
@@ -156,8 +163,56 @@ class StoredLine:
     detail: dict[str, Any]
 
 
-def _stored(row: Any, layout: dict[str, Any]) -> StoredLine:
-    statement = expand(layout, json.loads(row.detail))
+class DetailReader:
+    """The stored detail (``{"in": ..., "out": ...}``) of a run's lines: the line's own JSON
+    text for runs made before the detail blocks, else decoded from the KAM's block (the
+    last block read is kept, so reading lines in KAM-code order decodes each block once)."""
+
+    def __init__(self, session: Session, run_id: int) -> None:
+        self.session = session
+        self.run_id = run_id
+        self._block: Block | None = None
+        self._ranges: list[tuple[str, str, int]] | None = None
+
+    def _block_of(self, kam_code: str) -> int | None:
+        """The block whose code range holds ``kam_code`` (compared as Python compares them,
+        as the blocks were cut, whatever the database's collation)."""
+        if self._ranges is None:
+            self._ranges = [tuple(row) for row in self.session.execute(  # type: ignore[misc]
+                select(ScoreRunBlock.first_code, ScoreRunBlock.last_code, ScoreRunBlock.block)
+                .where(ScoreRunBlock.run_id == self.run_id))]
+        for first, last, number in self._ranges:
+            if first <= kam_code <= last:
+                return number
+        return None
+
+    def detail(self, kam_code: str, text: str | None) -> dict[str, Any]:
+        if text:
+            return json.loads(text)  # type: ignore[no-any-return]
+        return self._block_holding(kam_code).detail(kam_code)
+
+    def variant(self, kam_code: str) -> int:
+        """The index of the plan variant that applied to the KAM (a line with its detail in
+        a block; one array read, nothing else decoded)."""
+        block = self._block_holding(kam_code)
+        return int(block.column("variant")[block.rows[kam_code]])
+
+    def _block_holding(self, kam_code: str) -> Block:
+        block = self._block
+        if block is None or kam_code not in block:
+            number = self._block_of(kam_code)
+            payload = None if number is None else self.session.scalar(
+                select(ScoreRunBlock.payload).where(ScoreRunBlock.run_id == self.run_id,
+                                                    ScoreRunBlock.block == number))
+            if payload is None:
+                raise NotFoundError(f"run {self.run_id} has no detail for KAM '{kam_code}'",
+                                    field="kam")
+            block = self._block = Block(payload)
+        return block
+
+
+def _stored(row: Any, layout: dict[str, Any], reader: DetailReader) -> StoredLine:
+    statement = expand(layout, reader.detail(row.kam_code, row.detail))
     statement["kam_input_hash"] = row.input_hash
     return StoredLine(
         kam_code=row.kam_code,
@@ -197,15 +252,18 @@ def load_lines(session: Session, run_id: int, scope: Scope | None = None
     query = _line_query().where(ScoreLine.run_id == run_id)
     if scope is not None:
         query = query.where(scope.people(ScoreLine.person_id))
-    rows = session.execute(query.order_by(ScoreLine.kam_code))
-    return [_stored(row, layout) for row in rows]
+    reader = DetailReader(session, run_id)
+    rows = session.execute(query.order_by(ScoreLine.kam_code)).all()
+    return [_stored(row, layout, reader) for row in rows]
 
 
-def raw_details(session: Session, run_id: int) -> list[tuple[str, str]]:
-    """(KAM code, stored detail text) of every line, ordered by KAM code."""
-    return [tuple(row) for row in session.execute(  # type: ignore[misc]
+def raw_details(session: Session, run_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """(KAM code, stored detail) of every line, ordered by KAM code."""
+    reader = DetailReader(session, run_id)
+    rows = session.execute(
         select(ScoreLine.kam_code, ScoreLine.detail).where(ScoreLine.run_id == run_id)
-        .order_by(ScoreLine.kam_code))]
+        .order_by(ScoreLine.kam_code)).all()
+    return [(code, reader.detail(code, text)) for code, text in rows]
 
 
 def load_line(session: Session, run_id: int, kam_code: str, scope: Scope | None = None
@@ -218,7 +276,7 @@ def load_line(session: Session, run_id: int, kam_code: str, scope: Scope | None 
     row = session.execute(query).first()
     if row is None:
         raise NotFoundError(f"run {run_id} has no line for KAM '{kam_code}'", field="kam")
-    return _stored(row, layout)
+    return _stored(row, layout, DetailReader(session, run_id))
 
 
 def has_line(session: Session, run_id: int, kam_code: str) -> bool:

@@ -168,7 +168,7 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
     )
     step(STAGES[2])
     with gc_paused():
-        insert_run(session, run, lines)
+        insert_run(session, run, lines, built.blocks)
         record(session, user, "run.create", "run", run.id, period=found_period.code,
                ruleset=ruleset_version.label, input_hash=run.input_hash,
                total_payout=run.total_payout, corrects_run_id=correction_of, reason=reason)

@@ -17,7 +17,6 @@ the target incentive and "would pay about" are None, and the stored payouts are 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +45,7 @@ from kamscore.scoring.errors import NotFoundError
 from kamscore.scoring.evaluation import Scored, component_requests, population_roles, score
 from kamscore.scoring.inputs_cache import InputsCache
 from kamscore.scoring.lifecycle import parse_version
+from kamscore.scoring.run_store import DetailReader
 
 #: Units shown as percentages (1.0 = 100 %).
 FRACTION_UNITS = frozenset({"ratio", "share", "fraction"})
@@ -108,7 +108,8 @@ def history(session: Session, scope: Scope, person_id: int | None, *,
         .order_by(Period.start_date, Period.code, ScoreRun.ruleset_name))
     results = []
     for run, period, detail, payout, final in rows:
-        statement = expand(run.layout, json.loads(detail))
+        stored = DetailReader(session, run.id).detail(person.code, detail)
+        statement = expand(run.layout, stored)
         units = {m["key"]: m.get("unit") for m in run.metrics}
         results.append(PeriodResult(
             period=period.code, start=period.start_date, run_id=run.id, kam_code=person.code,

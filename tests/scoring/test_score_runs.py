@@ -15,6 +15,7 @@ from kamscore.models import (
     Period,
     ScoreLine,
     ScoreRun,
+    ScoreRunBlock,
     ScoreRunStatus,
 )
 from kamscore.scoring.errors import ConflictError, InvalidInputError, NotFoundError
@@ -73,6 +74,10 @@ def test_a_repeated_run_is_byte_identical(session, pm, published):
     again = session.scalars(select(ScoreLine.detail).where(ScoreLine.run_id == second.id)
                             .order_by(ScoreLine.kam_code)).all()
     assert stored == again  # the stored text itself, byte for byte
+    blocks = select(ScoreRunBlock.payload).order_by(ScoreRunBlock.block)
+    stored = session.scalars(blocks.where(ScoreRunBlock.run_id == first.id)).all()
+    again = session.scalars(blocks.where(ScoreRunBlock.run_id == second.id)).all()
+    assert stored and stored == again  # the detail blocks, byte for byte
 
 
 def test_changing_one_fact_changes_the_input_hash_of_that_kam_only(session, pm, published,
@@ -119,6 +124,8 @@ def test_runs_and_lines_cannot_be_changed(session, pm, published):
     "DELETE FROM score_run",
     "UPDATE score_line SET payout = '0.00'",
     "DELETE FROM score_line",
+    "UPDATE score_run_block SET kam_count = 0",
+    "DELETE FROM score_run_block",
     "UPDATE ruleset_version SET source = 'name: tiny'",
     "UPDATE ruleset_version SET content_hash = 'x', drafted_by = 'mallory'",
 ])

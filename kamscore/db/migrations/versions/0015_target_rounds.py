@@ -6,7 +6,7 @@ stray from the top-down one, the deadline, who opened and who approved it).
 reason, his manager's decision, and the fact written when the round was approved.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-06
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import kamscore.models.types
 
 revision: str = "0015"
-down_revision: str | None = "0010"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

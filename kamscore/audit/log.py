@@ -56,6 +56,10 @@ ACTIONS: Mapping[str, str] = {
     "nomination.reject": "a manager rejected a proposed rater",
     "nomination.add": "a manager added a rater for a KAM (approved at once)",
     "export.survey_results": "survey results were exported",
+    "plan.acknowledge": "a KAM acknowledged his plan document (its SHA-256 and text kept)",
+    "plan.remind": "KAMs who had not acknowledged their plan were reminded by e-mail",
+    "hold.place": "a KAM's payout or one statement line was held (reason, amount)",
+    "hold.release": "a payment hold was released (the period it is paid in)",
     "export.audit": "the audit log was exported",
 }
 

@@ -93,6 +93,16 @@ GRANTS: dict[str, dict[str, Reach]] = {
     # 360° rater nominations: a KAM proposes his own raters, his manager decides on them
     "nominations.propose": {"admin": ALL, "kam": OWN},
     "nominations.approve": {"admin": ALL, "manager": TEAM},
+    # plan acknowledgment: a KAM reads and acknowledges his plan document; managers and the
+    # comp team see who has not (and auditors, and the KAM himself, download what was
+    # acknowledged); reminders by e-mail
+    "plans.acknowledge": {"kam": OWN},
+    "acknowledgments.read": {**_STAFF_READERS, "manager": TEAM, "kam": OWN},
+    "acknowledgments.remind": {"admin": ALL, "analyst": ALL, "manager": TEAM},
+    # payment holds: the comp team holds a payout or a statement line and releases it
+    # (four-eyes above HOLD_RELEASE_FOUR_EYES_ABOVE, checked by the service)
+    "holds.read": dict(_STAFF_READERS),
+    "holds.manage": {"admin": ALL, "analyst": ALL, "approver": ALL},
     "audit.read": {"admin": ALL, "auditor": ALL},
     "users.manage": {"admin": ALL},
 }

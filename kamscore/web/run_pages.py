@@ -303,7 +303,7 @@ def payroll(run_id: int, file_format: str) -> Response:
     session = get_session()
     try:
         sheet, data = export_payroll(session, run_id, user=current_user_of_request(),
-                                     file_format=file_format)
+                                     file_format=file_format, pm=get_plugin_manager())
     except ScoringError as exc:
         if exc.status != 409:
             _refused(exc)

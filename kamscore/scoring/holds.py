@@ -280,3 +280,11 @@ def holdable_runs(session: Session) -> list[ScoreRun]:
         if not _exported(session, run.id):
             found.append(run)
     return found
+
+
+def holds_on_statement(session: Session, run_id: int, kam_code: str) -> list[PaymentHold]:
+    """The holds on KAM ``kam_code``'s pay in run ``run_id``'s period and ruleset (the
+    caller has already been let read the statement)."""
+    run = get_run(session, run_id)
+    person_id = session.scalar(select(Person.id).where(Person.code == kam_code))
+    return [] if person_id is None else statement_holds(session, run, person_id)

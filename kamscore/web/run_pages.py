@@ -52,7 +52,7 @@ from kamscore.background.score_runs import TASK, new_score_run_job, score_run_pa
 from kamscore.db.session import get_session
 from kamscore.models import BackgroundJob, JobState
 from kamscore.plugin_host.manager import get_plugin_manager
-from kamscore.scoring import statement_queries, statements
+from kamscore.scoring import holds, statement_queries, statements
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import explain, units_of
 from kamscore.scoring.payroll import export_payroll, sign_off_correction
@@ -335,4 +335,5 @@ def statement(run_id: int, kam: str) -> str:
                            slip=statements.pay_slip(found),
                            queries=statement_queries.queries_on_statement(
                                session, run_id, kam, current_scope()),
-                           raise_form=form, resolve_form=ResolveForm())
+                           raise_form=form, resolve_form=ResolveForm(),
+                           holds=holds.holds_on_statement(session, run_id, kam))

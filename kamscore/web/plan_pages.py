@@ -34,7 +34,8 @@ from kamscore.scoring.errors import ScoringError
 from kamscore.web.nav import add_nav_item
 from kamscore.web.plan_forms import AcknowledgeForm, ButtonForm, HoldForm, ReleaseForm
 
-bp = Blueprint("plan_pages", __name__, template_folder="templates")
+bp = Blueprint("plan_pages", __name__, template_folder="templates",
+               static_folder="static/plans", static_url_path="/plans/static")
 
 
 def init_app(app: Flask) -> None:

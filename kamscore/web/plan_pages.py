@@ -26,8 +26,9 @@ from kamscore.auth.access import (
     optional_scope,
     requires,
 )
+from kamscore.background.plan_reminders import TASK as PLAN_REMINDERS
+from kamscore.background.queue import get_queue
 from kamscore.db.session import get_session
-from kamscore.mail.sending import get_mailer
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import acknowledgments, holds
 from kamscore.scoring.errors import ScoringError
@@ -117,14 +118,13 @@ def remind(version_id: int, period: str) -> Response:
     if not ButtonForm().validate():
         abort(400, description="the form expired: reload the page")
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    try:
-        sent = acknowledgments.remind(
-            get_session(), get_plugin_manager(), get_mailer(current_app), version_id, period,
-            user=current_user_of_request(), scope=current_scope(),
-            link=f"{base}{url_for('.mine')}")
-    except ScoringError as exc:
-        _refused(exc)
-    flash(f"{sent} reminder{'s' if sent != 1 else ''} sent.", "success")
+    scope = current_scope()
+    get_session().commit()  # end this request's transaction: the task opens its own
+    get_queue().enqueue(PLAN_REMINDERS, version_id, period, current_user_of_request().username,
+                        scope.everything, sorted(scope.person_ids),
+                        f"{base}{url_for('.mine')}")
+    flash("Reminders are being sent to those who have not acknowledged (the audit log "
+          "records how many).", "success")
     return redirect(url_for(".status"), code=303)
 
 

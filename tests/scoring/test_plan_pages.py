@@ -110,3 +110,39 @@ def test_bad_holds_and_a_one_person_release_are_refused(client, session, pm, tin
     assert client.post(f"/holds/{hold_id}/release", data={}).status_code == 409
     page = client.get(f"/scoring/runs/{run_id}/statements/K1").get_data(as_text=True)
     assert "Whole payout" in page and "released" in page
+
+
+def test_reminders_go_to_those_who_have_not_acknowledged(client, session, pm, tiny, app):
+    from kamscore.background.plan_reminders import send_plan_reminders
+    from kamscore.background.queue import get_queue
+    from kamscore.db.session import get_db
+    from kamscore.mail.sending import mailer_from_config
+    from kamscore.models import Person
+    from kamscore.scoring.acknowledgments import acknowledge
+
+    version = publish(session, pm)
+    version_id = version.id
+    for code in ("K1", "K2"):
+        session.get(Person, tiny.people[code]).email = f"{code.lower()}@example.com"
+    kim = _kim(session, tiny)
+    _, shown, _ = document_for(session, pm, kim, version_id, "2026-Q1")
+    acknowledge(session, pm, kim, version_id, "2026-Q1", shown_hash=shown.hash,
+                password="secret-kim")
+    session.rollback()
+    mailer = mailer_from_config({"MAIL_BACKEND": "memory", "MAIL_SENDER": "c@example.com"})
+    sent = send_plan_reminders(get_db(app), pm, mailer, version_id, "2026-Q1", "ana", True,
+                               [], "http://kamscore.example/plans/mine")
+    assert sent == 1  # K1 acknowledged; K3 and K4 have no address
+    [message] = mailer.outbox
+    assert message.to == ["k2@example.com"]
+    assert "http://kamscore.example/plans/mine" in message.body
+
+    get_queue(app).immediate = True  # the worker's task, run where it is queued
+    sign_in(client, "ana")
+    answer = client.post(f"/plans/acknowledgments/{version_id}/2026-Q1/remind")
+    assert answer.status_code == 303
+    assert "Plan acknowledgments" in client.get("/plans/acknowledgments").get_data(
+        as_text=True)
+    events = [e.details for e in session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "plan.remind").order_by(AuditEvent.id))]
+    assert [(e["sent"], e["waiting"]) for e in events] == [(1, 3), (1, 3)]

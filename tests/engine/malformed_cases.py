@@ -61,7 +61,7 @@ case("unknown top-level key", HEAD + SALES + "componets: []\n",
      " 'gates', 'modifiers', 'limits' or 'acknowledgment')")
 case("acknowledgment.hold_payouts not a boolean",
      HEAD + SALES + "acknowledgment: {hold_payouts: often}\n",
-     F + ":14: acknowledgment.hold_payouts: expected true or false, found the text 'often'")
+     F + ":14: acknowledgment.hold_payouts: expected true or false, found 'often'")
 case("missing required key", HEAD.replace("target_incentive: {amount: 1000}\n", "") + SALES,
      F + ":1: (document): missing required key 'target_incentive'")
 case("bad type for a weight", sales("weight: 100", "weight: forty"),

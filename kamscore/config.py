@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 60,  # a session unused this long ends
     "PASSWORD_MIN_LENGTH": 12,
     "MANAGERS_SEE_PAY": True,  # a manager reads his teams' statements and payouts
+    # releasing a payment hold of more than this amount needs a second person (not the one
+    # who placed the hold): kamscore.scoring.holds
+    "HOLD_RELEASE_FOUR_EYES_ABOVE": 5000,
     # throttles (docs/security.md): failures per key within two windows of N seconds
     "SIGN_IN_USER_LIMIT": 5,  # failed sign-ins per username
     "SIGN_IN_CLIENT_LIMIT": 20,  # failed sign-ins per client address

@@ -123,7 +123,7 @@ class RunStatementsCsv(MethodView):
 def _payroll(run_id: int, file_format: str) -> Response:
     session = get_session()
     sheet, data = export_payroll(session, run_id, user=current_user_of_request(),
-                                 file_format=file_format)
+                                 file_format=file_format, pm=get_plugin_manager())
     session.commit()
     return Response(data, mimetype="text/csv" if file_format == "csv" else MIME_XLSX, headers={
         "Content-Disposition": f'attachment; filename="{sheet.filename}.{file_format}"'})

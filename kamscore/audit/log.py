@@ -64,6 +64,10 @@ ACTIONS: Mapping[str, str] = {
     "target.reject": "a manager rejected a KAM's proposed target (top-down stands)",
     "target_round.approve": "a target round was approved: its targets written as facts",
     "export.survey_results": "survey results were exported",
+    "plan.acknowledge": "a KAM acknowledged his plan document (its SHA-256 and text kept)",
+    "plan.remind": "KAMs who had not acknowledged their plan were reminded by e-mail",
+    "hold.place": "a KAM's payout or one statement line was held (reason, amount)",
+    "hold.release": "a payment hold was released (the period it is paid in)",
     "export.audit": "the audit log was exported",
 }
 

@@ -101,6 +101,16 @@ GRANTS: dict[str, dict[str, Reach]] = {
     "targets.propose": {"admin": ALL, "kam": OWN},
     "targets.decide": {"admin": ALL, "manager": TEAM},
     "targets.approve": {"admin": ALL, "approver": ALL},
+    # plan acknowledgment: a KAM reads and acknowledges his plan document; managers and the
+    # comp team see who has not (and auditors, and the KAM himself, download what was
+    # acknowledged); reminders by e-mail
+    "plans.acknowledge": {"kam": OWN},
+    "acknowledgments.read": {**_STAFF_READERS, "manager": TEAM, "kam": OWN},
+    "acknowledgments.remind": {"admin": ALL, "analyst": ALL, "manager": TEAM},
+    # payment holds: the comp team holds a payout or a statement line and releases it
+    # (four-eyes above HOLD_RELEASE_FOUR_EYES_ABOVE, checked by the service)
+    "holds.read": dict(_STAFF_READERS),
+    "holds.manage": {"admin": ALL, "analyst": ALL, "approver": ALL},
     "audit.read": {"admin": ALL, "auditor": ALL},
     "users.manage": {"admin": ALL},
 }

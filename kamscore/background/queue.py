@@ -27,11 +27,14 @@ from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from kamscore.background.imports import run_import_job
+from kamscore.background.plan_reminders import TASK as PLAN_REMINDERS
+from kamscore.background.plan_reminders import send_plan_reminders
 from kamscore.background.progress import progress_key
 from kamscore.background.score_runs import TASK as SCORE_RUN
 from kamscore.background.score_runs import run_score_job
 from kamscore.background.uploads import uploads_dir
 from kamscore.db.session import get_db
+from kamscore.mail.sending import get_mailer
 from kamscore.plugin_host.manager import get_plugin_manager
 
 EXTENSION_KEY = "kamscore.background.queue"
@@ -123,7 +126,12 @@ def register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         with app.app_context():
             run_score_job(get_db(app), huey, get_plugin_manager(app), job_id)
 
-    return {"import": import_file, SCORE_RUN: score_run}
+    @huey.task(name=PLAN_REMINDERS)
+    def plan_reminders(*args: Any) -> None:
+        with app.app_context():
+            send_plan_reminders(get_db(app), get_plugin_manager(app), get_mailer(app), *args)
+
+    return {"import": import_file, SCORE_RUN: score_run, PLAN_REMINDERS: plan_reminders}
 
 
 def init_app(app: Flask) -> None:

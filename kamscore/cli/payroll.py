@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 
 from kamscore.cli.ruleset_lifecycle import default_user, fail
 from kamscore.db.session import get_db
+from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.payroll import FORMATS, export_payroll
 
@@ -65,7 +66,8 @@ def export_command(run: int, file_format: str | None, output: str, user: str) ->
     chosen = _format_of(file_format, output)
     with get_db().sessionmaker() as session:
         try:
-            sheet, data = export_payroll(session, run, user=user, file_format=chosen)
+            sheet, data = export_payroll(session, run, user=user, file_format=chosen,
+                                         pm=get_plugin_manager())
         except ScoringError as exc:
             session.rollback()
             raise fail(exc) from exc

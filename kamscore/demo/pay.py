@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from kamscore.auth.scope import Scope
 from kamscore.content.bundled import bundled_dir
 from kamscore.demo.spec import DemoSpec
-from kamscore.models import Person, ScoreRun, User
-from kamscore.scoring import lifecycle, statement_queries
+from kamscore.demo.users import DEMO_PASSWORD
+from kamscore.models import Person, ScoreLine, ScoreRun, User
+from kamscore.scoring import acknowledgments, holds, lifecycle, statement_queries
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.runs import run_score
 
@@ -55,6 +56,7 @@ def publish_and_score(session: Session, pm: Any, spec: DemoSpec) -> DemoPay:
     period = f"{spec.business_year}-Q4"
     run = run_score(session, pm, period=period, ruleset=SCORED_RULESET, user=DRAFTER)
     demo_queries(session, run)
+    demo_acknowledgment_and_hold(session, pm, run)
     return DemoPay(published=tuple(labels), ruleset=SCORED_RULESET, period=period,
                    run_id=run.id, kams=run.kam_count, total_payout=float(run.total_payout),
                    currency=run.currency)
@@ -91,3 +93,26 @@ def demo_queries(session: Session, run: ScoreRun) -> int:
         session.commit()
         raised += 1
     return raised
+
+
+def demo_acknowledgment_and_hold(session: Session, pm: Any, run: ScoreRun) -> None:
+    """Through the real services: the demo KAM acknowledges his plan for the run's period
+    (every other KAM has not: the acknowledgments page shows both), and the demo analyst
+    holds one other KAM's payout in ``run`` while an expense claim is checked. Commits."""
+    kam = session.scalar(select(User).where(User.username == "kam"))
+    if kam is not None and kam.person is not None:
+        try:
+            _, document, _ = acknowledgments.document_for(
+                session, pm, kam, run.ruleset_version_id, run.period.code)
+            acknowledgments.acknowledge(session, pm, kam, run.ruleset_version_id,
+                                        run.period.code, shown_hash=document.hash,
+                                        password=DEMO_PASSWORD)
+        except ScoringError:
+            session.rollback()
+    other = session.scalar(select(ScoreLine.kam_code).where(
+        ScoreLine.run_id == run.id, ScoreLine.payout > 0,
+        ScoreLine.person_id != (kam.person_id if kam is not None else None))
+        .order_by(ScoreLine.kam_code).limit(1))
+    if other is not None:
+        holds.place_hold(session, run.id, other, reason="investigation", user=DRAFTER,
+                         note="expense claim under review (demo)")

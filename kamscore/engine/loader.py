@@ -46,7 +46,8 @@ from kamscore.engine.reader import Reader, describe, parse_quantity
 MAX_SOURCE = 500_000  # characters
 TOP_REQUIRED = ("name", "version", "period", "currency", "target_incentive", "components")
 TOP_OPTIONAL = ("title", "description", "rounding", "eligibility", "parameters", "attributes",
-                "parts", "horizons", "variants", "gates", "modifiers", "limits")
+                "parts", "horizons", "variants", "gates", "modifiers", "limits",
+                "acknowledgment")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -109,6 +110,7 @@ class _Builder:
         description = self._optional_text(data, "description", "")
         rounding = self._rounding(data.get("rounding", {}))
         eligibility = self._eligibility(data.get("eligibility", {}))
+        hold_unacknowledged = self._acknowledgment(data.get("acknowledgment", {}))
         self._attributes(data.get("attributes", {}))
         self._parameters(data.get("parameters", {}))
         target = self._target(data.get("target_incentive")) \
@@ -143,7 +145,7 @@ class _Builder:
             attributes=dict(self.ctx.attributes),
             part_splits={Part(k): v for k, v in (parts or {}).items()},
             horizon_splits={Horizon(k): v for k, v in (horizons or {}).items()},
-            source=self.source.filename,
+            source=self.source.filename, hold_unacknowledged=bool(hold_unacknowledged),
         )
 
     # -- head --------------------------------------------------------------------------------
@@ -180,6 +182,15 @@ class _Builder:
         mode = self.reader.choice(("rounding", "mode"), data.get("mode", "half_even"),
                                   [m.value for m in RoundingMode])
         return Rounding(step, RoundingMode(mode)) if mode else None
+
+    def _acknowledgment(self, raw: Any) -> bool | None:
+        """``acknowledgment: {hold_payouts: true}``: hold the payouts of KAMs who have not
+        acknowledged their plan document (default false)."""
+        data = self.reader.mapping(("acknowledgment",), raw, optional=("hold_payouts",))
+        if data is None:
+            return None
+        return self.reader.boolean(("acknowledgment", "hold_payouts"),
+                                   data.get("hold_payouts", False))
 
     def _eligibility(self, raw: Any) -> Eligibility | None:
         r = self.reader

@@ -340,6 +340,9 @@ class Ruleset:
     part_splits: Mapping[Part, float] = field(default_factory=dict)
     horizon_splits: Mapping[Horizon, float] = field(default_factory=dict)
     source: str = "<ruleset>"
+    #: ``acknowledgment.hold_payouts``: payouts of KAMs who have not acknowledged their plan
+    #: document are held (kamscore.scoring.holds)
+    hold_unacknowledged: bool = False
 
     @cached_property
     def base(self) -> Mapping[str, Scoring]:

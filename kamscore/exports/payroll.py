@@ -21,7 +21,7 @@ import xlsxwriter
 from kamscore.exports.csv_cells import Cell, CsvWriter
 
 HEADER = ("Period", "Run", "Ruleset", "Ruleset version", "Input hash", "KAM code", "KAM name",
-          "Payout", "Currency", "Signed off by", "Signed off at (UTC)")
+          "Payout", "Currency", "Signed off by", "Signed off at (UTC)", "Note")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class PayrollRow:
     kam_code: str
     kam_name: str
     payout: Decimal  # two decimals
+    note: str = ""  # a hold taken out, or the held period and run a release comes from
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class PayrollSheet:
 def _cells(sheet: PayrollSheet, row: PayrollRow) -> list[Cell]:
     return [sheet.period, sheet.run_id, sheet.ruleset, sheet.ruleset_version, sheet.input_hash,
             row.kam_code, row.kam_name, row.payout, sheet.currency, sheet.signed_off_by,
-            sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S")]
+            sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S"), row.note]
 
 
 def write_payroll_csv(sheet: PayrollSheet, stream: IO[str]) -> int:
@@ -88,7 +89,7 @@ def payroll_xlsx(sheet: PayrollSheet) -> bytes:
                 ws.write_string(r, c, str(value))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(sheet.rows), 1), len(HEADER) - 1)
-    for c, width in enumerate((10, 6, 14, 8, 66, 10, 28, 14, 9, 16, 20)):
+    for c, width in enumerate((10, 6, 14, 8, 66, 10, 28, 14, 9, 16, 20, 40)):
         ws.set_column(c, c, width)
     info = book.add_worksheet("Sign-off")
     facts = [("Period", sheet.period), ("Run", sheet.run_id), ("Ruleset", sheet.ruleset),

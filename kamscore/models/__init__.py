@@ -12,6 +12,7 @@ from kamscore.models.facts import (
     PlanAction,
     PlanObjective,
 )
+from kamscore.models.holds import HoldReason, PaymentHold, PlanAcknowledgment
 from kamscore.models.jobs import BackgroundJob, JobRunStatus, JobState, ScheduledJobRun
 from kamscore.models.nominations import NOMINATED_GROUPS, NominationStatus, RaterNomination
 from kamscore.models.org import Person, Role, Team, TeamMember
@@ -83,6 +84,7 @@ __all__ = [
     "Fact",
     "FactSnapshot",
     "FactSnapshotColumn",
+    "HoldReason",
     "ImmutableRecordError",
     "Invitation",
     "InvitationStatus",
@@ -93,10 +95,12 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "NominationStatus",
+    "PaymentHold",
     "Period",
     "PeriodKind",
     "PeriodStatus",
     "Person",
+    "PlanAcknowledgment",
     "PlanAction",
     "PlanObjective",
     "Product",

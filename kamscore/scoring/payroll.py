@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from kamscore.exports.payroll import PayrollRow, PayrollSheet, payroll_xlsx, wri
 from kamscore.models import Period, Person, RulesetVersion, ScoreLine, ScoreRun, User
 from kamscore.models.audit import AuditEvent
 from kamscore.scoring.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from kamscore.scoring.holds import apply_holds, hold_unacknowledged
 from kamscore.scoring.run_store import current_run, get_run
 
 CENT = Decimal("0.01")
@@ -115,6 +117,7 @@ def payroll_sheet(session: Session, run_id: int) -> PayrollSheet:
                 select(ScoreLine.kam_code, Person.name, ScoreLine.payout)
                 .join(Person, Person.id == ScoreLine.person_id)
                 .where(ScoreLine.run_id == run.id).order_by(ScoreLine.kam_code))]
+    rows = apply_holds(session, run, period, rows)  # payment holds: kamscore.scoring.holds
     return PayrollSheet(period=period.code, run_id=run.id, ruleset=run.ruleset_name,
                         ruleset_version=version.version, input_hash=run.input_hash,
                         currency=run.currency, signed_off_by=event.actor,
@@ -125,13 +128,15 @@ FORMATS = ("csv", "xlsx")
 
 
 def export_payroll(session: Session, run_id: int, *, user: User | str,
-                   file_format: str) -> tuple[PayrollSheet, bytes]:
+                   file_format: str, pm: Any = None) -> tuple[PayrollSheet, bytes]:
     """The payroll file of run ``run_id`` in ``file_format`` (``csv``: UTF-8 text;
     ``xlsx``: a workbook), recorded in the audit log as exported by ``user`` (the caller
     commits)."""
     if file_format not in FORMATS:
         raise InvalidInputError(f"no payroll format {file_format!r}; known: csv, xlsx",
                                 field="format")
+    if pm is not None and payroll_refusal(session, run_id) is None:
+        hold_unacknowledged(session, pm, get_run(session, run_id))  # kamscore.scoring.holds
     sheet = payroll_sheet(session, run_id)
     if file_format == "csv":
         text = io.StringIO()

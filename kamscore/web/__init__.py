@@ -63,6 +63,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(target_pages.bp)
     target_pages.init_app(app)
+    from kamscore.web import plan_pages
+
+    plan_pages.init_app(app)
 
     from kamscore.web import admin_pages
 

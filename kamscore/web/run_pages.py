@@ -52,7 +52,7 @@ from kamscore.background.score_runs import TASK, new_score_run_job, score_run_pa
 from kamscore.db.session import get_session
 from kamscore.models import BackgroundJob, JobState
 from kamscore.plugin_host.manager import get_plugin_manager
-from kamscore.scoring import statement_queries, statements
+from kamscore.scoring import holds, statement_queries, statements
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import explain, units_of
 from kamscore.scoring.payroll import export_payroll, sign_off_correction
@@ -303,7 +303,7 @@ def payroll(run_id: int, file_format: str) -> Response:
     session = get_session()
     try:
         sheet, data = export_payroll(session, run_id, user=current_user_of_request(),
-                                     file_format=file_format)
+                                     file_format=file_format, pm=get_plugin_manager())
     except ScoringError as exc:
         if exc.status != 409:
             _refused(exc)
@@ -335,4 +335,5 @@ def statement(run_id: int, kam: str) -> str:
                            slip=statements.pay_slip(found),
                            queries=statement_queries.queries_on_statement(
                                session, run_id, kam, current_scope()),
-                           raise_form=form, resolve_form=ResolveForm())
+                           raise_form=form, resolve_form=ResolveForm(),
+                           holds=holds.holds_on_statement(session, run_id, kam))

@@ -221,7 +221,7 @@ def test_pages_show_only_the_rows_in_scope(client, session, world, role):
 #: until it says who may open it)
 MATRIX_BLUEPRINTS = ("campaign_admin_pages", "nomination_pages", "scorecard_pages",
                      "team_pages", "query_pages", "run_pages", "whatif_pages",
-                     "ruleset_pages", "target_pages")
+                     "ruleset_pages", "target_pages", "plan_pages")
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"admin", "analyst", "approver", "auditor"})
 PAY = STAFF | {"manager", "kam"}  # pay.read (MANAGERS_SEE_PAY on)
@@ -355,6 +355,22 @@ def _page_matrix(run: int) -> dict[tuple[str, str], tuple[str, frozenset[str], i
             "/scoring/rulesets/tiny/1/publish", FOUR_EYES | {"analyst"}, 200),
         ("/scoring/rulesets/<name>/<int:version>/publish", "POST"): (
             "/scoring/rulesets/tiny/1/publish", FOUR_EYES | {"analyst"}, 0),
+        # plan acknowledgment: the KAM's own plan; who has acknowledged; reminders
+        ("/plans/mine", "GET"): ("/plans/mine", frozenset({"kam"}), 200),
+        ("/plans/mine/<int:version_id>/<period>", "GET"): (
+            "/plans/mine/1/2026-Q1", frozenset({"kam"}), 200),
+        ("/plans/mine/<int:version_id>/<period>", "POST"): (
+            "/plans/mine/1/2026-Q1", frozenset({"kam"}), 0),
+        ("/plans/acknowledgments", "GET"): ("/plans/acknowledgments", RUNS | {"kam"}, 200),
+        ("/plans/acknowledgments/<int:version_id>/<period>/remind", "POST"): (
+            "/plans/acknowledgments/1/2026-Q1/remind", COMP | {"manager"}, 0),
+        ("/plans/acknowledged/<int:ack_id>.txt", "GET"): (
+            "/plans/acknowledged/999999.txt", RUNS | {"kam"}, 404),
+        # payment holds
+        ("/holds/", "GET"): ("/holds/", STAFF, 200),
+        ("/holds/", "POST"): ("/holds/", FOUR_EYES | {"analyst"}, 0),
+        ("/holds/<int:hold_id>/release", "POST"): ("/holds/1/release",
+                                                   FOUR_EYES | {"analyst"}, 0),
     }
 
 

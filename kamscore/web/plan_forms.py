@@ -1,0 +1,50 @@
+"""Forms of the plan acknowledgment and payment hold pages."""
+
+from __future__ import annotations
+
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from kamscore.models import HoldReason
+from kamscore.web.base_form import Form
+
+
+class AcknowledgeForm(Form):
+    """The KAM's password, and the hash of the document the page showed him."""
+
+    document_hash = HiddenField(validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Your password",
+                             validators=[DataRequired("Enter your password to acknowledge.")])
+    submit = SubmitField("Acknowledge my plan")
+
+
+class ButtonForm(Form):
+    submit = SubmitField("Send")
+
+
+REASON_CHOICES = [SelectChoice(r.value, r.label.capitalize()) for r in HoldReason]
+
+
+class HoldForm(Form):
+    run = IntegerField("Score run", validators=[InputRequired("Give the run's number.")])
+    kam = StringField("KAM code", validators=[DataRequired("Give the KAM's code."),
+                                              Length(max=40)])
+    line = StringField("Statement line (blank: the whole payout)",
+                       validators=[Optional(), Length(max=80)])
+    reason = SelectField("Reason", choices=REASON_CHOICES, validate_choice=False)
+    note = TextAreaField("Note", validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Hold")
+
+
+class ReleaseForm(Form):
+    note = StringField("Note", validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Release")

@@ -5,7 +5,7 @@ period; the document is kept exactly as shown, with its SHA-256. ``payment_hold`
 payout (or one statement line) held with a reason code, and its release into a later period.
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-06
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import kamscore.models.types
 
 revision: str = "0016"
-down_revision: str | None = "0010"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

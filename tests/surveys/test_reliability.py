@@ -16,8 +16,10 @@ from kamscore.surveys.reliability import (
     cronbach_alpha_pairwise,
     gap_interval,
     icc,
+    icc_many,
     icc_reading,
     krippendorff_alpha,
+    krippendorff_many,
 )
 from kamscore.surveys.statistics import cronbach_alpha
 
@@ -74,10 +76,38 @@ def test_krippendorff_2011_example_with_missing_values(metric: str, expected: fl
     assert result.low <= result.alpha <= result.high <= 1
 
 
-def test_krippendorff_interval_is_reproducible() -> None:
-    first = krippendorff_alpha(KRIPPENDORFF_2011)
-    second = krippendorff_alpha(KRIPPENDORFF_2011)
-    assert first == second
+def test_krippendorff_jackknife_interval_by_hand() -> None:
+    from scipy import stats
+    result = krippendorff_alpha(KRIPPENDORFF_2011, metric="interval")
+    assert result is not None
+    pairable = [i for i, row in enumerate(KRIPPENDORFF_2011)
+                if sum(v is not None for v in row) >= 2]
+    left_out = []
+    for unit in pairable:
+        rest = [row for i, row in enumerate(KRIPPENDORFF_2011) if i != unit]
+        alpha = krippendorff_alpha(rest, metric="interval")
+        assert alpha is not None
+        left_out.append(alpha.alpha)
+    p = len(pairable)
+    mean = sum(left_out) / p
+    se = math.sqrt((p - 1) / p * sum((a - mean) ** 2 for a in left_out))
+    half = stats.t.ppf(0.975, p - 1) * se
+    assert result.low == pytest.approx(result.alpha - half)
+    assert result.high == pytest.approx(min(1.0, result.alpha + half))
+
+
+def test_a_batch_gives_each_table_what_it_gets_alone() -> None:
+    tables = [np.array(KRIPPENDORFF_2011, dtype=float), np.array(SHROUT_FLEISS, dtype=float),
+              np.array([[1.0, 1.0], [2.0, np.nan]])]
+    batch = krippendorff_many(tables)
+    for table, found in zip(tables, batch, strict=True):
+        alone = krippendorff_alpha(table)
+        assert (found is None) == (alone is None)
+        if found is not None and alone is not None:  # the values seen differ: the last bit may
+            assert (found.alpha, found.low, found.high) == pytest.approx(
+                (alone.alpha, alone.low, alone.high), abs=1e-12)
+            assert (found.pairable, found.units) == (alone.pairable, alone.units)
+    assert icc_many([np.array(SHROUT_FLEISS, dtype=float)] * 2) == [icc(SHROUT_FLEISS)] * 2
 
 
 def test_undefined_cases_are_none() -> None:
@@ -154,7 +184,7 @@ def test_perfect_agreement_gives_one(targets: list[int], k: int) -> None:
     assert result is not None
     for form in ICC_FORMS:
         assert result.forms[form].value == pytest.approx(1.0)
-    alpha = krippendorff_alpha(table, samples=0)
+    alpha = krippendorff_alpha(table)
     assert alpha is not None and alpha.alpha == pytest.approx(1.0)
 
 
@@ -216,8 +246,8 @@ def test_krippendorff_alpha_ignores_coder_and_unit_order(table: np.ndarray, rnd)
     units, coders = list(range(table.shape[0])), list(range(table.shape[1]))
     rnd.shuffle(units)
     rnd.shuffle(coders)
-    first = krippendorff_alpha(table, samples=0)
-    second = krippendorff_alpha(table[units][:, coders], samples=0)
+    first = krippendorff_alpha(table)
+    second = krippendorff_alpha(table[units][:, coders])
     assert (first is None) == (second is None)
     if first is not None and second is not None:
         assert second.alpha == pytest.approx(first.alpha)

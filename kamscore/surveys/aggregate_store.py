@@ -48,6 +48,7 @@ from kamscore.surveys.aggregation import (
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.measures import StoredAnswer, measures_of
+from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,8 @@ def stored_cells(session: Session, campaign_ids: Sequence[int], *, for_metrics: 
     """The stored cells of campaigns that have been computed (marker rows left out).
 
     ``for_metrics``: only what the metric plugins' interface carries — questions and scales,
-    not matrix rows or multiple-choice options (their ids have a dot), and no figures beyond
+    not matrix rows or multiple-choice options (their ids have a dot) nor the rater
+    agreement cells, and no figures beyond
     n, mean, sd and histogram. A 360° has about a third as many such cells.
     """
     found: dict[int, list[Cell]] = defaultdict(list)
@@ -214,7 +216,8 @@ def stored_cells(session: Session, campaign_ids: Sequence[int], *, for_metrics: 
         .execution_options(yield_per=10_000)
     )
     if for_metrics:
-        query = query.where(~a.measure.contains(".", autoescape=True))
+        query = query.where(~a.measure.contains(".", autoescape=True),
+                            a.measure != AGREEMENT_MEASURE)
     rows = session.execute(query)
     for (campaign_id, subject_type, subject, measure, group, n, mean, sd, low, high,
          histogram, figures) in rows:
@@ -224,6 +227,10 @@ def stored_cells(session: Session, campaign_ids: Sequence[int], *, for_metrics: 
         found[campaign_id].append(Cell(subject_type, subject, measure, group, n, mean, sd, low,
                                        high, histogram, {} if for_metrics else figures))
     return found
+
+
+def _for_metrics(measure: str) -> bool:
+    return "." not in measure and measure != AGREEMENT_MEASURE
 
 
 def campaign_cells(session: Session, campaigns: Sequence[Campaign], minimums: Minimums, *,
@@ -239,6 +246,6 @@ def campaign_cells(session: Session, campaigns: Sequence[Campaign], minimums: Mi
         records = load_records(session, [c.id for c in missing])
         for campaign in missing:
             computed = compute(campaign, records.get(campaign.id, []), minimums).cells
-            cells[campaign.id] = [c for c in computed if "." not in c.measure] \
+            cells[campaign.id] = [c for c in computed if _for_metrics(c.measure)] \
                 if for_metrics else computed
     return {c.id: cells[c.id] for c in closed}

@@ -18,6 +18,7 @@ in would let anyone who watched it before and after one person answered read tha
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from kamscore.db.bulk_copy import copy_rows
 from kamscore.models import (
     Account,
     Campaign,
@@ -151,13 +153,25 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
                  "subjects": len(result.subjects)},
         computed_at=now,
     ))
-    table = SurveyAggregate.__table__  # Core executemany: no ORM bookkeeping per row
-    for start in range(0, len(rows), INSERT_BATCH):
-        session.execute(insert(table), rows[start:start + INSERT_BATCH])
+    store_rows(session, rows)
     session.flush()
     log.info("campaign %s: %d aggregate cells from %d responses", campaign.code,
              len(result.cells), result.responses)
     return len(result.cells)
+
+
+def store_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert aggregate rows: ``COPY`` on PostgreSQL (the JSON columns serialised once,
+    several times faster than batched INSERTs), Core executemany batches elsewhere."""
+    table = SurveyAggregate.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        columns = list(rows[0]) if rows else []
+        copy_rows(session, table.name, columns,
+                  ([json.dumps(v) if isinstance(v, dict) else v for v in row.values()]
+                   for row in rows))
+        return
+    for start in range(0, len(rows), INSERT_BATCH):  # Core: no ORM bookkeeping per row
+        session.execute(insert(table), rows[start:start + INSERT_BATCH])
 
 
 def _row(campaign_id: int, cell: Cell, now: dt.datetime) -> dict[str, Any]:

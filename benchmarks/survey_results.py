@@ -13,7 +13,10 @@ at random). The data generation is not timed. Then times:
 - ``recompute``: ``recompute_campaign`` — load, compute and store, one transaction (what the
   scheduler does after close);
 - ``provider``: ``kamscore_survey_results`` for the period — reading the stored cells into the
-  metric plugins' ``SurveyResults`` (what a score run does), with its number of queries.
+  metric plugins' ``SurveyResults`` (what a score run does), with its number of queries;
+- ``GROUP BY floor``: one SQL ``GROUP BY`` (subject, rater group, item) over the same answers —
+  count, sum and sum of squares, every row fetched: the least any recompute must spend reading
+  the rows, printed beside ``recompute`` in the same run.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import time
 import uuid
 
 from imports import database  # the throw-away database of benchmarks/imports.py
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 
 from kamscore.content.bundled import bundled_dir
 from kamscore.db.migrate import upgrade
@@ -103,6 +106,19 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return value, time.perf_counter() - start
 
 
+def group_by_floor(session, campaign_id: int) -> int:  # type: ignore[no-untyped-def]
+    """One GROUP BY over the campaign's answers, every group fetched; returns the groups."""
+    number = SurveyAnswer.number
+    rows = session.execute(
+        select(SurveyResponse.subject_person_id, SurveyResponse.rater_group, SurveyAnswer.item,
+               func.count(number), func.sum(number), func.sum(number * number))
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.campaign_id == campaign_id)
+        .group_by(SurveyResponse.subject_person_id, SurveyResponse.rater_group,
+                  SurveyAnswer.item)).all()
+    return len(rows)
+
+
 def run(url: str, kams: int, seed: int) -> dict[str, float | int]:
     upgrade(url)
     db = Database(url)
@@ -114,6 +130,8 @@ def run(url: str, kams: int, seed: int) -> dict[str, float | int]:
             _, t_compute = timed(lambda: compute(campaign, records[campaign_id],
                                                  Minimums()))
         with db.session() as session:
+            groups, t_floor = timed(lambda: group_by_floor(session, campaign_id))
+        with db.session() as session:
             campaign = session.get(Campaign, campaign_id)
             stored, t_recompute = timed(lambda: recompute_campaign(session, campaign,
                                                                    Minimums(), AT))
@@ -122,10 +140,11 @@ def run(url: str, kams: int, seed: int) -> dict[str, float | int]:
                      lambda *args: queries.append(args[2]))
         with db.session() as session:
             period = session.scalars(select(Period)).one()
-            results, t_provider = timed(lambda: kamscore_survey_results(session=session,
-                                                                        period=period))
+            results, t_provider = timed(lambda: kamscore_survey_results(
+                session=session, period=period, settings={}))
         return {"responses": len(records[campaign_id]), "cells": stored, "load": t_load,
                 "compute": t_compute, "recompute": t_recompute, "provider": t_provider,
+                "floor": t_floor, "groups": groups,
                 "provider_queries": len(queries), "aggregates": len(results)}
     finally:
         db.dispose()
@@ -139,14 +158,17 @@ def main() -> None:
     args = parser.parse_args()
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"# {backend}, Python {platform.python_version()}, {platform.machine()}")
-    print("| KAMs | responses | cells stored | load s | compute s | recompute s | provider s "
-          "| provider queries | aggregates for metrics |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
+          f"{platform.processor() or platform.machine()}")
+    print("| KAMs | responses | cells stored | load s | compute s | recompute s "
+          "| GROUP BY floor s (groups) | provider s | provider queries | aggregates for metrics |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kams in args.kams:
         with database(args.postgres) as url:
             r = run(url, kams, args.seed)
         print(f"| {kams:,} | {r['responses']:,} | {r['cells']:,} | {r['load']:.1f} "
-              f"| {r['compute']:.1f} | {r['recompute']:.1f} | {r['provider']:.1f} "
+              f"| {r['compute']:.1f} | {r['recompute']:.1f} | {r['floor']:.1f} ({r['groups']:,}) "
+              f"| {r['provider']:.1f} "
               f"| {r['provider_queries']} | {r['aggregates']:,} |")
 
 

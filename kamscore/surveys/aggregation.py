@@ -43,6 +43,13 @@ from kamscore.surveys.measures import (
     measure_value,
     numeric_value,
 )
+from kamscore.surveys.rater_agreement import (
+    AGREEMENT_MEASURE,
+    RaterTable,
+    agreement_details,
+    rater_table,
+)
+from kamscore.surveys.reliability import cronbach_alpha_pairwise, gap_interval
 from kamscore.surveys.statistics import (
     cronbach_alpha,
     describe,
@@ -111,6 +118,7 @@ def aggregate(measures: Sequence[Measure], records: Iterable[ResponseRecord], *,
     subjects: dict[str, SubjectGroups] = {}
     shown_tops: dict[str, dict[str, list[ResponseRecord]]] = defaultdict(dict)
     complete_tops: dict[str, bool] = defaultdict(lambda: True)
+    agreement_tables: list[RaterTable] = []
     for subject in sorted(by_subject):
         result = _subject_cells(measures, by_subject[subject], subject_type, subject, top,
                                 is_360, minimum)
@@ -120,6 +128,8 @@ def aggregate(measures: Sequence[Measure], records: Iterable[ResponseRecord], *,
             shown_tops[measure_id][subject] = members
         for measure_id, complete in result.top_complete.items():
             complete_tops[measure_id] &= complete
+        agreement_tables += result.rater_tables
+    cells += _agreement_cells(agreement_tables, subject_type)
     selves = [r for r in by_subject_records(by_subject) if r.rater_group == GROUP_SELF]
     cells += _campaign_cells(measures, shown_tops, complete_tops, selves if is_360 else None,
                              campaign_code, top)
@@ -132,6 +142,7 @@ class _SubjectResult:
     groups: SubjectGroups
     top_members: dict[str, list[ResponseRecord]]  # measure → top group's responses, if shown
     top_complete: dict[str, bool]  # scale → every top respondent answered every item
+    rater_tables: list[RaterTable]  # 360°: each shown rater group's items x raters
 
 
 def _subject_cells(measures: Sequence[Measure], records: list[ResponseRecord], subject_type: str,
@@ -189,10 +200,33 @@ def _subject_cells(measures: Sequence[Measure], records: list[ResponseRecord], s
             emit(measure, GROUP_ALL, members[top] + members[GROUP_SELF], included=shown[top])
             # others + self: sums of two reported cells, so it reveals nothing new
         if GROUP_SELF in by_group and top in by_group:
-            by_group[GROUP_SELF].details["gap"] = gap(by_group[GROUP_SELF].mean,
-                                                      by_group[top].mean)
+            _add_gap(by_group[GROUP_SELF], by_group[top])
+    tables: list[RaterTable] = []
+    if is_360:
+        for g in [top, *rater_groups]:
+            if first[g] is Verdict.SHOWN:
+                table = rater_table(measures, item_verdicts, members[g], subject, g)
+                if table is not None:
+                    tables.append(table)
     groups = SubjectGroups(responses=responses, verdicts=dict(first))
-    return _SubjectResult(cells, groups, top_members, top_complete)
+    return _SubjectResult(cells, groups, top_members, top_complete, tables)
+
+
+def _agreement_cells(tables: Sequence[RaterTable], subject_type: str) -> list[Cell]:
+    """One ``agreement`` cell per subject and shown rater group (n: the raters)."""
+    return [Cell(subject_type, t.subject, AGREEMENT_MEASURE, t.group, int(t.table.shape[1]),
+                 None, None, t.scale_min, t.scale_max, {}, details)
+            for t, details in zip(tables, agreement_details(tables), strict=True)
+            if details is not None]
+
+
+def _add_gap(own: Cell, others: Cell) -> None:
+    """Self minus others on the self-rating's cell, with its confidence interval."""
+    own.details["gap"] = gap(own.mean, others.mean)
+    interval = gap_interval(own.n, own.mean, own.sd, others.n, others.mean, others.sd)
+    if interval is not None and interval.low is not None:
+        own.details.update(gap_ci_low=interval.low, gap_ci_high=interval.high,
+                           gap_confidence=interval.confidence, gap_method=interval.method)
 
 
 def top_group(is_360: bool) -> str:
@@ -263,7 +297,7 @@ def _campaign_cells(measures: Sequence[Measure],
                         included=list(measure.items))
             if own.n:
                 if cell.n:
-                    own.details["gap"] = gap(own.mean, cell.mean)
+                    _add_gap(own, cell)
                 cells.append(own)
     return cells
 
@@ -326,6 +360,11 @@ def _scale_stats(measure: Measure, records: Sequence[ResponseRecord], included: 
     if complete:
         sd = describe(sum(row) / len(row) for row in rows).sd
         alpha = cronbach_alpha(rows)
+    details: dict[str, Any] = {"items": list(included), "complete": complete, "alpha": alpha}
+    if spread and rows and list(included) == list(measure.items):
+        # the two ways of handling missing answers, shown side by side where every item
+        # of the scale is reported in the group (listwise: complete rows only)
+        details["alpha_listwise"] = alpha if complete else cronbach_alpha(rows)
+        details["alpha_pairwise"] = alpha if complete else cronbach_alpha_pairwise(rows)
     return dict(n=len(rows) if means else 0, mean=sum(means) / len(means) if means else None,
-                sd=sd, histogram={},
-                details={"items": list(included), "complete": complete, "alpha": alpha})
+                sd=sd, histogram={}, details=details)

@@ -4,8 +4,9 @@
 - ``campaign_results``: a campaign's response rates by rater group, its whole-campaign
   statistics and a page of subjects with their headline figures;
 - ``subject_results``: one account's or KAM's statistics by rater group, the status of each
-  group (shown, too small, withheld), the self-rating apart, and the free-text comments where
-  there are enough of them;
+  group (shown, too small, withheld), the self-rating apart, how far each shown 360° rater
+  group agrees (``rater_agreement``), and the free-text comments where there are enough of
+  them;
 - ``aggregates_csv``: the reportable aggregates of a closed campaign as CSV.
 
 Results exist only once a campaign is closed, and only reportable cells are ever read (see
@@ -51,6 +52,8 @@ from kamscore.surveys.definition import NOT_APPLICABLE, SurveyDefinition, in_gen
 from kamscore.surveys.disclosure import Verdict
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.measures import NPS, RATING, SCALE, Measure, comment_questions, measures_of
+from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
+from kamscore.surveys.results_document import Agreement, agreement_of
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,7 @@ class SubjectResults:
     comments: list[tuple[str, list[str]]]  # question → the top group's comments
     own_comments: list[tuple[str, str]]  # question → the KAM's own comment (360°)
     comments_withheld: bool  # there were comments, fewer than the minimum
+    agreement: list[Agreement] = field(default_factory=list)  # 360°: per shown rater group
 
 
 def subject_results(session: Session, code: str, subject: str,
@@ -230,8 +234,12 @@ def subject_results(session: Session, code: str, subject: str,
     cells = [c for c in campaign_cells(session, [campaign], minimums)[campaign.id]
              if c.subject_type != SUBJECT_CAMPAIGN and c.subject == subject]
     by_measure: dict[str, dict[str, Cell]] = defaultdict(dict)
+    agreement = []
     for cell in cells:
-        by_measure[cell.measure][cell.rater_group] = cell
+        if cell.measure == AGREEMENT_MEASURE:
+            agreement.append(agreement_of(cell))
+        else:
+            by_measure[cell.measure][cell.rater_group] = cell
     comments, own, withheld = _comments(session, campaign, subject_key, definition, used)
     name = _subject_names(session, campaign.subject_type, [subject]).get(subject, subject)
     row = _row(campaign, response_counts(session, [campaign.id]).get(campaign.id, (0, 0)))
@@ -239,6 +247,7 @@ def subject_results(session: Session, code: str, subject: str,
         campaign=row, minimums=used, subject=subject, name=name, top=top, groups=groups,
         measures=[MeasureCells(m, by_measure.get(m.id, {})) for m in measures_of(definition)],
         comments=comments, own_comments=own, comments_withheld=withheld,
+        agreement=sorted(agreement, key=lambda a: (a.rater_group != top, a.rater_group)),
     )
 
 
@@ -331,7 +340,8 @@ def aggregates_csv(session: Session, code: str, minimums: Minimums) -> str:
         raise Conflict(f"campaign {code} is {campaign.status.value}: results are exported "
                        "once it is closed", field="status")
     measures = {m.id: m for m in measures_of(definition_of(campaign.survey_version))}
-    cells = campaign_cells(session, [campaign], minimums)[campaign.id]
+    cells = [c for c in campaign_cells(session, [campaign], minimums)[campaign.id]
+             if c.measure != AGREEMENT_MEASURE]  # the API carries agreement, not this CSV
     subjects = {c.subject for c in cells if c.subject_type != SUBJECT_CAMPAIGN}
     names = _subject_names(session, campaign.subject_type, sorted(subjects))
     out = io.StringIO()

@@ -4,7 +4,8 @@ The same rule as the pages and the CSV (``reports``): results exist once a campa
 closed, and only reportable cells are read (``aggregate_store.campaign_cells``), so a rater
 group under the minimum size — or withheld so that it cannot be worked out by subtraction —
 has no figure here either: only its verdict. Response *counts* per group are given, as the
-pages show them.
+pages show them, with the completion rate. A 360°'s subjects carry the agreement of each shown
+rater group (``rater_agreement``) apart from their cells.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kamscore.models import CampaignStatus, Invitation, InvitationStatus, Subjec
 from kamscore.surveys.aggregate_store import Minimums, campaign_cells
 from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell, group_verdicts
 from kamscore.surveys.campaigns import get_campaign
+from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE, READING_FORM
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,45 @@ class GroupState:
     answered: int
     verdict: str | None  # shown | empty | too_small | withheld (None: campaign-wide)
 
+    @property
+    def completion_rate(self) -> float | None:
+        return self.answered / self.invited if self.invited else None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A 360° rater group's agreement figures (from its ``agreement`` cell)."""
+
+    rater_group: str
+    raters: int
+    items: int
+    icc_items: int
+    confidence: float
+    icc: dict[str, dict[str, float | None]] | None
+    icc_reading: str | None
+    icc_reading_form: str
+    krippendorff_alpha: dict[str, float | None] | None
+    alpha_reading: str | None
+
+
+def agreement_of(cell: Cell) -> Agreement:
+    d = cell.details
+    alpha = d.get("kripp_alpha")
+    return Agreement(
+        cell.rater_group, d.get("raters", cell.n), d.get("items", 0), d.get("icc_items", 0),
+        d.get("confidence", 0.95), d.get("icc"), d.get("icc_reading"),
+        d.get("icc_reading_form", READING_FORM),
+        None if alpha is None else {"value": alpha, "low": d.get("kripp_low"),
+                                    "high": d.get("kripp_high")},
+        d.get("alpha_reading"))
+
 
 @dataclass(frozen=True)
 class SubjectDocument:
     code: str
     groups: list[GroupState]
     cells: list[Cell]
+    agreement: list[Agreement] = field(default_factory=list)
 
 
 @dataclass
@@ -81,9 +116,12 @@ def results_document(session: Session, code: str, minimums: Minimums) -> Results
         return document
     cells = campaign_cells(session, [campaign], minimums)[campaign.id]
     subject_cells: dict[str, list[Cell]] = defaultdict(list)
+    agreement: dict[str, list[Agreement]] = defaultdict(list)
     for cell in cells:
         if cell.subject_type == SUBJECT_CAMPAIGN:
             document.campaign_cells.append(cell)
+        elif cell.measure == AGREEMENT_MEASURE:
+            agreement[cell.subject].append(agreement_of(cell))
         else:
             subject_cells[cell.subject].append(cell)
     is_360 = campaign.subject_type is SubjectType.KAM
@@ -96,5 +134,6 @@ def results_document(session: Session, code: str, minimums: Minimums) -> Results
             [GroupState(g, i, a, verdicts[g].value if g in verdicts else None)
              for g, (i, a) in sorted(groups.items())],
             subject_cells.get(subject, []),
+            sorted(agreement.get(subject, []), key=lambda a: a.rater_group),
         ))
     return document

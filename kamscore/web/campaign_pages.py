@@ -8,7 +8,16 @@ by ``campaign_charts``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from kamscore.audit.log import record
@@ -72,7 +81,8 @@ def subject(code: str, subject: str) -> str | Response:
         return redirect(url_for(".results", code=code))
     except LookupError as exc:
         abort(404, description=str(exc))
-    return render_template("campaigns/subject.html", r=found)
+    alpha = "pairwise" if request.args.get("alpha") == "pairwise" else "listwise"
+    return render_template("campaigns/subject.html", r=found, alpha=alpha)
 
 
 @bp.get("/<code>/results.csv")

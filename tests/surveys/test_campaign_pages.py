@@ -176,3 +176,36 @@ def test_no_page_shows_the_subject_placeholder(client, session, campaigns):
         assert "{subject}" not in response.get_data(as_text=True), url
     page = client.get("/campaigns/360-26Q1/results/K01").get_data(as_text=True)
     assert "statements about the KAM" in page
+
+
+def test_a_kam_page_shows_rater_agreement_completion_and_alpha_method(client, session,
+                                                                      campaigns):
+    _customer, team = campaigns
+    for invitation in invitations_of(session, team):
+        # every rater gives the same profile across the items: perfect agreement
+        respond(session, invitation, lambda item: 1 + sum(map(ord, item)) % 5)
+    close_campaign(session, team)
+    sign_in(client, session)
+    page = client.get("/campaigns/360-26Q1/results/K01").get_data(as_text=True)
+    assert ">Completion<" in page and "100 %" in page
+    section = page[page.index('id="agreement"'):page.index('id="comments"')]
+    assert "Koo &amp; Li (2016)" in section and "0.667" in section
+    assert section.count("Raters agree very well") == section.count("<tr><th scope=\"row\">") // 2
+    assert '<th scope="row">Colleagues (everyone but the KAM)</th>' in section
+    assert "ICC(3,k)" in section and "1.00" in section
+    assert "Manager" not in section and "Self" not in section  # too small / apart
+    assert "with <strong>listwise</strong> handling" in page
+    pairwise = client.get("/campaigns/360-26Q1/results/K01?alpha=pairwise").get_data(
+        as_text=True)
+    assert "with <strong>pairwise</strong> handling" in pairwise
+    assert "Cronbach's alpha (pairwise)" in pairwise
+
+
+def test_a_kam_page_says_when_no_group_is_large_enough(client, session, campaigns):
+    _customer, team = campaigns
+    for invitation in invitations_of(session, team, rater_group="self"):
+        respond(session, invitation, 4)
+    close_campaign(session, team)
+    sign_in(client, session)
+    page = client.get("/campaigns/360-26Q1/results/K01").get_data(as_text=True)
+    assert 'class="empty-state">No group is large enough' in page

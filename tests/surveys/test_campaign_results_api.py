@@ -115,3 +115,34 @@ def test_cli_reminders_before_the_close(runner, session):
 
     session.rollback()
     assert session.scalar(select(Campaign.reminder_days_before_close)) == [7, 2]
+
+
+def _profile(item: str) -> int:
+    """The same answer profile for every rater: 1-5 by the item's name (perfect agreement)."""
+    return 1 + sum(map(ord, item)) % 5
+
+
+def test_360_results_carry_rater_agreement_and_completion_rates(client, session):
+    seed_results_org(session)
+    team = open_new_campaign(session, "360-AGREE", "internal_360")
+    for invitation in invitations_of(session, team):
+        respond(session, invitation, _profile)
+    close(session, team)
+    headers = _token(session, "survey_admin")
+    body = client.get("/api/v1/campaigns/360-AGREE/results", headers=headers).json
+    k01 = next(s for s in body["subjects"] if s["code"] == "K01")
+    shown = {g["rater_group"] for g in k01["groups"] if g["verdict"] == "shown"}
+    for group in k01["groups"]:
+        assert group["completion_rate"] == pytest.approx(group["answered"] / group["invited"])
+    agreement = {a["rater_group"]: a for a in k01["agreement"]}
+    # the whole of the others and every shown group inside it; never self, never a small one
+    assert set(agreement) == ({"others"} | shown) - {"self"}
+    others = agreement["others"]
+    assert others["raters"] >= 3 and others["items"] >= 2
+    assert set(others["icc"]) == {"ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"}
+    for form in others["icc"].values():
+        assert form["value"] == pytest.approx(1.0)
+    assert others["krippendorff_alpha"]["value"] == pytest.approx(1.0)
+    assert others["icc_reading"] == "excellent" and others["alpha_reading"] == "good"
+    # agreement figures are not cells of a measure
+    assert all(c["measure"] != "agreement" for c in k01["cells"])

@@ -48,6 +48,7 @@ from kamscore.surveys.aggregate_store import (
 from kamscore.surveys.definition import parse_definition
 from kamscore.surveys.disclosure import Group, Verdict
 from kamscore.surveys.errors import Conflict
+from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
 from kamscore.surveys.survey_results_from_campaigns import kamscore_survey_results
 
 CUSTOMER_LEVEL = {"physician": 5, "pharmacist": 4, "nurse": 2}
@@ -133,7 +134,10 @@ def test_a_group_of_two_is_not_reported_and_cannot_be_derived(session, surveyed)
     groups = [Group("others", 6)] + [Group(g, n, "others") for g, n in counts.items()]
     for measure in {r.measure for r in reported}:
         shown = {r.rater_group for r in reported if r.measure == measure}
-        assert {"others", "self", "all", "cross_functional"} == shown
+        if measure == AGREEMENT_MEASURE:  # per shown group of colleagues, never self / all
+            assert shown and shown <= {"others", "cross_functional"}
+        else:
+            assert {"others", "self", "all", "cross_functional"} == shown
         verdict = {g.key: Verdict.SHOWN if g.key in shown else Verdict.WITHHELD
                    for g in groups}
         assert isolatable_small_sets(groups, verdict, 3) == []

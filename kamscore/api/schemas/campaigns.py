@@ -140,6 +140,8 @@ class ResultGroupSchema(Schema):
     rater_group = fields.String()
     invited = fields.Integer()
     answered = fields.Integer()
+    completion_rate = fields.Float(allow_none=True, metadata={
+        "description": "answered / invited (null without invitations)."})
     verdict = fields.String(allow_none=True, metadata={
         "description": "Whether the group's results may be shown: shown, empty, too_small "
                        "(fewer than the minimum), withheld (so that a smaller group cannot be "
@@ -161,13 +163,48 @@ class ResultCellSchema(Schema):
     histogram = fields.Dict(keys=fields.String(), values=fields.Integer())
     details = fields.Dict(keys=fields.String(), metadata={
         "description": "Further figures by name: csat, nps, nps_ci_low, nps_ci_high, share, "
-                       "alpha, gap."})
+                       "alpha (listwise, complete answers), alpha_listwise and "
+                       "alpha_pairwise (scales), gap, gap_ci_low, gap_ci_high, "
+                       "gap_confidence, gap_method (the self-rating's cell)."})
+
+
+class IntervalSchema(Schema):
+    value = fields.Float()
+    low = fields.Float(allow_none=True, metadata={"description": "Lower confidence bound."})
+    high = fields.Float(allow_none=True, metadata={"description": "Upper confidence bound."})
+
+
+class AgreementSchema(Schema):
+    """How far a 360° rater group's members agree (docs/surveys.md, "How far raters agree")."""
+
+    rater_group = fields.String()
+    raters = fields.Integer(metadata={"description": "Respondents of the group (k)."})
+    items = fields.Integer(metadata={"description": "Rating items in the table (targets)."})
+    icc_items = fields.Integer(metadata={
+        "description": "Items every rater answered: the intraclass correlations use these."})
+    confidence = fields.Float(metadata={"description": "Of every interval, e.g. 0.95."})
+    icc = fields.Dict(keys=fields.String(), values=fields.Nested(IntervalSchema),
+                      allow_none=True, metadata={
+                          "description": "Shrout & Fleiss forms ICC1, ICC2, ICC3 (one rater) "
+                                         "and ICC1k, ICC2k, ICC3k (mean of the k raters), "
+                                         "with McGraw & Wong's F-based intervals."})
+    icc_reading = fields.String(allow_none=True, metadata={
+        "description": "poor, moderate, good or excellent (Koo & Li 2016) for the form "
+                       "named in icc_reading_form."})
+    icc_reading_form = fields.String()
+    krippendorff_alpha = fields.Nested(IntervalSchema, allow_none=True, metadata={
+        "description": "Ordinal Krippendorff's alpha over every item, missing answers "
+                       "allowed, with a jackknife interval over items."})
+    alpha_reading = fields.String(allow_none=True, metadata={
+        "description": "good (>= 0.8), moderate (>= 0.667) or poor (Krippendorff 2004)."})
 
 
 class ResultSubjectSchema(Schema):
     code = fields.String(metadata={"description": "The account's or the KAM's code."})
     groups = fields.List(fields.Nested(ResultGroupSchema))
     cells = fields.List(fields.Nested(ResultCellSchema))
+    agreement = fields.List(fields.Nested(AgreementSchema), metadata={
+        "description": "360°: inter-rater agreement per shown rater group (self excluded)."})
 
 
 class CampaignResultsSchema(Schema):

@@ -13,7 +13,7 @@ import csv
 import io
 import itertools
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from kamscore.importing.errors import ErrorList
 from kamscore.importing.table import CHUNK_ROWS, Chunk, RawTable
@@ -26,11 +26,21 @@ class _BinaryLine(Exception):
     """A line holds a NUL character (PostgreSQL cannot store it; text files have none)."""
 
 
-def _text_lines(lines: Iterator[str]) -> Iterator[str]:
-    for line in lines:
-        if "\x00" in line:
+class _NulGuard(io.RawIOBase):
+    """The stream, refusing a block with a NUL byte (found at C speed, a block at a time)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        block = self.stream.read(len(buffer))
+        if b"\x00" in block:
             raise _BinaryLine
-        yield line
+        buffer[: len(block)] = block
+        return len(block)
 
 
 def _not_text(stream: BinaryIO, errors: ErrorList) -> None:
@@ -51,17 +61,14 @@ def _not_text(stream: BinaryIO, errors: ErrorList) -> None:
 def read_csv(stream: BinaryIO, errors: ErrorList) -> RawTable | None:
     """The header and a lazy stream of row chunks of a CSV file; None (the reason in
     ``errors``) when its first line cannot be read."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(_NulGuard(stream), encoding="utf-8-sig", newline="")
     try:
         first_line = text.readline()
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, _BinaryLine):
         _not_text(stream, errors)
         return None
-    if "\x00" in first_line:
-        errors.add(1, "", BINARY)
-        return None
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    lines = _text_lines(itertools.chain([first_line], text))
+    lines = itertools.chain([first_line], text)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
@@ -91,7 +98,7 @@ def _chunks(reader: Iterator[list[str]], stream: BinaryIO,
     except UnicodeDecodeError:
         _not_text(stream, errors)
     except _BinaryLine:
-        errors.add(previous_end + 1, "", BINARY)
+        _not_text(stream, errors)
     except csv.Error as exc:
         errors.add(previous_end + 1, "", f"not valid CSV: {exc}")
     if chunk:

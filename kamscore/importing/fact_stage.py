@@ -72,6 +72,12 @@ class FactStage:
             self.session.connection().exec_driver_sql(
                 f"INSERT INTO {stage.name} ({', '.join(STAGE_COLUMNS)}) VALUES ({marks})", rows)
 
+    def analyse(self) -> None:
+        """Give the planner the staged rows' statistics (temporary tables get none by
+        themselves on PostgreSQL: it would guess, and join a million rows in nested loops)."""
+        if self.postgres:
+            self.session.connection().exec_driver_sql(f"ANALYZE {stage.name}")
+
     def drop(self) -> None:
         stage.drop(self.session.connection(), checkfirst=True)
 

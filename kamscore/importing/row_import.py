@@ -37,6 +37,7 @@ def load_rows(importer: Importer, chunks: Iterator[tuple[list[int], list[list[st
                 step(PROGRESS_EVERY)
             values = {}
             for column, cell in zip(columns, row, strict=True):
+                cell = cell.strip()
                 if not cell:
                     continue
                 convert = normalise.get(column)

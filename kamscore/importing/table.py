@@ -83,7 +83,8 @@ def _header_further_down(table: RawTable, known: Collection[str]) -> int | None:
 
 def fit_rows(table: RawTable, chunk: Chunk, width: int,
              errors: ErrorList) -> tuple[list[int], list[list[str]]]:
-    """The chunk's non-blank rows, stripped, each ``width`` cells long.
+    """The chunk's non-blank rows, each ``width`` cells long (not stripped: the checks strip
+    each distinct value once).
 
     A CSV row with another number of fields is an error on its line. A sheet's rows may end
     early (empty cells are not stored); a value to the right of the last named column is an
@@ -93,7 +94,7 @@ def fit_rows(table: RawTable, chunk: Chunk, width: int,
     rows: list[list[str]] = []
     for line, cells in chunk:
         if len(cells) != width:
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue  # blank line
             if table.sheet is None:
                 errors.add(line, "", f"expected {width} fields as in the header, "
@@ -103,8 +104,8 @@ def fit_rows(table: RawTable, chunk: Chunk, width: int,
                 errors.add(line, "", "a value to the right of the last named column")
                 continue
             cells = cells + [""] * (width - len(cells))
-        stripped = [cell.strip() for cell in cells]
-        if any(stripped):
-            lines.append(line)
-            rows.append(stripped)
+        elif not "".join(cells).strip():
+            continue
+        lines.append(line)
+        rows.append(cells)
     return lines, rows

@@ -56,11 +56,14 @@ class FactColumns:
         self.period_codes: dict[int, str] = {}
 
     def chunk(self, lines: list[int], cells: list[list[str]]) -> list[tuple[Any, ...]]:
-        """The staging tuples of the chunk's valid rows; errors for the others."""
+        """The staging tuples of the chunk, or none when a row of it (or of the file so far)
+        is bad: then only errors are collected, as nothing will be written."""
         checker = ColumnChecker(lines, self.errors)
         rows = len(lines)
         empty = [""] * rows
-        col = {name: [row[i] for row in cells] for i, name in enumerate(self.columns)}
+        transposed = zip(*cells, strict=True)
+        col = {name: stripped(list(values))
+               for name, values in zip(self.columns, transposed, strict=False)}
         get = lambda name: col.get(name, empty)  # noqa: E731
         for name, rule in _RULES.items():
             if name in col or name in _REQUIRED:
@@ -69,34 +72,30 @@ class FactColumns:
                   else [None] * rows)
         categories = get("category")
         accounts, people, teams, products = (get(n) for n in _SUBJECT_NAMES)
-        for i in range(rows):
-            if i in checker.bad:
-                continue  # cross-column rules only for rows whose cells are valid
-            if not (accounts[i] or people[i] or teams[i]):
+        for i in [i for i, (a, p, t) in enumerate(zip(accounts, people, teams, strict=True))
+                  if not (a or p or t)]:
+            if i not in checker.bad:  # cross-column rules only for rows with valid cells
                 checker.add(i, "account", NO_SUBJECT)
-            elif (values[i] is None) == (not categories[i]):
+        for i in [i for i, (v, c) in enumerate(zip(values, categories, strict=True))
+                  if (v is None) == (not c)]:
+            if i not in checker.bad:
                 checker.add(i, "value", VALUE_OR_CATEGORY)
-        bad = checker.bad
-        good = [i for i in range(rows) if i not in bad]
+        good = [i for i in range(rows) if i not in checker.bad] if checker.bad else range(rows)
         period_ids = self._resolve(checker, "period", get("period"), good)
         subject_ids = [self._resolve(checker, n, get(n), good) for n in _SUBJECT_NAMES]
-        names, units, sources = get("name"), get("unit"), get("source")
+        if self.errors:
+            return []
         keys: dict[tuple[str, str, str, str], str] = {}
-        staged = []
-        for i in good:
-            if i in bad:
-                continue
-            parts = (accounts[i], people[i], teams[i], products[i])
-            subject = keys.get(parts)
-            if subject is None:
-                subject = keys[parts] = Fact.make_subject_key(*parts)
-            staged.append((lines[i], period_ids[i], names[i], subject, subject_ids[0][i],
-                           subject_ids[1][i], subject_ids[2][i], subject_ids[3][i], values[i],
-                           categories[i] or None, units[i], sources[i] or self.default_source))
-        return staged
+        subjects = [keys.get(parts) or keys.setdefault(parts, Fact.make_subject_key(*parts))
+                    for parts in zip(accounts, people, teams, products, strict=True)]
+        sources = get("source")
+        if "source" not in col or "" in set(sources):
+            sources = [source or self.default_source for source in sources]
+        return list(zip(lines, period_ids, get("name"), subjects, *subject_ids, values,
+                        [c or None for c in categories], get("unit"), sources, strict=True))
 
     def _resolve(self, checker: ColumnChecker, column: str, codes: list[str],
-                 rows: list[int]) -> list[int | None]:
+                 rows: Sequence[int]) -> list[int | None]:
         """Ids of ``codes`` (None for empty cells); "unknown ..." errors for the others."""
         cache = self.ids[column]
         missing = {codes[i] for i in rows if codes[i] and codes[i] not in cache}
@@ -106,6 +105,8 @@ class FactColumns:
                 cache[code] = found.get(code)
             if column == "period":
                 self.period_codes.update({id_: code for code, id_ in found.items()})
+        if isinstance(rows, range) and all(cache[c] is not None for c in set(codes) if c):
+            return [cache[c] if c else None for c in codes]  # the common case: all known
         result: list[int | None] = [None] * len(codes)
         for i in rows:
             code = codes[i]
@@ -116,6 +117,13 @@ class FactColumns:
                 result[i] = id_
         return result
 
+
+def stripped(values: list[str]) -> list[str]:
+    """The cells without surrounding spaces (stripped once per distinct value)."""
+    distinct = {value: value.strip() for value in set(values)}
+    if all(key == value for key, value in distinct.items()):
+        return values
+    return [distinct[value] for value in values]
 
 _SUBJECT_NAMES = tuple(name for name, _ in SUBJECTS)
 _MODELS = {"period": Period, **dict(SUBJECTS)}

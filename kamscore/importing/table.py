@@ -9,7 +9,7 @@ is not on the first row is refused with the row it is on.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kamscore.importing.errors import ErrorList
 
@@ -29,8 +29,6 @@ class RawTable:
     chunks: Iterator[Chunk]
     decimal: str = "."  # the decimal mark the file's format implies
     sheet: str | None = None
-    #: rows before the header, kept to find a header that is further down
-    leading: Chunk = field(default_factory=list)
 
 
 def check_header(table: RawTable, known: Collection[str], required: Collection[str],
@@ -71,10 +69,7 @@ def check_header(table: RawTable, known: Collection[str], required: Collection[s
 
 
 def _header_further_down(table: RawTable, known: Collection[str]) -> int | None:
-    rows = list(table.leading)
-    if len(rows) < HEADER_SEARCH_ROWS:
-        rows.extend(next(table.chunks, [])[:HEADER_SEARCH_ROWS])
-    for line, cells in rows[:HEADER_SEARCH_ROWS]:
+    for line, cells in next(table.chunks, [])[:HEADER_SEARCH_ROWS]:
         names = [cell.strip().lower() for cell in cells if cell.strip()]
         if names and all(name in known for name in names):
             return line

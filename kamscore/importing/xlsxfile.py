@@ -54,13 +54,8 @@ def read_xlsx(stream: BinaryIO, sheet: str | None, errors: ErrorList) -> RawTabl
                    + ", ".join(workbook.sheetnames))
         return None
     rows = _rows(worksheet)
-    leading: Chunk = []
-    for line, cells in rows:  # the first non-empty row is the header
-        if any(cells):
-            return RawTable(header=cells, header_line=line, chunks=_chunks(rows),
-                            sheet=worksheet.title, leading=leading)
-        leading.append((line, cells))
-    return RawTable(header=[], header_line=1, chunks=iter(()), sheet=worksheet.title)
+    header = next(rows, (1, []))[1]  # row 1 names the columns (a header further down is refused)
+    return RawTable(header=header, header_line=1, chunks=_chunks(rows), sheet=worksheet.title)
 
 
 def _safe_zip(stream: BinaryIO, errors: ErrorList) -> bool:

@@ -47,7 +47,7 @@ def import_facts(session: Session, chunks: Iterator[tuple[list[int], list[list[s
         counts = stage.counts()
         if not dry_run:
             step(counts.unchanged)
-            for written in stage.write():
+            for written in stage.write(counts):
                 step(written)
         return read, counts
     finally:

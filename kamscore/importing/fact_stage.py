@@ -122,13 +122,18 @@ class FactStage:
         total, created, updated = self.session.execute(query).one()
         return Counts(created=created, updated=updated, unchanged=total - created - updated)
 
-    def write(self) -> Iterator[int]:
-        """Insert the new facts, then update the changed ones; yields the rows of each."""
-        new_rows = select(*(stage.c[c] for c in _WRITTEN)).where(
-            ~exists(select(literal_column("1")).where(self._match())))
-        inserted = self.session.execute(insert(_fact).from_select(list(_WRITTEN), new_rows))
-        yield inserted.rowcount  # type: ignore[attr-defined]
-        changed = self.session.execute(
-            update(_fact).values({c: stage.c[c] for c in self.compared})
-            .where(self._match(), self._differs()))
-        yield changed.rowcount  # type: ignore[attr-defined]
+    def write(self, counts: Counts) -> Iterator[int]:
+        """Insert the new facts, then update the changed ones (each statement only when
+        ``counts`` says it has rows: re-importing an unchanged file writes nothing); yields
+        the rows of each."""
+        if counts.created:
+            new_rows = select(*(stage.c[c] for c in _WRITTEN)).where(
+                ~exists(select(literal_column("1")).where(self._match())))
+            inserted = self.session.execute(
+                insert(_fact).from_select(list(_WRITTEN), new_rows))
+            yield inserted.rowcount  # type: ignore[attr-defined]
+        if counts.updated:
+            changed = self.session.execute(
+                update(_fact).values({c: stage.c[c] for c in self.compared})
+                .where(self._match(), self._differs()))
+            yield changed.rowcount  # type: ignore[attr-defined]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from kamscore.importing.errors import ErrorList
 
-#: Rows per chunk: validated column-wise and written together.
-CHUNK_ROWS = 20_000
+#: Rows per chunk: validated column-wise and staged together (progress moves a chunk at a time).
+CHUNK_ROWS = 2_500
 
 #: Rows searched for a header that is not on the first row.
 HEADER_SEARCH_ROWS = 10

@@ -67,11 +67,13 @@ class KamscoreGroup(FlaskGroup):
     behind the code, with the one thing to do (``kamscore db upgrade``) instead of the
     traceback of the first query (``no such table: person``)."""
 
-    def invoke(self, ctx: click.Context) -> object:
-        name = ctx.protected_args[0] if ctx.protected_args else None
-        if name is not None and name not in SCHEMA_EXEMPT and "--help" not in ctx.args:
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if (command is not None and name not in SCHEMA_EXEMPT and "--help" not in rest
+                and not ctx.resilient_parsing):
             _check_schema(ctx)
-        return super().invoke(ctx)
+        return name, command, rest
 
 
 def _check_schema(ctx: click.Context) -> None:

@@ -199,7 +199,9 @@ def memory_run(rows: int, postgres: str | None) -> None:
         with database(postgres) as url:
             start = time.perf_counter()
             child = subprocess.run([sys.executable, __file__, "--child", path, url,
-                                    str(rows)], capture_output=True, text=True, check=True)
+                                    str(rows)], capture_output=True, text=True)
+            if child.returncode:
+                raise SystemExit(child.stderr[-3000:])
             seconds = time.perf_counter() - start
         peak_mb, counts = child.stdout.strip().splitlines()[-1].split(" ", 1)
         print(f"{rows:,} rows ({size / 1e6:,.0f} MB of CSV), "

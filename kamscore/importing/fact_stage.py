@@ -142,16 +142,15 @@ class FactStage:
     def write(self, counts: Counts) -> Iterator[int]:
         """Insert the new facts, then update the changed ones (each statement only when
         ``counts`` says it has rows: re-importing an unchanged file writes nothing); yields
-        the rows of each."""
+        the rows of each (from ``counts``: drivers do not all report INSERT ... SELECT's)."""
         stage = self.table
         if counts.created:
             new_rows = select(*(stage.c[c] for c in _WRITTEN)).where(
                 ~exists(select(literal_column("1")).where(self._match())))
-            inserted = self.session.execute(
-                insert(_fact).from_select(list(_WRITTEN), new_rows))
-            yield inserted.rowcount  # type: ignore[attr-defined]
+            self.session.execute(insert(_fact).from_select(list(_WRITTEN), new_rows))
+            yield counts.created
         if counts.updated:
-            changed = self.session.execute(
+            self.session.execute(
                 update(_fact).values({c: stage.c[c] for c in self.compared})
                 .where(self._match(), self._differs()))
-            yield changed.rowcount  # type: ignore[attr-defined]
+            yield counts.updated

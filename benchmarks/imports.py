@@ -1,11 +1,21 @@
-"""How long a big facts import takes: first import, re-import, dry run, changed values.
+"""How long a big facts import takes beside its floor, on SQLite and PostgreSQL in one run.
 
-    python benchmarks/imports.py [--rows 200000] [--postgres URL]
+    python benchmarks/imports.py [--rows 200000] [--postgres URL] [--sqlite-only]
+    python benchmarks/imports.py --memory-rows 10000000 [--postgres URL]
 
-Builds a throw-away database (SQLite file in a temp folder; PostgreSQL when a server URL is
-given: a fresh database is created on it and dropped), imports the reference data a facts file
-needs, then times ``import_csv`` on a generated facts file of ``--rows`` rows and prints a
-table. The CSV generation is not timed.
+For each database a throw-away one is built (an SQLite file in a temp folder; a fresh
+database on the PostgreSQL server, dropped at the end), the reference data a facts file
+needs is imported, then ``import_file`` is timed on a generated facts file of ``--rows``
+rows: first import, the same file again, a dry run of changed values, the changed values.
+
+The floor beside each row is the same file loaded as cheaply as the database allows into a
+table with the file's columns and a unique key on its natural key: ``COPY ... FROM STDIN
+(FORMAT csv)`` on PostgreSQL; Python's csv reader and one ``executemany`` on SQLite (the
+parse is part of the floor, as it is of COPY). Floor and import alternate, so both see the
+same load on a shared machine.
+
+``--memory-rows`` writes a file of that many rows to disk, imports it in a child process
+from the file (streamed, as the CLI does) and prints the child's peak resident memory.
 """
 
 from __future__ import annotations
@@ -13,21 +23,29 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
 
 from kamscore.db.migrate import upgrade
 from kamscore.db.session import Database
-from kamscore.importing import import_csv
+from kamscore.importing import import_file
 
 PERIODS = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
 NAMES = ["net_sales", "sales_target", "market_share", "investment", "gross_profit"]
 PRODUCTS = [f"P{i:02d}" for i in range(10)]
+HEADER = ["period", "name", "account", "product", "value", "unit", "source"]
+PER_ACCOUNT = len(PERIODS) * len(NAMES) * len(PRODUCTS)
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def _csv(header: list[str], rows: list[list[object]]) -> bytes:
@@ -36,6 +54,10 @@ def _csv(header: list[str], rows: list[list[object]]) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode()
+
+
+def accounts_for(rows: int) -> int:
+    return max(1, -(-rows // PER_ACCOUNT))
 
 
 def reference_files(accounts: int) -> list[tuple[str, bytes]]:
@@ -52,27 +74,19 @@ def reference_files(accounts: int) -> list[tuple[str, bytes]]:
     ]
 
 
-def facts_file(rows: int, accounts: int, bump: float = 0.0) -> bytes:
+def fact_rows(rows: int, accounts: int, bump: float = 0.0) -> Iterator[list[object]]:
     """``rows`` facts: every period, name and product for as many accounts as needed."""
-    per_account = len(PERIODS) * len(NAMES) * len(PRODUCTS)
-    body = []
     for index in range(rows):
-        account, rest = divmod(index, per_account)
+        account, rest = divmod(index, PER_ACCOUNT)
         period, rest = divmod(rest, len(NAMES) * len(PRODUCTS))
         name, product = divmod(rest, len(PRODUCTS))
         value = 1000.0 + (index * 7919) % 100_000 + bump
-        body.append(
-            [
-                PERIODS[period],
-                NAMES[name],
-                f"A{account % accounts:05d}",
-                PRODUCTS[product],
-                value,
-                "EUR",
-                "bench",
-            ]
-        )
-    return _csv(["period", "name", "account", "product", "value", "unit", "source"], body)
+        yield [PERIODS[period], NAMES[name], f"A{account % accounts:05d}", PRODUCTS[product],
+               value, "EUR", "bench"]
+
+
+def facts_file(rows: int, accounts: int, bump: float = 0.0) -> bytes:
+    return _csv(HEADER, list(fact_rows(rows, accounts, bump)))
 
 
 @contextmanager
@@ -93,56 +107,142 @@ def database(postgres: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = action()
     return time.perf_counter() - start, result
 
 
+def floor(db: Database, data: bytes) -> float:
+    """The file into a bare table with a unique key, as fast as the database allows."""
+    ddl = ("CREATE TABLE bench_floor (id {serial} PRIMARY KEY, period VARCHAR(10), "
+           "name VARCHAR(60), account VARCHAR(40), product VARCHAR(40), value FLOAT, "
+           "unit VARCHAR(20), source VARCHAR(120), UNIQUE (period, name, account, product))")
+    postgres = db.engine.dialect.name == "postgresql"
+    with db.session() as session:
+        conn = session.connection()
+        conn.exec_driver_sql("DROP TABLE IF EXISTS bench_floor")
+        conn.exec_driver_sql(ddl.format(serial="SERIAL" if postgres else "INTEGER"))
+    start = time.perf_counter()
+    with db.session() as session:
+        conn = session.connection()
+        columns = ", ".join(HEADER)
+        if postgres:
+            with conn.connection.driver_connection.cursor() as cursor, cursor.copy(
+                f"COPY bench_floor ({columns}) FROM STDIN (FORMAT csv, HEADER true)"
+            ) as copy:
+                copy.write(data)
+        else:
+            rows = csv.reader(io.StringIO(data.decode("utf-8")))
+            next(rows)
+            conn.connection.driver_connection.executemany(
+                f"INSERT INTO bench_floor ({columns}) VALUES ({', '.join('?' * len(HEADER))})",
+                rows)
+    seconds = time.perf_counter() - start
+    with db.session() as session:
+        session.connection().exec_driver_sql("DROP TABLE bench_floor")
+    return seconds
+
+
+def bench(url: str, rows: int) -> list[tuple[str, float, float, dict[str, int]]]:
+    accounts = accounts_for(rows)
+    upgrade(url)
+    db = Database(url)
+    for kind, data in reference_files(accounts):
+        with db.session() as session:
+            import_file(session, kind, data)
+    first = facts_file(rows, accounts)
+    changed = facts_file(rows, accounts, bump=0.5)
+
+    def run(data: bytes, dry_run: bool = False) -> Callable[[], Any]:
+        def action() -> Any:
+            with db.session() as session:
+                return import_file(session, "facts", data, filename="facts.csv",
+                                   dry_run=dry_run)
+        return action
+
+    results = []
+    for label, data, action in (
+        ("first import (all created)", first, run(first)),
+        ("same file again (all unchanged)", first, run(first)),
+        ("dry run of changed values", changed, run(changed, dry_run=True)),
+        ("changed values (all updated)", changed, run(changed)),
+    ):
+        floor_seconds = floor(db, data)
+        seconds, report = timed(action)
+        results.append((label, seconds, floor_seconds, report.totals.as_dict()))
+    db.dispose()
+    return results
+
+
+def print_table(backend: str, rows: int, results: list[tuple[str, float, float,
+                                                             dict[str, int]]]) -> None:
+    print(f"\nfacts import, {rows:,} rows, {backend}")
+    print(f"| {'run':<34} | {'seconds':>7} | {'floor s':>7} | {'ratio':>5} | "
+          f"{'rows/s':>8} | counts |")
+    print(f"| {'-' * 34} | {'-' * 7}:| {'-' * 7}:| {'-' * 5}:| {'-' * 8}:| ------ |")
+    for label, seconds, floor_seconds, counts in results:
+        summary = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+        print(f"| {label:<34} | {seconds:7.1f} | {floor_seconds:7.1f} | "
+              f"{seconds / floor_seconds:5.1f} | {rows / seconds:8,.0f} | {summary} |")
+
+
+def memory_run(rows: int, postgres: str | None) -> None:
+    """Write a file of ``rows`` facts, import it in a child process, print its peak."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "facts.csv")
+        with open(path, "w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(HEADER)
+            writer.writerows(fact_rows(rows, accounts_for(rows)))
+        size = os.path.getsize(path)
+        with database(postgres) as url:
+            start = time.perf_counter()
+            child = subprocess.run([sys.executable, __file__, "--child", path, url,
+                                    str(rows)], capture_output=True, text=True)
+            if child.returncode:
+                raise SystemExit(child.stderr[-3000:])
+            seconds = time.perf_counter() - start
+        peak_mb, counts = child.stdout.strip().splitlines()[-1].split(" ", 1)
+        print(f"{rows:,} rows ({size / 1e6:,.0f} MB of CSV), "
+              f"{'PostgreSQL' if postgres else 'SQLite'}: imported in {seconds:,.0f} s "
+              f"({rows / seconds:,.0f} rows/s), peak memory {float(peak_mb):,.0f} MB; {counts}")
+
+
+def child(path: str, url: str, rows: int) -> None:
+    upgrade(url)
+    db = Database(url)
+    for kind, data in reference_files(accounts_for(rows)):
+        with db.session() as session:
+            import_file(session, kind, data)
+    with open(path, "rb") as stream, db.session() as session:
+        report = import_file(session, "facts", stream, filename="facts.csv")
+    db.dispose()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{peak_mb:.0f} {report.totals.as_dict()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument(
-        "--postgres", help="server URL, e.g. postgresql+psycopg://postgres@127.0.0.1/test"
-    )
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="server URL")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--memory-rows", type=int, help="measure peak memory at this size")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    per_account = len(PERIODS) * len(NAMES) * len(PRODUCTS)
-    accounts = max(1, -(-args.rows // per_account))
-
-    with database(args.postgres) as url:
-        upgrade(url)
-        db = Database(url)
-        for kind, data in reference_files(accounts):
-            with db.session() as session:
-                import_csv(session, kind, data)
-        first = facts_file(args.rows, accounts)
-        changed = facts_file(args.rows, accounts, bump=0.5)
-
-        def run(data: bytes, dry_run: bool = False) -> Callable[[], object]:
-            def action() -> object:
-                with db.session() as session:
-                    return import_csv(session, "facts", data, filename="facts.csv", dry_run=dry_run)
-
-            return action
-
-        results = []
-        for label, action in (
-            ("first import (all created)", run(first)),
-            ("same file again (all unchanged)", run(first)),
-            ("dry run of changed values", run(changed, dry_run=True)),
-            ("changed values (all updated)", run(changed)),
-        ):
-            seconds, report = timed(action)
-            results.append((label, seconds, report.totals.as_dict()))  # type: ignore[attr-defined]
-        db.dispose()
-
-    backend = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"facts import, {args.rows:,} rows ({len(first) / 1e6:.1f} MB), {backend}")
-    print(f"| {'run':<34} | {'seconds':>7} | {'rows/s':>8} | counts |")
-    print(f"| {'-' * 34} | {'-' * 7} | {'-' * 8} | ------ |")
-    for label, seconds, counts in results:
-        summary = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
-        print(f"| {label:<34} | {seconds:7.1f} | {args.rows / seconds:8,.0f} | {summary} |")
+    if args.child:
+        child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    if args.memory_rows:
+        memory_run(args.memory_rows, None)
+        if not args.sqlite_only:
+            memory_run(args.memory_rows, args.postgres)
+        return
+    with database(None) as url:
+        print_table("SQLite", args.rows, bench(url, args.rows))
+    if not args.sqlite_only:
+        with database(args.postgres) as url:
+            print_table("PostgreSQL", args.rows, bench(url, args.rows))
 
 
 if __name__ == "__main__":

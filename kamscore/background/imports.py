@@ -1,4 +1,5 @@
-"""The import task: ``import_csv`` on an upload stored for a job, as the user who uploaded it.
+"""The import task: ``import_file`` on an upload stored for a job (read as a stream),
+as the user who uploaded it.
 
 All or nothing, as a synchronous import: the import and the job's ``done`` state are committed
 in one transaction; a refused file (every bad row by line, the API's 422 content) or any
@@ -16,7 +17,7 @@ from kamscore.background.progress import ProgressStore, ProgressTracker, estimat
 from kamscore.background.records import claim_job, fail_job, finish_job, username_of
 from kamscore.background.uploads import delete_upload, upload_path
 from kamscore.db.session import Database
-from kamscore.importing import ImportRejected, UnknownKind, import_csv
+from kamscore.importing import ImportRejected, UnknownKind, import_file
 from kamscore.models import JobState
 
 log = logging.getLogger(__name__)
@@ -44,29 +45,34 @@ def run_import_job(database: Database, store: ProgressStore, uploads: Path,
                 return None
             params = dict(job.params)
             actor = username_of(session, job)
+        path = upload_path(uploads, job_id)
         try:
-            data = upload_path(uploads, job_id).read_bytes()
+            rows_total = estimate_rows(path)
         except FileNotFoundError:
             return _fail(database, job_id, 500,
                          f"The uploaded file is not in {uploads} on {socket.gethostname()}: web "
                          "servers and workers must share JOB_UPLOADS_DIR. Nothing was written.")
         passes = 1 if params["dry_run"] else 2  # rows are validated, then written
-        tracker = ProgressTracker(store, job_id, rows_total=estimate_rows(data), passes=passes)
+        tracker = ProgressTracker(store, job_id, rows_total=rows_total, passes=passes)
         try:
-            return _import(database, job_id, params, data, tracker, actor)
+            return _import(database, job_id, params, path, tracker, actor)
         finally:
             tracker.clear()
     finally:
         delete_upload(uploads, job_id)
 
 
-def _import(database: Database, job_id: str, params: dict[str, object], data: bytes,
+def _import(database: Database, job_id: str, params: dict[str, object], path: Path,
             tracker: ProgressTracker, actor: str) -> JobState:
     kind = str(params["kind"])
     try:
-        with database.sessionmaker() as session:
-            report = import_csv(session, kind, data, filename=str(params["filename"]),
-                                dry_run=bool(params["dry_run"]), progress=tracker, actor=actor)
+        with database.sessionmaker() as session, path.open("rb") as stream:
+            report = import_file(session, kind, stream, filename=str(params["filename"]),
+                                 dry_run=bool(params["dry_run"]), progress=tracker,
+                                 actor=actor, sheet=_option(params, "sheet"),
+                                 decimal=_option(params, "decimal"),
+                                 date_format=_option(params, "date_format"),
+                                 expected_sha256=_option(params, "expected_sha256"))
             finish_job(session, job_id, rows=report.rows, result=report.as_dict())
             session.commit()
     except ImportRejected as rejected:
@@ -79,6 +85,11 @@ def _import(database: Database, job_id: str, params: dict[str, object], data: by
     log.info("import job %s: %s rows of %s %s", job_id, report.rows, kind,
              "checked" if report.dry_run else "imported")
     return JobState.DONE
+
+
+def _option(params: dict[str, object], name: str) -> str | None:
+    value = params.get(name)
+    return None if value is None else str(value)
 
 
 def _fail(database: Database, job_id: str, code: int, message: str,

@@ -61,7 +61,43 @@ def _create_cli_app():  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group(cls=FlaskGroup, create_app=_create_cli_app, add_default_commands=False,
+#: Commands that run on a database whose schema is missing or behind: ``db`` brings it up to
+#: date, ``demo`` upgrades it itself, ``plugins`` reads no database.
+SCHEMA_EXEMPT = {"db", "demo", "plugins", "routes", "shell"}
+
+
+class KamscoreGroup(FlaskGroup):
+    """Refuses to run a command on a database without kamscore's schema, or with a schema
+    behind the code, with the one thing to do (``kamscore db upgrade``) instead of the
+    traceback of the first query (``no such table: person``)."""
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if (command is not None and name not in SCHEMA_EXEMPT and "--help" not in rest
+                and not ctx.resilient_parsing):
+            _check_schema(ctx)
+        return name, command, rest
+
+
+def _check_schema(ctx: click.Context) -> None:
+    from flask.cli import ScriptInfo
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kamscore.db.migrate import schema_status
+    from kamscore.db.session import get_db
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        try:
+            status = schema_status(get_db().engine)
+        except SQLAlchemyError:
+            return  # an unreachable database: the command reports it as it does today
+    if not status.up_to_date:
+        raise click.ClickException(status.message())
+
+
+@click.group(cls=KamscoreGroup, create_app=_create_cli_app, add_default_commands=False,
              load_dotenv=False, set_debug_flag=False)
 def main() -> None:
     """kamscore: KAM surveys, metric plugins, rulesets and payouts."""

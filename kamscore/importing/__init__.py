@@ -14,6 +14,7 @@ from kamscore.importing.service import (
     check_kind,
     describe_kinds,
     import_csv,
+    import_file,
     import_kinds,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "check_kind",
     "describe_kinds",
     "import_csv",
+    "import_file",
     "import_kinds",
 ]

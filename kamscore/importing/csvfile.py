@@ -1,129 +1,105 @@
-"""Reading an uploaded CSV file into rows that remember their line numbers.
+"""Reading an uploaded CSV file as a stream of rows that remember their line numbers.
 
-The whole file is decoded first (UTF-8, with or without the byte-order mark spreadsheet
-programs write), so that a file that is not text is refused with the line where it breaks.
-Commas separate fields; a header that contains semicolons and no comma (the export format of
-spreadsheets in many European locales) switches to semicolons.
+UTF-8 text, with or without the byte-order mark spreadsheet programs write; a file that is
+not text is refused with the line where it breaks. Commas separate fields; a header that
+contains semicolons and no comma (the export format of spreadsheets in many European
+locales) switches to semicolons, and such a file writes numbers with a decimal comma.
+The file is read in chunks, never whole, so a file of millions of rows takes little memory.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection
-from dataclasses import dataclass
-from typing import BinaryIO
+import itertools
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 from kamscore.importing.errors import ErrorList
+from kamscore.importing.table import CHUNK_ROWS, Chunk, RawTable
+
+NOT_UTF8 = "the file is not UTF-8 text; save the CSV as UTF-8"
+BINARY = "this is not a CSV text file (it contains binary data)"
 
 
-@dataclass(frozen=True)
-class CsvRow:
-    """One data row: its first line in the file and its non-empty cells by column name."""
-
-    line: int
-    values: dict[str, str]
+class _BinaryLine(Exception):
+    """A line holds a NUL character (PostgreSQL cannot store it; text files have none)."""
 
 
-@dataclass(frozen=True)
-class CsvFile:
-    columns: tuple[str, ...]  # as in the header, normalised (stripped, lower case)
-    rows: list[CsvRow]
+class _NulGuard(io.RawIOBase):
+    """The stream, refusing a block with a NUL byte (found at C speed, a block at a time)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        block = self.stream.read(len(buffer))
+        if b"\x00" in block:
+            raise _BinaryLine
+        buffer[: len(block)] = block
+        return len(block)
 
 
-def read_bytes(source: bytes | BinaryIO) -> bytes:
-    return source if isinstance(source, bytes) else source.read()
+def _not_text(stream: BinaryIO, errors: ErrorList) -> None:
+    """The first line that is binary or not UTF-8 (the file read again, line by line)."""
+    stream.seek(0)
+    for number, raw in enumerate(stream, 1):
+        if b"\x00" in raw:
+            errors.add(number, "", BINARY)
+            return
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            errors.add(number, "", NOT_UTF8)
+            return
+    errors.add(1, "", NOT_UTF8)
 
 
-def parse_csv(
-    data: bytes,
-    *,
-    known: Collection[str],
-    required: Collection[str],
-    errors: ErrorList,
-) -> CsvFile | None:
-    """Split ``data`` into rows, checking the header against the columns of the kind.
-
-    Unknown, duplicate and missing columns are errors on line 1; rows with the wrong number of
-    cells are errors on their line. Cells are stripped; empty cells are left out of
-    ``CsvRow.values``, so a row schema sees them as not given. Returns None when the file
-    cannot be read at all (the reason is in ``errors``).
-    """
-    text = _decode(data, errors)
-    if text is None:
+def read_csv(stream: BinaryIO, errors: ErrorList) -> RawTable | None:
+    """The header and a lazy stream of row chunks of a CSV file; None (the reason in
+    ``errors``) when its first line cannot be read."""
+    text = io.TextIOWrapper(_NulGuard(stream), encoding="utf-8-sig", newline="")
+    try:
+        first_line = text.readline()
+    except (UnicodeDecodeError, _BinaryLine):
+        _not_text(stream, errors)
         return None
-    first_line = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = itertools.chain([first_line], text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
         errors.add(1, "", f"the header is not valid CSV: {exc}")
         return None
-    if not header or not any(cell.strip() for cell in header):
-        errors.add(1, "", "the file is empty: the first line must name the columns")
-        return None
-    columns = tuple(cell.strip().lower() for cell in header)
-    if not _check_header(columns, known, required, errors):
-        return None
+    return RawTable(
+        header=[cell.strip() for cell in header or []],
+        header_line=1,
+        chunks=_chunks(reader, stream, errors),
+        decimal="," if delimiter == ";" else ".",
+    )
 
-    rows: list[CsvRow] = []
-    width = len(columns)
-    previous_end = reader.line_num
+
+def _chunks(reader: Iterator[list[str]], stream: BinaryIO,
+            errors: ErrorList) -> Iterator[Chunk]:
+    chunk: Chunk = []
+    previous_end = 1
     try:
         for cells in reader:
             line = previous_end + 1
-            previous_end = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue  # blank line
-            if len(cells) != width:
-                errors.add(
-                    line, "", f"expected {width} fields as in the header, found {len(cells)}"
-                )
-                continue
-            values = {}
-            for column, cell in zip(columns, cells, strict=True):
-                cell = cell.strip()
-                if cell:
-                    values[column] = cell
-            rows.append(CsvRow(line, values))
+            previous_end = reader.line_num  # type: ignore[attr-defined]
+            chunk.append((line, cells))
+            if len(chunk) >= CHUNK_ROWS:
+                yield chunk
+                chunk = []
+    except UnicodeDecodeError:
+        _not_text(stream, errors)
+    except _BinaryLine:
+        _not_text(stream, errors)
     except csv.Error as exc:
         errors.add(previous_end + 1, "", f"not valid CSV: {exc}")
-        return None
-    return CsvFile(columns, rows)
-
-
-def _decode(data: bytes, errors: ErrorList) -> str | None:
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        errors.add(line, "", "this is not a CSV text file (it contains binary data)")
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        errors.add(line, "", "the file is not UTF-8 text; save the CSV as UTF-8")
-        return None
-
-
-def _check_header(
-    columns: tuple[str, ...], known: Collection[str], required: Collection[str], errors: ErrorList
-) -> bool:
-    ok = True
-    seen: set[str] = set()
-    for column in columns:
-        if not column:
-            errors.add(1, "", "a column has no name")
-            ok = False
-        elif column in seen:
-            errors.add(1, column, "the column appears twice")
-            ok = False
-        elif column not in known:
-            errors.add(1, column, f"unknown column; the columns are: {', '.join(known)}")
-            ok = False
-        seen.add(column)
-    for column in required:
-        if column not in seen:
-            errors.add(1, column, "required column is missing")
-            ok = False
-    return ok
+    if chunk:
+        yield chunk

@@ -19,12 +19,30 @@ class RowError:
     column: str
     message: str
 
-    def format(self, filename: str) -> str:
-        """``FILE:LINE: column: reason`` (the column is left out when there is none)."""
+    def format(self, filename: str, layout: SheetLayout | None = None) -> str:
+        """``FILE:LINE: column: reason`` (the column is left out when there is none); for a
+        sheet ``FILE: sheet NAME, row N, column C (name): reason``, as Excel names cells."""
+        if layout is not None:
+            return f"{filename}: {layout.where(self)}: {self.message}"
         where = f"{filename}:{self.line}:"
         return (
             f"{where} {self.column}: {self.message}" if self.column else f"{where} {self.message}"
         )
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where a workbook's errors are: the sheet's name and each column's letter."""
+
+    sheet: str
+    letters: dict[str, str]
+
+    def where(self, error: RowError) -> str:
+        place = f"sheet {self.sheet}, row {error.line}"
+        letter = self.letters.get(error.column)
+        if letter:
+            return f"{place}, column {letter} ({error.column})"
+        return f"{place}, {error.column}" if error.column else place
 
 
 class ErrorList:
@@ -52,12 +70,15 @@ class ErrorList:
 class ImportRejected(Exception):
     """The file was refused as a whole; nothing was written. ``errors`` lists every problem."""
 
-    def __init__(self, kind: str, errors: ErrorList | list[RowError]) -> None:
+    def __init__(self, kind: str, errors: ErrorList | list[RowError],
+                 layout: SheetLayout | None = None) -> None:
         self.kind = kind
+        self.layout = layout
         self.errors: list[RowError] = sorted(set(errors))
         rows = len({e.line for e in self.errors})
         super().__init__(
-            f"{kind} import rejected: {len(self.errors)} error(s) on {rows} line(s); "
+            f"{kind} import rejected: {len(self.errors)} error(s) on {rows} "
+            f"{'line' if layout is None else 'row'}(s); "
             "nothing was written"
         )
 

@@ -92,10 +92,16 @@ def test_a_missing_upload_fails_the_job_and_says_why(app, org, uploader, tmp_pat
         assert job.finished_at is not None
 
 
-def test_the_figures():
-    assert estimate_rows(b"a,b\n1,2\n3,4\n") == 2
-    assert estimate_rows(b"a,b\n1,2\n3,4") == 2
-    assert estimate_rows(b"a,b\n") == 0 and estimate_rows(b"") == 0
+def test_the_figures(tmp_path):
+    def estimate(data: bytes) -> int:
+        path = tmp_path / "upload"
+        path.write_bytes(data)
+        return estimate_rows(path)
+
+    assert estimate(b"a,b\n1,2\n3,4\n") == 2
+    assert estimate(b"a,b\n1,2\n3,4") == 2
+    assert estimate(b"a,b\n") == 0 and estimate(b"") == 0
+    assert estimate(b"PK\x03\x04" + b"\0" * 296) == 10  # a workbook: by its size
     assert progress_figures(500, 1000, 5.0) == {"rows_done": 500, "rows_total": 1000,
                                                 "rows_per_second": 100.0, "seconds_left": 5.0}
     assert progress_figures(0, 1000, 5.0)["seconds_left"] is None  # no rate yet

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from kamscore.content.yaml_source import KeyPath, Problem, SourceError, YamlSource, load_yaml
+from kamscore.engine.build_commission import check_shapes, read_ramp
 from kamscore.engine.build_components import (
     build_component,
     factor,
@@ -35,6 +36,7 @@ from kamscore.engine.model import (
     Limits,
     Part,
     PeriodKind,
+    RampOn,
     Rounding,
     RoundingMode,
     Ruleset,
@@ -46,7 +48,7 @@ from kamscore.engine.reader import Reader, describe, parse_quantity
 MAX_SOURCE = 500_000  # characters
 TOP_REQUIRED = ("name", "version", "period", "currency", "target_incentive", "components")
 TOP_OPTIONAL = ("title", "description", "rounding", "eligibility", "parameters", "attributes",
-                "parts", "horizons", "variants", "gates", "modifiers", "limits")
+                "parts", "horizons", "variants", "gates", "modifiers", "limits", "ramp")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -90,8 +92,17 @@ class _Builder:
         self.ctx = BuildContext(self.reader, catalogue, functions)
 
     def build(self) -> Ruleset | None:
-        data = self.reader.mapping((), self.source.data, required=TOP_REQUIRED,
-                                   optional=TOP_OPTIONAL, what="a ruleset (a mapping)")
+        raw = self.source.data
+        items = raw.get("components") if isinstance(raw, dict) else None
+        commissions_only = isinstance(items, list) and bool(items) and all(
+            isinstance(i, dict) and "commission" in i for i in items)
+        required = TOP_REQUIRED
+        if commissions_only:  # commissions alone: no target incentive needed
+            required = tuple(k for k in TOP_REQUIRED if k != "target_incentive")
+        data = self.reader.mapping((), raw, required=required,
+                                   optional=(*TOP_OPTIONAL, *(
+                                       ("target_incentive",) if commissions_only else ())),
+                                   what="a ruleset (a mapping)")
         if data is None:
             return None
         r = self.reader
@@ -113,12 +124,19 @@ class _Builder:
         self._parameters(data.get("parameters", {}))
         target = self._target(data.get("target_incentive")) \
             if "target_incentive" in data else None
+        ramp = read_ramp(self.ctx, data["ramp"]) if "ramp" in data else None
         found = register_components(self.ctx, data.get("components"))
         components = [build_component(self.ctx, path, item) for path, item in found]
         built = [c for c in components if c is not None]
-        items = data.get("components")
-        if isinstance(items, list) and items and len(self.ctx.weights) == len(items):
+        if isinstance(items, list) and items and len(self.ctx.weights) == len(items) and (
+                not commissions_only):
             check_base_weights(self.ctx)
+        if "target_incentive" not in data:
+            target = TargetIncentive(None, {}, TargetRule(amount=0.0))
+        if ramp is not None and ramp.on is RampOn.TARGET_INCENTIVE and commissions_only:
+            self.reader.problem(("ramp", "applies_to"), "a plan of commissions alone has no "
+                                                        "target incentive to ramp: ramp the "
+                                                        "quota")
         variants = read_variants(self.ctx, data.get("variants", []), built)
         gates = read_gates(self.ctx, data.get("gates", []))
         modifiers = read_modifiers(self.ctx, data.get("modifiers", []))
@@ -129,6 +147,7 @@ class _Builder:
             return None
         if variants is None or gates is None or modifiers is None:
             return None
+        check_shapes(self.ctx, built, variants, gates)
         check_plan(self.ctx, built, variants, parts, horizons)
         if self.source.problems:
             return None
@@ -143,7 +162,7 @@ class _Builder:
             attributes=dict(self.ctx.attributes),
             part_splits={Part(k): v for k, v in (parts or {}).items()},
             horizon_splits={Horizon(k): v for k, v in (horizons or {}).items()},
-            source=self.source.filename,
+            ramp=ramp, source=self.source.filename,
         )
 
     # -- head --------------------------------------------------------------------------------

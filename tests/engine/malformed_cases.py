@@ -58,7 +58,7 @@ case("unknown top-level key", HEAD + SALES + "componets: []\n",
      "? (expected 'name', 'version', 'period', 'currency', 'target_incen"
      "tive', 'components', 'title', 'description', 'rounding', 'eligibil"
      "ity', 'parameters', 'attributes', 'parts', 'horizons', 'variants',"
-     " 'gates', 'modifiers' or 'limits')")
+     " 'gates', 'modifiers', 'limits' or 'ramp')")
 case("missing required key", HEAD.replace("target_incentive: {amount: 1000}\n", "") + SALES,
      F + ":1: (document): missing required key 'target_incentive'")
 case("bad type for a weight", sales("weight: 100", "weight: forty"),

@@ -18,8 +18,6 @@ from kamscore.engine.model import (
     Basis,
     Commission,
     Component,
-    Gate,
-    GateBlocks,
     Missing,
     Ramp,
     RampOn,
@@ -172,10 +170,10 @@ def read_ramp(ctx: BuildContext, raw: Any) -> Ramp | None:
     return Ramp(RampOn(on), tuple(factors), tuple(components))
 
 
-def check_shapes(ctx: BuildContext, components: list[Component], variants: list[Variant],
-                 gates: list[Gate]) -> None:
+def check_shapes(ctx: BuildContext, components: list[Component], variants: list[Variant]
+                 ) -> None:
     """Whole-plan rules of commissions: a variant keeps a commission a commission (and
-    gives it no weight), and an accelerator gate on a commission or curve is meaningful."""
+    gives it no weight)."""
     base = {c.id: isinstance(c.scoring.transform, Commission) for c in components}
     for index, variant in enumerate(variants):
         for cid, scoring in variant.scoring.items():
@@ -190,11 +188,3 @@ def check_shapes(ctx: BuildContext, components: list[Component], variants: list[
                 ctx.reader.problem(("variants", index, "weights", cid),
                                    f"component {cid!r} is a commission (rate x amount): it "
                                    "has no weight")
-    for index, gate in enumerate(gates):
-        if gate.blocks is GateBlocks.ACCELERATOR:
-            for cid in gate.applies_to:
-                if cid in base and not base[cid] and components[
-                        [c.id for c in components].index(cid)].scoring.weight == 0:
-                    ctx.reader.problem(("gates", index, "applies_to"),
-                                       f"component {cid!r} pays nothing (weight 0): it has "
-                                       "no accelerator to block")

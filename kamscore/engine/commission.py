@@ -73,8 +73,8 @@ def rated(spec: Commission, amount: np.ndarray, attainment: np.ndarray | None,
     if spec.mode is TierMode.FLAT:
         return amount * table
     with np.errstate(divide="ignore", invalid="ignore"):
-        quota = amount / attainment
-    return np.where(attainment > 0, quota * table, np.where(np.isnan(attainment), np.nan, 0.0))
+        paid = amount / attainment * table
+    return np.where(attainment > 0, paid, np.where(np.isnan(attainment), np.nan, 0.0))
 
 
 def commission_of(spec: Commission, given: MetricValues, attainment: np.ndarray | None,

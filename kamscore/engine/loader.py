@@ -124,8 +124,8 @@ class _Builder:
         self._parameters(data.get("parameters", {}))
         target = self._target(data.get("target_incentive")) \
             if "target_incentive" in data else None
-        ramp = read_ramp(self.ctx, data["ramp"]) if "ramp" in data else None
         found = register_components(self.ctx, data.get("components"))
+        ramp = read_ramp(self.ctx, data["ramp"]) if "ramp" in data else None
         components = [build_component(self.ctx, path, item) for path, item in found]
         built = [c for c in components if c is not None]
         if isinstance(items, list) and items and len(self.ctx.weights) == len(items) and (
@@ -147,7 +147,7 @@ class _Builder:
             return None
         if variants is None or gates is None or modifiers is None:
             return None
-        check_shapes(self.ctx, built, variants, gates)
+        check_shapes(self.ctx, built, variants)
         check_plan(self.ctx, built, variants, parts, horizons)
         if self.source.problems:
             return None

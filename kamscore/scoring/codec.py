@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from kamscore.engine.model import Ruleset
+from kamscore.engine.model import Commission, Ruleset
 from kamscore.engine.results import Evaluation, Ineligibility, Status, Treatment
 from kamscore.engine.statement import _no_target_reason
 from kamscore.engine.transforms import NO_SEGMENT
@@ -244,6 +244,8 @@ def layout_of(ruleset: Ruleset, sources: Mapping[str, str]) -> dict[str, Any]:
 
 def _segment_count(transform: Any) -> int:
     """How many segment indexes (from 0) the transform's ``segment_label`` names."""
+    if isinstance(transform, Commission):  # its tiers, and "each transaction rated"
+        return len(transform.tiers) + 1
     for attribute in ("points", "tiers", "entries"):
         items = getattr(transform, attribute, None)
         if items is not None:

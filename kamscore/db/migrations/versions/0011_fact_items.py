@@ -21,11 +21,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, no batch: on SQLite a batch copies the table and would lose the
+# triggers that keep fact snapshots fresh (migration 0005); SQLite adds and (since 3.35)
+# drops a column in place.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("fact", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("item", sa.String(length=60), nullable=True))
+    op.add_column("fact", sa.Column("item", sa.String(length=60), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("fact", schema=None) as batch_op:
-        batch_op.drop_column("item")
+    op.drop_column("fact", "item")

@@ -46,8 +46,9 @@ def check_plan(ctx: BuildContext, components: list[Component], variants: list[Va
 
 def _check_weights(ctx: BuildContext, path: KeyPath, label: str,
                    scoring: Mapping[str, Scoring]) -> None:
-    if all(isinstance(s.transform, Commission) for s in scoring.values()):
-        return  # commissions alone: no weights
+    if any(isinstance(s.transform, Commission) for s in scoring.values()) and not any(
+            s.weight for s in scoring.values()):
+        return  # commissions alone (and unpaid components): no weights
     total = sum(s.weight for s in scoring.values())
     if abs(total - 1.0) <= TOLERANCE:
         return

@@ -84,6 +84,12 @@ def _build(text: str, filename: str, catalogue: MetricCatalogue, functions: Func
     return (ruleset if not source.problems else None), list(source.problems)
 
 
+def _unpaid(item: dict[str, Any]) -> bool:
+    """A component written with weight 0 (computed for gates and formulas, not paid)."""
+    quantity = parse_quantity(item.get("weight"))
+    return quantity is not None and quantity.value == 0
+
+
 class _Builder:
     def __init__(self, source: YamlSource, catalogue: MetricCatalogue,
                  functions: FunctionTable) -> None:
@@ -94,8 +100,9 @@ class _Builder:
     def build(self) -> Ruleset | None:
         raw = self.source.data
         items = raw.get("components") if isinstance(raw, dict) else None
-        commissions_only = isinstance(items, list) and bool(items) and all(
-            isinstance(i, dict) and "commission" in i for i in items)
+        commissions_only = isinstance(items, list) and any(
+            isinstance(i, dict) and "commission" in i for i in items) and all(
+            isinstance(i, dict) and ("commission" in i or _unpaid(i)) for i in items)
         required = TOP_REQUIRED
         if commissions_only:  # commissions alone: no target incentive needed
             required = tuple(k for k in TOP_REQUIRED if k != "target_incentive")

@@ -130,8 +130,6 @@ def score_commission(component_id: str, specs: list[Commission], missing: list[M
     no_data = np.isnan(full)
     codes = np.asarray([_CODES[m] for m in missing], dtype=np.int8)[variant]
     treatment = np.where(no_data, codes, Treatment.SCORED).astype(np.int8)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(given.value != 0, full / given.value, np.nan)
     paid: Any = np.where(no_data, 0.0, full)
     if multiplier is not None:
         paid = paid * multiplier
@@ -140,6 +138,8 @@ def score_commission(component_id: str, specs: list[Commission], missing: list[M
         paid = base_paid + accelerator * (paid - base_paid)
     if gate_factor is not None:
         paid = paid * gate_factor
+    with np.errstate(divide="ignore", invalid="ignore"):  # the effective rate paid
+        rate = np.where((given.value != 0) & ~no_data, paid / given.value, np.nan)
     zero = np.zeros(size)
     no = np.zeros(size, dtype=bool)
     result = ComponentResult(

@@ -265,7 +265,7 @@ class Commission:
         if segment >= len(self.tiers):
             return "each transaction rated on its own"
         tier = self.tiers[segment]
-        return f"tier {segment + 1} ({tier.describe()}) at {tier.rate:.4g} ({tier.rate:.2%})"
+        return f"tier {segment + 1} ({tier.describe()}) at {tier.rate * 100:.4g} %"
 
     @property
     def target_factor(self) -> float:

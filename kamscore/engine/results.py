@@ -75,7 +75,8 @@ class ComponentResult:
     value: np.ndarray  # the metric value (float; NaN = no data)
     n: np.ndarray  # responses behind the value (NaN where not given)
     treatment: np.ndarray  # int8 Treatment codes
-    raw_factor: np.ndarray  # the transform's factor (NaN where no data)
+    raw_factor: np.ndarray  # the transform's factor (NaN where no data); for a commission,
+    # the effective rate it pays: commission / amount
     multiplier: np.ndarray  # product of the component's modifiers (1.0 = none)
     gate_factor: np.ndarray  # product of its failed gates' `otherwise` (1.0 = all passed)
     factor: np.ndarray  # after treatment, modifiers, floor/cap, gates

@@ -11,6 +11,7 @@ import io
 import re
 
 import pytest
+from test_scoring_pages import sign_in, text
 
 from kamscore.content.bundled import checkout_root
 from kamscore.models import (
@@ -118,3 +119,38 @@ def test_the_ramp_on_the_quota_pays_what_the_page_says(runner, shapes_population
                                     "applies_to: quota\n  components: [sales]")
     payouts = run_plan(runner, tmp_path, "ramp", text)
     assert payouts == {"K1": "4000.00", "K2": "1000.00", "K3": "4000.00"}
+
+
+def test_the_shipped_commissions_plan(runner, shapes_population, tmp_path):
+    text = (checkout_root() / "rulesets" / "commissions.yaml").read_text(encoding="utf-8")
+    payouts = run_plan(runner, tmp_path, "commissions", text)
+    # K1: sales 120 % pays 200 %, but not listed: the access gate blocks the accelerator:
+    #   100 % x 2,000 = 2,000 | volume 600,000: 7,000 less the 1,000 above the base rate:
+    #   6,000 | orders SO-11 400,000 x 0.5 % = 2,000, SO-12 200,000 (on the boundary)
+    #   x 0.5 % = 1,000 | 11,000.00
+    # K2: 80 %: 50 % x 2,000 = 1,000 | volume 4,000 | no order of 200,000 | 5,000.00
+    # K3, first quarter (target ramped to 50 %): 90 % pays 75 % x 1,000 = 750 | volume
+    #   4,500 | SO-31 450,000 x 0.5 % = 2,250 | 7,500.00
+    assert payouts == {"K1": "11000.00", "K2": "5000.00", "K3": "7500.00"}
+    out = invoke(runner, "score", "show", 1, "--kam", "K1")
+    assert "Commission on net sales" in out and "6,000.00" in out
+
+
+def test_statements_show_commission_lines(runner, app, shapes_population, tmp_path):
+    plan = (checkout_root() / "rulesets" / "commissions.yaml").read_text(encoding="utf-8")
+    run_plan(runner, tmp_path, "commissions", plan)
+    out = invoke(runner, "score", "show", 1, "--kam", "K1")
+    assert ("scored; tier: tier 2 (500000 and above) at 2 %; rate 1.00 % of the amount; "
+            "commission 6,000.00") in out
+    assert "the part above target × 0 %" in out
+    assert "Commissions" in out and "+ 9,000.00 = 11,000.0000 EUR" in out
+    out = invoke(runner, "score", "show", 1, "--kam", "K3")
+    assert "Ramp" in out and "50.0 % (by periods in the role)" in out
+    assert "each transaction rated on its own" in out
+    client = app.test_client()
+    sign_in(client, "ana")
+    page = text(client.get("/scoring/runs/1/statements/K1"))
+    assert "tier 2 (500000 and above) at 2 % Commission: 1.00% of €600,000.00 = €6,000.00" in page
+    assert "the part above target × 0 %" in page
+    assert "× 100.0% + commissions €9,000.00 = €11,000.00" in page
+    assert "item SO-11" in page  # the transactions behind the amount

@@ -131,8 +131,11 @@ class KamStatement:
 
 
 def _drop_unused(data: dict[str, Any]) -> dict[str, Any]:
+    """Without the keys of shapes the plan does not use (a commission line keeps its
+    ``rate``, None without an amount)."""
     for key in OPTIONAL_KEYS:
-        if key in data and data[key] is None:
+        if key in data and data[key] is None and not (
+                key == "rate" and data.get("commission") is not None):
             del data[key]
     return data
 

@@ -74,7 +74,8 @@ def rated(spec: Commission, amount: np.ndarray, attainment: np.ndarray | None,
         return amount * table
     with np.errstate(divide="ignore", invalid="ignore"):
         paid = amount / attainment * table
-    return np.where(attainment > 0, paid, np.where(np.isnan(attainment), np.nan, 0.0))
+    no_data = np.isnan(attainment) | np.isnan(amount)
+    return np.where(no_data, np.nan, np.where(attainment > 0, paid, 0.0))
 
 
 def commission_of(spec: Commission, given: MetricValues, attainment: np.ndarray | None,

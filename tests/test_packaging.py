@@ -106,7 +106,7 @@ def test_built_in_metrics_are_registered_through_the_wheel_entry_points(venv, el
             "bundled", module, f"distribution kamscore 0.1.0, entry point {module}"]
     assert Path(found["csat_file"]) == package / "_bundled" / "plugins" / "csat.py"
     assert sorted(found["found"]) == sorted(set(found["found"]))  # each plugin once
-    assert found["metrics"] == len(built_ins) == 16
+    assert found["metrics"] == len(built_ins) == 17
 
 
 def test_the_sdist_has_the_top_level_folders_and_its_wheel_the_same_content(tmp_path):

@@ -16,7 +16,7 @@ Public API::
 """
 
 from kamscore.engine.evaluate import evaluate
-from kamscore.engine.inputs import EvaluationInputError, MetricValues, Population
+from kamscore.engine.inputs import EvaluationInputError, Items, MetricValues, Population
 from kamscore.engine.loader import check_ruleset, load_ruleset
 from kamscore.engine.model import Ruleset
 from kamscore.engine.requirements import required_attributes
@@ -26,6 +26,7 @@ from kamscore.engine.statement import KamStatement
 __all__ = [
     "Evaluation",
     "EvaluationInputError",
+    "Items",
     "KamStatement",
     "MetricValues",
     "Population",

@@ -16,6 +16,7 @@ from kamscore.engine import units
 from kamscore.engine.building import BuildContext, name_clash
 from kamscore.engine.expressions import ExprType
 from kamscore.engine.model import (
+    Commission,
     Component,
     Curve,
     CurvePoint,
@@ -32,7 +33,7 @@ from kamscore.engine.model import (
 )
 from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion
 
-TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula")
+TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula", "commission")
 SCORING_KEYS = (*TRANSFORM_KEYS, "cap", "floor", "missing")
 COMPONENT_KEYS = ("title", "params", "part", "horizon", *SCORING_KEYS)
 #: A factor above this (1000 %) is almost certainly a percentage written as a plain number.
@@ -69,6 +70,19 @@ def factor(ctx: BuildContext, path: KeyPath, raw: Any, what: str = "a factor") -
     return ctx.reader.number(path, raw, what=what, minimum=0.0, maximum=MAX_FACTOR)
 
 
+def commission_rate(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
+    """A commission rate: a share of the amount, 0 to 100 % (``3%`` or ``0.03``)."""
+    quantity = parse_quantity(raw)
+    if quantity is not None and quantity.unit is None and 1 < quantity.value <= 100:
+        ctx.reader.problem(path, f"a commission rate of {quantity.written} would pay "
+                                 f"{quantity.value * 100:g} % of the amount; write "
+                                 f"{quantity.written}% (= {quantity.value / 100:g}) for "
+                                 f"{quantity.written} %")
+        return None
+    return ctx.reader.number(path, raw, what="a commission rate (a share of the amount)",
+                             minimum=0.0, maximum=1.0)
+
+
 def register_components(ctx: BuildContext, raw: Any) -> list[tuple[KeyPath, dict[str, Any]]]:
     """First pass: the ids and metrics of all components, so that formulas anywhere may read
     any component. Returns the (path, data) of each well-formed component."""
@@ -76,8 +90,11 @@ def register_components(ctx: BuildContext, raw: Any) -> list[tuple[KeyPath, dict
     items = ctx.reader.sequence(("components",), raw, what="a list of components")
     for index, item in enumerate(items or []):
         path: KeyPath = ("components", index)
-        data = ctx.reader.mapping(path, item, required=("id", "metric", "weight"),
-                                  optional=COMPONENT_KEYS, what="a component (a mapping)")
+        commission = isinstance(item, dict) and "commission" in item
+        data = ctx.reader.mapping(
+            path, item, required=("id", "metric") if commission else ("id", "metric", "weight"),
+            optional=(*COMPONENT_KEYS, "weight") if commission else COMPONENT_KEYS,
+            what="a component (a mapping)")
         if data is None:
             continue
         component_id = ctx.reader.identifier((*path, "id"), data.get("id"),
@@ -110,7 +127,12 @@ def build_component(ctx: BuildContext, path: KeyPath, data: dict[str, Any]) -> C
     component_id = data["id"]
     metric = ctx.metrics[component_id]
     params = _params(ctx, (*path, "params"), data.get("params", {}), metric)
-    weight = read_weight(ctx, (*path, "weight"), data.get("weight"))
+    weight = read_weight(ctx, (*path, "weight"), data.get("weight", 0 if "commission" in data
+                                                              else ABSENT))
+    if "commission" in data and weight:
+        ctx.reader.problem((*path, "weight"), "a commission pays rate x amount, not a share of "
+                                              "the target incentive: leave out `weight`")
+        weight = None
     if weight is not None:
         ctx.weights[component_id] = weight
     part = ctx.reader.choice((*path, "part"), data.get("part", "individual"),
@@ -174,8 +196,10 @@ def read_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any], compone
     transform: Transform | None = base.transform if base else None
     ok = True
     if len(given) > 1:
-        ctx.reader.problem((*path, given[1]), f"give one of curve, tiers, lookup or formula, "
-                                              f"not both {given[0]!r} and {given[1]!r}")
+        kinds = "curve, tiers, lookup, formula or commission" if "commission" in given else (
+            "curve, tiers, lookup or formula")
+        ctx.reader.problem((*path, given[1]), f"give one of {kinds}, not both {given[0]!r} "
+                                              f"and {given[1]!r}")
         ok = False
     elif given:
         transform = read_transform(ctx, (*path, given[0]), given[0], data[given[0]],
@@ -199,6 +223,10 @@ def read_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any], compone
     if cap is not None and floor > cap:
         ctx.reader.problem((*path, "floor"), f"the floor {floor:g} is above the cap {cap:g}")
         ok = False
+    if isinstance(transform, Commission):
+        from kamscore.engine.build_commission import commission_rules
+
+        ok = commission_rules(ctx, path, data) and ok
     if weight is not None and weight > 0 and transform is None and not given:
         ctx.reader.problem(path, "a component with a weight needs one of curve, tiers, lookup "
                                  "or formula to turn its metric value into a factor")
@@ -219,6 +247,10 @@ def read_transform(ctx: BuildContext, path: KeyPath, key: str, raw: Any,
         return _tiers(ctx, path, raw, unit, direction)
     if key == "lookup":
         return _lookup(ctx, path, raw)
+    if key == "commission":
+        from kamscore.engine.build_commission import read_commission
+
+        return read_commission(ctx, path, raw, component_id, unit)
     scope = ctx.scope(unit, with_value=True)
     expression = ctx.formula(path, raw, ExprType.NUMBER, scope)
     return Formula(expression) if expression is not None else None
@@ -321,10 +353,19 @@ def _tiers(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
     if data is None:
         return None
     mode = ctx.reader.choice((*path, "mode"), data.get("mode"), [m.value for m in TierMode])
-    items = ctx.reader.sequence((*path, "rows"), data.get("rows"), what="a list of tiers")
-    if mode is None or items is None:
+    if mode is None:
         return None
-    amount_key = "rate" if mode == TierMode.MARGINAL else "pays"
+    return read_tier_rows(ctx, path, data, mode, unit, direction,
+                          "rate" if mode == TierMode.MARGINAL else "pays")
+
+
+def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode: str,
+                   unit: str | None, direction: str, amount_key: str, *,
+                   commission: bool = False) -> TierTable | None:
+    """The ``rows`` of a tier table (or a commission's), checked: ordered, touching."""
+    items = ctx.reader.sequence((*path, "rows"), data.get("rows"), what="a list of tiers")
+    if items is None:
+        return None
     rows: list[tuple[float, float | None, float, str | None]] = []
     ok = True
     for index, item in enumerate(items):
@@ -337,9 +378,13 @@ def _tiers(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
             continue
         lower = metric_value(ctx, (*here, "from"), row["from"], unit) if "from" in row else None
         upper = metric_value(ctx, (*here, "to"), row["to"], unit) if "to" in row else None
-        amount = factor(ctx, (*here, amount_key), row[amount_key],
-                        "a rate per unit" if amount_key == "rate" else "a factor"
-                        ) if amount_key in row else None
+        if amount_key not in row:
+            amount = None
+        elif commission:
+            amount = commission_rate(ctx, (*here, amount_key), row[amount_key])
+        else:
+            amount = factor(ctx, (*here, amount_key), row[amount_key],
+                            "a rate per unit" if amount_key == "rate" else "a factor")
         label = row.get("label")
         if lower is None or amount is None or ("to" in row and upper is None):
             ok = False

@@ -21,6 +21,7 @@ from kamscore.engine.model import (
     AttributeType,
     Component,
     Gate,
+    GateBlocks,
     GateMissing,
     Modifier,
     Scoring,
@@ -107,7 +108,7 @@ def read_gates(ctx: BuildContext, raw: Any) -> list[Gate] | None:
 def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate | None:
     data = ctx.reader.mapping(path, item, required=("id",), optional=(
         "title", "component", "at_least", "at_most", "min_responses", "when", "applies_to",
-        "otherwise", "if_missing"), what="a gate (a mapping)")
+        "otherwise", "if_missing", "blocks"), what="a gate (a mapping)")
     if data is None:
         return None
     gate_id = ctx.reader.identifier((*path, "id"), data.get("id"), what="a gate id")
@@ -138,13 +139,19 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
                                       minimum=0.0, maximum=1.0)
     if_missing = ctx.reader.choice((*path, "if_missing"), data.get("if_missing", "fail"),
                                    [m.value for m in GateMissing])
-    if None in (gate_id, expression, targets, otherwise, if_missing):
+    blocks = ctx.reader.choice((*path, "blocks"), data.get("blocks", "all"),
+                               [b.value for b in GateBlocks])
+    if blocks == GateBlocks.ACCELERATOR and targets == ():
+        ctx.reader.problem((*path, "blocks"), "a gate that blocks the accelerator applies to "
+                                              "components: list them under applies_to")
+        blocks = None
+    if None in (gate_id, expression, targets, otherwise, if_missing, blocks):
         return None
     assert expression is not None and gate_id is not None and otherwise is not None
     reads = tuple(sorted(expression.names & set(ctx.metrics)))
     counts = tuple(sorted(expression.counted & set(ctx.metrics)))
     return Gate(gate_id, str(data.get("title", gate_id)), expression, targets or (),
-                otherwise, GateMissing(if_missing), reads, counts)
+                otherwise, GateMissing(if_missing), reads, counts, GateBlocks(blocks))
 
 
 def _structured_gate(ctx: BuildContext, path: KeyPath, data: dict[str, Any]

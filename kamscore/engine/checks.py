@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from kamscore.content.yaml_source import KeyPath
 from kamscore.engine.building import BuildContext
-from kamscore.engine.model import Component, Scoring, Variant
+from kamscore.engine.model import Commission, Component, Scoring, Variant
 
 TOLERANCE = 1e-9
 
@@ -46,6 +46,9 @@ def check_plan(ctx: BuildContext, components: list[Component], variants: list[Va
 
 def _check_weights(ctx: BuildContext, path: KeyPath, label: str,
                    scoring: Mapping[str, Scoring]) -> None:
+    if any(isinstance(s.transform, Commission) for s in scoring.values()) and not any(
+            s.weight for s in scoring.values()):
+        return  # commissions alone (and unpaid components): no weights
     total = sum(s.weight for s in scoring.values())
     if abs(total - 1.0) <= TOLERANCE:
         return

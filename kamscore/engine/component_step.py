@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from kamscore.engine import transforms
+from kamscore.engine.commission import score_commission
 from kamscore.engine.inputs import MetricValues
-from kamscore.engine.model import Formula, Missing, Ruleset, Scoring
+from kamscore.engine.model import Commission, Formula, GateBlocks, Missing, Ruleset, Scoring
 from kamscore.engine.results import ComponentResult, GateResult, ModifierResult, Treatment
 
 _MISSING_CODE = {
@@ -45,6 +46,7 @@ class Context:
     env: Mapping[str, Any]
     gates: Mapping[str, GateResult]
     modifiers: Mapping[str, ModifierResult]
+    attainments: Mapping[str, np.ndarray] | None = None  # component values (after a ramp)
 
     @property
     def size(self) -> int:
@@ -61,6 +63,14 @@ class Outcome:
 def score_component(ctx: Context, component_id: str, given: MetricValues) -> Outcome:
     ruleset, size = ctx.ruleset, ctx.size
     scorings = [ruleset.scoring_of(i)[component_id] for i in range(len(ruleset.variant_ids))]
+    if isinstance(scorings[0].transform, Commission):
+        result, held = score_commission(
+            component_id, [s.transform for s in scorings],  # type: ignore[misc]
+            [s.missing for s in scorings], ctx.variant, given, ctx.attainments or {},
+            _product(ruleset, ctx.modifiers, component_id),
+            _accelerator(ruleset, ctx.gates, component_id),
+            _gate_factor(ruleset, ctx.gates, component_id))
+        return Outcome(result, held, None)
     rules = [(s.transform, s.missing, s.cap, s.floor) for s in scorings]
     alike = all(r == rules[0] for r in rules)  # variants may still differ in weight
     weights = [s.weight for s in scorings]
@@ -105,6 +115,11 @@ def score_component(ctx: Context, component_id: str, given: MetricValues) -> Out
         cap = per_kam(lambda s: np.inf if s.cap is None else s.cap)
         capped = factor > cap
         factor = np.minimum(factor, cap)
+    accelerator = _accelerator(ruleset, ctx.gates, component_id)
+    if accelerator is not None:  # a failed gate keeps `otherwise` of the part above target
+        at_target = per_kam(lambda s: s.target_factor)
+        base = np.minimum(factor, at_target)
+        factor = base + accelerator * (factor - base)
     gate_factor = _gate_factor(ruleset, ctx.gates, component_id)
     if gate_factor is not None:
         factor = factor * gate_factor
@@ -120,6 +135,7 @@ def score_component(ctx: Context, component_id: str, given: MetricValues) -> Out
         weight=constant(weight, size) if same_weight else weight, weighted=weight * factor,
         transforms=tuple(s.transform for s in scorings), variant=ctx.variant,
         excluded=_excluded(scorings[0], treatment, missing, any_missing, uniform),
+        accelerator=accelerator,
     )
     if not any_missing:
         return Outcome(result, None, None)
@@ -212,13 +228,21 @@ def _product(ruleset: Ruleset, modifiers: Mapping[str, ModifierResult],
 
 
 def _gate_factor(ruleset: Ruleset, gates: Mapping[str, GateResult],
-                 component_id: str | None) -> np.ndarray | None:
+                 component_id: str | None, blocks: GateBlocks = GateBlocks.ALL
+                 ) -> np.ndarray | None:
+    """The product of ``otherwise`` of the failed gates that block ``blocks`` (1 where
+    they passed); None when no such gate applies."""
     result = None
     for gate in ruleset.gates:
-        if _targets(gate.applies_to, component_id):
+        if gate.blocks is blocks and _targets(gate.applies_to, component_id):
             kept = np.where(gates[gate.id].passed, 1.0, gate.otherwise)
             result = kept if result is None else result * kept
     return result
+
+
+def _accelerator(ruleset: Ruleset, gates: Mapping[str, GateResult], component_id: str
+                 ) -> np.ndarray | None:
+    return _gate_factor(ruleset, gates, component_id, GateBlocks.ACCELERATOR)
 
 
 def plan_multiplier(ruleset: Ruleset, modifiers: Mapping[str, ModifierResult],

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from kamscore.engine.commission import check_items
 from kamscore.engine.component_step import (
     Context,
     constant,
@@ -35,7 +36,15 @@ from kamscore.engine.component_step import (
 )
 from kamscore.engine.expressions.compiler import one_of
 from kamscore.engine.inputs import EvaluationInputError, MetricValues, Population
-from kamscore.engine.model import AttributeType, GateMissing, Ruleset
+from kamscore.engine.model import (
+    TENURE_ATTRIBUTE,
+    AttributeType,
+    Commission,
+    GateMissing,
+    RampOn,
+    RatingUnit,
+    Ruleset,
+)
 from kamscore.engine.requirements import required_attributes
 from kamscore.engine.results import Evaluation, GateResult, Ineligibility, ModifierResult, Status
 from kamscore.engine.rounding import round_to_minor
@@ -52,15 +61,24 @@ def evaluate(ruleset: Ruleset, population: Population,
     size = population.size
     values = _check_inputs(ruleset, population, metric_values)
     population = Population(population.codes, _attributes(ruleset, population))
+    ramp = _ramp(ruleset, population)
+    if ramp is not None and ruleset.ramp is not None and ruleset.ramp.on is RampOn.QUOTA:
+        for cid in ruleset.ramp.components:  # a lower quota: a higher attainment
+            values[cid] = MetricValues(values[cid].value / ramp, values[cid].n,
+                                       values[cid].items)
     env = _environment(ruleset, population, values)
 
     variant = _choose_variants(ruleset, env, size)
     eligible, ineligibility, proration = _eligibility(ruleset, population, size)
     target = _target(ruleset, population, size)
+    if ramp is not None and ruleset.ramp is not None and (
+            ruleset.ramp.on is RampOn.TARGET_INCENTIVE):
+        target = target * ramp
 
     gates, gate_held = _gates(ruleset, env, values, size)
     modifiers = _modifiers(ruleset, env, size)
-    step = Context(ruleset, variant, env, gates, modifiers)
+    step = Context(ruleset, variant, env, gates, modifiers,
+                   {cid: v.value for cid, v in values.items()})
     outcomes = [score_component(step, c.id, values[c.id]) for c in ruleset.components]
     results, score, no_data = reweight(outcomes, size)
     held = gate_held | no_data
@@ -83,6 +101,11 @@ def evaluate(ruleset: Ruleset, population: Population,
     no_target = np.isnan(target)
     held = (held | no_target) & eligible
     amount = np.where(no_target, 0.0, target) * final * proration
+    paid_commissions = [r.commission for r in results if r.commission is not None]
+    commission = None
+    if paid_commissions:  # rate x amount: not a share of target, not prorated
+        commission = sum(paid_commissions[1:], paid_commissions[0]) * gate_factor
+        amount = amount + commission
     amount_capped = constant(False, size, bool)
     if limits.cap_amount is not None:
         amount_capped = amount > limits.cap_amount
@@ -92,6 +115,8 @@ def evaluate(ruleset: Ruleset, population: Population,
     paid = status == Status.PAID
     amount = np.where(paid, amount, 0.0)
     amount_capped = amount_capped & paid
+    if commission is not None:
+        commission = np.where(paid, commission, 0.0)
 
     return Evaluation(
         ruleset=ruleset, codes=population.codes, attributes=population.attributes,
@@ -101,7 +126,8 @@ def evaluate(ruleset: Ruleset, population: Population,
         plan_gate_factor=gate_factor, final_factor=final, plan_capped=plan_capped,
         plan_floored=plan_floored, amount=amount, amount_capped=amount_capped, held=held,
         no_component_data=no_data & eligible, status=status,
-        payout_minor=round_to_minor(amount, ruleset.rounding),
+        payout_minor=round_to_minor(amount, ruleset.rounding), commission=commission,
+        ramp=ramp,
     )
 
 
@@ -132,7 +158,13 @@ def _check_inputs(ruleset: Ruleset, population: Population,
             problems.append(f"metric values for component {component.id!r} have shape "
                             f"{value.shape}, expected ({size},)")
             continue
-        values[component.id] = MetricValues(value, n)
+        items = given.items
+        if _rates_transactions(ruleset, component.id):
+            found = check_items(component.id, items, size)
+            problems.extend(found)
+            if found:
+                continue
+        values[component.id] = MetricValues(value, n, items)
     for name in sorted(required_attributes(ruleset)):
         array = population.attributes.get(name)
         if array is None:
@@ -143,6 +175,25 @@ def _check_inputs(ruleset: Ruleset, population: Population,
     if problems:
         raise EvaluationInputError(problems)
     return values
+
+
+def _rates_transactions(ruleset: Ruleset, component_id: str) -> bool:
+    return any(isinstance(s.transform, Commission) and s.transform.rating is
+               RatingUnit.TRANSACTION for i in range(len(ruleset.variant_ids))
+               for s in [ruleset.scoring_of(i)[component_id]])
+
+
+def _ramp(ruleset: Ruleset, population: Population) -> np.ndarray | None:
+    """Per KAM, the ramp factor of his period in the role (1 past the ramp, before the
+    start and where the start is unknown); None without a ramp."""
+    if ruleset.ramp is None:
+        return None
+    tenure = np.asarray(population.attributes[TENURE_ATTRIBUTE], dtype=float)
+    factors = np.array([*ruleset.ramp.factors, 1.0])
+    count = len(ruleset.ramp.factors)
+    known = np.isfinite(tenure) & (tenure >= 1)
+    index = np.where(known, np.clip(np.nan_to_num(tenure), 1, count + 1) - 1, count)
+    return factors[index.astype(np.int64)]
 
 
 def _attributes(ruleset: Ruleset, population: Population) -> dict[str, np.ndarray]:

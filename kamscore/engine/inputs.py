@@ -59,17 +59,39 @@ def as_attribute_array(values: Sequence[Any] | np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
+class Items:
+    """The transactions (deals, orders) behind an amount, for a commission that rates each
+    transaction on its own: ``owner[j]`` is the position in the population of the KAM
+    credited with item ``j``, ``value[j]`` its credited amount. Flat arrays for the whole
+    population at once (a KAM's items need not be contiguous)."""
+
+    owner: np.ndarray  # int64
+    value: np.ndarray  # float
+
+    @classmethod
+    def of(cls, owner: Sequence[int] | np.ndarray, value: Sequence[float] | np.ndarray
+           ) -> Items:
+        return cls(np.asarray(owner, dtype=np.int64), np.asarray(value, dtype=float))
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+
+@dataclass(frozen=True, eq=False)
 class MetricValues:
     """One component's metric values: ``value`` (float, NaN = no data) and, for survey
-    metrics, ``n`` — how many responses are behind each value (NaN where unknown)."""
+    metrics, ``n`` — how many responses are behind each value (NaN where unknown). An amount
+    may come with its ``items`` (the transactions it sums)."""
 
     value: np.ndarray
     n: np.ndarray | None = None
+    items: Items | None = None
 
     @classmethod
     def of(cls, value: Sequence[float | None] | np.ndarray,
-           n: Sequence[float | None] | np.ndarray | None = None) -> MetricValues:
-        return cls(_floats(value), None if n is None else _floats(n))
+           n: Sequence[float | None] | np.ndarray | None = None,
+           items: Items | None = None) -> MetricValues:
+        return cls(_floats(value), None if n is None else _floats(n), items)
 
 
 def _floats(values: Sequence[float | None] | np.ndarray) -> np.ndarray:

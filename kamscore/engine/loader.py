@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from kamscore.content.yaml_source import KeyPath, Problem, SourceError, YamlSource, load_yaml
+from kamscore.engine.build_commission import check_shapes, read_ramp
 from kamscore.engine.build_components import (
     build_component,
     factor,
@@ -35,6 +36,7 @@ from kamscore.engine.model import (
     Limits,
     Part,
     PeriodKind,
+    RampOn,
     Rounding,
     RoundingMode,
     Ruleset,
@@ -46,7 +48,7 @@ from kamscore.engine.reader import Reader, describe, parse_quantity
 MAX_SOURCE = 500_000  # characters
 TOP_REQUIRED = ("name", "version", "period", "currency", "target_incentive", "components")
 TOP_OPTIONAL = ("title", "description", "rounding", "eligibility", "parameters", "attributes",
-                "parts", "horizons", "variants", "gates", "modifiers", "limits",
+                "parts", "horizons", "variants", "gates", "modifiers", "limits", "ramp",
                 "acknowledgment")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -83,6 +85,12 @@ def _build(text: str, filename: str, catalogue: MetricCatalogue, functions: Func
     return (ruleset if not source.problems else None), list(source.problems)
 
 
+def _unpaid(item: dict[str, Any]) -> bool:
+    """A component written with weight 0 (computed for gates and formulas, not paid)."""
+    quantity = parse_quantity(item.get("weight"))
+    return quantity is not None and quantity.value == 0
+
+
 class _Builder:
     def __init__(self, source: YamlSource, catalogue: MetricCatalogue,
                  functions: FunctionTable) -> None:
@@ -91,8 +99,18 @@ class _Builder:
         self.ctx = BuildContext(self.reader, catalogue, functions)
 
     def build(self) -> Ruleset | None:
-        data = self.reader.mapping((), self.source.data, required=TOP_REQUIRED,
-                                   optional=TOP_OPTIONAL, what="a ruleset (a mapping)")
+        raw = self.source.data
+        items = raw.get("components") if isinstance(raw, dict) else None
+        commissions_only = isinstance(items, list) and any(
+            isinstance(i, dict) and "commission" in i for i in items) and all(
+            isinstance(i, dict) and ("commission" in i or _unpaid(i)) for i in items)
+        required = TOP_REQUIRED
+        if commissions_only:  # commissions alone: no target incentive needed
+            required = tuple(k for k in TOP_REQUIRED if k != "target_incentive")
+        data = self.reader.mapping((), raw, required=required,
+                                   optional=(*TOP_OPTIONAL, *(
+                                       ("target_incentive",) if commissions_only else ())),
+                                   what="a ruleset (a mapping)")
         if data is None:
             return None
         r = self.reader
@@ -116,11 +134,18 @@ class _Builder:
         target = self._target(data.get("target_incentive")) \
             if "target_incentive" in data else None
         found = register_components(self.ctx, data.get("components"))
+        ramp = read_ramp(self.ctx, data["ramp"]) if "ramp" in data else None
         components = [build_component(self.ctx, path, item) for path, item in found]
         built = [c for c in components if c is not None]
-        items = data.get("components")
-        if isinstance(items, list) and items and len(self.ctx.weights) == len(items):
+        if isinstance(items, list) and items and len(self.ctx.weights) == len(items) and (
+                not commissions_only):
             check_base_weights(self.ctx)
+        if "target_incentive" not in data:
+            target = TargetIncentive(None, {}, TargetRule(amount=0.0))
+        if ramp is not None and ramp.on is RampOn.TARGET_INCENTIVE and commissions_only:
+            self.reader.problem(("ramp", "applies_to"), "a plan of commissions alone has no "
+                                                        "target incentive to ramp: ramp the "
+                                                        "quota")
         variants = read_variants(self.ctx, data.get("variants", []), built)
         gates = read_gates(self.ctx, data.get("gates", []))
         modifiers = read_modifiers(self.ctx, data.get("modifiers", []))
@@ -131,6 +156,7 @@ class _Builder:
             return None
         if variants is None or gates is None or modifiers is None:
             return None
+        check_shapes(self.ctx, built, variants)
         check_plan(self.ctx, built, variants, parts, horizons)
         if self.source.problems:
             return None
@@ -145,7 +171,8 @@ class _Builder:
             attributes=dict(self.ctx.attributes),
             part_splits={Part(k): v for k, v in (parts or {}).items()},
             horizon_splits={Horizon(k): v for k, v in (horizons or {}).items()},
-            source=self.source.filename, hold_unacknowledged=bool(hold_unacknowledged),
+            ramp=ramp, source=self.source.filename,
+            hold_unacknowledged=bool(hold_unacknowledged),
         )
 
     # -- head --------------------------------------------------------------------------------

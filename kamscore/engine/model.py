@@ -71,6 +71,32 @@ class TierMode(enum.StrEnum):
     INTERPOLATED = "interpolated"  # linear from this tier's rate to the next one's
 
 
+class RatingUnit(enum.StrEnum):
+    """What a commission table rates (Oracle Incentive Compensation's distinction)."""
+
+    PERIOD = "period"  # the period total of the amount, rated once
+    TRANSACTION = "transaction"  # each transaction (deal, order) rated on its own, then summed
+
+
+class Basis(enum.StrEnum):
+    """What a commission's tiers are measured on."""
+
+    AMOUNT = "amount"  # the amount itself (tiers in currency)
+    ATTAINMENT = "attainment"  # another component's attainment (tiers as ratios)
+
+
+class GateBlocks(enum.StrEnum):
+    """What a failed gate cuts."""
+
+    ALL = "all"  # the whole factor (or commission)
+    ACCELERATOR = "accelerator"  # only what is paid above target (or above the base rate)
+
+
+class RampOn(enum.StrEnum):
+    TARGET_INCENTIVE = "target_incentive"  # the target incentive is ramped
+    QUOTA = "quota"  # the quota is: the attainment of the named components is divided
+
+
 class Part(enum.StrEnum):
     INDIVIDUAL = "individual"
     TEAM = "team"
@@ -213,7 +239,40 @@ class Formula:
         return 1.0
 
 
-Transform = Curve | TierTable | Lookup | Formula
+@dataclass(frozen=True)
+class Commission:
+    """A commission: ``rate`` x amount in the plan's currency, not a share of a target.
+
+    ``tiers`` carry rates (fractions of the amount: 0.03 pays 3 %). ``flat``: the whole amount
+    at the rate of the tier reached; ``marginal``: each slice of the amount at its own tier's
+    rate. ``basis`` says where the tier boundaries are measured: on the amount itself, or on
+    the attainment given by component ``attainment`` (then the slice between attainments a
+    and b is the amount between a and b times the quota, quota = amount / attainment).
+    ``rating``: rate the period total once, or each transaction (item) on its own and sum.
+    ``base_rate``: the highest rate paid while an accelerator gate fails (default: the first
+    tier's rate)."""
+
+    mode: TierMode
+    tiers: tuple[Tier, ...]
+    basis: Basis = Basis.AMOUNT
+    attainment: str | None = None
+    rating: RatingUnit = RatingUnit.PERIOD
+    base_rate: float = 0.0
+
+    def segment_label(self, segment: int) -> str:
+        if segment < 0:
+            return f"below the first tier ({self.tiers[0].lower:g})"
+        if segment >= len(self.tiers):
+            return "each transaction rated on its own"
+        tier = self.tiers[segment]
+        return f"tier {segment + 1} ({tier.describe()}) at {tier.rate * 100:.4g} %"
+
+    @property
+    def target_factor(self) -> float:
+        return 1.0
+
+
+Transform = Curve | TierTable | Lookup | Formula | Commission
 
 
 @dataclass(frozen=True)
@@ -266,6 +325,7 @@ class Gate:
     if_missing: GateMissing = GateMissing.FAIL
     reads: tuple[str, ...] = ()  # component ids whose values the condition reads
     counts: tuple[str, ...] = ()  # component ids whose response counts (n) it reads
+    blocks: GateBlocks = GateBlocks.ALL  # accelerator: only the part above target
 
 
 @dataclass(frozen=True)
@@ -309,6 +369,22 @@ class TargetIncentive:
 
 
 @dataclass(frozen=True)
+class Ramp:
+    """A new KAM's target incentive or quota, ramped over his first periods: in his
+    ``k``-th period in the role (attribute ``tenure_periods``, 1 = the period he started in)
+    the factor is ``factors[k - 1]``; from period ``len(factors) + 1`` on, and where the
+    start is unknown, 1."""
+
+    on: RampOn
+    factors: tuple[float, ...]
+    components: tuple[str, ...] = ()  # on quota: the components whose attainment is ramped
+
+
+#: The attribute a ramp reads: the KAM's periods in the role, 1 = the period he started in.
+TENURE_ATTRIBUTE = "tenure_periods"
+
+
+@dataclass(frozen=True)
 class Limits:
     """Plan-level caps and floors: on the score (a factor) and on the money."""
 
@@ -339,6 +415,7 @@ class Ruleset:
         default_factory=lambda: dict(STANDARD_ATTRIBUTES))
     part_splits: Mapping[Part, float] = field(default_factory=dict)
     horizon_splits: Mapping[Horizon, float] = field(default_factory=dict)
+    ramp: Ramp | None = None
     source: str = "<ruleset>"
     #: ``acknowledgment.hold_payouts``: payouts of KAMs who have not acknowledged their plan
     #: document are held (kamscore.scoring.holds)
@@ -356,6 +433,17 @@ class Ruleset:
 
     def scoring_of(self, variant_index: int) -> Mapping[str, Scoring]:
         return self.base if variant_index == 0 else self.variants[variant_index - 1].scoring
+
+    @property
+    def has_bonus(self) -> bool:
+        """Whether any component pays a share of the target incentive (else only
+        commissions: the plan needs no target)."""
+        return any(s.weight > 0 and not isinstance(s.transform, Commission)
+                   for i in range(len(self.variant_ids))
+                   for s in self.scoring_of(i).values())
+
+    def is_commission(self, component_id: str) -> bool:
+        return isinstance(self.component(component_id).scoring.transform, Commission)
 
     def component(self, component_id: str) -> Component:
         for component in self.components:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kamscore.engine.expressions import Expression
-from kamscore.engine.model import Formula, Ruleset
+from kamscore.engine.model import TENURE_ATTRIBUTE, Formula, Ruleset
 
 
 def expressions_of(ruleset: Ruleset) -> Iterator[Expression]:
@@ -41,6 +41,8 @@ def required_attributes(ruleset: Ruleset) -> set[str]:
     all_rules = [*target.rules.values(), *([target.default] if target.default else [])]
     if any(rule.salary_share is not None for rule in all_rules):
         needed.add("base_salary")
+    if ruleset.ramp is not None:
+        needed.add(TENURE_ATTRIBUTE)
     not_attributes = {c.id for c in ruleset.components} | set(ruleset.parameters) | {"value"}
     for expression in expressions_of(ruleset):
         needed |= expression.names - not_attributes

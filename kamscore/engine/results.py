@@ -77,7 +77,8 @@ class ComponentResult:
     value: np.ndarray  # the metric value (float; NaN = no data)
     n: np.ndarray  # responses behind the value (NaN where not given)
     treatment: np.ndarray  # int8 Treatment codes
-    raw_factor: np.ndarray  # the transform's factor (NaN where no data)
+    raw_factor: np.ndarray  # the transform's factor (NaN where no data); for a commission,
+    # the effective rate it pays: commission / amount
     multiplier: np.ndarray  # product of the component's modifiers (1.0 = none)
     gate_factor: np.ndarray  # product of its failed gates' `otherwise` (1.0 = all passed)
     factor: np.ndarray  # after treatment, modifiers, floor/cap, gates
@@ -89,6 +90,13 @@ class ComponentResult:
     variant: np.ndarray | None = field(default=None, repr=False)
     excluded: np.ndarray | None = field(default=None, repr=False)  # bool; None: nobody
     scale: np.ndarray | None = field(default=None, repr=False)  # reweighting; None: 1
+    # what a failed accelerator gate keeps of the part above target (1.0: all; None: no
+    # accelerator gate on this component)
+    accelerator: np.ndarray | None = field(default=None, repr=False)
+    # a commission component: the money it pays (rate x amount, after its gates; None for a
+    # component paid as a share of the target) and the tier reached
+    commission: np.ndarray | None = field(default=None, repr=False)
+    tier: np.ndarray | None = field(default=None, repr=False)
 
     @cached_property
     def effective_weight(self) -> np.ndarray:
@@ -107,6 +115,8 @@ class ComponentResult:
     def segment(self) -> np.ndarray:
         """int16 per KAM: the curve segment, tier or lookup entry of his variant's transform
         that applied (``transforms.NO_SEGMENT`` where there was no data)."""
+        if self.tier is not None:
+            return self.tier
         found = np.full(len(self.value), NO_SEGMENT, dtype=np.int16)
         distinct = list(dict.fromkeys(t for t in self.transforms if t is not None))
         for transform in distinct:
@@ -161,6 +171,9 @@ class Evaluation:
     no_component_data: np.ndarray  # bool: every paying component was excluded (held)
     status: np.ndarray  # int8 Status
     payout_minor: np.ndarray  # int64 rounded payout in minor units (0 unless paid)
+    # the commissions in ``amount`` (after plan gates; None: the plan has no commission)
+    commission: np.ndarray | None = None
+    ramp: np.ndarray | None = None  # the ramp factor of each KAM (None: the plan has none)
 
     @cached_property
     def part_minor(self) -> Mapping[str, np.ndarray]:
@@ -181,6 +194,15 @@ class Evaluation:
         names = sorted(groups)
         zero = np.zeros(self.size)
         contributions = [sum((r.contribution for r in groups[g]), zero) for g in names]
+        if self.commission is not None:  # in money: the bonus by contribution, commissions
+            with np.errstate(divide="ignore", invalid="ignore"):
+                bonus = np.where(self.score > 0, np.maximum(self.amount - self.commission, 0.0)
+                                 / self.score,
+                                 0.0)
+            contributions = [
+                c * bonus + sum((r.commission for r in groups[g] if r.commission is not None),
+                                zero) * self.plan_gate_factor
+                for c, g in zip(contributions, names, strict=True)]
         weights = [sum((r.effective_weight for r in groups[g]), zero) for g in names]
         anything = sum(contributions, zero) > 0
         shares = [np.where(anything, c, w) for c, w in zip(contributions, weights, strict=True)]

@@ -32,6 +32,7 @@ class GateLine:
     missing: bool  # a value it reads had no data; `if_missing` decided
     if_missing: str
     otherwise: float  # the factor multiplier used when it failed
+    blocks: str = "all"  # accelerator: only the part above target (shown only then)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,16 @@ class ComponentLine:
     contribution: float  # effective_weight * factor
     gates: tuple[GateLine, ...]
     modifiers: tuple[ModifierLine, ...]
+    # only on a commission line: the money it pays (rate x amount after its gates, before
+    # rounding) and the effective rate (commission before gates / amount)
+    commission: float | None = None
+    rate: float | None = None
+    # only where an accelerator gate applies: what is kept of the part above target
+    accelerator: float | None = None
+
+
+#: Keys a statement shows only where they apply (commissions, accelerator gates, ramps).
+OPTIONAL_KEYS = ("commission", "rate", "accelerator", "ramp")
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,8 @@ class KamStatement:
     payout: Decimal
     parts: dict[str, Decimal]
     horizons: dict[str, Decimal]
+    commission: float | None = None  # the commissions in `amount` (plans with commissions)
+    ramp: float | None = None  # the ramp factor applied (plans with a ramp)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data: Decimals become strings; numbers are finite floats or None
@@ -114,15 +127,28 @@ class KamStatement:
         data["payout"] = str(self.payout)
         data["parts"] = {k: str(v) for k, v in self.parts.items()}
         data["horizons"] = {k: str(v) for k, v in self.horizons.items()}
-        return data
+        return _drop_unused(data)
+
+
+def _drop_unused(data: dict[str, Any]) -> dict[str, Any]:
+    """Without the keys of shapes the plan does not use (a commission line keeps its
+    ``rate``, None without an amount)."""
+    for key in OPTIONAL_KEYS:
+        if key in data and data[key] is None and not (
+                key == "rate" and data.get("commission") is not None):
+            del data[key]
+    return data
 
 
 def _flat(line: GateLine | ModifierLine) -> dict[str, Any]:
-    return {name: getattr(line, name) for name in _FIELDS[type(line)]}
+    data = {name: getattr(line, name) for name in _FIELDS[type(line)]}
+    if data.get("blocks") == "all":
+        del data["blocks"]
+    return data
 
 
 def _line(line: ComponentLine) -> dict[str, Any]:
-    data = {name: getattr(line, name) for name in _FIELDS[ComponentLine]}
+    data = _drop_unused({name: getattr(line, name) for name in _FIELDS[ComponentLine]})
     data["gates"] = [_flat(g) for g in line.gates]
     data["modifiers"] = [_flat(m) for m in line.modifiers]
     return data
@@ -140,7 +166,8 @@ def _num(value: Any) -> float | None:
 def _gate_line(gate: Gate, result: GateResult, i: int) -> GateLine:
     return GateLine(gate.id, gate.title, gate.condition.source,
                     ", ".join(gate.applies_to) or "plan", bool(result.passed[i]),
-                    bool(result.missing[i]), gate.if_missing.value, gate.otherwise)
+                    bool(result.missing[i]), gate.if_missing.value, gate.otherwise,
+                    gate.blocks.value)
 
 
 def _modifier_line(modifier: Modifier, result: ModifierResult, i: int) -> ModifierLine:
@@ -184,6 +211,9 @@ def build_statement(ev: Evaluation, i: int) -> KamStatement:
                         if component.id in g.applies_to),
             modifiers=tuple(_modifier_line(m, modifier_results[m.id], i)
                             for m in ruleset.modifiers if component.id in m.applies_to),
+            commission=None if result.commission is None else float(result.commission[i]),
+            rate=None if result.commission is None else _num(result.raw_factor[i]),
+            accelerator=None if result.accelerator is None else float(result.accelerator[i]),
         ))
 
     for gate in ruleset.gates:
@@ -223,6 +253,8 @@ def build_statement(ev: Evaluation, i: int) -> KamStatement:
         payout=ev.payout_decimal(i),
         parts={k: to_decimal(int(v[i]), rounding) for k, v in ev.part_minor.items()},
         horizons={k: to_decimal(int(v[i]), rounding) for k, v in ev.horizon_minor.items()},
+        commission=None if ev.commission is None else float(ev.commission[i]),
+        ramp=None if ev.ramp is None else float(ev.ramp[i]),
     )
 
 

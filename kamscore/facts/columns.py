@@ -40,7 +40,8 @@ _ID_COLUMNS = ("account", "person", "team", "product")
 class RawFactColumns:
     """The facts of one name in a period, in the order of their subject keys: ``account``,
     ``person``, ``team`` and ``product`` ids (int64, 0 for none), ``value`` (NaN for none),
-    ``category`` (object, None for none)."""
+    ``category`` (object, None for none), ``item`` (object: the transaction, None for
+    none)."""
 
     account: np.ndarray
     person: np.ndarray
@@ -48,6 +49,7 @@ class RawFactColumns:
     product: np.ndarray
     value: np.ndarray
     category: np.ndarray
+    item: np.ndarray | None = None  # None: no fact of the name has an item
 
     def __len__(self) -> int:
         return len(self.value)
@@ -117,12 +119,15 @@ def _rows(session: Session, period_id: int, name: str) -> RawFactColumns:
     t = Fact.__table__
     rows = fetch_rows(session, select(
         *(func.coalesce(t.c[f"{c}_id"], 0) for c in _ID_COLUMNS), t.c.value, t.c.category,
+        t.c.item,
     ).where(t.c.period_id == period_id, t.c.name == name).order_by(t.c.subject_key))
     # one 2-D object array, then a column at a time: half the time of transposing tuples
-    table = np.array(rows, dtype=object).reshape(len(rows), 6)
+    table = np.array(rows, dtype=object).reshape(len(rows), 7)
+    items = table[:, 6].copy()
     return RawFactColumns(*(table[:, i].astype(np.int64) for i in range(4)),
                           value=table[:, 4].astype(float),  # None → NaN
-                          category=table[:, 5].copy())
+                          category=table[:, 5].copy(),
+                          item=items if any(x is not None for x in items) else None)
 
 
 def encode(columns: RawFactColumns) -> bytes:
@@ -131,21 +136,35 @@ def encode(columns: RawFactColumns) -> bytes:
     labels: dict[str, int] = {}
     positions = np.array([-1 if c is None else labels.setdefault(c, len(labels))
                           for c in columns.category], dtype=np.int32)
+    extra = {}
+    if columns.item is not None:  # the transactions, stored like the categories
+        items: dict[str, int] = {}
+        extra["item"] = np.array([-1 if c is None else items.setdefault(c, len(items))
+                                  for c in columns.item], dtype=np.int32)
+        extra["item_labels"] = np.frombuffer(json.dumps(list(items)).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, **{c: getattr(columns, c).astype(np.int64) for c in _ID_COLUMNS},
              value=columns.value.astype(float), category=positions,
-             labels=np.frombuffer(json.dumps(list(labels)).encode(), dtype=np.uint8))
+             labels=np.frombuffer(json.dumps(list(labels)).encode(), dtype=np.uint8), **extra)
     return buffer.getvalue()
+
+
+def _labelled(positions: np.ndarray, raw_labels: np.ndarray) -> np.ndarray:
+    labels = json.loads(raw_labels.tobytes())
+    lookup = np.empty(len(labels) + 1, dtype=object)
+    lookup[:-1] = labels
+    lookup[-1] = None  # position -1
+    return lookup[positions]
 
 
 def decode(data: bytes) -> RawFactColumns:
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-        labels = json.loads(arrays["labels"].tobytes())
-        lookup = np.empty(len(labels) + 1, dtype=object)
-        lookup[:-1] = labels
-        lookup[-1] = None  # position -1
+        item = None
+        if "item" in arrays.files:
+            item = _labelled(arrays["item"], arrays["item_labels"])
         return RawFactColumns(*(arrays[c] for c in _ID_COLUMNS), value=arrays["value"],
-                              category=lookup[arrays["category"]])
+                              category=_labelled(arrays["category"], arrays["labels"]),
+                              item=item)
 
 
 def build_snapshot(session: Session, period_id: int) -> int:

@@ -78,6 +78,7 @@ class FactRow(NamedTuple):
     product: str | None = None
     value: float | None = None
     category: str | None = None
+    item: str | None = None  # the transaction (order, deal); None: the period's figure
 
 
 class PlanRow(NamedTuple):
@@ -186,6 +187,9 @@ def assemble_context(
                                                  fact_table)),
         phases=_obj(phases.get(p) if p is not None else None for p in focus),
         eligible_days=np.asarray(eligible, dtype=np.int64),
+        start_dates=np.array([np.datetime64("NaT") if r.start_date is None
+                              else np.datetime64(r.start_date, "D")
+                              for r in population_rows], dtype="datetime64[D]"),
     )
     plan_rows = [PlanRow(*r) for r in plans]
     plan_index = {row.account: i for i, row in enumerate(plan_rows)}
@@ -320,6 +324,7 @@ def fact_table_from_rows(rows: Iterable[Sequence[Any]],
         value=_float(r.value for r in facts),
         category=_obj(r.category for r in facts),
         n_accounts=len(account_index),
+        item=_obj(r.item for r in facts),
     )
 
 

@@ -93,6 +93,9 @@ class MetricValues:
     reasons: np.ndarray
     input_columns: Mapping[str, np.ndarray]
     input_rows: Sequence[Mapping[str, Any]] | None = None
+    # the transactions behind an amount: KAM position (in ``kams``) and credited amount
+    item_owner: np.ndarray | None = None
+    item_value: np.ndarray | None = None
 
     @property
     def has_data(self) -> np.ndarray:
@@ -272,13 +275,33 @@ def _align(key: str, reg: RegisteredMetric, params: Mapping[str, Any], ctx: Metr
         team_col[:] = ctx.kams.teams
         out_columns = {"team": team_col, **out_columns}
     out_reasons[~np.isnan(out_values)] = None
+    item_owner, item_value = _items(result, positions)
     return MetricValues(
         key=key, metric=reg.name, plugin=reg.plugin, plugin_version=reg.plugin_version,
         version=reg.cls.version, kind=reg.cls.kind, unit=reg.cls.unit,
         direction=reg.cls.direction, subject_type=result.subject_type, params=dict(params),
         kams=ctx.kams.codes, values=out_values, n=out_n, reasons=out_reasons,
-        input_columns=out_columns, input_rows=out_rows,
+        input_columns=out_columns, input_rows=out_rows, item_owner=item_owner,
+        item_value=item_value,
     )
+
+
+def _items(result: MetricResult, positions: np.ndarray
+           ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The result's transactions with their owners as positions in ``ctx.kams``."""
+    cols = result.columns
+    if cols is None or cols.items is None:
+        return None, None
+    owner, value = cols.items
+    if result.subject_type != SUBJECT_KAM:
+        raise _ShapeError("items (transactions) go with KAM subjects only")
+    if owner.shape != value.shape or owner.ndim != 1:
+        raise _ShapeError("items must be two aligned 1-D arrays (owner, amount)")
+    if len(owner) and (owner.min() < 0 or owner.max() >= len(positions)):
+        raise _ShapeError("an item's owner is not the position of a subject")
+    if not np.isfinite(value).all():
+        raise _ShapeError("item amounts must be finite numbers")
+    return positions[owner] if len(owner) else owner, value
 
 
 def _subject_arrays(result: MetricResult) -> tuple[np.ndarray, np.ndarray, np.ndarray,

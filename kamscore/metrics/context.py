@@ -54,8 +54,9 @@ class Population:
     attributed through it. ``segment`` is the segment of the account he had the most days
     in the period. ``focus_product`` is the product with the largest credited ``net_sales``
     over his accounts and ``phase`` its lifecycle phase in the period. ``eligible_days`` are
-    the period's days in which he held his role (start/end dates). Unknown values are None
-    (NaN for ``base_salary``).
+    the period's days in which he held his role (start/end dates); ``start_dates`` the day he
+    started in the role (datetime64[D], NaT when unknown). Unknown values are None (NaN for
+    ``base_salary``).
     """
 
     codes: np.ndarray
@@ -70,6 +71,7 @@ class Population:
     focus_products: np.ndarray
     phases: np.ndarray
     eligible_days: np.ndarray
+    start_dates: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -125,7 +127,9 @@ class Assignments:
 class FactColumns:
     """The facts of one name, column-wise. ``account`` indexes ``ctx.accounts`` (-1: none);
     ``person``, ``team`` and ``product`` are codes or None; ``value`` is NaN for
-    categorical facts, whose label is in ``category``."""
+    categorical facts, whose label is in ``category``; ``item`` names the transaction
+    (order, deal) a fact is about — None where it is the period's figure, and ``item`` is
+    None altogether when no fact of the name has one."""
 
     name: str
     account: np.ndarray
@@ -134,6 +138,7 @@ class FactColumns:
     product: np.ndarray
     value: np.ndarray
     category: np.ndarray
+    item: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.value)
@@ -157,7 +162,8 @@ class FactTable:
     @classmethod
     def from_columns(cls, *, names: np.ndarray, account: np.ndarray, person: np.ndarray,
                      team: np.ndarray, product: np.ndarray, value: np.ndarray,
-                     category: np.ndarray, n_accounts: int) -> FactTable:
+                     category: np.ndarray, n_accounts: int,
+                     item: np.ndarray | None = None) -> FactTable:
         """Group aligned fact columns by name (``account`` as indices, -1 for none)."""
         ids: dict[str, int] = {}
         code = np.fromiter((ids.setdefault(n, len(ids)) for n in names), dtype=np.int64,
@@ -167,8 +173,11 @@ class FactTable:
         by_name = {}
         for rows in np.split(order, bounds) if len(order) else []:
             name = names[rows[0]]
+            items = None
+            if item is not None and any(x is not None for x in item[rows]):
+                items = item[rows]
             by_name[name] = FactColumns(name, account[rows], person[rows], team[rows],
-                                        product[rows], value[rows], category[rows])
+                                        product[rows], value[rows], category[rows], items)
         return cls(by_name=by_name, n_accounts=n_accounts)
 
     def names(self) -> list[str]:

@@ -222,12 +222,17 @@ class MetricResult(Mapping[str, MetricValue]):
         inputs: Mapping[str, Sequence[Any] | np.ndarray] | None = None,
         reasons: Sequence[str | None] | None = None,
         subject_type: str = SUBJECT_KAM,
+        items: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> MetricResult:
         """A result from aligned columns: ``values[i]`` is the value of ``subjects[i]``.
 
         NaN in ``values`` means no data (its reason from ``reasons[i]``); ``n`` uses
         :data:`N_NOT_APPLICABLE` (-1) where no responses stand behind a value; each
         ``inputs`` column holds one input per subject (NaN inputs are shown as None).
+        ``items``, for an amount given transaction by transaction (``unit = "currency"``,
+        KAM subjects): ``(owner, value)``, two aligned arrays — the position in ``subjects``
+        of the KAM credited with each transaction and its credited amount — for commissions
+        that rate each transaction on its own (a value should be the sum of its items).
         """
         result = cls(subject_type=subject_type)
         result.subjects = tuple(str(s) for s in subjects)
@@ -238,6 +243,8 @@ class MetricResult(Mapping[str, MetricValue]):
             inputs={k: np.asarray(v, dtype=object) if not isinstance(v, np.ndarray) else v
                     for k, v in (inputs or {}).items()},
             reasons=None if reasons is None else list(reasons),
+            items=None if items is None else (np.asarray(items[0], dtype=np.int64),
+                                              np.asarray(items[1], dtype=float)),
         )
         return result
 
@@ -272,6 +279,7 @@ class _Columns:
     n: np.ndarray | None
     inputs: dict[str, np.ndarray]
     reasons: list[str | None] | None
+    items: tuple[np.ndarray, np.ndarray] | None = None  # (owner position, amount)
 
     def value_at(self, i: int) -> MetricValue:
         value = float(self.values[i])

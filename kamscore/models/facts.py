@@ -26,7 +26,9 @@ class Fact(Base):
 
     ``name`` says what it measures (net_sales, sales_target, market_share, formulary_status,
     tenders_won, tenders_lost, investment, gross_profit, ...). A categorical fact (formulary
-    status) keeps its label in ``category``; ``value`` stays empty. ``subject_key`` is the
+    status) keeps its label in ``category``; ``value`` stays empty. ``item`` names the
+    transaction (order, deal) a fact is about, when a figure is given transaction by
+    transaction (a commission may rate each one on its own). ``subject_key`` is the
     natural key of the subject ("account:A001/product:P01") so that a fact has one row per
     (period, name, subject) on every database, even where the optional columns are NULL.
     """
@@ -51,6 +53,8 @@ class Fact(Base):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     value: Mapped[float | None] = mapped_column()
     category: Mapped[str | None] = mapped_column(String(60))
+    # the transaction (order, deal) the fact is about; None: the whole period's figure
+    item: Mapped[str | None] = mapped_column(String(60))
     unit: Mapped[str] = mapped_column(String(20))  # EUR, pct, count, ratio, status, ...
     source: Mapped[str] = mapped_column(String(120))  # where it came from (system, file)
 
@@ -66,8 +70,10 @@ class Fact(Base):
         person: str | None = None,
         team: str | None = None,
         product: str | None = None,
+        item: str | None = None,
     ) -> str:
-        """Canonical natural key of a fact's subject, from the codes of its parts."""
+        """Canonical natural key of a fact's subject, from the codes of its parts (and the
+        transaction it is about, if any)."""
         parts = [
             f"{label}:{code}"
             for label, code in (
@@ -75,6 +81,7 @@ class Fact(Base):
                 ("person", person),
                 ("team", team),
                 ("product", product),
+                ("item", item),
             )
             if code
         ]

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from kamscore.engine.model import Ruleset
+from kamscore.engine.model import Commission, Ruleset
 from kamscore.engine.results import Evaluation, Ineligibility, Status, Treatment
 from kamscore.engine.statement import _no_target_reason
 from kamscore.engine.transforms import NO_SEGMENT
@@ -255,7 +255,9 @@ def layout_of(ruleset: Ruleset, sources: Mapping[str, str]) -> dict[str, Any]:
         "gates": [{"id": g.id, "title": g.title, "condition": g.condition.source,
                    "applies_to": ", ".join(g.applies_to) or "plan",
                    "if_missing": g.if_missing.value, "otherwise": g.otherwise,
-                   "components": list(g.applies_to)} for g in ruleset.gates],
+                   "components": list(g.applies_to),
+                   **({"blocks": g.blocks.value} if g.blocks.value != "all" else {})}
+                  for g in ruleset.gates],
         "modifiers": [{"id": m.id, "title": m.title, "formula": m.factor.source,
                        "applies_to": ", ".join(m.applies_to) or "plan",
                        "components": list(m.applies_to)} for m in ruleset.modifiers],
@@ -265,6 +267,8 @@ def layout_of(ruleset: Ruleset, sources: Mapping[str, str]) -> dict[str, Any]:
 
 def _segment_count(transform: Any) -> int:
     """How many segment indexes (from 0) the transform's ``segment_label`` names."""
+    if isinstance(transform, Commission):  # its tiers, and "each transaction rated"
+        return len(transform.tiers) + 1
     for attribute in ("points", "tiers", "entries"):
         items = getattr(transform, attribute, None)
         if items is not None:
@@ -348,7 +352,27 @@ def output_records(ev: Evaluation) -> list[str]:
         "status": [json.dumps(Status(s).label) for s in ev.status.tolist()],
         "target": tokens(ev.target), "variant": tokens(ev.variant.astype(np.int64)),
     }
+    fields.update(_shape_fields(ev, size))
     return objects(fields, size)
+
+
+def _shape_fields(ev: Evaluation, size: int) -> dict[str, list[str]]:
+    """Commissions, accelerator gates and ramps: stored only by runs of plans that have
+    them (per component: null where it does not apply)."""
+    fields: dict[str, list[str]] = {}
+    if ev.commission is not None:
+        fields["commission"] = tokens(ev.commission)
+        fields["commissions"] = arrays([
+            arrays([tokens(r.commission), tokens(r.raw_factor)], size)
+            if r.commission is not None else constant(_NULL, size) for r in ev.components],
+            size)
+    if any(r.accelerator is not None for r in ev.components):
+        fields["accelerators"] = arrays([
+            tokens(r.accelerator) if r.accelerator is not None else constant(_NULL, size)
+            for r in ev.components], size)
+    if ev.ramp is not None:
+        fields["ramp"] = tokens(ev.ramp)
+    return fields
 
 
 def line_details(inputs: list[str], outputs: list[str]) -> list[str]:
@@ -376,9 +400,12 @@ def expand(layout: Mapping[str, Any], detail: Mapping[str, Any]) -> dict[str, An
     def gate_line(index: int) -> dict[str, Any]:
         g = layout["gates"][index]
         passed, missing = gate_results[index]
-        return {"id": g["id"], "title": g["title"], "condition": g["condition"],
+        line = {"id": g["id"], "title": g["title"], "condition": g["condition"],
                 "applies_to": g["applies_to"], "passed": passed, "missing": missing,
                 "if_missing": g["if_missing"], "otherwise": g["otherwise"]}
+        if "blocks" in g:
+            line["blocks"] = g["blocks"]
+        return line
 
     def modifier_line(index: int) -> dict[str, Any]:
         m = layout["modifiers"][index]
@@ -415,6 +442,11 @@ def expand(layout: Mapping[str, Any], detail: Mapping[str, Any]) -> dict[str, An
                         reason="the metric failed: " + metric["failed"])
         else:
             line.update(inputs=metric["inputs"], reason=metric["reason"])
+        index = len(components)
+        if out.get("commissions") and out["commissions"][index] is not None:
+            line["commission"], line["rate"] = out["commissions"][index]
+        if out.get("accelerators") and out["accelerators"][index] is not None:
+            line["accelerator"] = out["accelerators"][index]
         components.append(line)
     return {
         "code": detail["in"]["kam"], "ruleset": layout["ruleset"],
@@ -432,4 +464,5 @@ def expand(layout: Mapping[str, Any], detail: Mapping[str, Any]) -> dict[str, An
         "amount": out["amount"], "cap_amount": layout["cap_amount"],
         "amount_capped": out["amount_capped"], "rounding": layout["rounding"],
         "payout": out["payout"], "parts": out["parts"], "horizons": out["horizons"],
+        **{key: out[key] for key in ("commission", "ramp") if key in out},
     }

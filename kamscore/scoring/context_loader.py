@@ -181,6 +181,7 @@ def _facts(session: Session, period_id: int, codes: _Codes,
             product=codes.product_code[raw.product],
             value=raw.value,
             category=raw.category,
+            item=raw.item,
         )
         for name, raw in read_fact_columns(session, period_id, wanted).items()
     }

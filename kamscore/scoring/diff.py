@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kamscore.engine.model import (
+    Commission,
     Component,
     Curve,
     Eligibility,
@@ -109,6 +110,15 @@ def describe_transform(transform: Transform | None) -> str:
         return f"lookup: {entries}; anything else → {default}"
     if isinstance(transform, Formula):
         return f"formula: {transform.expression.source}"
+    if isinstance(transform, Commission):
+        tiers = "; ".join(
+            f"{t.label + ' ' if t.label else ''}[{num(t.lower)}, {num(t.upper)}) → {pct(t.rate)}"
+            for t in transform.tiers
+        )
+        on = transform.basis.value + (f" of {transform.attainment}"
+                                      if transform.attainment else "")
+        return (f"{transform.mode.value} commission on the {on}, rating each "
+                f"{transform.rating.value}: {tiers}; base rate {pct(transform.base_rate)}")
     return repr(transform)
 
 

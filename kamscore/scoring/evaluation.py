@@ -32,12 +32,13 @@ from sqlalchemy.orm import Session
 from kamscore.engine import (
     Evaluation,
     EvaluationInputError,
+    Items,
     MetricValues,
     Population,
     Ruleset,
     evaluate,
 )
-from kamscore.engine.model import STANDARD_ATTRIBUTES, AttributeType, Missing
+from kamscore.engine.model import STANDARD_ATTRIBUTES, TENURE_ATTRIBUTE, AttributeType, Missing
 from kamscore.metrics.compute import (
     MetricFailure,
     MetricOutcome,
@@ -90,7 +91,7 @@ def fact_needs(pm: Any, *rulesets: Ruleset) -> FactNeeds:
     needs = request_needs(pm, [r for ruleset in rulesets
                                for r in component_requests(ruleset).values()])
     attributes = {n for ruleset in rulesets for n in ruleset.attributes
-                  if n not in STANDARD_ATTRIBUTES}
+                  if n not in STANDARD_ATTRIBUTES and n != TENURE_ATTRIBUTE}
     return needs.union(FactNeeds.of(sorted(attributes), ()))
 
 
@@ -118,6 +119,20 @@ def load_inputs(session: Session, pm: Any, period: Period, ruleset: Ruleset) -> 
     outcomes = compute_outcomes(pm, ctx, component_requests(ruleset))
     return PeriodInputs(period.id, period.code, roles, ctx, engine_population(ctx, ruleset),
                         outcomes)
+
+
+def tenure_periods(ctx: MetricContext, per_year: int) -> np.ndarray:
+    """Per KAM, which of his periods in the role this is (1 = the period of his start date,
+    calendar periods of the ruleset's kind); NaN where the start date is unknown."""
+    starts = ctx.kams.start_dates
+    size = len(ctx.kams)
+    if starts is None:
+        return np.full(size, np.nan)
+    months = 12 // per_year
+    start_month = starts.astype("datetime64[M]").astype(np.int64)
+    now = np.datetime64(ctx.period.start, "M").astype(np.int64)
+    count = now // months - np.floor_divide(start_month, months) + 1
+    return np.where(np.isnat(starts), np.nan, count.astype(float))
 
 
 def _most_days_region(ctx: MetricContext) -> np.ndarray:
@@ -169,7 +184,9 @@ def engine_population(ctx: MetricContext, ruleset: Ruleset) -> Population:
         "base_salary": np.asarray(kams.base_salary, dtype=float),
     }
     for name, kind in sorted(ruleset.attributes.items()):
-        if name not in attributes:
+        if name == TENURE_ATTRIBUTE:
+            attributes[name] = tenure_periods(ctx, ruleset.period.per_year)
+        elif name not in attributes:
             attributes[name] = _declared_attribute(ctx, name, kind)
     return Population(np.asarray(kams.codes, dtype=object), attributes)
 
@@ -219,7 +236,10 @@ def score(ruleset: Ruleset, inputs: PeriodInputs,
             continue
         computed[cid] = outcome
         n = np.where(outcome.n < 0, np.nan, outcome.n.astype(float))
-        metric_values[cid] = MetricValues(outcome.values, n)
+        items = None
+        if outcome.item_owner is not None and outcome.item_value is not None:
+            items = Items(outcome.item_owner, outcome.item_value)
+        metric_values[cid] = MetricValues(outcome.values, n, items)
     effective = hold_on_failure(ruleset, set(failures))
     try:
         evaluation = evaluate(effective, inputs.population, metric_values)

@@ -80,6 +80,7 @@ class ComponentExplanation:
     contribution: str = ""
     gates: list[str] = field(default_factory=list)
     details: list[dict[str, Any]] = field(default_factory=list)  # assignments etc.
+    commission: str = ""  # a commission line: rate x amount = commission
 
 
 @dataclass
@@ -102,7 +103,9 @@ def _gate_text(gate: Mapping[str, Any]) -> str:
     else:
         outcome = "met" if gate["passed"] else "missed"
     text = f"{gate['title']} ({gate['condition']}): {outcome}"
-    if not gate["passed"]:
+    if not gate["passed"] and gate.get("blocks") == "accelerator":
+        text += f" — the part above target {TIMES} {pct(gate['otherwise'], 0)}"
+    elif not gate["passed"]:
         text += f" — factor {TIMES} {pct(gate['otherwise'], 0)}"
     return text
 
@@ -132,7 +135,15 @@ def _component(line: Mapping[str, Any], unit: str | None) -> ComponentExplanatio
         factor=pct(line["factor"]) if line["treatment"] != "not_paid" else NONE,
         adjustments=adjustments, weight=weight, contribution=pct(line["contribution"], 2),
         gates=[_gate_text(g) for g in line["gates"]], details=details,
+        commission=_commission_text(line),
     )
+
+
+def _commission_text(line: Mapping[str, Any]) -> str:
+    if line.get("commission") is None:
+        return ""
+    rate = "" if line.get("rate") is None else f"rate {pct(line['rate'], 2)} of the amount; "
+    return f"{rate}commission {line['commission']:,.2f}"
 
 
 def explain(statement: Mapping[str, Any], units: Mapping[str, str | None]) -> Explanation:
@@ -155,13 +166,19 @@ def explain(statement: Mapping[str, Any], units: Mapping[str, str | None]) -> Ex
         steps.append(("Cap", f"limited to {pct(statement['plan_cap'])}"))
     steps.append(("Final factor", pct(statement["final_factor"], 2)))
     target = statement["target"]
+    if statement.get("ramp") is not None:
+        steps.append(("Ramp", f"{pct(statement['ramp'])} (by periods in the role)"))
     if target is not None:
         steps.append(("Target incentive", money(f"{target:.2f}", currency)))
     steps.append(("Proration", f"{pct(statement['proration'])} of the period in role"))
+    commission = statement.get("commission")
+    if commission is not None:
+        steps.append(("Commissions", money(f"{commission:.2f}", currency)))
     if target is not None:
+        plus = "" if commission is None else f" + {commission:,.2f}"
         steps.append(("Amount", f"{money(f'{target:.2f}', currency)} {TIMES} "
                                 f"{pct(statement['final_factor'], 2)} {TIMES} "
-                                f"{pct(statement['proration'])} = "
+                                f"{pct(statement['proration'])}{plus} = "
                                 f"{statement['amount']:,.4f} {currency}"))
     if statement["amount_capped"]:
         steps.append(("Payout cap", f"limited to {statement['cap_amount']:,.2f} {currency}"))
@@ -196,10 +213,14 @@ def as_text(explanation: Explanation) -> str:
             lines.append(f"    from: {c.inputs}")
         if c.reason:
             lines.append(f"    no data: {c.reason}")
-        lines.append(f"    {c.treatment}; segment: {c.segment}; factor {c.factor}")
+        if c.commission:
+            lines.append(f"    {c.treatment}; tier: {c.segment}; {c.commission}")
+        else:
+            lines.append(f"    {c.treatment}; segment: {c.segment}; factor {c.factor}")
         lines += [f"    {a}" for a in c.adjustments]
         lines += [f"    gate {g}" for g in c.gates]
-        lines.append(f"    weight {c.weight} → contribution {c.contribution}")
+        if not c.commission:
+            lines.append(f"    weight {c.weight} → contribution {c.contribution}")
     lines.append("")
     width = max(len(step) for step, _ in e.steps)
     lines += [f"  {step:<{width}}  {text}" for step, text in e.steps]

@@ -26,7 +26,8 @@ from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session
 
 from kamscore.auth.scope import Scope
-from kamscore.engine import MetricValues, Population, evaluate
+from kamscore.engine import Items, MetricValues, Population, evaluate
+from kamscore.engine.model import RampOn
 from kamscore.engine.next_step import NextStep, next_step
 from kamscore.engine.results import Status
 from kamscore.metrics.compute import MetricFailure
@@ -212,12 +213,22 @@ def _one(scored: Scored, population: Population, index: int,
     one = Population(population.codes[span],
                      {k: np.asarray(v)[span] for k, v in population.attributes.items()})
     values: dict[str, MetricValues] = {}
+    ramp = ev.ruleset.ramp
     for component in ev.components:
         value = np.array(component.value[span], dtype=float)
+        if ramp is not None and ev.ramp is not None and component.id in ramp.components and (
+                ramp.on is RampOn.QUOTA):
+            value = value * ev.ramp[span]  # the value as measured, before the ramp
         n = np.array(component.n[span], dtype=float)
         if changed is not None and component.id == changed[0]:
             value = np.array([changed[1]])
-        values[component.id] = MetricValues(value, n)
+        computed = scored.values.get(component.id)
+        items = None
+        if computed is not None and computed.item_owner is not None:
+            mine = computed.item_owner == index
+            items = Items(np.zeros(int(mine.sum()), dtype=np.int64),
+                          np.asarray(computed.item_value)[mine])
+        values[component.id] = MetricValues(value, n, items)
     return float(evaluate(ev.ruleset, one, values).payout[0])
 
 

@@ -116,12 +116,17 @@ def pay_slip(found: dict[str, Any]) -> list[dict[str, Any]]:
     units = {m["key"]: m.get("unit") for m in found["run"]["metrics"]}
     payout = Decimal(str(found["payout"]))
     score = found.get("score") or 0.0
+    commissions = Decimal(repr(found.get("commission") or 0.0))
+    bonus = max(payout - commissions, Decimal(0))  # what the target-based part pays
     rows = []
     for c in found["components"]:
         unit = units.get(c.get("source"))
         share = None
-        if payout > 0 and score > 0 and c["treatment"] != "not_paid":
-            share = (payout * Decimal(repr(c["contribution"])) / Decimal(repr(score))
+        commission = c.get("commission")
+        if commission is not None:  # a commission: its own money, rate x amount
+            share = Decimal(repr(commission)).quantize(CENT) if payout > 0 else None
+        elif bonus > 0 and score > 0 and c["treatment"] != "not_paid":
+            share = (bonus * Decimal(repr(c["contribution"])) / Decimal(repr(score))
                      ).quantize(CENT)
         inputs = c.get("inputs") or {}
         rows.append({
@@ -131,7 +136,8 @@ def pay_slip(found: dict[str, Any]) -> list[dict[str, Any]]:
             "treatment": c["treatment"], "treatment_label": c["treatment_label"],
             "missing": c.get("reason"), "factor": c["factor"], "weight": c["weight"],
             "effective_weight": c["effective_weight"], "contribution": c["contribution"],
-            "payout_share": share,
+            "payout_share": share, "commission": commission, "rate": c.get("rate"),
+            "accelerator": c.get("accelerator"),
             "inputs": [(k.replace("_", " "), v) for k, v in inputs.items()
                        if not isinstance(v, list | dict) and v is not None],
             "lists": [(k.replace("_", " "), v) for k, v in inputs.items()

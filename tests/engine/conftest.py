@@ -51,6 +51,7 @@ CATALOGUE = {
         FakeMetric("days_to_listing", "count", direction="lower"),
         FakeMetric("collaboration_360", "score", kind="team"),
         FakeMetric("team_goal_attainment", "ratio", kind="team"),
+        FakeMetric("amount", "currency"),
     )
 }
 

@@ -58,7 +58,7 @@ case("unknown top-level key", HEAD + SALES + "componets: []\n",
      "? (expected 'name', 'version', 'period', 'currency', 'target_incen"
      "tive', 'components', 'title', 'description', 'rounding', 'eligibil"
      "ity', 'parameters', 'attributes', 'parts', 'horizons', 'variants',"
-     " 'gates', 'modifiers', 'limits' or 'acknowledgment')")
+     " 'gates', 'modifiers', 'limits', 'ramp' or 'acknowledgment')")
 case("acknowledgment.hold_payouts not a boolean",
      HEAD + SALES + "acknowledgment: {hold_payouts: often}\n",
      F + ":14: acknowledgment.hold_payouts: expected true or false, found 'often'")
@@ -106,7 +106,7 @@ case("reserved component id", sales("id: sales", "id: max"),
 # -- metrics and parameters ----------------------------------------------------------------
 case("unknown metric", sales("sales_attainment", "sales_atainment"),
      F + ":8: components[0].metric: unknown metric 'sales_atainment'; did yo"
-     "u mean 'sales_attainment'? (known: collaboration_360, csat, days_t"
+     "u mean 'sales_attainment'? (known: amount, collaboration_360, csat, days_t"
      'o_listing, formulary_status, growth, market_share, nps, relationsh'
      'ip_quality, sales_attainment, team_goal_attainment)')
 case("unknown parameter", sales("weight: 100", "weight: 100\n    params: {prodcts: [P1]}"),
@@ -332,3 +332,55 @@ case("unclosed parenthesis", formula("min(value, 1"),
      '(value, 1`')
 case("empty formula", formula(" "),
      F + ":10: components[0].formula: expected a formula (a text), found ' '")
+
+
+# -- commissions, accelerator gates, ramps ---------------------------------------------------
+COMMISSION = ("commission:\n  mode: marginal\n  rows:\n    - {from: 0, to: 1000, rate: 1%}\n"
+              "    - {from: 1000, rate: 2%}")
+
+
+def commission(body: str = COMMISSION, metric: str = "amount", extra: str = "") -> str:
+    """A single commission component ``c`` (no weight) with ``body`` (indented 4)."""
+    lines = "".join(f"    {line}\n" for line in body.strip("\n").split("\n"))
+    return HEAD + "components:\n  - id: c\n    metric: " + metric + "\n" + lines + extra
+
+
+case("commission rate without %", commission(COMMISSION.replace("rate: 2%", "rate: 3")),
+     F + ":13: components[0].commission.rows[1].rate: a commission rate of 3 would pay 300 % "
+     "of the amount; write 3% (= 0.03) for 3 %")
+case("commission on a ratio", commission(metric="sales_attainment"),
+     F + ":9: components[0].commission: a commission is paid on an amount: metric "
+     "'sales_attainment' gives a ratio, not a currency amount (use the `amount` metric)")
+case("commission with a weight", commission("weight: 100\n" + COMMISSION),
+     F + ":9: components[0].weight: a commission pays rate x amount, not a share of the "
+     "target incentive: leave out `weight`")
+case("commission paid at target", commission("missing: at_target\n" + COMMISSION),
+     F + ":9: components[0].missing: a commission has no target to pay at: use exclude, "
+     "zero or hold")
+case("commission with a cap", commission("cap: 150%\n" + COMMISSION),
+     F + ":9: components[0].cap: `cap` bounds a factor of the target; a commission pays "
+     "rate x amount (limit the payout with limits.cap_amount)")
+case("attainment basis without attainment",
+     commission(COMMISSION.replace("mode: marginal", "mode: marginal\n  basis: attainment")),
+     F + ":9: components[0].commission.attainment: basis: attainment needs `attainment:` "
+     "naming the component that gives the attainment (a ratio), found nothing")
+case("each transaction on attainment", commission(COMMISSION.replace(
+    "mode: marginal", "mode: flat\n  basis: attainment\n  attainment: c\n  rating: transaction")),
+     F + ":13: components[0].commission.rating: a transaction has no attainment of its own: "
+     "rate each transaction on its amount (basis: amount), or rate the period (rating: "
+     "period)")
+case("unknown rating unit",
+     commission(COMMISSION.replace("mode: marginal", "mode: marginal\n  rating: order")),
+     F + ":11: components[0].commission.rating: expected 'period' or 'transaction', found "
+     "'order'")
+case("accelerator gate on the plan",
+     commission(extra="gates:\n  - {id: g, when: 'c > 0', blocks: accelerator}\n"),
+     F + ":15: gates[0].blocks: a gate that blocks the accelerator applies to components: "
+     "list them under applies_to")
+case("quota ramp on an amount", commission(
+    extra="ramp:\n  applies_to: quota\n  periods: [50%]\n  components: [c]\n"),
+     F + ":17: ramp.components[0]: component 'c' gives a currency, not an attainment (a "
+     "ratio): only attainment has a quota")
+case("ramp factor above 100 %", commission(
+    extra="ramp:\n  applies_to: target_incentive\n  periods: [150%]\n"),
+     F + ":16: ramp.periods[0]: expected a ramp factor (like 50%) between 0 and 1, found 150%")

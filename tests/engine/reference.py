@@ -30,11 +30,17 @@ from kamscore.engine.expressions.nodes import (
     Unary,
 )
 from kamscore.engine.model import (
+    TENURE_ATTRIBUTE,
+    Basis,
+    Commission,
     Curve,
     Formula,
+    GateBlocks,
     GateMissing,
     Lookup,
     Missing,
+    RampOn,
+    RatingUnit,
     RoundingMode,
     Ruleset,
     TierMode,
@@ -55,15 +61,29 @@ class ReferenceResult:
     final_factor: float = 0.0
     amount: float = 0.0
     payout: Decimal = Decimal(0)
+    commissions: dict[str, float] = field(default_factory=dict)
 
 
 def reference_evaluate(ruleset: Ruleset, attributes: Mapping[str, Any],
                        values: Mapping[str, float | None], counts: Mapping[str, float | None],
-                       functions: Mapping[str, Callable[..., Any]] | None = None
-                       ) -> ReferenceResult:
+                       functions: Mapping[str, Callable[..., Any]] | None = None,
+                       items: Mapping[str, list[float]] | None = None) -> ReferenceResult:
     """One KAM's payout. ``values``/``counts`` map component ids to the metric value and the
-    number of responses (None = no data)."""
+    number of responses (None = no data); ``items`` the amounts of his transactions, for
+    commissions that rate each transaction."""
     functions = functions or {}
+    items = items or {}
+    ramp = 1.0
+    if ruleset.ramp is not None:
+        tenure = attributes.get(TENURE_ATTRIBUTE)
+        if tenure is not None and not math.isnan(float(tenure)) and tenure >= 1 and int(
+                tenure) <= len(ruleset.ramp.factors):
+            ramp = ruleset.ramp.factors[int(tenure) - 1]
+        if ruleset.ramp.on is RampOn.QUOTA:
+            values = dict(values)
+            for cid in ruleset.ramp.components:
+                if values[cid] is not None:
+                    values[cid] = float(values[cid]) / ramp  # type: ignore[arg-type]
     env: dict[str, Any] = dict(attributes)
     env.update(ruleset.parameters)
     for cid in values:
@@ -108,6 +128,8 @@ def reference_evaluate(ruleset: Ruleset, attributes: Mapping[str, Any],
             salary = NAN if salary is None else float(salary)
             assert target_rule.salary_share is not None
             target = salary * target_rule.salary_share / ruleset.period.per_year
+    if ruleset.ramp is not None and ruleset.ramp.on is RampOn.TARGET_INCENTIVE:
+        target = target * ramp
     held = False
 
     # gates
@@ -137,9 +159,11 @@ def reference_evaluate(ruleset: Ruleset, attributes: Mapping[str, Any],
                 total *= multipliers[modifier.id]
         return total
 
-    def gate_factor(target_id: str | None) -> float:
+    def gate_factor(target_id: str | None, blocks: GateBlocks = GateBlocks.ALL) -> float:
         total = 1.0
         for gate in ruleset.gates:
+            if gate.blocks is not blocks:
+                continue
             if (not gate.applies_to) if target_id is None else target_id in gate.applies_to:
                 total *= 1.0 if gate_passed[gate.id] else gate.otherwise
         return total
@@ -148,6 +172,24 @@ def reference_evaluate(ruleset: Ruleset, attributes: Mapping[str, Any],
     excluded: set[str] = set()
     for component in ruleset.components:
         spec = scoring[component.id]
+        if isinstance(spec.transform, Commission):
+            commission = _commission(spec.transform, env[component.id],
+                                     env.get(spec.transform.attainment or "", NAN),
+                                     items.get(component.id, []), base=False)
+            result.factors[component.id] = 0.0
+            if math.isnan(commission):
+                held = held or spec.missing is Missing.HOLD
+                result.commissions[component.id] = 0.0
+                continue
+            base = _commission(spec.transform, env[component.id],
+                               env.get(spec.transform.attainment or "", NAN),
+                               items.get(component.id, []), base=True)
+            commission *= product(component.id)
+            base *= product(component.id)
+            keep = gate_factor(component.id, GateBlocks.ACCELERATOR)
+            commission = base + keep * (commission - base)
+            result.commissions[component.id] = commission * gate_factor(component.id)
+            continue
         if spec.weight == 0:
             result.factors[component.id] = 0.0
             continue
@@ -171,6 +213,11 @@ def reference_evaluate(ruleset: Ruleset, attributes: Mapping[str, Any],
         value = max(value, spec.floor)
         if spec.cap is not None:
             value = min(value, spec.cap)
+        keep = gate_factor(component.id, GateBlocks.ACCELERATOR)
+        if keep != 1.0:
+            at_target = spec.target_factor
+            if value > at_target:
+                value = at_target + keep * (value - at_target)
         result.factors[component.id] = value * gate_factor(component.id)
 
     total_weight = sum(scoring[c.id].weight for c in ruleset.components)
@@ -195,6 +242,7 @@ def reference_evaluate(ruleset: Ruleset, attributes: Mapping[str, Any],
     if eligible and math.isnan(target):
         held = True
     amount = (0.0 if math.isnan(target) else target) * final * proration
+    amount += sum(result.commissions.values()) * gate_factor(None)
     if limits.cap_amount is not None:
         amount = min(amount, limits.cap_amount)
     if not eligible:
@@ -206,6 +254,37 @@ def reference_evaluate(ruleset: Ruleset, attributes: Mapping[str, Any],
     result.amount = amount
     result.payout = _round(amount, ruleset.rounding.step, ruleset.rounding.mode)
     return result
+
+
+def _commission(spec: Commission, amount: float, attainment: float, items: list[float], *,
+                base: bool) -> float:
+    """The commission of one KAM, tier by tier (NaN: no amount or no attainment)."""
+    rates = [min(t.rate, spec.base_rate) if base else t.rate for t in spec.tiers]
+
+    def rate_at(x: float) -> float:
+        for tier, rate in zip(spec.tiers, rates, strict=True):
+            if tier.lower <= x < tier.upper:
+                return rate
+        return 0.0  # below the first tier
+
+    def slices(x: float) -> float:
+        return sum(rate * (min(x, tier.upper) - tier.lower)
+                   for tier, rate in zip(spec.tiers, rates, strict=True) if x > tier.lower)
+
+    def on_amount(x: float) -> float:
+        return x * rate_at(x) if spec.mode is TierMode.FLAT else slices(x)
+
+    if math.isnan(amount):
+        return NAN
+    if spec.rating is RatingUnit.TRANSACTION:
+        return sum(on_amount(x) for x in items)
+    if spec.basis is Basis.AMOUNT:
+        return on_amount(amount)
+    if math.isnan(attainment):
+        return NAN
+    if spec.mode is TierMode.FLAT:
+        return amount * rate_at(attainment)
+    return amount / attainment * slices(attainment) if attainment > 0 else 0.0
 
 
 def _round(amount: float, step: Decimal, mode: RoundingMode) -> Decimal:

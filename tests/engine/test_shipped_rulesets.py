@@ -11,7 +11,7 @@ from kamscore.engine.catalogue import catalogue_of
 from kamscore.engine.loader import check_ruleset, load_ruleset
 from kamscore.plugin_host.manager import build_plugin_manager
 
-NAMES = ["launch", "mature", "standard"]
+NAMES = ["commissions", "launch", "mature", "standard"]
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def shipped(name: str, plugins):
     return load_ruleset(path.read_text(encoding="utf-8"), f"rulesets/{path.name}", *plugins)
 
 
-def test_the_shipped_rulesets_are_the_three_plans():
+def test_the_shipped_rulesets_are_the_four_plans():
     assert [p.stem for p in bundled_files("rulesets", "*.yaml")] == NAMES
 
 

@@ -60,3 +60,27 @@ def test_only_an_import_that_writes_facts_builds_snapshots(run_import, examples,
     run_import("facts", (examples / "facts.csv").read_bytes())
     with db.session() as session:
         assert set(_snapshots(db)) == set(session.scalars(select(Period.code)))
+
+
+ORDERS = ("period,name,account,item,value,unit\n"
+          "2026-Q2,net_sales,A001,SO-1,{first},EUR\n"
+          "2026-Q2,net_sales,A001,SO-2,300,EUR\n")
+
+
+def test_facts_given_order_by_order_keep_their_items(org, run_import, rejected, db):
+    """Two orders at one account are two facts (the item is in the key), stored with their
+    item in the rows and in the snapshot; importing again updates the order it names."""
+    from kamscore.facts.columns import _rows
+
+    run_import("facts", ORDERS.format(first=100))
+    run_import("facts", ORDERS.format(first=150))  # the same two facts, one changed
+    with db.session() as session:
+        q2 = session.scalar(select(Period.id).where(Period.code == "2026-Q2"))
+        snapped = read_fact_columns(session, q2, ["net_sales"])["net_sales"]
+        rows = _rows(session, q2, "net_sales")
+    for columns in (snapped, rows):
+        found = sorted((item, value) for item, value in zip(
+            columns.item.tolist(), columns.value.tolist(), strict=True) if item)
+        assert found == [("SO-1", 150.0), ("SO-2", 300.0)]
+    too_long = ORDERS.format(first=1).replace("SO-2", "S" * 61)
+    assert set(rejected("facts", too_long)) == {(3, "item")}

@@ -93,7 +93,7 @@ def test_built_ins_are_registered_through_their_entry_points(repo_root: Path):
         assert info.location == f"distribution kamscore 0.1.0, entry point {value}"
         assert info.version == "0.1.0"
     assert pm.metrics["csat"].cls.__module__ == "kamscore._bundled.plugins.csat"
-    assert len(pm.metrics) == 16
+    assert len(pm.metrics) == 17
     # each built-in found once: by its entry point, not again by the folder scan
     found = [item.name for item in discover_plugins()]
     assert sorted(found) == sorted(set(found))
@@ -112,7 +112,7 @@ def test_a_module_dropped_into_plugins_is_found_without_an_entry_point(repo_root
     assert (info.source, info.location, info.entry_point) == ("bundled", str(path), None)
     assert pm.metrics[name].plugin == name
     assert pm.infos["csat"].entry_point == "kamscore._bundled.plugins.csat"
-    assert len(pm.metrics) == 17
+    assert len(pm.metrics) == 18
 
 
 def _distribution(site: Path, dist: str, entry_points: dict[str, str]) -> None:
@@ -216,5 +216,5 @@ def test_a_checkout_never_installed_finds_the_built_ins_in_plugins(repo_root, tm
         "kamscore_installed": [],
         "location": "checkout",
         "csat": ["bundled", str(repo_root / "plugins" / "csat.py"), None],
-        "metrics": 16,
+        "metrics": 17,
     }

@@ -19,7 +19,7 @@ def test_lists_plugins_and_their_metrics(runner):
     assert any(line.split()[:4] == ["revenue_to_profit", "quantitative", "ratio", "lower"]
                for line in lines)
     assert "kamscore.facts.survey_results_from_facts" in result.output
-    assert lines[-1].endswith("16 metrics")
+    assert lines[-1].endswith("17 metrics")
 
 
 def test_json_output(runner):

@@ -74,7 +74,7 @@ def test_the_bundled_plugins_are_plugins_like_any_other(pm):
     assert info.source == "bundled"
     assert info.location.endswith("plugins/sales_attainment.py")
     assert pm.metrics["sales_attainment"].plugin == "sales_attainment"
-    assert len(pm.metrics) == 16
+    assert len(pm.metrics) == 17
 
 
 def test_syntax_error_names_the_plugin_file_and_line(tmp_path):

@@ -260,3 +260,55 @@ def test_tokens_follow_canonical_json():
                      dtype=object)
     assert codec.tokens(mixed) == ['"a\\"b"', "null", "null", "3", '{"a":[2],"b":1}']
     assert codec.objects({"b": ["1"], "a": ["2"]}, 1) == ['{"a":2,"b":1}']
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 30))
+def test_encoded_lines_of_commissions_ramps_and_accelerators(seed, size):
+    """rulesets/commissions.yaml: commission lines, an accelerator gate and a ramp are
+    stored and read back as the engine's statements say."""
+    from kamscore.content.bundled import checkout_root
+    from kamscore.engine import Items
+    from kamscore.engine.catalogue import catalogue_of
+    from kamscore.engine.loader import load_ruleset
+
+    text = (checkout_root() / "rulesets" / "commissions.yaml").read_text(encoding="utf-8")
+    ruleset = load_ruleset(text, "commissions.yaml",
+                           *catalogue_of(build_plugin_manager(entry_points=False)))
+    rng = np.random.default_rng(seed)
+    codes = np.array([f"K{i:04d}" for i in range(size)], dtype=object)
+    population = Population.from_columns(
+        codes.tolist(), role=["kam"] * size, eligible_days=rng.integers(0, 91, size).tolist(),
+        period_days=[90] * size,
+        tenure_periods=np.where(rng.random(size) < 0.2, np.nan,
+                                rng.integers(1, 5, size)).tolist())
+    requests = component_requests(ruleset)
+    ranges = {"sales": (0.5, 1.4), "formulary": (0, 100), "volume": (0, 9e5),
+              "orders": (0, 9e5)}
+    outcomes, engine_values = {}, {}
+    for component in ruleset.components:
+        values = rng.uniform(*ranges[component.id], size)
+        values[rng.random(size) < 0.2] = np.nan
+        key = requests[component.id].resolved_key
+        outcomes[key] = _outcome(key, component.metric, values, rng, codes)
+        items = None
+        if component.id == "orders":
+            owner = np.repeat(np.arange(size), 2)
+            items = Items(owner, np.repeat(values / 2, 2))
+        engine_values[component.id] = EngineValues(values, None, items)
+    ev = evaluate(ruleset, population, engine_values)
+    sources = {cid: r.resolved_key for cid, r in requests.items()}
+    layout = json.loads(dumps_plain(codec.layout_of(ev.ruleset, sources)))
+    records = codec.input_records(population.codes, population.attributes, outcomes)
+    details = codec.line_details(records, codec.output_records(ev))
+    for i in range(size):
+        expanded = codec.expand(layout, json.loads(details[i]))
+        for line in expanded["components"]:
+            for key in ("source", "inputs", "reason"):
+                line.pop(key)
+        engine = json.loads(json.dumps(ev.statement(i).to_dict()))
+        for mine, theirs in zip(expanded["components"], engine["components"], strict=True):
+            assert mine == theirs, [(k, mine.get(k), theirs.get(k)) for k in
+                                    set(mine) | set(theirs) if mine.get(k) != theirs.get(k)]
+        assert expanded == engine
+    assert ev.commission is not None and ev.ramp is not None

@@ -36,6 +36,7 @@ class FactRow(Schema):
     product = f.code(Product.code, required=False)
     value = f.number()
     category = f.text(Fact.category)
+    item = f.text(Fact.item)
     unit = f.text(Fact.unit, required=True)
     source = f.text(Fact.source)
 
@@ -55,7 +56,8 @@ class FactRow(Schema):
 
 class FactImporter(Importer):
     """Facts are keyed by period, name and subject (the codes of account, person, team and
-    product); a fact without a ``source`` cell records the file name as its source."""
+    product, and the ``item`` — the order or deal — when a figure is given transaction by
+    transaction); a fact without a ``source`` cell records the file name as its source."""
 
     kind = "facts"
     schema = FactRow
@@ -65,7 +67,8 @@ class FactImporter(Importer):
         return (
             data["period"],
             data["name"],
-            Fact.make_subject_key(data["account"], data["person"], data["team"], data["product"]),
+            Fact.make_subject_key(data["account"], data["person"], data["team"], data["product"],
+                                  data["item"] or None),
         )
 
     def describe_key(self, key: Hashable) -> str:
@@ -111,8 +114,10 @@ class FactImporter(Importer):
                 "period_id": period_id,
                 "name": data["name"],
                 "subject_key": Fact.make_subject_key(
-                    data["account"], data["person"], data["team"], data["product"]
+                    data["account"], data["person"], data["team"], data["product"],
+                    data["item"] or None,
                 ),
+                "item": data["item"] or None,
                 "account_id": account_ids.get(data["account"]),
                 "person_id": person_ids.get(data["person"]),
                 "team_id": team_ids.get(data["team"]),

@@ -55,6 +55,9 @@ ACTIONS: Mapping[str, str] = {
     "nomination.approve": "a manager approved a proposed rater (perhaps in another group)",
     "nomination.reject": "a manager rejected a proposed rater",
     "nomination.add": "a manager added a rater for a KAM (approved at once)",
+    "survey.exclude": "flagged survey responses were excluded from scoring (flag, reason)",
+    "campaign.exclude_speeders": "a campaign's automatic exclusion of speeders was turned "
+                                 "on or off",
     "export.survey_results": "survey results were exported",
     "export.audit": "the audit log was exported",
 }

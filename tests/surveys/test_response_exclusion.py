@@ -1,0 +1,176 @@
+"""Flag counts for survey admins and excluding flagged responses from scoring: counts only
+for groups reaching the minimum size, small groups refused with nothing written, every
+exclusion audit-logged, and the results computed again without the excluded responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from results_org import DURING, close, invitations_of, open_new_campaign, respond, seed_results_org
+from sqlalchemy import func, select
+
+from kamscore.auth.tokens import issue_token
+from kamscore.models import AuditEvent, SurveyResponse, User
+from kamscore.surveys.aggregate_store import Minimums, campaign_cells
+from kamscore.surveys.answering import open_questionnaire
+from kamscore.surveys.errors import NotFound, SurveyError
+from kamscore.surveys.response_exclusion import (
+    GroupTooSmall,
+    exclude_flagged,
+    exclusions,
+    quality_report,
+    set_exclude_speeders,
+)
+
+SEQUENCE = [1, 2, 3, 4, 5, 4, 3]  # no period shorter than 7: seven different respondents
+
+
+def varied(i: int):
+    return lambda item: SEQUENCE[(i + len(item)) % 7]
+
+
+def answer(session, invitation, level, seconds: int) -> None:
+    open_questionnaire(session, invitation.id, DURING - dt.timedelta(seconds=seconds))
+    session.commit()
+    respond(session, invitation, level, now=DURING)
+
+
+@pytest.fixture
+def flagged(session):
+    """A closed customer campaign: A001 has 7 responses (2 speeders, 1 straight-liner),
+    A002 has 2 (under the minimum of 3)."""
+    seed_results_org(session)
+    campaign = open_new_campaign(session, "CS-Q", "customer_satisfaction")
+    a001 = invitations_of(session, campaign, subject_key="account:A001")
+    a002 = invitations_of(session, campaign, subject_key="account:A002")
+    for i, invitation in enumerate(a001):
+        if i < 2:
+            answer(session, invitation, varied(i), seconds=5)
+        elif i == 2:
+            answer(session, invitation, 1, seconds=600)  # one value everywhere
+        else:
+            answer(session, invitation, varied(i), seconds=600)
+    for i, invitation in enumerate(a002):
+        answer(session, invitation, varied(i), seconds=5)
+    close(session, campaign)
+    return campaign
+
+
+def overall_n(session, campaign, subject: str) -> int | None:
+    session.expire_all()
+    cells = campaign_cells(session, [campaign], Minimums())[campaign.id]
+    found = [c.n for c in cells if c.subject == subject
+             and c.measure == "overall_satisfaction" and c.rater_group == "all"]
+    return found[0] if found else None
+
+
+def events(session, action: str) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_counts_only_for_groups_reaching_the_minimum(session, flagged):
+    report = quality_report(session, "CS-Q", Minimums())
+    assert report.total.responses == 9
+    assert report.total.flagged == {"speeder": 4, "straight_liner": 1, "duplicate": 0}
+    assert [s.code for s in report.subjects] == ["A001"]
+    assert report.subjects[0].counts.flagged == {"speeder": 2, "straight_liner": 1,
+                                                 "duplicate": 0}
+    assert report.hidden_subjects == 1  # A002: 2 responses, no counts shown
+
+
+def test_excluding_speeders_changes_the_results_and_is_audited(session, flagged):
+    assert overall_n(session, flagged, "A001") == 7
+    assert exclude_flagged(session, "CS-Q", "speeder", "answered in 5 s", "surveys",
+                           Minimums(), DURING, subject="A001") == 2
+    session.commit()
+    assert overall_n(session, flagged, "A001") == 5
+    (event,) = events(session, "survey.exclude")
+    assert event.details == {"flag": "speeder", "subject": "A001", "excluded": 2,
+                             "reason": "answered in 5 s"}
+    report = quality_report(session, "CS-Q", Minimums())
+    assert report.subjects[0].counts.excluded["speeder"] == 2
+    assert dict(exclusions(session, [flagged.id])) == {
+        (flagged.id, "account", "A001"): {"speeder": 2}}
+    # again: nothing more to exclude
+    assert exclude_flagged(session, "CS-Q", "speeder", "again", "surveys", Minimums(),
+                           DURING, subject="A001") == 0
+
+
+def test_a_group_under_the_minimum_is_refused_with_nothing_written(session, flagged):
+    with pytest.raises(GroupTooSmall) as refused:
+        exclude_flagged(session, "CS-Q", "speeder", "too quick", "surveys", Minimums(),
+                        DURING, subject="A002")
+    assert refused.value.field == "subject" and refused.value.status == 422
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(SurveyResponse)
+                          .where(SurveyResponse.excluded_for.is_not(None))) == 0
+    assert events(session, "survey.exclude") == []
+
+
+@pytest.mark.parametrize(("flag", "reason", "subject", "field"), [
+    ("slow", "why", None, "flag"),
+    ("speeder", "   ", None, "reason"),
+    ("speeder", "x" * 501, None, "reason"),
+    ("speeder", "why", "A999", "subject"),
+])
+def test_bad_input_names_the_field(session, flagged, flag, reason, subject, field):
+    with pytest.raises(SurveyError) as refused:
+        exclude_flagged(session, "CS-Q", flag, reason, "surveys", Minimums(), DURING,
+                        subject=subject)
+    assert refused.value.field == field
+    session.rollback()
+    assert events(session, "survey.exclude") == []
+
+
+def test_an_unknown_campaign(session, flagged):
+    with pytest.raises(NotFound):
+        exclude_flagged(session, "NOPE", "speeder", "why", "surveys", Minimums(), DURING)
+
+
+def test_the_campaign_setting_excludes_speeders_and_counts_them_again(session, flagged):
+    assert set_exclude_speeders(session, "CS-Q", True, "surveys", Minimums(), DURING) == 4
+    session.commit()
+    assert overall_n(session, flagged, "A001") == 5
+    assert set_exclude_speeders(session, "CS-Q", False, "surveys", Minimums(), DURING) == 4
+    session.commit()
+    assert overall_n(session, flagged, "A001") == 7
+    assert [e.details["exclude_speeders"] for e in
+            events(session, "campaign.exclude_speeders")] == [True, False]
+
+
+def _token(session, roles: str) -> dict[str, str]:
+    user = User(username=f"api-{roles}", name="Api", roles=roles)
+    user.set_password("not used at all")
+    session.add(user)
+    session.flush()
+    _, token = issue_token(session, user.username, "tests")
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_api_reports_flags_and_excludes(client, session, flagged):
+    admin = _token(session, "survey_admin")
+    body = client.get("/api/v1/campaigns/CS-Q/quality", headers=admin).json
+    assert body["total"]["flagged"]["speeder"] == 4 and body["hidden_subjects"] == 1
+    done = client.post("/api/v1/campaigns/CS-Q/exclusions", headers=admin, json={
+        "flag": "straight_liner", "reason": "one value everywhere", "subject": "A001"})
+    assert done.status_code == 200, done.json
+    assert done.json["excluded"] == 1
+    assert done.json["quality"]["subjects"][0]["counts"]["excluded"]["straight_liner"] == 1
+
+
+def test_the_api_refuses_bad_input_naming_the_field(client, session, flagged):
+    admin = _token(session, "survey_admin")
+    small = client.post("/api/v1/campaigns/CS-Q/exclusions", headers=admin, json={
+        "flag": "speeder", "reason": "quick", "subject": "A002"})
+    assert small.status_code == 422 and "subject" in small.json["errors"]
+    wrong = client.post("/api/v1/campaigns/CS-Q/exclusions", headers=admin, json={
+        "flag": "sloth", "reason": ""})
+    assert wrong.status_code == 422
+    assert {"flag", "reason"} <= set(wrong.json["errors"]["json"])
+    viewer = _token(session, "kam")
+    assert client.post("/api/v1/campaigns/CS-Q/exclusions", headers=viewer, json={
+        "flag": "speeder", "reason": "quick"}).status_code == 403
+    assert session.scalar(select(func.count()).select_from(SurveyResponse)
+                          .where(SurveyResponse.excluded_for.is_not(None))) == 0

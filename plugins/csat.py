@@ -13,7 +13,8 @@ count). Fewer than ``min_responses`` responses is no data, never zero.
 from marshmallow import Schema, fields, validate
 
 from kamscore import FactNeeds, Metric, MetricResult, hookimpl
-from kamscore.metrics.survey_pool import gate_responses, pool_account_results
+from kamscore.metrics.survey_pool import excluded_responses, gate_responses, pool_account_results
+from kamscore.metrics.survey_results import SUBJECT_ACCOUNT
 
 
 class CSAT(Metric):
@@ -47,7 +48,8 @@ class CSAT(Metric):
         value, reasons = gate_responses(share, n, params["min_responses"])
         return MetricResult.from_arrays(
             ctx.kams.codes, value, n=n,
-            inputs={"satisfied": satisfied, "responses": n, "accounts": pool.subjects(),
+            inputs={"excluded": excluded_responses(ctx, params["survey"], SUBJECT_ACCOUNT),
+                    "satisfied": satisfied, "responses": n, "accounts": pool.subjects(),
                     "source": [ctx.survey_results.source] * len(ctx.kams)},
             reasons=reasons.tolist(),
         )

@@ -13,7 +13,8 @@ data, never zero.
 from marshmallow import Schema, fields, validate
 
 from kamscore import FactNeeds, Metric, MetricResult, hookimpl
-from kamscore.metrics.survey_pool import gate_responses, pool_account_results
+from kamscore.metrics.survey_pool import excluded_responses, gate_responses, pool_account_results
+from kamscore.metrics.survey_results import SUBJECT_ACCOUNT
 
 
 class NPS(Metric):
@@ -47,7 +48,8 @@ class NPS(Metric):
         value, reasons = gate_responses(score, n, params["min_responses"])
         return MetricResult.from_arrays(
             ctx.kams.codes, value, n=n,
-            inputs={"promoters": promoters, "detractors": detractors, "responses": n,
+            inputs={"excluded": excluded_responses(ctx, params["survey"], SUBJECT_ACCOUNT),
+                    "promoters": promoters, "detractors": detractors, "responses": n,
                     "accounts": pool.subjects(),
                     "source": [ctx.survey_results.source] * len(ctx.kams)},
             reasons=reasons.tolist(),

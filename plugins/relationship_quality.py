@@ -14,7 +14,8 @@ data, never zero.
 from marshmallow import Schema, fields, validate
 
 from kamscore import FactNeeds, Metric, MetricResult, hookimpl
-from kamscore.metrics.survey_pool import gate_responses, pool_account_results
+from kamscore.metrics.survey_pool import excluded_responses, gate_responses, pool_account_results
+from kamscore.metrics.survey_results import SUBJECT_ACCOUNT
 
 
 class RelationshipQuality(Metric):
@@ -45,7 +46,8 @@ class RelationshipQuality(Metric):
         value, reasons = gate_responses(pool.mean, n, params["min_responses"])
         return MetricResult.from_arrays(
             ctx.kams.codes, value, n=n,
-            inputs={"responses": n, "accounts": pool.subjects(),
+            inputs={"excluded": excluded_responses(ctx, params["survey"], SUBJECT_ACCOUNT),
+                    "responses": n, "accounts": pool.subjects(),
                     "source": [ctx.survey_results.source] * len(ctx.kams)},
             reasons=reasons.tolist(),
         )

@@ -5,6 +5,7 @@ exclusion audit-logged, and the results computed again without the excluded resp
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import pytest
 from results_org import DURING, close, invitations_of, open_new_campaign, respond, seed_results_org
@@ -12,6 +13,12 @@ from sqlalchemy import func, select
 
 from kamscore.auth.tokens import issue_token
 from kamscore.models import AuditEvent, SurveyResponse, User
+from kamscore.plugin_host.manager import get_plugin_manager
+from kamscore.scoring import lifecycle
+from kamscore.scoring.explain import as_text, explain
+from kamscore.scoring.run_store import load_lines
+from kamscore.scoring.runs import run_score
+from kamscore.scoring.statements import line_statement
 from kamscore.surveys.aggregate_store import Minimums, campaign_cells
 from kamscore.surveys.answering import open_questionnaire
 from kamscore.surveys.errors import NotFound, SurveyError
@@ -174,3 +181,58 @@ def test_the_api_refuses_bad_input_naming_the_field(client, session, flagged):
         "flag": "speeder", "reason": "quick"}).status_code == 403
     assert session.scalar(select(func.count()).select_from(SurveyResponse)
                           .where(SurveyResponse.excluded_for.is_not(None))) == 0
+
+
+CSAT_PLAN = textwrap.dedent("""\
+    name: csat_plan
+    version: 1
+    title: CSAT plan
+    period: quarter
+    currency: EUR
+    rounding: {step: 0.01, mode: half_even}
+    eligibility: {roles: [kam], min_days: 30, prorate: true}
+    target_incentive: {amount: 1000}
+    components:
+      - id: csat
+        title: Customer satisfaction
+        metric: csat
+        weight: 100
+        params: {min_responses: 3}
+        missing: zero
+        curve:
+          points:
+            - {at: 0%, pays: 0, label: threshold}
+            - {at: 100%, pays: 100%, label: target}
+    """)
+
+
+def test_excluding_changes_the_metric_and_the_statement_says_how_many(app, session, flagged):
+    session.add_all([User(username="ana", name="Ana", roles="analyst", password_hash="-"),
+                     User(username="bob", name="Bob", roles="approver", password_hash="-")])
+    session.commit()
+    pm = get_plugin_manager(app)
+    version = lifecycle.import_ruleset(session, pm, CSAT_PLAN, "csat_plan.yaml", user="ana")
+    lifecycle.approve_version(session, version.name, version.version, user="bob")
+    lifecycle.publish_version(session, version.name, version.version, user="ana")
+
+    def k01_csat() -> dict:
+        run = run_score(session, pm, period="2026-Q1", ruleset="csat_plan", user="ana")
+        line = {line.kam_code: line for line in load_lines(session, run.id)}["K01"]
+        (component,) = line.detail["components"]
+        statement = explain({"kam": {"code": "K01", "name": "KAM 1"}, "payout": "0",
+                             **line_statement(line)}, {})
+        return component | {"words": as_text(statement)}
+
+    before = k01_csat()
+    assert before["inputs"]["responses"] == 7 and before["inputs"]["excluded"] is None
+    assert "excluded" not in before["words"]
+    for flag in ("speeder", "straight_liner"):
+        exclude_flagged(session, "CS-Q", flag, "not credible", "surveys", Minimums(), DURING,
+                        subject="A001")
+    session.commit()
+    after = k01_csat()
+    assert after["inputs"]["responses"] == 4
+    assert after["value"] != before["value"]
+    assert after["inputs"]["excluded"] == "3 responses (2 speeders, 1 straight-liner)"
+    assert "excluded 3 responses (2 speeders, 1 straight-liner)" in after["words"]
+

@@ -126,7 +126,9 @@ def test_the_demo_has_flagged_responses_and_excludes_the_customer_speeders(app, 
                    func.count().filter(SurveyResponse.straight_liner),
                    func.count().filter(SurveyResponse.duration_seconds.is_(None)))
             .where(SurveyResponse.campaign_id == campaigns[code].id)).one()
-        assert flags[0] > 0 and flags[1] > 0 and flags[2] == 0, (code, flags)
+        assert flags[0] > 0 and flags[2] == 0, (code, flags)
+        # the shipped 360°'s matrices have 3 or 4 items: too few for straight-lining
+        assert (flags[1] > 0) == (code == "csat-2025-q4"), (code, flags)
     csat = campaigns["csat-2025-q4"]
     assert csat.exclude_speeders
     assert session.scalar(select(func.count()).select_from(SurveyResponse).where(

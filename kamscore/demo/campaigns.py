@@ -21,8 +21,9 @@ are happier, colleagues rate good KAMs higher, and a KAM rates himself a little 
 the response rates below most accounts and KAMs pass the minimum group size
 (``SURVEY_MIN_GROUP``) and small accounts often do not, so suppression shows too. Each
 respondent takes a few minutes; about 6 % rush through in seconds (speeders) and 5 % tick one
-column of every large matrix (straight-liners), so the response-quality page has flags to
-show; the customer campaign excludes its speeders automatically, so some statements say so.
+column of every matrix of five or more items (straight-liners: the customer survey's), so the
+response-quality page has flags to show; the customer campaign excludes its speeders
+automatically, so some statements say so.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def build_campaigns(session: Session, spec: DemoSpec, org: Org, accounts: Accoun
     out.campaigns.append(_close(session, three_sixty, closes, minimums, answered))
 
     out.campaigns.append(_pulse(session, org, accounts, periods, rng, customer_tone, now,
-                                out.links))
+                                out.links, quality))
     return out
 
 
@@ -232,7 +233,7 @@ def _close(session: Session, campaign: Invitations, closes: dt.datetime, minimum
 def _pulse(session: Session, org: Org, accounts: Accounts, periods: DemoPeriods,
            rng: np.random.Generator,
            tone: Callable[[Invitation], float], now: dt.datetime,
-           links: list[tuple[str, str]]) -> DemoCampaign:
+           links: list[tuple[str, str]], quality: np.random.Generator) -> DemoCampaign:
     """The open campaign: the demo manager's teams' accounts, some answers in already."""
     manager = org.teams[0].manager
     teams = {i for i, team in enumerate(org.teams) if team.manager == manager}
@@ -246,7 +247,7 @@ def _pulse(session: Session, org: Org, accounts: Accounts, periods: DemoPeriods,
     draws = rng.random(len(pulse.rows))
     answering = {i.id for i, d in zip(pulse.rows, draws, strict=True) if d < PULSE_ANSWERED}
     answered = _answer(session, pulse, opens, now, rng, tone,
-                       lambda invitation: 1.0 if invitation.id in answering else 0.0)
+                       lambda invitation: 1.0 if invitation.id in answering else 0.0, quality)
     seconds = (now - opens).total_seconds()
     unused: list[Invitation] = []
     for invitation, draw in zip(pulse.rows, draws, strict=True):

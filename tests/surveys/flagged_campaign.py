@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import pytest
 from results_org import DURING, close, invitations_of, open_new_campaign, respond, seed_results_org
@@ -41,3 +42,27 @@ def flagged(session):
         answer(session, invitation, varied(i), seconds=5)
     close(session, campaign)
     return campaign
+
+
+#: A plan paying on CSAT alone (at least 3 responses), for the score runs of these tests.
+CSAT_PLAN = textwrap.dedent("""\
+    name: csat_plan
+    version: 1
+    title: CSAT plan
+    period: quarter
+    currency: EUR
+    rounding: {step: 0.01, mode: half_even}
+    eligibility: {roles: [kam], min_days: 30, prorate: true}
+    target_incentive: {amount: 1000}
+    components:
+      - id: csat
+        title: Customer satisfaction
+        metric: csat
+        weight: 100
+        params: {min_responses: 3}
+        missing: zero
+        curve:
+          points:
+            - {at: 0%, pays: 0, label: threshold}
+            - {at: 100%, pays: 100%, label: target}
+    """)

@@ -4,9 +4,8 @@ exclusion audit-logged, and the results computed again without the excluded resp
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
+from flagged_campaign import CSAT_PLAN
 from results_org import DURING
 from sqlalchemy import func, select
 
@@ -148,27 +147,6 @@ def test_the_api_refuses_bad_input_naming_the_field(client, session, flagged):
                           .where(SurveyResponse.excluded_for.is_not(None))) == 0
 
 
-CSAT_PLAN = textwrap.dedent("""\
-    name: csat_plan
-    version: 1
-    title: CSAT plan
-    period: quarter
-    currency: EUR
-    rounding: {step: 0.01, mode: half_even}
-    eligibility: {roles: [kam], min_days: 30, prorate: true}
-    target_incentive: {amount: 1000}
-    components:
-      - id: csat
-        title: Customer satisfaction
-        metric: csat
-        weight: 100
-        params: {min_responses: 3}
-        missing: zero
-        curve:
-          points:
-            - {at: 0%, pays: 0, label: threshold}
-            - {at: 100%, pays: 100%, label: target}
-    """)
 
 
 def test_excluding_changes_the_metric_and_the_statement_says_how_many(app, session, flagged):

@@ -36,7 +36,9 @@ def _k01_csat(session, pm) -> tuple[int, dict]:
     session.commit()
     line = {line.kam_code: line for line in load_lines(session, run.id)}["K01"]
     (component,) = line.detail["components"]
-    return run.id, component
+    run_id = run.id
+    session.rollback()  # SQLite: no transaction left open while the server writes
+    return run_id, component
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -66,8 +68,8 @@ def test_flags_shown_excluded_and_said_on_the_statement(chromium, session, flagg
 
         for flag, shown in (("speeder", "2 responses flagged speeder"),
                             ("straight_liner", "1 response flagged straight-liner")):
-            page.get_by_label("Flag").select_option(flag)
-            page.get_by_label("Responses about").select_option("A001")
+            page.get_by_label("Flag", exact=True).select_option(flag)
+            page.get_by_label("Responses about", exact=True).select_option("A001")
             page.get_by_label("Reason (kept in the audit log)").fill(
                 "Not credible: answered in seconds or one column everywhere")
             page.get_by_role("button", name="Exclude from scoring").click()

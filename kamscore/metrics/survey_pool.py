@@ -154,3 +154,38 @@ def excluded_responses(ctx: MetricContext, survey: str, subject_type: str) -> li
         for i, code in enumerate(ctx.kams.codes.tolist()):
             totals[i].update(exclusions.get((survey, SUBJECT_KAM, code), {}))
     return [excluded_in_words(t) for t in totals]
+
+
+def response_rates(ctx: MetricContext, survey: str, subject_type: str) -> np.ndarray:
+    """Per KAM, answered / invited over the invitations about his accounts (each once) or
+    about himself; NaN where the results' provider knows no invitations (imported facts)."""
+    known = ctx.survey_results.invitations
+    invited = np.zeros(len(ctx.kams))
+    answered = np.zeros(len(ctx.kams))
+    if subject_type == SUBJECT_ACCOUNT:
+        a = ctx.assignments
+        pairs = np.unique(np.stack([a.kam, a.account]), axis=1).T.tolist() if len(a) else []
+        codes = ctx.accounts.codes
+        keys = [(kam, (survey, SUBJECT_ACCOUNT, codes[account])) for kam, account in pairs]
+    else:
+        keys = [(i, (survey, SUBJECT_KAM, code)) for i, code in enumerate(ctx.kams.codes)]
+    for kam, key in keys:
+        counts = known.get(key)
+        if counts:
+            invited[kam] += counts[0]
+            answered[kam] += counts[1]
+    return np.where(invited > 0, answered / np.maximum(invited, 1), np.nan)
+
+
+def gate_response_rate(values: np.ndarray, reasons: np.ndarray, rates: np.ndarray,
+                       min_rate: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Values whose response rate is under ``min_rate`` (or unknown) become no data, with a
+    reason; ``min_rate`` None: unchanged. Returns (values, reasons)."""
+    if min_rate is None:
+        return values, reasons
+    low = np.isnan(rates) | (rates < min_rate)
+    out = reasons.copy()
+    for i in np.flatnonzero(low & ~np.isnan(values)).tolist():
+        shown = "unknown" if np.isnan(rates[i]) else f"{rates[i]:.0%}"
+        out[i] = f"response rate {shown}, {min_rate:.0%} needed"
+    return np.where(low, np.nan, values), out

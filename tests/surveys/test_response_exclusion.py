@@ -179,3 +179,40 @@ def test_excluding_changes_the_metric_and_the_statement_says_how_many(app, sessi
     assert after["inputs"]["excluded"] == "3 responses (2 speeders, 1 straight-liner)"
     assert "excluded 3 responses (2 speeders, 1 straight-liner)" in after["words"]
 
+
+
+RATE_PLAN = CSAT_PLAN.replace("name: csat_plan", "name: rate_plan").replace(
+    "params: {min_responses: 3}", "params: {min_responses: 5, min_response_rate: 0.3}")
+
+
+@pytest.mark.parametrize(("invited_more", "paid"), [(0, True), (20, False)])
+def test_a_ruleset_requires_a_response_count_and_rate(app, session, flagged, invited_more,
+                                                      paid):
+    """CSAT counts only with 5 or more responses and a 30 % response rate; otherwise the
+    component's missing-data treatment (here: zero) applies."""
+    from kamscore.models import Invitation
+
+    a001 = session.scalars(select(Invitation).where(
+        Invitation.campaign_id == flagged.id, Invitation.subject_key == "account:A001")).first()
+    for i in range(invited_more):  # more stakeholders asked who never answered: 7 of 27
+        session.add(Invitation(
+            campaign_id=flagged.id, subject_type=a001.subject_type,
+            subject_account_id=a001.subject_account_id, subject_key=a001.subject_key,
+            rater_group="physician", stakeholder_id=a001.stakeholder_id,
+            respondent_key=f"extra-{i}", name=f"Extra {i}"))
+    session.add_all([User(username="ana", name="Ana", roles="analyst", password_hash="-"),
+                     User(username="bob", name="Bob", roles="approver", password_hash="-")])
+    session.commit()
+    pm = get_plugin_manager(app)
+    version = lifecycle.import_ruleset(session, pm, RATE_PLAN, "rate_plan.yaml", user="ana")
+    lifecycle.approve_version(session, version.name, version.version, user="bob")
+    lifecycle.publish_version(session, version.name, version.version, user="ana")
+    run = run_score(session, pm, period="2026-Q1", ruleset="rate_plan", user="ana")
+    (component,) = {line.kam_code: line for line in load_lines(session, run.id)}[
+        "K01"].detail["components"]
+    assert component["inputs"]["response_rate"] == pytest.approx(7 / (7 + invited_more))
+    if paid:
+        assert component["value"] is not None and component["treatment"] != "zero"
+    else:
+        assert component["value"] is None and component["treatment"] == "zero"
+        assert component["reason"] == "response rate 26%, 30% needed"

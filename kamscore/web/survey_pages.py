@@ -120,7 +120,10 @@ def page(invitation_id: int) -> Any:
     except NotAnswerable as exc:
         return _state_page(exc.check)
     if request.method == "GET":
-        db.commit()  # the instant he started, on his draft
+        try:
+            db.commit()  # the instant he started, on his draft
+        except IntegrityError:  # a concurrent first opening recorded it first
+            db.rollback()
         form, views = build_form(current)
         return _render_page(current, form, views)
     if request.form.get("section") != current.section.id:

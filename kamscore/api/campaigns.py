@@ -123,10 +123,10 @@ class CampaignExclusions(MethodView):
     @requires("campaigns.manage")
     @blp.arguments(ExclusionSchema)
     @blp.response(200, ExclusionResultSchema)
-    @blp.refusals(400, 401, 403, 404, 422)
+    @blp.refusals(400, 401, 403, 404, 409)
     def post(self, data: dict[str, Any], code: str) -> Any:
         """Exclude the flagged responses of the campaign (or of one subject) from scoring,
-        with a reason; a subject under the minimum group size is refused (422)."""
+        with a reason; a group under the minimum group size is refused (409)."""
         session = get_session()
         minimums = Minimums.from_config(current_app.config)
         excluded = response_exclusion.exclude_flagged(

@@ -33,9 +33,10 @@ REASON_LENGTH = 500
 
 
 class GroupTooSmall(SurveyError):
-    """Excluding responses of a group whose figures may not be shown."""
+    """Excluding responses of a group whose figures may not be shown: the request is well
+    formed, the group's size (the data as it stands) refuses it — a conflict."""
 
-    status = 422
+    status = 409
 
 
 @dataclass(frozen=True)

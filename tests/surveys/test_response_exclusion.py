@@ -72,7 +72,7 @@ def test_a_group_under_the_minimum_is_refused_with_nothing_written(session, flag
     with pytest.raises(GroupTooSmall) as refused:
         exclude_flagged(session, "CS-Q", "speeder", "too quick", "surveys", Minimums(),
                         DURING, subject="A002")
-    assert refused.value.field == "subject" and refused.value.status == 422
+    assert refused.value.field == "subject" and refused.value.status == 409
     session.rollback()
     assert session.scalar(select(func.count()).select_from(SurveyResponse)
                           .where(SurveyResponse.excluded_for.is_not(None))) == 0
@@ -135,7 +135,7 @@ def test_the_api_refuses_bad_input_naming_the_field(client, session, flagged):
     admin = _token(session, "survey_admin")
     small = client.post("/api/v1/campaigns/CS-Q/exclusions", headers=admin, json={
         "flag": "speeder", "reason": "quick", "subject": "A002"})
-    assert small.status_code == 422 and "subject" in small.json["errors"]
+    assert small.status_code == 409 and "subject" in small.json["errors"]
     wrong = client.post("/api/v1/campaigns/CS-Q/exclusions", headers=admin, json={
         "flag": "sloth", "reason": ""})
     assert wrong.status_code == 422

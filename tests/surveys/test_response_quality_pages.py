@@ -42,7 +42,7 @@ def test_bad_input_is_refused_naming_the_field(client, session, flagged):
     sign_in(client, session, "sue", "survey_admin")
     small = client.post("/campaigns/manage/CS-Q/quality/exclude", data={
         "flag": "speeder", "subject": "A002", "reason": "quick"})
-    assert small.status_code == 422
+    assert small.status_code == 409
     assert "A002 has 2 response(s)" in small.get_data(as_text=True)
     no_reason = client.post("/campaigns/manage/CS-Q/quality/exclude", data={
         "flag": "speeder", "subject": "", "reason": ""})

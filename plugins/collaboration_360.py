@@ -15,7 +15,8 @@ import numpy as np
 from marshmallow import Schema, fields, validate
 
 from kamscore import FactNeeds, Metric, MetricResult, hookimpl
-from kamscore.metrics.survey_pool import gate_responses, kam_results
+from kamscore.metrics.survey_pool import excluded_responses, gate_responses, kam_results
+from kamscore.metrics.survey_results import SUBJECT_KAM
 
 
 class Collaboration360(Metric):
@@ -47,7 +48,8 @@ class Collaboration360(Metric):
         self_mean = own.mean
         return MetricResult.from_arrays(
             ctx.kams.codes, value, n=n,
-            inputs={"others_mean": np.where(n >= params["min_responses"], others.mean, np.nan),
+            inputs={"excluded": excluded_responses(ctx, params["survey"], SUBJECT_KAM),
+                    "others_mean": np.where(n >= params["min_responses"], others.mean, np.nan),
                     "responses": n, "self_mean": self_mean,
                     "source": [ctx.survey_results.source] * len(ctx.kams)},
             reasons=reasons.tolist(),

@@ -13,7 +13,14 @@ count). Fewer than ``min_responses`` responses is no data, never zero.
 from marshmallow import Schema, fields, validate
 
 from kamscore import FactNeeds, Metric, MetricResult, hookimpl
-from kamscore.metrics.survey_pool import gate_responses, pool_account_results
+from kamscore.metrics.survey_pool import (
+    excluded_responses,
+    gate_response_rate,
+    gate_responses,
+    pool_account_results,
+    response_rates,
+)
+from kamscore.metrics.survey_results import SUBJECT_ACCOUNT
 
 
 class CSAT(Metric):
@@ -33,6 +40,9 @@ class CSAT(Metric):
         rater_group = fields.String(load_default="all")
         top_box = fields.Integer(load_default=4, validate=validate.Range(min=1))
         min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+        min_response_rate = fields.Float(
+            load_default=None, allow_none=True, validate=validate.Range(min=0, max=1),
+            metadata={"description": "share of the invited who answered, e.g. 0.3"})
 
     @classmethod
     def fact_needs(cls, params):
@@ -45,9 +55,14 @@ class CSAT(Metric):
         satisfied = pool.count_between(params["top_box"], float("inf"))
         share = satisfied / n.clip(min=1)
         value, reasons = gate_responses(share, n, params["min_responses"])
+        rates = response_rates(ctx, params["survey"], SUBJECT_ACCOUNT)
+        value, reasons = gate_response_rate(value, reasons, rates,
+                                            params["min_response_rate"])
         return MetricResult.from_arrays(
             ctx.kams.codes, value, n=n,
-            inputs={"satisfied": satisfied, "responses": n, "accounts": pool.subjects(),
+            inputs={"excluded": excluded_responses(ctx, params["survey"], SUBJECT_ACCOUNT),
+                    "response_rate": rates,
+                    "satisfied": satisfied, "responses": n, "accounts": pool.subjects(),
                     "source": [ctx.survey_results.source] * len(ctx.kams)},
             reasons=reasons.tolist(),
         )

@@ -13,7 +13,14 @@ data, never zero.
 from marshmallow import Schema, fields, validate
 
 from kamscore import FactNeeds, Metric, MetricResult, hookimpl
-from kamscore.metrics.survey_pool import gate_responses, pool_account_results
+from kamscore.metrics.survey_pool import (
+    excluded_responses,
+    gate_response_rate,
+    gate_responses,
+    pool_account_results,
+    response_rates,
+)
+from kamscore.metrics.survey_results import SUBJECT_ACCOUNT
 
 
 class NPS(Metric):
@@ -32,6 +39,9 @@ class NPS(Metric):
         measure = fields.String(load_default="nps")
         rater_group = fields.String(load_default="all")
         min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+        min_response_rate = fields.Float(
+            load_default=None, allow_none=True, validate=validate.Range(min=0, max=1),
+            metadata={"description": "share of the invited who answered, e.g. 0.3"})
 
     @classmethod
     def fact_needs(cls, params):
@@ -45,9 +55,14 @@ class NPS(Metric):
         detractors = pool.count_between(0, 6)
         score = 100.0 * (promoters - detractors) / n.clip(min=1)
         value, reasons = gate_responses(score, n, params["min_responses"])
+        rates = response_rates(ctx, params["survey"], SUBJECT_ACCOUNT)
+        value, reasons = gate_response_rate(value, reasons, rates,
+                                            params["min_response_rate"])
         return MetricResult.from_arrays(
             ctx.kams.codes, value, n=n,
-            inputs={"promoters": promoters, "detractors": detractors, "responses": n,
+            inputs={"excluded": excluded_responses(ctx, params["survey"], SUBJECT_ACCOUNT),
+                    "response_rate": rates,
+                    "promoters": promoters, "detractors": detractors, "responses": n,
                     "accounts": pool.subjects(),
                     "source": [ctx.survey_results.source] * len(ctx.kams)},
             reasons=reasons.tolist(),

@@ -14,7 +14,14 @@ data, never zero.
 from marshmallow import Schema, fields, validate
 
 from kamscore import FactNeeds, Metric, MetricResult, hookimpl
-from kamscore.metrics.survey_pool import gate_responses, pool_account_results
+from kamscore.metrics.survey_pool import (
+    excluded_responses,
+    gate_response_rate,
+    gate_responses,
+    pool_account_results,
+    response_rates,
+)
+from kamscore.metrics.survey_results import SUBJECT_ACCOUNT
 
 
 class RelationshipQuality(Metric):
@@ -33,6 +40,9 @@ class RelationshipQuality(Metric):
         measure = fields.String(load_default="scale:relationship_quality")
         rater_group = fields.String(load_default="all")
         min_responses = fields.Integer(load_default=3, validate=validate.Range(min=1))
+        min_response_rate = fields.Float(
+            load_default=None, allow_none=True, validate=validate.Range(min=0, max=1),
+            metadata={"description": "share of the invited who answered, e.g. 0.3"})
 
     @classmethod
     def fact_needs(cls, params):
@@ -43,9 +53,14 @@ class RelationshipQuality(Metric):
                                     params["rater_group"])
         n = pool.mean_n
         value, reasons = gate_responses(pool.mean, n, params["min_responses"])
+        rates = response_rates(ctx, params["survey"], SUBJECT_ACCOUNT)
+        value, reasons = gate_response_rate(value, reasons, rates,
+                                            params["min_response_rate"])
         return MetricResult.from_arrays(
             ctx.kams.codes, value, n=n,
-            inputs={"responses": n, "accounts": pool.subjects(),
+            inputs={"excluded": excluded_responses(ctx, params["survey"], SUBJECT_ACCOUNT),
+                    "response_rate": rates,
+                    "responses": n, "accounts": pool.subjects(),
                     "source": [ctx.survey_results.source] * len(ctx.kams)},
             reasons=reasons.tolist(),
         )

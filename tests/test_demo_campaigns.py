@@ -118,3 +118,34 @@ def test_every_campaign_page_of_the_demo_shows_data(app, demo):
         html = client.get(f"/campaigns/{code}/results").get_data(as_text=True)
         failures += [f"{code}: {problem}" for problem in lacks_data(html)]
     assert failures == []
+
+
+def test_the_demo_has_flagged_responses_and_excludes_the_customer_speeders(app, demo):
+    session = demo
+    campaigns = {c.code: c for c in session.scalars(select(Campaign))}
+    for code in ("csat-2025-q4", "360-2025-q4"):
+        flags = session.execute(
+            select(func.count().filter(SurveyResponse.speeder),
+                   func.count().filter(SurveyResponse.straight_liner),
+                   func.count().filter(SurveyResponse.duration_seconds.is_(None)))
+            .where(SurveyResponse.campaign_id == campaigns[code].id)).one()
+        assert flags[0] > 0 and flags[2] == 0, (code, flags)
+        # the shipped 360°'s matrices have 3 or 4 items: too few for straight-lining
+        assert (flags[1] > 0) == (code == "csat-2025-q4"), (code, flags)
+    csat = campaigns["csat-2025-q4"]
+    assert csat.exclude_speeders
+    assert session.scalar(select(func.count()).select_from(SurveyResponse).where(
+        SurveyResponse.campaign_id == csat.id, SurveyResponse.speeder,
+        SurveyResponse.excluded_for.is_(None))) == 0
+    client = app.test_client()
+    client.post("/sign-in", data={"username": "surveys", "password": DEMO_PASSWORD})
+    for code in ("csat-2025-q4", "360-2025-q4"):
+        html = client.get(f"/campaigns/manage/{code}/quality").get_data(as_text=True)
+        assert lacks_data(html) == [], code
+    # some statements of the demo's run say how many responses were excluded
+    excluded = [metric["inputs"]["excluded"]
+                for detail in session.scalars(select(ScoreLine.detail))
+                for metric in ((json.loads(detail) if isinstance(detail, str) else detail)
+                               ["in"]["metrics"].values())
+                if (metric.get("inputs") or {}).get("excluded")]
+    assert excluded and all("speeder" in text for text in excluded)

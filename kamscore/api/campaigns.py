@@ -24,13 +24,16 @@ from kamscore.api.schemas.campaigns import (
     CampaignReportSchema,
     CampaignResultsSchema,
     CampaignSchema,
+    ExclusionResultSchema,
+    ExclusionSchema,
     OpenResultSchema,
+    QualityReportSchema,
 )
 from kamscore.auth.access import current_user_of_request, requires
 from kamscore.db.session import get_session
 from kamscore.mail.sending import get_mailer
 from kamscore.models import Campaign
-from kamscore.surveys import campaigns, mailing
+from kamscore.surveys import campaigns, mailing, response_exclusion
 from kamscore.surveys.aggregate_store import Minimums
 from kamscore.surveys.results_document import results_document
 
@@ -101,6 +104,37 @@ class CampaignResults(MethodView):
         the minimum size (or withheld with it) has its counts and verdict, never a figure."""
         return results_document(get_session(), code,
                                 Minimums.from_config(current_app.config))
+
+
+@blp.route("/<code>/quality")
+class CampaignQuality(MethodView):
+    @requires("campaigns.read")
+    @blp.response(200, QualityReportSchema)
+    @blp.refusals(401, 404)
+    def get(self, code: str) -> Any:
+        """Response-quality flag counts (speeders, straight-liners, duplicates) of the
+        campaign and of each subject reaching the minimum group size."""
+        return response_exclusion.quality_report(get_session(), code,
+                                                 Minimums.from_config(current_app.config))
+
+
+@blp.route("/<code>/exclusions")
+class CampaignExclusions(MethodView):
+    @requires("campaigns.manage")
+    @blp.arguments(ExclusionSchema)
+    @blp.response(200, ExclusionResultSchema)
+    @blp.refusals(400, 401, 403, 404, 409)
+    def post(self, data: dict[str, Any], code: str) -> Any:
+        """Exclude the flagged responses of the campaign (or of one subject) from scoring,
+        with a reason; a group under the minimum group size is refused (409)."""
+        session = get_session()
+        minimums = Minimums.from_config(current_app.config)
+        excluded = response_exclusion.exclude_flagged(
+            session, code, data["flag"], data["reason"], current_user_of_request(), minimums,
+            _now(), subject=data["subject"])
+        session.commit()
+        return {"excluded": excluded,
+                "quality": response_exclusion.quality_report(session, code, minimums)}
 
 
 @blp.route("/<code>/open")

@@ -63,6 +63,9 @@ ACTIONS: Mapping[str, str] = {
     "target.adjust": "a manager set another target than the KAM proposed, with his reason",
     "target.reject": "a manager rejected a KAM's proposed target (top-down stands)",
     "target_round.approve": "a target round was approved: its targets written as facts",
+    "survey.exclude": "flagged survey responses were excluded from scoring (flag, reason)",
+    "campaign.exclude_speeders": "a campaign's automatic exclusion of speeders was turned "
+                                 "on or off",
     "export.survey_results": "survey results were exported",
     "plan.acknowledge": "a KAM acknowledged his plan document (its SHA-256 and text kept)",
     "plan.remind": "KAMs who had not acknowledged their plan were reminded by e-mail",

@@ -9,12 +9,18 @@ from flask.cli import with_appcontext
 
 from kamscore.plugin_host.manager import describe_plugins, get_plugin_manager
 
+#: Plugins are loaded once per process: said after every listing (docs/plugins.md).
+RESTART = ("Plugins are loaded when kamscore starts: after adding, changing or removing a "
+           "plugin, restart the web server, `kamscore worker` and `kamscore scheduler`.")
+
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @with_appcontext
 def plugins_command(as_json: bool) -> None:
-    """List plugins, their versions and the metrics they provide (name, kind, unit, better)."""
+    """List plugins, their versions and the metrics they provide (name, kind, unit, better).
+
+    Plugins are loaded when kamscore starts: restart it after adding or changing one."""
     plugins = describe_plugins(get_plugin_manager())
     if as_json:
         click.echo(json.dumps(plugins, indent=2))
@@ -30,3 +36,4 @@ def plugins_command(as_json: bool) -> None:
             click.echo(f"    {name}()  expression function")
     metrics = sum(len(p["metrics"]) for p in plugins)
     click.echo(f"{len(plugins)} plugins, {metrics} metrics")
+    click.echo(RESTART)

@@ -19,7 +19,11 @@ So that every survey page has something to show on the first start, the demo run
 Respondents answer in line with the demo's other data: customers of accounts that do well
 are happier, colleagues rate good KAMs higher, and a KAM rates himself a little kinder. At
 the response rates below most accounts and KAMs pass the minimum group size
-(``SURVEY_MIN_GROUP``) and small accounts often do not, so suppression shows too.
+(``SURVEY_MIN_GROUP``) and small accounts often do not, so suppression shows too. Each
+respondent takes a few minutes; about 6 % rush through in seconds (speeders) and 5 % tick one
+column of every matrix of five or more items (straight-liners: the customer survey's), so the
+response-quality page has flags to show; the customer campaign excludes its speeders
+automatically, so some statements say so.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -48,7 +53,10 @@ from kamscore.surveys.campaigns import (
     open_campaign,
 )
 from kamscore.surveys.catalog import definition_of
+from kamscore.surveys.definition import SurveyDefinition
 from kamscore.surveys.i18n import pick_language
+from kamscore.surveys.response_exclusion import set_exclude_speeders
+from kamscore.surveys.response_quality import MATRIX_ITEMS
 from kamscore.surveys.tokens import issue_token
 
 SURVEY_ADMIN = "surveys"  # demo user (kamscore.demo.users)
@@ -106,8 +114,11 @@ def build_campaigns(session: Session, spec: DemoSpec, org: Org, accounts: Accoun
         code=f"csat-{year}-q4", survey=CUSTOMER_SURVEY, period=quarter, opens_at=opens,
         closes_at=closes, name=f"Customer satisfaction {quarter}", created_by=SURVEY_ADMIN,
         reminder_every_days=7, max_reminders=2))
+    quality = spec.rng("response_quality")
     answered = _answer(session, csat, opens, closes, rng, customer_tone,
-                       lambda invitation: CUSTOMER_RATE)
+                       lambda invitation: CUSTOMER_RATE, quality)
+    # the survey administrator has speeders of the customer survey left out of scoring
+    set_exclude_speeders(session, csat.code, True, SURVEY_ADMIN, minimums, opens)
     out.campaigns.append(_close(session, csat, closes, minimums, answered))
 
     three_sixty = _create(session, CampaignSpec(
@@ -115,11 +126,12 @@ def build_campaigns(session: Session, spec: DemoSpec, org: Org, accounts: Accoun
         closes_at=closes, name=f"360° feedback {quarter}", created_by=SURVEY_ADMIN,
         reminder_every_days=7, max_reminders=2))
     answered = _answer(session, three_sixty, opens, closes, rng, colleague_tone,
-                       lambda invitation: THREE_SIXTY_RATES.get(invitation.rater_group, 0.7))
+                       lambda invitation: THREE_SIXTY_RATES.get(invitation.rater_group, 0.7),
+                       quality)
     out.campaigns.append(_close(session, three_sixty, closes, minimums, answered))
 
     out.campaigns.append(_pulse(session, org, accounts, periods, rng, customer_tone, now,
-                                out.links))
+                                out.links, quality))
     return out
 
 
@@ -149,10 +161,17 @@ def _create(session: Session, spec: CampaignSpec) -> Invitations:
     return Invitations(campaign, list(invitations))
 
 
+#: Shares of the demo's respondents who rush through (speeders) or tick one column of every
+#: matrix (straight-liners), so that the response-quality page has flags to show.
+SPEEDERS = 0.06
+STRAIGHT_LINERS = 0.05
+
+
 def _answer(session: Session, campaign: Invitations, start: dt.datetime, end: dt.datetime,
             rng: np.random.Generator, tone: Callable[[Invitation], float],
-            rate: Callable[[Invitation], float]) -> int:
-    """Let a share of the invited answer at random moments of [start, end)."""
+            rate: Callable[[Invitation], float], quality: np.random.Generator) -> int:
+    """Let a share of the invited answer at random moments of [start, end), taking a few
+    minutes each — some of them in seconds, some ticking one column of a matrix."""
     seconds = (end - start).total_seconds()
     definition = definition_of(campaign.campaign.survey_version)
     completed = []
@@ -161,10 +180,29 @@ def _answer(session: Session, campaign: Invitations, start: dt.datetime, end: dt
             continue
         moment = start + dt.timedelta(seconds=float(rng.uniform(60, seconds - 60)))
         language = pick_language(invitation.language, definition.languages)
+        answers = questionnaire_answers(definition, tone(invitation), language, rng)
+        duration = int(quality.lognormal(np.log(300), 0.35))
+        if quality.random() < SPEEDERS:
+            duration = int(quality.uniform(8, 25))
+        if quality.random() < STRAIGHT_LINERS:
+            answers = _straight_lined(definition, answers)
         completed.append(CompletedQuestionnaire(
-            invitation.id, questionnaire_answers(definition, tone(invitation), language, rng),
-            moment.replace(microsecond=0)))
+            invitation.id, answers, moment.replace(microsecond=0), duration_seconds=duration))
     return submit_completed(session, completed)
+
+
+def _straight_lined(definition: SurveyDefinition, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers with every row of each large matrix given its first row's value."""
+    out = dict(answers)
+    for section in definition.sections:
+        for question in section.questions:
+            items = question.answer_items()
+            if question.type != "matrix" or len(items) < MATRIX_ITEMS:
+                continue
+            first = out.get(items[0])
+            if isinstance(first, int) and all(isinstance(out.get(i), int) for i in items):
+                out.update({item: first for item in items})
+    return out
 
 
 def respond(session: Session, invitation_id: int, tone: float, rng: np.random.Generator,
@@ -195,7 +233,7 @@ def _close(session: Session, campaign: Invitations, closes: dt.datetime, minimum
 def _pulse(session: Session, org: Org, accounts: Accounts, periods: DemoPeriods,
            rng: np.random.Generator,
            tone: Callable[[Invitation], float], now: dt.datetime,
-           links: list[tuple[str, str]]) -> DemoCampaign:
+           links: list[tuple[str, str]], quality: np.random.Generator) -> DemoCampaign:
     """The open campaign: the demo manager's teams' accounts, some answers in already."""
     manager = org.teams[0].manager
     teams = {i for i, team in enumerate(org.teams) if team.manager == manager}
@@ -209,7 +247,7 @@ def _pulse(session: Session, org: Org, accounts: Accounts, periods: DemoPeriods,
     draws = rng.random(len(pulse.rows))
     answering = {i.id for i, d in zip(pulse.rows, draws, strict=True) if d < PULSE_ANSWERED}
     answered = _answer(session, pulse, opens, now, rng, tone,
-                       lambda invitation: 1.0 if invitation.id in answering else 0.0)
+                       lambda invitation: 1.0 if invitation.id in answering else 0.0, quality)
     seconds = (now - opens).total_seconds()
     unused: list[Invitation] = []
     for invitation, draw in zip(pulse.rows, draws, strict=True):

@@ -22,7 +22,7 @@ CAMPAIGNS_MAX_SIZE = 2
 #: change in one part never shifts the numbers of another.
 STREAMS = (
     "org", "accounts", "stakeholders", "sales", "account_facts", "team_facts", "plans", "surveys",
-    "campaigns",
+    "campaigns", "response_quality",
 )
 
 

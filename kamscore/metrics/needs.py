@@ -108,6 +108,8 @@ class ScopedSurveyResults(SurveyResults):
     def __init__(self, inner: SurveyResults, scope: frozenset[str]) -> None:
         super().__init__((), source=inner.source)
         self.inner = inner.inner if isinstance(inner, ScopedSurveyResults) else inner
+        self.exclusions = self.inner.exclusions
+        self.invitations = self.inner.invitations
         self.scope = scope & inner.scope if isinstance(inner, ScopedSurveyResults) else scope
 
     def _check(self, measure: str) -> None:

@@ -14,6 +14,8 @@ works on the results' :class:`~kamscore.metrics.survey_results.MeasureTable` (ar
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,3 +119,73 @@ def gate_responses(values: np.ndarray, n: np.ndarray,
     reasons[:] = [None if ok else f"{count} response{'s' if count != 1 else ''}, "
                   f"{min_responses} needed" for ok, count in zip(enough, n, strict=True)]
     return np.where(enough, values, np.nan), reasons
+
+
+#: Response-quality flags in words (one, several), in the order statements list them.
+FLAG_WORDS = {"speeder": ("speeder", "speeders"),
+              "straight_liner": ("straight-liner", "straight-liners"),
+              "duplicate": ("duplicate", "duplicates")}
+
+
+def excluded_in_words(counts: Mapping[str, int]) -> str | None:
+    """"3 responses (2 speeders, 1 straight-liner)"; None when nothing was excluded."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    parts = ", ".join(f"{counts[f]} {FLAG_WORDS[f][counts[f] != 1]}" for f in FLAG_WORDS
+                      if counts.get(f))
+    return f"{total} response{'s' if total != 1 else ''} ({parts})"
+
+
+def excluded_responses(ctx: MetricContext, survey: str, subject_type: str) -> list[str | None]:
+    """Per KAM (aligned to ``ctx.kams``), the responses excluded from the survey's results
+    behind his figure, in words: about his accounts (each once) or about himself."""
+    exclusions = ctx.survey_results.exclusions
+    if not exclusions:
+        return [None] * len(ctx.kams)
+    totals = [Counter() for _ in range(len(ctx.kams))]
+    if subject_type == SUBJECT_ACCOUNT:
+        a = ctx.assignments
+        if len(a):
+            codes = ctx.accounts.codes
+            for kam, account in np.unique(np.stack([a.kam, a.account]), axis=1).T.tolist():
+                totals[kam].update(exclusions.get((survey, SUBJECT_ACCOUNT, codes[account]), {}))
+    else:
+        for i, code in enumerate(ctx.kams.codes.tolist()):
+            totals[i].update(exclusions.get((survey, SUBJECT_KAM, code), {}))
+    return [excluded_in_words(t) for t in totals]
+
+
+def response_rates(ctx: MetricContext, survey: str, subject_type: str) -> np.ndarray:
+    """Per KAM, answered / invited over the invitations about his accounts (each once) or
+    about himself; NaN where the results' provider knows no invitations (imported facts)."""
+    known = ctx.survey_results.invitations
+    invited = np.zeros(len(ctx.kams))
+    answered = np.zeros(len(ctx.kams))
+    if subject_type == SUBJECT_ACCOUNT:
+        a = ctx.assignments
+        pairs = np.unique(np.stack([a.kam, a.account]), axis=1).T.tolist() if len(a) else []
+        codes = ctx.accounts.codes
+        keys = [(kam, (survey, SUBJECT_ACCOUNT, codes[account])) for kam, account in pairs]
+    else:
+        keys = [(i, (survey, SUBJECT_KAM, code)) for i, code in enumerate(ctx.kams.codes)]
+    for kam, key in keys:
+        counts = known.get(key)
+        if counts:
+            invited[kam] += counts[0]
+            answered[kam] += counts[1]
+    return np.where(invited > 0, answered / np.maximum(invited, 1), np.nan)
+
+
+def gate_response_rate(values: np.ndarray, reasons: np.ndarray, rates: np.ndarray,
+                       min_rate: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Values whose response rate is under ``min_rate`` (or unknown) become no data, with a
+    reason; ``min_rate`` None: unchanged. Returns (values, reasons)."""
+    if min_rate is None:
+        return values, reasons
+    low = np.isnan(rates) | (rates < min_rate)
+    out = reasons.copy()
+    for i in np.flatnonzero(low & ~np.isnan(values)).tolist():
+        shown = "unknown" if np.isnan(rates[i]) else f"{rates[i]:.0%}"
+        out[i] = f"response rate {shown}, {min_rate:.0%} needed"
+    return np.where(low, np.nan, values), out

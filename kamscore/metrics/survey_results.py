@@ -119,8 +119,19 @@ class MeasureTable:
 class SurveyResults:
     """All survey aggregates of one period, indexed for whole-population look-ups."""
 
-    def __init__(self, aggregates: Iterable[SurveyAggregate] = (), *, source: str) -> None:
+    def __init__(self, aggregates: Iterable[SurveyAggregate] = (), *, source: str,
+                 exclusions: Mapping[tuple[str, str, str], Mapping[str, int]] | None = None,
+                 invitations: Mapping[tuple[str, str, str], tuple[int, int]] | None = None
+                 ) -> None:
         self.source = source  # e.g. "facts" or "surveys": shown in statements
+        #: (survey, subject type, subject) → response-quality flag → responses excluded from
+        #: these results for it (the statements say so); empty where nothing was excluded.
+        self.exclusions: Mapping[tuple[str, str, str], Mapping[str, int]] = MappingProxyType(
+            {key: MappingProxyType(dict(counts)) for key, counts in (exclusions or {}).items()})
+        #: (survey, subject type, subject) → (invited, answered), where the provider knows
+        #: the invitations (live campaigns; imported results do not): response rates.
+        self.invitations: Mapping[tuple[str, str, str], tuple[int, int]] = MappingProxyType(
+            dict(invitations or {}))
         self._by_key: dict[Key, SurveyAggregate] = {}
         for agg in aggregates:
             key = (agg.survey, agg.subject_type, agg.subject, agg.measure, agg.rater_group)

@@ -192,6 +192,11 @@ class Campaign(Base):
     languages: Mapped[list[str] | None] = mapped_column(
         JSON(none_as_null=True))
     raters_nominated: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Response quality: a response faster than this many seconds is a speeder (besides
+    #: one under a third of the campaign's median), and whether speeders are excluded
+    #: from scoring automatically.
+    speeder_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    exclude_speeders: Mapped[bool] = mapped_column(Boolean, default=False)
     nomination_minimums: Mapped[dict[str, int] | None] = mapped_column(
         JSON(none_as_null=True))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -295,6 +300,9 @@ class SurveyDraft(Base):
     page: Mapped[int] = mapped_column(Integer, default=0)
     language: Mapped[str] = mapped_column(String(10), default="en")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the respondent first opened the questionnaire: only the whole seconds between it
+    #: and the submission are kept (on the response); this row is deleted at submission.
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     invitation: Mapped[Invitation] = relationship()
 
@@ -330,6 +338,11 @@ class SurveyResponse(Base):
     __table_args__ = (
         CheckConstraint("NOT anonymous OR invitation_id IS NULL", name="anonymous_unlinked"),
         CheckConstraint(_ONE_SUBJECT, name="subject"),
+        CheckConstraint("duration_seconds >= 0", name="duration"),
+        CheckConstraint("excluded_for IN ('speeder', 'straight_liner', 'duplicate')",
+                        name="excluded_for"),
+        CheckConstraint("(excluded_for IS NULL) = (excluded_reason IS NULL)",
+                        name="excluded_reason"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_random_id)
@@ -345,6 +358,16 @@ class SurveyResponse(Base):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("survey_invitation.id", ondelete="SET NULL"), unique=True
     )
+    # Response quality (kamscore.surveys.response_quality), computed at submission: the
+    # completion time in whole seconds (never a clock time), the flags, a digest of the
+    # answers (to find duplicates), and, when excluded from scoring, which flag and why.
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    speeder: Mapped[bool] = mapped_column(Boolean, default=False)
+    straight_liner: Mapped[bool] = mapped_column(Boolean, default=False)
+    duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    answers_digest: Mapped[str | None] = mapped_column(String(64))
+    excluded_for: Mapped[str | None] = mapped_column(String(20))
+    excluded_reason: Mapped[str | None] = mapped_column(String(500))
 
     campaign: Mapped[Campaign] = relationship()
     subject_account: Mapped[Account | None] = relationship()

@@ -103,12 +103,56 @@ def discover_plugins(
     return found + by_entry_point
 
 
+#: Hex digits of a code hash kept in a plugin's version.
+CODE_HASH_DIGITS = 12
+
+
+def code_hash(file: Path | None, record: str | None = None) -> str | None:
+    """SHA-256 (first ``CODE_HASH_DIGITS`` hex digits) of a plugin's code: its module file,
+    or every ``.py`` file of its package folder (names and contents), and the ``RECORD`` of
+    its installed distribution (which lists every installed file with its own hash). None
+    when there is neither."""
+    if file is None and not record:
+        return None
+    digest = hashlib.sha256()
+    if file is not None:
+        files = sorted(file.parent.rglob("*.py")) if file.name == "__init__.py" else [file]
+        for path in files:
+            digest.update(path.relative_to(file.parent).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    if record:
+        digest.update(b"RECORD\0" + record.encode())
+    return digest.hexdigest()[:CODE_HASH_DIGITS]
+
+
+def versioned(version: str | None, code: str | None) -> str | None:
+    """A plugin's recorded version: its declared version and the hash of its code
+    (``1.0.0+sha256:…``), so that a changed plugin changes a run's input hash even when
+    nobody raised its version number."""
+    if code is None:
+        return version
+    return f"{version}+sha256:{code}" if version else f"sha256:{code}"
+
+
+def _record(dist: Any) -> str | None:
+    try:
+        return dist.read_text("RECORD") if dist is not None else None
+    except Exception:
+        return None
+
+
 def _default_plugins(names: Iterable[str]) -> list[FoundPlugin]:
     return [
         FoundPlugin(name, SOURCE_DEFAULT, f"module {name}", load=lambda n=name: _import(n),
-                    version=lambda _plugin: kamscore_version)
+                    version=lambda plugin: versioned(
+                        kamscore_version, code_hash(_file_of(plugin))))
         for name in names
     ]
+
+
+def _file_of(plugin: object) -> Path | None:
+    file = getattr(plugin, "__file__", None)
+    return Path(file).resolve() if file else None
 
 
 def _import(name: str) -> ModuleType:
@@ -160,15 +204,13 @@ def _load_file(name: str, file: Path, package: bool) -> ModuleType:
     return module
 
 
-def _folder_version(plugin: object, file: Path, source: str) -> str:
-    """``__version__`` of the module; else kamscore's version for a bundled plugin, else a
-    hash of the file so that a score run records exactly which code computed it."""
+def _folder_version(plugin: object, file: Path, source: str) -> str | None:
+    """``__version__`` of the module (else kamscore's version for a bundled plugin) with the
+    hash of its code, so that a score run records exactly which code computed it."""
     version = getattr(plugin, "__version__", None)
-    if isinstance(version, str) and version:
-        return version
-    if source == SOURCE_BUNDLED:
-        return kamscore_version
-    return "sha256:" + hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+    if not (isinstance(version, str) and version):
+        version = kamscore_version if source == SOURCE_BUNDLED else None
+    return versioned(version, code_hash(file))
 
 
 def entry_point_plugins(*, builtins: bool = True) -> list[FoundPlugin]:
@@ -183,13 +225,15 @@ def entry_point_plugins(*, builtins: bool = True) -> list[FoundPlugin]:
             continue
         dist_label = f"distribution {dist.name} {dist.version}" if dist else "entry point"
         location = f"{dist_label}, entry point {ep.value}"
+        file = _module_file(ep.module)
         found.append(FoundPlugin(
             ep.name, SOURCE_BUNDLED if own else SOURCE_ENTRY_POINT, location,
             load=lambda ep=ep, loc=location: _load_entry_point(ep, loc),
-            version=lambda plugin, d=dist: (d.version if d else None)
-            or getattr(plugin, "__version__", None),
+            version=lambda plugin, d=dist, f=file: versioned(
+                (d.version if d else None) or getattr(plugin, "__version__", None),
+                code_hash(_file_of(plugin) or f, _record(d))),
             entry_point=ep.value,
-            file=_module_file(ep.module),
+            file=file,
         ))
     return found
 

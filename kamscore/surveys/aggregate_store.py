@@ -51,6 +51,7 @@ from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.measures import StoredAnswer, measures_of
 from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
+from kamscore.surveys.response_quality import COUNTED
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def load_records(session: Session, campaign_ids: Sequence[int]
         select(SurveyAnswer.response_id, SurveyAnswer.item, SurveyAnswer.number,
                SurveyAnswer.text)
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.campaign_id.in_(campaign_ids))
+        .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)
         .execution_options(yield_per=10_000)
     )
     for response_id, item, number, text in rows:
@@ -97,7 +98,7 @@ def load_records(session: Session, campaign_ids: Sequence[int]
                Account.code, Person.code)
         .outerjoin(Account, Account.id == SurveyResponse.subject_account_id)
         .outerjoin(Person, Person.id == SurveyResponse.subject_person_id)
-        .where(SurveyResponse.campaign_id.in_(campaign_ids))
+        .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)  # not excluded
         .order_by(SurveyResponse.id)
     )
     for response_id, campaign_id, group, account_code, person_code in responses:

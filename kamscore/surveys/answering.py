@@ -43,6 +43,7 @@ from kamscore.surveys.campaigns import offered_languages
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.definition import Section, SurveyDefinition, Text
 from kamscore.surveys.i18n import pick_language
+from kamscore.surveys.response_quality import flags_for, whole_seconds
 from kamscore.surveys.tokens import invitation_for_token
 
 
@@ -164,6 +165,22 @@ def questionnaire(session: Session, invitation_id: int, now: dt.datetime,
                           language)
 
 
+def open_questionnaire(session: Session, invitation_id: int, now: dt.datetime,
+                       language: str | None = None) -> Questionnaire:
+    """The current page, as ``questionnaire`` — and, the first time the respondent opens
+    it, the instant he started, kept on his draft (it goes with the draft at submission;
+    the response keeps only the whole seconds taken). The caller commits."""
+    invitation, _ = _answerable(session, invitation_id, now)
+    draft = session.get(SurveyDraft, invitation.id)
+    current = _questionnaire(invitation, invitation.campaign, draft, language)
+    if draft is None:
+        session.add(SurveyDraft(invitation_id=invitation.id, answers={}, page=0,
+                                language=current.language, updated_at=now, started_at=now))
+    elif draft.started_at is None and not draft.answers:
+        draft.started_at = now
+    return current
+
+
 def _answerable(session: Session, invitation_id: int, now: dt.datetime,
                 lock: bool = False) -> tuple[Invitation, LinkCheck]:
     query = select(Invitation).where(Invitation.id == invitation_id)
@@ -263,12 +280,17 @@ def answer_page(session: Session, invitation_id: int, section_id: str,
     if action is not Action.SUBMIT:
         draft.page = current.section_index
         return PageOutcome(False, draft.page)
-    _submit(session, invitation, campaign, current.definition, answers, now)
+    _submit(session, invitation, campaign, current.definition, answers, now,
+            whole_seconds(draft.started_at, now))
     return PageOutcome(True)
 
 
 def _submit(session: Session, invitation: Invitation, campaign: Campaign,
-            definition: SurveyDefinition, answers: Mapping[str, Any], now: dt.datetime) -> None:
+            definition: SurveyDefinition, answers: Mapping[str, Any], now: dt.datetime,
+            duration: int | None) -> None:
+    rows = answer_rows(definition, answers)
+    quality = flags_for(session, campaign, definition, invitation.subject_account_id,
+                        invitation.subject_person_id, answers, rows, duration)
     response = SurveyResponse(
         campaign_id=campaign.id, subject_type=invitation.subject_type,
         subject_account_id=invitation.subject_account_id,
@@ -276,9 +298,10 @@ def _submit(session: Session, invitation: Invitation, campaign: Campaign,
         anonymous=campaign.anonymous,
         submitted_on=now.astimezone(ZoneInfo(campaign.timezone)).date(),
         invitation_id=None if campaign.anonymous else invitation.id,
+        **quality.columns(campaign.exclude_speeders),
     )
     response.answers = [SurveyAnswer(item=item, number=number, text=text)
-                        for item, number, text in answer_rows(definition, answers)]
+                        for item, number, text in rows]
     session.add(response)
     session.add(SurveySubmission(invitation_id=invitation.id))
     session.execute(delete(SurveyDraft).where(SurveyDraft.invitation_id == invitation.id))

@@ -49,6 +49,7 @@ from kamscore.surveys.answering import (
 from kamscore.surveys.answers import InvalidAnswers, answer_rows, check_page
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.definition import SurveyDefinition
+from kamscore.surveys.response_quality import BatchFlags
 
 #: Invitations read per query and rows written per statement.
 BATCH = 500
@@ -61,6 +62,9 @@ class CompletedQuestionnaire:
     invitation_id: int
     answers: Mapping[str, Any]
     submitted_at: dt.datetime  # timezone-aware
+    #: Whole seconds the respondent took (an interviewer's or a paper form's record), if
+    #: known; speeders are flagged from it as in the answering pages.
+    duration_seconds: int | None = None
 
 
 def complete_answers(definition: SurveyDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,6 +96,16 @@ def submit_completed(session: Session, completed: Sequence[CompletedQuestionnair
     if len(set(ids)) != len(ids):
         raise AlreadySubmitted()
     invitations = _locked_invitations(session, ids)
+    durations: dict[int, list[int]] = {}
+    for questionnaire in completed:
+        invitation = invitations.get(questionnaire.invitation_id)
+        if invitation is not None and questionnaire.duration_seconds is not None:
+            if questionnaire.duration_seconds < 0:
+                raise InvalidAnswers({"duration_seconds": "negative"})
+            durations.setdefault(invitation.campaign_id, []).append(
+                questionnaire.duration_seconds)
+    quality = BatchFlags(session, sorted({i.campaign_id for i in invitations.values()}),
+                         durations)
     responses: list[dict[str, Any]] = []
     answers: list[dict[str, Any]] = []
     for questionnaire in completed:
@@ -106,6 +120,10 @@ def submit_completed(session: Session, completed: Sequence[CompletedQuestionnair
         campaign = invitation.campaign
         definition = definition_of(campaign.survey_version)
         clean = complete_answers(definition, questionnaire.answers)
+        rows = answer_rows(definition, clean)
+        flags = quality.flags(campaign, definition, invitation.subject_account_id,
+                              invitation.subject_person_id, clean, rows,
+                              questionnaire.duration_seconds)
         response_id = uuid.uuid4().hex
         responses.append(dict(
             id=response_id, campaign_id=campaign.id, subject_type=invitation.subject_type,
@@ -115,9 +133,10 @@ def submit_completed(session: Session, completed: Sequence[CompletedQuestionnair
             submitted_on=questionnaire.submitted_at.astimezone(
                 ZoneInfo(campaign.timezone)).date(),
             invitation_id=None if campaign.anonymous else invitation.id,
+            **flags.columns(campaign.exclude_speeders),
         ))
         answers += [dict(response_id=response_id, item=item, number=number, text=text)
-                    for item, number, text in answer_rows(definition, clean)]
+                    for item, number, text in rows]
     random.SystemRandom().shuffle(responses)
     order = {r["id"]: i for i, r in enumerate(responses)}
     answers.sort(key=lambda row: order[row["response_id"]])

@@ -24,14 +24,23 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kamscore.hookspecs import hookimpl
 from kamscore.metrics.survey_results import SurveyAggregate, SurveyResults
-from kamscore.models import Campaign, CampaignStatus, Period
+from kamscore.models import (
+    Account,
+    Campaign,
+    CampaignStatus,
+    Invitation,
+    InvitationStatus,
+    Period,
+    Person,
+)
 from kamscore.surveys.aggregate_store import Minimums, campaign_cells
 from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell
+from kamscore.surveys.response_exclusion import exclusions
 from kamscore.surveys.statistics import Description, pool
 
 SOURCE = "surveys"
@@ -51,8 +60,44 @@ def kamscore_survey_results(session: Session, period: Period,
         return None
     return results_from_cells(
         _by_survey(campaigns, campaign_cells(session, campaigns, Minimums.from_config(settings),
-                                             for_metrics=True))
+                                             for_metrics=True)),
+        _excluded_by_survey(session, campaigns),
+        _invitations_by_survey(session, campaigns),
     )
+
+
+def _invitations_by_survey(session: Session, campaigns: list[Campaign]
+                           ) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """(survey, subject type, subject) → (invited, answered), for response rates (one
+    query). Counts only: who answered is known to survey administrators anyway."""
+    survey_of = {c.id: c.survey_version.survey_key for c in campaigns}
+    code = func.coalesce(Account.code, Person.code)
+    rows = session.execute(
+        select(Invitation.campaign_id, Invitation.subject_type, code, func.count(),
+               func.count().filter(Invitation.status == InvitationStatus.SUBMITTED))
+        .outerjoin(Account, Account.id == Invitation.subject_account_id)
+        .outerjoin(Person, Person.id == Invitation.subject_person_id)
+        .where(Invitation.campaign_id.in_(list(survey_of)))
+        .group_by(Invitation.campaign_id, Invitation.subject_type, code))
+    found: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for campaign_id, subject_type, subject, invited, answered in rows:
+        key = (survey_of[campaign_id], getattr(subject_type, "value", subject_type), subject)
+        before = found.get(key, (0, 0))
+        found[key] = (before[0] + invited, before[1] + answered)
+    return found
+
+
+def _excluded_by_survey(session: Session, campaigns: list[Campaign]
+                        ) -> dict[tuple[str, str, str], dict[str, int]]:
+    """(survey, subject type, subject) → flag → responses excluded (one query)."""
+    survey_of = {c.id: c.survey_version.survey_key for c in campaigns}
+    found: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
+    for (campaign_id, subject_type, subject), counts in exclusions(
+            session, list(survey_of)).items():
+        key = (survey_of[campaign_id], subject_type, subject)
+        for flag, count in counts.items():
+            found[key][flag] = found[key].get(flag, 0) + count
+    return found
 
 
 def _by_survey(campaigns: list[Campaign], cells: dict[int, list[Cell]]) -> dict[str, list[Cell]]:
@@ -62,7 +107,10 @@ def _by_survey(campaigns: list[Campaign], cells: dict[int, list[Cell]]) -> dict[
     return found
 
 
-def results_from_cells(cells_by_survey: dict[str, list[Cell]]) -> SurveyResults:
+def results_from_cells(cells_by_survey: dict[str, list[Cell]],
+                       excluded: dict[tuple[str, str, str], dict[str, int]] | None = None,
+                       invitations: dict[tuple[str, str, str], tuple[int, int]] | None = None
+                       ) -> SurveyResults:
     """Numeric subject cells → ``SurveyResults``, pooling a subject's cells across campaigns."""
     grouped: dict[tuple[str, str, str, str, str], list[Cell]] = defaultdict(list)
     for survey, cells in cells_by_survey.items():
@@ -72,7 +120,7 @@ def results_from_cells(cells_by_survey: dict[str, list[Cell]]) -> SurveyResults:
             key = (survey, cell.subject_type, cell.subject, cell.measure, cell.rater_group)
             grouped[key].append(cell)
     return SurveyResults((_aggregate(key, cells) for key, cells in grouped.items()),
-                         source=SOURCE)
+                         source=SOURCE, exclusions=excluded, invitations=invitations)
 
 
 def _aggregate(key: tuple[str, str, str, str, str], cells: list[Cell]) -> SurveyAggregate:

@@ -29,12 +29,18 @@ def init_app(app: Flask) -> None:
     language.init_app(app)
     number_format.init_app(app)
 
-    from kamscore.web import campaign_admin_pages, campaign_pages, nomination_pages
+    from kamscore.web import (
+        campaign_admin_pages,
+        campaign_pages,
+        nomination_pages,
+        response_quality_pages,
+    )
 
     app.register_blueprint(campaign_pages.bp)
     campaign_pages.init_app(app)
     app.register_blueprint(campaign_admin_pages.bp)
     campaign_admin_pages.init_app(app)
+    app.register_blueprint(response_quality_pages.bp)
     app.register_blueprint(nomination_pages.bp)
     nomination_pages.init_app(app)
 

@@ -108,9 +108,11 @@ def page(invitation_id: int) -> Any:
     wanted = request.args.get("lang")
     if wanted:
         _remember_language(invitation_id, wanted)
+    opening = answering.open_questionnaire if request.method == "GET" \
+        else answering.questionnaire
     try:
-        current = answering.questionnaire(db, invitation_id, _now(),
-                                          session.get(LANGUAGE_KEY, {}).get(str(invitation_id)))
+        current = opening(db, invitation_id, _now(),
+                          session.get(LANGUAGE_KEY, {}).get(str(invitation_id)))
     except AlreadySubmitted:
         if request.method == "POST":  # a second tab (or window) sends answers again
             return _already_submitted(invitation_id)
@@ -118,6 +120,10 @@ def page(invitation_id: int) -> Any:
     except NotAnswerable as exc:
         return _state_page(exc.check)
     if request.method == "GET":
+        try:
+            db.commit()  # the instant he started, on his draft
+        except IntegrityError:  # a concurrent first opening recorded it first
+            db.rollback()
         form, views = build_form(current)
         return _render_page(current, form, views)
     if request.form.get("section") != current.section.id:
@@ -200,9 +206,11 @@ def csrf_expired(error: CSRFError) -> Any:
             SESSION_KEY, []):
         return _state_page(LinkCheck(LinkState.UNKNOWN), status=400)
     db = get_session()
+    opening = answering.open_questionnaire if request.method == "GET" \
+        else answering.questionnaire
     try:
-        current = answering.questionnaire(db, invitation_id, _now(),
-                                          session.get(LANGUAGE_KEY, {}).get(str(invitation_id)))
+        current = opening(db, invitation_id, _now(),
+                          session.get(LANGUAGE_KEY, {}).get(str(invitation_id)))
     except (AlreadySubmitted, NotAnswerable):
         return redirect(url_for(".page", invitation_id=invitation_id))
     form, views = build_form(current, request.form)

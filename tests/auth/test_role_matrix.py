@@ -219,8 +219,8 @@ def test_pages_show_only_the_rows_in_scope(client, session, world, role):
 
 #: the blueprints whose every route the matrix below must name (a new route fails the test
 #: until it says who may open it)
-MATRIX_BLUEPRINTS = ("campaign_admin_pages", "nomination_pages", "scorecard_pages",
-                     "team_pages", "query_pages", "run_pages", "whatif_pages",
+MATRIX_BLUEPRINTS = ("campaign_admin_pages", "response_quality_pages", "nomination_pages",
+                     "scorecard_pages", "team_pages", "query_pages", "run_pages", "whatif_pages",
                      "ruleset_pages", "target_pages", "plan_pages")
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"admin", "analyst", "approver", "auditor"})
@@ -253,6 +253,13 @@ def _page_matrix(run: int) -> dict[tuple[str, str], tuple[str, frozenset[str], i
             "/campaigns/manage/360-NOM/extend", SURVEYS, 0),
         ("/campaigns/manage/<code>/close", "POST"): (
             "/campaigns/manage/360-NOM/close", SURVEYS, 0),
+        # response quality: flag counts, exclusions, the speeder setting
+        ("/campaigns/manage/<code>/quality", "GET"): (
+            "/campaigns/manage/360-NOM/quality", SURVEYS, 200),
+        ("/campaigns/manage/<code>/quality/exclude", "POST"): (
+            "/campaigns/manage/360-NOM/quality/exclude", SURVEYS, 0),
+        ("/campaigns/manage/<code>/quality/setting", "POST"): (
+            "/campaigns/manage/360-NOM/quality/setting", SURVEYS, 0),
         # 360° nominations: the KAM proposes, his manager decides
         ("/nominations/", "GET"): ("/nominations/", frozenset({"admin", "kam"}), 200),
         ("/nominations/<code>", "GET"): ("/nominations/360-NOM?kam=K1",

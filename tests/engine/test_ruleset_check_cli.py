@@ -48,8 +48,8 @@ def test_every_problem_is_printed_and_the_exit_status_is_1(runner, tmp_path):
         f"{path}:13: components[0].curve.points[1].at: breakpoints must be in increasing "
         "order of value: 0.9 is not above the previous point's 1",
         f"{path}:17: components[1].params.top_boxx: unknown parameter 'top_boxx' of metric "
-        "csat; did you mean 'top_box'? (it takes: measure, min_responses, rater_group, "
-        "survey, top_box)",
+        "csat; did you mean 'top_box'? (it takes: measure, min_response_rate, min_responses, "
+        "rater_group, survey, top_box)",
         f"{path}:18: components[1].formula: a formula: the exponent of ** must be a plain "
         "number between -10 and 10 (at column 10) in `value ** value`",
     ]

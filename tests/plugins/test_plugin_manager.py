@@ -54,7 +54,7 @@ def test_modules_and_packages_of_plugins_dir_are_plugins(tmp_path):
     pm = build(tmp_path)
     assert set(pm.metrics) == {"alpha_metric", "beta_metric"}
     assert pm.metrics["alpha_metric"].plugin == "alpha"
-    assert pm.infos["alpha"].version == "2.3"
+    assert pm.infos["alpha"].version.startswith("2.3+sha256:")
     assert pm.infos["alpha"].source == "plugins_dir"
     assert pm.infos["beta"].metrics == ("beta_metric",)
     assert "kamscore.facts.survey_results_from_facts" in pm.infos
@@ -67,6 +67,21 @@ def test_a_plugin_without_version_is_identified_by_its_content(tmp_path):
     assert version.startswith("sha256:") and len(version) == len("sha256:") + 12
     path.write_text(path.read_text() + "\n# changed\n")
     assert build(tmp_path).infos["alpha"].version != version
+
+
+def test_a_changed_plugin_changes_its_version_even_with_the_same_version_number(tmp_path):
+    path = metric_plugin(tmp_path, "alpha", "alpha_metric")
+    first = build(tmp_path).infos["alpha"].version
+    assert first.startswith("2.3+sha256:")
+    path.write_text(path.read_text() + "\n# a changed formula, the same __version__\n")
+    assert build(tmp_path).infos["alpha"].version != first
+    # a package: any of its files counts
+    (tmp_path / "beta").mkdir()
+    metric_plugin(tmp_path / "beta", "__init__", "beta_metric")
+    write(tmp_path / "beta", "helpers.py", "FACTOR = 1\n")
+    before = build(tmp_path).infos["beta"].version
+    write(tmp_path / "beta", "helpers.py", "FACTOR = 2\n")
+    assert build(tmp_path).infos["beta"].version != before
 
 
 def test_the_bundled_plugins_are_plugins_like_any_other(pm):

@@ -256,3 +256,29 @@ def test_the_finished_hook_is_called_after_commit(session, published, tmp_path):
     assert summary.total_payout == 2525.0 and summary.kams == 4
     assert session.get(ScoreRun, run.id) is not None
 
+
+
+def test_a_changed_plugin_changes_the_input_hash_of_the_run(session, published, tmp_path,
+                                                          repo_root):
+    """The same version number, the same payouts — but other code: the run records the
+    plugin's code hash, and its input hash changes with it."""
+    import shutil
+
+    from kamscore.plugin_host.manager import build_plugin_manager
+
+    for name in ("sales_attainment", "formulary_status"):
+        shutil.copy(repo_root / "plugins" / f"{name}.py", tmp_path / f"{name}.py")
+
+    def run_with_the_folder():
+        pm = build_plugin_manager(plugins_dir=tmp_path, bundled=False, entry_points=False)
+        return run_score(session, pm, period="2026-Q1", ruleset="tiny", user="ana")
+
+    before = run_with_the_folder()
+    changed = tmp_path / "sales_attainment.py"
+    changed.write_text(changed.read_text() + "\n# reviewed: no change to the formula\n")
+    after = run_with_the_folder()
+    assert after.total_payout == before.total_payout == 2525.0
+    assert after.plugins["formulary_status"] == before.plugins["formulary_status"]
+    assert after.plugins["sales_attainment"] != before.plugins["sales_attainment"]
+    assert after.plugins["sales_attainment"].startswith("sha256:")  # no __version__
+    assert after.input_hash != before.input_hash

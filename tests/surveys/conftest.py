@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from flagged_campaign import flagged  # noqa: F401 - a closed campaign with flagged responses
 from sent_mail import memory_mailer
 from smtp_server import SmtpServer, running_smtp_server
 from survey_org import OPENS, Org, customer_spec, seed_org

@@ -14,6 +14,7 @@ from kamscore.models import (
     Invitation,
     InvitationStatus,
     SurveyAggregate,
+    SurveyDraft,
     SurveyResponse,
 )
 from kamscore.surveys.aggregate_store import Minimums, recompute_campaign
@@ -54,7 +55,13 @@ def test_an_anonymous_response_stores_no_ip_agent_or_time_of_day(app, client, se
     columns = {c.name: c for c in SurveyResponse.__table__.columns}
     assert set(columns) == {"id", "campaign_id", "subject_type", "subject_account_id",
                             "subject_person_id", "rater_group", "anonymous", "submitted_on",
-                            "invitation_id"}
+                            "invitation_id",
+                            # response quality: a duration in whole seconds, flags, a digest
+                            # of the answers and an exclusion — never a clock time
+                            "duration_seconds", "speeder", "straight_liner", "duplicate",
+                            "answers_digest", "excluded_for", "excluded_reason"}
+    assert isinstance(response.duration_seconds, int)  # whole seconds, from the draft's start
+    assert session.scalars(select(SurveyDraft)).all() == []  # the start went with the draft
     for table in ("survey_response", "survey_answer", "survey_submission"):
         for column in Base.metadata.tables[table].columns:
             assert not isinstance(column.type, DateTime), f"{table}.{column.name}"

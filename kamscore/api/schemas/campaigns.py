@@ -224,3 +224,43 @@ class CampaignResultsSchema(Schema):
     groups = fields.List(fields.Nested(ResultGroupSchema))
     campaign_cells = fields.List(fields.Nested(ResultCellSchema))
     subjects = fields.List(fields.Nested(ResultSubjectSchema))
+
+
+class FlagCountsSchema(Schema):
+    """Responses of a group, and how many carry each flag / are excluded for it."""
+
+    responses = fields.Integer()
+    flagged = fields.Dict(keys=fields.String(), values=fields.Integer())
+    excluded = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class SubjectFlagsSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    counts = fields.Nested(FlagCountsSchema)
+
+
+class QualityReportSchema(Schema):
+    """Response-quality flag counts: the campaign's and each subject's that reaches the
+    minimum group size (smaller subjects are only counted in ``hidden_subjects``)."""
+
+    campaign = fields.String()
+    exclude_speeders = fields.Boolean()
+    speeder_seconds = fields.Integer()
+    minimum = fields.Integer()
+    total = fields.Nested(FlagCountsSchema, allow_none=True)
+    subjects = fields.List(fields.Nested(SubjectFlagsSchema))
+    hidden_subjects = fields.Integer()
+
+
+class ExclusionSchema(Schema):
+    flag = fields.String(required=True, validate=validate.OneOf(
+        ("speeder", "straight_liner", "duplicate")))
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+    subject = fields.String(load_default=None, validate=validate.Length(1, 60), metadata={
+        "description": "An account or KAM code; none: the whole campaign."})
+
+
+class ExclusionResultSchema(Schema):
+    excluded = fields.Integer()
+    quality = fields.Nested(QualityReportSchema)

@@ -8,7 +8,7 @@ is deleted at submission, so that instant is not kept). ``survey_campaign`` gain
 minimum in seconds and whether speeders are excluded automatically.
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0016
 Create Date: 2026-12-06
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import kamscore.models.types
 
 revision: str = "0017"
-down_revision: str | None = "0010"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,7 @@ tables (``REFERENCING NEW TABLE / OLD TABLE``). Same effect, same transaction; S
 its row triggers (guarded by ``WHEN EXISTS``, they cost 0.5 µs a row there).
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

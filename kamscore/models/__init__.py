@@ -13,6 +13,14 @@ from kamscore.models.facts import (
     PlanObjective,
 )
 from kamscore.models.jobs import BackgroundJob, JobRunStatus, JobState, ScheduledJobRun
+from kamscore.models.ledger import (
+    MANUAL_KINDS,
+    DrawTerms,
+    EntryKind,
+    PayEntry,
+    PaySettlement,
+    SettlementKind,
+)
 from kamscore.models.nominations import NOMINATED_GROUPS, NominationStatus, RaterNomination
 from kamscore.models.org import Person, Role, Team, TeamMember
 from kamscore.models.periods import (
@@ -59,6 +67,7 @@ from kamscore.models.throttle import ThrottleCount
 from kamscore.models.users import USER_ROLES, ApiToken, User, user_team
 
 __all__ = [
+    "MANUAL_KINDS",
     "NOMINATED_GROUPS",
     "QUERY_TEXT_MAX",
     "USER_ROLES",
@@ -72,7 +81,9 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignStatus",
+    "DrawTerms",
     "EmailSuppression",
+    "EntryKind",
     "Fact",
     "FactSnapshot",
     "FactSnapshotColumn",
@@ -86,6 +97,8 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "NominationStatus",
+    "PayEntry",
+    "PaySettlement",
     "Period",
     "PeriodKind",
     "PeriodStatus",
@@ -106,6 +119,7 @@ __all__ = [
     "ScoreLine",
     "ScoreRun",
     "ScoreRunStatus",
+    "SettlementKind",
     "Stakeholder",
     "StakeholderRole",
     "StatementQuery",

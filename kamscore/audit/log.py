@@ -55,6 +55,10 @@ ACTIONS: Mapping[str, str] = {
     "nomination.approve": "a manager approved a proposed rater (perhaps in another group)",
     "nomination.reject": "a manager rejected a proposed rater",
     "nomination.add": "a manager added a rater for a KAM (approved at once)",
+    "pay.enter": "an adjustment, SPIFF or clawback was entered (KAM, period, amount, reason)",
+    "pay.approve": "a pay entry was approved (four-eyes: not the person who entered it)",
+    "pay.draw_terms": "a KAM's draw terms were set (amount, guaranteed or recoverable, limit)",
+    "pay.settle": "a run's payroll was settled: draws, recoveries, corrections or true-up",
     "export.survey_results": "survey results were exported",
     "export.audit": "the audit log was exported",
 }

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
 from kamscore.exports.payroll import PayrollRow, PayrollSheet, payroll_xlsx, write_payroll_csv
-from kamscore.models import Period, Person, RulesetVersion, ScoreLine, ScoreRun, User
+from kamscore.models import Period, RulesetVersion, ScoreRun, User
 from kamscore.models.audit import AuditEvent
 from kamscore.scoring.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from kamscore.scoring.run_store import current_run, get_run
@@ -110,18 +110,33 @@ def payroll_sheet(session: Session, run_id: int) -> PayrollSheet:
     assert period is not None and version is not None
     event = sign_off(session, period, run)
     assert event is not None
-    rows = [PayrollRow(code, name, Decimal(str(payout)).quantize(CENT))
-            for code, name, payout in session.execute(
-                select(ScoreLine.kam_code, Person.name, ScoreLine.payout)
-                .join(Person, Person.id == ScoreLine.person_id)
-                .where(ScoreLine.run_id == run.id).order_by(ScoreLine.kam_code))]
+    rows = ledger_rows(session, run.id)
     return PayrollSheet(period=period.code, run_id=run.id, ruleset=run.ruleset_name,
                         ruleset_version=version.version, input_hash=run.input_hash,
                         currency=run.currency, signed_off_by=event.actor,
                         signed_off_at=event.at, rows=rows)
 
 
+def ledger_rows(session: Session, run_id: int) -> list[PayrollRow]:
+    """The payroll rows of run ``run_id``: its pay lines with their kinds
+    (``kamscore.scoring.settlement``: earnings, entries, draws, recoveries; or a correction's
+    differences, a true-up's). Before the settlement, the lines it would write."""
+    from kamscore.scoring.settlement import pay_lines
+
+    return [PayrollRow(line.kam_code, line.kam_name, line.payable, line.kind, line.refers_to,
+                       line.amount) for line in pay_lines(session, run_id)]
+
+
 FORMATS = ("csv", "xlsx")
+
+
+def settle_for_export(session: Session, run_id: int, user: User | str) -> None:
+    """The first export of a signed-off run settles its payroll (writes its draws,
+    recoveries or differences, once); later exports read the same lines."""
+    from kamscore.scoring.settlement import settle_run
+
+    if payroll_refusal(session, run_id) is None:
+        settle_run(session, run_id, user=user)
 
 
 def export_payroll(session: Session, run_id: int, *, user: User | str,
@@ -132,6 +147,7 @@ def export_payroll(session: Session, run_id: int, *, user: User | str,
     if file_format not in FORMATS:
         raise InvalidInputError(f"no payroll format {file_format!r}; known: csv, xlsx",
                                 field="format")
+    settle_for_export(session, run_id, user)
     sheet = payroll_sheet(session, run_id)
     if file_format == "csv":
         text = io.StringIO()

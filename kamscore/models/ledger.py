@@ -37,6 +37,7 @@ from sqlalchemy import (
     Text,
     event,
     inspect,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -145,14 +146,17 @@ _APPROVAL = ("approved_by", "approved_at")
 
 
 @event.listens_for(PayEntry, "before_update")
-def _entry_only_approved(_mapper: Any, _conn: Any, target: PayEntry) -> None:
+def _entry_only_approved(_mapper: Any, conn: Any, target: PayEntry) -> None:
     state = inspect(target)
     for attr in state.mapper.column_attrs:
-        history = state.attrs[attr.key].history
-        if not history.has_changes():
+        if not state.attrs[attr.key].history.has_changes():
             continue
-        if attr.key in _APPROVAL and not any(v is not None for v in history.deleted):
-            continue
+        if attr.key in _APPROVAL:
+            table = PayEntry.__table__
+            stored = conn.execute(select(table.c.approved_by, table.c.approved_at)
+                                  .where(table.c.id == target.id)).one()
+            if stored == (None, None):  # approved once, from empty
+                continue
         raise ImmutableRecordError(
             f"pay entry {target.id}: '{attr.key}' never changes; a correction is a new entry")
 

@@ -137,6 +137,13 @@ def _pending(session: Session, run: ScoreRun, people: set[int]) -> list[PayEntry
         PayEntry.approved_by.is_(None))) if e.person_id in people]
 
 
+def recovery_room(earned: Decimal, draw: Decimal, limit: Decimal) -> Decimal:
+    """What may be recovered from ``earned`` in one period: at most ``limit`` percent of it
+    (half up to the cent), never taking the pay below the ``draw``; 0 when nothing may."""
+    room = min((earned * limit / 100).quantize(CENT, ROUND_HALF_UP), earned - draw)
+    return max(room, ZERO)
+
+
 def _earnings_entries(session: Session, run: ScoreRun, user: str) -> list[PayEntry]:
     period = session.get(Period, run.period_id)
     assert period is not None
@@ -158,8 +165,7 @@ def _earnings_entries(session: Session, run: ScoreRun, user: str) -> list[PayEnt
                                 user, recoverable=recoverable))
             continue
         limit = terms.recovery_limit if terms is not None else DEFAULT_RECOVERY_LIMIT
-        room = min((earned * Decimal(str(limit)) / 100).quantize(CENT, ROUND_HALF_UP),
-                   earned - draw)
+        room = recovery_room(earned, draw, Decimal(str(limit)))
         for owed_entry, left in open_balances(session, pid):
             if room <= 0:
                 break

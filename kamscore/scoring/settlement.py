@@ -339,3 +339,18 @@ def pay_lines(session: Session, run_id: int, kam_code: str | None = None, *,
         lines = [line for line in lines if line.kam_code == kam_code]
     return sorted(lines, key=lambda line: (line.kam_code, KIND_ORDER.index(line.kind),
                                            line.entry_id or 0))
+
+
+def statement_pay(session: Session, run_id: int, kam_code: str) -> dict[str, object]:
+    """A KAM's pay lines for his statement (each with its kind; the manual entries waiting
+    for approval marked ``pending``) and what this payroll pays him (``net_pay``, a decimal
+    string; pending lines left out)."""
+    lines = pay_lines(session, run_id, kam_code, with_pending=True)
+    net = sum((line.payable for line in lines if not line.pending), ZERO)
+    return {
+        "pay_lines": [{"kind": line.kind, "label": line.label, "amount": str(line.amount),
+                       "payable": str(line.payable), "refers_to": line.refers_to,
+                       "reason": line.reason, "entry": line.entry_id,
+                       "pending": line.pending} for line in lines],
+        "net_pay": str(net),
+    }

@@ -58,6 +58,10 @@ def init_app(app: Flask) -> None:
     team_pages.init_app(app)
     query_pages.init_app(app)
 
+    from kamscore.web import pay_pages
+
+    pay_pages.init_app(app)
+
     from kamscore.web import admin_pages
 
     app.register_blueprint(admin_pages.bp)

@@ -37,7 +37,7 @@ def test_every_operation_declares_its_success_and_error_responses(client):
                     response = error_responses[response["$ref"].rsplit("/", 1)[1]]
                 schema = response["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, (name, code)
-    assert operations == 45  # with GET /api/v1/runs/<id>/payroll.csv and .xlsx
+    assert operations == 48  # with the pay ledger's entries, approval and balances
     assert spec["components"]["schemas"]["Error"]["required"] == [
         "code", "errors", "message", "status"]
 

@@ -95,10 +95,12 @@ def demo_queries(session: Session, run: ScoreRun) -> int:
 
 
 def demo_ledger(session: Session, run: ScoreRun) -> int:
-    """The pay ledger's demo data through the real services: a SPIFF for the demo KAM and an
-    adjustment for the KAM with the lowest payout in ``run`` (entered by the demo analyst,
-    approved by the demo approver), and a recoverable draw for that KAM. Commits; returns
-    how many entries were made (none when the demo users or lines are missing)."""
+    """The pay ledger's demo data through the real services: a SPIFF for the demo KAM
+    (entered by the demo analyst, approved by the demo approver), an adjustment for the KAM
+    with the lowest payout in ``run`` left waiting for the approver (so the approval page has
+    one to approve: the period's payroll is settled only once it is), and a recoverable draw
+    for that KAM. Commits; returns how many entries were made (none when the demo users or
+    lines are missing)."""
     from kamscore.models import ScoreLine
     from kamscore.scoring import ledger
 
@@ -112,12 +114,11 @@ def demo_ledger(session: Session, run: ScoreRun) -> int:
     spiff = ledger.enter_entry(session, user=DRAFTER, kam_code=code, period_code=period,
                                kind="spiff", amount="300.00", currency=run.currency,
                                reason="launch SPIFF: three new formulary listings")
-    adjustment = ledger.enter_entry(session, user=DRAFTER, kam_code=lowest,
+    ledger.enter_entry(session, user=DRAFTER, kam_code=lowest,
                                     period_code=period, kind="adjustment", amount="150.00",
                                     currency=run.currency,
                                     reason="territory handover: two accounts credited late")
-    for entry in (spiff, adjustment):
-        ledger.approve_entry(session, entry.id, user=APPROVER)
+    ledger.approve_entry(session, spiff.id, user=APPROVER)
     ledger.set_draw_terms(session, user=DRAFTER, kam_code=lowest, from_period=period,
                           amount="1000.00", recoverable=True, recovery_limit="50")
     return 2

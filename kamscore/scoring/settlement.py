@@ -91,10 +91,14 @@ def settlement_of(session: Session, run_id: int) -> PaySettlement | None:
     return session.get(PaySettlement, run_id)
 
 
-def _payouts(session: Session, run_id: int) -> dict[int, tuple[str, str, Decimal]]:
-    return {pid: (code, name, _cents(payout)) for pid, code, name, payout in session.execute(
-        select(ScoreLine.person_id, ScoreLine.kam_code, Person.name, ScoreLine.payout)
-        .join(Person, Person.id == ScoreLine.person_id).where(ScoreLine.run_id == run_id))}
+def _payouts(session: Session, run_id: int, kam_code: str | None = None
+             ) -> dict[int, tuple[str, str, Decimal]]:
+    query = (select(ScoreLine.person_id, ScoreLine.kam_code, Person.name, ScoreLine.payout)
+             .join(Person, Person.id == ScoreLine.person_id).where(ScoreLine.run_id == run_id))
+    if kam_code is not None:
+        query = query.where(ScoreLine.kam_code == kam_code)
+    return {pid: (code, name, _cents(payout))
+            for pid, code, name, payout in session.execute(query)}
 
 
 def is_correction(session: Session, run: ScoreRun) -> bool:
@@ -321,7 +325,7 @@ def pay_lines(session: Session, run_id: int, kam_code: str | None = None, *,
             PayEntry.run_id == run.id, PayEntry.kind.notin_(MANUAL_KINDS))))
     else:
         kind, computed = planned_entries(session, run, "")
-    payouts = _payouts(session, run.id)
+    payouts = _payouts(session, run.id, kam_code)
     names = {code: name for code, name, _ in payouts.values()}
     lines: list[PayLine] = []
     if kind is SettlementKind.EARNINGS:
@@ -332,7 +336,8 @@ def pay_lines(session: Session, run_id: int, kam_code: str | None = None, *,
             PayEntry.person_id.in_(list(payouts))))
         lines += [_line(e, names) for e in manual if with_pending or e.is_approved]
     elif run.corrects_run_id is not None:
-        for code, name, _payout in _payouts(session, paid_base(session, run).id).values():
+        for code, name, _payout in _payouts(session, paid_base(session, run).id,
+                                            kam_code).values():
             names.setdefault(code, name)
     lines += [_line(e, names) for e in computed]
     if kam_code is not None:

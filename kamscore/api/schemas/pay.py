@@ -12,10 +12,12 @@ class PayEntryCreateSchema(Schema):
                         metadata={"description": "The KAM's person code."})
     period = fields.String(required=True, validate=validate.Length(1, 10), metadata={
         "description": "The period in whose payroll it is paid."})
-    kind = fields.String(required=True, metadata={
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ["adjustment", "spiff", "clawback"]), metadata={
         "description": "adjustment (any non-zero amount), spiff (positive) or clawback "
                        "(negative, with run)."})
-    amount = fields.String(required=True, validate=validate.Length(1, 20), metadata={
+    amount = fields.String(required=True, validate=validate.Regexp(
+        r"^-?[0-9]{1,10}(\.[0-9]{1,2})?$"), metadata={
         "description": "Money as a decimal string, at most two decimals, e.g. \"250.00\"."})
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
     run = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID), metadata={

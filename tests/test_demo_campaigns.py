@@ -144,8 +144,8 @@ def test_the_demo_has_flagged_responses_and_excludes_the_customer_speeders(app, 
         assert lacks_data(html) == [], code
     # some statements of the demo's run say how many responses were excluded
     excluded = [metric["inputs"]["excluded"]
-                for detail in session.scalars(select(ScoreLine.detail))
-                for metric in ((json.loads(detail) if isinstance(detail, str) else detail)
-                               ["in"]["metrics"].values())
+                for run_id in session.scalars(select(ScoreRun.id))
+                for _, detail in raw_details(session, run_id)
+                for metric in detail["in"]["metrics"].values()
                 if (metric.get("inputs") or {}).get("excluded")]
     assert excluded and all("speeder" in text for text in excluded)

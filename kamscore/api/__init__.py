@@ -99,9 +99,9 @@ def init_app(app: Flask) -> Api:
 
     api.register_blueprint(audit.blp)
 
-    from kamscore.api import rulesets, runs, whatif
+    from kamscore.api import pay, rulesets, runs, whatif
 
-    for blueprint in (rulesets.blp, runs.blp, runs.closing, whatif.blp):
+    for blueprint in (rulesets.blp, runs.blp, runs.closing, whatif.blp, pay.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     mark_public(app, "api-docs.openapi_json", "the API's description: no data")

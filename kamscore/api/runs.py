@@ -43,9 +43,12 @@ CSV_BODY = {"type": "string", "description": "One header row, then one row per K
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAYROLL_CSV = {"type": "string", "description": (
     "One header row (Period, Run, Ruleset, Ruleset version, Input hash, KAM code, KAM name, "
-    "Payout, Currency, Signed off by, Signed off at (UTC)), then one row per KAM.")}
+    "Payout, Currency, Signed off by, Signed off at (UTC), Kind, Refers to, Amount), then "
+    "one row per pay line: earnings, adjustment, spiff, clawback, draw, recovery; for a "
+    "correction of a closed period only the differences per KAM (correction); for an "
+    "annual run settled against its advances, the true_up.")}
 PAYROLL_XLSX = {"type": "string", "format": "binary", "description": (
-    "A workbook: sheet Payroll (the columns of the CSV, one row per KAM) and sheet Sign-off "
+    "A workbook: sheet Payroll (the columns of the CSV, one row per pay line) and sheet Sign-off "
     "(the run, its total and who signed it off, when).")}
 
 

@@ -66,6 +66,10 @@ ACTIONS: Mapping[str, str] = {
     "survey.exclude": "flagged survey responses were excluded from scoring (flag, reason)",
     "campaign.exclude_speeders": "a campaign's automatic exclusion of speeders was turned "
                                  "on or off",
+    "pay.enter": "an adjustment, SPIFF or clawback was entered (KAM, period, amount, reason)",
+    "pay.approve": "a pay entry was approved (four-eyes: not the person who entered it)",
+    "pay.draw_terms": "a KAM's draw terms were set (amount, guaranteed or recoverable, limit)",
+    "pay.settle": "a run's payroll was settled: draws, recoveries, corrections or true-up",
     "export.survey_results": "survey results were exported",
     "plan.acknowledge": "a KAM acknowledged his plan document (its SHA-256 and text kept)",
     "plan.remind": "KAMs who had not acknowledged their plan were reminded by e-mail",

@@ -84,6 +84,11 @@ GRANTS: dict[str, dict[str, Reach]] = {
     "periods.close": {"admin": ALL, "approver": ALL},  # four-eyes: not the runner
     # the payroll file of a signed-off (closed) run
     "payroll.export": {"admin": ALL, "analyst": ALL, "approver": ALL},
+    # the pay ledger: adjustments, SPIFFs, clawbacks (entered by the comp team, approved by
+    # another person: four-eyes in the service), draws and what KAMs owe back
+    "ledger.read": dict(_STAFF_READERS),
+    "ledger.enter": {"admin": ALL, "analyst": ALL},
+    "ledger.approve": {"admin": ALL, "approver": ALL},
     "whatif.use": dict(_STAFF_READERS),
     "imports.write": {"admin": ALL, "analyst": ALL},
     # survey campaigns: the list with response rates, and their results

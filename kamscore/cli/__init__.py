@@ -21,13 +21,14 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(campaign.campaign_group)
 
-    from kamscore.cli import payroll, period, ruleset, ruleset_lifecycle, score
+    from kamscore.cli import pay, payroll, period, ruleset, ruleset_lifecycle, score
 
     app.cli.add_command(ruleset.ruleset_group)
     ruleset_lifecycle.register()  # import, list, show, approve, publish, comment, diff
     app.cli.add_command(score.score_group)
     app.cli.add_command(period.period_group)
     app.cli.add_command(payroll.payroll_group)
+    app.cli.add_command(pay.pay_group)
 
     from kamscore.cli import targets
 

@@ -57,6 +57,7 @@ def publish_and_score(session: Session, pm: Any, spec: DemoSpec) -> DemoPay:
     run = run_score(session, pm, period=period, ruleset=SCORED_RULESET, user=DRAFTER)
     demo_queries(session, run)
     demo_acknowledgment_and_hold(session, pm, run)
+    demo_ledger(session, run)
     return DemoPay(published=tuple(labels), ruleset=SCORED_RULESET, period=period,
                    run_id=run.id, kams=run.kam_count, total_payout=float(run.total_payout),
                    currency=run.currency)
@@ -116,3 +117,33 @@ def demo_acknowledgment_and_hold(session: Session, pm: Any, run: ScoreRun) -> No
     if other is not None:
         holds.place_hold(session, run.id, other, reason="investigation", user=DRAFTER,
                          note="expense claim under review (demo)")
+
+
+def demo_ledger(session: Session, run: ScoreRun) -> int:
+    """The pay ledger's demo data through the real services: a SPIFF for the demo KAM
+    (entered by the demo analyst, approved by the demo approver), an adjustment for the KAM
+    with the lowest payout in ``run`` left waiting for the approver (so the approval page has
+    one to approve: the period's payroll is settled only once it is), and a recoverable draw
+    for that KAM. Commits; returns how many entries were made (none when the demo users or
+    lines are missing)."""
+    from kamscore.models import ScoreLine
+    from kamscore.scoring import ledger
+
+    kam = session.scalar(select(User).where(User.username == "kam"))
+    lowest = session.scalar(select(ScoreLine.kam_code).where(ScoreLine.run_id == run.id)
+                            .order_by(ScoreLine.payout, ScoreLine.kam_code).limit(1))
+    if kam is None or kam.person_id is None or lowest is None:
+        return 0
+    code = str(session.scalar(select(Person.code).where(Person.id == kam.person_id)))
+    period = run.period.code
+    spiff = ledger.enter_entry(session, user=DRAFTER, kam_code=code, period_code=period,
+                               kind="spiff", amount="300.00", currency=run.currency,
+                               reason="launch SPIFF: three new formulary listings")
+    ledger.enter_entry(session, user=DRAFTER, kam_code=lowest,
+                                    period_code=period, kind="adjustment", amount="150.00",
+                                    currency=run.currency,
+                                    reason="territory handover: two accounts credited late")
+    ledger.approve_entry(session, spiff.id, user=APPROVER)
+    ledger.set_draw_terms(session, user=DRAFTER, kam_code=lowest, from_period=period,
+                          amount="1000.00", recoverable=True, recovery_limit="50")
+    return 2

@@ -1,9 +1,13 @@
-"""The payroll file: one row per KAM of a signed-off run — in CSV and in XLSX (XlsxWriter).
+"""The payroll file: one row per pay line of a signed-off run — in CSV and XLSX (XlsxWriter).
 
 Both carry the same columns, so that payroll can check a file against the run it came from:
 the period, the run's id, the ruleset's name and version, the run's input hash, the KAM's code
-and name, his payout (an exact amount, two decimals) and currency, and the sign-off — who
-closed the period and when (UTC). Text cells go through ``csv_cells`` (no formula injection);
+and name, the line's payout (an exact amount, two decimals: what it adds to this payroll) and
+currency, the sign-off — who closed the period and when (UTC) — and the line's kind (earnings,
+adjustment, spiff, clawback, draw, recovery, correction, true_up), what it refers to (runs,
+entries) and what it is worth (a negative correction is worth its amount but pays 0 now: it
+is recovered from later earnings). The new columns come last, so that readers of the earlier
+columns are unchanged. Text cells go through ``csv_cells`` (no formula injection);
 in the workbook, amounts are numbers in a currency format and texts are written as strings,
 never as formulas.
 """
@@ -21,14 +25,18 @@ import xlsxwriter
 from kamscore.exports.csv_cells import Cell, CsvWriter
 
 HEADER = ("Period", "Run", "Ruleset", "Ruleset version", "Input hash", "KAM code", "KAM name",
-          "Payout", "Currency", "Signed off by", "Signed off at (UTC)", "Note")
+          "Payout", "Currency", "Signed off by", "Signed off at (UTC)", "Kind", "Refers to",
+          "Amount", "Note")
 
 
 @dataclass(frozen=True)
 class PayrollRow:
     kam_code: str
     kam_name: str
-    payout: Decimal  # two decimals
+    payout: Decimal  # two decimals: what this line adds to the payroll
+    kind: str = "earnings"  # earnings, adjustment, spiff, clawback, draw, recovery, ...
+    refers_to: str = ""  # the run, runs or entry the line settles
+    amount: Decimal | None = None  # what the line is worth (a negative difference: owed)
     note: str = ""  # a hold taken out, or the held period and run a release comes from
 
 
@@ -56,7 +64,8 @@ class PayrollSheet:
 def _cells(sheet: PayrollSheet, row: PayrollRow) -> list[Cell]:
     return [sheet.period, sheet.run_id, sheet.ruleset, sheet.ruleset_version, sheet.input_hash,
             row.kam_code, row.kam_name, row.payout, sheet.currency, sheet.signed_off_by,
-            sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S"), row.note]
+            sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S"), row.kind, row.refers_to,
+            row.payout if row.amount is None else row.amount, row.note]
 
 
 def write_payroll_csv(sheet: PayrollSheet, stream: IO[str]) -> int:
@@ -89,7 +98,7 @@ def payroll_xlsx(sheet: PayrollSheet) -> bytes:
                 ws.write_string(r, c, str(value))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(sheet.rows), 1), len(HEADER) - 1)
-    for c, width in enumerate((10, 6, 14, 8, 66, 10, 28, 14, 9, 16, 20, 40)):
+    for c, width in enumerate((10, 6, 14, 8, 66, 10, 28, 14, 9, 16, 20, 12, 30, 14, 40)):
         ws.set_column(c, c, width)
     info = book.add_worksheet("Sign-off")
     facts = [("Period", sheet.period), ("Run", sheet.run_id), ("Ruleset", sheet.ruleset),

@@ -14,6 +14,14 @@ from kamscore.models.facts import (
 )
 from kamscore.models.holds import HoldReason, PaymentHold, PlanAcknowledgment
 from kamscore.models.jobs import BackgroundJob, JobRunStatus, JobState, ScheduledJobRun
+from kamscore.models.ledger import (
+    MANUAL_KINDS,
+    DrawTerms,
+    EntryKind,
+    PayEntry,
+    PaySettlement,
+    SettlementKind,
+)
 from kamscore.models.nominations import NOMINATED_GROUPS, NominationStatus, RaterNomination
 from kamscore.models.org import Person, Role, Team, TeamMember
 from kamscore.models.periods import (
@@ -67,6 +75,7 @@ from kamscore.models.throttle import ThrottleCount
 from kamscore.models.users import USER_ROLES, ApiToken, User, user_team
 
 __all__ = [
+    "MANUAL_KINDS",
     "NOMINATED_GROUPS",
     "QUERY_TEXT_MAX",
     "USER_ROLES",
@@ -80,7 +89,9 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignStatus",
+    "DrawTerms",
     "EmailSuppression",
+    "EntryKind",
     "Fact",
     "FactSnapshot",
     "FactSnapshotColumn",
@@ -95,6 +106,8 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "NominationStatus",
+    "PayEntry",
+    "PaySettlement",
     "PaymentHold",
     "Period",
     "PeriodKind",
@@ -120,6 +133,7 @@ __all__ = [
     "ScoreRun",
     "ScoreRunBlock",
     "ScoreRunStatus",
+    "SettlementKind",
     "Stakeholder",
     "StakeholderRole",
     "StatementQuery",

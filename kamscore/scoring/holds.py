@@ -228,7 +228,7 @@ def apply_holds(session: Session, run: ScoreRun, period: Period,
     for row in rows:
         if row.kam_code in whole:
             continue
-        if row.kam_code in less:
+        if row.kam_code in less and row.kind == "earnings":  # a line held: of the earnings
             payout = max(row.payout - less[row.kam_code], Decimal("0")).quantize(CENT)
             row = replace(row, payout=payout,
                           note=f"{less[row.kam_code]:.2f} held (see the statement)")
@@ -243,7 +243,8 @@ def apply_holds(session: Session, run: ScoreRun, period: Period,
         .order_by(PaymentHold.kam_code, PaymentHold.id)).all()
     for hold, name, code in released:
         kept.append(PayrollRow(hold.kam_code, name,
-                               Decimal(str(hold.amount)).quantize(CENT),
+                               Decimal(str(hold.amount)).quantize(CENT), kind="hold release",
+                               refers_to=f"run {hold.run_id}",
                                note=f"released hold {hold.id}: {hold.line_title.lower()} of "
                                     f"{code}, run {hold.run_id} ({hold.reason.label})"))
     return kept

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
 from kamscore.exports.payroll import PayrollRow, PayrollSheet, payroll_xlsx, write_payroll_csv
-from kamscore.models import Period, Person, RulesetVersion, ScoreLine, ScoreRun, User
+from kamscore.models import Period, RulesetVersion, ScoreRun, User
 from kamscore.models.audit import AuditEvent
 from kamscore.scoring.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from kamscore.scoring.holds import apply_holds, hold_unacknowledged
@@ -112,11 +112,7 @@ def payroll_sheet(session: Session, run_id: int) -> PayrollSheet:
     assert period is not None and version is not None
     event = sign_off(session, period, run)
     assert event is not None
-    rows = [PayrollRow(code, name, Decimal(str(payout)).quantize(CENT))
-            for code, name, payout in session.execute(
-                select(ScoreLine.kam_code, Person.name, ScoreLine.payout)
-                .join(Person, Person.id == ScoreLine.person_id)
-                .where(ScoreLine.run_id == run.id).order_by(ScoreLine.kam_code))]
+    rows = ledger_rows(session, run.id)
     rows = apply_holds(session, run, period, rows)  # payment holds: kamscore.scoring.holds
     return PayrollSheet(period=period.code, run_id=run.id, ruleset=run.ruleset_name,
                         ruleset_version=version.version, input_hash=run.input_hash,
@@ -124,7 +120,26 @@ def payroll_sheet(session: Session, run_id: int) -> PayrollSheet:
                         signed_off_at=event.at, rows=rows)
 
 
+def ledger_rows(session: Session, run_id: int) -> list[PayrollRow]:
+    """The payroll rows of run ``run_id``: its pay lines with their kinds
+    (``kamscore.scoring.settlement``: earnings, entries, draws, recoveries; or a correction's
+    differences, a true-up's). Before the settlement, the lines it would write."""
+    from kamscore.scoring.settlement import pay_lines
+
+    return [PayrollRow(line.kam_code, line.kam_name, line.payable, line.kind, line.refers_to,
+                       line.amount) for line in pay_lines(session, run_id)]
+
+
 FORMATS = ("csv", "xlsx")
+
+
+def settle_for_export(session: Session, run_id: int, user: User | str) -> None:
+    """The first export of a signed-off run settles its payroll (writes its draws,
+    recoveries or differences, once); later exports read the same lines."""
+    from kamscore.scoring.settlement import settle_run
+
+    if payroll_refusal(session, run_id) is None:
+        settle_run(session, run_id, user=user)
 
 
 def export_payroll(session: Session, run_id: int, *, user: User | str,
@@ -137,6 +152,7 @@ def export_payroll(session: Session, run_id: int, *, user: User | str,
                                 field="format")
     if pm is not None and payroll_refusal(session, run_id) is None:
         hold_unacknowledged(session, pm, get_run(session, run_id))  # kamscore.scoring.holds
+    settle_for_export(session, run_id, user)
     sheet = payroll_sheet(session, run_id)
     if file_format == "csv":
         text = io.StringIO()

@@ -29,6 +29,7 @@ from kamscore.scoring.run_store import (
     load_lines,
     scoped_totals,
 )
+from kamscore.scoring.settlement import statement_pay
 
 
 def run_summary(session: Session, run: ScoreRun, scope: Scope) -> dict[str, Any]:
@@ -94,6 +95,7 @@ def statement(session: Session, run_id: int, kam_code: str, scope: Scope,
                 field="kam") from None
         raise
     found = {"run": run_summary(session, run, scope), **line_statement(line)}
+    found.update(statement_pay(session, run.id, kam_code))
     if pm is not None:
         titles = version_variant_titles(run.ruleset_version, pm)
         found["variant_title"] = titles.get(found["variant"], found["variant"])

@@ -72,6 +72,9 @@ def init_app(app: Flask) -> None:
     from kamscore.web import plan_pages
 
     plan_pages.init_app(app)
+    from kamscore.web import pay_pages
+
+    pay_pages.init_app(app)
 
     from kamscore.web import admin_pages
 

@@ -37,7 +37,8 @@ def test_every_operation_declares_its_success_and_error_responses(client):
                     response = error_responses[response["$ref"].rsplit("/", 1)[1]]
                 schema = response["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, (name, code)
-    assert operations == 47  # with the payroll CSV and XLSX; campaign quality and exclusions
+    assert operations == 50  # with the pay ledger's entries, approval and balances; campaign
+    # quality and exclusions
     assert spec["components"]["schemas"]["Error"]["required"] == [
         "code", "errors", "message", "status"]
 

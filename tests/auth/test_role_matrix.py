@@ -221,7 +221,7 @@ def test_pages_show_only_the_rows_in_scope(client, session, world, role):
 #: until it says who may open it)
 MATRIX_BLUEPRINTS = ("campaign_admin_pages", "response_quality_pages", "nomination_pages",
                      "scorecard_pages", "team_pages", "query_pages", "run_pages", "whatif_pages",
-                     "ruleset_pages", "target_pages", "plan_pages")
+                     "ruleset_pages", "target_pages", "plan_pages", "pay_pages")
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"admin", "analyst", "approver", "auditor"})
 PAY = STAFF | {"manager", "kam"}  # pay.read (MANAGERS_SEE_PAY on)
@@ -335,6 +335,12 @@ def _page_matrix(run: int) -> dict[tuple[str, str], tuple[str, frozenset[str], i
                                                           FOUR_EYES, 0),
         ("/scoring/periods/<code>/close", "POST"): ("/scoring/periods/2026-Q1/close",
                                                     FOUR_EYES, 0),
+        # the pay ledger: adjustments and SPIFFs (four-eyes), draws and balances
+        ("/pay/adjustments", "GET"): ("/pay/adjustments", STAFF, 200),
+        ("/pay/adjustments", "POST"): ("/pay/adjustments", COMP, 0),
+        ("/pay/adjustments/<int:entry_id>/approve", "POST"): (
+            "/pay/adjustments/1/approve", FOUR_EYES, 0),
+        ("/pay/draws", "GET"): ("/pay/draws", STAFF, 200),
         # what-if
         ("/scoring/whatif", "GET"): ("/scoring/whatif", STAFF, 200),
         ("/scoring/whatif", "POST"): ("/scoring/whatif", STAFF, 0),

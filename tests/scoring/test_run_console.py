@@ -240,7 +240,10 @@ def test_a_correction_is_compared_with_the_run_it_corrects(session, pm, publishe
     sign_off_correction(session, second.id, user="carol")
     assert payroll_refusal(session, second.id) is None
     sheet = payroll_sheet(session, second.id)
-    assert sheet.signed_off_by == "carol" and sheet.total == Decimal("3225.00")
+    # the correction pays only the difference (issue 18): K3's +700.00, nobody else
+    assert sheet.signed_off_by == "carol" and sheet.total == Decimal("700.00")
+    assert [(r.kam_code, r.kind, r.payout) for r in sheet.rows] == [
+        ("K3", "correction", Decimal("700.00"))]
     with pytest.raises(ConflictError, match="not a correction waiting"):
         sign_off_correction(session, second.id, user="bob")
 

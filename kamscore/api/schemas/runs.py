@@ -123,6 +123,20 @@ class KamSchema(Schema):
     name = fields.String()
 
 
+class PayLineSchema(Schema):
+    kind = fields.String(metadata={"description": (
+        "earnings, adjustment, spiff, clawback, draw, recovery, correction or true_up")})
+    label = fields.String()
+    amount = fields.String(metadata={"description": "What the line is worth, a decimal "
+                                     "string (negative: taken back)."})
+    payable = fields.String(metadata={"description": "What it adds to this payroll (a "
+                                      "negative difference: 0.00, recovered later)."})
+    refers_to = fields.String(metadata={"description": "The run(s) or entry it settles."})
+    reason = fields.String()
+    entry = fields.Integer(allow_none=True, metadata={"description": "The ledger entry."})
+    pending = fields.Boolean(metadata={"description": "Waiting for approval: not paid."})
+
+
 class StatementSchema(Schema):
     run = fields.Nested(ScoreRunSchema)
     kam = fields.Nested(KamSchema)
@@ -160,3 +174,6 @@ class StatementSchema(Schema):
         "description": "Payout per horizon, decimal strings."})
     input_hash = fields.String()
     kam_input_hash = fields.String()
+    pay_lines = fields.List(fields.Nested(PayLineSchema), metadata={
+        "description": "The KAM's pay lines in this run's payroll, each with its kind."})
+    net_pay = fields.String(metadata={"description": "What this payroll pays him (decimal)."})

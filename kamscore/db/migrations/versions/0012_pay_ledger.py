@@ -6,7 +6,7 @@ runs). ``draw_terms``: a KAM's draw from a period on. ``pay_settlement``: a run'
 settled (draws, recoveries, corrections or true-up written), once per run.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import kamscore.models.types
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

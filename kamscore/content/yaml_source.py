@@ -27,6 +27,7 @@ Pure: no file is opened here except by ``load_yaml_file``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,11 @@ import yaml
 KeyPath = tuple[str | int, ...]
 
 MAX_DEPTH = 30  # mappings and lists within each other
+_TOO_DEEP = (f"mappings and lists are nested more than {MAX_DEPTH} levels deep here; at most "
+             "that many are allowed")
+#: More than MAX_DEPTH flow brackets opened in a row (``[[[[…``): PyYAML's scanner reads every
+#: one of them before the composer could refuse the depth, so such a text is refused first.
+_DEEP_FLOW = re.compile(r"[\[{](?:\s*[\[{]){" + str(MAX_DEPTH) + "}")
 MAX_NUMBER_LENGTH = 100  # characters of a number
 #: The refusal of an alias, ``{kind}`` being what the file is ("rulesets").
 ALIASES_REFUSED = ("YAML anchors and aliases (&name, *name) are not allowed in {kind}: write "
@@ -132,8 +138,7 @@ class _Loader(yaml.SafeLoader):
             raise _Refused(line, ALIASES_REFUSED.format(kind=self.kind))
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             if self.depth >= MAX_DEPTH:
-                raise _Refused(line, f"mappings and lists are nested more than {MAX_DEPTH} "
-                                     "levels deep here; at most that many are allowed")
+                raise _Refused(line, _TOO_DEEP)
             self.depth += 1
             try:
                 return super().compose_node(parent, index)
@@ -152,6 +157,10 @@ def load_yaml(text: str, filename: str, *, aliases: bool = False,
     too long) are collected in ``YamlSource.problems`` so that a validator can add its own and
     report all.
     """
+    deep = _DEEP_FLOW.search(text)
+    if deep is not None:  # refused before PyYAML scans every bracket (it looks far ahead)
+        line = text.count("\n", 0, deep.start()) + 1
+        raise SourceError([Problem(filename, line, "(document)", _TOO_DEEP)])
     try:
         loader = _Loader(text, aliases=aliases, kind=kind)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control codes)

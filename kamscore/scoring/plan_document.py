@@ -22,12 +22,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kamscore.engine.model import (
+    Basis,
+    Commission,
     Curve,
     Formula,
+    GateBlocks,
     Lookup,
+    RampOn,
+    RatingUnit,
     Ruleset,
     Scoring,
     TargetRule,
+    TierMode,
     TierTable,
 )
 from kamscore.models import Account, Assignment, Fact, Period, Person, RulesetVersion
@@ -81,12 +87,40 @@ def _transform(scoring: Scoring) -> list[str]:
             lines.append(f"- any other value: {_pct(t.default)}")
     elif isinstance(t, Formula):
         lines.append(f"the formula {t.expression.source}")
+    elif isinstance(t, Commission):
+        return _commission(t)
     if scoring.cap is not None:
         lines.append(f"the factor never exceeds {_pct(scoring.cap)}")
     if scoring.floor:
         lines.append(f"the factor is never below {_pct(scoring.floor)}")
     lines.append(f"without data: {scoring.missing.value.replace('_', ' ')}")
     return lines
+
+
+def _commission(c: Commission) -> list[str]:
+    """A commission in words: what is rated, on which basis, and each tier's rate."""
+    unit = ("each transaction (order, deal) is rated on its own and the commissions added up"
+            if c.rating is RatingUnit.TRANSACTION else "the period's total amount is rated once")
+    basis = (f"tiers on your attainment of {c.attainment}" if c.basis is Basis.ATTAINMENT
+             else "tiers on the amount")
+    how = ("the whole amount at the rate of the tier reached" if c.mode is TierMode.FLAT
+           else "each slice of the amount at its own tier's rate")
+    lines = [f"a commission: a rate times the amount, paid in the plan's currency; {unit}; "
+             f"{basis}; {how}:"]
+    lines += [f"- {tier.describe()}: {_pct(tier.rate)} of the amount" for tier in c.tiers]
+    return lines
+
+
+def _ramp(ruleset: Ruleset) -> list[str]:
+    ramp = ruleset.ramp
+    if ramp is None:
+        return []
+    what = ("your target incentive" if ramp.on is RampOn.TARGET_INCENTIVE
+            else f"your quota for {', '.join(ramp.components)}")
+    steps = [f"- period {n} in the role: {_pct(f)}" for n, f in enumerate(ramp.factors, 1)]
+    return _section("Ramp for new KAMs", [
+        f"In your first periods in the role, {what} is ramped:", *steps,
+        "From then on, and when your start date is not on record, it is not ramped."])
 
 
 def _rule_for(ruleset: Ruleset, person: Person) -> tuple[str, TargetRule | None]:
@@ -140,6 +174,9 @@ def _weights(ruleset: Ruleset) -> list[str]:
     for c in ruleset.components:
         weights = [_pct(c.scoring.weight)] + [_pct(v.scoring[c.id].weight)
                                               for v in ruleset.variants]
+        if isinstance(c.scoring.transform, Commission):
+            lines.append(f"- {c.title} ({c.metric}): a commission, paid besides the weights")
+            continue
         lines.append(f"- {c.title} ({c.metric}): {' / '.join(weights)}")
     for v in ruleset.variants:
         lines.append(f"The variant \"{v.title}\" applies when {v.when.source}.")
@@ -168,18 +205,22 @@ def render(ruleset: Ruleset, version: RulesetVersion, period: Period, person: Pe
     lines += _section("Your target incentive", _target_incentive(ruleset, person))
     lines += _section("What the plan pays for", _weights(ruleset))
     for c in ruleset.components:
-        lines += _section(f"{c.title}: how a result becomes a payout factor",
-                          _transform(c.scoring))
+        how = ("how the commission is worked out" if isinstance(c.scoring.transform, Commission)
+               else "how a result becomes a payout factor")
+        lines += _section(f"{c.title}: {how}", _transform(c.scoring))
     if ruleset.gates:
         lines += _section("Gates", [
-            f"- {g.title}: {g.condition.source}; otherwise the factor of "
-            f"{', '.join(g.applies_to) or 'the whole plan'} is multiplied by {_pct(g.otherwise)}"
+            f"- {g.title}: {g.condition.source}; otherwise "
+            + ("what is paid above target (or above the base rate) of "
+               if g.blocks is GateBlocks.ACCELERATOR else "the factor of ")
+            + f"{', '.join(g.applies_to) or 'the whole plan'} is multiplied by {_pct(g.otherwise)}"
             for g in ruleset.gates])
     if ruleset.modifiers:
         lines += _section("Modifiers", [
             f"- {m.title}: multiply {', '.join(m.applies_to) or 'the whole plan'} by "
             f"{m.factor.source}{f' when {m.when.source}' if m.when else ''}"
             for m in ruleset.modifiers])
+    lines += _ramp(ruleset)
     limits = ruleset.limits
     bounds = []
     if limits.cap is not None:

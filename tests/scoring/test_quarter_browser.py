@@ -212,7 +212,7 @@ def test_a_whole_quarter_in_the_browser(loopback_page, demo, session, database_u
     header, *rows = book["Payroll"].iter_rows(values_only=True)
     assert header == ("Period", "Run", "Ruleset", "Ruleset version", "Input hash", "KAM code",
                       "KAM name", "Payout", "Currency", "Signed off by", "Signed off at (UTC)",
-                      "Kind", "Refers to", "Amount")
+                      "Kind", "Refers to", "Amount", "Note")
     assert {r[11] for r in rows} == {"earnings"}  # no adjustment, draw or recovery here
     paid = {r[5]: (r[6], Decimal(str(r[7])).quantize(CENT)) for r in rows}
     assert len(rows) == len(lines) == run.kam_count

@@ -22,6 +22,8 @@ import numpy as np
 from kamscore.engine.model import Rounding, RoundingMode
 
 MICRO = 1_000_000
+#: One cent: amounts in the pay services are quantized to it (``value.quantize(CENT)``).
+CENT = Decimal("0.01")
 
 
 def step_in_micro(step: Decimal) -> int:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
 from kamscore.auth.scope import Scope
+from kamscore.engine.rounding import CENT
 from kamscore.exports.payroll import PayrollRow
 from kamscore.models import (
     AuditEvent,
@@ -56,7 +57,6 @@ from kamscore.scoring.lifecycle import parse_version
 from kamscore.scoring.run_store import current_run, get_run
 from kamscore.scoring.statements import pay_slip, statement
 
-CENT = Decimal("0.01")
 SYSTEM = "kamscore"  # who places the holds of unacknowledged plans
 WHOLE_PAYOUT = "payout"  # the ``line`` a form sends for the whole payout
 NOTE_MAX = 1000

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
+from kamscore.engine.rounding import CENT
 from kamscore.models import (
     MANUAL_KINDS,
     DrawTerms,
@@ -47,7 +48,6 @@ from kamscore.scoring.errors import (
     PermissionDeniedError,
 )
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 #: The recovery limit (percent of a period's earnings) for a KAM without draw terms.
 DEFAULT_RECOVERY_LIMIT = Decimal("100")

@@ -12,7 +12,6 @@ transaction.
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -25,8 +24,6 @@ from kamscore.models.audit import AuditEvent
 from kamscore.scoring.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from kamscore.scoring.holds import apply_holds, hold_unacknowledged
 from kamscore.scoring.run_store import current_run, get_run
-
-CENT = Decimal("0.01")
 
 
 def _after_close(run: ScoreRun, period: Period) -> bool:

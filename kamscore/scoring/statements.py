@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from kamscore.auth.scope import Scope
+from kamscore.engine.rounding import CENT
 from kamscore.exports.csv_cells import Cell, CsvWriter
 from kamscore.models import Period, RulesetVersion, ScoreRun
 from kamscore.scoring.errors import NotFoundError, PermissionDeniedError
@@ -106,7 +107,6 @@ def statement(session: Session, run_id: int, kam_code: str, scope: Scope,
 
 #: Metric units shown as percentages (1.0 = 100 %).
 FRACTION_UNITS = frozenset({"ratio", "share", "fraction"})
-CENT = Decimal("0.01")
 
 
 def pay_slip(found: dict[str, Any]) -> list[dict[str, Any]]:

@@ -20,12 +20,12 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kamscore.engine.rounding import CENT
 from kamscore.metrics.needs import FactNeeds
 from kamscore.models import Period, Role, Team, TeamMember
 from kamscore.scoring.errors import InvalidInputError
 from kamscore.scoring.evaluation import load_context
 
-CENT = Decimal("0.01")
 THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 #: the actual a target is measured against, where a built-in metric says so
 ACTUAL_OF = {"sales_target": "net_sales"}

@@ -332,7 +332,8 @@ def main() -> None:
           f"line detail stored: {best['detail_mb']:.1f} MB (previous code "
           f"{best['previous_mb']:.1f} MB, {best['previous_mb'] / best['detail_mb']:.1f}x "
           "(0 when not run)); "
-          f"input hashes as the previous code's: {bool(best['same_hashes'])}; "
+          "input hashes as the previous code's: "
+          f"{'not checked' if args.current_only else bool(best['same_hashes'])}; "
           f"engine and floor same payouts: {bool(best['floor_same'])}")
     print(f"peak resident memory of the steps: {peak:,.0f} MB")
     print()

@@ -87,8 +87,14 @@ def dumps_plain(value: Any) -> str:
     Only for values built from ``to_plain`` output or from JSON-native Python types; it is the
     fast path for writing thousands of score lines.
     """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    return _PLAIN.encode(value)
+
+
+#: ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+#: allow_nan=False)`` without building the encoder again for every value (it holds only its
+#: settings, so one is shared).
+_PLAIN = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False)
 
 
 def sha256_text(text: str) -> str:

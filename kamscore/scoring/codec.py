@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,8 @@ COMPONENT_FIELDS = ("value", "n", "treatment", "segment", "raw_factor", "multipl
 
 _NULL = "null"
 _TRUE, _FALSE = "true", "false"
+#: A text's JSON token, as ``json.dumps(text, ensure_ascii=False)`` writes it.
+_quoted = encode_basestring
 
 
 # -- tokens -------------------------------------------------------------------------------------
@@ -72,7 +75,7 @@ def _float_token(x: float) -> str:
 def _text_token(text: str, memo: dict[str, str]) -> str:
     found = memo.get(text)
     if found is None:
-        found = memo[text] = json.dumps(text, ensure_ascii=False)
+        found = memo[text] = _quoted(text)
     return found
 
 
@@ -128,12 +131,15 @@ def tokens(column: np.ndarray | Sequence[Any]) -> list[str]:
         elif type(item) is str:
             found = memo.get(item)
             if found is None:
-                found = memo[item] = json.dumps(item, ensure_ascii=False)
+                found = memo[item] = _quoted(item)
             out.append(found)
         elif type(item) is float:
             out.append(_float_token(item))
         elif type(item) is int:
             out.append(str(item))
+        elif type(item) is list and all(type(x) is str for x in item):
+            # a list of texts (account codes): what dumps_plain writes, without an encoder
+            out.append("[" + ",".join(map(_quoted, item)) + "]")
         else:
             out.append(_value_token(item, memo))
     return out

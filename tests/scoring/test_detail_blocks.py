@@ -72,6 +72,45 @@ def test_blocks_read_back_as_the_per_line_json(ruleset, seed, size, fail, block)
         assert holding[0].detail(code) == json.loads(details[i])
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 60), step=st.integers(1, 17),
+       fail=st.sampled_from([None, "csat"]))
+def test_statements_worked_out_in_slices_equal_the_whole_population_at_once(
+        ruleset, seed, size, step, fail):
+    """Curve segments, the payout's parts and horizons and the reasons are worked out
+    ``SLICE`` KAMs at a time (``engine.results.slices``): any slice size gives what one slice
+    of the whole population gives, column by column and block byte for byte."""
+    from kamscore.engine import results
+
+    population, outcomes, whole = _case(ruleset, seed, size, fail)
+    original = results.SLICE
+    results.SLICE = step
+    try:
+        _, _, sliced = _case(ruleset, seed, size, fail)
+        sliced_columns = sliced.statement_columns()
+    finally:
+        results.SLICE = original
+    whole_columns = whole.statement_columns()
+    for a, b in zip(whole.components, sliced.components, strict=True):
+        assert np.array_equal(a.segment, b.segment)
+        assert a.segment.dtype == b.segment.dtype == np.int16
+    for axis in ("part_minor", "horizon_minor"):
+        mine, theirs = getattr(whole, axis), getattr(sliced, axis)
+        assert list(mine) == list(theirs)
+        for name in mine:
+            assert np.array_equal(mine[name], theirs[name])
+            assert mine[name].dtype == theirs[name].dtype
+    assert whole_columns.reasons == sliced_columns.reasons
+    for i in range(size):
+        assert sliced_columns.statement(i) == whole_columns.statement(i)
+
+    def inputs(rows):
+        return codec.input_records(population.codes, population.attributes, outcomes, rows)
+
+    assert ([b.payload for b in detail_blocks.encode(whole_columns, inputs)]
+            == [b.payload for b in detail_blocks.encode(sliced_columns, inputs)])
+
+
 def _old_lines(session, pm, period_code):
     """The run's lines as the previous code built them: a JSON text per line."""
     version = published_version(session, "standard")

@@ -21,14 +21,16 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from kamscore.db.bulk_copy import copy_rows
+from kamscore.db.column_reads import fetch_columns, fetch_rows, object_array
 from kamscore.models import (
     Account,
     Campaign,
@@ -45,12 +47,13 @@ from kamscore.surveys.aggregation import (
     CampaignAggregates,
     Cell,
     ResponseRecord,
-    aggregate,
+    aggregate_table,
 )
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.errors import Conflict
-from kamscore.surveys.measures import StoredAnswer, measures_of
+from kamscore.surveys.measures import Measure, StoredAnswer, measures_of
 from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
+from kamscore.surveys.response_table import ResponseTable
 
 log = logging.getLogger(__name__)
 
@@ -76,44 +79,85 @@ class Minimums:
         return self if campaign.anonymous else Minimums(1, 1)
 
 
-def load_records(session: Session, campaign_ids: Sequence[int]
-                 ) -> dict[int, list[ResponseRecord]]:
-    """Every response of the campaigns, with its subject's code and its answers (2 queries)."""
+@dataclass(frozen=True)
+class CampaignAnswers:
+    """One campaign's responses (subject code and rater group, in arrival order) and their
+    answers (the response's position, item, number, text), as read."""
+
+    subjects: list[str]
+    groups: list[str]
+    response: np.ndarray
+    item: np.ndarray
+    number: np.ndarray
+    text: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.subjects)
+
+    def table(self, measures: Sequence[Measure]) -> ResponseTable:
+        return ResponseTable.from_answers(measures, self.subjects, self.groups, self.response,
+                                          self.item, self.number, self.text)
+
+
+def load_answers(session: Session, campaign_ids: Sequence[int]) -> dict[int, CampaignAnswers]:
+    """Every response of the campaigns, with its subject's code, and every answer: one
+    Core select of the needed columns each, read from the cursor into arrays."""
     if not campaign_ids:
         return {}
-    answers: dict[str, dict[str, StoredAnswer]] = defaultdict(dict)
-    rows = session.execute(
-        select(SurveyAnswer.response_id, SurveyAnswer.item, SurveyAnswer.number,
-               SurveyAnswer.text)
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.campaign_id.in_(campaign_ids))
-        .execution_options(yield_per=10_000)
-    )
-    for response_id, item, number, text in rows:
-        answers[response_id][item] = (number, text)
-    records: dict[int, list[ResponseRecord]] = defaultdict(list)
-    responses = session.execute(
+    responses = fetch_rows(session, (
         select(SurveyResponse.id, SurveyResponse.campaign_id, SurveyResponse.rater_group,
                Account.code, Person.code)
         .outerjoin(Account, Account.id == SurveyResponse.subject_account_id)
         .outerjoin(Person, Person.id == SurveyResponse.subject_person_id)
         .where(SurveyResponse.campaign_id.in_(campaign_ids))
-        .order_by(SurveyResponse.id)
-    )
+        .order_by(SurveyResponse.id)))
+    position: dict[Any, int] = {}
+    subjects: dict[int, list[str]] = {c: [] for c in campaign_ids}
+    groups: dict[int, list[str]] = {c: [] for c in campaign_ids}
     for response_id, campaign_id, group, account_code, person_code in responses:
-        records[campaign_id].append(
-            ResponseRecord(account_code or person_code, group, answers.pop(response_id, {}))
-        )
-    return records
+        position[response_id] = len(subjects[campaign_id])
+        subjects[campaign_id].append(account_code or person_code)
+        groups[campaign_id].append(group)
+    response, campaign, item, number, text = fetch_columns(session, (
+        select(SurveyAnswer.response_id, SurveyResponse.campaign_id, SurveyAnswer.item,
+               SurveyAnswer.number, SurveyAnswer.text)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.campaign_id.in_(campaign_ids))), 5)
+    rows = np.fromiter((position[r] for r in response), dtype=np.int64, count=len(response))
+    numbers = np.array(number, dtype=float)  # NULL → NaN
+    items, texts = object_array(item), object_array(text)
+    found = {}
+    for campaign_id in campaign_ids:
+        mine = np.asarray(campaign, dtype=np.int64) == campaign_id if len(campaign_ids) > 1 \
+            else slice(None)
+        found[campaign_id] = CampaignAnswers(subjects[campaign_id], groups[campaign_id],
+                                             rows[mine], items[mine], numbers[mine], texts[mine])
+    return found
 
 
-def compute(campaign: Campaign, records: Iterable[ResponseRecord],
+def load_records(session: Session, campaign_ids: Sequence[int]
+                 ) -> dict[int, list[ResponseRecord]]:
+    """Every response of the campaigns as ``ResponseRecord`` (for callers that want them)."""
+    found: dict[int, list[ResponseRecord]] = {}
+    for campaign_id, answers in load_answers(session, campaign_ids).items():
+        by_response: list[dict[str, StoredAnswer]] = [{} for _ in range(len(answers))]
+        for r, i, n, t in zip(answers.response.tolist(), answers.item.tolist(),
+                              answers.number.tolist(), answers.text.tolist(), strict=True):
+            by_response[r][i] = (None if n != n else n, t)
+        found[campaign_id] = [ResponseRecord(s, g, a) for s, g, a in
+                              zip(answers.subjects, answers.groups, by_response, strict=True)]
+    return found
+
+
+def compute(campaign: Campaign, answers: CampaignAnswers | None,
             minimums: Minimums) -> CampaignAggregates:
-    """The reportable cells of one campaign (pure once the records are loaded)."""
-    definition = definition_of(campaign.survey_version)
-    return aggregate(measures_of(definition), records,
-                     subject_type=campaign.subject_type.value, campaign_code=campaign.code,
-                     minimum=minimums.for_campaign(campaign).group)
+    """The reportable cells of one campaign (pure once the answers are loaded)."""
+    measures = measures_of(definition_of(campaign.survey_version))
+    table = answers.table(measures) if answers is not None else \
+        ResponseTable.from_records(measures, [])
+    return aggregate_table(measures, table, subject_type=campaign.subject_type.value,
+                           campaign_code=campaign.code,
+                           minimum=minimums.for_campaign(campaign).group)
 
 
 def response_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -137,8 +181,7 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
     if campaign.status is not CampaignStatus.CLOSED:
         raise Conflict(f"campaign {campaign.code} is {campaign.status.value}: results are "
                        "computed once it is closed", field="status")
-    records = load_records(session, [campaign.id]).get(campaign.id, [])
-    result = compute(campaign, records, minimums)
+    result = compute(campaign, load_answers(session, [campaign.id]).get(campaign.id), minimums)
     invited, answered = response_counts(session, [campaign.id]).get(campaign.id, (0, 0))
     used = minimums.for_campaign(campaign)
     session.execute(delete(SurveyAggregate).where(SurveyAggregate.campaign_id == campaign.id))
@@ -162,16 +205,28 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
 
 def store_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert aggregate rows: ``COPY`` on PostgreSQL (the JSON columns serialised once,
-    several times faster than batched INSERTs), Core executemany batches elsewhere."""
+    several times faster than batched INSERTs), elsewhere one DBAPI ``executemany`` of
+    tuples, each value put through its column type's bind processor (so stored exactly as
+    the ORM would store it) — without SQLAlchemy's per-row, per-parameter bookkeeping."""
     table = SurveyAggregate.__table__
+    if not rows:
+        return
+    columns = list(rows[0])
     if session.get_bind().dialect.name == "postgresql":
-        columns = list(rows[0]) if rows else []
         copy_rows(session, table.name, columns,
                   ([json.dumps(v) if isinstance(v, dict) else v for v in row.values()]
                    for row in rows))
         return
-    for start in range(0, len(rows), INSERT_BATCH):  # Core: no ORM bookkeeping per row
-        session.execute(insert(table), rows[start:start + INSERT_BATCH])
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [table.c[c].type.bind_processor(dialect) for c in columns]
+    values = zip(*([row[c] for row in rows] for c in columns), strict=True)
+    processed = [[p(v) if p is not None and v is not None else v for v in column]
+                 for p, column in zip(processors, values, strict=True)]
+    sql = str(insert(table).compile(dialect=dialect, column_keys=columns))
+    for start in range(0, len(rows), INSERT_BATCH):
+        connection.exec_driver_sql(sql, list(zip(*(c[start:start + INSERT_BATCH]
+                                                   for c in processed), strict=True)))
 
 
 def _row(campaign_id: int, cell: Cell, now: dt.datetime) -> dict[str, Any]:
@@ -257,9 +312,9 @@ def campaign_cells(session: Session, campaigns: Sequence[Campaign], minimums: Mi
     cells = stored_cells(session, [c.id for c in closed], for_metrics=for_metrics)
     missing = [c for c in closed if c.id not in cells]
     if missing:
-        records = load_records(session, [c.id for c in missing])
+        answers = load_answers(session, [c.id for c in missing])
         for campaign in missing:
-            computed = compute(campaign, records.get(campaign.id, []), minimums).cells
+            computed = compute(campaign, answers.get(campaign.id), minimums).cells
             cells[campaign.id] = [c for c in computed if _for_metrics(c.measure)] \
                 if for_metrics else computed
     return {c.id: cells[c.id] for c in closed}

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.db.bulk_copy import copy_rows
 from kamscore.db.column_reads import fetch_columns, fetch_rows, object_array
+from kamscore.db.gc_pause import gc_paused
 from kamscore.models import (
     Account,
     Campaign,
@@ -155,9 +156,10 @@ def compute(campaign: Campaign, answers: CampaignAnswers | None,
     measures = measures_of(definition_of(campaign.survey_version))
     table = answers.table(measures) if answers is not None else \
         ResponseTable.from_records(measures, [])
-    return aggregate_table(measures, table, subject_type=campaign.subject_type.value,
-                           campaign_code=campaign.code,
-                           minimum=minimums.for_campaign(campaign).group)
+    with gc_paused():  # hundreds of thousands of cells, no cycles among them
+        return aggregate_table(measures, table, subject_type=campaign.subject_type.value,
+                               campaign_code=campaign.code,
+                               minimum=minimums.for_campaign(campaign).group)
 
 
 def response_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -185,57 +187,77 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
     invited, answered = response_counts(session, [campaign.id]).get(campaign.id, (0, 0))
     used = minimums.for_campaign(campaign)
     session.execute(delete(SurveyAggregate).where(SurveyAggregate.campaign_id == campaign.id))
-    rows = [_row(campaign.id, cell, now) for cell in result.cells]
-    rows.append(dict(
-        campaign_id=campaign.id, subject_type=SUBJECT_CAMPAIGN, subject_code=campaign.code,
-        measure=MARKER_MEASURE, rater_group=MARKER_GROUP, n=result.responses, mean=None,
-        sd=None, scale_min=None, scale_max=None, histogram={},
-        details={"invited": invited, "answered": answered,
-                 "response_rate": answered / invited if invited else None,
-                 "min_group": used.group, "min_group_text": used.text,
-                 "subjects": len(result.subjects)},
-        computed_at=now,
-    ))
-    store_rows(session, rows)
+    marker = Cell(SUBJECT_CAMPAIGN, campaign.code, MARKER_MEASURE, MARKER_GROUP,
+                  result.responses, None, None, None, None, {},
+                  {"invited": invited, "answered": answered,
+                   "response_rate": answered / invited if invited else None,
+                   "min_group": used.group, "min_group_text": used.text,
+                   "subjects": len(result.subjects)})
+    with gc_paused():
+        store_cells(session, campaign.id, [*result.cells, marker], now)
     session.flush()
     log.info("campaign %s: %d aggregate cells from %d responses", campaign.code,
              len(result.cells), result.responses)
     return len(result.cells)
 
 
-def store_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert aggregate rows: ``COPY`` on PostgreSQL (the JSON columns serialised once,
-    several times faster than batched INSERTs), elsewhere one DBAPI ``executemany`` of
-    tuples, each value put through its column type's bind processor (so stored exactly as
-    the ORM would store it) — without SQLAlchemy's per-row, per-parameter bookkeeping."""
+def store_cells(session: Session, campaign_id: int, cells: Sequence[Cell],
+                now: dt.datetime) -> None:
+    """Insert ``cells`` as aggregate rows, column by column: ``COPY`` on PostgreSQL, elsewhere
+    one DBAPI ``executemany`` of tuples whose values went through their column type's bind
+    processor (stored exactly as the ORM would store them), without SQLAlchemy's per-row,
+    per-parameter work. The JSON of equal histograms is made once."""
+    if not cells:
+        return
     table = SurveyAggregate.__table__
-    if not rows:
-        return
-    columns = list(rows[0])
-    if session.get_bind().dialect.name == "postgresql":
-        copy_rows(session, table.name, columns,
-                  ([json.dumps(v) if isinstance(v, dict) else v for v in row.values()]
-                   for row in rows))
-        return
     connection = session.connection()
     dialect = connection.dialect
-    processors = [table.c[c].type.bind_processor(dialect) for c in columns]
-    values = zip(*([row[c] for row in rows] for c in columns), strict=True)
-    processed = [[p(v) if p is not None and v is not None else v for v in column]
-                 for p, column in zip(processors, values, strict=True)]
-    sql = str(insert(table).compile(dialect=dialect, column_keys=columns))
+    postgres = dialect.name == "postgresql"
+    size = len(cells)
+    columns: dict[str, list[Any]] = {
+        "campaign_id": [campaign_id] * size,
+        **{column: [getattr(c, name) for c in cells] for column, name in _CELL_COLUMNS.items()},
+        "computed_at": [now if postgres else _bound(table, "computed_at", dialect, now)] * size,
+    }
+    serialise = json.dumps if postgres else _processor(table, "details", dialect)
+    columns["histogram"] = _json(columns["histogram"], serialise, memo=True)
+    columns["details"] = _json(columns["details"], serialise, memo=False)
+    rows = list(zip(*columns.values(), strict=True))
+    if postgres:
+        copy_rows(session, table.name, list(columns), rows)
+        return
+    sql = str(insert(table).compile(dialect=dialect, column_keys=list(columns)))
     for start in range(0, len(rows), INSERT_BATCH):
-        connection.exec_driver_sql(sql, list(zip(*(c[start:start + INSERT_BATCH]
-                                                   for c in processed), strict=True)))
+        connection.exec_driver_sql(sql, rows[start:start + INSERT_BATCH])
 
 
-def _row(campaign_id: int, cell: Cell, now: dt.datetime) -> dict[str, Any]:
-    return dict(
-        campaign_id=campaign_id, subject_type=cell.subject_type, subject_code=cell.subject,
-        measure=cell.measure, rater_group=cell.rater_group, n=cell.n, mean=cell.mean,
-        sd=cell.sd, scale_min=cell.scale_min, scale_max=cell.scale_max,
-        histogram=cell.histogram, details=cell.details, computed_at=now,
-    )
+_CELL_COLUMNS = {"subject_type": "subject_type", "subject_code": "subject", "measure": "measure",
+                 "rater_group": "rater_group", "n": "n", "mean": "mean", "sd": "sd",
+                 "scale_min": "scale_min", "scale_max": "scale_max", "histogram": "histogram",
+                 "details": "details"}
+
+
+def _processor(table: Any, column: str, dialect: Any) -> Any:
+    return table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _bound(table: Any, column: str, dialect: Any, value: Any) -> Any:
+    process = _processor(table, column, dialect)
+    return value if process is None else process(value)
+
+
+def _json(values: list[dict[str, Any]], serialise: Any, *, memo: bool) -> list[str]:
+    if not memo:
+        return [serialise(v) for v in values]
+    made: dict[tuple, str] = {}  # histograms: str keys, int counts
+    found = []
+    for v in values:
+        key = tuple(v.items())
+        text = made.get(key)
+        if text is None:
+            text = made[key] = serialise(v)
+        found.append(text)
+    return found
 
 
 def campaigns_to_recompute(session: Session, minimums: Minimums) -> list[Campaign]:

@@ -105,6 +105,11 @@ def load_answers(session: Session, campaign_ids: Sequence[int]) -> dict[int, Cam
     Core select of the needed columns each, read from the cursor into arrays."""
     if not campaign_ids:
         return {}
+    with gc_paused():  # a million rows of tuples, no cycles among them
+        return _load_answers(session, campaign_ids)
+
+
+def _load_answers(session: Session, campaign_ids: Sequence[int]) -> dict[int, CampaignAnswers]:
     responses = fetch_rows(session, (
         select(SurveyResponse.id, SurveyResponse.campaign_id, SurveyResponse.rater_group,
                Account.code, Person.code)

@@ -36,6 +36,22 @@ def _maybe(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _floats(values: np.ndarray) -> list[float | None]:
+    """``values`` as Python floats, NaN as None."""
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return out.tolist()
+
+
+def _from_rows(rows: np.ndarray, make: Any) -> list[dict[str, Any]]:
+    """``make(row)`` of each row of ``rows``, made once per distinct row (then copied)."""
+    if not len(rows):
+        return []
+    distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+    made = [make(row) for row in distinct.tolist()]
+    return [dict(made[i]) for i in inverse.reshape(-1).tolist()]
+
+
 @dataclass
 class Figures:
     """A measure's figures per group (NaN / 0 where undefined)."""
@@ -97,8 +113,8 @@ def cells(f: Figures, index: np.ndarray, subject_type: str, subjects: Sequence[s
           groups: Sequence[str]) -> list[Cell]:
     """The ``Cell`` of each group in ``index`` (about ``subjects[i]``, ``groups[i]``)."""
     m = f.measure
-    ns, means, sds = f.n[index].tolist(), f.mean[index].tolist(), f.sd[index].tolist()
-    return [Cell(subject_type, subject, m.id, group, n, _maybe(mean), _maybe(sd), m.scale_min,
+    ns, means, sds = f.n[index].tolist(), _floats(f.mean[index]), _floats(f.sd[index])
+    return [Cell(subject_type, subject, m.id, group, n, mean, sd, m.scale_min,
                  m.scale_max, histogram, details)
             for subject, group, n, mean, sd, histogram, details
             in zip(subjects[:len(index)], groups[:len(index)], ns, means, sds,
@@ -108,14 +124,14 @@ def cells(f: Figures, index: np.ndarray, subject_type: str, subjects: Sequence[s
 def _histograms(f: Figures, index: np.ndarray) -> list[dict[str, int]]:
     if f.option_counts is not None:
         options = f.measure.options
-        return [{o: c for o, c in zip(options, row, strict=True) if c}
-                for row in f.option_counts[index].tolist()]
+        return _from_rows(f.option_counts[index], lambda row: {
+            o: c for o, c in zip(options, row, strict=True) if c})
     if f.hist is None:
         return [{} for _ in range(len(index))]
     labels = f.hist.labels()
-    fractional = f.hist.fractional[index].tolist()
-    return [{} if odd else {label: c for label, c in zip(labels, row, strict=True) if c}
-            for row, odd in zip(f.hist.counts[index].tolist(), fractional, strict=True)]
+    rows = np.concatenate([f.hist.fractional[index, None], f.hist.counts[index]], axis=1)
+    return _from_rows(rows, lambda row: {} if row[0] else {
+        label: c for label, c in zip(labels, row[1:], strict=True) if c})
 
 
 def _details(f: Figures, index: np.ndarray) -> list[dict[str, Any]]:
@@ -124,8 +140,8 @@ def _details(f: Figures, index: np.ndarray) -> list[dict[str, Any]]:
         return _scale_details(f, index)
     if f.csat is not None:
         whole = (f.hist.fractional[index] == 0).tolist()  # type: ignore[union-attr]
-        return [{"csat": _maybe(c)} if w else {}
-                for c, w in zip(f.csat[index].tolist(), whole, strict=True)]
+        return [{"csat": c} if w else {}
+                for c, w in zip(_floats(f.csat[index]), whole, strict=True)]
     if f.nps is not None:
         p = f.nps
         return [dict(nps=score, nps_ci_low=low, nps_ci_high=high, nps_confidence=p.confidence,
@@ -135,7 +151,7 @@ def _details(f: Figures, index: np.ndarray) -> list[dict[str, Any]]:
                     p.ci_high[index].tolist(), p.promoters[index].tolist(),
                     p.passives[index].tolist(), p.detractors[index].tolist(), strict=True)]
     if m.kind == BINARY:
-        return [{"share": _maybe(v)} for v in f.mean[index].tolist()]
+        return [{"share": v} for v in _floats(f.mean[index])]
     return [{} for _ in range(size)]
 
 
@@ -144,15 +160,15 @@ def _scale_details(f: Figures, index: np.ndarray) -> list[dict[str, Any]]:
     assert s is not None and f.included is not None
     found = []
     for included, complete, alpha, both, listwise, pairwise in zip(
-            f.included[index].tolist(), s.complete[index].tolist(), s.alpha[index].tolist(),
-            s.both_alphas[index].tolist(), s.alpha_listwise[index].tolist(),
-            s.alpha_pairwise[index].tolist(), strict=True):
+            f.included[index].tolist(), s.complete[index].tolist(), _floats(s.alpha[index]),
+            s.both_alphas[index].tolist(), _floats(s.alpha_listwise[index]),
+            _floats(s.alpha_pairwise[index]), strict=True):
         details: dict[str, Any] = {
             "items": [i for i, use in zip(items, included, strict=True) if use],
-            "complete": complete, "alpha": _maybe(alpha)}
+            "complete": complete, "alpha": alpha}
         if both:
-            details["alpha_listwise"] = _maybe(listwise)
-            details["alpha_pairwise"] = _maybe(pairwise)
+            details["alpha_listwise"] = listwise
+            details["alpha_pairwise"] = pairwise
         found.append(details)
     return found
 

@@ -252,12 +252,24 @@ def _bound(table: Any, column: str, dialect: Any, value: Any) -> Any:
 
 
 def _json(values: list[dict[str, Any]], serialise: Any, *, memo: bool) -> list[str]:
-    if not memo:
-        return [serialise(v) for v in values]
-    made: dict[tuple, str] = {}  # histograms: str keys, int counts
+    """The JSON text of each value, made once per equal value where that is cheap to tell:
+    ``memo`` (histograms: str keys, int counts) or a value of one plain entry (a CSAT or
+    share: the same few fractions recur across subjects)."""
+    made: dict[tuple, str] = {}
     found = []
     for v in values:
-        key = tuple(v.items())
+        if memo:
+            key: tuple | None = tuple(v.items())
+        elif len(v) == 1:
+            ((k, x),) = v.items()
+            kind = type(x)
+            key = (k, kind, repr(x) if kind is float else x) \
+                if kind in (float, int, str, bool, type(None)) else None
+        else:
+            key = None
+        if key is None:
+            found.append(serialise(v))
+            continue
         text = made.get(key)
         if text is None:
             text = made[key] = serialise(v)

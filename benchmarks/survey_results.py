@@ -8,25 +8,31 @@ of the shipped ``internal_360`` survey about ``--kams`` KAMs, each rated by hims
 manager, 2 peers and 3 cross-functional colleagues (7 responses, every rating item answered
 at random). The data generation is not timed. Then times:
 
-- ``load``: ``load_records`` — every response and answer in two queries;
-- ``compute``: ``aggregate`` — the reportable cells (pure Python, no database);
+- ``load``: ``load_answers`` — every response and answer, one select each, into arrays;
+- ``compute``: ``aggregate_table`` — the reportable cells (numpy, no database);
 - ``recompute``: ``recompute_campaign`` — load, compute and store, one transaction (what the
   scheduler does after close);
-- ``provider``: ``kamscore_survey_results`` for the period — reading the stored cells into the
-  metric plugins' ``SurveyResults`` (what a score run does), with its number of queries;
 - ``GROUP BY floor``: one SQL ``GROUP BY`` (subject, rater group, item) over the same answers —
   count, sum and sum of squares, every row fetched: the least any recompute must spend reading
-  the rows, printed beside ``recompute`` in the same run.
+  the rows, printed beside ``recompute`` (and the ratio of the two) in the same run;
+- ``previous``: the former recompute (per-row loading, per-subject pure-Python aggregation,
+  ``tests/surveys/reference_recompute.py``), on the same database in the same run, rolled
+  back (``--previous-up-to`` limits it: at 10,000 KAMs it takes minutes);
+- ``provider``: ``kamscore_survey_results`` for the period — reading the stored cells into the
+  metric plugins' ``SurveyResults`` (what a score run does), with its number of queries.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import random
+import sys
 import time
 import uuid
+from pathlib import Path
 
 from imports import database  # the throw-away database of benchmarks/imports.py
 from sqlalchemy import event, func, insert, select
@@ -47,9 +53,12 @@ from kamscore.models import (
     SurveyResponse,
     SurveyVersion,
 )
-from kamscore.surveys.aggregate_store import Minimums, compute, load_records, recompute_campaign
+from kamscore.surveys.aggregate_store import Minimums, compute, load_answers, recompute_campaign
 from kamscore.surveys.definition import parse_definition
 from kamscore.surveys.survey_results_from_campaigns import kamscore_survey_results
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "surveys"))
+import reference_recompute
 
 RATERS = ("self", "manager", "peer", "peer", "cross_functional", "cross_functional",
           "cross_functional")
@@ -119,22 +128,29 @@ def group_by_floor(session, campaign_id: int) -> int:  # type: ignore[no-untyped
     return len(rows)
 
 
-def run(url: str, kams: int, seed: int) -> dict[str, float | int]:
+def run(url: str, kams: int, seed: int, previous: bool) -> dict[str, float | int]:
     upgrade(url)
     db = Database(url)
     try:
         campaign_id = populate(db, kams, seed)
         with db.session() as session:
-            campaign = session.get(Campaign, campaign_id)
-            records, t_load = timed(lambda: load_records(session, [campaign_id]))
-            _, t_compute = timed(lambda: compute(campaign, records[campaign_id],
-                                                 Minimums()))
-        with db.session() as session:
             groups, t_floor = timed(lambda: group_by_floor(session, campaign_id))
+        with db.session() as session:
+            campaign = session.get(Campaign, campaign_id)
+            answers, t_load = timed(lambda: load_answers(session, [campaign_id]))
+            _, t_compute = timed(lambda: compute(campaign, answers[campaign_id], Minimums()))
         with db.session() as session:
             campaign = session.get(Campaign, campaign_id)
             stored, t_recompute = timed(lambda: recompute_campaign(session, campaign,
                                                                    Minimums(), AT))
+        t_previous = float("nan")
+        if previous:
+            with db.sessionmaker() as session:
+                campaign = session.get(Campaign, campaign_id)
+                before, t_previous = timed(lambda: reference_recompute.recompute_campaign(
+                    session, campaign, Minimums(), AT))
+                session.rollback()
+            assert before == stored, (before, stored)
         queries = []
         event.listen(db.engine, "before_cursor_execute",
                      lambda *args: queries.append(args[2]))
@@ -142,9 +158,9 @@ def run(url: str, kams: int, seed: int) -> dict[str, float | int]:
             period = session.scalars(select(Period)).one()
             results, t_provider = timed(lambda: kamscore_survey_results(
                 session=session, period=period, settings={}))
-        return {"responses": len(records[campaign_id]), "cells": stored, "load": t_load,
+        return {"responses": len(answers[campaign_id]), "cells": stored, "load": t_load,
                 "compute": t_compute, "recompute": t_recompute, "provider": t_provider,
-                "floor": t_floor, "groups": groups,
+                "floor": t_floor, "groups": groups, "previous": t_previous,
                 "provider_queries": len(queries), "aggregates": len(results)}
     finally:
         db.dispose()
@@ -155,21 +171,32 @@ def main() -> None:
     parser.add_argument("--kams", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--postgres", help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--previous-up-to", type=int, default=10_000,
+                        help="time the former recompute beside up to this many KAMs "
+                             "(0: never; at 10,000 KAMs it takes minutes)")
     args = parser.parse_args()
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"# {backend}, Python {platform.python_version()}, {platform.machine()}")
+    print(f"# {backend}, Python {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} CPUs")
     print(f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
-          f"{platform.processor() or platform.machine()}")
-    print("| KAMs | responses | cells stored | load s | compute s | recompute s "
-          "| GROUP BY floor s (groups) | provider s | provider queries | aggregates for metrics |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print("| backend | KAMs | responses | cells stored | load s | compute s | recompute s "
+          "| GROUP BY floor s (groups) | recompute / floor | previous recompute s | speed-up "
+          "| provider s | provider queries | aggregates for metrics | load average |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| ---: | ---: | ---: |")
     for kams in args.kams:
         with database(args.postgres) as url:
-            r = run(url, kams, args.seed)
-        print(f"| {kams:,} | {r['responses']:,} | {r['cells']:,} | {r['load']:.1f} "
-              f"| {r['compute']:.1f} | {r['recompute']:.1f} | {r['floor']:.1f} ({r['groups']:,}) "
-              f"| {r['provider']:.1f} "
-              f"| {r['provider_queries']} | {r['aggregates']:,} |")
+            r = run(url, kams, args.seed, kams <= args.previous_up_to)
+        previous = "-" if r["previous"] != r["previous"] else f"{r['previous']:.1f}"
+        speed_up = "-" if r["previous"] != r["previous"] \
+            else f"{r['previous'] / r['recompute']:.0f}x"
+        print(f"| {backend} | {kams:,} | {r['responses']:,} | {r['cells']:,} | {r['load']:.1f} "
+              f"| {r['compute']:.1f} | **{r['recompute']:.1f}** "
+              f"| {r['floor']:.1f} ({r['groups']:,}) | {r['recompute'] / r['floor']:.1f}x "
+              f"| {previous} | {speed_up} | {r['provider']:.1f} "
+              f"| {r['provider_queries']} | {r['aggregates']:,} | "
+              f"{os.getloadavg()[0]:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

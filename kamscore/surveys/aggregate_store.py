@@ -21,14 +21,17 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from kamscore.db.bulk_copy import copy_rows
+from kamscore.db.column_reads import fetch_columns, fetch_rows, object_array
+from kamscore.db.gc_pause import gc_paused
 from kamscore.models import (
     Account,
     Campaign,
@@ -45,13 +48,14 @@ from kamscore.surveys.aggregation import (
     CampaignAggregates,
     Cell,
     ResponseRecord,
-    aggregate,
+    aggregate_table,
 )
 from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.errors import Conflict
-from kamscore.surveys.measures import StoredAnswer, measures_of
+from kamscore.surveys.measures import Measure, StoredAnswer, measures_of
 from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
 from kamscore.surveys.response_quality import COUNTED
+from kamscore.surveys.response_table import ResponseTable
 
 log = logging.getLogger(__name__)
 
@@ -77,44 +81,91 @@ class Minimums:
         return self if campaign.anonymous else Minimums(1, 1)
 
 
-def load_records(session: Session, campaign_ids: Sequence[int]
-                 ) -> dict[int, list[ResponseRecord]]:
-    """Every response of the campaigns, with its subject's code and its answers (2 queries)."""
+@dataclass(frozen=True)
+class CampaignAnswers:
+    """One campaign's responses (subject code and rater group, in arrival order) and their
+    answers (the response's position, item, number, text), as read."""
+
+    subjects: list[str]
+    groups: list[str]
+    response: np.ndarray
+    item: np.ndarray
+    number: np.ndarray
+    text: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.subjects)
+
+    def table(self, measures: Sequence[Measure]) -> ResponseTable:
+        return ResponseTable.from_answers(measures, self.subjects, self.groups, self.response,
+                                          self.item, self.number, self.text)
+
+
+def load_answers(session: Session, campaign_ids: Sequence[int]) -> dict[int, CampaignAnswers]:
+    """Every response of the campaigns, with its subject's code, and every answer: one
+    Core select of the needed columns each, read from the cursor into arrays."""
     if not campaign_ids:
         return {}
-    answers: dict[str, dict[str, StoredAnswer]] = defaultdict(dict)
-    rows = session.execute(
-        select(SurveyAnswer.response_id, SurveyAnswer.item, SurveyAnswer.number,
-               SurveyAnswer.text)
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)
-        .execution_options(yield_per=10_000)
-    )
-    for response_id, item, number, text in rows:
-        answers[response_id][item] = (number, text)
-    records: dict[int, list[ResponseRecord]] = defaultdict(list)
-    responses = session.execute(
+    with gc_paused():  # a million rows of tuples, no cycles among them
+        return _load_answers(session, campaign_ids)
+
+
+def _load_answers(session: Session, campaign_ids: Sequence[int]) -> dict[int, CampaignAnswers]:
+    responses = fetch_rows(session, (
         select(SurveyResponse.id, SurveyResponse.campaign_id, SurveyResponse.rater_group,
                Account.code, Person.code)
         .outerjoin(Account, Account.id == SurveyResponse.subject_account_id)
         .outerjoin(Person, Person.id == SurveyResponse.subject_person_id)
         .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)  # not excluded
-        .order_by(SurveyResponse.id)
-    )
+        .order_by(SurveyResponse.id)))
+    position: dict[Any, int] = {}
+    subjects: dict[int, list[str]] = {c: [] for c in campaign_ids}
+    groups: dict[int, list[str]] = {c: [] for c in campaign_ids}
     for response_id, campaign_id, group, account_code, person_code in responses:
-        records[campaign_id].append(
-            ResponseRecord(account_code or person_code, group, answers.pop(response_id, {}))
-        )
-    return records
+        position[response_id] = len(subjects[campaign_id])
+        subjects[campaign_id].append(account_code or person_code)
+        groups[campaign_id].append(group)
+    response, campaign, item, number, text = fetch_columns(session, (
+        select(SurveyAnswer.response_id, SurveyResponse.campaign_id, SurveyAnswer.item,
+               SurveyAnswer.number, SurveyAnswer.text)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)), 5)
+    rows = np.fromiter((position[r] for r in response), dtype=np.int64, count=len(response))
+    numbers = np.array(number, dtype=float)  # NULL → NaN
+    items, texts = object_array(item), object_array(text)
+    found = {}
+    for campaign_id in campaign_ids:
+        mine = np.asarray(campaign, dtype=np.int64) == campaign_id if len(campaign_ids) > 1 \
+            else slice(None)
+        found[campaign_id] = CampaignAnswers(subjects[campaign_id], groups[campaign_id],
+                                             rows[mine], items[mine], numbers[mine], texts[mine])
+    return found
 
 
-def compute(campaign: Campaign, records: Iterable[ResponseRecord],
+def load_records(session: Session, campaign_ids: Sequence[int]
+                 ) -> dict[int, list[ResponseRecord]]:
+    """Every response of the campaigns as ``ResponseRecord`` (for callers that want them)."""
+    found: dict[int, list[ResponseRecord]] = {}
+    for campaign_id, answers in load_answers(session, campaign_ids).items():
+        by_response: list[dict[str, StoredAnswer]] = [{} for _ in range(len(answers))]
+        for r, i, n, t in zip(answers.response.tolist(), answers.item.tolist(),
+                              answers.number.tolist(), answers.text.tolist(), strict=True):
+            by_response[r][i] = (None if n != n else n, t)
+        found[campaign_id] = [ResponseRecord(s, g, a) for s, g, a in
+                              zip(answers.subjects, answers.groups, by_response, strict=True)]
+    return found
+
+
+def compute(campaign: Campaign, answers: CampaignAnswers | None,
             minimums: Minimums) -> CampaignAggregates:
-    """The reportable cells of one campaign (pure once the records are loaded)."""
-    definition = definition_of(campaign.survey_version)
-    return aggregate(measures_of(definition), records,
-                     subject_type=campaign.subject_type.value, campaign_code=campaign.code,
-                     minimum=minimums.for_campaign(campaign).group)
+    """The reportable cells of one campaign (pure once the answers are loaded)."""
+    measures = measures_of(definition_of(campaign.survey_version))
+    table = answers.table(measures) if answers is not None else \
+        ResponseTable.from_records(measures, [])
+    with gc_paused():  # hundreds of thousands of cells, no cycles among them
+        return aggregate_table(measures, table, subject_type=campaign.subject_type.value,
+                               campaign_code=campaign.code,
+                               minimum=minimums.for_campaign(campaign).group)
 
 
 def response_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -138,50 +189,93 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
     if campaign.status is not CampaignStatus.CLOSED:
         raise Conflict(f"campaign {campaign.code} is {campaign.status.value}: results are "
                        "computed once it is closed", field="status")
-    records = load_records(session, [campaign.id]).get(campaign.id, [])
-    result = compute(campaign, records, minimums)
+    result = compute(campaign, load_answers(session, [campaign.id]).get(campaign.id), minimums)
     invited, answered = response_counts(session, [campaign.id]).get(campaign.id, (0, 0))
     used = minimums.for_campaign(campaign)
     session.execute(delete(SurveyAggregate).where(SurveyAggregate.campaign_id == campaign.id))
-    rows = [_row(campaign.id, cell, now) for cell in result.cells]
-    rows.append(dict(
-        campaign_id=campaign.id, subject_type=SUBJECT_CAMPAIGN, subject_code=campaign.code,
-        measure=MARKER_MEASURE, rater_group=MARKER_GROUP, n=result.responses, mean=None,
-        sd=None, scale_min=None, scale_max=None, histogram={},
-        details={"invited": invited, "answered": answered,
-                 "response_rate": answered / invited if invited else None,
-                 "min_group": used.group, "min_group_text": used.text,
-                 "subjects": len(result.subjects)},
-        computed_at=now,
-    ))
-    store_rows(session, rows)
+    marker = Cell(SUBJECT_CAMPAIGN, campaign.code, MARKER_MEASURE, MARKER_GROUP,
+                  result.responses, None, None, None, None, {},
+                  {"invited": invited, "answered": answered,
+                   "response_rate": answered / invited if invited else None,
+                   "min_group": used.group, "min_group_text": used.text,
+                   "subjects": len(result.subjects)})
+    with gc_paused():
+        store_cells(session, campaign.id, [*result.cells, marker], now)
     session.flush()
     log.info("campaign %s: %d aggregate cells from %d responses", campaign.code,
              len(result.cells), result.responses)
     return len(result.cells)
 
 
-def store_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert aggregate rows: ``COPY`` on PostgreSQL (the JSON columns serialised once,
-    several times faster than batched INSERTs), Core executemany batches elsewhere."""
-    table = SurveyAggregate.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        columns = list(rows[0]) if rows else []
-        copy_rows(session, table.name, columns,
-                  ([json.dumps(v) if isinstance(v, dict) else v for v in row.values()]
-                   for row in rows))
+def store_cells(session: Session, campaign_id: int, cells: Sequence[Cell],
+                now: dt.datetime) -> None:
+    """Insert ``cells`` as aggregate rows, column by column: ``COPY`` on PostgreSQL, elsewhere
+    one DBAPI ``executemany`` of tuples whose values went through their column type's bind
+    processor (stored exactly as the ORM would store them), without SQLAlchemy's per-row,
+    per-parameter work. The JSON of equal histograms is made once."""
+    if not cells:
         return
-    for start in range(0, len(rows), INSERT_BATCH):  # Core: no ORM bookkeeping per row
-        session.execute(insert(table), rows[start:start + INSERT_BATCH])
+    table = SurveyAggregate.__table__
+    connection = session.connection()
+    dialect = connection.dialect
+    postgres = dialect.name == "postgresql"
+    size = len(cells)
+    columns: dict[str, list[Any]] = {
+        "campaign_id": [campaign_id] * size,
+        **{column: [getattr(c, name) for c in cells] for column, name in _CELL_COLUMNS.items()},
+        "computed_at": [now if postgres else _bound(table, "computed_at", dialect, now)] * size,
+    }
+    serialise = json.dumps if postgres else _processor(table, "details", dialect)
+    columns["histogram"] = _json(columns["histogram"], serialise, memo=True)
+    columns["details"] = _json(columns["details"], serialise, memo=False)
+    rows = list(zip(*columns.values(), strict=True))
+    if postgres:
+        copy_rows(session, table.name, list(columns), rows)
+        return
+    sql = str(insert(table).compile(dialect=dialect, column_keys=list(columns)))
+    for start in range(0, len(rows), INSERT_BATCH):
+        connection.exec_driver_sql(sql, rows[start:start + INSERT_BATCH])
 
 
-def _row(campaign_id: int, cell: Cell, now: dt.datetime) -> dict[str, Any]:
-    return dict(
-        campaign_id=campaign_id, subject_type=cell.subject_type, subject_code=cell.subject,
-        measure=cell.measure, rater_group=cell.rater_group, n=cell.n, mean=cell.mean,
-        sd=cell.sd, scale_min=cell.scale_min, scale_max=cell.scale_max,
-        histogram=cell.histogram, details=cell.details, computed_at=now,
-    )
+_CELL_COLUMNS = {"subject_type": "subject_type", "subject_code": "subject", "measure": "measure",
+                 "rater_group": "rater_group", "n": "n", "mean": "mean", "sd": "sd",
+                 "scale_min": "scale_min", "scale_max": "scale_max", "histogram": "histogram",
+                 "details": "details"}
+
+
+def _processor(table: Any, column: str, dialect: Any) -> Any:
+    return table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _bound(table: Any, column: str, dialect: Any, value: Any) -> Any:
+    process = _processor(table, column, dialect)
+    return value if process is None else process(value)
+
+
+def _json(values: list[dict[str, Any]], serialise: Any, *, memo: bool) -> list[str]:
+    """The JSON text of each value, made once per equal value where that is cheap to tell:
+    ``memo`` (histograms: str keys, int counts) or a value of one plain entry (a CSAT or
+    share: the same few fractions recur across subjects)."""
+    made: dict[tuple, str] = {}
+    found = []
+    for v in values:
+        if memo:
+            key: tuple | None = tuple(v.items())
+        elif len(v) == 1:
+            ((k, x),) = v.items()
+            kind = type(x)
+            key = (k, kind, repr(x) if kind is float else x) \
+                if kind in (float, int, str, bool, type(None)) else None
+        else:
+            key = None
+        if key is None:
+            found.append(serialise(v))
+            continue
+        text = made.get(key)
+        if text is None:
+            text = made[key] = serialise(v)
+        found.append(text)
+    return found
 
 
 def campaigns_to_recompute(session: Session, minimums: Minimums) -> list[Campaign]:
@@ -258,9 +352,9 @@ def campaign_cells(session: Session, campaigns: Sequence[Campaign], minimums: Mi
     cells = stored_cells(session, [c.id for c in closed], for_metrics=for_metrics)
     missing = [c for c in closed if c.id not in cells]
     if missing:
-        records = load_records(session, [c.id for c in missing])
+        answers = load_answers(session, [c.id for c in missing])
         for campaign in missing:
-            computed = compute(campaign, records.get(campaign.id, []), minimums).cells
+            computed = compute(campaign, answers.get(campaign.id), minimums).cells
             cells[campaign.id] = [c for c in computed if _for_metrics(c.measure)] \
                 if for_metrics else computed
     return {c.id: cells[c.id] for c in closed}

@@ -22,45 +22,44 @@ Groups of a subject: customers — ``all`` and, inside it, the stakeholders' rol
 KAM's ``self`` rating, always shown apart, and ``all`` (= others + self), shown where
 ``others`` is. Whole-campaign figures (subject type ``campaign``) pool the subjects whose top
 group is reported: sums of reported figures again, never a route to a hidden group.
+
+Everything is computed per measure for all subjects at once (``ResponseTable`` →
+``measure_figures`` → ``group_statistics``): each subject has the same *slots* (top group,
+every rater group of the campaign, and in a 360° self and all), a response belongs to its
+rater group's slot, to the top slot (unless it is a self-rating) and to ``all``, and every
+figure is a group-by over those memberships. ``tests/surveys/reference_aggregation.py`` keeps
+the former per-subject version the results are tested equal to.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from kamscore.metrics.survey_results import GROUP_ALL, GROUP_OTHERS, GROUP_SELF, SUBJECT_KAM
-from kamscore.surveys.disclosure import Group, Verdict, disclose
-from kamscore.surveys.measures import (
-    BINARY,
-    CHOICE,
-    NPS,
-    RATING,
-    Measure,
-    StoredAnswer,
-    measure_value,
-    numeric_value,
+from kamscore.surveys.cell import Cell
+from kamscore.surveys.disclosure import (
+    SHOWN,
+    VERDICT_CODES,
+    Group,
+    Verdict,
+    disclose,
+    flat_tree_verdicts,
 )
-from kamscore.surveys.rater_agreement import (
-    AGREEMENT_MEASURE,
-    RaterTable,
-    agreement_details,
-    rater_table,
-)
-from kamscore.surveys.reliability import cronbach_alpha_pairwise, gap_interval
-from kamscore.surveys.statistics import (
-    cronbach_alpha,
-    describe,
-    describe_histogram,
-    gap,
-    net_promoter,
-    top_box_share,
-)
+from kamscore.surveys.measure_figures import Figures, add_gaps, cells, figures
+from kamscore.surveys.measures import RATING, Measure, StoredAnswer
+from kamscore.surveys.rater_agreement import RaterTable, agreement_cells
+from kamscore.surveys.response_table import ResponseTable
 
 SUBJECT_CAMPAIGN = "campaign"
 TOP_PRIORITY, GROUP_PRIORITY = 2, 1
+TOP = 0  # the top group's slot
+
+__all__ = ["SUBJECT_CAMPAIGN", "CampaignAggregates", "Cell", "ResponseRecord", "SubjectGroups",
+           "aggregate", "aggregate_table", "group_verdicts", "subject_tree", "top_group"]
 
 
 @dataclass(frozen=True)
@@ -70,23 +69,6 @@ class ResponseRecord:
     subject: str
     rater_group: str
     answers: Mapping[str, StoredAnswer]
-
-
-@dataclass
-class Cell:
-    """One reportable aggregate (mirrors ``models.SurveyAggregate``)."""
-
-    subject_type: str
-    subject: str
-    measure: str
-    rater_group: str
-    n: int
-    mean: float | None
-    sd: float | None
-    scale_min: int | None
-    scale_max: int | None
-    histogram: dict[str, int]
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,126 +89,215 @@ class CampaignAggregates:
 def aggregate(measures: Sequence[Measure], records: Iterable[ResponseRecord], *,
               subject_type: str, campaign_code: str, minimum: int) -> CampaignAggregates:
     """Every reportable cell of one campaign (``minimum``: the smallest reportable group)."""
+    return aggregate_table(measures, ResponseTable.from_records(measures, records),
+                           subject_type=subject_type, campaign_code=campaign_code,
+                           minimum=minimum)
+
+
+@dataclass(frozen=True)
+class Slots:
+    """The subjects and group slots of a campaign, and each response's memberships."""
+
+    subjects: np.ndarray  # sorted subject codes
+    names: list[str]  # slot names: top, the rater groups (sorted), [self, all]
+    is_360: bool
+    subject: np.ndarray  # per response (responses sorted by subject, slot, arrival)
+    slot: np.ndarray  # per response: its rater group's slot
+    resp: np.ndarray  # memberships: response ...
+    key: np.ndarray  # ... and group (subject * width + slot)
+
+    @property
+    def width(self) -> int:
+        return len(self.names)
+
+    @property
+    def decided(self) -> int:
+        """Slots ``disclose`` decides: top, rater groups and (360°) self — not ``all``."""
+        return self.width - 1 if self.is_360 else self.width
+
+    @property
+    def groups(self) -> int:
+        return len(self.subjects) * self.width
+
+    def count(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """Members per group (``weights`` per response), subjects x slots."""
+        w = None if weights is None else weights[self.resp].astype(float)
+        return np.bincount(self.key, w, minlength=self.groups).reshape(-1, self.width)
+
+
+def _slots(table: ResponseTable, is_360: bool) -> tuple[Slots, ResponseTable]:
+    """The slots of ``table``'s campaign, and the table sorted as they expect."""
+    subjects, subject = np.unique(table.subjects.astype(str), return_inverse=True)
+    own = (table.groups == GROUP_SELF) if is_360 else np.zeros(len(table), dtype=bool)
+    groups = sorted(set(table.groups[~own].tolist()))
+    position = {g: p + 1 for p, g in enumerate(groups)}
+    own_slot = len(groups) + 1
+    slot = np.array([own_slot if o else position[g]
+                     for g, o in zip(table.groups.tolist(), own.tolist(), strict=True)],
+                    dtype=np.int64)
+    order = np.lexsort((np.arange(len(table)), slot, subject))
+    subject, slot, own = subject[order], slot[order], own[order]
+    names = [top_group(is_360), *groups, *([GROUP_SELF, GROUP_ALL] if is_360 else [])]
+    width = len(names)
+    rows = np.arange(len(table))
+    resp = [rows, rows[~own]]
+    key = [subject * width + slot, subject[~own] * width + TOP]
+    if is_360:
+        resp.append(rows)
+        key.append(subject * width + own_slot + 1)
+    return (Slots(subjects, names, is_360, subject, slot, np.concatenate(resp),
+                  np.concatenate(key)), table.take(order))
+
+
+def aggregate_table(measures: Sequence[Measure], table: ResponseTable, *, subject_type: str,
+                    campaign_code: str, minimum: int) -> CampaignAggregates:
+    """``aggregate`` of the responses in ``table``."""
+    if not len(table):
+        return CampaignAggregates([], {}, 0)
     is_360 = subject_type == SUBJECT_KAM
-    top = top_group(is_360)
-    by_subject: dict[str, list[ResponseRecord]] = defaultdict(list)
-    count = 0
-    for record in records:
-        by_subject[record.subject].append(record)
-        count += 1
-    cells: list[Cell] = []
-    subjects: dict[str, SubjectGroups] = {}
-    shown_tops: dict[str, dict[str, list[ResponseRecord]]] = defaultdict(dict)
-    complete_tops: dict[str, bool] = defaultdict(lambda: True)
-    agreement_tables: list[RaterTable] = []
-    for subject in sorted(by_subject):
-        result = _subject_cells(measures, by_subject[subject], subject_type, subject, top,
-                                is_360, minimum)
-        cells += result.cells
-        subjects[subject] = result.groups
-        for measure_id, members in result.top_members.items():
-            shown_tops[measure_id][subject] = members
-        for measure_id, complete in result.top_complete.items():
-            complete_tops[measure_id] &= complete
-        agreement_tables += result.rater_tables
-    cells += _agreement_cells(agreement_tables, subject_type)
-    selves = [r for r in by_subject_records(by_subject) if r.rater_group == GROUP_SELF]
-    cells += _campaign_cells(measures, shown_tops, complete_tops, selves if is_360 else None,
-                             campaign_code, top)
-    return CampaignAggregates(cells, subjects, count)
-
-
-@dataclass
-class _SubjectResult:
-    cells: list[Cell]
-    groups: SubjectGroups
-    top_members: dict[str, list[ResponseRecord]]  # measure → top group's responses, if shown
-    top_complete: dict[str, bool]  # scale → every top respondent answered every item
-    rater_tables: list[RaterTable]  # 360°: each shown rater group's items x raters
-
-
-def _subject_cells(measures: Sequence[Measure], records: list[ResponseRecord], subject_type: str,
-                   subject: str, top: str, is_360: bool, minimum: int) -> _SubjectResult:
-    members: dict[str, list[ResponseRecord]] = defaultdict(list)
-    for r in records:
-        members[GROUP_SELF if is_360 and r.rater_group == GROUP_SELF else r.rater_group].append(r)
-    self_records = members.pop(GROUP_SELF, []) if is_360 else []
-    rater_groups = sorted(members)
-    members[top] = [r for g in rater_groups for r in members[g]]
+    slots, table = _slots(table, is_360)
+    d = slots.decided
+    members = slots.count()
+    first = flat_tree_verdicts(members[:, :d], minimum, exempt_last=is_360)
+    first_shown = first == SHOWN
+    apart = np.zeros(d, dtype=bool)
     if is_360:
-        members[GROUP_SELF] = self_records
-
-    def tree(count: Mapping[str, int]) -> list[Group]:
-        return subject_tree(count, rater_groups, is_360=is_360)
-
-    responses = {g: len(rs) for g, rs in members.items()}
-    first = disclose(tree(responses), minimum)
-    hidden: set[Hashable] = {g for g, v in first.items() if v is not Verdict.SHOWN}
-    cells: list[Cell] = []
-    top_members: dict[str, list[ResponseRecord]] = {}
-    top_complete: dict[str, bool] = {}
-    item_verdicts: dict[str, dict[Hashable, Verdict]] = {}
-
-    def emit(measure: Measure, group: str, rs: list[ResponseRecord], **extra: Any) -> Cell:
-        cell = _cell(measure, rs, subject_type, subject, group, **extra)
-        cells.append(cell)
-        return cell
-
-    for measure in measures:
+        apart[-1] = True  # the self-rating: shown apart whatever the first pass decided
+    item_shown: dict[str, np.ndarray] = {}
+    done: list[tuple[Measure, Figures, np.ndarray]] = []  # measure, figures, top reported
+    keyed: list[tuple[np.ndarray, list[Cell]]] = []
+    for number, measure in enumerate(measures):
         if measure.is_scale:
-            shown = {g: _scale_items_shown(measure, item_verdicts, g) for g in members}
-            verdict = {g: Verdict.SHOWN if shown[g] and (g == GROUP_SELF or first[g] is
-                                                         Verdict.SHOWN) else Verdict.WITHHELD
-                       for g in members}
+            inside = np.stack([item_shown.get(i, np.zeros_like(first_shown))
+                               for i in measure.items], axis=-1)
+            shown = inside.any(axis=-1) & (first_shown | apart)
+            included = np.concatenate([inside, inside[:, TOP:TOP + 1]] if is_360 else [inside],
+                                      axis=1).reshape(slots.groups, -1)
+            f = figures(measure, table, slots.resp, slots.key, slots.groups, included=included)
         else:
-            answered = {g: sum(measure_value(measure, r.answers) is not None for r in rs)
-                        for g, rs in members.items()}
-            verdict = disclose(tree(answered), minimum, withheld=hidden)
-            item_verdicts[measure.id] = verdict
-            shown = {g: [] for g in members}
-        by_group: dict[str, Cell] = {}
-        for g in [top, *rater_groups, *([GROUP_SELF] if is_360 else [])]:
-            if verdict.get(g) is not Verdict.SHOWN or not members[g]:
-                continue
-            cell = emit(measure, g, members[g], included=shown[g])
-            if cell.n == 0:
-                cells.pop()
-                continue
-            by_group[g] = cell
-        if top in by_group:
-            top_members[measure.id] = members[top]
-            top_complete[measure.id] = bool(by_group[top].details.get("complete"))
-        if is_360 and top in by_group:
-            emit(measure, GROUP_ALL, members[top] + members[GROUP_SELF], included=shown[top])
-            # others + self: sums of two reported cells, so it reveals nothing new
-        if GROUP_SELF in by_group and top in by_group:
-            _add_gap(by_group[GROUP_SELF], by_group[top])
-    tables: list[RaterTable] = []
-    if is_360:
-        for g in [top, *rater_groups]:
-            if first[g] is Verdict.SHOWN:
-                table = rater_table(measures, item_verdicts, members[g], subject, g)
-                if table is not None:
-                    tables.append(table)
-    groups = SubjectGroups(responses=responses, verdicts=dict(first))
-    return _SubjectResult(cells, groups, top_members, top_complete, tables)
+            f = figures(measure, table, slots.resp, slots.key, slots.groups)
+            answered = f.n.reshape(-1, slots.width)[:, :d]
+            shown = flat_tree_verdicts(answered, minimum, exempt_last=is_360,
+                                       hidden=~first_shown) == SHOWN
+            item_shown[measure.id] = shown
+        reported = np.zeros((len(slots.subjects), slots.width), dtype=bool)
+        reported[:, :d] = shown & (members[:, :d] > 0)
+        reported &= f.n.reshape(-1, slots.width) > 0
+        if is_360:
+            reported[:, -1] = reported[:, TOP]
+        index = np.flatnonzero(reported)
+        found = cells(f, index, subject_type, slots.subjects[index // slots.width].tolist(),
+                      [slots.names[s] for s in (index % slots.width).tolist()])
+        if is_360:
+            _gaps(found, f, index, reported, slots)
+        order = (index // slots.width * len(measures) + number) * slots.width \
+            + index % slots.width
+        keyed.append((order, found))
+        done.append((measure, f, reported[:, TOP]))
+    order = np.argsort(np.concatenate([k for k, _ in keyed]), kind="stable")
+    every = [c for _, found in keyed for c in found]
+    result = [every[i] for i in order.tolist()]
+    result += agreement_cells(_rater_tables(measures, item_shown, first_shown, members, table,
+                                            slots), subject_type)
+    result += _campaign_cells(done, table, slots, campaign_code)
+    return CampaignAggregates(result, _subject_groups(slots, members, first), len(table))
 
 
-def _agreement_cells(tables: Sequence[RaterTable], subject_type: str) -> list[Cell]:
-    """One ``agreement`` cell per subject and shown rater group (n: the raters)."""
-    return [Cell(subject_type, t.subject, AGREEMENT_MEASURE, t.group, int(t.table.shape[1]),
-                 None, None, t.scale_min, t.scale_max, {}, details)
-            for t, details in zip(tables, agreement_details(tables), strict=True)
-            if details is not None]
+def _gaps(found: list[Cell], f: Figures, index: np.ndarray, reported: np.ndarray,
+          slots: Slots) -> None:
+    own_slot = slots.width - 2
+    slot = index % slots.width
+    subject = index // slots.width
+    mine = (slot == own_slot) & reported[subject, TOP]
+    positions = np.flatnonzero(mine)
+    add_gaps([found[p] for p in positions.tolist()], f, index[mine], f,
+             subject[mine] * slots.width + TOP)
 
 
-def _add_gap(own: Cell, others: Cell) -> None:
-    """Self minus others on the self-rating's cell, with its confidence interval."""
-    own.details["gap"] = gap(own.mean, others.mean)
-    interval = gap_interval(own.n, own.mean, own.sd, others.n, others.mean, others.sd)
-    if interval is not None and interval.low is not None:
-        own.details.update(gap_ci_low=interval.low, gap_ci_high=interval.high,
-                           gap_confidence=interval.confidence, gap_method=interval.method)
+def _rater_tables(measures: Sequence[Measure], item_shown: Mapping[str, np.ndarray],
+                  first_shown: np.ndarray, members: np.ndarray, table: ResponseTable,
+                  slots: Slots) -> list[RaterTable]:
+    """360°: the items x raters table of each subject's shown top and rater groups with
+    two raters or more, on the rating items shown there, the most common scale's (two or
+    more of them)."""
+    rated = [m for m in measures if m.kind == RATING]
+    if not slots.is_360 or len(rated) < 2:
+        return []
+    width, inner = slots.width, slots.width - 2  # slots 0 .. inner - 1: top, rater groups
+    shown = np.stack([item_shown[m.id][:, :inner] for m in rated], axis=-1)
+    subject, slot = np.nonzero(first_shown[:, :inner] & (members[:, :inner] >= 2)
+                               & (shown.sum(axis=-1) >= 2))
+    own = slots.subject * width + slots.slot  # ascending
+    start = np.searchsorted(own, subject * width + np.where(slot == TOP, 1, slot), "left")
+    end = np.searchsorted(own, subject * width + np.where(slot == TOP, inner - 1, slot), "right")
+    chosen: dict[tuple[bool, ...], tuple[list[int], tuple[str, ...], tuple] | None] = {}
+    tables = []
+    for s, g, a, b, pattern in zip(subject.tolist(), slot.tolist(), start.tolist(), end.tolist(),
+                                   shown[subject, slot].tolist(), strict=True):
+        key = tuple(pattern)
+        if key not in chosen:
+            here = [m for m, p in zip(rated, pattern, strict=True) if p]
+            scale, _ = Counter((m.scale_min, m.scale_max) for m in here).most_common(1)[0]
+            items = [m for m in here if (m.scale_min, m.scale_max) == scale]
+            chosen[key] = None if len(items) < 2 else (
+                [table.columns[m.id] for m in items], tuple(m.id for m in items), scale)
+        if (choice := chosen[key]) is not None:
+            columns, ids, scale = choice
+            tables.append(RaterTable(str(slots.subjects[s]), slots.names[g], ids,
+                                     np.ascontiguousarray(table.values[a:b, columns].T), *scale))
+    return tables
+
+
+def _campaign_cells(done: Sequence[tuple[Measure, Figures, np.ndarray]], table: ResponseTable,
+                    slots: Slots, campaign_code: str) -> list[Cell]:
+    """Whole-campaign cells: the pooled reported top groups (and, for 360s, self-ratings).
+
+    A scale's mean is the mean of its items' pooled means; its sd and alpha are pooled only
+    if every subject's top cell had them (else the pool would hold answers to items that
+    were hidden in some subject).
+    """
+    top = slots.names[TOP]
+    own = slots.slot == slots.width - 2 if slots.is_360 else np.zeros(len(table), dtype=bool)
+    selves = np.flatnonzero(own)
+    found: list[Cell] = []
+    item_means: dict[str, float] = {}
+    for measure, f, reported in done:
+        pooled = np.flatnonzero(reported[slots.subject] & ~own)
+        one = np.zeros(len(pooled), dtype=np.int64)
+        if measure.is_scale:
+            means = np.array([[item_means.get(i, np.nan) for i in measure.items]])
+            complete = f.scale.complete.reshape(-1, slots.width)[reported, TOP]  # type: ignore
+            pool = figures(measure, table, pooled, one, 1,
+                           included=np.array([[i in item_means for i in measure.items]]),
+                           allowed=np.array([bool(complete.all())]), item_means=means)
+        else:
+            pool = figures(measure, table, pooled, one, 1)
+        cell = cells(pool, np.flatnonzero(pool.n > 0), SUBJECT_CAMPAIGN, [campaign_code] * 2,
+                     [top] * 2)
+        if cell and not measure.is_scale:
+            item_means[measure.id] = pool.mean[0]
+        found += cell
+        if slots.is_360:
+            mine = figures(measure, table, selves, np.zeros(len(selves), dtype=np.int64), 1)
+            own_cell = cells(mine, np.flatnonzero(mine.n > 0), SUBJECT_CAMPAIGN,
+                             [campaign_code] * 2, [GROUP_SELF] * 2)
+            if own_cell and cell:
+                add_gaps(own_cell, mine, np.array([0]), pool, np.array([0]))
+            found += own_cell
+    return found
+
+
+def _subject_groups(slots: Slots, members: np.ndarray, first: np.ndarray
+                    ) -> dict[str, SubjectGroups]:
+    d = slots.decided
+    found = {}
+    for subject, counts, verdicts in zip(slots.subjects.tolist(), members[:, :d].tolist(),
+                                         first.tolist(), strict=True):
+        keep = [s for s in range(d) if counts[s] or s == TOP or (slots.is_360 and s == d - 1)]
+        found[subject] = SubjectGroups(
+            responses={slots.names[s]: counts[s] for s in keep},
+            verdicts={slots.names[s]: VERDICT_CODES[verdicts[s]] for s in keep})
+    return found
 
 
 def top_group(is_360: bool) -> str:
@@ -255,116 +326,3 @@ def group_verdicts(responses: Mapping[str, int], *, is_360: bool, minimum: int
     counts[top_group(is_360)] = sum(responses[g] for g in groups)
     return {str(k): v for k, v in disclose(subject_tree(counts, groups, is_360=is_360),
                                            minimum).items()}
-
-
-def _scale_items_shown(measure: Measure, item_verdicts: Mapping[str, Mapping[Hashable, Verdict]],
-                       group: str) -> list[str]:
-    return [i for i in measure.items
-            if item_verdicts.get(i, {}).get(group) is Verdict.SHOWN]
-
-
-def by_subject_records(by_subject: Mapping[str, list[ResponseRecord]]) -> list[ResponseRecord]:
-    return [r for subject in sorted(by_subject) for r in by_subject[subject]]
-
-
-def _campaign_cells(measures: Sequence[Measure],
-                    shown_tops: Mapping[str, Mapping[str, list[ResponseRecord]]],
-                    complete_tops: Mapping[str, bool], selves: list[ResponseRecord] | None,
-                    campaign_code: str, top: str) -> list[Cell]:
-    """Whole-campaign cells: the pooled reported top groups (and, for 360s, self-ratings).
-
-    A scale's mean is the mean of its items' pooled means; its sd and alpha are pooled only
-    if every subject's top cell had them (else the pool would hold answers to items that
-    were hidden in some subject).
-    """
-    cells: list[Cell] = []
-    item_cells: dict[str, Cell] = {}
-    for measure in measures:
-        pooled = [r for rs in shown_tops.get(measure.id, {}).values() for r in rs]
-        if measure.is_scale:
-            items = [i for i in measure.items if i in item_cells]
-            cell = _cell(measure, pooled, SUBJECT_CAMPAIGN, campaign_code, top, included=items,
-                         item_means=[item_cells[i].mean for i in items],
-                         spread=complete_tops[measure.id])
-        else:
-            cell = _cell(measure, pooled, SUBJECT_CAMPAIGN, campaign_code, top)
-            if cell.n:
-                item_cells[measure.id] = cell
-        if cell.n:
-            cells.append(cell)
-        if selves is not None:
-            own = _cell(measure, selves, SUBJECT_CAMPAIGN, campaign_code, GROUP_SELF,
-                        included=list(measure.items))
-            if own.n:
-                if cell.n:
-                    _add_gap(own, cell)
-                cells.append(own)
-    return cells
-
-
-def _cell(measure: Measure, records: Sequence[ResponseRecord], subject_type: str, subject: str,
-          group: str, *, included: Sequence[str] = (),
-          item_means: Sequence[float | None] | None = None, spread: bool = True) -> Cell:
-    """The aggregate of ``records`` for one measure (``included``: a scale's shown items)."""
-    base = dict(subject_type=subject_type, subject=subject, measure=measure.id,
-                rater_group=group, scale_min=measure.scale_min, scale_max=measure.scale_max)
-    if measure.is_scale:
-        return Cell(**base, **_scale_stats(measure, records, included, item_means, spread))
-    values = [v for r in records if (v := measure_value(measure, r.answers)) is not None]
-    if measure.kind == CHOICE:
-        counts = Counter(str(v) for v in values)
-        numbers = [a[0] for r in records
-                   if (a := r.answers.get(measure.id)) is not None and a[0] is not None]
-        summary = describe(numbers)
-        return Cell(**base, n=len(values), mean=summary.mean, sd=summary.sd,
-                    histogram={o: counts[o] for o in measure.options if counts[o]})
-    counts = Counter(int(v) for v in values if float(v).is_integer())
-    whole = sum(counts.values()) == len(values)
-    summary = describe_histogram(counts) if whole else describe(values)
-    details: dict[str, Any] = {}
-    if measure.kind == RATING and measure.scale_max is not None and values and whole:
-        details["csat"] = top_box_share(counts, measure.scale_max)
-    elif measure.kind == NPS and values:
-        result = net_promoter(counts)
-        assert result is not None
-        details.update(nps=result.score, nps_ci_low=result.ci_low, nps_ci_high=result.ci_high,
-                       nps_confidence=result.confidence, nps_method=result.method,
-                       promoters=result.promoters, passives=result.passives,
-                       detractors=result.detractors)
-    elif measure.kind == BINARY and values:
-        details["share"] = summary.mean
-    return Cell(**base, n=summary.n, mean=summary.mean, sd=summary.sd,
-                histogram={str(k): counts[k] for k in sorted(counts)} if whole else {},
-                details=details)
-
-
-def _scale_stats(measure: Measure, records: Sequence[ResponseRecord], included: Sequence[str],
-                 item_means: Sequence[float | None] | None, spread: bool) -> dict[str, Any]:
-    """A scale's n, mean, and (where allowed and defined) sd and Cronbach's alpha.
-
-    n counts the respondents who answered at least one of the scale's items. The mean is
-    the mean of the ``included`` items' means (``item_means`` when given, else over
-    ``records``). sd (of each respondent's mean of the items) and alpha are given only when
-    every item is included, every respondent answered every item and ``spread`` allows it.
-    """
-    vectors = ([numeric_value(r.answers.get(i)) for i in measure.items] for r in records)
-    rows = [row for row in vectors if any(v is not None for v in row)]
-    if item_means is None:
-        columns = {i: [row[k] for row in rows if row[k] is not None]
-                   for k, i in enumerate(measure.items)}
-        item_means = [sum(columns[i]) / len(columns[i]) for i in included if columns[i]]
-    means = [m for m in item_means if m is not None]
-    complete = (spread and bool(rows) and list(included) == list(measure.items)
-                and all(v is not None for row in rows for v in row))
-    sd = alpha = None
-    if complete:
-        sd = describe(sum(row) / len(row) for row in rows).sd
-        alpha = cronbach_alpha(rows)
-    details: dict[str, Any] = {"items": list(included), "complete": complete, "alpha": alpha}
-    if spread and rows and list(included) == list(measure.items):
-        # the two ways of handling missing answers, shown side by side where every item
-        # of the scale is reported in the group (listwise: complete rows only)
-        details["alpha_listwise"] = alpha if complete else cronbach_alpha(rows)
-        details["alpha_pairwise"] = alpha if complete else cronbach_alpha_pairwise(rows)
-    return dict(n=len(rows) if means else 0, mean=sum(means) / len(means) if means else None,
-                sd=sd, histogram={}, details=details)

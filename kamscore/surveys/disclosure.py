@@ -33,6 +33,8 @@ import enum
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 
 class Verdict(enum.StrEnum):
     SHOWN = "shown"
@@ -130,3 +132,40 @@ def _depth(nodes: Mapping[Hashable, Group], key: Hashable) -> int:
         depth += 1
         parent = nodes[parent].parent
     return depth
+
+
+#: ``flat_tree_verdicts`` codes, in ``VERDICT_CODES`` order.
+SHOWN, EMPTY, TOO_SMALL, WITHHELD = range(4)
+VERDICT_CODES = (Verdict.SHOWN, Verdict.EMPTY, Verdict.TOO_SMALL, Verdict.WITHHELD)
+
+
+def flat_tree_verdicts(counts: np.ndarray, minimum: int, *, exempt_last: bool,
+                       hidden: np.ndarray | None = None) -> np.ndarray:
+    """``disclose`` for many subjects at once, each a tree of one level: a top group (column
+    0, priority above the others) with the groups inside it (the next columns, in the order
+    of their keys) and, with ``exempt_last``, an exempt group apart (the last column).
+
+    ``counts``: subjects x groups (0 for a group a subject does not have); ``hidden``: the
+    groups that start withheld. Returns the verdicts as codes (``VERDICT_CODES``). In such a
+    tree only the top group can have a small residue, and then the smallest shown group
+    inside it (the first by key among equals) is withheld — what ``disclose`` decides.
+    """
+    if minimum < 1:
+        raise ValueError("the minimum group size must be at least 1")
+    verdict = np.full(counts.shape, SHOWN, dtype=np.int8)
+    verdict[counts < minimum] = TOO_SMALL
+    if hidden is not None:
+        verdict[hidden] = WITHHELD
+    if exempt_last:
+        verdict[:, -1] = SHOWN
+    verdict[counts <= 0] = EMPTY
+    inner = slice(1, counts.shape[1] - 1 if exempt_last else counts.shape[1])
+    sizes, shown = counts[:, inner], verdict[:, inner] == SHOWN
+    left = counts[:, 0] - np.where(shown, sizes, 0).sum(axis=1)
+    small = (verdict[:, 0] == SHOWN) & (left > 0) & (left < minimum)
+    if small.any():
+        best = np.argmin(np.where(shown, sizes, np.iinfo(np.int64).max), axis=1)
+        inside = small & shown.any(axis=1)
+        verdict[np.flatnonzero(inside), 1 + best[inside]] = WITHHELD
+        verdict[small & ~inside, 0] = WITHHELD
+    return verdict

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from kamscore.surveys.cell import Cell
 from kamscore.surveys.disclosure import Verdict
 from kamscore.surveys.measures import RATING, Measure, StoredAnswer, numeric_value
 from kamscore.surveys.reliability import (
@@ -72,6 +73,14 @@ def rater_table(measures: Sequence[Measure],
     table = np.array([[_number(r.answers.get(m.id)) for r in members] for m in items],
                      dtype=float)
     return RaterTable(subject, group, tuple(m.id for m in items), table, *scale)
+
+
+def agreement_cells(tables: Sequence[RaterTable], subject_type: str) -> list[Cell]:
+    """One ``agreement`` cell per table that has a figure (n: the raters)."""
+    return [Cell(subject_type, t.subject, AGREEMENT_MEASURE, t.group, int(t.table.shape[1]),
+                 None, None, t.scale_min, t.scale_max, {}, details)
+            for t, details in zip(tables, agreement_details(tables), strict=True)
+            if details is not None]
 
 
 def _number(answer: StoredAnswer | None) -> float:

@@ -74,3 +74,11 @@ def visible_job(session: Session, job_id: str, user: User) -> BackgroundJob | No
 def username_of(session: Session, job: BackgroundJob) -> str:
     """Who started ``job``: the actor of what it does, in the audit log."""
     return session.execute(select(User.username).where(User.id == job.user_id)).scalar_one()
+
+
+def recent_jobs(session: Session, user: User, task: str, limit: int = 20) -> list[BackgroundJob]:
+    """The latest jobs of ``task`` that ``user`` started, newest first."""
+    return list(session.scalars(
+        select(BackgroundJob).where(BackgroundJob.task == task,
+                                    BackgroundJob.user_id == user.id)
+        .order_by(BackgroundJob.created_at.desc(), BackgroundJob.id).limit(limit)))

@@ -113,7 +113,7 @@ def test_an_analyst_checks_a_workbook_then_imports_it(app, client, org):
     assert "was imported already" in text(client.get(again.location))
     assert facts(app) == rows
     listed = text(client.get("/imports/"))
-    assert "Import of sales.xlsx (facts) imported" in listed
+    assert "ana Import of sales.xlsx (facts) imported" in listed
     assert "Check of sales.xlsx (facts) checked" in listed
 
 
@@ -154,9 +154,9 @@ def test_a_file_that_changed_since_its_check_is_refused(app, client, org):
 
 def test_european_csv_options_reach_the_import(app, client, org):
     sign_in(client, "ana")
-    european = ("period;name;account;value;unit\n"
-                "2026-Q1;net_sales;A001;1.234,56;EUR\n2026-Q1;market_share;A001;0,85;ratio\n"
-                ).encode()
+    european = (b"period;name;account;value;unit\n"
+                b"2026-Q1;net_sales;A001;1.234,56;EUR\n2026-Q1;market_share;A001;0,85;ratio\n"
+                )
     checked = upload(client, european, "umsatz.csv", decimal=",")
     page = text(client.get(checked.location))
     assert "The file is valid" in page and "decimal mark “,”" in page
@@ -224,6 +224,7 @@ def test_only_importers_see_imports(app, client, org):
     client.post("/sign-out")
     sign_in(client, "adm")  # an administrator reads every import
     assert "The file is valid" in text(client.get(checked.location))
+    assert "ana Check of facts.csv (facts) checked" in text(client.get("/imports/"))
     assert client.get("/imports/jobs/unknown").status_code == 404
 
 

@@ -60,3 +60,36 @@ def test_only_an_import_that_writes_facts_builds_snapshots(run_import, examples,
     run_import("facts", (examples / "facts.csv").read_bytes())
     with db.session() as session:
         assert set(_snapshots(db)) == set(session.scalars(select(Period.code)))
+
+
+def test_a_snapshot_reads_its_period_in_one_statement_whatever_its_names(org, run_import, db):
+    """A period of thousands of fact names (a 40,000-row file of the worker test has 1,334)
+    is read with one SELECT of its facts, not one per name: a snapshot of 600 names costs the
+    statements of one of 6."""
+    from sqlalchemy import event
+
+    from kamscore.facts.columns import refresh_snapshots
+
+    def statements_of_a_rebuild(names: int) -> tuple[int, dict]:
+        lines = ["period,name,account,value,unit"] + [
+            f"2026-Q2,measure_{n},A00{1 + n % 6},{n}.5,EUR" for n in range(names)]
+        run_import("facts", "\n".join(lines) + "\n")
+        seen: list[str] = []
+        with db.session() as session:
+            listener = lambda *args: seen.append(args[2])  # noqa: E731 (statement text)
+            event.listen(session.get_bind(), "before_cursor_execute", listener)
+            try:
+                built = refresh_snapshots(session, rebuild=True)
+                columns = read_fact_columns(session, session.scalar(
+                    select(Period.id).where(Period.code == "2026-Q2")), ["measure_1"])
+            finally:
+                event.remove(session.get_bind(), "before_cursor_execute", listener)
+        reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")
+                 and "FROM fact " in s + " "]
+        return len(reads), {"built": built, "measure_1": columns["measure_1"].value.tolist()}
+
+    few, small = statements_of_a_rebuild(6)
+    many, large = statements_of_a_rebuild(600)
+    assert many == few, (few, many)
+    assert large["built"]["2026-Q2"] == small["built"]["2026-Q2"] + 594
+    assert small["measure_1"] == large["measure_1"] == [1.5]

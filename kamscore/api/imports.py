@@ -1,6 +1,8 @@
-"""``POST /api/v1/imports/<kind>``: the CSV import, with the same rules as the CLI.
+"""``POST /api/v1/imports/<kind>``: the CSV or XLSX import, with the same rules as the CLI.
 
-Multipart form with a ``file`` field; ``?dry_run=true`` validates only. A file with any bad row
+Multipart form with a ``file`` field; ``?dry_run=true`` validates only; ``sheet``,
+``decimal`` and ``date_format`` as the CLI's options; ``expected_sha256`` (the ``sha256`` a
+dry run reported) refuses a file that is not the one checked. A file with any bad row
 is refused with 422 and every problem in ``errors`` as ``{"<line>": {"<column>": [reasons]}}``.
 
 A file larger than ``IMPORT_INLINE_MAX_BYTES`` (1 MiB), or any file with ``?background=true``,
@@ -27,19 +29,19 @@ from kamscore.api.schemas.errors import ErrorSchema
 from kamscore.api.schemas.imports import ImportFiles, ImportOptions, ImportReportSchema
 from kamscore.api.schemas.jobs import JobSchema
 from kamscore.auth.access import current_user_of_request, requires
-from kamscore.background.imports import TASK, import_params
+from kamscore.background.imports import OPTIONS, TASK, import_params
 from kamscore.background.queue import get_queue
 from kamscore.background.records import fail_job, new_job
 from kamscore.background.uploads import delete_upload, store_upload, uploads_dir
 from kamscore.db.session import get_session
-from kamscore.importing import UnknownKind, check_kind, describe_kinds, import_csv
+from kamscore.importing import UnknownKind, check_kind, describe_kinds, import_file
 
 log = logging.getLogger(__name__)
 
 blp = resource_blueprint(
     "imports",
     "imports",
-    "CSV imports, all or nothing (columns in docs/imports.md). Kinds, in import order: "
+    "CSV and XLSX imports, all or nothing (columns in docs/imports.md). Kinds, in import order: "
     + "; ".join(f"{kind}: {summary}" for kind, summary in describe_kinds().items()),
 )
 
@@ -58,27 +60,30 @@ class ImportResource(MethodView):
                       description="The file was refused; errors lists every bad row.")
     @blp.refusals(401, 403, 404, 413, 503)
     def post(self, options: dict[str, Any], files: dict[str, Any], kind: str) -> Any:
-        """Import a CSV file as ``kind``; needs the analyst (or admin) role."""
+        """Import a CSV or XLSX file as ``kind``; needs the analyst (or admin) role."""
         upload = files["file"]
         filename = secure_filename(upload.filename or "") or "upload.csv"
         size = _size(upload.stream)
+        file_options = {name: options[name] for name in OPTIONS}
         if options["background"] or size > int(current_app.config["IMPORT_INLINE_MAX_BYTES"]):
-            return _import_in_background(kind, upload, filename, options["dry_run"], size)
+            return _import_in_background(kind, upload, filename, options["dry_run"], size,
+                                         file_options)
         session = get_session()
-        report = import_csv(
+        report = import_file(
             session,
             kind,
             upload.stream,
             filename=filename,
             dry_run=options["dry_run"],
             actor=current_user_of_request().username,
+            **file_options,
         )
         session.commit()
         return report.as_dict()
 
 
 def _import_in_background(kind: str, upload: FileStorage, filename: str, dry_run: bool,
-                          size: int) -> Any:
+                          size: int, file_options: dict[str, str | None]) -> Any:
     """Store the upload, queue its import, answer 202 with the job."""
     try:
         check_kind(kind)
@@ -86,7 +91,7 @@ def _import_in_background(kind: str, upload: FileStorage, filename: str, dry_run
         abort(404, message=str(exc))
     session = get_session()
     job = new_job(session, current_user_of_request(), TASK,
-                  import_params(kind, filename, dry_run, size))
+                  import_params(kind, filename, dry_run, size, **file_options))
     directory = uploads_dir(current_app.config, current_app.instance_path)
     store_upload(directory, job.id, upload.stream)
     session.commit()

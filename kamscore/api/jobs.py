@@ -7,8 +7,6 @@ a job that does not exist. Progress comes from the task queue's store while the 
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
 from flask.views import MethodView
@@ -17,13 +15,10 @@ from kamscore.api.errors import error_body
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.jobs import JobSchema
 from kamscore.auth.access import current_user_of_request, requires
-from kamscore.background.progress import final_progress, live_progress
-from kamscore.background.queue import get_queue
+from kamscore.background.queue import job_progress
 from kamscore.background.records import username_of, visible_job
 from kamscore.db.session import get_session
 from kamscore.models import BackgroundJob, JobState
-
-log = logging.getLogger(__name__)
 
 blp = resource_blueprint(
     "jobs",
@@ -57,22 +52,8 @@ def job_view(job: BackgroundJob) -> dict[str, Any]:
         "finished_at": job.finished_at,
         "user": username_of(get_session(), job),
         "params": job.params,
-        "progress": _progress(job),
+        "progress": job_progress(job),
         "result": job.result if job.state is JobState.DONE else None,
         "error": (error_body(job.error["code"], job.error["message"], job.error["errors"])
                   if job.state is JobState.FAILED and job.error else None),
     }
-
-
-def _progress(job: BackgroundJob) -> dict[str, Any] | None:
-    if job.state is JobState.DONE:
-        return final_progress(job.rows, job.started_at, job.finished_at)
-    if job.state is not JobState.RUNNING:
-        return None
-    try:
-        published = get_queue().progress(job.id)
-    except Exception:  # the queue's store is down: the job's state is still worth showing
-        log.warning("cannot read the progress of job %s from the task queue", job.id,
-                    exc_info=True)
-        published = None
-    return live_progress(published, time.time())

@@ -4,7 +4,8 @@ as the user who uploaded it.
 All or nothing, as a synchronous import: the import and the job's ``done`` state are committed
 in one transaction; a refused file (every bad row by line, the API's 422 content) or any
 failure rolls the import back and marks the job ``failed``. The upload is deleted when the job
-ends, whatever the outcome.
+ends, whatever the outcome — but for a dry run of the import page that passed (``keep`` in its
+parameters): its file is kept (``uploads.keep_checked``) for the import that applies it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from kamscore.background.progress import ProgressStore, ProgressTracker, estimate_rows
 from kamscore.background.records import claim_job, fail_job, finish_job, username_of
-from kamscore.background.uploads import delete_upload, upload_path
+from kamscore.background.uploads import delete_upload, keep_checked, upload_path
 from kamscore.db.session import Database
 from kamscore.importing import ImportRejected, UnknownKind, import_file
 from kamscore.models import JobState
@@ -29,9 +30,24 @@ INTERNAL_ERROR = ("The import failed on the worker; nothing was written. The err
                   "logged by `kamscore worker`; please report it with the job's id.")
 
 
-def import_params(kind: str, filename: str, dry_run: bool, size: int) -> dict[str, object]:
-    """What an import job keeps of its request (``background_job.params``)."""
-    return {"kind": kind, "filename": filename, "dry_run": dry_run, "bytes": size}
+#: The options of ``import_file`` an import job passes on when its request gives them.
+OPTIONS = ("sheet", "decimal", "date_format", "expected_sha256")
+
+
+def import_params(kind: str, filename: str, dry_run: bool, size: int,
+                  **options: str | None) -> dict[str, object]:
+    """What an import job keeps of its request (``background_job.params``): the options of
+    :data:`OPTIONS` given (not None) among them."""
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise TypeError(f"not import options: {', '.join(sorted(unknown))}")
+    return {"kind": kind, "filename": filename, "dry_run": dry_run, "bytes": size,
+            **{name: value for name, value in options.items() if value is not None}}
+
+
+def file_options(params: dict[str, object]) -> dict[str, str]:
+    """The options of :data:`OPTIONS` a job's parameters hold."""
+    return {name: str(params[name]) for name in OPTIONS if params.get(name) is not None}
 
 
 def run_import_job(database: Database, store: ProgressStore, uploads: Path,
@@ -55,7 +71,10 @@ def run_import_job(database: Database, store: ProgressStore, uploads: Path,
         passes = 1 if params["dry_run"] else 2  # rows are validated, then written
         tracker = ProgressTracker(store, job_id, rows_total=rows_total, passes=passes)
         try:
-            return _import(database, job_id, params, path, tracker, actor)
+            state = _import(database, job_id, params, path, tracker, actor)
+            if state is JobState.DONE and params["dry_run"] and params.get("keep"):
+                keep_checked(uploads, job_id)  # the import page applies it next
+            return state
         finally:
             tracker.clear()
     finally:

@@ -115,3 +115,17 @@ def progress_figures(done: int, total: int | None, elapsed: float | None) -> dic
         "rows_per_second": round(rate, 1) if rate is not None else None,
         "seconds_left": round(left, 1) if left is not None else None,
     }
+
+
+class DiscardedProgress:
+    """A store that keeps nothing: for an import run inside the request that shows its
+    result (nobody follows its progress)."""
+
+    def put(self, key: str, data: Any) -> None:
+        return None
+
+    def get(self, key: str, peek: bool = False) -> None:
+        return None
+
+    def delete(self, key: str) -> None:
+        return None

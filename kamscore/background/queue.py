@@ -16,7 +16,9 @@ settings) gives them the database, the queue's store and the uploads folder.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,13 +31,16 @@ from huey.consumer import Consumer
 from kamscore.background.imports import run_import_job
 from kamscore.background.plan_reminders import TASK as PLAN_REMINDERS
 from kamscore.background.plan_reminders import send_plan_reminders
-from kamscore.background.progress import progress_key
+from kamscore.background.progress import final_progress, live_progress, progress_key
 from kamscore.background.score_runs import TASK as SCORE_RUN
 from kamscore.background.score_runs import run_score_job
 from kamscore.background.uploads import uploads_dir
 from kamscore.db.session import get_db
 from kamscore.mail.sending import get_mailer
+from kamscore.models import BackgroundJob, JobState
 from kamscore.plugin_host.manager import get_plugin_manager
+
+log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "kamscore.background.queue"
 DEFAULT_FILE = "tasks.sqlite"
@@ -132,6 +137,22 @@ def register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
             send_plan_reminders(get_db(app), get_plugin_manager(app), get_mailer(app), *args)
 
     return {"import": import_file, SCORE_RUN: score_run, PLAN_REMINDERS: plan_reminders}
+
+
+def job_progress(job: BackgroundJob, app: Flask | None = None) -> dict[str, Any] | None:
+    """A job's progress as readers show it: live from the queue's store while it runs, at
+    its overall rate once done, None while queued or after a failure."""
+    if job.state is JobState.DONE:
+        return final_progress(job.rows, job.started_at, job.finished_at)
+    if job.state is not JobState.RUNNING:
+        return None
+    try:
+        published = get_queue(app).progress(job.id)
+    except Exception:  # the queue's store is down: the job's state is still worth showing
+        log.warning("cannot read the progress of job %s from the task queue", job.id,
+                    exc_info=True)
+        published = None
+    return live_progress(published, time.time())
 
 
 def init_app(app: Flask) -> None:

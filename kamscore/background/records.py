@@ -74,3 +74,16 @@ def visible_job(session: Session, job_id: str, user: User) -> BackgroundJob | No
 def username_of(session: Session, job: BackgroundJob) -> str:
     """Who started ``job``: the actor of what it does, in the audit log."""
     return session.execute(select(User.username).where(User.id == job.user_id)).scalar_one()
+
+
+def recent_jobs(session: Session, user: User, task: str,
+                limit: int = 20) -> list[tuple[BackgroundJob, str]]:
+    """The latest jobs of ``task`` that ``user`` may read (his own; an administrator's: all),
+    newest first, each with the username of who started it."""
+    query = (select(BackgroundJob, User.username).join(User, User.id == BackgroundJob.user_id)
+             .where(BackgroundJob.task == task))
+    if ADMIN_ROLE not in user.role_names:
+        query = query.where(BackgroundJob.user_id == user.id)
+    rows = session.execute(query.order_by(BackgroundJob.created_at.desc(), BackgroundJob.id)
+                           .limit(limit)).all()
+    return [(job, username) for job, username in rows]

@@ -43,3 +43,38 @@ def store_upload(directory: Path, job_id: str, stream: BinaryIO) -> int:
 
 def delete_upload(directory: Path, job_id: str) -> None:
     upload_path(directory, job_id).unlink(missing_ok=True)
+
+
+#: How long a file checked by a dry run on the import page is kept for applying.
+CHECKED_KEPT_SECONDS = 24 * 3600
+
+
+def checked_path(directory: Path, job_id: str) -> Path:
+    """Where a dry run's file is kept, once checked, for the import that applies it."""
+    return upload_path(directory, job_id).with_suffix(".checked")
+
+
+def keep_checked(directory: Path, job_id: str) -> None:
+    """Keep the job's upload (a dry run that passed) for applying it later."""
+    upload_path(directory, job_id).replace(checked_path(directory, job_id))
+
+
+def take_checked(directory: Path, checked_job_id: str, job_id: str) -> int:
+    """Move the file the dry run ``checked_job_id`` kept to the upload of ``job_id`` (so it
+    is applied once); its size. FileNotFoundError: applied already, or too old."""
+    target = upload_path(directory, job_id)
+    checked_path(directory, checked_job_id).rename(target)
+    return target.stat().st_size
+
+
+def sweep_checked(directory: Path, now: float, max_age: float = CHECKED_KEPT_SECONDS) -> int:
+    """Delete the checked files older than ``max_age`` seconds (never applied); how many."""
+    swept = 0
+    for path in directory.glob("*.checked") if directory.is_dir() else ():
+        try:
+            if now - path.stat().st_mtime > max_age:
+                path.unlink()
+                swept += 1
+        except FileNotFoundError:  # applied or swept meanwhile
+            continue
+    return swept

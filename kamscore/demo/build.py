@@ -22,6 +22,7 @@ from kamscore.demo.bulk import constraints_deferred, sqlite_triggers_lifted
 from kamscore.demo.campaigns import DemoCampaigns, build_campaigns
 from kamscore.demo.catalog import build_periods, build_products
 from kamscore.demo.facts import FactSink, SalesModel, fact_source
+from kamscore.demo.imports import build_imports
 from kamscore.demo.org import build_org
 from kamscore.demo.plans import build_plans
 from kamscore.demo.spec import DemoSpec
@@ -120,6 +121,7 @@ def build_demo(session: Session, spec: DemoSpec, *, minimums: Minimums | None = 
         surveys = build_campaigns(session, spec, org, accounts, sales.effect, periods,
                                   minimums or Minimums(), now or dt.datetime.now(dt.UTC))
     refresh_snapshots(session)
+    build_imports(session)
     session.flush()
     return DemoSummary(built=True, spec=spec, counts=count_rows(session), kams=len(org.kams),
                        users=users, seconds=time.perf_counter() - started, surveys=surveys)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -92,3 +94,21 @@ class ImportRejected(Exception):
             column = error.column or "_row"
             grouped.setdefault(str(error.line), {}).setdefault(column, []).append(error.message)
         return grouped
+
+
+def error_rows(by_line: dict[str, dict[str, list[str]]]) -> list[tuple[int, str, str]]:
+    """``(line, column, reason)`` of every error of a :meth:`ImportRejected.by_line`, by line
+    (``column`` is ``""`` for a problem of no single column)."""
+    rows = [(int(line), "" if column == "_row" else column, reason)
+            for line, columns in by_line.items()
+            for column, reasons in columns.items() for reason in reasons]
+    return sorted(rows)
+
+
+def errors_csv(by_line: dict[str, dict[str, list[str]]]) -> str:
+    """Every error as CSV text: ``line,column,error``, by line."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["line", "column", "error"])
+    writer.writerows(error_rows(by_line))
+    return out.getvalue()

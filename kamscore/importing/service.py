@@ -66,6 +66,7 @@ class ImportReport:
             "filename": self.filename,
             "rows": self.rows,
             "dry_run": self.dry_run,
+            "sha256": self.sha256,
             "tables": {name: counts.as_dict() for name, counts in self.tables.items()},
             "totals": self.totals.as_dict(),
         }

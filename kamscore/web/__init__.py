@@ -76,8 +76,10 @@ def init_app(app: Flask) -> None:
 
     pay_pages.init_app(app)
 
-    from kamscore.web import admin_pages
+    from kamscore.web import admin_pages, import_pages
 
+    app.register_blueprint(import_pages.bp)
+    import_pages.init_app(app)
     app.register_blueprint(admin_pages.bp)
     admin_pages.init_app(app)
 

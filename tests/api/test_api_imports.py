@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import re
 
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select, update
@@ -34,6 +36,7 @@ def test_import_then_reimport(app, client, analyst, examples):
         "filename": "people.csv",
         "rows": 8,
         "dry_run": False,
+        "sha256": hashlib.sha256((examples / "people.csv").read_bytes()).hexdigest(),
         "tables": {"person": {"created": 8, "updated": 0, "unchanged": 0, "deleted": 0}},
         "totals": {"created": 8, "updated": 0, "unchanged": 0, "deleted": 0},
     }
@@ -70,6 +73,39 @@ def test_dry_run(app, client, analyst, examples):
     )
     assert response.json["dry_run"] is True and response.json["totals"]["created"] == 8
     assert _people(app) == 0
+
+
+def test_the_file_options_reach_the_import(app, client, analyst, examples):
+    """sheet, decimal and date_format as the CLI's options; expected_sha256 refuses a file
+    that is not the one a dry run checked (422, nothing written)."""
+    people = (examples / "people.csv").read_bytes()
+    european = re.sub(r"(\d{4})-(\d\d)-(\d\d)", r"\3.\2.\1", re.sub(
+        r"(\d)\.(\d)", r"\1,\2", people.decode().replace(",", ";"))).encode()
+    refused = client.post("/api/v1/imports/people?dry_run=true",
+                          data=_upload(european), headers=analyst)
+    assert refused.status_code == 422  # DD.MM.YYYY without date_format
+    checked = client.post("/api/v1/imports/people?dry_run=true&date_format=DD.MM.YYYY"
+                          "&decimal=,", data=_upload(european), headers=analyst)
+    assert checked.status_code == 200, checked.json
+    sha = checked.json["sha256"]
+    assert sha == hashlib.sha256(european).hexdigest()
+    changed = client.post(f"/api/v1/imports/people?date_format=DD.MM.YYYY&expected_sha256={sha}",
+                          data=_upload(european + b"\n"), headers=analyst)
+    assert changed.status_code == 422
+    assert changed.json["errors"] == {"1": {"_row": [
+        "the file changed since its dry run: check it again before applying"]}}
+    assert _people(app) == 0
+    applied = client.post(f"/api/v1/imports/people?date_format=DD.MM.YYYY&expected_sha256={sha}",
+                          data=_upload(european), headers=analyst)
+    assert applied.status_code == 200 and applied.json["totals"]["created"] == 8
+    sheet = client.post("/api/v1/imports/people?sheet=People", data=_upload(people),
+                        headers=analyst)
+    assert sheet.status_code == 422 and "names a sheet" in str(sheet.json["errors"])
+    for bad in ("decimal=;", "date_format=YYYY/MM/DD", "expected_sha256=abc"):
+        response = client.post(f"/api/v1/imports/people?{bad}", data=_upload(people),
+                               headers=analyst)
+        assert response.status_code == 422
+        assert bad.split("=")[0] in response.json["errors"]["query"], response.json
 
 
 def test_unknown_kind_is_404(client, analyst, examples):

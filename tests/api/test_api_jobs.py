@@ -192,3 +192,25 @@ def test_small_files_are_still_answered_at_once(app, client, analyst, examples):
         (examples / "people.csv").read_bytes(), "people.csv"), headers=analyst)
     assert response.status_code == 200 and "Location" not in response.headers
     assert _count(app, Person) == 8 and _count(app, BackgroundJob) == 0
+
+
+def test_a_job_passes_the_file_options_to_its_import(job_app, api_org, analyst):
+    client = job_app.test_client()
+    data = many_facts(600).decode().replace(",", ";").replace(".5;", ",5;").encode()
+    checked = client.post("/api/v1/imports/facts?dry_run=true&decimal=,", data=_upload(data),
+                          headers=analyst)
+    assert checked.status_code == 202
+    job = client.get(checked.headers["Location"], headers=analyst).json
+    assert job["state"] == "done", job
+    assert job["import"]["decimal"] == ","
+    sha = job["result"]["sha256"]
+    changed = client.post(f"/api/v1/imports/facts?decimal=,&expected_sha256={sha}",
+                          data=_upload(data + b"\n"), headers=analyst)
+    failed = client.get(changed.headers["Location"], headers=analyst).json
+    assert failed["state"] == "failed" and failed["import"]["expected_sha256"] == sha
+    assert failed["error"]["errors"] == {"1": {"_row": [
+        "the file changed since its dry run: check it again before applying"]}}
+    applied = client.post(f"/api/v1/imports/facts?decimal=,&expected_sha256={sha}",
+                          data=_upload(data), headers=analyst)
+    done = client.get(applied.headers["Location"], headers=analyst).json
+    assert done["state"] == "done" and done["result"]["totals"]["created"] == 600

@@ -221,7 +221,8 @@ def test_pages_show_only_the_rows_in_scope(client, session, world, role):
 #: until it says who may open it)
 MATRIX_BLUEPRINTS = ("campaign_admin_pages", "response_quality_pages", "nomination_pages",
                      "scorecard_pages", "team_pages", "query_pages", "run_pages", "whatif_pages",
-                     "ruleset_pages", "target_pages", "plan_pages", "pay_pages")
+                     "ruleset_pages", "target_pages", "plan_pages", "pay_pages",
+                     "import_pages")
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"admin", "analyst", "approver", "auditor"})
 PAY = STAFF | {"manager", "kam"}  # pay.read (MANAGERS_SEE_PAY on)
@@ -315,6 +316,15 @@ def _page_matrix(run: int) -> dict[tuple[str, str], tuple[str, frozenset[str], i
         ("/scoring/", "GET"): ("/scoring/", PAY, 200),
         ("/scoring/runs/new", "GET"): ("/scoring/runs/new", COMP, 200),
         ("/scoring/runs/new", "POST"): ("/scoring/runs/new", COMP, 0),
+        # the import page (imports.write); a check or an import is seen by who started it
+        ("/imports/", "GET"): ("/imports/", COMP, 200),
+        ("/imports/", "POST"): ("/imports/", COMP, 0),
+        ("/imports/jobs/<job_id>", "GET"): ("/imports/jobs/no-such-job", COMP, 404),
+        ("/imports/jobs/<job_id>/apply", "POST"): ("/imports/jobs/no-such-job/apply", COMP, 0),
+        ("/imports/jobs/<job_id>/errors.csv", "GET"): ("/imports/jobs/no-such-job/errors.csv",
+                                                        COMP, 404),
+        ("/imports/templates/<kind>.<file_format>", "GET"): ("/imports/templates/facts.csv",
+                                                              COMP, 200),
         ("/scoring/run-jobs/<job_id>", "GET"): ("/scoring/run-jobs/no-such-job", COMP, 404),
         ("/scoring/run-jobs/<job_id>.json", "GET"): ("/scoring/run-jobs/no-such-job.json",
                                                      COMP, 404),

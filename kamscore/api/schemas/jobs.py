@@ -12,6 +12,11 @@ class JobImportSchema(Schema):
     filename = fields.String()
     dry_run = fields.Boolean()
     bytes = fields.Integer(metadata={"description": "The uploaded file's size."})
+    sheet = fields.String(metadata={"description": "The workbook's sheet, if one was named."})
+    decimal = fields.String(metadata={"description": "The decimal mark, if one was given."})
+    date_format = fields.String(metadata={"description": "The date format, if one was given."})
+    expected_sha256 = fields.String(
+        metadata={"description": "The file's SHA-256 the import was told to expect."})
 
 
 class JobProgressSchema(Schema):

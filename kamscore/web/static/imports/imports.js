@@ -1,0 +1,51 @@
+// The import page's own script (CSP: no inline script). It follows a running check or
+// import through GET /api/v1/jobs/<id> and reloads the page when the job ends; without it
+// the page refreshes itself (<noscript> meta refresh).
+(function () {
+  "use strict";
+
+  function follow(box) {
+    var url = box.getAttribute("data-status-url");
+    var stateText = document.getElementById("import-job-state");
+    var bar = document.getElementById("import-job-progress");
+    var figures = document.getElementById("import-job-figures");
+    var format = new Intl.NumberFormat(document.documentElement.lang || undefined,
+                                       {maximumFractionDigits: 0});
+
+    function show(job) {
+      if (job.state === "done" || job.state === "failed") {
+        window.location.reload();
+        return true;
+      }
+      var p = job.progress;
+      if (job.state === "running" && p) {
+        stateText.textContent = (job["import"].dry_run ? "Checking" : "Importing") + " the file…";
+        bar.max = p.rows_total || 1;
+        bar.value = p.rows_total ? p.rows_done : 0;
+        var text = format.format(p.rows_done) + " of " +
+          (p.rows_total === null ? "?" : format.format(p.rows_total)) + " rows";
+        if (p.rows_per_second) { text += " · " + format.format(p.rows_per_second) + " rows/s"; }
+        if (p.seconds_left !== null) { text += " · about " + format.format(p.seconds_left) + " s left"; }
+        figures.textContent = text;
+      }
+      return false;
+    }
+
+    function tick() {
+      fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (job) { if (!show(job)) { window.setTimeout(tick, 700); } })
+        .catch(function () { window.setTimeout(tick, 2000); });
+    }
+
+    tick();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("import-job");
+    if (box) { follow(box); }
+  });
+}());

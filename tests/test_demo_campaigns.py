@@ -122,6 +122,7 @@ def test_a_demo_results_page_says_the_kam_chose_some_stakeholders(app, demo):
         select(Invitation.subject_key).where(Invitation.campaign_id == csat.id,
                                              Invitation.chosen_by == ChosenBy.KAM)
         .order_by(Invitation.subject_key).limit(1)).split(":", 1)[1]
+    session.commit()  # end the read: on SQLite a transaction holds the database lock
     client = app.test_client()
     client.post("/sign-in", data={"username": "surveys", "password": DEMO_PASSWORD})
     html = client.get(f"/campaigns/csat-2025-q4/results/{subject}").get_data(as_text=True)

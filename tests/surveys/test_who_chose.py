@@ -165,3 +165,10 @@ def test_a_360_from_the_organisation_says_nothing(session):
     assert session.scalar(select(Invitation.chosen_by).where(
         Invitation.campaign_id == campaign.id, Invitation.rater_group == "self")) is (
         ChosenBy.ORGANISATION)
+
+
+def test_the_stakeholders_api_shows_who_chose(client, session, customer):
+    body = client.get("/api/v1/stakeholders?account=A001", headers=_token(session)).json
+    chosen = {s["email"]: s["chosen_by"] for s in body}
+    assert chosen["s0@stmary.example"] == "kam" and chosen["s1@stmary.example"] == "manager"
+    assert chosen["s2@stmary.example"] == "organisation"

@@ -15,6 +15,7 @@ from kamscore.models import (
     AuditEvent,
     Campaign,
     CampaignStatus,
+    ChosenBy,
     Invitation,
     InvitationStatus,
     ScoreRun,
@@ -108,6 +109,24 @@ def test_the_survey_administrator_sees_results_with_small_groups_hidden(app, dem
     assert client.get("/campaigns/360-2025-q4/results").status_code == 200
     listing = client.get("/campaigns/").get_data(as_text=True)
     assert "csat-2025-pulse" in listing and "open" in listing
+
+
+def test_a_demo_results_page_says_the_kam_chose_some_stakeholders(app, demo):
+    session = demo
+    csat = session.scalar(select(Campaign).where(Campaign.code == "csat-2025-q4"))
+    chosen = Counter(session.scalars(select(Invitation.chosen_by)
+                                     .where(Invitation.campaign_id == csat.id)))
+    assert chosen[ChosenBy.KAM] > 0 and chosen[ChosenBy.MANAGER] > 0
+    assert chosen[ChosenBy.ORGANISATION] > chosen[ChosenBy.KAM]
+    subject = session.scalar(
+        select(Invitation.subject_key).where(Invitation.campaign_id == csat.id,
+                                             Invitation.chosen_by == ChosenBy.KAM)
+        .order_by(Invitation.subject_key).limit(1)).split(":", 1)[1]
+    session.commit()  # end the read: on SQLite a transaction holds the database lock
+    client = app.test_client()
+    client.post("/sign-in", data={"username": "surveys", "password": DEMO_PASSWORD})
+    html = client.get(f"/campaigns/csat-2025-q4/results/{subject}").get_data(as_text=True)
+    assert 'id="chosen-by"' in html and "chosen by the KAM himself" in html
 
 
 def test_every_campaign_page_of_the_demo_shows_data(app, demo):

@@ -25,7 +25,14 @@ from kamscore.demo.names import (
 )
 from kamscore.demo.org import Org
 from kamscore.demo.spec import DemoSpec, code
-from kamscore.models import Account, AccountType, Assignment, Stakeholder, StakeholderRole
+from kamscore.models import (
+    Account,
+    AccountType,
+    Assignment,
+    ChosenBy,
+    Stakeholder,
+    StakeholderRole,
+)
 
 SEGMENTS = ("strategic", "key", "development")
 SEGMENT_SHARES = (0.15, 0.35, 0.50)
@@ -51,6 +58,19 @@ DMU_ROLES = {
 DMU_SIZE = {"strategic": (6, 9), "key": (4, 6), "development": (2, 4)}
 #: Mean partnership level reached, by segment.
 PARTNERSHIP = {"strategic": 3.6, "key": 2.8, "development": 2.0}
+#: Every this-many-th account (the first included) had its DMU, all but the key contact,
+#: chosen by its KAM; the account half-way between had one stakeholder chosen by the manager.
+#: Everyone else was chosen by the organisation. (No random draw: the demo's other data stays.)
+KAM_CHOSEN_EVERY = 8
+
+
+def chosen_by(account: int, first: bool, last: bool) -> ChosenBy:
+    """Who chose a demo stakeholder of account number ``account`` (0-based)."""
+    if account % KAM_CHOSEN_EVERY == 0 and not first:
+        return ChosenBy.KAM
+    if account % KAM_CHOSEN_EVERY == KAM_CHOSEN_EVERY // 2 and last:
+        return ChosenBy.MANAGER
+    return ChosenBy.ORGANISATION
 
 
 @dataclass
@@ -221,6 +241,7 @@ def build_stakeholders(session: Session, spec: DemoSpec, accounts: Accounts) -> 
             "influence": int(influence[j]), "partnership_level": int(partnership[j]),
             "is_key": bool(influence[j] >= 4),
             "language": "en" if speaks_english[j] else language,
+            "chosen_by": chosen_by(i, bool(first[j]), j + 1 == total or bool(first[j + 1])),
         })
     return insert_rows(session, Stakeholder, rows)
 

@@ -58,9 +58,11 @@ class LowerEnum(fields.Enum):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def choice(enum_cls: type[enum.StrEnum], *, required: bool = True) -> fields.Enum:
+def choice(enum_cls: type[enum.StrEnum], *, required: bool = True,
+           default: enum.StrEnum | None = None) -> fields.Enum:
     return LowerEnum(
-        enum_cls, by_value=True, **_options(required, None, unknown="must be one of: {choices}")
+        enum_cls, by_value=True,
+        **_options(required, default, unknown="must be one of: {choices}"),
     )
 
 

@@ -1,7 +1,14 @@
 """The data model: SQLAlchemy 2.0 typed ORM classes. Bottom layer: imports nothing of ours
 above it (no services, no Flask apart from Flask-Login's UserMixin, no plugins)."""
 
-from kamscore.models.accounts import Account, AccountType, Assignment, Stakeholder, StakeholderRole
+from kamscore.models.accounts import (
+    Account,
+    AccountType,
+    Assignment,
+    ChosenBy,
+    Stakeholder,
+    StakeholderRole,
+)
 from kamscore.models.audit import AuditEvent
 from kamscore.models.base import Base
 from kamscore.models.facts import (
@@ -89,6 +96,7 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignStatus",
+    "ChosenBy",
     "DrawTerms",
     "EmailSuppression",
     "EntryKind",

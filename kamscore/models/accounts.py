@@ -66,8 +66,22 @@ class StakeholderRole(enum.StrEnum):
     OTHER = "other"
 
 
+class ChosenBy(enum.StrEnum):
+    """Who chose a stakeholder (or a 360° rater) to be asked about a KAM's work.
+
+    A KAM who picks the people who rate him can pick his friends: the results page says so.
+    """
+
+    KAM = "kam"  # the KAM himself
+    MANAGER = "manager"  # his line manager
+    ORGANISATION = "organisation"  # the comp team, the CRM or an import (the default)
+
+
 class Stakeholder(Base):
-    """A member of an account's decision-making unit."""
+    """A member of an account's decision-making unit.
+
+    ``chosen_by`` records who put him on the list of people asked about the account.
+    """
 
     __tablename__ = "stakeholder"
     __table_args__ = (
@@ -85,5 +99,9 @@ class Stakeholder(Base):
     partnership_level: Mapped[int] = mapped_column(default=1)  # 1 transactional .. 5 strategic
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(10), default="en")
+    chosen_by: Mapped[ChosenBy] = mapped_column(
+        str_enum(ChosenBy, "chosen_by"), default=ChosenBy.ORGANISATION,
+        server_default=ChosenBy.ORGANISATION.value,
+    )
 
     account: Mapped[Account] = relationship(back_populates="stakeholders")

@@ -54,7 +54,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kamscore.models.accounts import Account, Stakeholder
+from kamscore.models.accounts import Account, ChosenBy, Stakeholder
 from kamscore.models.base import Base, str_enum
 from kamscore.models.org import Person
 from kamscore.models.periods import Period
@@ -223,6 +223,10 @@ class Invitation(Base):
     ``rater_group`` is a ``RaterGroup`` for 360s and the stakeholder's role for customers.
     ``bounced_at`` / ``opted_out_at`` record delivery problems and opt-outs for this invitation
     (the address is also put on ``EmailSuppression``).
+    ``chosen_by`` is who chose the respondent, copied when the invitation is made (the
+    stakeholder's ``chosen_by``; ``kam`` for a 360° rater the KAM nominated and his manager
+    approved, ``manager`` for one his manager added): a later change to the stakeholder does not
+    rewrite it.
     """
 
     __tablename__ = "survey_invitation"
@@ -256,6 +260,10 @@ class Invitation(Base):
     )
     bounced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     opted_out_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    chosen_by: Mapped[ChosenBy] = mapped_column(
+        str_enum(ChosenBy, "chosen_by"), default=ChosenBy.ORGANISATION,
+        server_default=ChosenBy.ORGANISATION.value,
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     campaign: Mapped[Campaign] = relationship(back_populates="invitations")

@@ -2,7 +2,9 @@
 
 - ``shortfalls``: for every KAM of the campaign and every rater group with a minimum, how
   many approved raters are missing — the campaign does not open while any is;
-- ``invite_approved``: when it opens, each approved nomination becomes an invitation.
+- ``invite_approved``: when it opens, each approved nomination becomes an invitation, chosen
+  by the KAM (he nominated the rater, his manager approved) or by the manager (he added the
+  rater himself: proposed and decided by the same person).
 
 The minimum per group is the campaign's ``nomination_minimums``, chosen when it is created
 (the page proposes the smallest group size whose results may be shown, ``SURVEY_MIN_GROUP``,
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from kamscore.models import (
     NOMINATED_GROUPS,
     Campaign,
+    ChosenBy,
     Invitation,
     NominationStatus,
     Person,
@@ -83,6 +86,14 @@ def shortfalls(session: Session, campaign: Campaign) -> list[Shortfall]:
     ]
 
 
+def chosen_by_of(nomination: RaterNomination) -> ChosenBy:
+    """``manager`` for a rater the manager added himself (approved at once by the person who
+    proposed him), else ``kam``: the KAM nominated him and his manager approved."""
+    if nomination.decided_by is not None and nomination.decided_by == nomination.proposed_by:
+        return ChosenBy.MANAGER
+    return ChosenBy.KAM
+
+
 def invite_approved(session: Session, campaign: Campaign) -> int:
     """An invitation for every approved nomination not invited yet; returns how many."""
     nominations = session.scalars(
@@ -106,7 +117,8 @@ def invite_approved(session: Session, campaign: Campaign) -> int:
         if (nomination.kam_id, nomination.rater_id) in existing:
             continue
         invitee = person_invitee(nomination.kam, nomination.rater, nomination.rater_group,
-                                 languages.get(nomination.kam_id, "en"))
+                                 languages.get(nomination.kam_id, "en"),
+                                 chosen_by_of(nomination))
         session.add(Invitation(campaign=campaign, **invitee.__dict__))
         added += 1
     session.flush()

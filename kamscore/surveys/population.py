@@ -1,7 +1,8 @@
 """Who is asked in a campaign: the invitations a campaign starts with.
 
 Customer surveys: every stakeholder (with an e-mail address) of the chosen accounts, about
-his account; the rater group is the stakeholder's role (physician, pharmacist, ...).
+his account; the rater group is the stakeholder's role (physician, pharmacist, ...). Who chose
+the stakeholder (``Stakeholder.chosen_by``) is copied onto his invitation.
 
 360° surveys: for every chosen KAM, about him —
 - ``self``: the KAM himself;
@@ -11,7 +12,9 @@ his account; the rater group is the stakeholder's role (physician, pharmacist, .
   colleagues of his account teams (teams he leads or belongs to, and the teams of the
   accounts assigned to him in the period).
 A person falls in the first group that applies, in that order, and is asked once per KAM.
-Only people in their role during the period are asked.
+Only people in their role during the period are asked. These raters follow from the
+organisation, so they are chosen by the ``organisation``; raters a KAM nominates are chosen
+by him (``kamscore.surveys.nominated_raters``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 from kamscore.models import (
     Account,
     Assignment,
+    ChosenBy,
     Period,
     Person,
     RaterGroup,
@@ -52,6 +56,7 @@ class Invitee:
     name: str
     email: str | None
     language: str
+    chosen_by: ChosenBy = ChosenBy.ORGANISATION
 
 
 def customer_invitees(session: Session, period: Period,
@@ -70,7 +75,7 @@ def customer_invitees(session: Session, period: Period,
             subject_person_id=None, subject_key=f"account:{s.account.code}",
             rater_group=s.role.value, stakeholder_id=s.id, person_id=None,
             respondent_key=f"stakeholder:{s.id}", name=s.name, email=s.email or None,
-            language=s.language or "en",
+            language=s.language or "en", chosen_by=s.chosen_by,
         )
         for s in stakeholders
     ]
@@ -163,13 +168,14 @@ def self_invitees(session: Session, period: Period, kam_codes: Sequence[str] | N
             for kam in active_kams(session, period, kam_codes)]
 
 
-def person_invitee(kam: Person, person: Person, group: str, language: str) -> Invitee:
+def person_invitee(kam: Person, person: Person, group: str, language: str,
+                   chosen_by: ChosenBy = ChosenBy.ORGANISATION) -> Invitee:
     """The invitation of ``person`` to rate ``kam`` in ``group``."""
     return Invitee(
         subject_type=SubjectType.KAM, subject_account_id=None, subject_person_id=kam.id,
         subject_key=f"kam:{kam.code}", rater_group=group, stakeholder_id=None,
         person_id=person.id, respondent_key=f"person:{person.code}", name=person.name,
-        email=person.email or None, language=language,
+        email=person.email or None, language=language, chosen_by=chosen_by,
     )
 
 

@@ -5,8 +5,8 @@
   statistics and a page of subjects with their headline figures;
 - ``subject_results``: one account's or KAM's statistics by rater group, the status of each
   group (shown, too small, withheld), the self-rating apart, how far each shown 360° rater
-  group agrees (``rater_agreement``), and the free-text comments where there are enough of
-  them;
+  group agrees (``rater_agreement``), the free-text comments where there are enough of
+  them, and who chose the people asked (``who_chose``);
 - ``aggregates_csv``: the reportable aggregates of a closed campaign as CSV.
 
 Results exist only once a campaign is closed, and only reportable cells are ever read (see
@@ -54,6 +54,7 @@ from kamscore.surveys.errors import Conflict
 from kamscore.surveys.measures import NPS, RATING, SCALE, Measure, comment_questions, measures_of
 from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
 from kamscore.surveys.results_document import Agreement, agreement_of
+from kamscore.surveys.who_chose import WhoChose, who_chose
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class SubjectResults:
     own_comments: list[tuple[str, str]]  # question → the KAM's own comment (360°)
     comments_withheld: bool  # there were comments, fewer than the minimum
     agreement: list[Agreement] = field(default_factory=list)  # 360°: per shown rater group
+    chosen_by: WhoChose | None = None  # who chose the people asked (invitations only)
 
 
 def subject_results(session: Session, code: str, subject: str,
@@ -248,6 +250,7 @@ def subject_results(session: Session, code: str, subject: str,
         measures=[MeasureCells(m, by_measure.get(m.id, {})) for m in measures_of(definition)],
         comments=comments, own_comments=own, comments_withheld=withheld,
         agreement=sorted(agreement, key=lambda a: (a.rater_group != top, a.rater_group)),
+        chosen_by=who_chose(session, campaign, [subject]).get(subject),
     )
 
 

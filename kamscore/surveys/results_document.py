@@ -5,7 +5,8 @@ closed, and only reportable cells are read (``aggregate_store.campaign_cells``),
 group under the minimum size — or withheld so that it cannot be worked out by subtraction —
 has no figure here either: only its verdict. Response *counts* per group are given, as the
 pages show them, with the completion rate. A 360°'s subjects carry the agreement of each shown
-rater group (``rater_agreement``) apart from their cells.
+rater group (``rater_agreement``) apart from their cells. Every subject says who chose the
+people asked about it (``who_chose``: invitations counted over the subject, never per group).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kamscore.surveys.aggregate_store import Minimums, campaign_cells
 from kamscore.surveys.aggregation import SUBJECT_CAMPAIGN, Cell, group_verdicts
 from kamscore.surveys.campaigns import get_campaign
 from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE, READING_FORM
+from kamscore.surveys.who_chose import WhoChose, who_chose
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class SubjectDocument:
     groups: list[GroupState]
     cells: list[Cell]
     agreement: list[Agreement] = field(default_factory=list)
+    chosen_by: WhoChose | None = None
 
 
 @dataclass
@@ -125,6 +128,7 @@ def results_document(session: Session, code: str, minimums: Minimums) -> Results
         else:
             subject_cells[cell.subject].append(cell)
     is_360 = campaign.subject_type is SubjectType.KAM
+    chosen = who_chose(session, campaign)
     for subject in sorted(by_subject):
         groups = by_subject[subject]
         verdicts = group_verdicts({g: a for g, (_i, a) in groups.items()}, is_360=is_360,
@@ -135,5 +139,6 @@ def results_document(session: Session, code: str, minimums: Minimums) -> Results
              for g, (i, a) in sorted(groups.items())],
             subject_cells.get(subject, []),
             sorted(agreement.get(subject, []), key=lambda a: a.rater_group),
+            chosen.get(subject),
         ))
     return document

@@ -10,8 +10,9 @@ from browser_steps import DESKTOP, PHONE, check, console_errors, sign_in
 from live_server import real_app, werkzeug_server
 from playwright.sync_api import expect
 from results_org import close, invitations_of, open_new_campaign, respond, seed_results_org
+from sqlalchemy import update
 
-from kamscore.models import User
+from kamscore.models import ChosenBy, Stakeholder, User
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +30,9 @@ def serious(page) -> list[str]:
 def test_a_survey_administrator_reads_the_results(chromium, session, database_url, tmp_path,
                                                    viewport):
     seed_results_org(session)
+    session.execute(update(Stakeholder).where(Stakeholder.email.in_(
+        ["s0@stmary.example", "s4@stmary.example"])).values(chosen_by=ChosenBy.KAM))
+    session.commit()
     campaign = open_new_campaign(session, "CS-26Q1", "customer_satisfaction")
     for invitation in invitations_of(session, campaign):
         respond(session, invitation, LEVEL[invitation.rater_group])
@@ -56,6 +60,8 @@ def test_a_survey_administrator_reads_the_results(chromium, session, database_ur
         assert serious(page) == []
         page.get_by_role("link", name="St. Mary <Hospital>").click()
         expect(page.get_by_text("fewer than 3 responses — not shown")).to_be_visible()
+        expect(page.locator("#chosen-by")).to_contain_text(
+            "2 of the 7 people asked were chosen by the KAM himself (K01).")
         assert serious(page) == []
         context.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from kamscore.api.schemas.common import code_filter, code_of
-from kamscore.models import AccountType, StakeholderRole
+from kamscore.models import AccountType, ChosenBy, StakeholderRole
 
 
 class AccountSchema(Schema):
@@ -49,6 +49,9 @@ class StakeholderSchema(Schema):
     partnership_level = fields.Integer()
     is_key = fields.Boolean()
     language = fields.String()
+    chosen_by = fields.Enum(ChosenBy, by_value=True, metadata={
+        "description": "Who chose him to be asked about the account: the KAM himself, his "
+                       "manager, or the organisation (comp team, CRM or an import)."})
 
 
 class StakeholderQuery(Schema):

@@ -199,12 +199,34 @@ class AgreementSchema(Schema):
         "description": "good (>= 0.8), moderate (>= 0.667) or poor (Krippendorff 2004)."})
 
 
+class ChosenBySchema(Schema):
+    """Who chose the people asked about a subject: invitations counted, never answers."""
+
+    asked = fields.Integer(metadata={
+        "description": "People asked about the subject (a 360°'s self-rating left out)."})
+    by_kam = fields.Integer(metadata={
+        "description": "Of them, chosen by the KAM himself (360° with nominated raters: "
+                       "nominated by the KAM and approved by his manager)."})
+    by_manager = fields.Integer(metadata={"description": "Chosen by the KAM's manager."})
+    by_organisation = fields.Integer(metadata={
+        "description": "Chosen by the organisation (comp team, CRM, import, 360° rules)."})
+    kams = fields.List(fields.String(), metadata={
+        "description": "The KAM's code (customer survey: the account's KAMs in the period)."})
+    nominated = fields.Boolean(metadata={
+        "description": "A 360° whose raters the KAM nominated and his manager approved."})
+    sentence = fields.String(allow_none=True, metadata={
+        "description": "The results page's words, e.g. '3 of the 5 people asked were chosen "
+                       "by the KAM himself (K0012).'; null when the KAM chose none of them."})
+
+
 class ResultSubjectSchema(Schema):
     code = fields.String(metadata={"description": "The account's or the KAM's code."})
     groups = fields.List(fields.Nested(ResultGroupSchema))
     cells = fields.List(fields.Nested(ResultCellSchema))
     agreement = fields.List(fields.Nested(AgreementSchema), metadata={
         "description": "360°: inter-rater agreement per shown rater group (self excluded)."})
+    chosen_by = fields.Nested(ChosenBySchema, allow_none=True, metadata={
+        "description": "Who chose the people asked about this subject."})
 
 
 class CampaignResultsSchema(Schema):

@@ -17,6 +17,7 @@ from kamscore.models import (
     Account,
     AccountType,
     Assignment,
+    ChosenBy,
     Person,
     Stakeholder,
     StakeholderRole,
@@ -194,6 +195,8 @@ class StakeholderRow(Schema):
     partnership_level = f.integer(default=1, low=1, high=5)
     is_key = f.boolean(default=False)
     language = f.text(Stakeholder.language, default="en")
+    #: Who chose him to be asked about the account: kam, manager or organisation (empty).
+    chosen_by = f.choice(ChosenBy, required=False, default=ChosenBy.ORGANISATION)
 
     @post_load
     def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -203,9 +206,11 @@ class StakeholderRow(Schema):
 class StakeholderImporter(Importer):
     kind = "stakeholders"
     schema = StakeholderRow
-    summary = "Members of an account's decision-making unit, by account and e-mail."
+    summary = ("Members of an account's decision-making unit, by account and e-mail, and who "
+               "chose them (kam, manager or organisation).")
 
-    FIELDS = ("name", "role", "influence", "partnership_level", "is_key", "language")
+    FIELDS = ("name", "role", "influence", "partnership_level", "is_key", "language",
+              "chosen_by")
 
     def key(self, data: dict[str, Any]) -> Hashable:
         return (data["account"], data["email"])

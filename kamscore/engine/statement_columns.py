@@ -36,6 +36,10 @@ COMPONENT_FIELDS = ("value", "n", "treatment", "segment", "raw_factor", "multipl
                     "gate_factor", "factor", "capped", "floored", "weight", "effective_weight",
                     "contribution")
 
+#: A component's further arrays where its plan has them: a commission's money and rate, what
+#: an accelerator gate keeps (``_shape_columns``).
+SHAPE_FIELDS = ("commission", "rate", "accelerator")
+
 #: The plan's per-KAM steps, from the variant to the rounded payout.
 PLAN_FIELDS = ("variant", "status", "eligible", "ineligibility", "proration", "target",
                "score", "plan_multiplier", "plan_gate_factor", "plan_floored", "plan_capped",
@@ -69,13 +73,24 @@ class StatementColumns:
 
 def statement_columns(ev: Evaluation) -> StatementColumns:
     plan = {name: getattr(ev, name) for name in PLAN_FIELDS}
-    components = tuple({name: getattr(r, name) for name in COMPONENT_FIELDS}
-                       for r in ev.components)
+    components = tuple({**{name: getattr(r, name) for name in COMPONENT_FIELDS},
+                        **_shape_columns(r)} for r in ev.components)
     gates = tuple({"passed": g.passed, "missing": g.missing} for g in ev.gates)
     modifiers = tuple({"value": m.value, "applied": m.applied, "missing": m.missing}
                       for m in ev.modifiers)
     return StatementColumns(ev, plan, components, gates, modifiers, ev.part_minor,
                             ev.horizon_minor, reasons(ev))
+
+
+def _shape_columns(result: Any) -> dict[str, np.ndarray]:
+    """A commission's money and rate, an accelerator gate's share kept: only on the
+    components they apply to (the statement shows them only there)."""
+    found = {}
+    if result.commission is not None:
+        found["commission"], found["rate"] = result.commission, result.raw_factor
+    if result.accelerator is not None:
+        found["accelerator"] = result.accelerator
+    return found
 
 
 def reasons(ev: Evaluation) -> dict[int, tuple[str, ...]]:
@@ -129,7 +144,8 @@ def _shared(ev: Evaluation) -> dict[str, Any]:
     ruleset = ev.ruleset
     gates = [{"id": g.id, "title": g.title, "condition": g.condition.source,
               "applies_to": ", ".join(g.applies_to) or "plan", "if_missing": g.if_missing.value,
-              "otherwise": g.otherwise, "components": g.applies_to} for g in ruleset.gates]
+              "otherwise": g.otherwise, "components": g.applies_to, "blocks": g.blocks.value}
+             for g in ruleset.gates]
     modifiers = [{"id": m.id, "title": m.title, "formula": m.factor.source,
                   "applies_to": ", ".join(m.applies_to) or "plan", "components": m.applies_to}
                  for m in ruleset.modifiers]
@@ -146,7 +162,8 @@ def _gate(shared: dict[str, Any], columns: Mapping[str, np.ndarray], i: int) -> 
     return {"id": shared["id"], "title": shared["title"], "condition": shared["condition"],
             "applies_to": shared["applies_to"], "passed": bool(columns["passed"][i]),
             "missing": bool(columns["missing"][i]), "if_missing": shared["if_missing"],
-            "otherwise": shared["otherwise"]}
+            "otherwise": shared["otherwise"],
+            **({"blocks": shared["blocks"]} if shared["blocks"] != "all" else {})}
 
 
 def _modifier(shared: dict[str, Any], columns: Mapping[str, np.ndarray], i: int
@@ -189,7 +206,15 @@ def _render(sc: StatementColumns, i: int) -> dict[str, Any]:
             "modifiers": [_modifier(m, c, i) for m, c in modifiers
                           if component.id in m["components"]],
         })
+        if "commission" in cols:
+            lines[-1]["commission"] = float(cols["commission"][i])
+            lines[-1]["rate"] = _num(cols["rate"][i])
+        if "accelerator" in cols:
+            lines[-1]["accelerator"] = float(cols["accelerator"][i])
     rounding = ruleset.rounding
+    shapes = {key: float(column[i]) for key, column in (("commission", ev.commission),
+                                                        ("ramp", ev.ramp))
+              if column is not None}
     return {
         "code": str(ev.codes[i]), "ruleset": ruleset.name,
         "ruleset_version": ruleset.version, "currency": ruleset.currency,
@@ -210,4 +235,5 @@ def _render(sc: StatementColumns, i: int) -> dict[str, Any]:
         "payout": str(to_decimal(int(plan["payout_minor"][i]), rounding)),
         "parts": {k: str(to_decimal(int(v[i]), rounding)) for k, v in sc.parts.items()},
         "horizons": {k: str(to_decimal(int(v[i]), rounding)) for k, v in sc.horizons.items()},
+        **shapes,
     }

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from kamscore.engine.statement_columns import COMPONENT_FIELDS, StatementColumns
+from kamscore.engine.statement_columns import COMPONENT_FIELDS, SHAPE_FIELDS, StatementColumns
 from kamscore.engine.transforms import NO_SEGMENT
 from kamscore.scoring import codec
 
@@ -75,6 +75,14 @@ def _columns(sc: StatementColumns) -> dict[str, np.ndarray]:
                 arrays[f"c{k}.{name}"] = column  # texts or other values: kept as tokens
             else:
                 arrays[f"c{k}.{name}"] = column.astype(dtype, copy=False)
+    for k, component in enumerate(sc.components):  # commissions, accelerator gates
+        for name in SHAPE_FIELDS:
+            if name in component:
+                arrays[f"c{k}.{name}"] = np.asarray(component[name]).astype("f8", copy=False)
+    for name in ("commission", "ramp"):  # the plan's commissions and ramp factor, if any
+        column = getattr(ev, name)
+        if column is not None:
+            arrays[name] = np.asarray(column).astype("f8", copy=False)
     for k, gate in enumerate(sc.gates):
         for name in ("passed", "missing"):
             arrays[f"g{k}.{name}"] = np.asarray(gate[name]).astype("?", copy=False)
@@ -246,4 +254,24 @@ class Block:
             "status": _STATUS[a("status")[r]], "target": num("target"),
             "variant": a("variant")[r],
         }
+        out.update(self._shapes(r))
         return {"in": self.inputs(r), "out": out}
+
+    def _shapes(self, r: int) -> dict[str, Any]:
+        """Commissions, accelerator gates and ramps as the per-line JSON stored them (only
+        for plans that have them; per component None where one does not apply)."""
+        found: dict[str, Any] = {}
+
+        def num(name: str) -> float | None:
+            return _float(self.column(name)[r]) if name in self._where else None
+
+        if "commission" in self._where:
+            found["commission"] = num("commission")
+            found["commissions"] = [
+                [num(f"c{k}.commission"), num(f"c{k}.rate")]
+                if f"c{k}.commission" in self._where else None for k in self.components]
+        if any(f"c{k}.accelerator" in self._where for k in self.components):
+            found["accelerators"] = [num(f"c{k}.accelerator") for k in self.components]
+        if "ramp" in self._where:
+            found["ramp"] = num("ramp")
+        return found

@@ -83,6 +83,28 @@ def check(page: Page, errors: list[str] | None = None) -> None:
     """What every page visited must pass: no axe-core violation, no sideways scrolling and,
     when ``errors`` (``console_errors``) is given, nothing logged to the console."""
     assert violations(page) == [], page.url
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        page.url, wider_than_the_screen(page))
     if errors is not None:
         assert errors == [], page.url
+
+
+def wider_than_the_screen(page: Page) -> list[str]:
+    """The elements that reach past the right edge of the screen outside any scrolling box
+    (what makes a page scroll sideways), and the page's width, for the failure message; a
+    long word overflowing its box shows as the width alone."""
+    return page.evaluate("""() => {
+        const scrolls = e => {
+            for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                const x = getComputedStyle(p).overflowX;
+                if (x === 'auto' || x === 'scroll' || x === 'hidden') return true;
+            }
+            return false;
+        };
+        const wide = Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth && !scrolls(e))
+            .slice(0, 8)
+            .map(e => `${e.tagName.toLowerCase()}.${e.className}#${e.id} ` +
+                      `(${Math.round(e.getBoundingClientRect().right)} px)`);
+        return [...wide, `page width ${document.documentElement.scrollWidth} px`];
+    }""")

@@ -244,7 +244,7 @@ def test_templates_are_written_and_import(reference, runner, tmp_path, db):
         assert checked.exit_code == 0, checked.output
         assert "1 created" in checked.stdout
     assert (tmp_path / "facts-template.csv").read_text().splitlines()[0] == (
-        "period,name,account,person,team,product,value,category,unit,source")
+        "period,name,account,person,team,product,value,category,item,unit,source")
     unknown = runner.invoke(args=["import", "template", "nothing"])
     assert unknown.exit_code == 2 and "the kinds are" in unknown.output
 

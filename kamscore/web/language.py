@@ -9,7 +9,7 @@ Which language a page is in, in this order:
 4. English (``BABEL_DEFAULT_LOCALE``).
 
 The time zone is the user's setting, else ``BABEL_DEFAULT_TIMEZONE`` (UTC). Texts come from
-the message catalogues in ``kamscore/translations`` (docs/translations.md says how translators
+the message catalogues in ``kamscore/web/translations`` (docs/translations.md says how translators
 update them); a text missing from a catalogue reads in English, never as a message id.
 Numbers, amounts and dates follow the locale through ``kamscore.web.number_format``.
 
@@ -57,6 +57,8 @@ _ALIASES = {"zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant", "zh-hant
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    # the catalogues live with the pages (relative to the app's root, the kamscore package)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "web/translations")
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.register_blueprint(bp)
     app.context_processor(_language_context)

@@ -21,7 +21,7 @@ from kamscore.models import User
 from kamscore.web.number_format import day, money, number
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = ROOT / "kamscore" / "translations"
+CATALOGUES = ROOT / "kamscore" / "web" / "translations"
 #: The keywords of docs/translations.md's extraction command (besides Babel's defaults).
 KEYWORDS = {"_l": None, "add_nav_item": (3,)}
 
@@ -166,4 +166,4 @@ def test_the_compiled_catalogue_matches_its_source():
     write_mo(buffer, _catalogue("zh_Hant"))
     buffer.seek(0)
     expected = {m.id: m.string for m in read_mo(buffer) if m.id}
-    assert compiled == expected, "run: pybabel compile -d kamscore/translations"
+    assert compiled == expected, "run: pybabel compile -d kamscore/web/translations"

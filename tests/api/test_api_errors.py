@@ -151,7 +151,7 @@ def test_import_of_a_file_that_is_not_csv(client, analyst):
     )
     body = assert_error(response, 422)
     assert body["errors"] == {
-        "3": {"_row": ["this is not a CSV text file (it contains binary data)"]}
+        "1": {"_row": ["the file is not UTF-8 text; save the CSV as UTF-8"]}
     }
 
 

@@ -51,8 +51,8 @@ def _stage_table(temporary: bool) -> Table:
         Column("line", Integer), Column("period_id", Integer), Column("name", String),
         Column("subject_key", String), Column("account_id", Integer),
         Column("person_id", Integer), Column("team_id", Integer), Column("product_id", Integer),
-        Column("value", Float), Column("category", String), Column("unit", String),
-        Column("source", String),
+        Column("item", String), Column("value", Float), Column("category", String),
+        Column("unit", String), Column("source", String),
         prefixes=["TEMPORARY"] if temporary else [],
     )
 

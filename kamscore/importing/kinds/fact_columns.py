@@ -26,7 +26,7 @@ VALUE_OR_CATEGORY = ("give either a value (a number) or a category (a label such
 
 #: The staging table's columns, in the order of the tuples :meth:`FactColumns.chunk` makes.
 STAGE_COLUMNS = ("line", "period_id", "name", "subject_key", "account_id", "person_id",
-                 "team_id", "product_id", "value", "category", "unit", "source")
+                 "team_id", "product_id", "item", "value", "category", "unit", "source")
 
 _RULES = {
     "period": code_rule(f.column_length(Period.code)),
@@ -35,6 +35,7 @@ _RULES = {
     "person": code_rule(f.column_length(Person.code)),
     "team": code_rule(f.column_length(Team.code)),
     "product": code_rule(f.column_length(Product.code)),
+    "item": text_rule(f.column_length(Fact.item)),  # a transaction (order, deal): in the key
     "category": text_rule(f.column_length(Fact.category)),
     "unit": text_rule(f.column_length(Fact.unit)),
     "source": text_rule(f.column_length(Fact.source)),
@@ -85,13 +86,15 @@ class FactColumns:
         subject_ids = [self._resolve(checker, n, get(n), good) for n in _SUBJECT_NAMES]
         if self.errors:
             return []
-        keys: dict[tuple[str, str, str, str], str] = {}
+        items = get("item")
+        keys: dict[tuple[str, str, str, str, str], str] = {}
         subjects = [keys.get(parts) or keys.setdefault(parts, Fact.make_subject_key(*parts))
-                    for parts in zip(accounts, people, teams, products, strict=True)]
+                    for parts in zip(accounts, people, teams, products, items, strict=True)]
         sources = get("source")
         if "source" not in col or "" in set(sources):
             sources = [source or self.default_source for source in sources]
-        return list(zip(lines, period_ids, get("name"), subjects, *subject_ids, values,
+        return list(zip(lines, period_ids, get("name"), subjects, *subject_ids,
+                        [i or None for i in items], values,
                         [c or None for c in categories], get("unit"), sources, strict=True))
 
     def _resolve(self, checker: ColumnChecker, column: str, codes: list[str],

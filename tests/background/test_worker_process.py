@@ -113,7 +113,8 @@ def test_sigterm_lets_a_running_import_finish(app, org, uploader, database_url, 
                                "KAMSCORE_DATABASE_URL": database_url})
         try:
             deadline = time.monotonic() + 60
-            while (state := client.get(location, headers=headers).json["state"]) == "queued":
+            state_of = _state_reader(database_url, location, client, headers)
+            while (state := state_of()) == "queued":
                 assert time.monotonic() < deadline, "the worker did not take the job"
                 time.sleep(0.05)
             assert state == "running", "the import ended before the test could stop the worker"
@@ -127,3 +128,22 @@ def test_sigterm_lets_a_running_import_finish(app, org, uploader, database_url, 
         assert "Received SIGTERM" in output and "All workers have stopped" in output
     finally:
         get_db(web).dispose()
+
+
+def _state_reader(database_url: str, location: str, client, headers):  # type: ignore[no-untyped-def]
+    """How the test reads the job's state while the worker imports. On SQLite the API's
+    read would wait for the import's write lock (every kamscore transaction there begins
+    IMMEDIATE) and see the job only when it is done; a plain read-only connection reads the
+    committed state beside the writer (WAL), as ``running``."""
+    if not database_url.startswith("sqlite"):
+        return lambda: client.get(location, headers=headers).json["state"]
+    import sqlite3
+
+    path = database_url.split("///", 1)[1]
+    job_id = location.rstrip("/").rsplit("/", 1)[1]
+
+    def read() -> str:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            return str(db.execute("SELECT state FROM background_job WHERE id = ?",
+                                  (job_id,)).fetchone()[0])
+    return read

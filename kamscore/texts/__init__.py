@@ -1,0 +1,18 @@
+"""Translatable texts for the services: the gettext functions that a service, a form or an
+export uses for the words a person reads (docs/translations.md).
+
+They are Flask-Babel's, named here so that services depend on *translating*, not on Flask:
+inside a request they return the reader's language (``kamscore.web.language`` chooses it);
+anywhere else — a worker, a test of a service, a script — they return the English text, so a
+service's result never depends on whether it runs in a request. Placeholders are named
+(``_("Run %(run)s is open", run=7)``), never sentences built from pieces.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext, ngettext
+
+_ = gettext
+_l = lazy_gettext
+
+__all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext"]

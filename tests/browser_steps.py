@@ -82,7 +82,8 @@ def violations(page: Page) -> list[str]:
 def check(page: Page, errors: list[str] | None = None) -> None:
     """What every page visited must pass: no axe-core violation, no sideways scrolling and,
     when ``errors`` (``console_errors``) is given, nothing logged to the console."""
-    assert violations(page) == [], page.url
+    found = violations(page)
+    assert found == [], (page.url, found)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
         page.url, wider_than_the_screen(page))
     if errors is not None:

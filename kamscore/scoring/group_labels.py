@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kamscore.engine import Ruleset
 from kamscore.models import RulesetVersion, Team
 from kamscore.scoring.errors import ScoringError
-from kamscore.scoring.lifecycle import parse_version
+from kamscore.scoring.lifecycle import list_versions, parse_version
 
 #: How the base plan (variant index 0, id ``default``) is named.
 DEFAULT_VARIANT = "Plan as written"
@@ -70,3 +70,12 @@ def version_titles(version: RulesetVersion | None, pm: Any) -> dict[str, dict[st
         return ruleset_titles(parse_version(version, pm))
     except ScoringError:
         return {}
+
+
+def all_titles(session: Session, pm: Any) -> dict[str, dict[str, str]]:
+    """``version_titles`` of every stored version, merged (the newest version wins): for a
+    page that lists texts of several plans."""
+    found: dict[str, dict[str, str]] = {}
+    for version in list_versions(session):  # oldest first
+        found.update(version_titles(version, pm))
+    return found

@@ -13,7 +13,7 @@ a ruleset wrote, a new status) is shown as stored::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import Flask
 from flask_babel import gettext as _
@@ -136,7 +136,7 @@ _SEGMENTS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"below the first tier \((?P<a>.+)\)"),
      lambda m: _("below the first tier (%(lower)s)", lower=m["a"])),
     (re.compile(r"tier (?P<n>\d+) \((?P<a>.+)\)"),
-     lambda m: _("tier %(number)s (%(range)s)", number=m["n"], range=m["a"])),
+     lambda m: _("tier %(number)s (%(range)s)", number=m["n"], range=_tier_range(m["a"]))),
     (re.compile(r"not in the table \(default\)"), lambda m: _("not in the table (default)")),
     (re.compile(r"at or above (?P<a>.+)"),
      lambda m: _("at or above %(point)s", point=_point(m["a"]))),
@@ -146,11 +146,37 @@ _SEGMENTS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 ]
 
 
+def _tier_range(text: str) -> str:
+    """``Tier.describe``: ``[label: ]0.2 to below 0.3`` or ``[label: ]0.3 and above``."""
+    label, colon, rest = text.rpartition(": ")
+    name = f"{_point(label)}{colon}" if colon else ""
+    upper = re.fullmatch(r"(?P<a>\S+) to below (?P<b>\S+)", rest)
+    if upper:
+        return name + _("%(lower)s to below %(upper)s", lower=upper["a"], upper=upper["b"])
+    above = re.fullmatch(r"(?P<a>\S+) and above", rest)
+    if above:
+        return name + _("%(lower)s and above", lower=above["a"])
+    return text
+
+
+#: ``Treatment.label`` → the same words in the catalogue (a comparison shows a treatment
+#: where a value has no segment).
+_TREATMENT_LABELS = {
+    "scored": TREATMENTS["scored"], "no data: excluded, other components reweighted":
+    TREATMENTS["excluded"], "no data: paid at zero": TREATMENTS["zero"],
+    "no data: paid at target": TREATMENTS["at_target"],
+    "no data: held for review": TREATMENTS["held"],
+    "not paid under this variant (weight 0)": TREATMENTS["not_paid"],
+}
+
+
 def segment(value: str | None) -> str:
     """A curve segment or tier as the engine names it (``below threshold``, ``target to
     cap``, ``tier 2 (…)``), in the reader's language."""
     if not value:
         return "\N{EN DASH}"
+    if value in _TREATMENT_LABELS:
+        return str(_TREATMENT_LABELS[value])
     for pattern, say in _SEGMENTS:
         match = pattern.fullmatch(value)
         if match:
@@ -208,6 +234,19 @@ _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
                  said=engine_reason(m["s"]))),
     (re.compile(r"joined on (?P<d>[\d-]+): (?P<s>.+)"),
      lambda m: _("joined on %(start)s: %(said)s", start=m["d"], said=engine_reason(m["s"]))),
+    (re.compile(r"only in run (?P<r>\d+)"), lambda m: _("only in run %(id)s", id=m["r"])),
+    (re.compile(r"became eligible"), lambda m: _("became eligible")),
+    (re.compile(r"no longer eligible: (?P<r>.*)"),
+     lambda m: _("no longer eligible: %(reasons)s", reasons=engine_reason(m["r"]))),
+    (re.compile(r"status (?P<a>\S+) → (?P<b>\S+)"),
+     lambda m: _("status %(before)s → %(after)s", before=term(m["a"]), after=term(m["b"]))),
+    (re.compile(r"target incentive (?P<a>\S+) → (?P<b>\S+)"),
+     lambda m: _("target incentive %(before)s → %(after)s", before=m["a"], after=m["b"])),
+    (re.compile(r"proration (?P<a>\S+) → (?P<b>\S+)"),
+     lambda m: _("proration %(before)s → %(after)s", before=m["a"], after=m["b"])),
+    (re.compile(r"plan variant (?P<a>\S+) → (?P<b>\S+)"),
+     lambda m: _("plan variant %(before)s → %(after)s", before=term(m["a"]),
+                 after=term(m["b"]))),
     (re.compile(r"final factor (?P<f>.+): no measure reached its threshold"),
      lambda m: _("final factor %(factor)s: no measure reached its threshold", factor=m["f"])),
 ]
@@ -257,7 +296,83 @@ def refers_to(value: str | None) -> str:
     return value or ""
 
 
+#: The words of a plan's parameters on the what-if page (``whatif_start``: YAML key paths
+#: made readable, ``curve · point 2 (target) · pays``) and of its section heads.
+PARAMETER_WORDS = {
+    "weight": _l("weight"), "weights": _l("weights"), "curve": _l("curve"), "at": _l("at"),
+    "pays": _l("pays"), "tiers": _l("tiers"), "from": _l("from"), "to": _l("to"),
+    "rate": _l("rate"), "cap": _l("cap"), "floor": _l("floor"), "below": _l("below"),
+    "otherwise": _l("otherwise"), "at least": _l("at least"), "at most": _l("at most"),
+    "min responses": _l("minimum responses"), "values": _l("values"),
+    "salary share": _l("salary share"), "amount": _l("amount"), "default": _l("default"),
+    "multiplier": _l("multiplier"), "cap amount": _l("cap amount"),
+    "floor amount": _l("floor amount"), "min days": _l("minimum days"),
+    "individual": _l("individual"), "team": _l("team"), "short term": _l("short term"),
+    "long term": _l("long term"), "step": _l("step"), "factors": _l("factors"),
+    "lookup": _l("lookup"), "rows": _l("rows"), "quota": _l("quota"),
+    "Target incentive": _l("Target incentive"),
+    "Caps and floors of the plan": _l("Caps and floors of the plan"),
+    "Parameters": _l("Parameters"), "Gates": _l("Gates"), "Modifiers": _l("Modifiers"),
+    "Parts": _l("Parts"), "Horizons": _l("Horizons"), "Eligibility": _l("Eligibility"),
+    "Ramp": _l("Ramp"), "Rounding": _l("Rounding"), "Limits": _l("Caps and floors of the plan"),
+}
+
+_PARAMETER_PARTS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"point (?P<n>\d+) \((?P<name>.+)\)"),
+     lambda m: _("point %(number)s (%(name)s)", number=m["n"], name=_point(m["name"]))),
+    (re.compile(r"point (?P<n>\d+)"), lambda m: _("point %(number)s", number=m["n"])),
+    (re.compile(r"tier (?P<n>\d+)"), lambda m: _("tier %(number)s", number=m["n"])),
+    (re.compile(r"gate (?P<n>\d+)"), lambda m: _("gate %(number)s", number=m["n"])),
+    (re.compile(r"modifier (?P<n>\d+)"), lambda m: _("modifier %(number)s", number=m["n"])),
+    (re.compile(r"(?P<word>[a-z ]+) (?P<n>\d+)"),
+     lambda m: f"{_parameter_word(m['word'])} {m['n']}"),
+]
+
+
+def _parameter_word(word: str) -> str:
+    found = PARAMETER_WORDS.get(word)
+    return str(found) if found is not None else word
+
+
+def param_label(label: str) -> str:
+    """A what-if parameter's label, part by part, in the reader's language; a part that is
+    a name the plan gives (a grade ``K1``, an attribute value) is kept as written."""
+    parts = []
+    for part in label.split(" · "):
+        said = None
+        for pattern, say in _PARAMETER_PARTS:
+            match = pattern.fullmatch(part)
+            if match:
+                said = say(match)
+                break
+        parts.append(said if said is not None else _parameter_word(part))
+    return " · ".join(parts)
+
+
+def section_title(title: str, titles: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A what-if section head: a component's title, ``Variant <title>`` or a part of the
+    plan (``Gates``)."""
+    from kamscore.web.plan_texts import plan_text
+
+    if title.startswith("Variant "):
+        return _("Variant %(title)s", title=plan_text(title[len("Variant "):], titles))
+    if title in PARAMETER_WORDS:
+        return str(PARAMETER_WORDS[title])
+    return plan_text(title, titles)
+
+
+#: The heading of a what-if cost breakdown's first column, by group.
+GROUP_HEADINGS = {"team": _l("Team"), "segment": _l("Segment"),
+                  "lifecycle_phase": _l("Lifecycle phase"), "variant": _l("Variant")}
+
+
+def group_heading(key: str) -> str:
+    found = GROUP_HEADINGS.get(key)
+    return str(found) if found is not None else key.replace("_", " ").capitalize()
+
+
 def init_app(app: Flask) -> None:
-    for function in (term, treatment, step, input_name, segment, engine_reason, refers_to):
+    for function in (term, treatment, step, input_name, segment, engine_reason, refers_to,
+                     param_label, section_title, group_heading):
         app.add_template_filter(function)
     app.add_template_test(known_input)

@@ -57,6 +57,7 @@ from kamscore.scoring import holds, statement_queries, statements
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import explain, units_of
 from kamscore.scoring.group_labels import version_titles
+from kamscore.scoring.lifecycle import get_version
 from kamscore.scoring.payroll import export_payroll, sign_off_correction
 from kamscore.scoring.periods import close_period
 from kamscore.scoring.run_compare import compare_runs
@@ -265,11 +266,15 @@ def compare() -> str:
         a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
     except ValueError:
         abort(400, description=_("Compare two runs: ?a=<run id>&b=<run id>"))
+    session = get_session()
     try:
-        comparison = compare_runs(get_session(), a, b, current_scope())
+        comparison = compare_runs(session, a, b, current_scope())
+        version = get_version(session, comparison.b["ruleset"],
+                              comparison.b["ruleset_version"])
     except ScoringError as exc:
         _refused(exc)
-    return render_template("scoring/run_compare.html", c=comparison)
+    return render_template("scoring/run_compare.html", c=comparison,
+                           titles=version_titles(version, get_plugin_manager()))
 
 
 @bp.post("/periods/<code>/close")

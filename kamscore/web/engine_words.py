@@ -63,7 +63,7 @@ TREATMENTS = {
 #: The names a ruleset commonly gives its curve points (a ruleset may write others).
 POINTS = {"threshold": _l("threshold"), "target": _l("target"), "cap": _l("cap"),
           "max": _l("maximum"), "stretch": _l("stretch"), "floor": _l("floor"),
-          "entry": _l("entry")}
+          "entry": _l("entry"), "excellence": _l("excellence"), "minimum": _l("minimum")}
 
 #: The steps of a statement, from the score to the payout (``kamscore.scoring.explain``).
 STEPS = {"Score": _l("Score"), "Gate": _l("Gate"), "Floor": _l("Floor"), "Cap": _l("Cap"),

@@ -23,7 +23,7 @@ from typing import IO
 import xlsxwriter
 
 from kamscore.exports.csv_cells import Cell, CsvWriter
-from kamscore.texts import _, _l
+from kamscore.texts import _, _l, pgettext
 
 #: The columns, in English (a file made outside a request, by the CLI or the API, has these).
 HEADER = ("Period", "Run", "Ruleset", "Ruleset version", "Input hash", "KAM code", "KAM name",
@@ -114,10 +114,12 @@ def payroll_xlsx(sheet: PayrollSheet) -> bytes:
     for c, width in enumerate((10, 6, 14, 8, 66, 10, 28, 14, 9, 16, 20, 12, 30, 14, 40)):
         ws.set_column(c, c, width)
     info = book.add_worksheet(_("Sign-off")[:31])
-    facts = [(_("Period"), sheet.period), (_("Run"), sheet.run_id), (_("Ruleset"), sheet.ruleset),
-             (_("Ruleset version"), sheet.ruleset_version), (_("Input hash"), sheet.input_hash),
-             (_("Number of KAMs"), len(sheet.rows)), (_("Total payout"), sheet.total),
-             (_("Currency"), sheet.currency), (_("Signed off by"), sheet.signed_off_by),
+    facts = [(_("Period"), sheet.period), (_("Run"), sheet.run_id),
+             (_("Ruleset"), sheet.ruleset), (_("Ruleset version"), sheet.ruleset_version),
+             (_("Input hash"), sheet.input_hash),
+             (pgettext("payroll sign-off sheet", "KAMs"), len(sheet.rows)),
+             (_("Total payout"), sheet.total), (_("Currency"), sheet.currency),
+             (_("Signed off by"), sheet.signed_off_by),
              (_("Signed off at (UTC)"), sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S"))]
     for r, (label, value) in enumerate(facts):
         info.write_string(r, 0, label, bold)

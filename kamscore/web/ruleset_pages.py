@@ -98,7 +98,7 @@ def rulesets() -> str:
 
 def _version_choices() -> list[SelectChoice]:
     return [SelectChoice(f"{v.name}:{v.version}",
-                         _("%(name)s version %(version)s (%(state)s)", name=v.name,
+                         _("%(name)s v%(version)s (%(state)s)", name=v.name,
                            version=v.version, state=term(v.status)))
             for v in reversed(lifecycle.list_versions(get_session()))]
 

@@ -62,6 +62,7 @@ def test_the_analyst_runs_a_period_and_reads_it_in_traditional_chinese(
         session.rollback()
         run = session.get(ScoreRun, run_id)
         made = taiwan_day(run.created_at.date())
+        noon = "下午" if run.created_at.hour >= 12 else "上午"
         total = Decimal(str(run.total_payout)).quantize(Decimal("0.01"))
         payout = Decimal(str(session.scalar(
             select(ScoreLine.payout).where(ScoreLine.run_id == run_id,
@@ -74,8 +75,7 @@ def test_the_analyst_runs_a_period_and_reads_it_in_traditional_chinese(
         for heading in ("您可以做什麼", "獎金分布", "成本", "未發放", "KAM 人數"):
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         facts = page.locator("dl.facts")
-        expect(facts).to_contain_text(f"{made} 下午" if run.created_at.hour >= 12
-                                      else f"{made} 上午")
+        expect(facts).to_contain_text(f"{made} {noon}")
         expect(facts).to_contain_text(euros(total))
         expect(page.get_by_role("table", name="依方案變體")).to_contain_text("開發中客戶")
         expect(page.get_by_role("table", name="依方案變體")).to_contain_text("依原方案")

@@ -49,6 +49,7 @@ from kamscore.scoring.whatif_start import parameter_sections, start
 from kamscore.scoring.whatif_targets import compare_targets
 from kamscore.web.nav import add_nav_item
 from kamscore.web.number_format import money, number
+from kamscore.web.plan_texts import plan_text
 from kamscore.web.whatif_charts import histogram_chart, paired_bars
 from kamscore.web.whatif_forms import ScenarioForm, scenario_edits, submitted_texts
 
@@ -86,11 +87,11 @@ def _page(found: Any, form: ScenarioForm, *, report: dict[str, Any] | None = Non
         if not form.source.data:
             form.source.data = plan.source
         form.period.data, form.plan.data = found.period.code, plan.name
-    charts = _charts(report) if report and report.get("baseline") else None
     pm = get_plugin_manager()
     titles: dict[str, dict[str, str]] = {}
     for version in found.plans:
         titles.update(version_titles(version, pm))
+    charts = _charts(report, titles) if report and report.get("baseline") else None
     html = render_template("scoring/whatif.html", start=found, form=form, table=table,
                            titles=titles,
                            sections=sections, report=report, errors=errors or [],
@@ -99,7 +100,7 @@ def _page(found: Any, form: ScenarioForm, *, report: dict[str, Any] | None = Non
     return html, status
 
 
-def _charts(report: dict[str, Any]) -> dict[str, Any]:
+def _charts(report: dict[str, Any], titles: dict[str, dict[str, str]]) -> dict[str, Any]:
     currency = report["currency"]
 
     def fmt(value: float) -> str:
@@ -108,8 +109,9 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
     charts: dict[str, Any] = {"histogram": histogram_chart(report["histogram"], money=fmt,
                                                            count=number)}
     for key, title in GROUPS:
-        rows = report["by"][key][:CHART_ROWS]
-        charts[key] = paired_bars(rows, title=title, money=fmt)
+        rows = [{**row, "label": plan_text(row.get("label") or row["group"], titles)}
+                for row in report["by"][key][:CHART_ROWS]]
+        charts[key] = paired_bars(rows, title=str(title), money=fmt)
     return charts
 
 

@@ -39,6 +39,10 @@ TERMS = {
     "true_up": _l("Annual true-up"), "adjustment": _l("Adjustment"), "spiff": _l("SPIFF"),
     "clawback": _l("Clawback"), "draw": _l("Draw"), "recovery": _l("Recovery"),
     "the plan's payout": _l("the plan's payout"),
+    # why a payment is held (``HoldReason``)
+    "investigation": _l("investigation"), "leave": _l("leave"),
+    "plan_not_acknowledged": _l("plan not acknowledged"), "data_dispute": _l("data dispute"),
+    "other": _l("other"),
     # a ruleset change
     "added": _l("added"), "removed": _l("removed"), "changed": _l("changed"),
     # rounding

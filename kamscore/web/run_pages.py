@@ -142,9 +142,10 @@ def new_run() -> str | Response:
     form.period.choices = [SelectChoice(p.code, p.code) for p in periods]
     pm = get_plugin_manager()
     form.ruleset.choices = [
-        SelectChoice(v.name, _("%(title)s (%(name)s, version %(version)s)",
-                               title=plan_text(v.title or v.name, version_titles(v, pm)),
-                               name=v.name, version=v.version)) for v in rulesets]
+        SelectChoice(v.name, _("%(name)s v%(version)s: %(title)s", name=v.name,
+                               version=v.version,
+                               title=plan_text(v.title or v.name, version_titles(v, pm))))
+        for v in rulesets]
     if form.validate_on_submit():
         return _queue_run(score_run_params(period=form.period.data, ruleset=form.ruleset.data))
     return render_template("scoring/run_new.html", form=form,

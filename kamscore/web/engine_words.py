@@ -139,6 +139,11 @@ def _point(name: str) -> str:
 _SEGMENTS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"below the first tier \((?P<a>.+)\)"),
      lambda m: _("below the first tier (%(lower)s)", lower=m["a"])),
+    (re.compile(r"tier (?P<n>\d+) \((?P<a>.+)\) at (?P<r>\S+ %)"),
+     lambda m: _("tier %(number)s (%(range)s) at %(rate)s", number=m["n"],
+                 range=_tier_range(m["a"]), rate=m["r"])),
+    (re.compile(r"each transaction rated on its own"),
+     lambda m: _("each transaction rated on its own")),
     (re.compile(r"tier (?P<n>\d+) \((?P<a>.+)\)"),
      lambda m: _("tier %(number)s (%(range)s)", number=m["n"], range=_tier_range(m["a"]))),
     (re.compile(r"not in the table \(default\)"), lambda m: _("not in the table (default)")),

@@ -53,7 +53,8 @@ def test_the_analyst_runs_a_period_and_reads_it_in_traditional_chinese(
         page.get_by_role("link", name="執行某一期").click()
         page.get_by_label("期間").select_option("2025-Q4")
         page.get_by_label("已發布的規則集").select_option("standard")
-        expect(page.get_by_label("已發布的規則集")).to_contain_text("standard 第 1 版：標準 KAM 方案")
+        expect(page.get_by_label("已發布的規則集")).to_contain_text(
+            "standard 第 1 版：標準 KAM 方案")
         check(page, errors)
         page.get_by_role("button", name="執行本期").click()
         page.wait_for_url(re.compile(r"/scoring/runs/\d+$"))

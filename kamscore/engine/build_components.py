@@ -139,15 +139,14 @@ def build_component(ctx: BuildContext, path: KeyPath, data: dict[str, Any]) -> C
                              [p.value for p in Part])
     horizon = ctx.reader.choice((*path, "horizon"), data.get("horizon", "short_term"),
                                 [h.value for h in Horizon])
-    title = data.get("title", component_id)
-    if not isinstance(title, str):
-        ctx.reader.problem((*path, "title"), f"expected a text, found {describe(title)}")
+    title, titles = ctx.reader.translated((*path, "title"), data.get("title", component_id),
+                                    component_id)
     scoring = read_scoring(ctx, path, data, component_id, weight, None)
     if None in (params, weight, part, horizon, scoring) or not metric:
         return None
     assert scoring is not None and params is not None
-    return Component(component_id, metric, str(title), params, Part(part), Horizon(horizon),
-                     scoring)
+    return Component(component_id, metric, title, params, Part(part), Horizon(horizon),
+                     scoring, titles)
 
 
 def _params(ctx: BuildContext, path: KeyPath, raw: Any, metric: str) -> dict[str, Any] | None:

@@ -150,8 +150,9 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
     assert expression is not None and gate_id is not None and otherwise is not None
     reads = tuple(sorted(expression.names & set(ctx.metrics)))
     counts = tuple(sorted(expression.counted & set(ctx.metrics)))
-    return Gate(gate_id, str(data.get("title", gate_id)), expression, targets or (),
-                otherwise, GateMissing(if_missing), reads, counts, GateBlocks(blocks))
+    title, titles = ctx.reader.translated((*path, "title"), data.get("title", gate_id), gate_id)
+    return Gate(gate_id, title, expression, targets or (),
+                otherwise, GateMissing(if_missing), reads, counts, GateBlocks(blocks), titles)
 
 
 def _structured_gate(ctx: BuildContext, path: KeyPath, data: dict[str, Any]
@@ -227,8 +228,9 @@ def read_modifiers(ctx: BuildContext, raw: Any) -> list[Modifier] | None:
             ok = False
             continue
         assert modifier_id is not None and multiplier is not None
-        result.append(Modifier(modifier_id, str(data.get("title", modifier_id)), multiplier,
-                               targets or (), when))
+        title, titles = ctx.reader.translated((*path, "title"), data.get("title", modifier_id),
+                                        modifier_id)
+        result.append(Modifier(modifier_id, title, multiplier, targets or (), when, titles))
     return result if ok else None
 
 
@@ -303,7 +305,9 @@ def read_variants(ctx: BuildContext, raw: Any, components: list[Component]
             ok = False
             continue
         assert variant_id is not None and when is not None and scoring is not None
-        variants.append(Variant(variant_id, str(data.get("title", variant_id)), when, scoring))
+        title, titles = ctx.reader.translated((*path, "title"), data.get("title", variant_id),
+                                        variant_id)
+        variants.append(Variant(variant_id, title, when, scoring, titles))
     return variants if ok else None
 
 

@@ -124,7 +124,7 @@ class _Builder:
                                    or not _CURRENCY.match(currency)):
             r.problem(("currency",), f"expected a three-letter currency code like EUR, found "
                                      f"{describe(currency)}")
-        title = self._optional_text(data, "title", name or "")
+        title, titles = r.translated(("title",), data.get("title", name or ""), name or "")
         description = self._optional_text(data, "description", "")
         rounding = self._rounding(data.get("rounding", {}))
         eligibility = self._eligibility(data.get("eligibility", {}))
@@ -163,7 +163,7 @@ class _Builder:
         assert name and version and period and isinstance(currency, str) and target
         assert rounding and eligibility and limits
         return Ruleset(
-            name=name, version=version, title=title, description=description,
+            name=name, version=version, title=title, titles=titles, description=description,
             period=PeriodKind(period), currency=currency, rounding=rounding,
             eligibility=eligibility, target=target, components=tuple(built),
             variants=tuple(variants), gates=tuple(gates), modifiers=tuple(modifiers),

@@ -300,6 +300,9 @@ class Component:
     part: Part
     horizon: Horizon
     scoring: Scoring  # the base plan's; variants may override (see Variant.scoring)
+    #: the title's translations by language (``{"en": …, "zh-Hant": …}``; {} when the
+    #: ruleset writes a plain text): the engine carries them, a page picks its language
+    titles: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -310,6 +313,7 @@ class Variant:
     title: str
     when: Expression  # a condition on population attributes
     scoring: Mapping[str, Scoring]  # by component id, every component, resolved
+    titles: Mapping[str, str] = field(default_factory=dict)  # see Component.titles
 
 
 @dataclass(frozen=True)
@@ -326,6 +330,7 @@ class Gate:
     reads: tuple[str, ...] = ()  # component ids whose values the condition reads
     counts: tuple[str, ...] = ()  # component ids whose response counts (n) it reads
     blocks: GateBlocks = GateBlocks.ALL  # accelerator: only the part above target
+    titles: Mapping[str, str] = field(default_factory=dict)  # see Component.titles
 
 
 @dataclass(frozen=True)
@@ -338,6 +343,7 @@ class Modifier:
     factor: Expression
     applies_to: tuple[str, ...] = ()
     when: Expression | None = None
+    titles: Mapping[str, str] = field(default_factory=dict)  # see Component.titles
 
 
 @dataclass(frozen=True)
@@ -420,6 +426,7 @@ class Ruleset:
     #: ``acknowledgment.hold_payouts``: payouts of KAMs who have not acknowledged their plan
     #: document are held (kamscore.scoring.holds)
     hold_unacknowledged: bool = False
+    titles: Mapping[str, str] = field(default_factory=dict)  # see Component.titles
 
     @cached_property
     def base(self) -> Mapping[str, Scoring]:

@@ -24,6 +24,8 @@ from kamscore.content.yaml_source import KeyPath, YamlSource
 _PERCENT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%\s*$")
 _POINTS = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*pts?\s*$")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: A language tag as a translated text names it: ``en``, ``zh-Hant``, ``pt-BR``.
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 class _Absent:
@@ -99,6 +101,23 @@ class Reader:
 
     def problem(self, path: KeyPath, message: str) -> None:
         self.source.problem(path, message)
+
+    def translated(self, path: KeyPath, value: Any, default: str) -> tuple[str, dict[str, str]]:
+        """A text a person reads (a title): a plain string, or its translations by language
+        (``{en: Sales attainment, zh-Hant: 銷售達成率}``, ``en`` required). Returns the English
+        text and the translations ({} for a plain string); ``default`` after a problem."""
+        if isinstance(value, str):
+            return value, {}
+        if isinstance(value, dict) and value and all(
+                isinstance(k, str) and LANGUAGE_TAG.match(k) and isinstance(v, str)
+                for k, v in value.items()):
+            if "en" not in value:
+                self.problem(path, "translations need the English text too: add `en:`")
+                return default, {}
+            return value["en"], dict(value)
+        self.problem(path, "expected a text, or its translations by language like "
+                           f"{{en: Sales, zh-Hant: 銷售}}, found {describe(value)}")
+        return default, {}
 
     def mapping(self, path: KeyPath, value: Any, *, required: Collection[str] = (),
                 optional: Collection[str] = (), what: str = "a mapping") -> dict[str, Any] | None:

@@ -23,10 +23,22 @@ from typing import IO
 import xlsxwriter
 
 from kamscore.exports.csv_cells import Cell, CsvWriter
+from kamscore.texts import _, _l, pgettext
 
+#: The columns, in English (a file made outside a request, by the CLI or the API, has these).
 HEADER = ("Period", "Run", "Ruleset", "Ruleset version", "Input hash", "KAM code", "KAM name",
           "Payout", "Currency", "Signed off by", "Signed off at (UTC)", "Kind", "Refers to",
           "Amount", "Note")
+#: The same columns marked for translation: a file downloaded from a page has its reader's
+#: language in its header and sheet names; the cells (codes, amounts, kinds) are the same.
+_HEADER = (_l("Period"), _l("Run"), _l("Ruleset"), _l("Ruleset version"), _l("Input hash"),
+           _l("KAM code"), _l("KAM name"), _l("Payout"), _l("Currency"), _l("Signed off by"),
+           _l("Signed off at (UTC)"), _l("Kind"), _l("Refers to"), _l("Amount"), _l("Note"))
+
+
+def header() -> tuple[str, ...]:
+    """The header row in the reader's language (English outside a request)."""
+    return tuple(str(text) for text in _HEADER)
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,7 @@ def _cells(sheet: PayrollSheet, row: PayrollRow) -> list[Cell]:
 def write_payroll_csv(sheet: PayrollSheet, stream: IO[str]) -> int:
     """The payroll as CSV (a header, then one row per KAM); returns the row count."""
     writer = CsvWriter(stream)
-    writer.writerow(HEADER)
+    writer.writerow(header())
     for row in sheet.rows:
         writer.writerow(_cells(sheet, row))
     return len(sheet.rows)
@@ -79,14 +91,15 @@ def write_payroll_csv(sheet: PayrollSheet, stream: IO[str]) -> int:
 
 def payroll_xlsx(sheet: PayrollSheet) -> bytes:
     """The payroll as an XLSX workbook: sheet "Payroll" (header, one row per KAM, frozen
-    header row, filters) and sheet "Sign-off" (the run and who signed it off)."""
+    header row, filters) and sheet "Sign-off" (the run and who signed it off); the header
+    and sheet names in the reader's language."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_numbers": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})
     amount = book.add_format({"num_format": "#,##0.00"})
-    ws = book.add_worksheet("Payroll")
-    ws.write_row(0, 0, HEADER, bold)
+    ws = book.add_worksheet(_("Payroll")[:31])
+    ws.write_row(0, 0, header(), bold)
     for r, row in enumerate(sheet.rows, start=1):
         cells = _cells(sheet, row)
         for c, value in enumerate(cells):
@@ -97,15 +110,17 @@ def payroll_xlsx(sheet: PayrollSheet) -> bytes:
             else:
                 ws.write_string(r, c, str(value))
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(sheet.rows), 1), len(HEADER) - 1)
+    ws.autofilter(0, 0, max(len(sheet.rows), 1), len(_HEADER) - 1)
     for c, width in enumerate((10, 6, 14, 8, 66, 10, 28, 14, 9, 16, 20, 12, 30, 14, 40)):
         ws.set_column(c, c, width)
-    info = book.add_worksheet("Sign-off")
-    facts = [("Period", sheet.period), ("Run", sheet.run_id), ("Ruleset", sheet.ruleset),
-             ("Ruleset version", sheet.ruleset_version), ("Input hash", sheet.input_hash),
-             ("KAMs", len(sheet.rows)), ("Total payout", sheet.total),
-             ("Currency", sheet.currency), ("Signed off by", sheet.signed_off_by),
-             ("Signed off at (UTC)", sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S"))]
+    info = book.add_worksheet(_("Sign-off")[:31])
+    facts = [(_("Period"), sheet.period), (_("Run"), sheet.run_id),
+             (_("Ruleset"), sheet.ruleset), (_("Ruleset version"), sheet.ruleset_version),
+             (_("Input hash"), sheet.input_hash),
+             (pgettext("payroll sign-off sheet", "KAMs"), len(sheet.rows)),
+             (_("Total payout"), sheet.total), (_("Currency"), sheet.currency),
+             (_("Signed off by"), sheet.signed_off_by),
+             (_("Signed off at (UTC)"), sheet.signed_off_at.strftime("%Y-%m-%d %H:%M:%S"))]
     for r, (label, value) in enumerate(facts):
         info.write_string(r, 0, label, bold)
         if isinstance(value, Decimal):

@@ -33,6 +33,7 @@ from kamscore.scoring.errors import InvalidInputError, NotFoundError
 #: The longest ruleset text taken (characters); the shipped plans are a few thousand.
 MAX_SOURCE = 500_000
 DEFAULT_FILENAME = "ruleset.yaml"
+_ENGLISH_TITLE = re.compile(r"\{\s*en:\s*[\"']?([^,}\"']+)")
 _NAME_LINE = re.compile(r"^(name|title):\s*[\"']?([^\"'#\n]+?)[\"']?\s*(?:#.*)?$", re.MULTILINE)
 
 
@@ -114,6 +115,9 @@ def save_draft(session: Session, pm: Any, source: str, filename: str, *, author:
 def _title_of(source: str) -> str:
     """What a kept text is called: its title, else its name, else "Untitled ruleset"."""
     found = dict((key, value.strip()) for key, value in _NAME_LINE.findall(source))
+    english = _ENGLISH_TITLE.match(found.get("title", ""))  # {en: …, zh-Hant: …}
+    if english:
+        found["title"] = english.group(1).strip()
     return (found.get("title") or found.get("name") or "Untitled ruleset")[:200]
 
 

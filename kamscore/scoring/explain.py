@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kamscore.texts import _
+
 TIMES = "\N{MULTIPLICATION SIGN}"
 NONE = "\N{EN DASH}"  # shown where there is no number
 
@@ -40,7 +42,7 @@ def money(value: Any, currency: str) -> str:
 def metric_value(value: Any, unit: str | None) -> str:
     """A metric value in its unit: ratios and shares as percentages, others as numbers."""
     if value is None:
-        return "no data"
+        return _("no data")
     if isinstance(value, str):
         return value
     if unit in _FRACTION_UNITS:
@@ -98,15 +100,17 @@ class Explanation:
 
 def _gate_text(gate: Mapping[str, Any]) -> str:
     if gate["missing"]:
-        outcome = {"pass": "no data: passed", "fail": "no data: failed",
-                   "hold": "no data: held for review"}[gate["if_missing"]]
+        outcome = {"pass": _("no data: passed"), "fail": _("no data: failed"),
+                   "hold": _("no data: held for review")}[gate["if_missing"]]
     else:
-        outcome = "met" if gate["passed"] else "missed"
-    text = f"{gate['title']} ({gate['condition']}): {outcome}"
+        outcome = _("met") if gate["passed"] else _("missed")
+    text = _("%(gate)s (%(condition)s): %(outcome)s", gate=gate["title"],
+             condition=gate["condition"], outcome=outcome)
     if not gate["passed"] and gate.get("blocks") == "accelerator":
-        text += f" — the part above target {TIMES} {pct(gate['otherwise'], 0)}"
+        text += _(" — the part above target %(times)s %(share)s", times=TIMES,
+                  share=pct(gate["otherwise"], 0))
     elif not gate["passed"]:
-        text += f" — factor {TIMES} {pct(gate['otherwise'], 0)}"
+        text += _(" — factor %(times)s %(share)s", times=TIMES, share=pct(gate["otherwise"], 0))
     return text
 
 
@@ -116,14 +120,15 @@ def _component(line: Mapping[str, Any], unit: str | None) -> ComponentExplanatio
         if modifier["applied"]:
             adjustments.append(f"{modifier['title']}: {TIMES} {pct(modifier['value'])}")
         elif modifier["missing"]:
-            adjustments.append(f"{modifier['title']}: no data, not applied")
+            adjustments.append(_("%(modifier)s: no data, not applied",
+                                 modifier=modifier["title"]))
     if line["floored"]:
-        adjustments.append(f"raised to the floor of {pct(line['floor'])}")
+        adjustments.append(_("raised to the floor of %(floor)s", floor=pct(line["floor"])))
     if line["capped"]:
-        adjustments.append(f"capped at {pct(line['cap'])}")
+        adjustments.append(_("capped at %(cap)s", cap=pct(line["cap"])))
     weight = pct(line["weight"])
     if line["effective_weight"] != line["weight"]:
-        weight += f" (reweighted to {pct(line['effective_weight'])})"
+        weight += _(" (reweighted to %(weight)s)", weight=pct(line["effective_weight"]))
     n = "" if line["n"] is None else f"{line['n']:.0f}"
     details = [item for value in line["inputs"].values() if isinstance(value, list)
                for item in value if isinstance(item, dict)]
@@ -161,13 +166,14 @@ def explain(statement: Mapping[str, Any], units: Mapping[str, str | None]) -> Ex
     for gate in statement["gates"]:
         steps.append(("Gate", _gate_text(gate)))
     if statement["plan_floored"]:
-        steps.append(("Floor", f"raised to {pct(statement['plan_floor'])}"))
+        steps.append(("Floor", _("raised to %(floor)s", floor=pct(statement["plan_floor"]))))
     if statement["plan_capped"]:
-        steps.append(("Cap", f"limited to {pct(statement['plan_cap'])}"))
+        steps.append(("Cap", _("limited to %(cap)s", cap=pct(statement["plan_cap"]))))
     steps.append(("Final factor", pct(statement["final_factor"], 2)))
     target = statement["target"]
     if statement.get("ramp") is not None:
-        steps.append(("Ramp", f"{pct(statement['ramp'])} (by periods in the role)"))
+        steps.append(("Ramp", _("%(ramp)s (by periods in the role)",
+                                ramp=pct(statement["ramp"]))))
     if target is not None:
         steps.append(("Target incentive", money(f"{target:.2f}", currency)))
     steps.append(("Proration", f"{pct(statement['proration'])} of the period in role"))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kamscore.engine import Ruleset
 from kamscore.models import RulesetVersion, Team
 from kamscore.scoring.errors import ScoringError
-from kamscore.scoring.lifecycle import parse_version
+from kamscore.scoring.lifecycle import list_versions, parse_version
 
 #: How the base plan (variant index 0, id ``default``) is named.
 DEFAULT_VARIANT = "Plan as written"
@@ -48,3 +48,34 @@ def team_names(session: Session, codes: Iterable[Any]) -> dict[str, str]:
         return {}
     return {code: name for code, name in session.execute(select(Team.code, Team.name))
             if code in wanted}
+
+
+def ruleset_titles(ruleset: Ruleset) -> dict[str, dict[str, str]]:
+    """The English title of the plan, its components, variants, gates and modifiers → the
+    translations the ruleset writes for it (``title: {en: …, zh-Hant: …}``); titles written
+    as plain text are left out. A page picks the reader's language."""
+    found: dict[str, dict[str, str]] = {}
+    for item in (ruleset, *ruleset.components, *ruleset.variants, *ruleset.gates,
+                 *ruleset.modifiers):
+        if item.titles:
+            found.setdefault(item.title, dict(item.titles))
+    return found
+
+
+def version_titles(version: RulesetVersion | None, pm: Any) -> dict[str, dict[str, str]]:
+    """``ruleset_titles`` of a stored version ({} when it cannot be parsed any more)."""
+    if version is None or pm is None:
+        return {}
+    try:
+        return ruleset_titles(parse_version(version, pm))
+    except ScoringError:
+        return {}
+
+
+def all_titles(session: Session, pm: Any) -> dict[str, dict[str, str]]:
+    """``version_titles`` of every stored version, merged (the newest version wins): for a
+    page that lists texts of several plans."""
+    found: dict[str, dict[str, str]] = {}
+    for version in list_versions(session):  # oldest first
+        found.update(version_titles(version, pm))
+    return found

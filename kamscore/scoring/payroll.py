@@ -24,6 +24,7 @@ from kamscore.models.audit import AuditEvent
 from kamscore.scoring.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from kamscore.scoring.holds import apply_holds, hold_unacknowledged
 from kamscore.scoring.run_store import current_run, get_run
+from kamscore.texts import _
 
 
 def _after_close(run: ScoreRun, period: Period) -> bool:
@@ -83,18 +84,20 @@ def payroll_refusal(session: Session, run_id: int) -> str | None:
     period = session.get(Period, run.period_id)
     assert period is not None
     if not period.is_closed:
-        return (f"period {period.code} is open: payroll is exported after the sign-off, when "
-                "an approver (not the person who ran it) has closed the period")
+        return _("period %(period)s is open: payroll is exported after the sign-off, when "
+                 "an approver (not the person who ran it) has closed the period",
+                 period=period.code)
     current = current_run(session, period.id, run.ruleset_name)
     if current is not None and current.id != run.id:
-        return (f"run {run.id} has been corrected by run {current.id}: export the current "
-                "run")
+        return _("run %(run)s has been corrected by run %(current)s: export the current run",
+                 run=run.id, current=current.id)
     if sign_off(session, period, run) is None:
         if _after_close(run, period):
-            return (f"run {run.id} corrects a run after {period.code} was closed: the "
-                    "correction has not been signed off yet (an approver who did not make it "
-                    "signs it off on this page)")
-        return f"the close of {period.code} is not in the audit log: no sign-off to cite"
+            return _("run %(run)s corrects a run after %(period)s was closed: the correction "
+                     "has not been signed off yet (an approver who did not make it signs it "
+                     "off on this page)", run=run.id, period=period.code)
+        return _("the close of %(period)s is not in the audit log: no sign-off to cite",
+                 period=period.code)
     return None
 
 

@@ -22,6 +22,7 @@ from kamscore.models import Period, PeriodStatus, ScoreRunStatus
 from kamscore.models.types import utcnow
 from kamscore.scoring.errors import ConflictError, NotFoundError, PermissionDeniedError
 from kamscore.scoring.run_store import current_runs
+from kamscore.texts import _
 
 
 def get_period(session: Session, code: str) -> Period:
@@ -42,24 +43,27 @@ def close_period(session: Session, code: str, *, user: str | None = None) -> Per
     period = get_period(session, code)
     if period.status is PeriodStatus.CLOSED:
         raise ConflictError(
-            f"period {code} was closed on {period.closed_at:%Y-%m-%d %H:%M} UTC", field="period"
+            _("period %(period)s was closed on %(when)s UTC", period=code,
+              when=f"{period.closed_at:%Y-%m-%d %H:%M}"), field="period"
         )
     partial = [run for run in current_runs(session, period.id)
                if run.status is ScoreRunStatus.PARTIAL]
     if partial:
-        names = ", ".join(f"run {run.id} ({run.ruleset_name})" for run in partial)
+        names = ", ".join(f"{run.id} ({run.ruleset_name})" for run in partial)
         raise ConflictError(
-            f"period {code} cannot be closed: {names} is partial (a metric failed and KAMs "
-            "are held for review); make a complete run first",
+            _("period %(period)s cannot be closed: run %(runs)s is partial (a metric failed "
+              "and KAMs are held for review); make a complete run first", period=code,
+              runs=names),
             field="period",
         )
     own = sorted(run.id for run in current_runs(session, period.id)
                  if user is not None and run.created_by == user)
     if own:
-        names = ", ".join(f"run {run_id}" for run_id in own)
+        names = ", ".join(str(run_id) for run_id in own)
         raise PermissionDeniedError(
-            f"{user} made {names} of {code}: four-eyes rule — the period must be closed (signed "
-            "off) by another approver than the person who ran it", field="user")
+            _("%(user)s made run %(runs)s of %(period)s: four-eyes rule — the period must be "
+              "closed (signed off) by another approver than the person who ran it", user=user,
+              runs=names, period=code), field="user")
     period.status = PeriodStatus.CLOSED
     period.closed_at = utcnow()
     record(session, user, "period.close", "period", code,

@@ -154,6 +154,14 @@ def _scalar(node: Any, key: str) -> str | None:
     return found.value if isinstance(found, yaml.ScalarNode) else None
 
 
+def _title(node: Any) -> str | None:
+    """A title written as a text or as translations (``{en: …, zh-Hant: …}``: the English)."""
+    found = _value(node, "title")
+    if isinstance(found, yaml.MappingNode):
+        return _scalar(found, "en")
+    return found.value if isinstance(found, yaml.ScalarNode) else None
+
+
 @dataclass(frozen=True)
 class WeightTable:
     """The weights of the plan and of its variants, in percent."""
@@ -198,7 +206,7 @@ def _nodes(source: str, filename: str) -> _Nodes:
         if cid is None or not _is_number(weight):
             continue
         components.append(cid)
-        titles[cid] = _scalar(item, "title") or cid
+        titles[cid] = _title(item) or cid
         base[cid] = percent(weight.value)
         base_nodes[cid] = weight
     variants, vtitles, overrides, vnodes, wnodes = [], {}, {}, {}, {}
@@ -208,7 +216,7 @@ def _nodes(source: str, filename: str) -> _Nodes:
         if vid is None:
             continue
         variants.append(vid)
-        vtitles[vid] = _scalar(item, "title") or vid
+        vtitles[vid] = _title(item) or vid
         vnodes[vid] = item
         weights = _value(item, "weights")
         overrides[vid] = {}

@@ -21,7 +21,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +43,7 @@ from kamscore.models import (
 from kamscore.scoring.group_labels import (
     DEFAULT_VARIANT,
     NO_TEAM,
+    version_titles,
     version_variant_titles,
 )
 from kamscore.scoring.payroll import needs_sign_off, payroll_refusal, sign_off
@@ -321,6 +322,8 @@ class RunOverview:
     signed_off_by: str | None
     signed_off_at: dt.datetime | None
     same_period_runs: list[int]  # other runs of the period and ruleset, newest first
+    #: the ruleset's titles and their translations (``group_labels.version_titles``)
+    titles: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def run_overview(session: Session, run_id: int, scope: Scope, *, sort: str = "code",
@@ -350,15 +353,15 @@ def run_overview(session: Session, run_id: int, scope: Scope, *, sort: str = "co
         payroll_refusal=payroll_refusal(session, run.id),
         needs_sign_off=needs_sign_off(session, run.id),
         signed_off_by=event.actor if event else None, signed_off_at=event.at if event else None,
-        same_period_runs=others)
+        same_period_runs=others, titles=version_titles(run.ruleset_version, pm))
 
 
-def run_choices(session: Session) -> tuple[list[Period], list[tuple[str, str]]]:
+def run_choices(session: Session) -> tuple[list[Period], list[RulesetVersion]]:
     """What a new run can be made of: the open periods (latest first) and the published
-    rulesets as (name, label)."""
+    ruleset versions (by name)."""
     periods = list(session.scalars(select(Period).where(Period.status == PeriodStatus.OPEN)
                                    .order_by(Period.start_date.desc(), Period.kind)))
     versions = session.scalars(select(RulesetVersion)
                                .where(RulesetVersion.status == RulesetStatus.PUBLISHED)
                                .order_by(RulesetVersion.name))
-    return periods, [(v.name, f"{v.label}: {v.title or v.name}") for v in versions]
+    return periods, list(versions)

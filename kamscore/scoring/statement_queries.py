@@ -37,6 +37,7 @@ from kamscore.scoring.errors import (
     NotFoundError,
 )
 from kamscore.scoring.run_store import load_line
+from kamscore.texts import _
 
 #: The longest question or answer, in characters: a query is a short note, not a letter.
 BODY_MAX = 500
@@ -55,10 +56,14 @@ STEP_LINES = {
 def _text(value: str | None, field: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInputError(f"the {field} is empty", field=field)
+        raise InvalidInputError(_("the question is empty") if field == "question" else
+                                _("the answer is empty"), field=field)
     if len(text) > BODY_MAX:
-        raise InvalidInputError(f"the {field} is {len(text)} characters long; at most "
-                                f"{BODY_MAX}", field=field)
+        raise InvalidInputError(
+            _("the question is %(length)s characters long; at most %(most)s", length=len(text),
+              most=BODY_MAX) if field == "question" else
+            _("the answer is %(length)s characters long; at most %(most)s", length=len(text),
+              most=BODY_MAX), field=field)
     return text
 
 
@@ -103,8 +108,8 @@ def answer_query(session: Session, actor: User, query_id: int, answer: str) -> S
     text = _text(answer, "answer")
     query = _get(session, query_id)
     if query.status is not QueryStatus.OPEN:
-        raise ConflictError(f"query {query_id} is {query.status.value}: only an open query "
-                            "is answered", field="status")
+        raise ConflictError(_("query %(id)s is %(state)s: only an open query is answered",
+                              id=query_id, state=query.status.value), field="status")
     query.answer, query.answered_by, query.answered_at = text, actor.username, utcnow()
     query.status = QueryStatus.ANSWERED
     record(session, actor, "query.answer", "statement_query", query.id, run=query.run_id,
@@ -120,8 +125,8 @@ def resolve_query(session: Session, actor: User, scope: Scope,
     if not scope.includes_person(query.person_id):
         raise NotFoundError(f"no query {query_id}", field="query")
     if query.status is not QueryStatus.ANSWERED:
-        raise ConflictError(f"query {query_id} is {query.status.value}: only an answered "
-                            "query is resolved", field="status")
+        raise ConflictError(_("query %(id)s is %(state)s: only an answered query is resolved",
+                              id=query_id, state=query.status.value), field="status")
     query.status, query.resolved_by, query.resolved_at = (QueryStatus.RESOLVED, actor.username,
                                                           utcnow())
     record(session, actor, "query.resolve", "statement_query", query.id, run=query.run_id,

@@ -20,7 +20,7 @@ from kamscore.engine.rounding import CENT
 from kamscore.exports.csv_cells import Cell, CsvWriter
 from kamscore.models import Period, RulesetVersion, ScoreRun
 from kamscore.scoring.errors import NotFoundError, PermissionDeniedError
-from kamscore.scoring.group_labels import version_variant_titles
+from kamscore.scoring.group_labels import version_titles, version_variant_titles
 from kamscore.scoring.run_store import (
     ScopedTotals,
     StoredLine,
@@ -100,6 +100,7 @@ def statement(session: Session, run_id: int, kam_code: str, scope: Scope,
     if pm is not None:
         titles = version_variant_titles(run.ruleset_version, pm)
         found["variant_title"] = titles.get(found["variant"], found["variant"])
+        found["titles"] = version_titles(run.ruleset_version, pm)
     return found
 
 

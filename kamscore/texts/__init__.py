@@ -10,9 +10,9 @@ service's result never depends on whether it runs in a request. Placeholders are
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import gettext, lazy_gettext, ngettext, pgettext
 
 _ = gettext
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext"]
+__all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext", "pgettext"]

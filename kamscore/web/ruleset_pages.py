@@ -34,6 +34,7 @@ from flask import (
     url_for,
 )
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
@@ -46,6 +47,8 @@ from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import drafting, lifecycle
 from kamscore.scoring.drafting import LineProblem
 from kamscore.scoring.errors import InvalidInputError, ScoringError
+from kamscore.scoring.group_labels import all_titles, version_titles
+from kamscore.web.engine_words import term
 from kamscore.web.nav import add_nav_item
 from kamscore.web.ruleset_forms import CommentForm, CompareForm, ConfirmForm, CopyForm, DraftForm
 
@@ -85,15 +88,18 @@ def rulesets() -> str:
     session = get_session()
     can_draft = _may("rulesets.draft")
     wips = drafting.work_in_progress_of(session, current_user_of_request()) if can_draft else []
-    return render_template("rulesets/list.html", rulesets=drafting.overview(session),
-                           wips=wips, can_draft=can_draft)
+    found = drafting.overview(session)
+    return render_template("rulesets/list.html", rulesets=found, wips=wips,
+                           can_draft=can_draft, titles=all_titles(session, get_plugin_manager()))
 
 
 # -- the editor ---------------------------------------------------------------------------------
 
 
 def _version_choices() -> list[SelectChoice]:
-    return [SelectChoice(f"{v.name}:{v.version}", f"{v.label} ({v.status.value})")
+    return [SelectChoice(f"{v.name}:{v.version}",
+                         _("%(name)s v%(version)s (%(state)s)", name=v.name,
+                           version=v.version, state=term(v.status)))
             for v in reversed(lifecycle.list_versions(get_session()))]
 
 
@@ -174,7 +180,7 @@ def _submit(form: DraftForm, kept: RulesetWorkInProgress | None,
     form.source.data, form.filename.data = source, filename
     if form.discard.data and kept is not None:
         drafting.discard_work_in_progress(session, kept.id, author=user)
-        flash(f"Discarded your work in progress “{kept.title}”.", "success")
+        flash(_("Discarded your work in progress “%(title)s”.", title=kept.title), "success")
         return redirect(url_for(".rulesets"))
     if form.keep.data:
         try:
@@ -185,8 +191,8 @@ def _submit(form: DraftForm, kept: RulesetWorkInProgress | None,
             session.rollback()
             flash(exc.message, "error")
             return _editor(form, kept, based_on, status=400)
-        flash("Kept as work in progress: only you see it, and it becomes a draft once it "
-              "validates and you save it as one.", "success")
+        flash(_("Kept as work in progress: only you see it, and it becomes a draft once it "
+                "validates and you save it as one."), "success")
         return redirect(url_for(".wip", wip_id=kept.id))
     try:
         if kept is not None:
@@ -200,15 +206,16 @@ def _submit(form: DraftForm, kept: RulesetWorkInProgress | None,
         session.rollback()
         problems = [LineProblem(p.line, p.path, p.message) for p in exc.located] or [
             LineProblem(None, exc.field or "source", exc.message)]
-        flash("Not saved: the ruleset has problems (listed below, each beside its line). "
-              "Fix them, or keep the text as work in progress.", "error")
+        flash(_("Not saved: the ruleset has problems (listed below, each beside its line). "
+                "Fix them, or keep the text as work in progress."), "error")
         return _editor(form, kept, based_on, problems, status=422)
     except ScoringError as exc:
         session.rollback()
-        flash(f"Not saved: {exc.message}", "error")
+        flash(_("Not saved: %(why)s", why=exc.message), "error")
         return _editor(form, kept, based_on, status=exc.status if exc.status != 404 else 400)
-    flash(f"Saved {version.label} as a draft. An approver other than you approves it; KAMs "
-          "and managers may comment on it until it is published.", "success")
+    flash(_("Saved %(version)s as a draft. An approver other than you approves it; KAMs "
+            "and managers may comment on it until it is published.", version=version.label),
+          "success")
     return redirect(url_for(".ruleset", name=version.name, version=version.version))
 
 
@@ -223,10 +230,10 @@ def check() -> tuple[Response, int]:
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except ValidationError:  # a missing, expired or foreign token
-            return jsonify(error="The page has expired: reload it to go on checking."), 400
+            return jsonify(error=_("The page has expired: reload it to go on checking.")), 400
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("source"), str):
-        return jsonify(error="Send JSON with the ruleset text as 'source'."), 400
+        return jsonify(error=_("Send JSON with the ruleset text as 'source'.")), 400
     filename = body.get("filename") if isinstance(body.get("filename"), str) else None
     try:
         found = drafting.check_source(get_session(), get_plugin_manager(),
@@ -236,7 +243,10 @@ def check() -> tuple[Response, int]:
         return jsonify(error=exc.message), 422
     finally:
         get_session().rollback()  # a read: end it
-    return jsonify(found.as_dict()), 200
+    answer = found.as_dict()
+    for change in answer.get("changes") or []:
+        change["kind_text"] = term(change.get("kind"))
+    return jsonify(answer), 200
 
 
 # -- a version ----------------------------------------------------------------------------------
@@ -263,7 +273,7 @@ class RulesetPage(MethodView):
             except ScoringError as exc:
                 flash(exc.message, "error")
             else:
-                flash("Thank you: your comment is recorded.", "success")
+                flash(_("Thank you: your comment is recorded."), "success")
                 return redirect(url_for(".ruleset", name=name, version=version) + "#comments")
         return _ruleset_page(name, version, form)
 
@@ -295,6 +305,7 @@ def _ruleset_page(name: str, version: int, form: CommentForm) -> tuple[str, int]
     user = current_user_of_request()
     html = render_template(
         "rulesets/version.html", v=found, against=against, changes=changes,
+        titles=version_titles(found, get_plugin_manager()),
         comment_form=form, compare_form=compare_form,
         open_for_comments=found.status in (RulesetStatus.DRAFT, RulesetStatus.APPROVED),
         can_comment=_may("rulesets.comment"), can_draft=_may("rulesets.draft"),
@@ -304,9 +315,6 @@ def _ruleset_page(name: str, version: int, form: CommentForm) -> tuple[str, int]
 
 
 # -- approve and publish ------------------------------------------------------------------------
-
-
-DONE = {"approve": "approved", "publish": "published"}
 
 
 def _confirm(step: str, name: str, version: int) -> Any:
@@ -321,17 +329,20 @@ def _confirm(step: str, name: str, version: int) -> Any:
             service(session, name, version, user=user.username)
         except ScoringError as exc:
             session.rollback()
-            flash(f"Not {DONE[step]}: {exc.message}", "error")
+            flash((_("Not approved: %(why)s", why=exc.message) if step == "approve" else
+                   _("Not published: %(why)s", why=exc.message)), "error")
         else:
-            flash(f"{found.label} is {DONE[step]}." + (
-                " It can now be published." if step == "approve" else
-                " Score runs use it from now on; it can no longer change."), "success")
+            flash((_("%(version)s is approved. It can now be published.", version=found.label)
+                   if step == "approve" else
+                   _("%(version)s is published. Score runs use it from now on; it can no "
+                     "longer change.", version=found.label)), "success")
         return redirect(url_for(".ruleset", name=name, version=version))
     published = drafting.published_of(session, found.name)
     against = published if published is not None and published.id != found.id else found.parent
     changes = (drafting.compare(get_plugin_manager(), against, found)
                if against is not None else None)
     return render_template("rulesets/confirm.html", step=step, v=found, form=form,
+                           titles=version_titles(found, get_plugin_manager()),
                            against=against, published=published, changes=changes,
                            is_drafter=user.username == found.drafted_by)
 

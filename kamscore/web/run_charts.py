@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from kamscore.scoring.run_report import Bin
@@ -19,10 +21,11 @@ from kamscore.web.number_format import money, number
 def band_label(band: Bin, currency: str) -> str:
     """A band as a reader says it: "nothing", "€0.00 to €500.00", "€3,500.00 or more"."""
     if band.zero:
-        return "Paid nothing"
+        return _("Paid nothing")
     if band.high is None:
-        return f"{money(band.low, currency)} or more"
-    return f"{money(band.low, currency)} to under {money(band.high, currency)}"
+        return _("%(low)s or more", low=money(band.low, currency))
+    return _("%(low)s to under %(high)s", low=money(band.low, currency),
+             high=money(band.high, currency))
 
 
 def payout_chart(bins: Sequence[Bin], currency: str) -> Markup | None:
@@ -33,6 +36,7 @@ def payout_chart(bins: Sequence[Bin], currency: str) -> Markup | None:
     bars = [Bar(label=band_label(band, currency), value=float(band.kams),
                 kind="mid" if band.zero else "default") for band in bins]
     return bar_chart(bars, minimum=0, maximum=max(most, 1),
-                     title="Payout distribution: KAMs per payout band",
-                     value_format=lambda v: f"{number(int(v))} KAMs" if v != 1 else "1 KAM",
+                     title=_("Payout distribution: KAMs per payout band"),
+                     value_format=lambda v: ngettext("%(count)s KAM", "%(count)s KAMs",
+                                                     int(v), count=number(int(v))),
                      ticks=(0, max(most, 1)))

@@ -39,6 +39,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -55,14 +56,18 @@ from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring import holds, statement_queries, statements
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.explain import explain, units_of
+from kamscore.scoring.group_labels import version_titles
+from kamscore.scoring.lifecycle import get_version
 from kamscore.scoring.payroll import export_payroll, sign_off_correction
 from kamscore.scoring.periods import close_period
 from kamscore.scoring.run_compare import compare_runs
 from kamscore.scoring.run_report import SORTS, run_choices, run_overview
 from kamscore.scoring.run_store import get_visible_run, list_runs, person_lines
 from kamscore.scoring.runs import STAGES
+from kamscore.web import engine_words, plan_texts
 from kamscore.web.nav import add_nav_item
 from kamscore.web.paging import page_number
+from kamscore.web.plan_texts import localized_statement, plan_text
 from kamscore.web.query_forms import RaiseQueryForm, ResolveForm
 from kamscore.web.run_charts import payout_chart
 from kamscore.web.run_forms import CloseForm, CorrectionForm, RunForm
@@ -77,6 +82,8 @@ MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def init_app(app: Flask) -> None:
+    engine_words.init_app(app)
+    plan_texts.init_app(app)
     add_nav_item(app, "run_pages.home", "Pay",
                  also=("run_pages.run", "run_pages.statement", "run_pages.new_run",
                        "run_pages.run_job", "run_pages.correct", "run_pages.compare"))
@@ -120,9 +127,9 @@ def _queue_run(params: dict[str, Any]) -> Response:
         queue.enqueue(TASK, job.id)
     except Exception:
         log.exception("cannot queue score run job %s on %s", job.id, queue.describe())
-        fail_job(session, job.id, 503, "The task queue did not answer; nothing was run. Try "
-                                       "again later, or ask an operator to start "
-                                       "`kamscore worker`.")
+        fail_job(session, job.id, 503, _("The task queue did not answer; nothing was run. Try "
+                                         "again later, or ask an operator to start "
+                                         "`kamscore worker`."))
         session.commit()
     return redirect(url_for(".run_job", job_id=job.id), code=303)
 
@@ -133,7 +140,12 @@ def new_run() -> str | Response:
     periods, rulesets = run_choices(get_session())
     form = RunForm()
     form.period.choices = [SelectChoice(p.code, p.code) for p in periods]
-    form.ruleset.choices = [SelectChoice(name, text) for name, text in rulesets]
+    pm = get_plugin_manager()
+    form.ruleset.choices = [
+        SelectChoice(v.name, _("%(name)s v%(version)s: %(title)s", name=v.name,
+                               version=v.version,
+                               title=plan_text(v.title or v.name, version_titles(v, pm))))
+        for v in rulesets]
     if form.validate_on_submit():
         return _queue_run(score_run_params(period=form.period.data, ruleset=form.ruleset.data))
     return render_template("scoring/run_new.html", form=form,
@@ -143,13 +155,14 @@ def new_run() -> str | Response:
 def _job_or_404(job_id: str) -> BackgroundJob:
     job = visible_job(get_session(), job_id, current_user_of_request())
     if job is None or job.task != TASK:
-        abort(404, description=f"no score run job {job_id}")
+        abort(404, description=_("There is no score run job %(job)s.", job=job_id))
     return job
 
 
 def _job_state(job: BackgroundJob) -> dict[str, Any]:
     """What the job page and its JSON say of a score-run job."""
-    state: dict[str, Any] = {"state": job.state.value, "stage": None, "step": 0,
+    state: dict[str, Any] = {"state": job.state.value, "stage": None, "stage_text": None,
+                             "step": 0,
                              "steps": len(STAGES), "run_url": None, "error": None}
     if job.state is JobState.RUNNING:
         try:
@@ -157,7 +170,9 @@ def _job_state(job: BackgroundJob) -> dict[str, Any]:
         except Exception:  # the queue's store is down: the state is still worth showing
             published = None
         progress = live_progress(published, time.time())
-        state.update(step=progress["rows_done"], stage=(published or {}).get("stage"))
+        stage = (published or {}).get("stage")
+        state.update(step=progress["rows_done"], stage=stage,
+                     stage_text=engine_words.term(stage or "starting"))
     elif job.state is JobState.DONE:
         state.update(step=len(STAGES),
                      run_url=url_for(".run", run_id=job.result["run_id"]))
@@ -200,7 +215,8 @@ def run(run_id: int) -> str:
         _refused(exc)
     pages = max(1, math.ceil(overview.matching / PER_PAGE))
     if page > pages:
-        abort(404, description=f"page {page} is past the last page ({pages})")
+        abort(404, description=_("Page %(page)s is past the last page (%(pages)s).", page=page,
+                                     pages=pages))
     return render_template(
         "scoring/run.html", o=overview, run=overview.summary, page=page, pages=pages,
         search=search or "", sort=sort, chart=payout_chart(overview.bins,
@@ -250,12 +266,16 @@ def compare() -> str:
     try:
         a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
     except ValueError:
-        abort(400, description="compare two runs: ?a=<run id>&b=<run id>")
+        abort(400, description=_("Compare two runs: ?a=<run id>&b=<run id>"))
+    session = get_session()
     try:
-        comparison = compare_runs(get_session(), a, b, current_scope())
+        comparison = compare_runs(session, a, b, current_scope())
+        version = get_version(session, comparison.b["ruleset"],
+                              comparison.b["ruleset_version"])
     except ScoringError as exc:
         _refused(exc)
-    return render_template("scoring/run_compare.html", c=comparison)
+    return render_template("scoring/run_compare.html", c=comparison,
+                           titles=version_titles(version, get_plugin_manager()))
 
 
 @bp.post("/periods/<code>/close")
@@ -265,16 +285,16 @@ def close(code: str) -> Response:
     back = request.form.get("run_id", "")
     target = (url_for(".run", run_id=int(back)) if back.isdigit() else url_for(".home"))
     if not form.validate_on_submit():
-        flash("The period was not closed: tick the box to confirm that the payouts are final.",
-              "error")
+        flash(_("The period was not closed: tick the box to confirm that the payouts are "
+                "final."), "error")
         return redirect(target + "#close", code=303)
     try:
         close_period(get_session(), code, user=current_user_of_request().username)
     except ScoringError as exc:
-        flash(f"The period was not closed: {exc.message}", "error")
+        flash(_("The period was not closed: %(why)s", why=exc.message), "error")
         return redirect(target + "#close", code=303)
-    flash(f"Period {code} is closed and signed off: its payouts are final, and payroll can "
-          "be exported.", "success")
+    flash(_("Period %(period)s is closed and signed off: its payouts are final, and payroll "
+            "can be exported.", period=code), "success")
     return redirect(target, code=303)
 
 
@@ -284,16 +304,16 @@ def sign_off(run_id: int) -> Response:
     form = CloseForm()
     target = url_for(".run", run_id=run_id)
     if not form.validate_on_submit():
-        flash("Not signed off: tick the box to confirm that the payouts are final.", "error")
+        flash(_("Not signed off: tick the box to confirm that the payouts are final."), "error")
         return redirect(target + "#close", code=303)
     try:
         sign_off_correction(get_session(), run_id, user=current_user_of_request().username)
     except ScoringError as exc:
         if exc.status == 404:
             _refused(exc)
-        flash(f"Not signed off: {exc.message}", "error")
+        flash(_("Not signed off: %(why)s", why=exc.message), "error")
         return redirect(target + "#close", code=303)
-    flash(f"Run {run_id} is signed off: payroll can be exported.", "success")
+    flash(_("Run %(id)s is signed off: payroll can be exported.", id=run_id), "success")
     return redirect(target, code=303)
 
 
@@ -307,7 +327,7 @@ def payroll(run_id: int, file_format: str) -> Response:
     except ScoringError as exc:
         if exc.status != 409:
             _refused(exc)
-        flash(f"No payroll export: {exc.message}", "error")
+        flash(_("No payroll export: %(why)s", why=exc.message), "error")
         return redirect(url_for(".run", run_id=run_id) + "#payroll", code=303)
     session.commit()
     mimetype = "text/csv" if file_format == "csv" else MIME_XLSX
@@ -326,10 +346,12 @@ def statement(run_id: int, kam: str) -> str:
                                      pm=get_plugin_manager())
     except ScoringError as exc:
         _refused(exc)
+    titles = found.get("titles") or {}
+    found = localized_statement(found, titles)
     form = RaiseQueryForm()
-    form.line.choices = [SelectChoice(key, title) for key, title
+    form.line.choices = [SelectChoice(key, plan_text(title)) for key, title
                          in statement_queries.statement_lines(found).items()]
-    return render_template("scoring/statement.html", s=found,
+    return render_template("scoring/statement.html", s=found, titles=titles,
                            e=explain(found, units_of(found["run"]["metrics"])), own=own,
                            reader=current_scope().everything,
                            slip=statements.pay_slip(found),

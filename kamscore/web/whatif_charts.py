@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 WIDTH = 640
@@ -35,15 +36,20 @@ def _head(chart_id: str, height: int, title: str, desc: str) -> list[str]:
 
 
 def _legend(chart_id: str, y: float, names: tuple[str, str]) -> str:
-    base, draft = (escape(n) for n in names)
+    base = escape(_("%(name)s (hatched)", name=names[0]))
+    draft = escape(_("%(name)s (solid)", name=names[1]))
     return (f'<rect x="8" y="{y}" width="16" height="12" fill="url(#{chart_id}-hatch)" '
-            f'stroke="{BASE}"/><text x="30" y="{y + 11}" font-size="13" fill="{INK}">{base} '
-            f'(hatched)</text><rect x="240" y="{y}" width="16" height="12" fill="{DRAFT}"/>'
-            f'<text x="262" y="{y + 11}" font-size="13" fill="{INK}">{draft} (solid)</text>')
+            f'stroke="{BASE}"/><text x="30" y="{y + 11}" font-size="13" fill="{INK}">{base}'
+            f'</text><rect x="240" y="{y}" width="16" height="12" fill="{DRAFT}"/>'
+            f'<text x="262" y="{y + 11}" font-size="13" fill="{INK}">{draft}</text>')
+
+
+def _names(names: tuple[str, str] | None) -> tuple[str, str]:
+    return names or (_("Published"), _("Draft"))
 
 
 def histogram_chart(bins: Sequence[Mapping[str, Any]], *, money: Format, count: Format,
-                    names: tuple[str, str] = ("Published", "Draft")) -> Markup:
+                    names: tuple[str, str] | None = None) -> Markup:
     """The number of KAMs per payout range, the published plan's hatched and the draft's
     solid and narrower in front of it."""
     chart_id = f"wic{next(_ids)}"
@@ -51,9 +57,12 @@ def histogram_chart(bins: Sequence[Mapping[str, Any]], *, money: Format, count: 
     height = top + plot_h + 44
     most = max([1, *(max(b["baseline"], b["draft"]) for b in bins)])
     slot = (WIDTH - left - right) / max(1, len(bins))
-    desc = "; ".join(f"{money(b['low'])} to {money(b['high'])}: {names[0]} {count(b['baseline'])}"
-                     f", {names[1]} {count(b['draft'])} KAMs" for b in bins) + "."
-    parts = _head(chart_id, height, "Number of KAMs by payout", desc)
+    names = _names(names)
+    desc = "; ".join(_("%(low)s to %(high)s: %(base)s %(base_count)s, %(draft)s %(draft_count)s "
+                       "KAMs", low=money(b["low"]), high=money(b["high"]), base=names[0],
+                       base_count=count(b["baseline"]), draft=names[1],
+                       draft_count=count(b["draft"])) for b in bins) + "."
+    parts = _head(chart_id, height, _("Number of KAMs by payout"), desc)
     parts.append(_legend(chart_id, 4, names))
 
     def y(value: float) -> float:
@@ -77,7 +86,8 @@ def histogram_chart(bins: Sequence[Mapping[str, Any]], *, money: Format, count: 
                          f'text-anchor="middle" fill="#4a4a4a">{escape(money(b["low"]))}</text>')
     parts.append(f'<path d="M{left} {top + plot_h}H{WIDTH - right}" stroke="#6b6b6b"/>')
     parts.append(f'<text x="{left}" y="{top + plot_h + 36}" font-size="11" fill="#4a4a4a">'
-                 f'Payout per KAM (bars: KAMs in the range; number: under the draft)</text>')
+                 f'{escape(_("Payout per KAM (bars: KAMs in the range; number: under the draft)"))}'
+                 '</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -87,7 +97,7 @@ def _name(row: Mapping[str, Any]) -> str:
 
 
 def paired_bars(rows: Sequence[Mapping[str, Any]], *, title: str, money: Format,
-                names: tuple[str, str] = ("Published", "Draft")) -> Markup:
+                names: tuple[str, str] | None = None) -> Markup:
     """Cost per group: a hatched bar (published) above a solid one (draft), each with its
     amount written after it; a group is named by its ``label`` (a team's name, a variant's
     title), its ``group`` id when it has none."""
@@ -97,8 +107,10 @@ def paired_bars(rows: Sequence[Mapping[str, Any]], *, title: str, money: Format,
     height = top + row_h * len(rows) + 6
     most = max([1.0, *(max(r["baseline"], r["draft"]) for r in rows)])
     plot = WIDTH - label_w - value_w
-    desc = "; ".join(f"{_name(r)}: {names[0]} {money(r['baseline'])}, {names[1]} "
-                     f"{money(r['draft'])}" for r in rows) + "."
+    names = _names(names)
+    desc = "; ".join(_("%(group)s: %(base)s %(base_amount)s, %(draft)s %(draft_amount)s",
+                       group=_name(r), base=names[0], base_amount=money(r["baseline"]),
+                       draft=names[1], draft_amount=money(r["draft"])) for r in rows) + "."
     parts = _head(chart_id, height, title, desc)
     parts.append(_legend(chart_id, 4, names))
     for i, r in enumerate(rows):

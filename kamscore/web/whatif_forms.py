@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -24,18 +25,18 @@ class ScenarioForm(Form):
 
     period = HiddenField(validators=[DataRequired(), Length(max=10)])
     plan = HiddenField(validators=[DataRequired(), Length(max=80)])
-    mode = RadioField("Change", choices=[
-        SelectChoice("form", "The parameters in the form"),
-        SelectChoice("yaml", "The ruleset text (YAML)")],
+    mode = RadioField(_l("Change"), choices=[
+        SelectChoice("form", _l("The parameters in the form")),
+        SelectChoice("yaml", _l("The ruleset text (YAML)"))],
         default="form", validators=[DataRequired()])
-    source = TextAreaField("Ruleset YAML", validators=[Optional(), Length(max=500_000)],
+    source = TextAreaField(_l("Ruleset YAML"), validators=[Optional(), Length(max=500_000)],
                            render_kw={"rows": 24, "spellcheck": "false", "wrap": "off",
                                       "autocapitalize": "off", "autocomplete": "off",
                                       "class": "editor__text"})
-    note = StringField("Note for the approver (optional)", validators=[Length(max=500)],
-                       render_kw={"placeholder": "e.g. 5 points from sales to CSAT"})
-    compare = SubmitField("Compare with the published plan")
-    save = SubmitField("Save as a new draft")
+    note = StringField(_l("Note for the approver (optional)"), validators=[Length(max=500)],
+                       render_kw={"placeholder": _l("e.g. 5 points from sales to CSAT")})
+    compare = SubmitField(_l("Compare with the published plan"))
+    save = SubmitField(_l("Save as a new draft"))
 
 
 def scenario_edits(data: Mapping[str, str]) -> tuple[dict[str, str], dict[str, dict[str, str]],

@@ -33,12 +33,15 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from kamscore.auth.access import current_user_of_request, optional_scope, requires
 from kamscore.db.session import get_session
 from kamscore.plugin_host.manager import get_plugin_manager
 from kamscore.scoring.errors import InvalidInputError, NotFoundError, ScoringError
+from kamscore.scoring.group_labels import version_titles
 from kamscore.scoring.inputs_cache import app_inputs_cache
 from kamscore.scoring.plan_edits import weight_table
 from kamscore.scoring.whatif import save_scenario, what_if
@@ -46,6 +49,7 @@ from kamscore.scoring.whatif_start import parameter_sections, start
 from kamscore.scoring.whatif_targets import compare_targets
 from kamscore.web.nav import add_nav_item
 from kamscore.web.number_format import money, number
+from kamscore.web.plan_texts import plan_text
 from kamscore.web.whatif_charts import histogram_chart, paired_bars
 from kamscore.web.whatif_forms import ScenarioForm, scenario_edits, submitted_texts
 
@@ -53,8 +57,8 @@ bp = Blueprint("whatif_pages", __name__, url_prefix="/scoring", template_folder=
                static_folder="static/whatif", static_url_path="/static/whatif")
 
 SESSION_KEY = "whatif"
-GROUPS = (("team", "Cost by team"), ("segment", "Cost by account segment"),
-          ("lifecycle_phase", "Cost by lifecycle phase"), ("variant", "Cost by variant"))
+GROUPS = (("team", _l("Cost by team")), ("segment", _l("Cost by account segment")),
+          ("lifecycle_phase", _l("Cost by lifecycle phase")), ("variant", _l("Cost by variant")))
 CHART_ROWS = 10
 
 
@@ -83,15 +87,20 @@ def _page(found: Any, form: ScenarioForm, *, report: dict[str, Any] | None = Non
         if not form.source.data:
             form.source.data = plan.source
         form.period.data, form.plan.data = found.period.code, plan.name
-    charts = _charts(report) if report and report.get("baseline") else None
+    pm = get_plugin_manager()
+    titles: dict[str, dict[str, str]] = {}
+    for version in found.plans:
+        titles.update(version_titles(version, pm))
+    charts = _charts(report, titles) if report and report.get("baseline") else None
     html = render_template("scoring/whatif.html", start=found, form=form, table=table,
+                           titles=titles,
                            sections=sections, report=report, errors=errors or [],
                            texts=texts or {}, charts=charts, groups=GROUPS,
                            can_save=optional_scope("rulesets.draft") is not None)
     return html, status
 
 
-def _charts(report: dict[str, Any]) -> dict[str, Any]:
+def _charts(report: dict[str, Any], titles: dict[str, dict[str, str]]) -> dict[str, Any]:
     currency = report["currency"]
 
     def fmt(value: float) -> str:
@@ -100,8 +109,9 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
     charts: dict[str, Any] = {"histogram": histogram_chart(report["histogram"], money=fmt,
                                                            count=number)}
     for key, title in GROUPS:
-        rows = report["by"][key][:CHART_ROWS]
-        charts[key] = paired_bars(rows, title=title, money=fmt)
+        rows = [{**row, "label": plan_text(row.get("label") or row["group"], titles)}
+                for row in report["by"][key][:CHART_ROWS]]
+        charts[key] = paired_bars(rows, title=str(title), money=fmt)
     return charts
 
 
@@ -173,7 +183,8 @@ def save() -> tuple[str, int] | Response:
                                 **_draft_arguments(form))
     except ScoringError as exc:
         return _page(found, form, errors=_problems(exc), texts=texts, status=_status(exc))
-    flash(f"Saved as draft {version.label}: it is now waiting for approval.", "success")
+    flash(_("Saved as draft %(version)s: it is now waiting for approval.",
+            version=version.label), "success")
     return redirect(url_for("ruleset_pages.ruleset", name=version.name,
                             version=version.version))
 

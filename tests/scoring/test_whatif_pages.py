@@ -89,8 +89,8 @@ def test_a_weight_under_a_variant_changes_the_cost_and_a_wrong_sum_names_it(clie
     assert html(result).count('<svg class="chart" role="img"') == 5
     # cost by variant: the variant's title, its id beside it, in the table and on the chart
     variant_block = html(result).split('id="by-variant"', 1)[1].split('</details>', 1)[0]
-    assert '<th scope="row">Key accounts <span class="code">key_accounts</span></th>' \
-        in variant_block
+    assert ('<th scope="row">Key accounts <span class="code" translate="no">key_accounts'
+            '</span></th>') in variant_block
     assert 'text-anchor="end" fill="#1a1a1a">Key accounts</text>' in variant_block
     assert ">key_accounts</text>" not in variant_block
     assert "weights: {sales: 60, formulary: 40}" in unescape(html(result))  # the YAML text

@@ -5,11 +5,13 @@ by locale; the catalogue holds every marked text; bad choices are refused with n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
@@ -159,11 +161,19 @@ def test_every_marked_text_is_translated():
     assert missing == [], "run the commands of docs/translations.md"
 
 
+def _entries(messages: Iterable[Message]) -> dict[object, object]:
+    """Message id → text; a plural message (ngettext) by its forms, as a tuple."""
+    def key(value: object) -> object:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {key(m.id): key(m.string) for m in messages if m.id}
+
+
 def test_the_compiled_catalogue_matches_its_source():
     with open(CATALOGUES / "zh_Hant" / "LC_MESSAGES" / "messages.mo", "rb") as mo:
-        compiled = {m.id: m.string for m in read_mo(mo) if m.id}
+        compiled = _entries(read_mo(mo))
     buffer = BytesIO()
     write_mo(buffer, _catalogue("zh_Hant"))
     buffer.seek(0)
-    expected = {m.id: m.string for m in read_mo(buffer) if m.id}
+    expected = _entries(read_mo(buffer))
     assert compiled == expected, "run: pybabel compile -d kamscore/web/translations"

@@ -26,6 +26,14 @@
     "Valid: {title} can be saved as a draft.";
   var invalidText = editor.getAttribute("data-invalid-text") ||
     "{count}: it can be kept as work in progress, not saved as a draft yet.";
+  // The editor's other texts, in the page's language (data-*-text; English without them).
+  function say(name, fallback, parts) {
+    var found = editor.getAttribute("data-" + name + "-text") || fallback;
+    Object.keys(parts || {}).forEach(function (key) {
+      found = found.split("{" + key + "}").join(String(parts[key]));
+    });
+    return found;
+  }
   var DELAY = 400;
   var MIN_ROWS = 12;
   var MAX_ROWS = 40;
@@ -131,11 +139,12 @@
     changes.replaceChildren();
     if (!result.valid || !result.compared_with) { return; }
     var heading = document.createElement("h2");
-    heading.textContent = "What it changes against " + result.compared_with + " (published)";
+    heading.textContent = say("changes-heading", "What it changes against {version} (published)",
+                              {version: result.compared_with});
     changes.appendChild(heading);
     if (!result.changes.length) {
       var none = document.createElement("p");
-      none.textContent = "Nothing in the plan changes.";
+      none.textContent = say("no-changes", "Nothing in the plan changes.");
       changes.appendChild(none);
       return;
     }
@@ -147,21 +156,21 @@
     var table = document.createElement("table");
     var caption = document.createElement("caption");
     caption.id = "editor-changes-caption";
-    caption.textContent = result.changes.length + (result.changes.length === 1 ?
-      " change" : " changes") + " in plan terms";
+    caption.textContent = result.changes.length === 1 ?
+      say("one-change", "1 change in plan terms") :
+      say("changes", "{count} changes in plan terms", {count: result.changes.length});
     table.appendChild(caption);
     var head = table.createTHead().insertRow();
-    ["Part of the plan", "What", "Change", "Before", "After"].forEach(function (h) {
-      cell(head, "th", h, "col");
-    });
+    say("change-columns", "Part of the plan|What|Change|Before|After").split("|").forEach(
+      function (h) { cell(head, "th", h, "col"); });
     var body = table.createTBody();
     result.changes.forEach(function (c) {
       var row = body.insertRow();
       cell(row, "th", c.subject, "row");
       cell(row, "td", c.aspect);
-      cell(row, "td", c.kind);
-      cell(row, "td", c.before === null ? "(none)" : c.before);
-      cell(row, "td", c.after === null ? "(removed)" : c.after);
+      cell(row, "td", c.kind_text || c.kind);
+      cell(row, "td", c.before === null ? say("none", "(none)") : c.before);
+      cell(row, "td", c.after === null ? say("removed", "(removed)") : c.after);
     });
     wrap.appendChild(table);
     changes.appendChild(wrap);
@@ -176,7 +185,8 @@
     renderChanges(result);
     var count = result.problems.length;
     status.className = "editor__status " + (count ? "editor__status--bad" : "editor__status--ok");
-    var counted = count + (count === 1 ? " problem" : " problems");
+    var counted = count === 1 ? say("one-problem", "1 problem") :
+      say("problems", "{count} problems", {count: count});
     var title = result.title || result.name || "";
     status.textContent = count ?
       invalidText.replace("{count}", counted) : validText.replace("{title}", title);
@@ -188,7 +198,7 @@
     if (pending) { pending.abort(); }
     pending = new AbortController();
     status.className = "editor__status";
-    status.textContent = "Checking…";
+    status.textContent = say("checking", "Checking…");
     fetch(url, {
       method: "POST",
       signal: pending.signal,
@@ -201,7 +211,7 @@
       pending = null;
       if (!answer.ok) {
         status.className = "editor__status editor__status--bad";
-        status.textContent = answer.body.error || "The check failed.";
+        status.textContent = answer.body.error || say("check-failed", "The check failed.");
         return;
       }
       lastChecked = source;
@@ -210,7 +220,8 @@
       if (error.name === "AbortError") { return; }
       pending = null;
       status.className = "editor__status editor__status--bad";
-      status.textContent = "The server could not be reached to check the text.";
+      status.textContent = say("unreachable",
+                               "The server could not be reached to check the text.");
     });
   }
 

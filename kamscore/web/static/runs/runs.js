@@ -11,23 +11,32 @@
     var message = document.getElementById("run-job-message");
     var link = document.getElementById("run-job-link");
 
+    // The page's texts, in the reader's language, from its data-*-text attributes.
+    function say(name, parts) {
+      var text = box.getAttribute("data-" + name + "-text") || "";
+      Object.keys(parts || {}).forEach(function (key) {
+        text = text.split("{" + key + "}").join(String(parts[key]));
+      });
+      return text;
+    }
+
     function show(state) {
       bar.value = state.step;
-      bar.textContent = state.step + " of " + state.steps;
+      bar.textContent = say("progress", {step: state.step, steps: state.steps});
       if (state.state === "queued") {
-        stateText.textContent = "Waiting for a worker to start the run…";
+        stateText.textContent = say("queued");
       } else if (state.state === "running") {
-        stateText.textContent = "Running: " + (state.stage || "starting") + " (step " +
-          (state.step + 1) + " of " + state.steps + ")…";
+        stateText.textContent = say("running", {stage: state.stage_text,
+                                                step: state.step + 1, steps: state.steps});
       } else if (state.state === "done") {
-        stateText.textContent = "The run is finished: opening it…";
+        stateText.textContent = say("opening");
         link.hidden = false;
         link.querySelector("a").setAttribute("href", state.run_url);
         window.location.assign(state.run_url);
         return true;
       } else {
-        stateText.textContent = "The run failed; nothing was stored.";
-        message.textContent = state.error || "unknown error";
+        stateText.textContent = say("failed");
+        message.textContent = state.error || say("unknown-error");
         errorBox.hidden = false;
         return true;
       }

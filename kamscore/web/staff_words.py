@@ -45,7 +45,7 @@ IMPORT_KINDS: Mapping[str, Any] = {
     "product_phases": _l("product phases"), "people": _l("people"),
     "account_teams": _l("account teams"), "accounts": _l("accounts"),
     "assignments": _l("assignments"), "stakeholders": _l("stakeholders"),
-    "facts": _l("facts"), "account_plans": _l("account plans"),
+    "facts": _l("facts"), "account_plans": _l("account plans"), "plans": _l("account plans"),
     "account_plan": _l("account plans"), "account_plan_item": _l("plan items"),
     "account_team_member": _l("account team members"), "account_team": _l("account teams"),
     "account": _l("accounts"), "assignment": _l("assignments"),

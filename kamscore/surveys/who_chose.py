@@ -54,22 +54,22 @@ class WhoChose:
                     "and approved by his manager.",
                     "%(num)s of the %(asked)s raters asked were nominated by the KAM "
                     "(%(codes)s) and approved by his manager.",
-                    self.by_kam, num=self.by_kam, asked=self.asked, codes=codes)
+                    self.by_kam, asked=self.asked, codes=codes)
             return ngettext(
                 "%(num)s of the %(asked)s raters asked was nominated by the KAM and approved "
                 "by his manager.",
                 "%(num)s of the %(asked)s raters asked were nominated by the KAM and approved "
-                "by his manager.", self.by_kam, num=self.by_kam, asked=self.asked)
+                "by his manager.", self.by_kam, asked=self.asked)
         if codes:
             return ngettext(
                 "%(num)s of the %(asked)s people asked was chosen by the KAM himself "
                 "(%(codes)s).",
                 "%(num)s of the %(asked)s people asked were chosen by the KAM himself "
-                "(%(codes)s).", self.by_kam, num=self.by_kam, asked=self.asked, codes=codes)
+                "(%(codes)s).", self.by_kam, asked=self.asked, codes=codes)
         return ngettext(
             "%(num)s of the %(asked)s people asked was chosen by the KAM himself.",
             "%(num)s of the %(asked)s people asked were chosen by the KAM himself.",
-            self.by_kam, num=self.by_kam, asked=self.asked)
+            self.by_kam, asked=self.asked)
 
 
 def who_chose(session: Session, campaign: Campaign,

@@ -50,8 +50,8 @@ def group_label(group: str) -> str:
 
 
 def percent(value: float | None) -> str:
-    """A share as a whole percentage in the page's locale (``0.85`` → ``85%``)."""
-    return "—" if value is None else format_decimal(100 * value, format="#,##0") + "%"
+    """A share as a whole percentage, digits in the page's locale (``0.85`` → ``85 %``)."""
+    return "—" if value is None else format_decimal(100 * value, format="#,##0") + " %"
 
 
 def rates_chart(groups: Sequence[GroupStatus], title: str) -> Markup:

@@ -72,7 +72,7 @@ def exclude(code: str) -> Any:
         return _page(code, form, exc.status if exc.status != 404 else 422)
     flash(ngettext("Excluded from scoring: %(num)s response flagged %(flag)s.",
                    "Excluded from scoring: %(num)s responses flagged %(flag)s.", count,
-                   num=count, flag=word(form.flag.data, "flag")), "success")
+                   flag=word(form.flag.data, "flag")), "success")
     return redirect(url_for(".quality", code=code))
 
 
@@ -93,10 +93,10 @@ def setting(code: str) -> Response:
     if form.exclude_speeders.data:
         done = ngettext("Automatic exclusion of speeders is on (%(num)s response changed).",
                         "Automatic exclusion of speeders is on (%(num)s responses changed).",
-                        changed, num=changed)
+                        changed)
     else:
         done = ngettext("Automatic exclusion of speeders is off (%(num)s response changed).",
                         "Automatic exclusion of speeders is off (%(num)s responses changed).",
-                        changed, num=changed)
+                        changed)
     flash(done, "success")
     return redirect(url_for(".quality", code=code))

@@ -39,20 +39,21 @@ IMPORT_STATES: Mapping[str, Any] = {
     "imported": _l("imported"), "refused": _l("refused"), "failed": _l("failed"),
 }
 
-#: Kinds of import (``kamscore.importing``) and the tables an import writes.
+#: Kinds of import (``kamscore.importing``), as the import page names them.
 IMPORT_KINDS: Mapping[str, Any] = {
     "periods": _l("periods"), "products": _l("products"),
-    "product_phases": _l("product phases"), "people": _l("people"),
-    "account_teams": _l("account teams"), "accounts": _l("accounts"),
-    "assignments": _l("assignments"), "stakeholders": _l("stakeholders"),
-    "facts": _l("facts"), "account_plans": _l("account plans"), "plans": _l("account plans"),
-    "account_plan": _l("account plans"), "account_plan_item": _l("plan items"),
-    "account_team_member": _l("account team members"), "account_team": _l("account teams"),
-    "account": _l("accounts"), "assignment": _l("assignments"),
-    "stakeholder": _l("stakeholders"), "fact": _l("facts"), "person": _l("people"),
-    "period": _l("periods"), "product": _l("products"), "product_phase": _l("product phases"),
-    "team": _l("teams"), "team_member": _l("team members"), "teams": _l("teams"),
-    "plan_objective": _l("plan objectives"), "plan_action": _l("plan actions"),
+    "product_phases": _l("product phases"), "people": _l("people"), "teams": _l("teams"),
+    "accounts": _l("accounts"), "assignments": _l("assignments"),
+    "stakeholders": _l("stakeholders"), "facts": _l("facts"), "plans": _l("account plans"),
+}
+
+#: Tables an import writes, as the import report names them.
+IMPORT_TABLES: Mapping[str, Any] = {
+    "account": _l("account"), "assignment": _l("assignment"), "stakeholder": _l("stakeholder"),
+    "fact": _l("fact"), "account_plan": _l("account plan"), "plan_objective": _l("plan objective"),
+    "plan_action": _l("plan action"), "person": _l("person"), "team": _l("team"),
+    "team_member": _l("team member"), "period": _l("period"), "product": _l("product"),
+    "product_phase": _l("product phase"),
 }
 
 #: Survey response flags (``kamscore.surveys.response_quality.FLAGS``), one and many.
@@ -90,6 +91,7 @@ SURVEY_KINDS: Mapping[str, Any] = {
 _MAPPINGS: dict[str, Mapping[str, Any]] = {
     "campaign": CAMPAIGN_STATES, "pay": PAY_KINDS, "hold_reason": HOLD_REASONS,
     "import_state": IMPORT_STATES, "import_kind": IMPORT_KINDS, "flag": FLAGS,
+    "import_table": IMPORT_TABLES,
     "flags": FLAGS_MANY, "role": ROLE_TITLES, "survey_kind": SURVEY_KINDS,
 }
 

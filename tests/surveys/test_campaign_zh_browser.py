@@ -42,8 +42,8 @@ def test_the_survey_admin_reads_his_campaign_pages_in_traditional_chinese(
         expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
 
         # the list: Chinese headings, the survey's own Chinese title, states, Taiwan dates
-        expect(page.get_by_role("heading", level=1)).to_have_text("問卷活動")
-        table = page.get_by_role("table", name="問卷活動，最新的在前")
+        expect(page.get_by_role("heading", level=1)).to_have_text("調查活動")
+        table = page.get_by_role("table", name="調查活動，最新的在前")
         expect(table.get_by_role("columnheader", name="回覆率")).to_be_visible()
         expect(table).to_contain_text("我們作為您的合作夥伴表現如何？")
         expect(table).to_contain_text("KAM的360度回饋")
@@ -72,7 +72,7 @@ def test_the_survey_admin_reads_his_campaign_pages_in_traditional_chinese(
         page.wait_for_url(re.compile(r"/quality$"))
         expect(page.get_by_role("heading", level=1)).to_contain_text("回覆品質")
         expect(page.get_by_role("heading", name="排除被標記的回覆")).to_be_visible()
-        expect(page.get_by_label("回覆對象")).to_contain_text("整個問卷活動")
+        expect(page.get_by_label("回覆對象")).to_contain_text("整個調查活動")
         expect(page.get_by_role("button", name="排除於計分之外")).to_be_visible()
         check(page, errors)
         if device is DESKTOP:

@@ -7,7 +7,7 @@ confidence interval. The numbers are in tables next to every chart as well.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from flask import Flask
 from flask_babel import format_decimal
@@ -61,9 +61,11 @@ def rates_chart(groups: Sequence[GroupStatus], title: str) -> Markup:
                      ticks=(0, 0.5, 1))
 
 
-def scales_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title: str
-                 ) -> Markup | None:
-    """Each scale's mean for each of ``groups`` that is reported (self in its own colour)."""
+def scales_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title: str,
+                 labels: Mapping[str, str] | None = None) -> Markup | None:
+    """Each scale's mean for each of ``groups`` that is reported (self in its own colour);
+    ``labels`` (English label → the page's language) names the scales."""
+    labels = labels or {}
     bars: list[Bar] = []
     low = high = None
     for entry in measures:
@@ -72,7 +74,8 @@ def scales_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title:
         low, high = entry.measure.scale_min, entry.measure.scale_max
         for group in groups:
             cell = entry.cells.get(group)
-            label = f"{entry.measure.label} · {short_group(group)}"
+            name = labels.get(entry.measure.label, entry.measure.label)
+            label = f"{name} · {short_group(group)}"
             if cell is None:
                 bars.append(Bar(label, None, note=_("not shown")))
             else:
@@ -103,9 +106,11 @@ def nps_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title: st
                      value_format=lambda v: f"{v:+.0f}", ticks=(-100, -50, 0, 50, 100))
 
 
-def top_two_chart(measures: Sequence[MeasureCells], group: str, title: str) -> Markup | None:
-    """Top-two-box share (CSAT) of the stand-alone rating questions."""
-    bars = [Bar(m.measure.label, m.cells[group].details["csat"])
+def top_two_chart(measures: Sequence[MeasureCells], group: str, title: str,
+                  labels: Mapping[str, str] | None = None) -> Markup | None:
+    """Top-two-box share (CSAT) of the stand-alone rating questions (named by ``labels``)."""
+    labels = labels or {}
+    bars = [Bar(labels.get(m.measure.label, m.measure.label), m.cells[group].details["csat"])
             for m in measures
             if m.measure.kind == RATING and "." not in m.measure.id and group in m.cells
             and m.cells[group].details.get("csat") is not None]

@@ -64,8 +64,6 @@ def test_the_survey_admin_reads_his_campaign_pages_in_traditional_chinese(
         expect(facts).to_contain_text("已邀請")
         assert TAIWAN_DATE.search(facts.inner_text()), facts.inner_text()
         check(page, errors)
-        if device is DESKTOP:
-            page.screenshot(path=docs_image("zh-campaigns-manage.png"), full_page=True)
 
         # its response quality: the rules, the flags and the forms in Chinese
         page.get_by_role("link", name="回覆品質").click()
@@ -75,6 +73,4 @@ def test_the_survey_admin_reads_his_campaign_pages_in_traditional_chinese(
         expect(page.get_by_label("回覆對象")).to_contain_text("整個調查活動")
         expect(page.get_by_role("button", name="排除於計分之外")).to_be_visible()
         check(page, errors)
-        if device is DESKTOP:
-            page.screenshot(path=docs_image("zh-campaigns-quality.png"), full_page=True)
         assert foreign == []

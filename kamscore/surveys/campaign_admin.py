@@ -10,7 +10,8 @@ changes something is in the audit log (``campaign.extend``; ``campaign.remind`` 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,8 @@ class CatalogueEntry:
     kind: str  # customer | internal_360
     languages: tuple[str, ...]
     anonymous: bool
+    #: The title in each language of the definition (``{subject}`` unfilled).
+    titles: Mapping[str, str] = field(default_factory=dict)
 
 
 def catalogue(surveys_dir: str | Path | None = None) -> list[CatalogueEntry]:
@@ -69,7 +72,8 @@ def catalogue(surveys_dir: str | Path | None = None) -> list[CatalogueEntry]:
                 continue  # an invalid file is reported when someone picks it (CLI, API)
             found.setdefault(definition.key, CatalogueEntry(
                 definition.key, definition.title.get("en"), definition.kind,
-                tuple(definition.languages), definition.anonymous))
+                tuple(definition.languages), definition.anonymous,
+                dict(definition.title.by_language)))
     return sorted(found.values(), key=lambda e: e.key)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from kamscore.surveys.definition import NOT_APPLICABLE, SurveyDefinition
 
@@ -74,6 +75,28 @@ def measures_of(definition: SurveyDefinition) -> list[Measure]:
         highs = [by_id[i].scale_max for i in items if by_id[i].scale_max is not None]
         found.append(Measure(f"{SCALE_PREFIX}{tag}", SCALE, definition.in_general(name),
                              min(lows, default=None), max(highs, default=None), items=items))
+    return found
+
+
+def labels_in_language(definition: SurveyDefinition, language: str,
+                       subject: str) -> dict[str, str]:
+    """English label → the same label in ``language`` (English where the definition has no
+    text in it), for every measure and free-text question of ``definition``: the pages show
+    results in the reader's language while the measures, the stored figures and the CSV keep
+    the English labels. ``subject`` stands for ``{subject}`` (the generic subject said in
+    ``language``)."""
+
+    def say(text: Any) -> str:
+        return str(text.get(language)).replace("{subject}", subject)
+
+    english = definition.in_general
+    found: dict[str, str] = {}
+    for q in definition.questions():
+        found[english(q.text)] = say(q.text)
+        for part in (*q.items, *q.options):
+            found[f"{english(q.text)} — {english(part.text)}"] = f"{say(q.text)} — {say(part.text)}"
+    for name in definition.scales.values():
+        found[english(name)] = say(name)
     return found
 
 

@@ -72,6 +72,8 @@ class CampaignRow:
     timezone: str
     invited: int
     answered: int
+    #: The survey's title in each language of its definition (``{subject}`` unfilled).
+    titles: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def response_rate(self) -> float | None:
@@ -94,7 +96,7 @@ def _row(campaign: Campaign, counts: tuple[int, int]) -> CampaignRow:
         period=campaign.period.code,
         status=campaign.status.value, anonymous=campaign.anonymous, opens_at=campaign.opens_at,
         closes_at=campaign.closes_at, timezone=campaign.timezone, invited=counts[0],
-        answered=counts[1],
+        answered=counts[1], titles=dict(definition_of(version).title.by_language),
     )
 
 

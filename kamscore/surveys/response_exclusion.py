@@ -66,6 +66,7 @@ class QualityReport:
     total: FlagCounts | None  # None when the whole campaign is under the minimum
     subjects: list[SubjectFlags]  # those reaching the minimum, by code
     hidden_subjects: int  # subjects under the minimum (no counts shown)
+    campaign_name: str = ""
 
 
 def _campaign(session: Session, code: str) -> Campaign:
@@ -111,7 +112,7 @@ def quality_report(session: Session, code: str, minimums: Minimums) -> QualityRe
             {f: sum(_counts(r).flagged[f] for r in rows) for f in FLAGS},
             {f: sum(_counts(r).excluded[f] for r in rows) for f in FLAGS})
     return QualityReport(campaign.code, campaign.exclude_speeders, campaign.speeder_seconds,
-                         minimum, summed, shown, len(rows) - len(shown))
+                         minimum, summed, shown, len(rows) - len(shown), campaign.name)
 
 
 def _subject_filter(session: Session, campaign: Campaign, subject: str | None,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.metrics.survey_results import GROUP_SELF
 from kamscore.models import Account, Assignment, Campaign, ChosenBy, Invitation, Person, SubjectType
+from kamscore.texts import ngettext
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,30 @@ class WhoChose:
         """The plain words, or None when the KAM chose none of the people asked."""
         if not self.by_kam:
             return None
-        codes = f" ({', '.join(self.kams)})" if self.kams else ""
-        verb = "was" if self.by_kam == 1 else "were"
+        codes = ", ".join(self.kams)
         if self.nominated:
-            return (f"{self.by_kam} of the {self.asked} raters asked {verb} nominated by the "
-                    f"KAM{codes} and approved by his manager.")
-        return (f"{self.by_kam} of the {self.asked} people asked {verb} chosen by the KAM "
-                f"himself{codes}.")
+            if codes:
+                return ngettext(
+                    "%(num)s of the %(asked)s raters asked was nominated by the KAM (%(codes)s) "
+                    "and approved by his manager.",
+                    "%(num)s of the %(asked)s raters asked were nominated by the KAM "
+                    "(%(codes)s) and approved by his manager.",
+                    self.by_kam, asked=self.asked, codes=codes)
+            return ngettext(
+                "%(num)s of the %(asked)s raters asked was nominated by the KAM and approved "
+                "by his manager.",
+                "%(num)s of the %(asked)s raters asked were nominated by the KAM and approved "
+                "by his manager.", self.by_kam, asked=self.asked)
+        if codes:
+            return ngettext(
+                "%(num)s of the %(asked)s people asked was chosen by the KAM himself "
+                "(%(codes)s).",
+                "%(num)s of the %(asked)s people asked were chosen by the KAM himself "
+                "(%(codes)s).", self.by_kam, asked=self.asked, codes=codes)
+        return ngettext(
+            "%(num)s of the %(asked)s people asked was chosen by the KAM himself.",
+            "%(num)s of the %(asked)s people asked were chosen by the KAM himself.",
+            self.by_kam, asked=self.asked)
 
 
 def who_chose(session: Session, campaign: Campaign,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     DateField,
     PasswordField,
@@ -16,7 +18,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kamscore.audit.log import ACTIONS
-from kamscore.auth.roles import ROLE_TITLES, ROLES
+from kamscore.auth.roles import ROLES
+from kamscore.web.audit_words import ACTION_NAMES
+from kamscore.web.staff_words import ROLE_TITLES
 
 
 class CheckboxesField(SelectMultipleField):
@@ -25,54 +29,69 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _role_field() -> CheckboxesField:
-    return CheckboxesField("Roles",
-                           choices=[SelectChoice(r, f"{r}: {ROLE_TITLES[r]}") for r in ROLES],
-                           validators=[DataRequired("Choose at least one role.")])
+    return CheckboxesField(_l("Roles"), choices=[SelectChoice(r, _RoleLabel(r)) for r in ROLES],
+                           validators=[DataRequired(_l("Choose at least one role."))])
+
+
+class _RoleLabel:
+    """A role's code (a code: not translated) and, in the reader's language, what it may
+    do; read when the form is shown."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+
+    def __str__(self) -> str:
+        return f"{self.role}: {ROLE_TITLES[self.role]}"
+
+    def __html__(self) -> str:
+        return str(Markup('<span translate="no">%s</span>: %s')
+                   % (self.role, str(ROLE_TITLES[self.role])))
 
 
 class RolesForm(FlaskForm):
     roles = _role_field()
-    person = StringField("Person code (for a KAM)", validators=[Optional(), Length(max=40)])
-    teams = StringField("Team codes (for a manager, separated by commas)",
+    person = StringField(_l("Person code (for a KAM)"), validators=[Optional(), Length(max=40)])
+    teams = StringField(_l("Team codes (for a manager, separated by commas)"),
                         validators=[Optional(), Length(max=400)])
-    submit = SubmitField("Save roles")
+    submit = SubmitField(_l("Save roles"))
 
     def team_codes(self) -> list[str]:
         return [code.strip() for code in (self.teams.data or "").split(",") if code.strip()]
 
 
 class NewUserForm(RolesForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)],
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)],
                            render_kw={"autocomplete": "off", "autocapitalize": "none"})
-    name = StringField("Full name", validators=[Optional(), Length(max=200)])
-    password = PasswordField("Password (12 characters or more)",
+    name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("Password (12 characters or more)"),
                              validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
-    submit = SubmitField("Create user")
+    submit = SubmitField(_l("Create user"))
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("New password (12 characters or more)",
+    password = PasswordField(_l("New password (12 characters or more)"),
                              validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
-    submit = SubmitField("Set password")
+    submit = SubmitField(_l("Set password"))
 
 
 class ConfirmForm(FlaskForm):
     """A button that only posts (disable, enable): the CSRF token is the whole form."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    actor = StringField("User", validators=[Optional(), Length(max=80)])
-    action = SelectField("Action", choices=[SelectChoice("", "Any action"),
-                                            *[SelectChoice(a, a) for a in sorted(ACTIONS)]],
+    actor = StringField(_l("User"), validators=[Optional(), Length(max=80)])
+    action = SelectField(_l("Action"), choices=[
+        SelectChoice("", _l("Any action")),
+        *[SelectChoice(a, ACTION_NAMES.get(a, a)) for a in sorted(ACTIONS)]],
                          validators=[Optional()])
-    object_type = StringField("Object type", validators=[Optional(), Length(max=40)])
-    object_key = StringField("Object", validators=[Optional(), Length(max=200)])
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
+    object_key = StringField(_l("Object"), validators=[Optional(), Length(max=200)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])

@@ -26,6 +26,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kamscore.audit.log import record
@@ -94,7 +95,7 @@ def create() -> Any:
             _field_error(form, exc)
         else:
             session.commit()
-            flash(f"User {user.username} created.", "success")
+            flash(_("User %(username)s created.", username=user.username), "success")
             return redirect(url_for(".user", username=user.username))
     return _users_page(form), 400
 
@@ -128,7 +129,8 @@ def change_roles(username: str) -> Any:
             _field_error(form, exc)
         else:
             session.commit()
-            flash(f"Roles of {found.username} saved; his sessions have ended.", "success")
+            flash(_("Roles of %(username)s saved; his sessions have ended.",
+                    username=found.username), "success")
             return redirect(url_for(".user", username=found.username))
     return _user_page(_found(username), roles_form=form), 400
 
@@ -148,7 +150,8 @@ def change_password(username: str) -> Any:
             _field_error(form, exc)
         else:
             session.commit()
-            flash(f"Password of {found.username} set; his sessions have ended.", "success")
+            flash(_("Password of %(username)s set; his sessions have ended.",
+                    username=found.username), "success")
             return redirect(url_for(".user", username=found.username))
     return _user_page(found, password_form=form), 400
 
@@ -156,23 +159,25 @@ def change_password(username: str) -> Any:
 @bp.post("/users/<username>/disable")
 @requires("users.manage")
 def disable(username: str) -> Response:
-    return _switch(username, disable_user, "disabled: his sessions and API tokens stopped")
+    return _switch(username, disable_user,
+                   _("User %(username)s disabled: his sessions and API tokens stopped.",
+                     username=username))
 
 
 @bp.post("/users/<username>/enable")
 @requires("users.manage")
 def enable(username: str) -> Response:
-    return _switch(username, enable_user, "enabled")
+    return _switch(username, enable_user, _("User %(username)s enabled.", username=username))
 
 
 def _switch(username: str, change: Any, done: str) -> Response:
     found = _found(username)
     if not ConfirmForm().validate_on_submit():
-        abort(400, description="The form expired; please try again.")
+        abort(400, description=_("The form expired; please try again."))
     session = get_session()
     change(session, current_user_of_request(), found.username)
     session.commit()
-    flash(f"User {found.username} {done}.", "success")
+    flash(done, "success")
     return redirect(url_for(".user", username=found.username))
 
 
@@ -190,7 +195,7 @@ def _found(username: str) -> Any:
     try:
         return get_user(get_session(), username)
     except UserError:
-        abort(404, description=f"There is no user named {username!r}.")
+        abort(404, description=_("There is no user named %(username)s.", username=username))
 
 
 def _field_error(form: Any, exc: UserError) -> None:
@@ -208,7 +213,7 @@ def _audit_filter() -> tuple[AuditFilterForm, AuditFilter]:
     if not form.validate():
         problems = "; ".join(f"{name}: {', '.join(errors)}"
                              for name, errors in form.errors.items())
-        abort(400, description=f"Filters not understood: {problems}")
+        abort(400, description=_("Filters not understood: %(problems)s", problems=problems))
     return form, AuditFilter(actor=form.actor.data or None, action=form.action.data or None,
                              object_type=form.object_type.data or None,
                              object_key=form.object_key.data or None,

@@ -25,6 +25,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kamscore.auth.access import current_user_of_request, requires
@@ -35,6 +36,7 @@ from kamscore.surveys import campaign_admin, mailing
 from kamscore.surveys.campaigns import CampaignSpec, close_campaign, create_campaign
 from kamscore.surveys.errors import NotFound, SurveyError
 from kamscore.surveys.i18n import language_name
+from kamscore.surveys.mailing import SendSummary
 from kamscore.web.campaign_admin_forms import ButtonForm, ExtendForm, NewCampaignForm
 from kamscore.web.nav import add_nav_item
 from kamscore.web.survey_forms import build_form
@@ -88,7 +90,8 @@ def new() -> Any:
         session.rollback()
         _field_error(form, exc)
         return render_template("campaigns/manage_new.html", form=form), 422
-    flash(f"Draft campaign {campaign.code} created: preview it, then launch it.", "success")
+    flash(_("Draft campaign %(code)s created: preview it, then launch it.", code=campaign.code),
+          "success")
     return redirect(url_for(".campaign", code=campaign.code))
 
 
@@ -120,7 +123,7 @@ def _step(code: str, done: str, step: Any) -> Response:
     """Run one step of a campaign's life; flash its outcome and go back to the campaign."""
     form = ButtonForm()
     if not form.validate_on_submit():
-        abort(400, description="The form expired; reload the page and try again.")
+        abort(400, description=_("The form expired; reload the page and try again."))
     session = get_session()
     try:
         outcome = step(session)
@@ -129,14 +132,19 @@ def _step(code: str, done: str, step: Any) -> Response:
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for(".campaign", code=code))
-    flash(done.format(outcome=outcome), "success")
+    if isinstance(outcome, SendSummary):
+        outcome = _("%(sent)s sent, %(failed)s failed, %(skipped)s skipped, %(already)s sent "
+                    "before", sent=outcome.sent, failed=outcome.failed,
+                    skipped=outcome.skipped, already=outcome.already)
+    flash(done % {"outcome": outcome}, "success")
     return redirect(url_for(".campaign", code=code))
 
 
 @bp.post("/<code>/launch")
 @requires("campaigns.manage")
 def launch(code: str) -> Response:
-    return _step(code, "Launched: invitations {outcome}.", lambda session: mailing.open_and_invite(
+    return _step(code, _("Launched: invitations %(outcome)s."),
+                 lambda session: mailing.open_and_invite(
         session, code, get_mailer(current_app), base_url=current_app.config["PUBLIC_BASE_URL"],
         now=_now(), actor=_actor()))
 
@@ -144,7 +152,7 @@ def launch(code: str) -> Response:
 @bp.post("/<code>/remind")
 @requires("campaigns.manage")
 def remind(code: str) -> Response:
-    return _step(code, "Reminder sent: {outcome}.", lambda session: campaign_admin.remind_now(
+    return _step(code, _("Reminder sent: %(outcome)s."), lambda session: campaign_admin.remind_now(
         session, code, get_mailer(current_app), base_url=current_app.config["PUBLIC_BASE_URL"],
         now=_now(), actor=_actor()))
 
@@ -152,7 +160,7 @@ def remind(code: str) -> Response:
 @bp.post("/<code>/close")
 @requires("campaigns.manage")
 def close(code: str) -> Response:
-    return _step(code, "Closed: the campaign takes no more answers.",
+    return _step(code, _("Closed: the campaign takes no more answers."),
                  lambda session: close_campaign(session, code, _now(), _actor()))
 
 
@@ -162,7 +170,7 @@ def extend(code: str) -> Response:
     session = get_session()
     form = ExtendForm()
     if not form.validate_on_submit():
-        flash("Give the new closing time as a date and a time.", "error")
+        flash(_("Give the new closing time as a date and a time."), "error")
         return redirect(url_for(".campaign", code=code))
     try:
         campaign_admin.extend_campaign(session, code, form.closes_at.data, _now(), _actor())
@@ -171,7 +179,7 @@ def extend(code: str) -> Response:
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for(".campaign", code=code))
-    flash("Extended: the campaign closes later, and its reminders move with the close.",
+    flash(_("Extended: the campaign closes later, and its reminders move with the close."),
           "success")
     return redirect(url_for(".campaign", code=code))
 
@@ -194,8 +202,8 @@ def preview(code: str, page: int) -> Any:
         if form.validate():
             if page < count:
                 return redirect(url_for(".preview", code=code, page=page + 1, lang=lang))
-            flash("End of the preview: a respondent would have submitted here. Nothing was "
-                  "saved.", "success")
+            flash(_("End of the preview: a respondent would have submitted here. Nothing was "
+                    "saved."), "success")
             return redirect(url_for(".campaign", code=code))
     else:
         form, views = build_form(current)

@@ -7,9 +7,12 @@ confidence interval. The numbers are in tables next to every chart as well.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from flask import Flask
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from kamscore.surveys.measures import NPS, RATING, SCALE
@@ -17,37 +20,52 @@ from kamscore.surveys.reports import GroupStatus, MeasureCells
 from kamscore.web.charts import Bar, bar_chart
 
 GROUP_LABELS = {
-    "all": "All respondents",
-    "others": "Colleagues (everyone but the KAM)",
-    "self": "Self-rating (shown apart)",
-    "manager": "Manager",
-    "peer": "Peers",
-    "cross_functional": "Cross-functional colleagues",
-    "health_economist": "Health economists",
+    "all": _l("All respondents"),
+    "others": _l("Colleagues (everyone but the KAM)"),
+    "self": _l("Self-rating (shown apart)"),
+    "manager": _l("Manager"),
+    "peer": _l("Peers"),
+    "cross_functional": _l("Cross-functional colleagues"),
+    "direct_report": _l("Direct reports"),
+    "health_economist": _l("Health economists"),
+    "physician": _l("Physicians"),
+    "pharmacist": _l("Pharmacists"),
+    "procurement": _l("Procurement"),
+    "payer": _l("Payers"),
+    "administrator": _l("Administrators"),
+    "nurse": _l("Nurses"),
+    "other": _l("Others"),
 }
+
+#: Short names of groups for chart bars.
+SHORT_GROUPS = {"others": _l("colleagues"), "all": _l("all"), "self": _l("self")}
 
 
 def group_label(group: str) -> str:
-    """A rater group's name for people ("physician" → "Physicians")."""
+    """A rater group's name for people ("physician" → "Physicians"), in the page's
+    language."""
     if group in GROUP_LABELS:
-        return GROUP_LABELS[group]
+        return str(GROUP_LABELS[group])
     return group.replace("_", " ").capitalize() + "s"
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.0f} %"
+    """A share as a whole percentage, digits in the page's locale (``0.85`` → ``85 %``)."""
+    return "—" if value is None else format_decimal(100 * value, format="#,##0") + " %"
 
 
 def rates_chart(groups: Sequence[GroupStatus], title: str) -> Markup:
-    bars = [Bar(group_label(g.group), g.response_rate, note="nobody invited")
+    bars = [Bar(group_label(g.group), g.response_rate, note=_("nobody invited"))
             for g in groups]
     return bar_chart(bars, minimum=0, maximum=1, title=title, value_format=percent,
                      ticks=(0, 0.5, 1))
 
 
-def scales_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title: str
-                 ) -> Markup | None:
-    """Each scale's mean for each of ``groups`` that is reported (self in its own colour)."""
+def scales_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title: str,
+                 labels: Mapping[str, str] | None = None) -> Markup | None:
+    """Each scale's mean for each of ``groups`` that is reported (self in its own colour);
+    ``labels`` (English label → the page's language) names the scales."""
+    labels = labels or {}
     bars: list[Bar] = []
     low = high = None
     for entry in measures:
@@ -56,9 +74,10 @@ def scales_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title:
         low, high = entry.measure.scale_min, entry.measure.scale_max
         for group in groups:
             cell = entry.cells.get(group)
-            label = f"{entry.measure.label} · {short_group(group)}"
+            name = labels.get(entry.measure.label, entry.measure.label)
+            label = f"{name} · {short_group(group)}"
             if cell is None:
-                bars.append(Bar(label, None, note="not shown"))
+                bars.append(Bar(label, None, note=_("not shown")))
             else:
                 bars.append(Bar(label, cell.mean, kind="self" if group == "self" else "default"))
     if not bars or low is None or high is None:
@@ -87,9 +106,11 @@ def nps_chart(measures: Sequence[MeasureCells], groups: Sequence[str], title: st
                      value_format=lambda v: f"{v:+.0f}", ticks=(-100, -50, 0, 50, 100))
 
 
-def top_two_chart(measures: Sequence[MeasureCells], group: str, title: str) -> Markup | None:
-    """Top-two-box share (CSAT) of the stand-alone rating questions."""
-    bars = [Bar(m.measure.label, m.cells[group].details["csat"])
+def top_two_chart(measures: Sequence[MeasureCells], group: str, title: str,
+                  labels: Mapping[str, str] | None = None) -> Markup | None:
+    """Top-two-box share (CSAT) of the stand-alone rating questions (named by ``labels``)."""
+    labels = labels or {}
+    bars = [Bar(labels.get(m.measure.label, m.measure.label), m.cells[group].details["csat"])
             for m in measures
             if m.measure.kind == RATING and "." not in m.measure.id and group in m.cells
             and m.cells[group].details.get("csat") is not None]
@@ -100,8 +121,9 @@ def top_two_chart(measures: Sequence[MeasureCells], group: str, title: str) -> M
 
 
 def short_group(group: str) -> str:
-    return {"others": "colleagues", "all": "all", "self": "self"}.get(
-        group, group_label(group).lower())
+    if group in SHORT_GROUPS:
+        return str(SHORT_GROUPS[group])
+    return group_label(group).lower()
 
 
 def init_app(app: Flask) -> None:

@@ -24,16 +24,21 @@ from kamscore.audit.log import record
 from kamscore.auth.access import current_user_of_request, optional_scope, requires
 from kamscore.db.session import get_session
 from kamscore.surveys.aggregate_store import Minimums
+from kamscore.surveys.campaigns import get_campaign
+from kamscore.surveys.catalog import definition_of
 from kamscore.surveys.errors import Conflict, NotFound
+from kamscore.surveys.measures import labels_in_language
 from kamscore.surveys.reports import (
     aggregates_csv,
     campaign_overview,
     campaign_results,
     subject_results,
 )
-from kamscore.web import campaign_charts
+from kamscore.web import campaign_charts, staff_words, survey_titles
+from kamscore.web.language import page_language
 from kamscore.web.nav import add_nav_item
 from kamscore.web.paging import page_number
+from kamscore.web.staff_words import GENERIC_SUBJECT
 
 bp = Blueprint("campaign_pages", __name__, url_prefix="/campaigns", template_folder="templates",
                static_folder="static/campaigns", static_url_path="/static/campaigns")
@@ -45,10 +50,20 @@ def init_app(app: Flask) -> None:
     add_nav_item(app, "campaign_pages.campaigns", "Campaigns",
                  also=("campaign_pages.results", "campaign_pages.subject"))
     campaign_charts.init_app(app)
+    staff_words.init_app(app)
+    survey_titles.init_app(app)
 
 
 def _minimums() -> Minimums:
     return Minimums.from_config(current_app.config)
+
+
+def _labels(code: str) -> dict[str, str]:
+    """The campaign's question and scale labels in the page's language (by English label)."""
+    version = get_campaign(get_session(), code).survey_version
+    subject = GENERIC_SUBJECT.get(version.kind.value)
+    return labels_in_language(definition_of(version), page_language(),
+                              str(subject) if subject is not None else "")
 
 
 @bp.get("/")
@@ -66,7 +81,7 @@ def results(code: str) -> str:
                                  per_page=SUBJECTS_PER_PAGE)
     except NotFound as exc:
         abort(404, description=exc.message)
-    return render_template("campaigns/results.html", r=found,
+    return render_template("campaigns/results.html", r=found, labels=_labels(code),
                            can_manage=optional_scope("campaigns.manage") is not None)
 
 
@@ -82,7 +97,7 @@ def subject(code: str, subject: str) -> str | Response:
     except LookupError as exc:
         abort(404, description=str(exc))
     alpha = "pairwise" if request.args.get("alpha") == "pairwise" else "listwise"
-    return render_template("campaigns/subject.html", r=found, alpha=alpha)
+    return render_template("campaigns/subject.html", r=found, alpha=alpha, labels=_labels(code))
 
 
 @bp.get("/<code>/results.csv")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -10,26 +11,26 @@ from wtforms.validators import DataRequired, Length, Optional
 from kamscore.importing.cell_formats import DATE_FORMATS
 from kamscore.web.base_form import Form
 
-DECIMALS = [SelectChoice("", "As the file implies (a comma in a semicolon CSV)"),
-            SelectChoice(".", "Point: 1234.56"), SelectChoice(",", "Comma: 1.234,56")]
+DECIMALS = [SelectChoice("", _l("As the file implies (a comma in a semicolon CSV)")),
+            SelectChoice(".", _l("Point: 1234.56")), SelectChoice(",", _l("Comma: 1.234,56"))]
 
 
 class UploadForm(Form):
     """Kinds are filled in by the view. The file is checked (a dry run) before anything is
     written."""
 
-    kind = SelectField("What the file holds", validators=[DataRequired()])
-    file = FileField("File (CSV or Excel .xlsx)",
-                     validators=[FileRequired("Choose a file to check.")],
+    kind = SelectField(_l("What the file holds"), validators=[DataRequired()])
+    file = FileField(_l("File (CSV or Excel .xlsx)"),
+                     validators=[FileRequired(_l("Choose a file to check."))],
                      render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-"
                                           "officedocument.spreadsheetml.sheet"})
-    sheet = StringField("Sheet (workbooks; default: the first)",
+    sheet = StringField(_l("Sheet (workbooks; default: the first)"),
                         validators=[Optional(), Length(max=31)])
-    decimal = SelectField("Decimal mark", choices=DECIMALS, default="")
-    date_format = SelectField("Dates are written",
+    decimal = SelectField(_l("Decimal mark"), choices=DECIMALS, default="")
+    date_format = SelectField(_l("Dates are written"),
                               choices=[SelectChoice(name, name) for name in DATE_FORMATS],
                               default="YYYY-MM-DD")
-    submit = SubmitField("Check the file")
+    submit = SubmitField(_l("Check the file"))
 
     def options(self) -> dict[str, str | None]:
         """The import's options: None where the default applies."""
@@ -40,4 +41,4 @@ class UploadForm(Form):
 
 
 class ApplyForm(Form):
-    submit = SubmitField("Import it")
+    submit = SubmitField(_l("Import it"))

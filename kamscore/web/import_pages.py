@@ -29,6 +29,8 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -46,6 +48,7 @@ from kamscore.importing.templates import FORMATS, template
 from kamscore.models import BackgroundJob, JobState
 from kamscore.web.import_forms import ApplyForm, UploadForm
 from kamscore.web.nav import add_nav_item
+from kamscore.web.staff_words import word
 
 bp = Blueprint("import_pages", __name__, url_prefix="/imports", template_folder="templates",
                static_folder="static/imports", static_url_path="/static/imports")
@@ -65,7 +68,7 @@ def init_app(app: Flask) -> None:
 def home() -> str | Response | tuple[str, int]:
     kinds = describe_kinds()
     form = UploadForm()
-    form.kind.choices = [SelectChoice(kind, kind.replace("_", " ")) for kind in kinds]
+    form.kind.choices = [SelectChoice(kind, word(kind, "import_kind")) for kind in kinds]
     if form.validate_on_submit():
         upload = form.file.data
         filename = secure_filename(upload.filename or "") or "upload.csv"
@@ -81,7 +84,7 @@ def home() -> str | Response | tuple[str, int]:
 def _job_or_404(job_id: str) -> BackgroundJob:
     job = visible_job(get_session(), job_id, current_user_of_request())
     if job is None or job.task != TASK:
-        abort(404, description=f"no import {job_id}")
+        abort(404, description=_("no import %(job)s", job=job_id))
     return job
 
 
@@ -110,7 +113,7 @@ def job(job_id: str) -> str:
 def apply(job_id: str) -> Response:
     checked = _job_or_404(job_id)
     if not ApplyForm().validate_on_submit():
-        abort(400, description="The form expired: open the report again and import it.")
+        abort(400, description=_("The form expired: open the report again and import it."))
     try:
         applied = apply_checked(current_app._get_current_object(),  # type: ignore[attr-defined]
                                 get_session(), current_user_of_request(), checked)
@@ -140,10 +143,24 @@ def template_file(kind: str, file_format: str) -> Response:
         "Content-Disposition": f'attachment; filename="{kind}-template.{file_format}"'})
 
 
-def job_title(params: dict[str, Any]) -> str:
-    """How a job is named on the pages: what it does to which file."""
-    verb = "Check of" if params.get("dry_run") else "Import of"
-    return f"{verb} {params['filename']} ({str(params['kind']).replace('_', ' ')})"
+def job_title(params: dict[str, Any]) -> Markup:
+    """How a job is named on the pages: what it does to which file (the file's name marked
+    as a name, not translated)."""
+    kind = word(str(params["kind"]), "import_kind")
+    name = Markup('<span translate="no">%s</span>') % params["filename"]
+    if params.get("dry_run"):
+        return Markup(_("Check of %(file)s (%(kind)s)", file=name, kind=escape(kind)))
+    return Markup(_("Import of %(file)s (%(kind)s)", file=name, kind=escape(kind)))
+
+
+def job_page_title(params: dict[str, Any]) -> str:
+    """The browser tab's title of a job's page (plain text: no file name, which the page's
+    heading gives)."""
+    kind = word(str(params["kind"]), "import_kind")
+    if params.get("dry_run"):
+        return _("File check (%(kind)s)", kind=kind)
+    return _("File import (%(kind)s)", kind=kind)
 
 
 bp.add_app_template_global(job_title, "import_job_title")
+bp.add_app_template_global(job_page_title, "import_job_page_title")

@@ -15,6 +15,7 @@ redirects; every write is in the audit log.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -26,6 +27,7 @@ from kamscore.scoring import ledger
 from kamscore.scoring.errors import ScoringError
 from kamscore.web.nav import add_nav_item
 from kamscore.web.pay_forms import ApproveForm, EntryForm
+from kamscore.web.staff_words import word
 
 bp = Blueprint("pay_pages", __name__, url_prefix="/pay", template_folder="templates")
 
@@ -86,8 +88,8 @@ def enter() -> Response | tuple[str, int]:
         else:
             flash(exc.message, "error")
         return _page(form, exc.status if exc.status != 404 else 400)
-    flash(f"Entry {entry.id} ({entry.kind.value} for {entry.kam_code}) waits for another "
-          "person's approval.", "success")
+    flash(_("Entry %(id)s (%(kind)s for %(kam)s) waits for another person's approval.",
+            id=entry.id, kind=word(entry.kind, "pay"), kam=entry.kam_code), "success")
     return redirect(url_for(".adjustments"), code=303)
 
 
@@ -95,7 +97,7 @@ def enter() -> Response | tuple[str, int]:
 @requires("ledger.approve")
 def approve(entry_id: int) -> Response:
     if not ApproveForm().validate_on_submit():
-        abort(400, description="the form is incomplete or has expired; reload the page")
+        abort(400, description=_("the form is incomplete or has expired; reload the page"))
     session = get_session()
     try:
         entry = ledger.approve_entry(session, entry_id, user=current_user_of_request())
@@ -105,7 +107,8 @@ def approve(entry_id: int) -> Response:
             abort(404, description=exc.message)
         flash(exc.message, "error")
         return redirect(url_for(".adjustments"), code=303)
-    flash(f"Entry {entry.id} is approved: it is paid in the payroll of its period.", "success")
+    flash(_("Entry %(id)s is approved: it is paid in the payroll of its period.", id=entry.id),
+          "success")
     return redirect(url_for(".adjustments"), code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -16,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kamscore.models import HoldReason
 from kamscore.web.base_form import Form
+from kamscore.web.staff_words import HOLD_REASONS
 
 
 class AcknowledgeForm(Form):
@@ -31,20 +33,20 @@ class ButtonForm(Form):
     submit = SubmitField("Send")
 
 
-REASON_CHOICES = [SelectChoice(r.value, r.label.capitalize()) for r in HoldReason]
+REASON_CHOICES = [SelectChoice(r.value, HOLD_REASONS[r.value]) for r in HoldReason]
 
 
 class HoldForm(Form):
-    run = IntegerField("Score run", validators=[InputRequired("Give the run's number.")])
-    kam = StringField("KAM code", validators=[DataRequired("Give the KAM's code."),
-                                              Length(max=40)])
-    line = StringField("Statement line (blank: the whole payout)",
+    run = IntegerField(_l("Score run"), validators=[InputRequired(_l("Give the run's number."))])
+    kam = StringField(_l("KAM code"), validators=[DataRequired(_l("Give the KAM's code.")),
+                                                  Length(max=40)])
+    line = StringField(_l("Statement line (blank: the whole payout)"),
                        validators=[Optional(), Length(max=80)])
-    reason = SelectField("Reason", choices=REASON_CHOICES, validate_choice=False)
-    note = TextAreaField("Note", validators=[Optional(), Length(max=1000)])
-    submit = SubmitField("Hold")
+    reason = SelectField(_l("Reason"), choices=REASON_CHOICES, validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Hold"))
 
 
 class ReleaseForm(Form):
-    note = StringField("Note", validators=[Optional(), Length(max=1000)])
-    submit = SubmitField("Release")
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Release"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kamscore.auth.access import (
@@ -176,7 +177,12 @@ def place() -> Any:
             field = form.run if "run" in exc.message else form.kam
         field.errors = [exc.message]
         return _holds_page(form, 404 if exc.status == 404 else exc.status)
-    flash(f"Hold {hold.id} placed: {hold.kam_code}, {hold.line_title.lower()}.", "success")
+    if hold.line is None:
+        flash(_("Hold %(id)s placed: %(kam)s, whole payout.", id=hold.id, kam=hold.kam_code),
+              "success")
+    else:
+        flash(_("Hold %(id)s placed: %(kam)s, %(line)s.", id=hold.id, kam=hold.kam_code,
+                line=hold.line_title.lower()), "success")
     return redirect(url_for(".hold_list"), code=303)
 
 
@@ -185,15 +191,15 @@ def place() -> Any:
 def release(hold_id: int) -> Any:
     form = ReleaseForm()
     if not form.validate():
-        abort(400, description="the note is too long (1000 characters at most)")
+        abort(400, description=_("the note is too long (1000 characters at most)"))
     try:
         hold = holds.release_hold(get_session(), hold_id, user=current_user_of_request(),
                                   settings=current_app.config, note=form.note.data or None)
     except ScoringError as exc:
         get_session().rollback()
-        flash(f"Hold {hold_id} not released: {exc.message}", "error")
+        flash(_("Hold %(id)s not released: %(reason)s", id=hold_id, reason=exc.message), "error")
         return _holds_page(HoldForm(formdata=None), exc.status)
     assert hold.paid_in_period is not None
-    flash(f"Hold {hold.id} released: paid in the payroll of {hold.paid_in_period.code}.",
-          "success")
+    flash(_("Hold %(id)s released: paid in the payroll of %(period)s.", id=hold.id,
+            period=hold.paid_in_period.code), "success")
     return redirect(url_for(".hold_list"), code=303)

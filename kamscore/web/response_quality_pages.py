@@ -13,6 +13,8 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from kamscore.auth.access import current_user_of_request, requires
@@ -20,8 +22,9 @@ from kamscore.db.session import get_session
 from kamscore.surveys import response_exclusion
 from kamscore.surveys.aggregate_store import Minimums
 from kamscore.surveys.errors import NotFound, SurveyError
-from kamscore.surveys.response_quality import FLAG_LABELS, FLAGS
+from kamscore.surveys.response_quality import FLAGS
 from kamscore.web.response_quality_forms import WHOLE_CAMPAIGN, ExcludeForm, SpeederSettingForm
+from kamscore.web.staff_words import word
 
 bp = Blueprint("response_quality_pages", __name__, url_prefix="/campaigns/manage",
                template_folder="templates")
@@ -40,7 +43,7 @@ def _page(code: str, exclude: ExcludeForm | None = None, status: int = 200) -> A
     exclude.offer([(s.code, s.name) for s in report.subjects])
     setting = SpeederSettingForm(formdata=None, exclude_speeders=report.exclude_speeders)
     return render_template("campaigns/quality.html", q=report, exclude=exclude,
-                           setting=setting, flags=FLAGS, labels=FLAG_LABELS), status
+                           setting=setting, flags=FLAGS), status
 
 
 @bp.get("/<code>/quality")
@@ -67,8 +70,9 @@ def exclude(code: str) -> Any:
         field = getattr(form, exc.field or "", None) or form.submit
         field.errors = [*list(field.errors or []), exc.message]
         return _page(code, form, exc.status if exc.status != 404 else 422)
-    flash(f"Excluded from scoring: {count} response{'s' if count != 1 else ''} flagged "
-          f"{FLAG_LABELS[form.flag.data]}.", "success")
+    flash(ngettext("Excluded from scoring: %(num)s response flagged %(flag)s.",
+                   "Excluded from scoring: %(num)s responses flagged %(flag)s.", count,
+                   flag=word(form.flag.data, "flag")), "success")
     return redirect(url_for(".quality", code=code))
 
 
@@ -77,7 +81,7 @@ def exclude(code: str) -> Any:
 def setting(code: str) -> Response:
     form = SpeederSettingForm()
     if not form.validate_on_submit():
-        abort(400, description="The form expired; reload the page and try again.")
+        abort(400, description=_("The form expired; reload the page and try again."))
     session = get_session()
     try:
         changed = response_exclusion.set_exclude_speeders(
@@ -86,7 +90,13 @@ def setting(code: str) -> Response:
         session.commit()
     except NotFound as exc:
         abort(404, description=exc.message)
-    state = "on" if form.exclude_speeders.data else "off"
-    flash(f"Automatic exclusion of speeders is {state} ({changed} response"
-          f"{'s' if changed != 1 else ''} changed).", "success")
+    if form.exclude_speeders.data:
+        done = ngettext("Automatic exclusion of speeders is on (%(num)s response changed).",
+                        "Automatic exclusion of speeders is on (%(num)s responses changed).",
+                        changed)
+    else:
+        done = ngettext("Automatic exclusion of speeders is off (%(num)s response changed).",
+                        "Automatic exclusion of speeders is off (%(num)s responses changed).",
+                        changed)
+    flash(done, "success")
     return redirect(url_for(".quality", code=code))

@@ -23,6 +23,7 @@ from kamscore.models import (
     StakeholderRole,
     Team,
 )
+from kamscore.texts import _l
 
 
 class AccountRow(Schema):
@@ -37,7 +38,8 @@ class AccountRow(Schema):
 class AccountImporter(Importer):
     kind = "accounts"
     schema = AccountRow
-    summary = "Key accounts by code: type (hospital, idn, payer, gpo), segment, region, team."
+    summary = _l("Key accounts by code: type (hospital, idn, payer, gpo), segment, region, "
+                 "team.")
 
     def key(self, data: dict[str, Any]) -> Hashable:
         return data["code"]
@@ -89,7 +91,8 @@ class AssignmentImporter(Importer):
 
     kind = "assignments"
     schema = AssignmentRow
-    summary = "Which KAM is responsible for which account, from start_date to end_date."
+    summary = _l("Which KAM is responsible for which account, from start_date to "
+                 "end_date.")
 
     def key(self, data: dict[str, Any]) -> Hashable:
         return (data["person"], data["account"], data["start_date"])
@@ -206,8 +209,8 @@ class StakeholderRow(Schema):
 class StakeholderImporter(Importer):
     kind = "stakeholders"
     schema = StakeholderRow
-    summary = ("Members of an account's decision-making unit, by account and e-mail, and who "
-               "chose them (kam, manager or organisation).")
+    summary = _l("Members of an account's decision-making unit, by account and e-mail, and "
+                 "who chose them (kam, manager or organisation).")
 
     FIELDS = ("name", "role", "influence", "partnership_level", "is_key", "language",
               "chosen_by")

@@ -13,6 +13,7 @@ from kamscore.importing.base import ImportContext, Importer, LoadedRow, refuse_c
 from kamscore.importing.changes import TableChanges, diff, load_existing
 from kamscore.importing.lookup import PeriodIndex, ids_by_code
 from kamscore.models import Account, Fact, Period, Person, Product, Team
+from kamscore.texts import _l
 
 SUBJECTS = (("account", Account), ("person", Person), ("team", Team), ("product", Product))
 
@@ -61,7 +62,8 @@ class FactImporter(Importer):
 
     kind = "facts"
     schema = FactRow
-    summary = "Numbers per period and subject: net_sales, sales_target, market_share, ..."
+    summary = _l("Numbers per period and subject: net_sales, sales_target, market_share, "
+                 "...")
 
     def key(self, data: dict[str, Any]) -> Hashable:
         return (

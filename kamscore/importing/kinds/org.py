@@ -15,6 +15,7 @@ from kamscore.importing.base import ImportContext, Importer, LoadedRow, unknown
 from kamscore.importing.changes import Progress, TableChanges, diff, load_existing
 from kamscore.importing.lookup import ids_by_code, rows_where_in
 from kamscore.models import Person, Role, Team, TeamMember
+from kamscore.texts import _l
 
 
 class PersonRow(Schema):
@@ -50,7 +51,7 @@ class PersonRow(Schema):
 class PersonImporter(Importer):
     kind = "people"
     schema = PersonRow
-    summary = "Employees by code: KAMs, managers and cross-functional colleagues."
+    summary = _l("Employees by code: KAMs, managers and cross-functional colleagues.")
 
     #: CSV column → model column, where they differ
     COLUMNS = {"manager": "manager_id"}
@@ -157,7 +158,8 @@ class TeamImporter(Importer):
 
     kind = "teams"
     schema = TeamRow
-    summary = "Account teams by code, one row per member (with the function they serve)."
+    summary = _l("Account teams by code, one row per member (with the function they "
+                 "serve).")
 
     def key(self, data: dict[str, Any]) -> Hashable:
         return (data["team"], data.get("member"))

@@ -23,6 +23,7 @@ from kamscore.importing.base import (
 from kamscore.importing.changes import TableChanges, diff, load_existing
 from kamscore.importing.lookup import PeriodIndex, ids_by_code
 from kamscore.models import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
+from kamscore.texts import _l
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -99,7 +100,8 @@ class PeriodRow(Schema):
 class PeriodImporter(Importer):
     kind = "periods"
     schema = PeriodRow
-    summary = "Periods (month, quarter, year) by code; kind and dates follow from 2026-Q1 etc."
+    summary = _l("Periods (month, quarter, year) by code; kind and dates follow from 2026-Q1 "
+                 "etc.")
 
     def key(self, data: dict[str, Any]) -> Hashable:
         return data["code"]
@@ -166,7 +168,7 @@ class ProductRow(Schema):
 class ProductImporter(Importer):
     kind = "products"
     schema = ProductRow
-    summary = "Products by code, with their therapeutic area."
+    summary = _l("Products by code, with their therapeutic area.")
 
     def key(self, data: dict[str, Any]) -> Hashable:
         return data["code"]
@@ -195,7 +197,8 @@ class ProductPhaseRow(Schema):
 class ProductPhaseImporter(Importer):
     kind = "product_phases"
     schema = ProductPhaseRow
-    summary = "The lifecycle phase of a product in a period (pre_launch ... loss_of_exclusivity)."
+    summary = _l("The lifecycle phase of a product in a period (pre_launch ... "
+                 "loss_of_exclusivity).")
 
     def key(self, data: dict[str, Any]) -> Hashable:
         return (data["product"], data["period"])

@@ -13,6 +13,7 @@ from kamscore.importing.base import ImportContext, Importer, LoadedRow, refuse_c
 from kamscore.importing.changes import Progress, TableChanges, diff, load_existing
 from kamscore.importing.lookup import PeriodIndex, ids_by_code, rows_where_in
 from kamscore.models import Account, AccountPlan, Period, Person, PlanAction, PlanObjective
+from kamscore.texts import _l
 
 OBJECTIVE_ONLY = ("target", "actual", "met")
 ACTION_ONLY = ("due_date", "done_date")
@@ -76,7 +77,7 @@ class PlanImporter(Importer):
 
     kind = "plans"
     schema = PlanRow
-    summary = "Account plans per account and period, one row per objective or action."
+    summary = _l("Account plans per account and period, one row per objective or action.")
 
     PLAN_COLUMNS = {
         "owner": "owner_id",

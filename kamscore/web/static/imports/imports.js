@@ -12,6 +12,13 @@
     var format = new Intl.NumberFormat(document.documentElement.lang || undefined,
                                        {maximumFractionDigits: 0});
 
+    // the page's texts in its language, from the box's data attributes ({num} placeholders)
+    function say(name, values) {
+      return (box.getAttribute("data-" + name) || "").replace(/\{(\w+)\}/g, function (all, key) {
+        return values[key] === undefined ? all : values[key];
+      });
+    }
+
     function show(job) {
       if (job.state === "done" || job.state === "failed") {
         window.location.reload();
@@ -19,13 +26,13 @@
       }
       var p = job.progress;
       if (job.state === "running" && p) {
-        stateText.textContent = (job["import"].dry_run ? "Checking" : "Importing") + " the file…";
+        stateText.textContent = say(job["import"].dry_run ? "checking" : "importing", {});
         bar.max = p.rows_total || 1;
         bar.value = p.rows_total ? p.rows_done : 0;
-        var text = format.format(p.rows_done) + " of " +
-          (p.rows_total === null ? "?" : format.format(p.rows_total)) + " rows";
-        if (p.rows_per_second) { text += " · " + format.format(p.rows_per_second) + " rows/s"; }
-        if (p.seconds_left !== null) { text += " · about " + format.format(p.seconds_left) + " s left"; }
+        var text = say("rows", {done: format.format(p.rows_done),
+                                total: p.rows_total === null ? "?" : format.format(p.rows_total)});
+        if (p.rows_per_second) { text += " · " + say("speed", {num: format.format(p.rows_per_second)}); }
+        if (p.seconds_left !== null) { text += " · " + say("left", {num: format.format(p.seconds_left)}); }
         figures.textContent = text;
       }
       return false;

@@ -10,7 +10,8 @@ instead of joins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, Table, select
@@ -28,6 +29,32 @@ def fetch_rows(session: Session, statement: Select) -> list[tuple]:
         return result.cursor.fetchall()
     finally:
         result.close()
+
+
+def stream_rows(session: Session, statement: Select, batch: int) -> Iterator[list[tuple]]:
+    """Run a Core ``statement`` and yield its rows ``batch`` at a time, straight from the
+    DBAPI: through a server-side cursor on PostgreSQL (a plain cursor receives the whole
+    result into the client's memory first), a plain cursor on SQLite (it steps the
+    statement as rows are fetched). For results too big to hold as Python tuples at once.
+
+    Values are bound as they are (ints, strings): no SQLAlchemy type processing.
+    """
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect,
+                                 compile_kwargs={"render_postcompile": True})
+    dbapi = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        cursor = dbapi.cursor(name="kamscore_stream_rows")  # type: ignore[union-attr]
+        params: Any = compiled.params
+    else:
+        cursor = dbapi.cursor()  # type: ignore[union-attr]
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def fetch_columns(session: Session, statement: Select, width: int) -> list[tuple]:

@@ -23,14 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, func, insert, null, select, text
+from sqlalchemy import delete, func, insert, null, select, text, update
 from sqlalchemy.orm import Session
 
-from kamscore.db.column_reads import fetch_rows
+from kamscore.db.column_reads import stream_rows
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 _ID_COLUMNS = ("account", "person", "team", "product")
@@ -111,9 +111,21 @@ def read_fact_columns(session: Session, period_id: int,
 
 def _period_rows(session: Session, period_id: int,
                  names: Collection[str] | None = None) -> dict[str, RawFactColumns]:
-    """The facts of ``period_id`` (called ``names``, or all) from the rows, by name, in one
+    """The facts of ``period_id`` (called ``names``, or all) from the rows, by name."""
+    return dict(_period_parts(session, period_id, names))
+
+
+#: Rows fetched and turned into typed arrays at a time while a period's facts are read.
+READ_BATCH = 50_000
+
+
+def _period_parts(session: Session, period_id: int,
+                  names: Collection[str] | None = None) -> Iterator[tuple[str, RawFactColumns]]:
+    """The facts of ``period_id`` (called ``names``, or all), one name at a time, in one
     query (the only place that reads them): a period of thousands of names costs one
-    statement, not one per name."""
+    statement, not one per name. The rows are streamed (a server-side cursor on PostgreSQL)
+    and typed a batch at a time, so memory holds one name's arrays, never the period's rows
+    as Python tuples (millions of them for a period of a big import)."""
     t = Fact.__table__
     query = select(
         t.c.name, *(func.coalesce(t.c[f"{c}_id"], 0) for c in _ID_COLUMNS), t.c.value,
@@ -121,15 +133,34 @@ def _period_rows(session: Session, period_id: int,
     ).where(t.c.period_id == period_id).order_by(t.c.name, t.c.subject_key)
     if names is not None:
         query = query.where(t.c.name.in_(list(names)))
-    rows = fetch_rows(session, query)
-    # one 2-D object array, then a column at a time: half the time of transposing tuples
-    table = np.array(rows, dtype=object).reshape(len(rows), 8)
-    names = table[:, 0]
-    if not len(names):
-        return {}
-    starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
-    ends = np.r_[starts[1:], len(names)]
-    return {str(names[a]): _columns(table[a:b, 1:]) for a, b in zip(starts, ends, strict=True)}
+    current: str | None = None
+    parts: list[RawFactColumns] = []
+    for rows in stream_rows(session, query, READ_BATCH):
+        # one 2-D object array, then a column at a time: half the time of transposing tuples
+        table = np.array(rows, dtype=object).reshape(len(rows), 8)
+        del rows
+        names_ = table[:, 0]
+        starts = np.flatnonzero(np.r_[True, names_[1:] != names_[:-1]])
+        for a, b in zip(starts, np.r_[starts[1:], len(names_)], strict=True):
+            name = str(names_[a])
+            if name != current:
+                if parts:
+                    yield str(current), _joined(parts)
+                current, parts = name, []
+            parts.append(_columns(table[a:b, 1:]))
+    if parts:
+        yield str(current), _joined(parts)
+
+
+def _joined(parts: list[RawFactColumns]) -> RawFactColumns:
+    if len(parts) == 1:
+        return parts[0]
+    items = None
+    if any(part.item is not None for part in parts):
+        items = np.concatenate([part.item if part.item is not None
+                                else np.full(len(part), None, dtype=object) for part in parts])
+    return RawFactColumns(*(np.concatenate([getattr(p, c) for p in parts])
+                            for c in (*_ID_COLUMNS, "value", "category")), item=items)
 
 
 def _columns(table: np.ndarray) -> RawFactColumns:
@@ -184,13 +215,15 @@ def build_snapshot(session: Session, period_id: int) -> int:
     session.flush()
     session.execute(delete(FactSnapshotColumn).where(FactSnapshotColumn.period_id == period_id))
     session.execute(delete(FactSnapshot).where(FactSnapshot.period_id == period_id))
-    parts = _period_rows(session, period_id)
-    total = sum(len(part) for part in parts.values())
     session.execute(insert(FactSnapshot), [{
-        "period_id": period_id, "fact_count": total, "built_at": dt.datetime.now(dt.UTC)}])
-    for name, part in parts.items():
+        "period_id": period_id, "fact_count": 0, "built_at": dt.datetime.now(dt.UTC)}])
+    total = 0
+    for name, part in _period_parts(session, period_id):  # one name's arrays at a time
         session.execute(insert(FactSnapshotColumn), [{
             "period_id": period_id, "name": name, "rows": len(part), "data": encode(part)}])
+        total += len(part)
+    session.execute(update(FactSnapshot).where(FactSnapshot.period_id == period_id)
+                    .values(fact_count=total))
     return total
 
 

@@ -60,10 +60,16 @@ class ColumnChecker:
         """Each cell as a float (None when empty), as ``fields.number`` loads it."""
         if decimal == ",":
             values = [self._decimal_comma(i, column, v) for i, v in enumerate(values)]
+        gaps = "" in values
         try:
-            result: list[float | None] = [float(v) if v else None for v in values]
+            result: list[float | None] = ([float(v) if v else None for v in values] if gaps
+                                          else list(map(float, values)))
         except ValueError:
             result = [self._number(i, column, v) for i, v in enumerate(values)]
+            gaps = True
+        given = [x for x in result if x is not None] if gaps else result
+        if math.isfinite(sum(given)):  # type: ignore[arg-type]  # (an inf or a NaN spreads)
+            return result
         for index, number in enumerate(result):
             if number is not None and not math.isfinite(number):
                 self.add(index, column, FINITE_MESSAGE)

@@ -1,14 +1,14 @@
 """The column-wise path of the facts import: chunks checked column by column
 (:mod:`kamscore.importing.kinds.fact_columns`), staged in bulk, compared and written in SQL
 (:mod:`kamscore.importing.fact_stage`). Memory is bounded by the chunk size and the code
-caches, whatever the length of the file.
+caches, whatever the length of the file: nothing is kept per row (repeated keys are found in
+SQL).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from kamscore.importing.changes import Counts, Progress
@@ -26,21 +26,17 @@ def import_facts(session: Session, chunks: Iterator[tuple[list[int], list[list[s
     compared = ["value", "category", "unit", *(["source"] if "source" in columns else [])]
     stage = FactStage(session, compared)
     read = 0
-    hashes: list[np.ndarray] = []  # of each staged key: 8 bytes a row
     try:
         for lines, cells in chunks:
             read += len(lines)
             staged = checker.chunk(lines, cells)
             if not errors:  # once a row is bad nothing will be written: check, stop staging
                 stage.add(staged)
-                hashes.append(np.fromiter((hash(row[1:4]) for row in staged), np.int64,
-                                          len(staged)))
             step(len(lines))
         if errors:
             return read, Counts()
         stage.analyse()
-        if _may_repeat(hashes):  # the exact duplicates (and their first lines) from SQL
-            stage.duplicates(errors, checker.period_codes)
+        stage.duplicates(errors, checker.period_codes)
         stage.closed(errors)
         if errors:
             return read, Counts()
@@ -53,10 +49,3 @@ def import_facts(session: Session, chunks: Iterator[tuple[list[int], list[list[s
     finally:
         stage.drop()
 
-
-def _may_repeat(hashes: list[np.ndarray]) -> bool:
-    """Whether two staged keys have the same hash (then they may be equal)."""
-    if not hashes:
-        return False
-    every = np.sort(np.concatenate(hashes))
-    return bool(np.any(every[1:] == every[:-1]))

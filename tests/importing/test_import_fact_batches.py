@@ -1,0 +1,86 @@
+"""A big facts file is written and read back in pieces so that memory does not grow with it:
+SQLite writes ranges of staged keys per statement (``fact_stage.WRITE_ROWS``), snapshots are
+built from rows fetched a batch at a time (``facts.columns.READ_BATCH``), repeated keys are
+found in SQL. Here the pieces are made tiny, so that a few rows cross every boundary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from kamscore.facts import columns
+from kamscore.facts.columns import _period_rows, read_fact_columns
+from kamscore.importing import fact_stage
+from kamscore.models import Account, Fact, FactSnapshot, Period, Product
+
+ACCOUNTS = ["A001", "A002", "A003", "A004", "A005", "A006"]
+PRODUCTS = ["ONC-101", "CAR-220", "IMM-305"]
+
+
+def _facts(rows: list[tuple[str, str, str, str, float]], item: dict[int, str] | None = None) -> str:
+    lines = ["period,name,account,product,item,value,unit"]
+    for i, (period, name, account, product, value) in enumerate(rows):
+        lines.append(f"{period},{name},{account},{product},{(item or {}).get(i, '')},{value},EUR")
+    return "\n".join(lines) + "\n"
+
+
+def _stored(db, period: str, name: str) -> dict[tuple[str, str], float]:
+    with db.session() as session:
+        return {(a, p): v for a, p, v in session.execute(
+            select(Account.code, Product.code, Fact.value)
+            .join(Account, Account.id == Fact.account_id)
+            .join(Product, Product.id == Fact.product_id)
+            .join(Period, Period.id == Fact.period_id)
+            .where(Period.code == period, Fact.name == name))}
+
+
+def test_facts_are_written_in_ranges_of_keys(org, run_import, db, monkeypatch):
+    monkeypatch.setattr(fact_stage, "WRITE_ROWS", 2)
+    first = [("2026-Q2", "bench_sales", a, p, 100.0 + i)
+             for i, (a, p) in enumerate((a, p) for a in ACCOUNTS[:3] for p in PRODUCTS)]
+    report = run_import("facts", _facts(first))
+    assert report.totals.created == 9
+    # 3 changed, 6 unchanged, 6 new, in an order unlike the keys'
+    second = [(q, n, a, p, v + 1 if a == "A002" else v) for q, n, a, p, v in first]
+    second[4:4] = [("2026-Q2", "bench_sales", a, p, 7.0) for a in ACCOUNTS[4:] for p in PRODUCTS]
+    report = run_import("facts", _facts(second))
+    assert (report.totals.created, report.totals.updated, report.totals.unchanged) == (6, 3, 6)
+    expected = {(a, p): v for _, _, a, p, v in second}
+    assert _stored(db, "2026-Q2", "bench_sales") == expected
+
+
+def test_every_repeat_of_a_key_names_its_first_line(org, rejected, count):
+    rows = [("2026-Q2", "bench_sales", a, "ONC-101", 1.0) for a in ACCOUNTS]
+    rows += [rows[1], rows[4], rows[1]]  # lines 8, 9, 10 repeat lines 3, 6, 3
+    before = count(Fact)
+    errors = rejected("facts", _facts(rows))
+    said = "fact bench_sales of account:{}/product:ONC-101 in 2026-Q2 is already on line {}"
+    assert errors == {(8, ""): said.format("A002", 3), (9, ""): said.format("A005", 6),
+                      (10, ""): said.format("A002", 3)}
+    assert count(Fact) == before
+
+
+@pytest.mark.parametrize("batch", [1, 3, 50])
+def test_a_snapshot_built_in_batches_matches_the_rows(org, run_import, db, monkeypatch, batch):
+    monkeypatch.setattr(columns, "READ_BATCH", batch)
+    rows = [("2026-Q2", name, a, p, float(i)) for i, (name, a, p) in enumerate(
+        (name, a, p) for name in ("bench_a", "bench_b") for a in ACCOUNTS for p in PRODUCTS)]
+    run_import("facts", _facts(rows, item={30: "ORD-1", 31: "ORD-2"}))  # in bench_b only
+    with db.session() as session:
+        q2 = session.scalar(select(Period.id).where(Period.code == "2026-Q2"))
+        stored = session.scalar(select(FactSnapshot.fact_count)
+                                .where(FactSnapshot.period_id == q2))
+        from_rows = _period_rows(session, q2)
+        snapshot = read_fact_columns(session, q2, list(from_rows))
+    assert stored == sum(len(part) for part in from_rows.values())
+    assert set(snapshot) == set(from_rows) >= {"bench_a", "bench_b"}
+    assert from_rows["bench_a"].item is None
+    assert sorted(x for x in from_rows["bench_b"].item if x) == ["ORD-1", "ORD-2"]
+    for name, part in from_rows.items():
+        for field in ("account", "person", "team", "product", "value", "category"):
+            np.testing.assert_array_equal(getattr(snapshot[name], field), getattr(part, field))
+        assert (part.item is None) == (snapshot[name].item is None)
+        if part.item is not None:
+            assert list(part.item) == list(snapshot[name].item)
+    assert sorted(from_rows["bench_a"].value) == [float(i) for i in range(18)]

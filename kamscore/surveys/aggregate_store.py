@@ -18,7 +18,6 @@ in would let anyone who watched it before and after one person answered read tha
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -51,6 +50,7 @@ from kamscore.surveys.aggregation import (
     aggregate_table,
 )
 from kamscore.surveys.catalog import definition_of
+from kamscore.surveys.cell_columns import CellColumns
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.measures import Measure, StoredAnswer, measures_of
 from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
@@ -200,20 +200,22 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
                    "min_group": used.group, "min_group_text": used.text,
                    "subjects": len(result.subjects)})
     with gc_paused():
-        store_cells(session, campaign.id, [*result.cells, marker], now)
+        store_cells(session, campaign.id,
+                    CellColumns.concat([result.columns, CellColumns.from_cells([marker])]), now)
     session.flush()
     log.info("campaign %s: %d aggregate cells from %d responses", campaign.code,
-             len(result.cells), result.responses)
-    return len(result.cells)
+             len(result), result.responses)
+    return len(result)
 
 
-def store_cells(session: Session, campaign_id: int, cells: Sequence[Cell],
+def store_cells(session: Session, campaign_id: int, cells: CellColumns,
                 now: dt.datetime) -> None:
     """Insert ``cells`` as aggregate rows, column by column: ``COPY`` on PostgreSQL, elsewhere
-    one DBAPI ``executemany`` of tuples whose values went through their column type's bind
-    processor (stored exactly as the ORM would store them), without SQLAlchemy's per-row,
-    per-parameter work. The JSON of equal histograms is made once."""
-    if not cells:
+    one DBAPI ``executemany`` of tuples, without SQLAlchemy's per-row, per-parameter work.
+    The JSON columns are the text ``json.dumps`` writes, as the ORM would store them
+    (``CellColumns`` has made it); ``computed_at`` goes through its column type's bind
+    processor."""
+    if not len(cells):
         return
     table = SurveyAggregate.__table__
     connection = session.connection()
@@ -222,12 +224,9 @@ def store_cells(session: Session, campaign_id: int, cells: Sequence[Cell],
     size = len(cells)
     columns: dict[str, list[Any]] = {
         "campaign_id": [campaign_id] * size,
-        **{column: [getattr(c, name) for c in cells] for column, name in _CELL_COLUMNS.items()},
+        **cells.stored(),
         "computed_at": [now if postgres else _bound(table, "computed_at", dialect, now)] * size,
     }
-    serialise = json.dumps if postgres else _processor(table, "details", dialect)
-    columns["histogram"] = _json(columns["histogram"], serialise, memo=True)
-    columns["details"] = _json(columns["details"], serialise, memo=False)
     rows = list(zip(*columns.values(), strict=True))
     if postgres:
         copy_rows(session, table.name, list(columns), rows)
@@ -237,45 +236,9 @@ def store_cells(session: Session, campaign_id: int, cells: Sequence[Cell],
         connection.exec_driver_sql(sql, rows[start:start + INSERT_BATCH])
 
 
-_CELL_COLUMNS = {"subject_type": "subject_type", "subject_code": "subject", "measure": "measure",
-                 "rater_group": "rater_group", "n": "n", "mean": "mean", "sd": "sd",
-                 "scale_min": "scale_min", "scale_max": "scale_max", "histogram": "histogram",
-                 "details": "details"}
-
-
-def _processor(table: Any, column: str, dialect: Any) -> Any:
-    return table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-
-
 def _bound(table: Any, column: str, dialect: Any, value: Any) -> Any:
-    process = _processor(table, column, dialect)
+    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     return value if process is None else process(value)
-
-
-def _json(values: list[dict[str, Any]], serialise: Any, *, memo: bool) -> list[str]:
-    """The JSON text of each value, made once per equal value where that is cheap to tell:
-    ``memo`` (histograms: str keys, int counts) or a value of one plain entry (a CSAT or
-    share: the same few fractions recur across subjects)."""
-    made: dict[tuple, str] = {}
-    found = []
-    for v in values:
-        if memo:
-            key: tuple | None = tuple(v.items())
-        elif len(v) == 1:
-            ((k, x),) = v.items()
-            kind = type(x)
-            key = (k, kind, repr(x) if kind is float else x) \
-                if kind in (float, int, str, bool, type(None)) else None
-        else:
-            key = None
-        if key is None:
-            found.append(serialise(v))
-            continue
-        text = made.get(key)
-        if text is None:
-            text = made[key] = serialise(v)
-        found.append(text)
-    return found
 
 
 def campaigns_to_recompute(session: Session, minimums: Minimums) -> list[Campaign]:

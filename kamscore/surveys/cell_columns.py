@@ -149,14 +149,29 @@ def bool_texts(values: np.ndarray) -> np.ndarray:
 def json_objects(size: int, entries: Sequence[tuple[str, np.ndarray | str, np.ndarray | None]]
                  ) -> np.ndarray:
     """JSON objects of ``size`` rows: ``entries`` are (key, the value's JSON per row or one
-    for all, rows that have the key or ``None`` for all), in key order."""
-    body = repeat("", size)
-    for key, texts, present in entries:
-        fragment = f", {json.dumps(key)}: " + texts
-        if isinstance(fragment, str):
-            fragment = repeat(fragment, size)
-        body = body + (fragment if present is None else np.where(present, fragment, ""))
-    return objects(["{" + b[2:] + "}" for b in body.tolist()])
+    for all, rows that have the key or ``None`` for all), in key order. Rows with the same
+    keys are written with one ``%`` template."""
+    if not size:
+        return np.empty(0, dtype=object)
+    pattern = np.zeros(size, dtype=np.int64)
+    for bit, (_, _, present) in enumerate(entries):
+        if present is not None:
+            pattern |= np.asarray(present, dtype=np.int64) << bit
+    out = np.empty(size, dtype=object)
+    for p in np.unique(pattern).tolist():
+        rows = np.flatnonzero(pattern == p)
+        used = [(key, texts) for bit, (key, texts, present) in enumerate(entries)
+                if present is None or p >> bit & 1]
+        template = "{" + ", ".join(
+            json.dumps(key).replace("%", "%%") + ": " + ("%s" if isinstance(texts, np.ndarray)
+                                                         else texts.replace("%", "%%"))
+            for key, texts in used) + "}"
+        values = [texts[rows].tolist() for _, texts in used if isinstance(texts, np.ndarray)]
+        if values:
+            out[rows] = objects([template % row for row in zip(*values, strict=True)])
+        else:
+            out[rows] = repeat(template.replace("%%", "%"), len(rows))
+    return out
 
 
 def distinct_rows(rows: np.ndarray) -> tuple[list[list[int]], np.ndarray]:

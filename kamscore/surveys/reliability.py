@@ -78,26 +78,44 @@ def icc(table: Sequence[Sequence[float]] | np.ndarray, *, confidence: float = 0.
     return icc_many([np.asarray(table, dtype=float)], confidence=confidence)[0]
 
 
-def _mean_squares(x: np.ndarray) -> tuple[float, ...] | None:
-    """(n, k, MSR, MSC, MSE, MSW) of a complete targets x raters table, or None."""
-    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 2 or np.isnan(x).any():
-        return None
-    n, k = x.shape
-    grand = x.mean()
-    ss_total = float(((x - grand) ** 2).sum())
-    if ss_total <= 1e-12 * max(1.0, float(np.abs(x).max()) ** 2):
-        return None
-    ss_rows = float(k * ((x.mean(axis=1) - grand) ** 2).sum())
-    ss_cols = float(n * ((x.mean(axis=0) - grand) ** 2).sum())
-    # sums of squares that are zero up to rounding are zero (a permutation of the raters
-    # must not turn an exact 0 into 1e-16 and an undefined form into a huge one)
-    tiny = 1e-10 * ss_total
-    ss_rows = ss_rows if ss_rows > tiny else 0.0
-    ss_cols = ss_cols if ss_cols > tiny else 0.0
-    ss_error = ss_total - ss_rows - ss_cols
-    ss_error = ss_error if ss_error > tiny else 0.0
-    return (n, k, ss_rows / (n - 1), ss_cols / (k - 1), ss_error / ((n - 1) * (k - 1)),
-            (ss_cols + ss_error) / (n * (k - 1)))
+def mean_squares_many(tables: Sequence[np.ndarray]
+                      ) -> tuple[tuple[np.ndarray, ...], list[int]]:
+    """The two-way analysis of variance of many targets x raters tables: the columns
+    (n, k, MSR, MSC, MSE, MSW) of the tables where it is defined (two targets and two raters
+    or more, no missing value, some variance), and their positions. Tables of one shape are
+    stacked and computed at once."""
+    shapes: dict[tuple[int, int], list[int]] = {}
+    for i, t in enumerate(tables):
+        if t.ndim == 2 and t.shape[0] >= 2 and t.shape[1] >= 2:
+            shapes.setdefault(t.shape, []).append(i)
+    parts, where = [], []
+    for (n, k), members in shapes.items():
+        x = np.stack([tables[i] for i in members])
+        ok = ~np.isnan(x).any(axis=(1, 2))
+        grand = x.mean(axis=(1, 2))
+        ss_total = ((x - grand[:, None, None]) ** 2).sum(axis=(1, 2))
+        with np.errstate(invalid="ignore"):
+            ok &= ss_total > 1e-12 * np.maximum(1.0, np.abs(x).max(axis=(1, 2)) ** 2)
+        ss_rows = k * ((x.mean(axis=2) - grand[:, None]) ** 2).sum(axis=1)
+        ss_cols = n * ((x.mean(axis=1) - grand[:, None]) ** 2).sum(axis=1)
+        # sums of squares that are zero up to rounding are zero (a permutation of the raters
+        # must not turn an exact 0 into 1e-16 and an undefined form into a huge one)
+        tiny = 1e-10 * ss_total
+        ss_rows = np.where(ss_rows > tiny, ss_rows, 0.0)
+        ss_cols = np.where(ss_cols > tiny, ss_cols, 0.0)
+        ss_error = ss_total - ss_rows - ss_cols
+        ss_error = np.where(ss_error > tiny, ss_error, 0.0)
+        size = int(ok.sum())
+        parts.append(np.stack([np.full(size, float(n)), np.full(size, float(k)),
+                               ss_rows[ok] / (n - 1), ss_cols[ok] / (k - 1),
+                               ss_error[ok] / ((n - 1) * (k - 1)),
+                               (ss_cols[ok] + ss_error[ok]) / (n * (k - 1))]))
+        where += [members[j] for j in np.flatnonzero(ok).tolist()]
+    if not where:
+        return (), []
+    columns = np.concatenate(parts, axis=1)
+    order = np.argsort(where, kind="stable")
+    return tuple(columns[:, order]), [where[j] for j in order.tolist()]
 
 
 def icc_many(tables: Sequence[np.ndarray], *, confidence: float = 0.95
@@ -105,15 +123,10 @@ def icc_many(tables: Sequence[np.ndarray], *, confidence: float = 0.95
     """``icc`` of many tables at once: the F quantiles are computed for all in one call
     per form (a campaign's 20,000 rater groups take a fraction of a second)."""
     found: list[IntraclassCorrelations | None] = [None] * len(tables)
-    rows, where = [], []
-    for i, table in enumerate(tables):
-        ms = _mean_squares(np.asarray(table, dtype=float))
-        if ms is not None:
-            rows.append(ms)
-            where.append(i)
-    if not rows:
+    rows, where = mean_squares_many([np.asarray(t, dtype=float) for t in tables])
+    if not len(where):
         return found
-    n, k, msr, msc, mse, msw = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    n, k, msr, msc, mse, msw = rows
     q = 0.5 + confidence / 2
     forms: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -28,7 +28,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from kamscore.db.bulk_copy import copy_rows
+from kamscore.db.bulk_copy import copy_columns
 from kamscore.db.column_reads import fetch_columns, fetch_rows, object_array
 from kamscore.db.gc_pause import gc_paused
 from kamscore.models import (
@@ -125,17 +125,19 @@ def _load_answers(session: Session, campaign_ids: Sequence[int]) -> dict[int, Ca
         position[response_id] = len(subjects[campaign_id])
         subjects[campaign_id].append(account_code or person_code)
         groups[campaign_id].append(group)
-    response, campaign, item, number, text = fetch_columns(session, (
-        select(SurveyAnswer.response_id, SurveyResponse.campaign_id, SurveyAnswer.item,
-               SurveyAnswer.number, SurveyAnswer.text)
+    several = len(campaign_ids) > 1  # else no campaign column to read
+    response, item, number, text, *campaign = fetch_columns(session, (
+        select(SurveyAnswer.response_id, SurveyAnswer.item, SurveyAnswer.number,
+               SurveyAnswer.text, *([SurveyResponse.campaign_id] if several else []))
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)), 5)
-    rows = np.fromiter((position[r] for r in response), dtype=np.int64, count=len(response))
+        .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)), 5 if several else 4)
+    rows = np.fromiter(map(position.__getitem__, response), dtype=np.int64,
+                       count=len(response))
     numbers = np.array(number, dtype=float)  # NULL → NaN
     items, texts = object_array(item), object_array(text)
     found = {}
     for campaign_id in campaign_ids:
-        mine = np.asarray(campaign, dtype=np.int64) == campaign_id if len(campaign_ids) > 1 \
+        mine = np.asarray(campaign[0], dtype=np.int64) == campaign_id if several \
             else slice(None)
         found[campaign_id] = CampaignAnswers(subjects[campaign_id], groups[campaign_id],
                                              rows[mine], items[mine], numbers[mine], texts[mine])
@@ -210,8 +212,9 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
 
 def store_cells(session: Session, campaign_id: int, cells: CellColumns,
                 now: dt.datetime) -> None:
-    """Insert ``cells`` as aggregate rows, column by column: ``COPY`` on PostgreSQL, elsewhere
-    one DBAPI ``executemany`` of tuples, without SQLAlchemy's per-row, per-parameter work.
+    """Insert ``cells`` as aggregate rows, column by column: on PostgreSQL one ``COPY`` of
+    text formatted a column at a time (``copy_columns``), elsewhere one DBAPI
+    ``executemany`` of tuples, without SQLAlchemy's per-row, per-parameter work.
     The JSON columns are the text ``json.dumps`` writes, as the ORM would store them
     (``CellColumns`` has made it); ``computed_at`` goes through its column type's bind
     processor."""
@@ -225,12 +228,12 @@ def store_cells(session: Session, campaign_id: int, cells: CellColumns,
     columns: dict[str, list[Any]] = {
         "campaign_id": [campaign_id] * size,
         **cells.stored(),
-        "computed_at": [now if postgres else _bound(table, "computed_at", dialect, now)] * size,
+        "computed_at": [_bound(table, "computed_at", dialect, now)] * size,
     }
-    rows = list(zip(*columns.values(), strict=True))
     if postgres:
-        copy_rows(session, table.name, list(columns), rows)
+        copy_columns(session, table.name, columns)
         return
+    rows = list(zip(*columns.values(), strict=True))
     sql = str(insert(table).compile(dialect=dialect, column_keys=list(columns)))
     for start in range(0, len(rows), INSERT_BATCH):
         connection.exec_driver_sql(sql, rows[start:start + INSERT_BATCH])

@@ -52,7 +52,7 @@ from kamscore.surveys.disclosure import (
 )
 from kamscore.surveys.measure_figures import Figures, Gaps, cell_columns, figures, gaps_of
 from kamscore.surveys.measures import RATING, Measure, StoredAnswer
-from kamscore.surveys.rater_agreement import RaterTable, agreement_cells
+from kamscore.surveys.rater_agreement import RaterTable, agreement_columns
 from kamscore.surveys.response_table import ResponseTable
 
 SUBJECT_CAMPAIGN = "campaign"
@@ -218,9 +218,8 @@ def aggregate_table(measures: Sequence[Measure], table: ResponseTable, *, subjec
     order = np.argsort(np.concatenate([k for k, _ in keyed]), kind="stable")
     result = CellColumns.concat([
         CellColumns.concat([found for _, found in keyed]).take(order),
-        CellColumns.from_cells(agreement_cells(
-            _rater_tables(measures, item_shown, first_shown, members, table, slots),
-            subject_type)),
+        agreement_columns(_rater_tables(measures, item_shown, first_shown, members, table,
+                                        slots), subject_type),
         _campaign_cells(done, table, slots, campaign_code)])
     return CampaignAggregates(result, _subject_groups(slots, members, first), len(table))
 

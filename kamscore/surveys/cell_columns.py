@@ -16,7 +16,6 @@ writes for flat objects of numbers, booleans, ``None`` and strings: a float is i
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -115,31 +114,21 @@ def _nested(value: dict[str, Any]) -> bool:
 # -- JSON text, column-wise --------------------------------------------------------------------
 
 
-def _float_text(value: float, nan: str) -> str:
-    if math.isnan(value):
-        return nan
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
-
-
 def float_texts(values: np.ndarray, *, nan: str = "null") -> np.ndarray:
     """The JSON of each float (``nan``: what NaN becomes — ``null`` where the figure is
-    ``None``, ``NaN`` where ``json.dumps`` got a NaN); one ``repr`` per distinct value."""
-    values = np.ascontiguousarray(values, dtype=float)
-    if not len(values):
-        return np.empty(0, dtype=object)
-    bits, inverse = np.unique(values.view(np.int64), return_inverse=True)  # -0.0 apart
-    texts = objects([_float_text(v, nan) for v in bits.view(float).tolist()])
-    return texts[inverse.reshape(-1)]
+    ``None``, ``NaN`` where ``json.dumps`` got a NaN)."""
+    values = np.asarray(values, dtype=float)
+    out = objects(list(map(float.__repr__, values.tolist())))
+    odd = ~np.isfinite(values)
+    if odd.any():
+        out[np.isnan(values)] = nan
+        out[values == np.inf] = "Infinity"
+        out[values == -np.inf] = "-Infinity"
+    return out
 
 
 def int_texts(values: np.ndarray) -> np.ndarray:
-    values = np.asarray(values, dtype=np.int64)
-    if not len(values):
-        return np.empty(0, dtype=object)
-    distinct, inverse = np.unique(values, return_inverse=True)
-    return objects([str(v) for v in distinct.tolist()])[inverse.reshape(-1)]
+    return objects(list(map(str, np.asarray(values, dtype=np.int64).tolist())))
 
 
 def bool_texts(values: np.ndarray) -> np.ndarray:

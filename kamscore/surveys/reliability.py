@@ -118,14 +118,47 @@ def mean_squares_many(tables: Sequence[np.ndarray]
     return tuple(columns[:, order]), [where[j] for j in order.tolist()]
 
 
+@dataclass(frozen=True)
+class IccColumns:
+    """``icc`` of many tables as arrays: ``where`` the tables that have figures, then per
+    such table n, k, each form's (value, low, high) — not finite where the form or the
+    bound does not exist — and the two F ratios."""
+
+    where: list[int]
+    n: np.ndarray
+    k: np.ndarray
+    forms: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    f_one_way: np.ndarray
+    f_two_way: np.ndarray
+    confidence: float
+
+
 def icc_many(tables: Sequence[np.ndarray], *, confidence: float = 0.95
              ) -> list[IntraclassCorrelations | None]:
     """``icc`` of many tables at once: the F quantiles are computed for all in one call
     per form (a campaign's 20,000 rater groups take a fraction of a second)."""
     found: list[IntraclassCorrelations | None] = [None] * len(tables)
+    c = icc_columns(tables, confidence=confidence)
+    columns = {name: tuple(col.tolist() for col in c.forms[name]) for name in ICC_FORMS}
+    f1s, f3s = c.f_one_way.tolist(), c.f_two_way.tolist()
+    for j, i in enumerate(c.where):
+        chosen = {}
+        for name in ICC_FORMS:
+            value, lows, highs = columns[name]
+            if math.isfinite(value[j]):
+                chosen[name] = Interval(value[j], *_finite((lows[j], highs[j])))
+        found[i] = IntraclassCorrelations(int(c.n[j]), int(c.k[j]), chosen, f1s[j], f3s[j],
+                                          confidence)
+    return found
+
+
+def icc_columns(tables: Sequence[np.ndarray], *, confidence: float = 0.95) -> IccColumns:
+    """``icc`` of many tables, vectorised (see ``IccColumns``)."""
     rows, where = mean_squares_many([np.asarray(t, dtype=float) for t in tables])
-    if not len(where):
-        return found
+    if not where:
+        empty = np.zeros(0)
+        return IccColumns([], empty, empty, {name: (empty, empty, empty) for name in ICC_FORMS},
+                          empty, empty, confidence)
     n, k, msr, msc, mse, msw = rows
     q = 0.5 + confidence / 2
     forms: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -177,17 +210,7 @@ def icc_many(tables: Sequence[np.ndarray], *, confidence: float = 0.95
             return np.where(1 + r * (k - 1) > 0, r * k / (1 + r * (k - 1)), np.nan)
 
         forms["ICC2k"] = (icc2k, spearman_brown(low), spearman_brown(high))
-    columns = {name: tuple(col.tolist() for col in forms[name]) for name in ICC_FORMS}
-    f1s, f3s = f1.tolist(), f3.tolist()
-    for j, i in enumerate(where):
-        chosen = {}
-        for name in ICC_FORMS:
-            value, lows, highs = columns[name]
-            if math.isfinite(value[j]):
-                chosen[name] = Interval(value[j], *_finite((lows[j], highs[j])))
-        found[i] = IntraclassCorrelations(int(n[j]), int(k[j]), chosen, f1s[j], f3s[j],
-                                          confidence)
-    return found
+    return IccColumns(where, n, k, forms, f1, f3, confidence)
 
 
 def _finite(pair: tuple[float, float]) -> tuple[float | None, float | None]:
@@ -264,15 +287,47 @@ def krippendorff_many(tables: Sequence[np.ndarray], *, metric: str = "ordinal",
     bound clipped at 1; no interval when leaving a unit out makes alpha undefined.
     Deterministic and cheap: no random draws, one leave-one-out pass.
     """
+    c = krippendorff_columns(tables, metric=metric, confidence=confidence)
+    found: list[KrippendorffAlpha | None] = [None] * len(tables)
+    for i, (alpha, low, high, pairable, units) in enumerate(zip(
+            c.alpha.tolist(), c.low.tolist(), c.high.tolist(), c.pairable.tolist(),
+            c.units.tolist(), strict=True)):
+        if not math.isnan(alpha):
+            bounded = not math.isnan(low)
+            found[i] = KrippendorffAlpha(alpha, low if bounded else None,
+                                         high if bounded else None, metric, pairable, units,
+                                         confidence)
+    return found
+
+
+@dataclass(frozen=True)
+class KrippendorffColumns:
+    """``krippendorff_many`` as arrays: alpha (NaN: undefined), the interval (NaN: none),
+    the pairable values and units."""
+
+    alpha: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    pairable: np.ndarray
+    units: np.ndarray
+    metric: str
+    confidence: float
+
+
+def krippendorff_columns(tables: Sequence[np.ndarray], *, metric: str = "ordinal",
+                         confidence: float = 0.95) -> KrippendorffColumns:
+    """``krippendorff_many`` of the tables, vectorised (see ``KrippendorffColumns``)."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; use one of {METRICS}")
-    found: list[KrippendorffAlpha | None] = [None] * len(tables)
+    none = np.full(len(tables), np.nan)
+    nothing = KrippendorffColumns(none, none, none, np.zeros(len(tables), dtype=np.int64),
+                                  np.zeros(len(tables), dtype=np.int64), metric, confidence)
     shaped = [t for t in tables if t.ndim == 2 and t.size]
     if not shaped:
-        return found
+        return nothing
     values = np.unique(np.concatenate([t[~np.isnan(t)] for t in shaped]))
     if values.size < 2:
-        return found
+        return nothing
     units = max(t.shape[0] for t in shaped)
     coders = max(t.shape[1] for t in shaped)
     padded = np.full((len(tables), units, coders), np.nan)
@@ -298,15 +353,11 @@ def krippendorff_many(tables: Sequence[np.ndarray], *, metric: str = "ordinal",
         se = np.sqrt((p - 1) / p * spread)
     t = stats.t.ppf(0.5 + confidence / 2, np.maximum(p - 1, 1))
     lows, highs = alphas - t * se, np.minimum(alphas + t * se, 1.0)
-    for i in range(len(tables)):
-        if math.isnan(alphas[i]):
-            continue
-        bounded = not broken[i] and math.isfinite(lows[i])
-        found[i] = KrippendorffAlpha(
-            float(alphas[i]), float(lows[i]) if bounded else None,
-            float(highs[i]) if bounded else None, metric, int((m[i] * pairable[i]).sum()),
-            int(p[i]), confidence)
-    return found
+    bounded = ~np.isnan(alphas) & ~broken & np.isfinite(lows)
+    return KrippendorffColumns(alphas, np.where(bounded, lows, np.nan),
+                               np.where(bounded, highs, np.nan),
+                               (m * pairable).sum(axis=1).astype(np.int64),
+                               p.astype(np.int64), metric, confidence)
 
 
 # -- Cronbach's alpha, pairwise -----------------------------------------------------------------

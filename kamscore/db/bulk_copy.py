@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 
@@ -51,28 +52,40 @@ def copy_columns(session: Session, table: str, columns: Mapping[str, Sequence[An
 
 
 def _copy_texts(values: list[Any]) -> list[str]:
-    """One column in COPY's text format."""
-    present = [v for v in values if v is not None]
-    kinds = set(map(type, present))
-    if not present:
+    """One column in COPY's text format, each distinct value formatted once."""
+    present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    given = [v for v in values if v is not None] if not present.all() else values
+    kinds = set(map(type, given))
+    if not given:
         return ["\\N"] * len(values)
     if kinds == {str}:
-        joined = "\x00".join(present)  # NUL cannot be in a PostgreSQL text value
+        joined = "\x00".join(given)  # NUL cannot be in a PostgreSQL text value
+        if joined.count("\x00") != len(given) - 1:
+            raise ValueError("PostgreSQL text cannot hold the character NUL")
         for old, new in _ESCAPES:
             if old in joined:
                 joined = joined.replace(old, new)
-        made = joined.split("\x00")
-    elif kinds <= {int, bool} and bool not in kinds:
-        made = list(map(int.__repr__, present))
-    elif kinds <= {float, int} and bool not in kinds:
-        made = [repr(float(v)) for v in present]
-    elif kinds == {bool}:
-        made = ["t" if v else "f" for v in present]
-    elif all(issubclass(k, dt.date) for k in kinds):
-        made = [v.isoformat() for v in present]
+        made: Sequence[str] = joined.split("\x00")
+    elif kinds <= {float, int} and bool not in kinds and float in kinds:
+        numbers = np.array(given, dtype=float)
+        bits, inverse = np.unique(numbers.view(np.int64), return_inverse=True)  # -0.0 apart
+        texts = np.array(list(map(float.__repr__, bits.view(float).tolist())), dtype=object)
+        made = texts[inverse.reshape(-1)]
+    elif kinds == {int} or kinds == {bool} or all(issubclass(k, dt.date) for k in kinds):
+        memo = {v: _copy_text(v) for v in set(given)}
+        made = [memo[v] for v in given]
     else:
         raise TypeError(f"copy_columns cannot write values of types {sorted(map(str, kinds))}")
-    if len(present) == len(values):
-        return made
-    found = iter(made)
-    return ["\\N" if v is None else next(found) for v in values]
+    if len(given) == len(values):
+        return list(made)
+    out = np.full(len(values), "\\N", dtype=object)
+    out[present] = made
+    return out.tolist()
+
+
+def _copy_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return value.isoformat()

@@ -116,15 +116,18 @@ def _nested(value: dict[str, Any]) -> bool:
 
 def float_texts(values: np.ndarray, *, nan: str = "null") -> np.ndarray:
     """The JSON of each float (``nan``: what NaN becomes — ``null`` where the figure is
-    ``None``, ``NaN`` where ``json.dumps`` got a NaN)."""
-    values = np.asarray(values, dtype=float)
-    out = objects(list(map(float.__repr__, values.tolist())))
-    odd = ~np.isfinite(values)
+    ``None``, ``NaN`` where ``json.dumps`` got a NaN), one ``repr`` per distinct value (most
+    figures take a few values: shares of up to a dozen answers, differences of such means)."""
+    values = np.ascontiguousarray(values, dtype=float)
+    bits, inverse = np.unique(values.view(np.int64), return_inverse=True)  # -0.0 apart
+    distinct = bits.view(float)
+    texts = objects(list(map(float.__repr__, distinct.tolist())))
+    odd = ~np.isfinite(distinct)
     if odd.any():
-        out[np.isnan(values)] = nan
-        out[values == np.inf] = "Infinity"
-        out[values == -np.inf] = "-Infinity"
-    return out
+        texts[np.isnan(distinct)] = nan
+        texts[distinct == np.inf] = "Infinity"
+        texts[distinct == -np.inf] = "-Infinity"
+    return texts[inverse.reshape(-1)]
 
 
 def int_texts(values: np.ndarray) -> np.ndarray:

@@ -102,9 +102,9 @@ def agreement_columns(tables: Sequence[RaterTable], subject_type: str) -> CellCo
     if not tables:
         return CellColumns.empty()
     size = len(tables)
-    complete = np.array([int((~np.isnan(t.table).any(axis=1)).sum()) for t in tables],
-                        dtype=np.int64)
-    icc = icc_columns([t.table[~np.isnan(t.table).any(axis=1)] for t in tables])
+    full = [t.table[~np.isnan(t.table).any(axis=1)] for t in tables]  # the items all answered
+    complete = np.array([len(f) for f in full], dtype=np.int64)
+    icc = icc_columns(full)
     alpha = krippendorff_columns([t.table for t in tables], metric="ordinal")
     has_icc = np.zeros(size, dtype=bool)
     has_icc[icc.where] = True

@@ -325,7 +325,8 @@ def krippendorff_columns(tables: Sequence[np.ndarray], *, metric: str = "ordinal
     shaped = [t for t in tables if t.ndim == 2 and t.size]
     if not shaped:
         return nothing
-    values = np.unique(np.concatenate([t[~np.isnan(t)] for t in shaped]))
+    values = np.unique(np.concatenate([t.ravel() for t in shaped]))
+    values = values[~np.isnan(values)]
     if values.size < 2:
         return nothing
     units = max(t.shape[0] for t in shaped)

@@ -53,8 +53,13 @@ def copy_columns(session: Session, table: str, columns: Mapping[str, Sequence[An
 
 def _copy_texts(values: list[Any]) -> list[str]:
     """One column in COPY's text format, each distinct value formatted once."""
-    present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
-    given = [v for v in values if v is not None] if not present.all() else values
+    if None in values:
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        present = np.not_equal(column, None)
+        given = column[present].tolist()
+    else:
+        given = values
     kinds = set(map(type, given))
     if not given:
         return ["\\N"] * len(values)
@@ -76,7 +81,7 @@ def _copy_texts(values: list[Any]) -> list[str]:
         made = [memo[v] for v in given]
     else:
         raise TypeError(f"copy_columns cannot write values of types {sorted(map(str, kinds))}")
-    if len(given) == len(values):
+    if given is values:
         return list(made)
     out = np.full(len(values), "\\N", dtype=object)
     out[present] = made

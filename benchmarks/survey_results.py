@@ -15,6 +15,10 @@ at random). The data generation is not timed. Then times:
 - ``GROUP BY floor``: one SQL ``GROUP BY`` (subject, rater group, item) over the same answers —
   count, sum and sum of squares, every row fetched: the least any recompute must spend reading
   the rows, printed beside ``recompute`` (and the ratio of the two) in the same run;
+- CPU: the seconds of processor time this process spent in ``recompute`` and in the floor,
+  beside their wall-clock times: on a machine shared with other work the wall clock grows
+  with the load and the CPU time much less. On SQLite the database engine runs in the
+  process, so both include its work; on PostgreSQL the server's work is not in them;
 - ``previous``: the former recompute (per-row loading, per-subject pure-Python aggregation,
   ``tests/surveys/reference_recompute.py``), on the same database in the same run, rolled
   back (``--previous-up-to`` limits it: at 10,000 KAMs it takes minutes);
@@ -109,9 +113,14 @@ def populate(db: Database, kams: int, seed: int) -> int:
     return campaign_id
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
+CPU: dict[str, float] = {}  # step → this process's CPU seconds, beside the wall clock
+
+
+def timed(fn, cpu: str | None = None):  # type: ignore[no-untyped-def]
+    start, used = time.perf_counter(), time.process_time()
     value = fn()
+    if cpu is not None:
+        CPU[cpu] = time.process_time() - used
     return value, time.perf_counter() - start
 
 
@@ -134,7 +143,7 @@ def run(url: str, kams: int, seed: int, previous: bool) -> dict[str, float | int
     try:
         campaign_id = populate(db, kams, seed)
         with db.session() as session:
-            groups, t_floor = timed(lambda: group_by_floor(session, campaign_id))
+            groups, t_floor = timed(lambda: group_by_floor(session, campaign_id), "floor")
         with db.session() as session:
             campaign = session.get(Campaign, campaign_id)
             answers, t_load = timed(lambda: load_answers(session, [campaign_id]))
@@ -142,7 +151,8 @@ def run(url: str, kams: int, seed: int, previous: bool) -> dict[str, float | int
         with db.session() as session:
             campaign = session.get(Campaign, campaign_id)
             stored, t_recompute = timed(lambda: recompute_campaign(session, campaign,
-                                                                   Minimums(), AT))
+                                                                   Minimums(), AT),
+                                        "recompute")
         t_previous = float("nan")
         if previous:
             with db.sessionmaker() as session:
@@ -161,7 +171,8 @@ def run(url: str, kams: int, seed: int, previous: bool) -> dict[str, float | int
         return {"responses": len(answers[campaign_id]), "cells": stored, "load": t_load,
                 "compute": t_compute, "recompute": t_recompute, "provider": t_provider,
                 "floor": t_floor, "groups": groups, "previous": t_previous,
-                "provider_queries": len(queries), "aggregates": len(results)}
+                "provider_queries": len(queries), "aggregates": len(results),
+                "recompute_cpu": CPU["recompute"], "floor_cpu": CPU["floor"]}
     finally:
         db.dispose()
 
@@ -181,10 +192,11 @@ def main() -> None:
     print(f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("| backend | KAMs | responses | cells stored | load s | compute s | recompute s "
-          "| GROUP BY floor s (groups) | recompute / floor | previous recompute s | speed-up "
+          "| GROUP BY floor s (groups) | recompute / floor | CPU s: recompute, floor "
+          "| previous recompute s | speed-up "
           "| provider s | provider queries | aggregates for metrics | load average |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-          "| ---: | ---: | ---: |")
+          "| ---: | ---: | ---: | ---: |")
     for kams in args.kams:
         with database(args.postgres) as url:
             r = run(url, kams, args.seed, kams <= args.previous_up_to)
@@ -194,6 +206,7 @@ def main() -> None:
         print(f"| {backend} | {kams:,} | {r['responses']:,} | {r['cells']:,} | {r['load']:.1f} "
               f"| {r['compute']:.1f} | **{r['recompute']:.1f}** "
               f"| {r['floor']:.1f} ({r['groups']:,}) | {r['recompute'] / r['floor']:.1f}x "
+              f"| {r['recompute_cpu']:.1f}, {r['floor_cpu']:.1f} "
               f"| {previous} | {speed_up} | {r['provider']:.1f} "
               f"| {r['provider_queries']} | {r['aggregates']:,} | "
               f"{os.getloadavg()[0]:.1f} |", flush=True)

@@ -18,7 +18,6 @@ in would let anyone who watched it before and after one person answered read tha
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -29,7 +28,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from kamscore.db.bulk_copy import copy_rows
+from kamscore.db.bulk_copy import copy_columns
 from kamscore.db.column_reads import fetch_columns, fetch_rows, object_array
 from kamscore.db.gc_pause import gc_paused
 from kamscore.models import (
@@ -51,6 +50,7 @@ from kamscore.surveys.aggregation import (
     aggregate_table,
 )
 from kamscore.surveys.catalog import definition_of
+from kamscore.surveys.cell_columns import CellColumns
 from kamscore.surveys.errors import Conflict
 from kamscore.surveys.measures import Measure, StoredAnswer, measures_of
 from kamscore.surveys.rater_agreement import AGREEMENT_MEASURE
@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 
 MARKER_MEASURE = "responses"
 INSERT_BATCH = 5_000
+#: SQLite's page cache while aggregates are inserted, KiB (at most; 740,000 rows use ~250 MB).
+SQLITE_CACHE_KIB = 256_000
 MARKER_GROUP = "all"
 
 
@@ -125,17 +127,19 @@ def _load_answers(session: Session, campaign_ids: Sequence[int]) -> dict[int, Ca
         position[response_id] = len(subjects[campaign_id])
         subjects[campaign_id].append(account_code or person_code)
         groups[campaign_id].append(group)
-    response, campaign, item, number, text = fetch_columns(session, (
-        select(SurveyAnswer.response_id, SurveyResponse.campaign_id, SurveyAnswer.item,
-               SurveyAnswer.number, SurveyAnswer.text)
+    several = len(campaign_ids) > 1  # else no campaign column to read
+    response, item, number, text, *campaign = fetch_columns(session, (
+        select(SurveyAnswer.response_id, SurveyAnswer.item, SurveyAnswer.number,
+               SurveyAnswer.text, *([SurveyResponse.campaign_id] if several else []))
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)), 5)
-    rows = np.fromiter((position[r] for r in response), dtype=np.int64, count=len(response))
+        .where(SurveyResponse.campaign_id.in_(campaign_ids), COUNTED)), 5 if several else 4)
+    rows = np.fromiter(map(position.__getitem__, response), dtype=np.int64,
+                       count=len(response))
     numbers = np.array(number, dtype=float)  # NULL → NaN
     items, texts = object_array(item), object_array(text)
     found = {}
     for campaign_id in campaign_ids:
-        mine = np.asarray(campaign, dtype=np.int64) == campaign_id if len(campaign_ids) > 1 \
+        mine = np.asarray(campaign[0], dtype=np.int64) == campaign_id if several \
             else slice(None)
         found[campaign_id] = CampaignAnswers(subjects[campaign_id], groups[campaign_id],
                                              rows[mine], items[mine], numbers[mine], texts[mine])
@@ -200,20 +204,23 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
                    "min_group": used.group, "min_group_text": used.text,
                    "subjects": len(result.subjects)})
     with gc_paused():
-        store_cells(session, campaign.id, [*result.cells, marker], now)
+        store_cells(session, campaign.id,
+                    CellColumns.concat([result.columns, CellColumns.from_cells([marker])]), now)
     session.flush()
     log.info("campaign %s: %d aggregate cells from %d responses", campaign.code,
-             len(result.cells), result.responses)
-    return len(result.cells)
+             len(result), result.responses)
+    return len(result)
 
 
-def store_cells(session: Session, campaign_id: int, cells: Sequence[Cell],
+def store_cells(session: Session, campaign_id: int, cells: CellColumns,
                 now: dt.datetime) -> None:
-    """Insert ``cells`` as aggregate rows, column by column: ``COPY`` on PostgreSQL, elsewhere
-    one DBAPI ``executemany`` of tuples whose values went through their column type's bind
-    processor (stored exactly as the ORM would store them), without SQLAlchemy's per-row,
-    per-parameter work. The JSON of equal histograms is made once."""
-    if not cells:
+    """Insert ``cells`` as aggregate rows, column by column: on PostgreSQL one ``COPY`` of
+    text formatted a column at a time (``copy_columns``), elsewhere one DBAPI
+    ``executemany`` of tuples, without SQLAlchemy's per-row, per-parameter work.
+    The JSON columns are the text ``json.dumps`` writes, as the ORM would store them
+    (``CellColumns`` has made it); ``computed_at`` goes through its column type's bind
+    processor."""
+    if not len(cells):
         return
     table = SurveyAggregate.__table__
     connection = session.connection()
@@ -222,60 +229,28 @@ def store_cells(session: Session, campaign_id: int, cells: Sequence[Cell],
     size = len(cells)
     columns: dict[str, list[Any]] = {
         "campaign_id": [campaign_id] * size,
-        **{column: [getattr(c, name) for c in cells] for column, name in _CELL_COLUMNS.items()},
-        "computed_at": [now if postgres else _bound(table, "computed_at", dialect, now)] * size,
+        **cells.stored(),
+        "computed_at": [_bound(table, "computed_at", dialect, now)] * size,
     }
-    serialise = json.dumps if postgres else _processor(table, "details", dialect)
-    columns["histogram"] = _json(columns["histogram"], serialise, memo=True)
-    columns["details"] = _json(columns["details"], serialise, memo=False)
-    rows = list(zip(*columns.values(), strict=True))
     if postgres:
-        copy_rows(session, table.name, list(columns), rows)
+        copy_columns(session, table.name, columns)
         return
+    rows = list(zip(*columns.values(), strict=True))
     sql = str(insert(table).compile(dialect=dialect, column_keys=list(columns)))
-    for start in range(0, len(rows), INSERT_BATCH):
-        connection.exec_driver_sql(sql, rows[start:start + INSERT_BATCH])
-
-
-_CELL_COLUMNS = {"subject_type": "subject_type", "subject_code": "subject", "measure": "measure",
-                 "rater_group": "rater_group", "n": "n", "mean": "mean", "sd": "sd",
-                 "scale_min": "scale_min", "scale_max": "scale_max", "histogram": "histogram",
-                 "details": "details"}
-
-
-def _processor(table: Any, column: str, dialect: Any) -> Any:
-    return table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    # a page cache big enough for the table's and the index's new pages while they are
+    # written (SQLite's default, 2 MB, spills them to the journal and reads them back)
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        for start in range(0, len(rows), INSERT_BATCH):
+            connection.exec_driver_sql(sql, rows[start:start + INSERT_BATCH])
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _bound(table: Any, column: str, dialect: Any, value: Any) -> Any:
-    process = _processor(table, column, dialect)
+    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     return value if process is None else process(value)
-
-
-def _json(values: list[dict[str, Any]], serialise: Any, *, memo: bool) -> list[str]:
-    """The JSON text of each value, made once per equal value where that is cheap to tell:
-    ``memo`` (histograms: str keys, int counts) or a value of one plain entry (a CSAT or
-    share: the same few fractions recur across subjects)."""
-    made: dict[tuple, str] = {}
-    found = []
-    for v in values:
-        if memo:
-            key: tuple | None = tuple(v.items())
-        elif len(v) == 1:
-            ((k, x),) = v.items()
-            kind = type(x)
-            key = (k, kind, repr(x) if kind is float else x) \
-                if kind in (float, int, str, bool, type(None)) else None
-        else:
-            key = None
-        if key is None:
-            found.append(serialise(v))
-            continue
-        text = made.get(key)
-        if text is None:
-            text = made[key] = serialise(v)
-        found.append(text)
-    return found
 
 
 def campaigns_to_recompute(session: Session, minimums: Minimums) -> list[Campaign]:

@@ -41,6 +41,7 @@ import numpy as np
 
 from kamscore.metrics.survey_results import GROUP_ALL, GROUP_OTHERS, GROUP_SELF, SUBJECT_KAM
 from kamscore.surveys.cell import Cell
+from kamscore.surveys.cell_columns import CellColumns, objects
 from kamscore.surveys.disclosure import (
     SHOWN,
     VERDICT_CODES,
@@ -49,9 +50,9 @@ from kamscore.surveys.disclosure import (
     disclose,
     flat_tree_verdicts,
 )
-from kamscore.surveys.measure_figures import Figures, add_gaps, cells, figures
+from kamscore.surveys.measure_figures import Figures, Gaps, cell_columns, figures, gaps_of
 from kamscore.surveys.measures import RATING, Measure, StoredAnswer
-from kamscore.surveys.rater_agreement import RaterTable, agreement_cells
+from kamscore.surveys.rater_agreement import RaterTable, agreement_columns
 from kamscore.surveys.response_table import ResponseTable
 
 SUBJECT_CAMPAIGN = "campaign"
@@ -79,11 +80,31 @@ class SubjectGroups:
     verdicts: dict[str, Verdict]
 
 
-@dataclass
 class CampaignAggregates:
-    cells: list[Cell]
-    subjects: dict[str, SubjectGroups]
-    responses: int
+    """A campaign's reportable cells (``columns``, or as ``Cell`` objects: ``cells``), its
+    subjects' groups and its number of responses."""
+
+    def __init__(self, cells: Sequence[Cell] | CellColumns, subjects: dict[str, SubjectGroups],
+                 responses: int) -> None:
+        self._cells = None if isinstance(cells, CellColumns) else list(cells)
+        self._columns = cells if isinstance(cells, CellColumns) else None
+        self.subjects = subjects
+        self.responses = responses
+
+    @property
+    def columns(self) -> CellColumns:
+        if self._columns is None:
+            self._columns = CellColumns.from_cells(self._cells or [])
+        return self._columns
+
+    @property
+    def cells(self) -> list[Cell]:
+        if self._cells is None:
+            self._cells = self.columns.cells()
+        return self._cells
+
+    def __len__(self) -> int:
+        return len(self._cells) if self._cells is not None else len(self.columns)
 
 
 def aggregate(measures: Sequence[Measure], records: Iterable[ResponseRecord], *,
@@ -165,7 +186,8 @@ def aggregate_table(measures: Sequence[Measure], table: ResponseTable, *, subjec
         apart[-1] = True  # the self-rating: shown apart whatever the first pass decided
     item_shown: dict[str, np.ndarray] = {}
     done: list[tuple[Measure, Figures, np.ndarray]] = []  # measure, figures, top reported
-    keyed: list[tuple[np.ndarray, list[Cell]]] = []
+    keyed: list[tuple[np.ndarray, CellColumns]] = []
+    subjects, names = objects(slots.subjects), objects(slots.names)
     for number, measure in enumerate(measures):
         if measure.is_scale:
             inside = np.stack([item_shown.get(i, np.zeros_like(first_shown))
@@ -186,32 +208,29 @@ def aggregate_table(measures: Sequence[Measure], table: ResponseTable, *, subjec
         if is_360:
             reported[:, -1] = reported[:, TOP]
         index = np.flatnonzero(reported)
-        found = cells(f, index, subject_type, slots.subjects[index // slots.width].tolist(),
-                      [slots.names[s] for s in (index % slots.width).tolist()])
-        if is_360:
-            _gaps(found, f, index, reported, slots)
+        found = cell_columns(f, index, subject_type, subjects[index // slots.width],
+                             names[index % slots.width],
+                             _gaps(f, index, reported, slots) if is_360 else None)
         order = (index // slots.width * len(measures) + number) * slots.width \
             + index % slots.width
         keyed.append((order, found))
         done.append((measure, f, reported[:, TOP]))
     order = np.argsort(np.concatenate([k for k, _ in keyed]), kind="stable")
-    every = [c for _, found in keyed for c in found]
-    result = [every[i] for i in order.tolist()]
-    result += agreement_cells(_rater_tables(measures, item_shown, first_shown, members, table,
-                                            slots), subject_type)
-    result += _campaign_cells(done, table, slots, campaign_code)
+    result = CellColumns.concat([
+        CellColumns.concat([found for _, found in keyed]).take(order),
+        agreement_columns(_rater_tables(measures, item_shown, first_shown, members, table,
+                                        slots), subject_type),
+        _campaign_cells(done, table, slots, campaign_code)])
     return CampaignAggregates(result, _subject_groups(slots, members, first), len(table))
 
 
-def _gaps(found: list[Cell], f: Figures, index: np.ndarray, reported: np.ndarray,
-          slots: Slots) -> None:
+def _gaps(f: Figures, index: np.ndarray, reported: np.ndarray, slots: Slots) -> Gaps:
+    """The self-rating rows among ``index`` whose top group is reported, and their gaps."""
     own_slot = slots.width - 2
     slot = index % slots.width
     subject = index // slots.width
     mine = (slot == own_slot) & reported[subject, TOP]
-    positions = np.flatnonzero(mine)
-    add_gaps([found[p] for p in positions.tolist()], f, index[mine], f,
-             subject[mine] * slots.width + TOP)
+    return gaps_of(mine, f, index[mine], f, subject[mine] * slots.width + TOP)
 
 
 def _rater_tables(measures: Sequence[Measure], item_shown: Mapping[str, np.ndarray],
@@ -249,7 +268,7 @@ def _rater_tables(measures: Sequence[Measure], item_shown: Mapping[str, np.ndarr
 
 
 def _campaign_cells(done: Sequence[tuple[Measure, Figures, np.ndarray]], table: ResponseTable,
-                    slots: Slots, campaign_code: str) -> list[Cell]:
+                    slots: Slots, campaign_code: str) -> CellColumns:
     """Whole-campaign cells: the pooled reported top groups (and, for 360s, self-ratings).
 
     A scale's mean is the mean of its items' pooled means; its sd and alpha are pooled only
@@ -259,8 +278,9 @@ def _campaign_cells(done: Sequence[tuple[Measure, Figures, np.ndarray]], table: 
     top = slots.names[TOP]
     own = slots.slot == slots.width - 2 if slots.is_360 else np.zeros(len(table), dtype=bool)
     selves = np.flatnonzero(own)
-    found: list[Cell] = []
+    found: list[CellColumns] = []
     item_means: dict[str, float] = {}
+    code, tops, own_group = objects([campaign_code]), objects([top]), objects([GROUP_SELF])
     for measure, f, reported in done:
         pooled = np.flatnonzero(reported[slots.subject] & ~own)
         one = np.zeros(len(pooled), dtype=np.int64)
@@ -272,19 +292,19 @@ def _campaign_cells(done: Sequence[tuple[Measure, Figures, np.ndarray]], table: 
                            allowed=np.array([bool(complete.all())]), item_means=means)
         else:
             pool = figures(measure, table, pooled, one, 1)
-        cell = cells(pool, np.flatnonzero(pool.n > 0), SUBJECT_CAMPAIGN, [campaign_code] * 2,
-                     [top] * 2)
-        if cell and not measure.is_scale:
+        index = np.flatnonzero(pool.n > 0)
+        cell = cell_columns(pool, index, SUBJECT_CAMPAIGN, code[:len(index)], tops[:len(index)])
+        if len(cell) and not measure.is_scale:
             item_means[measure.id] = pool.mean[0]
-        found += cell
+        found.append(cell)
         if slots.is_360:
             mine = figures(measure, table, selves, np.zeros(len(selves), dtype=np.int64), 1)
-            own_cell = cells(mine, np.flatnonzero(mine.n > 0), SUBJECT_CAMPAIGN,
-                             [campaign_code] * 2, [GROUP_SELF] * 2)
-            if own_cell and cell:
-                add_gaps(own_cell, mine, np.array([0]), pool, np.array([0]))
-            found += own_cell
-    return found
+            index = np.flatnonzero(mine.n > 0)
+            gaps = gaps_of(np.ones(1, dtype=bool), mine, np.array([0]), pool, np.array([0])) \
+                if len(index) and len(cell) else None
+            found.append(cell_columns(mine, index, SUBJECT_CAMPAIGN, code[:len(index)],
+                                      own_group[:len(index)], gaps))
+    return CellColumns.concat(found)
 
 
 def _subject_groups(slots: Slots, members: np.ndarray, first: np.ndarray

@@ -1,23 +1,32 @@
-"""One measure's figures for many groups at once, and the ``Cell`` of each reported one (pure).
+"""One measure's figures for many groups at once, and the cells of the reported ones (pure).
 
 ``figures`` computes, for every group of a membership list (see ``group_statistics``), what
 ``aggregation`` reports about a measure: n, mean, sd, and lazily the histogram and the
 figures of its kind (CSAT, NPS with its interval, share, a scale's items and Cronbach's
-alphas). ``cells`` turns the groups that are reported into ``Cell`` rows; ``add_gaps`` adds
-the self-versus-others gap to self-rating cells.
+alphas). ``cell_columns`` turns the groups that are reported into ``CellColumns`` (histogram
+and details as JSON text, built column-wise, once per distinct value where they repeat), with
+the self-versus-others gap (``gaps_of``) on self-rating rows.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+import json
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from kamscore.surveys.cell import Cell
+from kamscore.surveys.cell_columns import (
+    CellColumns,
+    bool_texts,
+    float_texts,
+    int_texts,
+    json_objects,
+    objects,
+    repeat,
+    texts_of_rows,
+)
 from kamscore.surveys.group_statistics import (
+    GapIntervals,
     Histograms,
     NetPromoters,
     ScaleFigures,
@@ -32,24 +41,11 @@ from kamscore.surveys.measures import BINARY, CHOICE, NPS, RATING, Measure
 from kamscore.surveys.response_table import ResponseTable
 
 
-def _maybe(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def _floats(values: np.ndarray) -> list[float | None]:
-    """``values`` as Python floats, NaN as None."""
+def _floats(values: np.ndarray) -> np.ndarray:
+    """``values`` as Python floats in an object array, NaN as None."""
     out = values.astype(object)
     out[np.isnan(values)] = None
-    return out.tolist()
-
-
-def _from_rows(rows: np.ndarray, make: Any) -> list[dict[str, Any]]:
-    """``make(row)`` of each row of ``rows``, made once per distinct row (then copied)."""
-    if not len(rows):
-        return []
-    distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
-    made = [make(row) for row in distinct.tolist()]
-    return [dict(made[i]) for i in inverse.reshape(-1).tolist()]
+    return out
 
 
 @dataclass
@@ -109,79 +105,108 @@ def figures(measure: Measure, table: ResponseTable, resp: np.ndarray, key: np.nd
     return found
 
 
-def cells(f: Figures, index: np.ndarray, subject_type: str, subjects: Sequence[str],
-          groups: Sequence[str]) -> list[Cell]:
-    """The ``Cell`` of each group in ``index`` (about ``subjects[i]``, ``groups[i]``)."""
-    m = f.measure
-    ns, means, sds = f.n[index].tolist(), _floats(f.mean[index]), _floats(f.sd[index])
-    return [Cell(subject_type, subject, m.id, group, n, mean, sd, m.scale_min,
-                 m.scale_max, histogram, details)
-            for subject, group, n, mean, sd, histogram, details
-            in zip(subjects[:len(index)], groups[:len(index)], ns, means, sds,
-                   _histograms(f, index), _details(f, index), strict=True)]
+def cell_columns(f: Figures, index: np.ndarray, subject_type: str, subjects: np.ndarray,
+                 groups: np.ndarray, gaps: Gaps | None = None) -> CellColumns:
+    """The cells of the groups in ``index`` (about ``subjects[i]``, ``groups[i]``: object
+    arrays), with the self-versus-others ``gaps`` of some of them."""
+    m, size = f.measure, len(index)
+    if not size:
+        return CellColumns.empty()
+    details = _details(f, index)
+    if gaps is not None:
+        details = _with_gaps(details, gaps)
+    return CellColumns(
+        repeat(subject_type, size), subjects, repeat(m.id, size), groups,
+        objects(f.n[index]), _floats(f.mean[index]), _floats(f.sd[index]),
+        repeat(m.scale_min, size), repeat(m.scale_max, size), _histograms(f, index),
+        json_objects(size, details))
 
 
-def _histograms(f: Figures, index: np.ndarray) -> list[dict[str, int]]:
+Entries = list[tuple[str, "np.ndarray | str", "np.ndarray | None"]]
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Self minus others for the rows ``at`` (a mask over the cells' rows)."""
+
+    at: np.ndarray
+    intervals: GapIntervals
+
+
+def gaps_of(at: np.ndarray, own_figures: Figures, own_index: np.ndarray, others: Figures,
+            others_index: np.ndarray) -> Gaps:
+    """The gaps of the self-rating rows ``at`` (groups ``own_index`` of ``own_figures``)
+    against the others' groups ``others_index``."""
+    return Gaps(at, gap_intervals(
+        own_figures.n[own_index], own_figures.mean[own_index], own_figures.sd[own_index],
+        others.n[others_index], others.mean[others_index], others.sd[others_index]))
+
+
+def _spread(size: int, at: np.ndarray, values: np.ndarray, fill: float = np.nan) -> np.ndarray:
+    out = np.full(size, fill)
+    out[at] = values
+    return out
+
+
+def _with_gaps(details: Entries, gaps: Gaps) -> Entries:
+    """``details`` and the gap with its interval (``add_gaps`` of the former ``Cell``s)."""
+    size = len(gaps.at)
+    g = gaps.intervals
+    at = np.asarray(gaps.at, dtype=bool)
+    gap = _spread(size, at, g.gap)
+    low, high = _spread(size, at, g.low), _spread(size, at, g.high)
+    bounded = at & ~np.isnan(gap) & ~np.isnan(low)
+    fixed = _spread(size, at, g.fixed_self.astype(float), 0.0) > 0
+    method = np.where(fixed, '"fixed_self"', '"welch"').astype(object)
+    return [*details, ("gap", float_texts(gap), at),
+            ("gap_ci_low", float_texts(low, nan="NaN"), bounded),
+            ("gap_ci_high", float_texts(high, nan="NaN"), bounded),
+            ("gap_confidence", float_texts(np.array([g.confidence]))[0], bounded),
+            ("gap_method", method, bounded)]
+
+
+def _histograms(f: Figures, index: np.ndarray) -> np.ndarray:
     if f.option_counts is not None:
         options = f.measure.options
-        return _from_rows(f.option_counts[index], lambda row: {
+        return texts_of_rows(f.option_counts[index], lambda row: {
             o: c for o, c in zip(options, row, strict=True) if c})
     if f.hist is None:
-        return [{} for _ in range(len(index))]
+        return repeat("{}", len(index))
     labels = f.hist.labels()
     rows = np.concatenate([f.hist.fractional[index, None], f.hist.counts[index]], axis=1)
-    return _from_rows(rows, lambda row: {} if row[0] else {
+    return texts_of_rows(rows, lambda row: {} if row[0] else {
         label: c for label, c in zip(labels, row[1:], strict=True) if c})
 
 
-def _details(f: Figures, index: np.ndarray) -> list[dict[str, Any]]:
-    m, size = f.measure, len(index)
+def _details(f: Figures, index: np.ndarray) -> Entries:
+    m = f.measure
     if f.scale is not None:
         return _scale_details(f, index)
     if f.csat is not None:
-        whole = (f.hist.fractional[index] == 0).tolist()  # type: ignore[union-attr]
-        return [{"csat": c} if w else {}
-                for c, w in zip(_floats(f.csat[index]), whole, strict=True)]
+        whole = f.hist.fractional[index] == 0  # type: ignore[union-attr]
+        return [("csat", float_texts(f.csat[index]), whole)]
     if f.nps is not None:
         p = f.nps
-        return [dict(nps=score, nps_ci_low=low, nps_ci_high=high, nps_confidence=p.confidence,
-                     nps_method=p.method, promoters=pro, passives=pas, detractors=det)
-                for score, low, high, pro, pas, det in zip(
-                    p.score[index].tolist(), p.ci_low[index].tolist(),
-                    p.ci_high[index].tolist(), p.promoters[index].tolist(),
-                    p.passives[index].tolist(), p.detractors[index].tolist(), strict=True)]
+        return [("nps", float_texts(p.score[index], nan="NaN"), None),
+                ("nps_ci_low", float_texts(p.ci_low[index], nan="NaN"), None),
+                ("nps_ci_high", float_texts(p.ci_high[index], nan="NaN"), None),
+                ("nps_confidence", json.dumps(p.confidence), None),
+                ("nps_method", json.dumps(p.method), None),
+                ("promoters", int_texts(p.promoters[index]), None),
+                ("passives", int_texts(p.passives[index]), None),
+                ("detractors", int_texts(p.detractors[index]), None)]
     if m.kind == BINARY:
-        return [{"share": v} for v in _floats(f.mean[index])]
-    return [{} for _ in range(size)]
+        return [("share", float_texts(f.mean[index]), None)]
+    return []
 
 
-def _scale_details(f: Figures, index: np.ndarray) -> list[dict[str, Any]]:
+def _scale_details(f: Figures, index: np.ndarray) -> Entries:
     s, items = f.scale, f.measure.items
     assert s is not None and f.included is not None
-    found = []
-    for included, complete, alpha, both, listwise, pairwise in zip(
-            f.included[index].tolist(), s.complete[index].tolist(), _floats(s.alpha[index]),
-            s.both_alphas[index].tolist(), _floats(s.alpha_listwise[index]),
-            _floats(s.alpha_pairwise[index]), strict=True):
-        details: dict[str, Any] = {
-            "items": [i for i, use in zip(items, included, strict=True) if use],
-            "complete": complete, "alpha": alpha}
-        if both:
-            details["alpha_listwise"] = listwise
-            details["alpha_pairwise"] = pairwise
-        found.append(details)
-    return found
-
-
-def add_gaps(own: Sequence[Cell], own_figures: Figures, own_index: np.ndarray,
-             others: Figures, others_index: np.ndarray) -> None:
-    """Self minus others on each self-rating cell, with its confidence interval."""
-    g = gap_intervals(own_figures.n[own_index], own_figures.mean[own_index],
-                      own_figures.sd[own_index], others.n[others_index],
-                      others.mean[others_index], others.sd[others_index])
-    for cell, gap, low, high, fixed in zip(own, g.gap.tolist(), g.low.tolist(),
-                                           g.high.tolist(), g.fixed_self.tolist(), strict=True):
-        cell.details["gap"] = _maybe(gap)
-        if not math.isnan(gap) and not math.isnan(low):
-            cell.details.update(gap_ci_low=low, gap_ci_high=high, gap_confidence=g.confidence,
-                                gap_method="fixed_self" if fixed else "welch")
+    both = s.both_alphas[index]
+    return [("items", texts_of_rows(f.included[index], lambda row: [
+                i for i, use in zip(items, row, strict=True) if use]), None),
+            ("complete", bool_texts(s.complete[index]), None),
+            ("alpha", float_texts(s.alpha[index]), None),
+            ("alpha_listwise", float_texts(s.alpha_listwise[index]), both),
+            ("alpha_pairwise", float_texts(s.alpha_pairwise[index]), both)]

@@ -19,6 +19,7 @@ handed in.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
@@ -28,15 +29,27 @@ from typing import Any
 import numpy as np
 
 from kamscore.surveys.cell import Cell
+from kamscore.surveys.cell_columns import (
+    CellColumns,
+    float_texts,
+    int_texts,
+    json_objects,
+    objects,
+    repeat,
+)
 from kamscore.surveys.disclosure import Verdict
 from kamscore.surveys.measures import RATING, Measure, StoredAnswer, numeric_value
 from kamscore.surveys.reliability import (
+    ALPHA_THRESHOLDS,
     ICC_FORMS,
+    ICC_THRESHOLDS,
     IntraclassCorrelations,
     KrippendorffAlpha,
     alpha_reading,
+    icc_columns,
     icc_many,
     icc_reading,
+    krippendorff_columns,
     krippendorff_many,
 )
 
@@ -81,6 +94,76 @@ def agreement_cells(tables: Sequence[RaterTable], subject_type: str) -> list[Cel
                  None, None, t.scale_min, t.scale_max, {}, details)
             for t, details in zip(tables, agreement_details(tables), strict=True)
             if details is not None]
+
+
+def agreement_columns(tables: Sequence[RaterTable], subject_type: str) -> CellColumns:
+    """``agreement_cells`` column by column: the details' JSON written from the arrays of
+    ``icc_columns`` and ``krippendorff_columns``, as ``json.dumps`` writes ``_details``."""
+    if not tables:
+        return CellColumns.empty()
+    size = len(tables)
+    full = [t.table[~np.isnan(t.table).any(axis=1)] for t in tables]  # the items all answered
+    complete = np.array([len(f) for f in full], dtype=np.int64)
+    icc = icc_columns(full)
+    alpha = krippendorff_columns([t.table for t in tables], metric="ordinal")
+    has_icc = np.zeros(size, dtype=bool)
+    has_icc[icc.where] = True
+    has_alpha = ~np.isnan(alpha.alpha)
+    keep = has_icc | has_alpha
+    where = np.asarray(icc.where, dtype=np.int64)
+    forms = []
+    reading = np.full(size, np.nan)
+    for name in ICC_FORMS:
+        value, low, high = (_spread(size, where, v) for v in icc.forms[name])
+        shown = np.isfinite(value)
+        if name == READING_FORM:
+            reading = np.where(shown, value, np.nan)
+        low, high = (np.where(np.isfinite(b), b, np.nan) for b in (low, high))
+        forms.append((name, json_objects(size, [("value", float_texts(value), None),
+                                                ("low", float_texts(low), None),
+                                                ("high", float_texts(high), None)]), shown))
+    iccs = np.where(has_icc, json_objects(size, forms), "null").astype(object)
+    raters = np.array([t.table.shape[1] for t in tables], dtype=np.int64)
+    details = json_objects(size, [
+        ("raters", int_texts(raters), None),
+        ("items", int_texts(np.array([len(t.items) for t in tables])), None),
+        ("icc_items", int_texts(complete), None),
+        ("confidence", json.dumps(0.95), None),
+        ("icc", iccs, None),
+        ("icc_reading", _readings(reading, ICC_THRESHOLDS,
+                                  ("poor", "moderate", "good", "excellent")), None),
+        ("icc_reading_form", json.dumps(READING_FORM), None),
+        ("kripp_alpha", float_texts(alpha.alpha), None),
+        ("kripp_low", float_texts(alpha.low), None),
+        ("kripp_high", float_texts(alpha.high), None),
+        ("kripp_metric", json.dumps(alpha.metric), None),
+        ("kripp_pairable", np.where(has_alpha, int_texts(alpha.pairable), "null"
+                                    ).astype(object), None),
+        ("alpha_reading", _readings(alpha.alpha, ALPHA_THRESHOLDS,
+                                    ("poor", "moderate", "good")), None)])
+    chosen = np.flatnonzero(keep)
+    count = len(chosen)
+    return CellColumns(
+        repeat(subject_type, count), objects([tables[i].subject for i in chosen.tolist()]),
+        repeat(AGREEMENT_MEASURE, count), objects([tables[i].group for i in chosen.tolist()]),
+        objects(raters[chosen]), repeat(None, count), repeat(None, count),
+        objects([tables[i].scale_min for i in chosen.tolist()]),
+        objects([tables[i].scale_max for i in chosen.tolist()]), repeat("{}", count),
+        details[chosen])
+
+
+def _spread(size: int, where: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.full(size, np.nan)
+    out[where] = values
+    return out
+
+
+def _readings(values: np.ndarray, thresholds: Sequence[float], words: Sequence[str]
+              ) -> np.ndarray:
+    """``icc_reading`` / ``alpha_reading`` of each value as JSON (NaN: null)."""
+    texts = objects([json.dumps(w) for w in words])
+    found = texts[np.searchsorted(np.asarray(thresholds), np.nan_to_num(values), side="right")]
+    return np.where(np.isnan(values), "null", found).astype(object)
 
 
 def _number(answer: StoredAnswer | None) -> float:

@@ -9,13 +9,9 @@ survey administrators; the formulas and their sources:
   k raters. Confidence intervals are the F-based ones of McGraw & Wong (1996), Table 7 —
   for ICC(2,·) with Satterthwaite's degrees of freedom — as R's ``psych::ICC`` and
   pingouin compute them. Checked against Shrout & Fleiss's Table 2 data.
-- ``krippendorff_alpha``: Krippendorff's alpha from the coincidence matrix of a
-  *units x coders* table with missing values (NaN), for the nominal, ordinal and interval
-  metrics (Krippendorff 2011, "Computing Krippendorff's alpha-reliability"); units with
-  fewer than two values are not pairable and are left out. Its interval is a jackknife one
-  over units (``krippendorff_many``): deterministic, and cheap enough for every rater group
-  of a 10,000-KAM campaign, where a 1,000-draw bootstrap took longer than the whole
-  recompute may. Checked against the 2011 paper's 4-coder, 12-unit example.
+  ``icc_columns`` computes them for many tables at once (same-shaped tables stacked).
+- ``krippendorff_alpha``: Krippendorff's alpha of a *units x coders* table with missing
+  values, with a jackknife interval — in ``krippendorff`` (re-exported here).
 - ``cronbach_alpha_pairwise``: Cronbach's alpha from the item covariance matrix with each
   variance and covariance computed on the respondents who answered both items (pairwise
   deletion); ``statistics.cronbach_alpha`` is the listwise one.
@@ -37,11 +33,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from kamscore.surveys.krippendorff import METRICS as METRICS  # re-exported
+from kamscore.surveys.krippendorff import KrippendorffAlpha as KrippendorffAlpha
+from kamscore.surveys.krippendorff import KrippendorffColumns as KrippendorffColumns
+from kamscore.surveys.krippendorff import krippendorff_alpha as krippendorff_alpha
+from kamscore.surveys.krippendorff import krippendorff_columns as krippendorff_columns
+from kamscore.surveys.krippendorff import krippendorff_many as krippendorff_many
+
 ICC_FORMS = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 #: Shrout & Fleiss names of the forms, for people.
 ICC_NAMES = {"ICC1": "ICC(1,1)", "ICC2": "ICC(2,1)", "ICC3": "ICC(3,1)",
              "ICC1k": "ICC(1,k)", "ICC2k": "ICC(2,k)", "ICC3k": "ICC(3,k)"}
-METRICS = ("nominal", "ordinal", "interval")
 #: Koo & Li (2016): lower bounds of "moderate", "good", "excellent".
 ICC_THRESHOLDS = (0.5, 0.75, 0.9)
 #: Krippendorff (2004): lowest alpha for tentative conclusions, and for reliable data.
@@ -78,26 +80,59 @@ def icc(table: Sequence[Sequence[float]] | np.ndarray, *, confidence: float = 0.
     return icc_many([np.asarray(table, dtype=float)], confidence=confidence)[0]
 
 
-def _mean_squares(x: np.ndarray) -> tuple[float, ...] | None:
-    """(n, k, MSR, MSC, MSE, MSW) of a complete targets x raters table, or None."""
-    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 2 or np.isnan(x).any():
-        return None
-    n, k = x.shape
-    grand = x.mean()
-    ss_total = float(((x - grand) ** 2).sum())
-    if ss_total <= 1e-12 * max(1.0, float(np.abs(x).max()) ** 2):
-        return None
-    ss_rows = float(k * ((x.mean(axis=1) - grand) ** 2).sum())
-    ss_cols = float(n * ((x.mean(axis=0) - grand) ** 2).sum())
-    # sums of squares that are zero up to rounding are zero (a permutation of the raters
-    # must not turn an exact 0 into 1e-16 and an undefined form into a huge one)
-    tiny = 1e-10 * ss_total
-    ss_rows = ss_rows if ss_rows > tiny else 0.0
-    ss_cols = ss_cols if ss_cols > tiny else 0.0
-    ss_error = ss_total - ss_rows - ss_cols
-    ss_error = ss_error if ss_error > tiny else 0.0
-    return (n, k, ss_rows / (n - 1), ss_cols / (k - 1), ss_error / ((n - 1) * (k - 1)),
-            (ss_cols + ss_error) / (n * (k - 1)))
+def mean_squares_many(tables: Sequence[np.ndarray]
+                      ) -> tuple[tuple[np.ndarray, ...], list[int]]:
+    """The two-way analysis of variance of many targets x raters tables: the columns
+    (n, k, MSR, MSC, MSE, MSW) of the tables where it is defined (two targets and two raters
+    or more, no missing value, some variance), and their positions. Tables of one shape are
+    stacked and computed at once."""
+    shapes: dict[tuple[int, int], list[int]] = {}
+    for i, t in enumerate(tables):
+        if t.ndim == 2 and t.shape[0] >= 2 and t.shape[1] >= 2:
+            shapes.setdefault(t.shape, []).append(i)
+    parts, where = [], []
+    for (n, k), members in shapes.items():
+        x = np.stack([tables[i] for i in members])
+        ok = ~np.isnan(x).any(axis=(1, 2))
+        grand = x.mean(axis=(1, 2))
+        ss_total = ((x - grand[:, None, None]) ** 2).sum(axis=(1, 2))
+        with np.errstate(invalid="ignore"):
+            ok &= ss_total > 1e-12 * np.maximum(1.0, np.abs(x).max(axis=(1, 2)) ** 2)
+        ss_rows = k * ((x.mean(axis=2) - grand[:, None]) ** 2).sum(axis=1)
+        ss_cols = n * ((x.mean(axis=1) - grand[:, None]) ** 2).sum(axis=1)
+        # sums of squares that are zero up to rounding are zero (a permutation of the raters
+        # must not turn an exact 0 into 1e-16 and an undefined form into a huge one)
+        tiny = 1e-10 * ss_total
+        ss_rows = np.where(ss_rows > tiny, ss_rows, 0.0)
+        ss_cols = np.where(ss_cols > tiny, ss_cols, 0.0)
+        ss_error = ss_total - ss_rows - ss_cols
+        ss_error = np.where(ss_error > tiny, ss_error, 0.0)
+        size = int(ok.sum())
+        parts.append(np.stack([np.full(size, float(n)), np.full(size, float(k)),
+                               ss_rows[ok] / (n - 1), ss_cols[ok] / (k - 1),
+                               ss_error[ok] / ((n - 1) * (k - 1)),
+                               (ss_cols[ok] + ss_error[ok]) / (n * (k - 1))]))
+        where += [members[j] for j in np.flatnonzero(ok).tolist()]
+    if not where:
+        return (), []
+    columns = np.concatenate(parts, axis=1)
+    order = np.argsort(where, kind="stable")
+    return tuple(columns[:, order]), [where[j] for j in order.tolist()]
+
+
+@dataclass(frozen=True)
+class IccColumns:
+    """``icc`` of many tables as arrays: ``where`` the tables that have figures, then per
+    such table n, k, each form's (value, low, high) — not finite where the form or the
+    bound does not exist — and the two F ratios."""
+
+    where: list[int]
+    n: np.ndarray
+    k: np.ndarray
+    forms: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    f_one_way: np.ndarray
+    f_two_way: np.ndarray
+    confidence: float
 
 
 def icc_many(tables: Sequence[np.ndarray], *, confidence: float = 0.95
@@ -105,15 +140,28 @@ def icc_many(tables: Sequence[np.ndarray], *, confidence: float = 0.95
     """``icc`` of many tables at once: the F quantiles are computed for all in one call
     per form (a campaign's 20,000 rater groups take a fraction of a second)."""
     found: list[IntraclassCorrelations | None] = [None] * len(tables)
-    rows, where = [], []
-    for i, table in enumerate(tables):
-        ms = _mean_squares(np.asarray(table, dtype=float))
-        if ms is not None:
-            rows.append(ms)
-            where.append(i)
-    if not rows:
-        return found
-    n, k, msr, msc, mse, msw = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    c = icc_columns(tables, confidence=confidence)
+    columns = {name: tuple(col.tolist() for col in c.forms[name]) for name in ICC_FORMS}
+    f1s, f3s = c.f_one_way.tolist(), c.f_two_way.tolist()
+    for j, i in enumerate(c.where):
+        chosen = {}
+        for name in ICC_FORMS:
+            value, lows, highs = columns[name]
+            if math.isfinite(value[j]):
+                chosen[name] = Interval(value[j], *_finite((lows[j], highs[j])))
+        found[i] = IntraclassCorrelations(int(c.n[j]), int(c.k[j]), chosen, f1s[j], f3s[j],
+                                          confidence)
+    return found
+
+
+def icc_columns(tables: Sequence[np.ndarray], *, confidence: float = 0.95) -> IccColumns:
+    """``icc`` of many tables, vectorised (see ``IccColumns``)."""
+    rows, where = mean_squares_many([np.asarray(t, dtype=float) for t in tables])
+    if not where:
+        empty = np.zeros(0)
+        return IccColumns([], empty, empty, {name: (empty, empty, empty) for name in ICC_FORMS},
+                          empty, empty, confidence)
+    n, k, msr, msc, mse, msw = rows
     q = 0.5 + confidence / 2
     forms: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -164,136 +212,11 @@ def icc_many(tables: Sequence[np.ndarray], *, confidence: float = 0.95
             return np.where(1 + r * (k - 1) > 0, r * k / (1 + r * (k - 1)), np.nan)
 
         forms["ICC2k"] = (icc2k, spearman_brown(low), spearman_brown(high))
-    columns = {name: tuple(col.tolist() for col in forms[name]) for name in ICC_FORMS}
-    f1s, f3s = f1.tolist(), f3.tolist()
-    for j, i in enumerate(where):
-        chosen = {}
-        for name in ICC_FORMS:
-            value, lows, highs = columns[name]
-            if math.isfinite(value[j]):
-                chosen[name] = Interval(value[j], *_finite((lows[j], highs[j])))
-        found[i] = IntraclassCorrelations(int(n[j]), int(k[j]), chosen, f1s[j], f3s[j],
-                                          confidence)
-    return found
+    return IccColumns(where, n, k, forms, f1, f3, confidence)
 
 
 def _finite(pair: tuple[float, float]) -> tuple[float | None, float | None]:
     return tuple(v if math.isfinite(v) else None for v in pair)  # type: ignore[return-value]
-
-
-# -- Krippendorff's alpha ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KrippendorffAlpha:
-    alpha: float
-    low: float | None  # jackknife interval over units
-    high: float | None
-    metric: str
-    pairable: int  # values in units with at least two values
-    units: int  # units with at least two values
-    confidence: float
-
-
-def _alpha_from(coincidences: np.ndarray, values: np.ndarray, metric: str) -> np.ndarray:
-    """alpha of one or more coincidence matrices (..., V, V); NaN where undefined.
-
-    Observed disagreement D_o = Σ o_ck δ²_ck, expected D_e = Σ n_c n_k δ²_ck / (n - 1).
-    Nominal: δ² = [c ≠ k]. Interval: δ² = (c - k)². Ordinal: δ² = (Σ_{g=c..k} n_g -
-    (n_c + n_k)/2)², which is (r_k - r_c)² for the *mid-ranks* r_c = Σ_{g<c} n_g + n_c/2:
-    the interval metric on mid-ranks. Both are then sums of squares that need no V x V
-    table: Σ o_ck (r_c - r_k)² = 2 (Σ n_c r_c² - Σ o_ck r_c r_k).
-    """
-    totals = coincidences.sum(axis=-1)
-    n = totals.sum(axis=-1)
-    if metric == "nominal":
-        observed = n - np.trace(coincidences, axis1=-2, axis2=-1)
-        expected = n * n - (totals * totals).sum(axis=-1)
-    elif metric in ("interval", "ordinal"):
-        if metric == "interval":
-            r = np.broadcast_to(values, totals.shape)
-        else:
-            r = np.cumsum(totals, axis=-1) - totals / 2
-        square = (totals * r * r).sum(axis=-1)
-        cross = np.einsum("...c,...ck,...k->...", r, coincidences, r)
-        observed = 2 * (square - cross)
-        expected = 2 * (n * square - (totals * r).sum(axis=-1) ** 2)
-    else:
-        raise ValueError(f"unknown metric {metric!r}; use one of {METRICS}")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(expected > 1e-9 * np.maximum(n * n, 1),
-                        1 - (n - 1) * observed / expected, np.nan)
-
-
-def _as_table(units: Sequence[Sequence[float | None]] | np.ndarray) -> np.ndarray:
-    if isinstance(units, np.ndarray):
-        return units.astype(float)
-    return np.array([[np.nan if v is None else v for v in row] for row in units], dtype=float)
-
-
-def krippendorff_alpha(units: Sequence[Sequence[float | None]] | np.ndarray, *,
-                       metric: str = "ordinal", confidence: float = 0.95
-                       ) -> KrippendorffAlpha | None:
-    """Krippendorff's alpha of a units x coders table (missing: ``None`` or NaN).
-
-    ``None`` when undefined: no pairable unit, or a single value used throughout (no
-    disagreement is possible, the expected disagreement is 0).
-    """
-    return krippendorff_many([_as_table(units)], metric=metric, confidence=confidence)[0]
-
-
-def krippendorff_many(tables: Sequence[np.ndarray], *, metric: str = "ordinal",
-                      confidence: float = 0.95) -> list[KrippendorffAlpha | None]:
-    """``krippendorff_alpha`` of many units x coders tables at once (vectorised).
-
-    The interval is alpha ± t(P - 1) · SE, SE the jackknife standard error over the P
-    pairable units (each left out in turn: SE² = (P - 1)/P · Σ (a₋ᵤ - mean a)²), the upper
-    bound clipped at 1; no interval when leaving a unit out makes alpha undefined.
-    Deterministic and cheap: no random draws, one leave-one-out pass.
-    """
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}; use one of {METRICS}")
-    found: list[KrippendorffAlpha | None] = [None] * len(tables)
-    shaped = [t for t in tables if t.ndim == 2 and t.size]
-    if not shaped:
-        return found
-    values = np.unique(np.concatenate([t[~np.isnan(t)] for t in shaped]))
-    if values.size < 2:
-        return found
-    units = max(t.shape[0] for t in shaped)
-    coders = max(t.shape[1] for t in shaped)
-    padded = np.full((len(tables), units, coders), np.nan)
-    for i, t in enumerate(tables):
-        if t.ndim == 2 and t.size:
-            padded[i, :t.shape[0], :t.shape[1]] = t
-    counts = (padded[..., None] == values).sum(axis=2).astype(float)  # (G, U, V)
-    m = counts.sum(axis=-1)
-    pairable = m >= 2
-    weights = np.where(pairable, 1.0 / np.maximum(m - 1, 1), 0.0)
-    eye = np.eye(values.size)
-    per_unit = (counts[..., :, None] * counts[..., None, :]
-                - counts[..., :, None] * eye) * weights[..., None, None]  # (G, U, V, V)
-    total = per_unit.sum(axis=1)
-    alphas = _alpha_from(total, values, metric)
-    p = pairable.sum(axis=1)
-    left_out = _alpha_from(total[:, None] - per_unit, values, metric)  # (G, U)
-    broken = (pairable & np.isnan(left_out)).any(axis=1) | (p < 2)
-    left_out = np.where(pairable & ~np.isnan(left_out), left_out, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = left_out.sum(axis=1) / p
-        spread = np.where(pairable, (left_out - mean[:, None]) ** 2, 0.0).sum(axis=1)
-        se = np.sqrt((p - 1) / p * spread)
-    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(p - 1, 1))
-    lows, highs = alphas - t * se, np.minimum(alphas + t * se, 1.0)
-    for i in range(len(tables)):
-        if math.isnan(alphas[i]):
-            continue
-        bounded = not broken[i] and math.isfinite(lows[i])
-        found[i] = KrippendorffAlpha(
-            float(alphas[i]), float(lows[i]) if bounded else None,
-            float(highs[i]) if bounded else None, metric, int((m[i] * pairable[i]).sum()),
-            int(p[i]), confidence)
-    return found
 
 
 # -- Cronbach's alpha, pairwise -----------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Protocol
 
 import numpy as np
@@ -53,7 +54,7 @@ class ResponseTable:
         position, ``item``, ``number`` and ``text`` of each answer."""
         columns = _columns(measures)
         size = len(subjects)
-        column = np.fromiter((columns.get(i, -1) for i in item), dtype=np.int64,
+        column = np.fromiter(map(columns.get, item, repeat(-1)), dtype=np.int64,
                              count=len(item))
         known = column >= 0
         row = np.asarray(response, dtype=np.int64)[known]

@@ -20,6 +20,7 @@ from kamscore.surveys.reliability import (
     icc_reading,
     krippendorff_alpha,
     krippendorff_many,
+    mean_squares_many,
 )
 from kamscore.surveys.statistics import cronbach_alpha
 
@@ -108,6 +109,53 @@ def test_a_batch_gives_each_table_what_it_gets_alone() -> None:
                 (alone.alpha, alone.low, alone.high), abs=1e-12)
             assert (found.pairable, found.units) == (alone.pairable, alone.units)
     assert icc_many([np.array(SHROUT_FLEISS, dtype=float)] * 2) == [icc(SHROUT_FLEISS)] * 2
+
+
+def mean_squares_alone(x: np.ndarray) -> tuple[float, ...] | None:
+    """The former per-table code: (n, k, MSR, MSC, MSE, MSW) of a complete targets x raters
+    table, or None."""
+    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 2 or np.isnan(x).any():
+        return None
+    n, k = x.shape
+    grand = x.mean()
+    ss_total = float(((x - grand) ** 2).sum())
+    if ss_total <= 1e-12 * max(1.0, float(np.abs(x).max()) ** 2):
+        return None
+    ss_rows = float(k * ((x.mean(axis=1) - grand) ** 2).sum())
+    ss_cols = float(n * ((x.mean(axis=0) - grand) ** 2).sum())
+    # sums of squares that are zero up to rounding are zero (a permutation of the raters
+    # must not turn an exact 0 into 1e-16 and an undefined form into a huge one)
+    tiny = 1e-10 * ss_total
+    ss_rows = ss_rows if ss_rows > tiny else 0.0
+    ss_cols = ss_cols if ss_cols > tiny else 0.0
+    ss_error = ss_total - ss_rows - ss_cols
+    ss_error = ss_error if ss_error > tiny else 0.0
+    return (n, k, ss_rows / (n - 1), ss_cols / (k - 1), ss_error / ((n - 1) * (k - 1)),
+            (ss_cols + ss_error) / (n * (k - 1)))
+
+
+
+def test_mean_squares_of_a_batch_are_those_of_each_table_alone() -> None:
+    """Tables of many shapes, with missing values, constant and near-constant ones: the
+    stacked computation gives each defined table the same figures, to the last bit."""
+    rng = np.random.default_rng(1)
+    tables = []
+    for _ in range(2000):
+        table = rng.integers(1, 6, (rng.integers(1, 8), rng.integers(1, 7))).astype(float)
+        if rng.random() < 0.1:
+            table[0, 0] = np.nan
+        if rng.random() < 0.1:
+            table[:] = 3.0
+        if rng.random() < 0.1:
+            table = table * 0.1 + 1e-3
+        tables.append(table)
+    tables.append(np.array(SHROUT_FLEISS, dtype=float))
+    columns, where = mean_squares_many(tables)
+    alone = [(i, mean_squares_alone(t)) for i, t in enumerate(tables)]
+    assert where == [i for i, found in alone if found is not None]
+    assert np.array(columns).T.tolist() == [list(found) for _, found in alone
+                                            if found is not None]
+    assert 100 < len(where) < len(tables)
 
 
 def test_undefined_cases_are_none() -> None:

@@ -14,6 +14,7 @@ the caller and his scope, commits and redirects; every step is in the audit log.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kamscore.auth.access import current_scope, current_user_of_request, requires
@@ -62,7 +63,7 @@ def raise_query(run_id: int, kam: str) -> Response:
         flash(exc.message, "error")
         return redirect(_statement_url(run_id, kam))
     session.commit()
-    flash("Your question is sent to the comp team. Their answer will show here.", "success")
+    flash(_("Your question is sent to the comp team. Their answer will show here."), "success")
     return redirect(_statement_url(run_id, kam))
 
 
@@ -91,7 +92,7 @@ def answer(query_id: int) -> Response:
         flash(exc.message, "error")
         return redirect(url_for(".queue"))
     session.commit()
-    flash(f"Query {query_id} is answered.", "success")
+    flash(_("Query %(id)s is answered.", id=query_id), "success")
     return redirect(url_for(".queue"))
 
 
@@ -100,7 +101,7 @@ def answer(query_id: int) -> Response:
 def resolve(query_id: int) -> Response:
     form = ResolveForm()
     if not form.validate_on_submit():
-        abort(400, description="the form is incomplete or has expired; reload the page")
+        abort(400, description=_("the form is incomplete or has expired; reload the page"))
     session = get_session()
     try:
         query = queries.resolve_query(session, current_user_of_request(), current_scope(),
@@ -113,5 +114,5 @@ def resolve(query_id: int) -> Response:
         flash(exc.message, "error")
         return redirect(url_for("run_pages.home"))
     session.commit()
-    flash("The query is resolved.", "success")
+    flash(_("The query is resolved."), "success")
     return redirect(_statement_url(run_id, kam))

@@ -40,6 +40,7 @@ from kamscore.scoring.errors import (
 )
 from kamscore.scoring.lifecycle import parse_version
 from kamscore.scoring.plan_document import PlanDocument, plan_document
+from kamscore.texts import _
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def _plan_period(session: Session, pm: Any, version_id: int, period_code: str) -
     for found in plan_periods(session, pm, include_closed=True):
         if found.version.id == version_id and found.period.code == period_code:
             return found
-    raise NotFoundError(f"no published plan {version_id} for period {period_code!r}",
+    raise NotFoundError(_("no published plan %(version)s for period %(period)r",
+                          version=version_id, period=period_code),
                         field="period")
 
 
@@ -130,8 +132,8 @@ def document_for(session: Session, pm: Any, user: User, version_id: int, period_
     plan = _plan_period(session, pm, version_id, period_code)
     person = user.person
     if person is None or not applies_to(session, pm, plan, person):
-        raise NotFoundError(f"plan {plan.version.label} does not apply to you in "
-                            f"{period_code}", field="period")
+        raise NotFoundError(_("plan %(plan)s does not apply to you in %(period)s",
+                              plan=plan.version.label, period=period_code), field="period")
     document = plan_document(session, pm, plan.version, plan.period, person)
     return plan, document, _acknowledgments(session, plan, [person.id]).get(person.id)
 
@@ -143,15 +145,15 @@ def acknowledge(session: Session, pm: Any, user: User, version_id: int, period_c
     since it was shown (``document_hash``), an acknowledgment already given."""
     plan, document, already = document_for(session, pm, user, version_id, period_code)
     if not password or not user.check_password(password):
-        raise PermissionDeniedError("the password is not right: enter your own password to "
-                                    "acknowledge your plan", field="password")
+        raise PermissionDeniedError(_("the password is not right: enter your own password to "
+                                      "acknowledge your plan"), field="password")
     if already is not None:
-        raise ConflictError(f"you acknowledged this plan on {already.acknowledged_at:%Y-%m-%d}",
-                            field="period")
+        raise ConflictError(_("you acknowledged this plan on %(day)s",
+                              day=f"{already.acknowledged_at:%Y-%m-%d}"), field="period")
     if shown_hash != document.hash:
         raise InvalidInputError(
-            "the plan document changed since it was shown to you (a target or the plan was "
-            "updated): read it again, then acknowledge it", field="document_hash")
+            _("the plan document changed since it was shown to you (a target or the plan was "
+              "updated): read it again, then acknowledge it"), field="document_hash")
     assert user.person is not None
     found = PlanAcknowledgment(ruleset_version_id=plan.version.id, period_id=plan.period.id,
                                person_id=user.person.id, acknowledged_by=user.username,
@@ -171,7 +173,8 @@ def stored(session: Session, acknowledgment_id: int, scope: Scope) -> PlanAcknow
         PlanAcknowledgment.id == acknowledgment_id,
         scope.people(PlanAcknowledgment.person_id)))
     if found is None:
-        raise NotFoundError(f"no acknowledgment {acknowledgment_id}", field="acknowledgment")
+        raise NotFoundError(_("no acknowledgment %(id)s", id=acknowledgment_id),
+                            field="acknowledgment")
     return found
 
 

@@ -10,9 +10,20 @@ service's result never depends on whether it runs in a request. Placeholders are
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 
 _ = gettext
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext"]
+
+
+def locale_tag() -> str:
+    """The reader's Babel locale (``zh_Hant``) for a service that writes dates itself; ``en``
+    outside a request (as ``_`` reads English there)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return "en"
+    return str(locale)
+
+
+__all__ = ["_", "_l", "gettext", "lazy_gettext", "locale_tag", "ngettext"]

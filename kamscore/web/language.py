@@ -26,6 +26,7 @@ from flask import (
     Flask,
     abort,
     flash,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -70,7 +71,11 @@ def babel_locale(language: str) -> str:
 
 
 def select_locale() -> str:
-    """The locale of the current request (the order is in the module docstring)."""
+    """The locale of the current request (the order is in the module docstring); English
+    in an application context without a request (a CLI command, a worker: what
+    ``kamscore.texts`` promises the services)."""
+    if not has_request_context():
+        return "en"
     language = getattr(current_user, "language", None) if current_user else None
     if language not in LANGUAGES:
         language = session.get(SESSION_KEY)
@@ -81,6 +86,8 @@ def select_locale() -> str:
 
 def select_timezone() -> str | None:
     """The signed-in user's time zone, else None (Flask-Babel's default)."""
+    if not has_request_context():
+        return None
     return getattr(current_user, "timezone", None) or None
 
 

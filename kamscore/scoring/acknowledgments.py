@@ -40,7 +40,7 @@ from kamscore.scoring.errors import (
 )
 from kamscore.scoring.lifecycle import parse_version
 from kamscore.scoring.plan_document import PlanDocument, plan_document
-from kamscore.texts import _
+from kamscore.texts import _, in_language
 
 
 @dataclass(frozen=True)
@@ -204,25 +204,35 @@ def unacknowledged(session: Session, pm: Any, version: RulesetVersion, period: P
 REMINDER_SUBJECT = "Please acknowledge your incentive plan"
 
 
+def _reminder(person: Person, plan: PlanPeriod, link: str) -> tuple[str, str]:
+    """The reminder's subject and body, in the texts' current language."""
+    body = _("Dear %(name)s,\n\nyour incentive plan %(plan)s for %(period)s is waiting for "
+             "your acknowledgment. Read it and acknowledge it here:\n\n%(link)s\n",
+             name=person.name, plan=plan.title, period=plan.period.code, link=link)
+    if plan.holds_payouts:
+        body += "\n" + _("Until you acknowledge it, your payout under it is held.") + "\n"
+    return _("Please acknowledge your incentive plan"), body
+
+
 def remind(session: Session, pm: Any, mailer: Any, version_id: int, period_code: str, *,
            user: User | str, scope: Scope, link: str) -> int:
     """E-mail every KAM in ``scope`` who has not acknowledged plan ``version_id`` for
-    ``period_code`` (those with an address); returns how many were sent; commits."""
+    ``period_code`` (those with an address), each in his own language (his user's setting,
+    else English); returns how many were sent; commits."""
     plan = _plan_period(session, pm, version_id, period_code)
     people = list(session.scalars(_people_query(session, pm, plan)
                                   .where(scope.people(Person.id))))
     waiting = unacknowledged(session, pm, plan.version, plan.period, [p.id for p in people])
+    languages = dict(session.execute(select(User.person_id, User.language).where(
+        User.person_id.in_([p.id for p in people if p.id in waiting]))).all())
     sent = 0
     with mailer.connection() as connection:
         for person in people:
             if person.id not in waiting or not person.email:
                 continue
-            body = (f"Dear {person.name},\n\nyour incentive plan {plan.title} for "
-                    f"{plan.period.code} is waiting for your acknowledgment. Read it and "
-                    f"acknowledge it here:\n\n{link}\n"
-                    + ("\nUntil you acknowledge it, your payout under it is held.\n"
-                       if plan.holds_payouts else ""))
-            connection.send(mailer.message(person.email, REMINDER_SUBJECT, body))
+            with in_language(languages.get(person.id)):
+                subject, body = _reminder(person, plan, link)
+            connection.send(mailer.message(person.email, subject, body))
             sent += 1
     record(session, user, "plan.remind", "ruleset_version", plan.version.id,
            period=plan.period.code, sent=sent, waiting=len(waiting))

@@ -10,7 +10,10 @@ service's result never depends on whether it runs in a request. Placeholders are
 
 from __future__ import annotations
 
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext, ngettext
 
 _ = gettext
 _l = lazy_gettext
@@ -26,4 +29,14 @@ def locale_tag() -> str:
     return str(locale)
 
 
-__all__ = ["_", "_l", "gettext", "lazy_gettext", "locale_tag", "ngettext"]
+@contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+    """The texts of the block in ``language`` (a BCP 47 tag, ``zh-Hant``; None: English),
+    whatever the request's: for an e-mail written in its recipient's language. Outside an
+    application context the texts stay English."""
+    with force_locale((language or "en").replace("-", "_")):
+        yield
+
+
+__all__ = ["_", "_l", "gettext", "in_language", "lazy_gettext", "locale_tag",
+           "ngettext"]

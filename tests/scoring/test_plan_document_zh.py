@@ -59,3 +59,35 @@ def test_a_zh_hant_reader_acknowledges_the_zh_hant_document(client, session, pm,
     assert download.get_data(as_text=True) == text
     done = client.get(url).get_data(as_text=True)
     assert re.search(r"您已於 \d{4}年\d{1,2}月\d{1,2}日 [上下]午\d", done)
+
+
+def test_each_reminder_is_in_its_recipients_language(session, pm, tiny, app):
+    """The worker writes each KAM's reminder in his own language: K2's user reads
+    Traditional Chinese, K3 has no user and reads English."""
+    from kamscore.auth.users import create_user
+    from kamscore.background.plan_reminders import send_plan_reminders
+    from kamscore.db.session import get_db
+    from kamscore.mail.sending import mailer_from_config
+    from kamscore.models import Person
+
+    version = publish(session, pm, TINY_PLAN + "acknowledgment: {hold_payouts: true}\n")
+    version_id = version.id
+    for code in ("K2", "K3"):
+        session.get(Person, tiny.people[code]).email = f"{code.lower()}@example.com"
+    k2 = create_user(session, None, username="k2", name="K two", password="a-long-password-2",
+                     roles=["kam"], person="K2")
+    k2.language = "zh-Hant"
+    session.commit()
+    mailer = mailer_from_config({"MAIL_BACKEND": "memory", "MAIL_SENDER": "c@example.com"})
+    with app.app_context():  # as the worker runs its tasks
+        sent = send_plan_reminders(get_db(app), pm, mailer, version_id, "2026-Q1", "ana", True,
+                                   [], "http://kamscore.example/plans/mine")
+    assert sent == 2
+    mails = {m.to[0]: m for m in mailer.outbox}
+    chinese, english = mails["k2@example.com"], mails["k3@example.com"]
+    assert chinese.subject == "請確認您的獎勵方案"
+    assert "的獎勵方案「Tiny plan」正在等待您確認" in chinese.body
+    assert "在您確認之前，依此方案計算的獎金將暫緩發放。" in chinese.body
+    assert "http://kamscore.example/plans/mine" in chinese.body
+    assert english.subject == "Please acknowledge your incentive plan"
+    assert english.body.startswith("Dear ") and "is waiting for your acknowledgment" in english.body

@@ -32,6 +32,7 @@ from kamscore.models import (
     Team,
     TeamMember,
 )
+from kamscore.texts import _
 
 T = TypeVar("T")
 
@@ -76,10 +77,11 @@ class PageOutOfRange(LookupError):
 
 def _page(session: Session, stmt: Select[Any], number: int, size: int) -> tuple[list[Any], int]:
     if number < 1 or size < 1:
-        raise PageOutOfRange(f"page {number} of size {size}")
+        raise PageOutOfRange(_("page %(number)s of size %(size)s", number=number, size=size))
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     if number > 1 and (number - 1) * size >= total:
-        raise PageOutOfRange(f"page {number}: there are only {max(1, math.ceil(total / size))}")
+        raise PageOutOfRange(_("page %(number)s: there are only %(pages)s", number=number,
+                                 pages=max(1, math.ceil(total / size))))
     rows = session.scalars(stmt.limit(size).offset((number - 1) * size)).unique().all()
     return list(rows), total
 
@@ -331,8 +333,8 @@ def account_directory(
     on = on or dt.date.today()
     segments = list(session.scalars(select(Account.segment).distinct().order_by(Account.segment)))
     types = [t.value for t in AccountType]
-    segment = _known(segments, segment, "segment")
-    type = _known(types, type, "account type")
+    segment = _known(segments, segment, _("unknown segment %(value)r; expected one of: %(values)s"))
+    type = _known(types, type, _("unknown account type %(value)r; expected one of: %(values)s"))
     accounts, total = _page(session, select_accounts(scope, segment=segment, type=type), page,
                             per_page)
     kams: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -351,10 +353,10 @@ def account_directory(
     return AccountDirectory(Page(items, page, per_page, total), segments, types, segment, type)
 
 
-def _known(values: Sequence[str], value: str | None, what: str) -> str | None:
+def _known(values: Sequence[str], value: str | None, message: str) -> str | None:
     """``value`` if it is one of ``values`` (or empty: no filter), else a ValueError."""
     if not value:
         return None
     if value not in values:
-        raise ValueError(f"unknown {what} {value!r}; expected one of: {', '.join(values)}")
+        raise ValueError(message % {"value": value, "values": ", ".join(values)})
     return value

@@ -40,6 +40,7 @@ from kamscore.scoring.errors import (
 )
 from kamscore.scoring.lifecycle import parse_version
 from kamscore.scoring.plan_document import PlanDocument, plan_document
+from kamscore.texts import _, in_language
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def _plan_period(session: Session, pm: Any, version_id: int, period_code: str) -
     for found in plan_periods(session, pm, include_closed=True):
         if found.version.id == version_id and found.period.code == period_code:
             return found
-    raise NotFoundError(f"no published plan {version_id} for period {period_code!r}",
+    raise NotFoundError(_("no published plan %(version)s for period %(period)r",
+                          version=version_id, period=period_code),
                         field="period")
 
 
@@ -130,8 +132,8 @@ def document_for(session: Session, pm: Any, user: User, version_id: int, period_
     plan = _plan_period(session, pm, version_id, period_code)
     person = user.person
     if person is None or not applies_to(session, pm, plan, person):
-        raise NotFoundError(f"plan {plan.version.label} does not apply to you in "
-                            f"{period_code}", field="period")
+        raise NotFoundError(_("plan %(plan)s does not apply to you in %(period)s",
+                              plan=plan.version.label, period=period_code), field="period")
     document = plan_document(session, pm, plan.version, plan.period, person)
     return plan, document, _acknowledgments(session, plan, [person.id]).get(person.id)
 
@@ -143,15 +145,15 @@ def acknowledge(session: Session, pm: Any, user: User, version_id: int, period_c
     since it was shown (``document_hash``), an acknowledgment already given."""
     plan, document, already = document_for(session, pm, user, version_id, period_code)
     if not password or not user.check_password(password):
-        raise PermissionDeniedError("the password is not right: enter your own password to "
-                                    "acknowledge your plan", field="password")
+        raise PermissionDeniedError(_("the password is not right: enter your own password to "
+                                      "acknowledge your plan"), field="password")
     if already is not None:
-        raise ConflictError(f"you acknowledged this plan on {already.acknowledged_at:%Y-%m-%d}",
-                            field="period")
+        raise ConflictError(_("you acknowledged this plan on %(day)s",
+                              day=f"{already.acknowledged_at:%Y-%m-%d}"), field="period")
     if shown_hash != document.hash:
         raise InvalidInputError(
-            "the plan document changed since it was shown to you (a target or the plan was "
-            "updated): read it again, then acknowledge it", field="document_hash")
+            _("the plan document changed since it was shown to you (a target or the plan was "
+              "updated): read it again, then acknowledge it"), field="document_hash")
     assert user.person is not None
     found = PlanAcknowledgment(ruleset_version_id=plan.version.id, period_id=plan.period.id,
                                person_id=user.person.id, acknowledged_by=user.username,
@@ -171,7 +173,8 @@ def stored(session: Session, acknowledgment_id: int, scope: Scope) -> PlanAcknow
         PlanAcknowledgment.id == acknowledgment_id,
         scope.people(PlanAcknowledgment.person_id)))
     if found is None:
-        raise NotFoundError(f"no acknowledgment {acknowledgment_id}", field="acknowledgment")
+        raise NotFoundError(_("no acknowledgment %(id)s", id=acknowledgment_id),
+                            field="acknowledgment")
     return found
 
 
@@ -201,25 +204,35 @@ def unacknowledged(session: Session, pm: Any, version: RulesetVersion, period: P
 REMINDER_SUBJECT = "Please acknowledge your incentive plan"
 
 
+def _reminder(person: Person, plan: PlanPeriod, link: str) -> tuple[str, str]:
+    """The reminder's subject and body, in the texts' current language."""
+    body = _("Dear %(name)s,\n\nyour incentive plan %(plan)s for %(period)s is waiting for "
+             "your acknowledgment. Read it and acknowledge it here:\n\n%(link)s\n",
+             name=person.name, plan=plan.title, period=plan.period.code, link=link)
+    if plan.holds_payouts:
+        body += "\n" + _("Until you acknowledge it, your payout under it is held.") + "\n"
+    return _("Please acknowledge your incentive plan"), body
+
+
 def remind(session: Session, pm: Any, mailer: Any, version_id: int, period_code: str, *,
            user: User | str, scope: Scope, link: str) -> int:
     """E-mail every KAM in ``scope`` who has not acknowledged plan ``version_id`` for
-    ``period_code`` (those with an address); returns how many were sent; commits."""
+    ``period_code`` (those with an address), each in his own language (his user's setting,
+    else English); returns how many were sent; commits."""
     plan = _plan_period(session, pm, version_id, period_code)
     people = list(session.scalars(_people_query(session, pm, plan)
                                   .where(scope.people(Person.id))))
     waiting = unacknowledged(session, pm, plan.version, plan.period, [p.id for p in people])
+    languages = dict(session.execute(select(User.person_id, User.language).where(
+        User.person_id.in_([p.id for p in people if p.id in waiting]))).all())
     sent = 0
     with mailer.connection() as connection:
         for person in people:
             if person.id not in waiting or not person.email:
                 continue
-            body = (f"Dear {person.name},\n\nyour incentive plan {plan.title} for "
-                    f"{plan.period.code} is waiting for your acknowledgment. Read it and "
-                    f"acknowledge it here:\n\n{link}\n"
-                    + ("\nUntil you acknowledge it, your payout under it is held.\n"
-                       if plan.holds_payouts else ""))
-            connection.send(mailer.message(person.email, REMINDER_SUBJECT, body))
+            with in_language(languages.get(person.id)):
+                subject, body = _reminder(person, plan, link)
+            connection.send(mailer.message(person.email, subject, body))
             sent += 1
     record(session, user, "plan.remind", "ruleset_version", plan.version.id,
            period=plan.period.code, sent=sent, waiting=len(waiting))

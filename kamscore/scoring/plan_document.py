@@ -7,17 +7,24 @@ modifiers, the limits, his target incentive (the rule for him and the amount it 
 base salary) and his targets for the period as the facts hold them today.
 
 The document is plain text, built only from stored data, with no clock time in it: the same
-plan, period and facts give the same text, byte for byte, and so the same SHA-256. When a
+plan, period and facts give the same text, byte for byte, and so the same SHA-256 — in one
+language: it is written in the reader's (``kamscore.texts``: the page's language in a
+request, English elsewhere), and what he acknowledges is the text he was shown, in his
+language, with its hash. When a
 target or the KAM's salary changes, the text changes — and an acknowledgment of the text shown
 before is refused (``kamscore.scoring.acknowledgments``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import format_date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -33,12 +40,14 @@ from kamscore.engine.model import (
     Ruleset,
     Scoring,
     TargetRule,
+    Tier,
     TierMode,
     TierTable,
 )
 from kamscore.models import Account, Assignment, Fact, Period, Person, RulesetVersion
 from kamscore.scoring.canonical import sha256_text
 from kamscore.scoring.lifecycle import parse_version
+from kamscore.texts import _, locale_tag
 
 
 @dataclass(frozen=True)
@@ -65,49 +74,92 @@ def _number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
 
 
+def _day(value: dt.date) -> str:
+    """A date in the reader's language: ``01 October 2025``, ``2025年10月1日``."""
+    tag = locale_tag()
+    if tag == "en":
+        return f"{value:%d %B %Y}"
+    return format_date(value, "long", locale=tag)
+
+
+def _code(value: str) -> str:
+    """A setting's code (``half_even``, ``at_target``) as the reader's words."""
+    names = {
+        "flat": _("flat"), "marginal": _("marginal"), "interpolated": _("interpolated"),
+        "exclude": _("exclude"), "zero": _("zero"), "at_target": _("at target"),
+        "hold": _("hold"), "half_even": _("half even"), "half_up": _("half up"),
+        "down": _("down"), "up": _("up"),
+    }
+    return names.get(value, value.replace("_", " "))
+
+
+def _tier(tier: Tier) -> str:
+    """A tier's range (``Tier.describe`` in the reader's language)."""
+    lower = f"{tier.lower:g}"
+    if math.isinf(tier.upper):
+        span = _("%(lower)s and above", lower=lower)
+    else:
+        span = _("%(lower)s to below %(upper)s", lower=lower, upper=f"{tier.upper:g}")
+    return _("%(label)s: %(span)s", label=tier.label, span=span) if tier.label else span
+
+
+def _rule(rule: TargetRule) -> str:
+    """A target incentive rule (``TargetRule.describe`` in the reader's language)."""
+    if rule.amount is not None:
+        return _("%(amount)s per period", amount=f"{rule.amount:,.2f}")
+    return _("%(share)s of the period's base salary", share=f"{rule.salary_share:.2%}")
+
+
 def _transform(scoring: Scoring) -> list[str]:
     t = scoring.transform
     if t is None:
-        return ["not paid (information or a gate's input only)"]
+        return [_("not paid (information or a gate's input only)")]
     lines: list[str] = []
     if isinstance(t, Curve):
-        lines.append(f"below the first point the factor is {_pct(t.below)}; between points it "
-                     "rises in a straight line; from the last point on it stays there:")
-        lines += [f"- at {_number(p.value) if p.value > 5 else _pct(p.value)} it pays "
-                  f"{_pct(p.factor)}{f' ({p.label})' if p.label else ''}" for p in t.points]
+        lines.append(_("below the first point the factor is %(below)s; between points it "
+                       "rises in a straight line; from the last point on it stays there:",
+                       below=_pct(t.below)))
+        for p in t.points:
+            at = _number(p.value) if p.value > 5 else _pct(p.value)
+            lines.append(_("- at %(value)s it pays %(factor)s (%(label)s)", value=at,
+                           factor=_pct(p.factor), label=p.label) if p.label
+                         else _("- at %(value)s it pays %(factor)s", value=at,
+                                factor=_pct(p.factor)))
     elif isinstance(t, TierTable):
-        lines.append(f"tiers ({t.mode.value}); below the first tier the factor is "
-                     f"{_pct(t.below)}:")
-        lines += [f"- {tier.describe()}: {_pct(tier.rate)}" for tier in t.tiers]
+        lines.append(_("tiers (%(mode)s); below the first tier the factor is %(below)s:",
+                       mode=_code(t.mode.value), below=_pct(t.below)))
+        lines += [f"- {_tier(tier)}: {_pct(tier.rate)}" for tier in t.tiers]
     elif isinstance(t, Lookup):
-        lines.append("a table of values:")
+        lines.append(_("a table of values:"))
         lines += [f"- {key if isinstance(key, str) else _number(key)}: {_pct(factor)}"
                   for key, factor in t.entries]
         if t.default is not None:
-            lines.append(f"- any other value: {_pct(t.default)}")
+            lines.append(_("- any other value: %(factor)s", factor=_pct(t.default)))
     elif isinstance(t, Formula):
-        lines.append(f"the formula {t.expression.source}")
+        lines.append(_("the formula %(formula)s", formula=t.expression.source))
     elif isinstance(t, Commission):
         return _commission(t)
     if scoring.cap is not None:
-        lines.append(f"the factor never exceeds {_pct(scoring.cap)}")
+        lines.append(_("the factor never exceeds %(cap)s", cap=_pct(scoring.cap)))
     if scoring.floor:
-        lines.append(f"the factor is never below {_pct(scoring.floor)}")
-    lines.append(f"without data: {scoring.missing.value.replace('_', ' ')}")
+        lines.append(_("the factor is never below %(floor)s", floor=_pct(scoring.floor)))
+    lines.append(_("without data: %(treatment)s", treatment=_code(scoring.missing.value)))
     return lines
 
 
 def _commission(c: Commission) -> list[str]:
     """A commission in words: what is rated, on which basis, and each tier's rate."""
-    unit = ("each transaction (order, deal) is rated on its own and the commissions added up"
-            if c.rating is RatingUnit.TRANSACTION else "the period's total amount is rated once")
-    basis = (f"tiers on your attainment of {c.attainment}" if c.basis is Basis.ATTAINMENT
-             else "tiers on the amount")
-    how = ("the whole amount at the rate of the tier reached" if c.mode is TierMode.FLAT
-           else "each slice of the amount at its own tier's rate")
-    lines = [f"a commission: a rate times the amount, paid in the plan's currency; {unit}; "
-             f"{basis}; {how}:"]
-    lines += [f"- {tier.describe()}: {_pct(tier.rate)} of the amount" for tier in c.tiers]
+    unit = (_("each transaction (order, deal) is rated on its own and the commissions added "
+              "up") if c.rating is RatingUnit.TRANSACTION
+            else _("the period's total amount is rated once"))
+    basis = (_("tiers on your attainment of %(component)s", component=c.attainment)
+             if c.basis is Basis.ATTAINMENT else _("tiers on the amount"))
+    how = (_("the whole amount at the rate of the tier reached") if c.mode is TierMode.FLAT
+           else _("each slice of the amount at its own tier's rate"))
+    lines = [_("a commission: a rate times the amount, paid in the plan's currency; "
+               "%(unit)s; %(basis)s; %(how)s:", unit=unit, basis=basis, how=how)]
+    lines += [_("- %(tier)s: %(rate)s of the amount", tier=_tier(tier), rate=_pct(tier.rate))
+              for tier in c.tiers]
     return lines
 
 
@@ -115,37 +167,46 @@ def _ramp(ruleset: Ruleset) -> list[str]:
     ramp = ruleset.ramp
     if ramp is None:
         return []
-    what = ("your target incentive" if ramp.on is RampOn.TARGET_INCENTIVE
-            else f"your quota for {', '.join(ramp.components)}")
-    steps = [f"- period {n} in the role: {_pct(f)}" for n, f in enumerate(ramp.factors, 1)]
-    return _section("Ramp for new KAMs", [
-        f"In your first periods in the role, {what} is ramped:", *steps,
-        "From then on, and when your start date is not on record, it is not ramped."])
+    if ramp.on is RampOn.TARGET_INCENTIVE:
+        first = _("In your first periods in the role, your target incentive is ramped:")
+    else:
+        first = _("In your first periods in the role, your quota for %(components)s is "
+                  "ramped:", components=", ".join(ramp.components))
+    steps = [_("- period %(number)s in the role: %(factor)s", number=n, factor=_pct(f))
+             for n, f in enumerate(ramp.factors, 1)]
+    return _section(_("Ramp for new KAMs"), [
+        first, *steps,
+        _("From then on, and when your start date is not on record, it is not ramped.")])
 
 
 def _rule_for(ruleset: Ruleset, person: Person) -> tuple[str, TargetRule | None]:
     spec = ruleset.target
     if spec.by is None:
-        return "everyone", spec.default
+        return _("everyone"), spec.default
     key = getattr(person, spec.by, None)
     key = key.value if hasattr(key, "value") else key
     rule = spec.rules.get(str(key)) if key is not None else None
-    return f"{spec.by} {key or 'not set'}", rule or spec.default
+    return f"{spec.by} {key or _('not set')}", rule or spec.default
 
 
 def _target_incentive(ruleset: Ruleset, person: Person) -> list[str]:
     basis, rule = _rule_for(ruleset, person)
     if rule is None:
-        return [f"Target incentive: no rule applies to you ({basis}): nothing is paid"]
-    lines = [f"Target incentive (rule for {basis}): {rule.describe()}"]
+        return [_("Target incentive: no rule applies to you (%(basis)s): nothing is paid",
+                  basis=basis)]
+    lines = [_("Target incentive (rule for %(basis)s): %(rule)s", basis=basis,
+               rule=_rule(rule))]
+    currency = ruleset.currency
     if rule.amount is not None:
-        lines.append(f"Your target incentive: {rule.amount:,.2f} {ruleset.currency}")
+        lines.append(_("Your target incentive: %(amount)s %(currency)s",
+                       amount=f"{rule.amount:,.2f}", currency=currency))
     elif person.base_salary is not None and rule.salary_share is not None:
         amount = float(person.base_salary) * rule.salary_share / ruleset.period.per_year
-        lines.append(f"Your target incentive: {amount:,.2f} {ruleset.currency} "
-                     f"(base salary {float(person.base_salary):,.2f} a year)")
+        lines.append(_("Your target incentive: %(amount)s %(currency)s (base salary "
+                       "%(salary)s a year)", amount=f"{amount:,.2f}", currency=currency,
+                       salary=f"{float(person.base_salary):,.2f}"))
     else:
-        lines.append("Your target incentive: your base salary is not on record yet")
+        lines.append(_("Your target incentive: your base salary is not on record yet"))
     return lines
 
 
@@ -164,77 +225,104 @@ def _targets(session: Session, period: Period, person: Person) -> list[tuple[str
     found = []
     for name, account, value, unit, category in rows:
         shown = category if value is None else f"{_number(value)} {unit}"
-        found.append((name.replace("_", " "), account or "you", shown or "none"))
+        found.append((name.replace("_", " "), account or _("you"), shown or _("none")))
     return found
 
 
 def _weights(ruleset: Ruleset) -> list[str]:
-    lines = ["Components and weights (base plan"
-             + "".join(f"; {v.title}" for v in ruleset.variants) + "):"]
+    plans = _("base plan") + "".join(f"; {v.title}" for v in ruleset.variants)
+    lines = [_("Components and weights (%(plans)s):", plans=plans)]
     for c in ruleset.components:
         weights = [_pct(c.scoring.weight)] + [_pct(v.scoring[c.id].weight)
                                               for v in ruleset.variants]
         if isinstance(c.scoring.transform, Commission):
-            lines.append(f"- {c.title} ({c.metric}): a commission, paid besides the weights")
+            lines.append(_("- %(title)s (%(metric)s): a commission, paid besides the weights",
+                           title=c.title, metric=c.metric))
             continue
         lines.append(f"- {c.title} ({c.metric}): {' / '.join(weights)}")
     for v in ruleset.variants:
-        lines.append(f"The variant \"{v.title}\" applies when {v.when.source}.")
+        lines.append(_("The variant \"%(title)s\" applies when %(condition)s.", title=v.title,
+                       condition=v.when.source))
     return lines
 
 
+def _width(text: str) -> int:
+    """How many columns ``text`` takes in a fixed-width font (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _section(title: str, body: Iterable[str]) -> list[str]:
-    return ["", title, "-" * len(title), *body]
+    return ["", title, "-" * _width(title), *body]
+
+
+def _gate(gate: Any) -> str:
+    what = ", ".join(gate.applies_to) or _("the whole plan")
+    if gate.blocks is GateBlocks.ACCELERATOR:
+        return _("- %(title)s: %(condition)s; otherwise what is paid above target (or above "
+                 "the base rate) of %(what)s is multiplied by %(factor)s", title=gate.title,
+                 condition=gate.condition.source, what=what, factor=_pct(gate.otherwise))
+    return _("- %(title)s: %(condition)s; otherwise the factor of %(what)s is multiplied by "
+             "%(factor)s", title=gate.title, condition=gate.condition.source, what=what,
+             factor=_pct(gate.otherwise))
+
+
+def _modifier(m: Any) -> str:
+    what = ", ".join(m.applies_to) or _("the whole plan")
+    if m.when:
+        return _("- %(title)s: multiply %(what)s by %(factor)s when %(condition)s",
+                 title=m.title, what=what, factor=m.factor.source, condition=m.when.source)
+    return _("- %(title)s: multiply %(what)s by %(factor)s", title=m.title, what=what,
+             factor=m.factor.source)
 
 
 def render(ruleset: Ruleset, version: RulesetVersion, period: Period, person: Person,
            targets: list[tuple[str, str, str]]) -> str:
-    """The document's text (pure: everything it says is in the arguments)."""
-    head = f"{ruleset.title} (version {version.version}) for {period.code}"
-    lines: list[str] = [head, "=" * len(head),
-                        f"For {person.name} ({person.code}), {period.start_date:%d %B %Y} to "
-                        f"{period.end_date:%d %B %Y}.",
-                        f"Plan fingerprint: {version.content_hash}"]
+    """The document's text in the reader's language (pure: everything it says is in the
+    arguments and the catalogue)."""
+    head = _("%(title)s (version %(version)s) for %(period)s", title=ruleset.title,
+             version=version.version, period=period.code)
+    lines: list[str] = [head, "=" * _width(head),
+                        _("For %(name)s (%(code)s), %(start)s to %(end)s.", name=person.name,
+                          code=person.code, start=_day(period.start_date),
+                          end=_day(period.end_date)),
+                        _("Plan fingerprint: %(hash)s", hash=version.content_hash)]
     if ruleset.description:
         lines += ["", ruleset.description.strip()]
     e = ruleset.eligibility
-    who = ", ".join(e.roles) if e.roles else "every role"
-    lines += _section("Who is paid", [
-        f"Roles: {who}. At least {e.min_days} eligible days in the period.",
-        "Pay is prorated by eligible days." if e.prorate else "Pay is not prorated."])
-    lines += _section("Your target incentive", _target_incentive(ruleset, person))
-    lines += _section("What the plan pays for", _weights(ruleset))
+    who = ", ".join(e.roles) if e.roles else _("every role")
+    lines += _section(_("Who is paid"), [
+        _("Roles: %(roles)s. At least %(days)s eligible days in the period.", roles=who,
+          days=e.min_days),
+        _("Pay is prorated by eligible days.") if e.prorate else _("Pay is not prorated.")])
+    lines += _section(_("Your target incentive"), _target_incentive(ruleset, person))
+    lines += _section(_("What the plan pays for"), _weights(ruleset))
     for c in ruleset.components:
-        how = ("how the commission is worked out" if isinstance(c.scoring.transform, Commission)
-               else "how a result becomes a payout factor")
-        lines += _section(f"{c.title}: {how}", _transform(c.scoring))
+        if isinstance(c.scoring.transform, Commission):
+            title = _("%(title)s: how the commission is worked out", title=c.title)
+        else:
+            title = _("%(title)s: how a result becomes a payout factor", title=c.title)
+        lines += _section(title, _transform(c.scoring))
     if ruleset.gates:
-        lines += _section("Gates", [
-            f"- {g.title}: {g.condition.source}; otherwise "
-            + ("what is paid above target (or above the base rate) of "
-               if g.blocks is GateBlocks.ACCELERATOR else "the factor of ")
-            + f"{', '.join(g.applies_to) or 'the whole plan'} is multiplied by {_pct(g.otherwise)}"
-            for g in ruleset.gates])
+        lines += _section(_("Gates"), [_gate(g) for g in ruleset.gates])
     if ruleset.modifiers:
-        lines += _section("Modifiers", [
-            f"- {m.title}: multiply {', '.join(m.applies_to) or 'the whole plan'} by "
-            f"{m.factor.source}{f' when {m.when.source}' if m.when else ''}"
-            for m in ruleset.modifiers])
+        lines += _section(_("Modifiers"), [_modifier(m) for m in ruleset.modifiers])
     lines += _ramp(ruleset)
     limits = ruleset.limits
     bounds = []
     if limits.cap is not None:
-        bounds.append(f"The overall factor is at most {_pct(limits.cap)}.")
+        bounds.append(_("The overall factor is at most %(cap)s.", cap=_pct(limits.cap)))
     if limits.cap_amount is not None:
-        bounds.append(f"The payout is at most {limits.cap_amount:,.2f} {ruleset.currency}.")
-    bounds.append(f"Payouts are rounded to {ruleset.rounding.step} {ruleset.currency} "
-                  f"({ruleset.rounding.mode.value.replace('_', ' ')}).")
-    lines += _section("Limits and rounding", bounds)
-    lines += _section("Your targets for the period", [
+        bounds.append(_("The payout is at most %(amount)s %(currency)s.",
+                        amount=f"{limits.cap_amount:,.2f}", currency=ruleset.currency))
+    bounds.append(_("Payouts are rounded to %(step)s %(currency)s (%(mode)s).",
+                    step=ruleset.rounding.step, currency=ruleset.currency,
+                    mode=_code(ruleset.rounding.mode.value)))
+    lines += _section(_("Limits and rounding"), bounds)
+    lines += _section(_("Your targets for the period"), [
         f"- {name}, {subject}: {value}" for name, subject, value in targets]
-        or ["No target is on record for you yet."])
+        or [_("No target is on record for you yet.")])
     if ruleset.hold_unacknowledged:
-        lines += ["", "Until you acknowledge this plan, your payout under it is held."]
+        lines += ["", _("Until you acknowledge this plan, your payout under it is held.")]
     return "\n".join(lines) + "\n"
 
 

@@ -25,6 +25,7 @@ from kamscore.metrics.needs import FactNeeds
 from kamscore.models import Period, Role, Team, TeamMember
 from kamscore.scoring.errors import InvalidInputError
 from kamscore.scoring.evaluation import load_context
+from kamscore.texts import _
 
 THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 #: the actual a target is measured against, where a built-in metric says so
@@ -63,18 +64,22 @@ def parse_amount(text: Any, field: str) -> Decimal:
     if THOUSANDS.match(raw):  # 1,050,000.50 as the pages show amounts
         raw = raw.replace(",", "")
     if not raw:
-        raise InvalidInputError(f"{field}: a target is needed (a number)", field=field)
+        raise InvalidInputError(_("%(field)s: a target is needed (a number)", field=field),
+                                field=field)
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise InvalidInputError(f"{field}: {raw[:40]!r} is not a number", field=field) from None
+        raise InvalidInputError(_("%(field)s: %(text)r is not a number", field=field,
+                                  text=raw[:40]), field=field) from None
     if not value.is_finite():
-        raise InvalidInputError(f"{field}: {raw[:40]!r} is not a number", field=field)
+        raise InvalidInputError(_("%(field)s: %(text)r is not a number", field=field,
+                                  text=raw[:40]), field=field)
     if value < 0:
-        raise InvalidInputError(f"{field}: a target cannot be negative ({raw[:40]})",
-                                field=field)
+        raise InvalidInputError(_("%(field)s: a target cannot be negative (%(text)s)",
+                                  field=field, text=raw[:40]), field=field)
     if value >= Decimal("1e14"):
-        raise InvalidInputError(f"{field}: {raw[:40]} is too large for a target", field=field)
+        raise InvalidInputError(_("%(field)s: %(text)s is too large for a target", field=field,
+                                  text=raw[:40]), field=field)
     return value.quantize(CENT)
 
 
@@ -83,10 +88,11 @@ def check_bound(value: Decimal, top_down: Decimal, bound_pct: Decimal, field: st
     low = top_down * (1 - bound_pct / 100)
     high = top_down * (1 + bound_pct / 100)
     if not max(low, Decimal(0)) <= value <= high:
-        raise InvalidInputError(
-            f"{field}: {value:,.2f} is more than {bound_pct.normalize():f} % away from the "
-            f"top-down target {top_down:,.2f} (this round allows "
-            f"{max(low, Decimal(0)):,.2f} to {high:,.2f})", field=field)
+        raise InvalidInputError(_(
+            "%(field)s: %(value)s is more than %(bound)s %% away from the top-down target "
+            "%(top_down)s (this round allows %(low)s to %(high)s)", field=field,
+            value=f"{value:,.2f}", bound=f"{bound_pct.normalize():f}", top_down=f"{top_down:,.2f}",
+            low=f"{max(low, Decimal(0)):,.2f}", high=f"{high:,.2f}"), field=field)
 
 
 def allocate(total: Decimal, weights: Mapping[str, float]) -> dict[str, Decimal]:

@@ -33,18 +33,25 @@ from kamscore.models import (
 from kamscore.scoring.errors import ConflictError, InvalidInputError, NotFoundError
 from kamscore.scoring.target_basis import ACTUAL_OF, check_bound, credited, parse_amount
 from kamscore.scoring.target_rounds import RoundView, get_round, round_view
+from kamscore.texts import _
 
 HISTORY_PERIODS = 4
 DECISIONS = {"accept": ProposalDecision.ACCEPTED, "adjust": ProposalDecision.ADJUSTED,
              "reject": ProposalDecision.REJECTED}
 
 
+def _state(value: str) -> str:
+    """A round's state in the reader's words."""
+    return {"draft": _("draft"), "open": _("open"), "approved": _("approved")}.get(value, value)
+
+
 def _reason(text: str | None, field: str = "reason") -> str:
     reason = (text or "").strip()
     if not reason:
-        raise InvalidInputError(f"{field}: say why (a sentence is enough)", field=field)
+        raise InvalidInputError(_("%(field)s: say why (a sentence is enough)", field=field),
+                                field=field)
     if len(reason) > 500:
-        raise InvalidInputError(f"{field}: at most 500 characters", field=field)
+        raise InvalidInputError(_("%(field)s: at most 500 characters", field=field), field=field)
     return reason
 
 
@@ -53,7 +60,8 @@ def _line(session: Session, code: str, line_id: int, scope: Scope) -> TargetLine
     line = session.get(TargetLine, line_id)
     if (line is None or line.round_id != target_round.id
             or not scope.includes_person(line.kam_id)):
-        raise NotFoundError(f"no target {line_id} in your reach in round {code}",
+        raise NotFoundError(_("no target %(line)s in your reach in round %(round)s", line=line_id,
+                              round=code),
                             field="target")
     return line
 
@@ -64,11 +72,13 @@ def propose(session: Session, code: str, line_id: int, value: Any, reason: str |
     line = _line(session, code, line_id, scope)
     target_round = line.round
     if target_round.status is not RoundStatus.OPEN:
-        raise ConflictError(f"round {code} is {target_round.status.value}: proposals are "
-                            "taken only while it is open", field="status")
+        raise ConflictError(_("round %(round)s is %(state)s: proposals are taken only while "
+                              "it is open", round=code, state=_state(target_round.status.value)),
+                            field="status")
     if target_round.deadline is not None and now > target_round.deadline:
-        raise ConflictError(f"the deadline passed ({target_round.deadline:%Y-%m-%d %H:%M} "
-                            "UTC): proposals are closed", field="deadline")
+        raise ConflictError(_("the deadline passed (%(deadline)s UTC): proposals are closed",
+                              deadline=f"{target_round.deadline:%Y-%m-%d %H:%M}"),
+                            field="deadline")
     amount = parse_amount(value, "value")
     check_bound(amount, line.top_down, target_round.bound_pct, "value")
     line.proposed, line.reason = amount, _reason(reason)
@@ -87,14 +97,16 @@ def decide(session: Session, code: str, line_id: int, decision: str, scope: Scop
            ) -> TargetLine:
     """The manager accepts, adjusts (``value`` and ``reason``) or rejects a proposal."""
     if decision not in DECISIONS:
-        raise InvalidInputError("decision: accept, adjust or reject", field="decision")
+        raise InvalidInputError(_("decision: accept, adjust or reject"), field="decision")
     line = _line(session, code, line_id, scope)
     target_round = line.round
     if target_round.status is not RoundStatus.OPEN:
-        raise ConflictError(f"round {code} is {target_round.status.value}: decisions are "
-                            "taken only while it is open", field="status")
+        raise ConflictError(_("round %(round)s is %(state)s: decisions are taken only while "
+                              "it is open", round=code, state=_state(target_round.status.value)),
+                            field="status")
     if line.proposed is None:
-        raise ConflictError(f"{line.kam.name} proposed nothing for {line.fact_name}",
+        raise ConflictError(_("%(name)s proposed nothing for %(fact)s", name=line.kam.name,
+                              fact=line.fact_name),
                             field="target")
     details: dict[str, str] = {}
     line.agreed = None
@@ -158,7 +170,7 @@ def kam_targets(session: Session, pm: Any, code: str, kam_code: str, scope: Scop
     view = round_view(session, code, scope)
     kam = session.scalars(select(Person).where(Person.code == kam_code)).one_or_none()
     if kam is None or not scope.includes_person(kam.id):
-        raise NotFoundError(f"no KAM {kam_code!r} in your reach", field="kam")
+        raise NotFoundError(_("no KAM %(code)r in your reach", code=kam_code), field="kam")
     lines = [line for line in view.lines if line.kam_id == kam.id]
     target_round = view.round
     open_now = target_round.status is RoundStatus.OPEN and (
@@ -176,7 +188,7 @@ def waiting_decisions(session: Session, scope: Scope) -> dict[str, int]:
                TargetLine.decision == ProposalDecision.PENDING,
                scope.people(TargetLine.kam_id))).all()
     out: dict[str, int] = {}
-    for code, _ in rows:
+    for code, _line in rows:
         out[code] = out.get(code, 0) + 1
     return out
 

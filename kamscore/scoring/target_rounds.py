@@ -40,6 +40,7 @@ from kamscore.scoring.errors import (
 )
 from kamscore.scoring.periods import get_period
 from kamscore.scoring.target_basis import allocate, credited, kam_teams, parse_amount
+from kamscore.texts import _
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -317,7 +318,7 @@ def round_view(session: Session, code: str, scope: Scope) -> RoundView:
         mine = [line for line in lines if line.fact_name == fact]
         by_team: dict[str, list[TargetLine]] = {}
         for line in mine:
-            by_team.setdefault(teams.get(line.kam_id, "no team"), []).append(line)
+            by_team.setdefault(teams.get(line.kam_id, _("no team")), []).append(line)
         totals[fact] = [_totals(name, rows) for name, rows in sorted(by_team.items())] + [
-            _totals("National", [line for line in every if line.fact_name == fact])]
+            _totals(_("National"), [line for line in every if line.fact_name == fact])]
     return RoundView(target_round, lines, teams, totals)

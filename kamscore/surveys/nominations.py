@@ -35,6 +35,7 @@ from kamscore.models import (
 from kamscore.surveys.campaigns import get_campaign
 from kamscore.surveys.errors import Conflict, NotFound, SurveyError
 from kamscore.surveys.nominated_raters import GROUP_LABELS, campaign_kams
+from kamscore.texts import _
 
 DECISIONS = {"approve": NominationStatus.APPROVED, "reject": NominationStatus.REJECTED}
 
@@ -100,37 +101,45 @@ def waiting_for_approval(session: Session, scope: Scope) -> list[Waiting]:
     return [Waiting(code, name, count) for code, name, count in rows]
 
 
+def _state(value: str) -> str:
+    """A campaign's state in the reader's words."""
+    return {"draft": _("draft"), "open": _("open"), "closed": _("closed")}.get(value, value)
+
+
 def _nominating(session: Session, code: str) -> Campaign:
     campaign = get_campaign(session, code)
     if not campaign.raters_nominated:
-        raise NotFound(f"campaign {code} takes no nominations", field="code")
+        raise NotFound(_("campaign %(code)s takes no nominations", code=code), field="code")
     return campaign
 
 
 def _open_for_changes(campaign: Campaign) -> None:
     if campaign.status is not CampaignStatus.DRAFT:
-        raise Conflict(f"campaign {campaign.code} is {campaign.status.value}: nominations "
-                       "are closed", field="status")
+        raise Conflict(_("campaign %(code)s is %(state)s: nominations are closed",
+                         code=campaign.code, state=_state(campaign.status.value)),
+                       field="status")
 
 
 def _kam_in(session: Session, campaign: Campaign, scope: Scope, kam_code: str) -> Person:
     for kam in campaign_kams(session, campaign):
         if kam.code == kam_code and scope.includes_person(kam.id):
             return kam
-    raise NotFound(f"no KAM {kam_code!r} of campaign {campaign.code} in your reach",
+    raise NotFound(_("no KAM %(kam)r of campaign %(code)s in your reach", kam=kam_code,
+                     code=campaign.code),
                    field="kam")
 
 
 def _person(session: Session, code: str) -> Person:
     person = session.scalars(select(Person).where(Person.code == code)).one_or_none()
     if person is None:
-        raise NotFound(f"no person {code!r}", field="rater")
+        raise NotFound(_("no person %(code)r", code=code), field="rater")
     return person
 
 
 def _check_group(group: str) -> None:
     if group not in NOMINATED_GROUPS:
-        raise SurveyError(f"a rater group is one of {', '.join(NOMINATED_GROUPS)}",
+        raise SurveyError(_("a rater group is one of %(groups)s",
+                            groups=", ".join(NOMINATED_GROUPS)),
                           field="group")
 
 
@@ -194,13 +203,14 @@ def _add(session: Session, campaign: Campaign, kam: Person, rater_code: str, gro
     _check_group(group)
     rater = _person(session, rater_code)
     if rater.id == kam.id:
-        raise SurveyError("the self-rating is always asked; nominate colleagues",
+        raise SurveyError(_("the self-rating is always asked; nominate colleagues"),
                           field="rater")
     taken = session.scalar(select(RaterNomination.id).where(
         RaterNomination.campaign_id == campaign.id, RaterNomination.kam_id == kam.id,
         RaterNomination.rater_id == rater.id))
     if taken is not None:
-        raise Conflict(f"{rater.name} is nominated for {kam.name} already", field="rater")
+        raise Conflict(_("%(rater)s is nominated for %(kam)s already", rater=rater.name,
+                         kam=kam.name), field="rater")
     nomination = RaterNomination(
         campaign_id=campaign.id, kam_id=kam.id, rater_id=rater.id, rater_group=group,
         status=NominationStatus.APPROVED if approved else NominationStatus.PROPOSED,
@@ -219,7 +229,8 @@ def _nomination(session: Session, campaign: Campaign, nomination_id: int, scope:
     nomination = session.get(RaterNomination, nomination_id)
     if (nomination is None or nomination.campaign_id != campaign.id
             or not scope.includes_person(nomination.kam_id)):
-        raise NotFound(f"no nomination {nomination_id} in your reach", field="nomination")
+        raise NotFound(_("no nomination %(id)s in your reach", id=nomination_id),
+                       field="nomination")
     return nomination
 
 
@@ -230,7 +241,7 @@ def withdraw(session: Session, code: str, nomination_id: int, scope: Scope, acto
     _open_for_changes(campaign)
     nomination = _nomination(session, campaign, nomination_id, scope)
     if nomination.status is not NominationStatus.PROPOSED:
-        raise Conflict("your manager has decided on this nomination already",
+        raise Conflict(_("your manager has decided on this nomination already"),
                        field="nomination")
     record(session, actor, "nomination.withdraw", "campaign", code,
            kam=nomination.kam.code, rater=nomination.rater.code, group=nomination.rater_group)
@@ -242,7 +253,7 @@ def decide(session: Session, code: str, nomination_id: int, decision: str, scope
            actor: str, now: dt.datetime, group: str | None = None) -> RaterNomination:
     """The manager approves or rejects a nomination, optionally in another group."""
     if decision not in DECISIONS:
-        raise SurveyError("approve or reject", field="decision")
+        raise SurveyError(_("approve or reject"), field="decision")
     campaign = _nominating(session, code)
     _open_for_changes(campaign)
     nomination = _nomination(session, campaign, nomination_id, scope)

@@ -10,9 +10,33 @@ service's result never depends on whether it runs in a request. Placeholders are
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext, ngettext, pgettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext, ngettext, pgettext
 
 _ = gettext
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext", "pgettext"]
+
+
+def locale_tag() -> str:
+    """The reader's Babel locale (``zh_Hant``) for a service that writes dates itself; ``en``
+    outside a request (as ``_`` reads English there)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return "en"
+    return str(locale)
+
+
+@contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+    """The texts of the block in ``language`` (a BCP 47 tag, ``zh-Hant``; None: English),
+    whatever the request's: for an e-mail written in its recipient's language. Outside an
+    application context the texts stay English."""
+    with force_locale((language or "en").replace("-", "_")):
+        yield
+
+
+__all__ = ["_", "_l", "gettext", "in_language", "lazy_gettext", "locale_tag",
+           "ngettext", "pgettext"]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from kamscore.models import NOMINATED_GROUPS, Person
-from kamscore.surveys.nominated_raters import GROUP_LABELS
 from kamscore.web.base_form import Form
+from kamscore.web.value_names import VALUE_NAMES
 
-GROUP_CHOICES = [SelectChoice(g, GROUP_LABELS[g]) for g in NOMINATED_GROUPS]
+GROUP_CHOICES = [SelectChoice(g, VALUE_NAMES[g]) for g in NOMINATED_GROUPS]
 
 
 class RaterForm(Form):
@@ -20,10 +21,10 @@ class RaterForm(Form):
 
     kam = HiddenField(validators=[DataRequired(), Length(max=40)])
     #: any code is taken: the service says whether it is a person (and not nominated yet)
-    rater = SelectField("Colleague", validators=[DataRequired("Choose a colleague.")],
+    rater = SelectField(_l("Colleague"), validators=[DataRequired(_l("Choose a colleague."))],
                         validate_choice=False)
-    group = SelectField("Rates as", choices=GROUP_CHOICES, validators=[DataRequired()])
-    submit = SubmitField("Propose")
+    group = SelectField(_l("Rates as"), choices=GROUP_CHOICES, validators=[DataRequired()])
+    submit = SubmitField(_l("Propose"))
 
     def offer(self, people: Iterable[Person]) -> RaterForm:
         self.rater.choices = [SelectChoice(p.code, f"{p.name} ({p.code})") for p in people]
@@ -33,10 +34,10 @@ class RaterForm(Form):
 class DecisionForm(Form):
     """Approve or reject one nomination, in the group chosen."""
 
-    group = SelectField("Group", choices=GROUP_CHOICES, validators=[DataRequired()])
-    decision = SelectField("Decision", choices=[SelectChoice("approve", "Approve"),
-                                                    SelectChoice("reject", "Reject")])
+    group = SelectField(_l("Group"), choices=GROUP_CHOICES, validators=[DataRequired()])
+    decision = SelectField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
+                                                       SelectChoice("reject", _l("Reject"))])
 
 
 class ButtonForm(Form):
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))

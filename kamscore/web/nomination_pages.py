@@ -15,13 +15,13 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kamscore.auth.access import current_scope, current_user_of_request, requires
 from kamscore.db.session import get_session
 from kamscore.surveys import nominations
 from kamscore.surveys.errors import NotFound, SurveyError
-from kamscore.surveys.nominated_raters import GROUP_LABELS
 from kamscore.web.nav import add_nav_item
 from kamscore.web.nomination_forms import GROUP_CHOICES, ButtonForm, DecisionForm, RaterForm
 
@@ -38,6 +38,11 @@ def init_app(app: Flask) -> None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _group_names() -> dict[str, str]:
+    """Rater group code → its name in the page's language."""
+    return {c.value: str(c.label) for c in GROUP_CHOICES}
 
 
 def _actor() -> str:
@@ -63,14 +68,14 @@ def mine() -> str:
 def kam(code: str) -> str:
     kam_code = _own_kam()
     if kam_code is None:
-        abort(404, description="Your user is not linked to a KAM.")
+        abort(404, description=_("Your user is not linked to a KAM."))
     try:
         found = nominations.kam_nominations(get_session(), code, kam_code, current_scope())
     except NotFound as exc:
         abort(404, description=exc.message)
     form = RaterForm(formdata=None, kam=kam_code).offer(found.candidates)
     return render_template("nominations/kam.html", n=found, form=form,
-                           button=ButtonForm(formdata=None), group_names=GROUP_LABELS)
+                           button=ButtonForm(formdata=None), group_names=_group_names())
 
 
 def _redirect_kam(code: str) -> Response:
@@ -100,9 +105,9 @@ def propose(code: str) -> Response:
     if form.validate_on_submit():
         _do(lambda session: nominations.propose(
             session, code, form.kam.data, form.rater.data, form.group.data, current_scope(),
-            _actor(), _now()), "Proposed: your manager decides on it.")
+            _actor(), _now()), _("Proposed: your manager decides on it."))
     else:
-        flash("Choose a colleague and his group.", "error")
+        flash(_("Choose a colleague and his group."), "error")
     return _redirect_kam(code)
 
 
@@ -111,7 +116,7 @@ def propose(code: str) -> Response:
 def withdraw(code: str, nomination_id: int) -> Response:
     if ButtonForm().validate_on_submit():
         _do(lambda session: nominations.withdraw(session, code, nomination_id,
-                                                 current_scope(), _actor()), "Withdrawn.")
+                                                 current_scope(), _actor()), _("Withdrawn."))
     return _redirect_kam(code)
 
 
@@ -134,8 +139,8 @@ def team(code: str) -> str:
               .offer(k.candidates) for k in found}
     return render_template("nominations/team.html", code=code, kams=found, adders=adders,
                            button=ButtonForm(formdata=None),
-                           groups=[(c.value, c.label) for c in GROUP_CHOICES],
-                           group_names=GROUP_LABELS)
+                           groups=[(c.value, str(c.label)) for c in GROUP_CHOICES],
+                           group_names=_group_names())
 
 
 @bp.post("/team/<code>/<int:nomination_id>")
@@ -143,12 +148,12 @@ def team(code: str) -> str:
 def decide(code: str, nomination_id: int) -> Response:
     form = DecisionForm()
     if form.validate_on_submit():
-        verb = "Approved" if form.decision.data == "approve" else "Rejected"
+        done = _("Approved.") if form.decision.data == "approve" else _("Rejected.")
         _do(lambda session: nominations.decide(
             session, code, nomination_id, form.decision.data, current_scope(), _actor(),
-            _now(), group=form.group.data), f"{verb}.")
+            _now(), group=form.group.data), done)
     else:
-        flash("Choose a group and a decision.", "error")
+        flash(_("Choose a group and a decision."), "error")
     return redirect(url_for(".team", code=code))
 
 
@@ -158,7 +163,7 @@ def approve_all(code: str, kam_code: str) -> Response:
     if ButtonForm().validate_on_submit():
         _do(lambda session: nominations.approve_all(session, code, kam_code, current_scope(),
                                                     _actor(), _now()),
-            f"Every proposal of {kam_code} approved.")
+            _("Every proposal of %(kam)s approved.", kam=kam_code))
     return redirect(url_for(".team", code=code))
 
 
@@ -169,7 +174,7 @@ def add(code: str, kam_code: str) -> Response:
     if form.validate_on_submit():
         _do(lambda session: nominations.add_approved(
             session, code, kam_code, form.rater.data, form.group.data, current_scope(),
-            _actor(), _now()), "Added and approved.")
+            _actor(), _now()), _("Added and approved."))
     else:
-        flash("Choose a colleague and his group.", "error")
+        flash(_("Choose a colleague and his group."), "error")
     return redirect(url_for(".team", code=code))

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -36,13 +37,19 @@ from kamscore.directory.listings import (
     overview,
     team_directory,
 )
+from kamscore.web.error_texts import error_name, error_text
 from kamscore.web.forms import SignInForm, SignOutForm
 from kamscore.web.paging import page_number
+from kamscore.web.value_names import value_name
 
 bp = Blueprint("web", __name__, template_folder="templates",
                static_folder="static/web", static_url_path="/static/web")
 
 PER_PAGE = {"kams": 50, "teams": 20, "accounts": 50}
+
+bp.add_app_template_filter(value_name, "value_name")
+bp.add_app_template_global(error_name, "error_name")
+bp.add_app_template_global(error_text, "error_text")
 
 
 @bp.get("/")
@@ -66,7 +73,7 @@ def kams() -> str:
 def kam(code: str) -> str:
     profile = kam_profile(get_session(), code, accounts_scope=optional_scope("accounts.read"))
     if profile is None:
-        abort(404, description=f"There is nobody with the code {code!r}.")
+        abort(404, description=_("There is nobody with the code %(code)s.", code=code))
     return render_template("web/kam.html", kam=profile)
 
 
@@ -107,6 +114,7 @@ def login() -> Any:
         if user is not None:
             login_user(user)
             mark_signed_in()
+            refresh()  # the page's language is now the user's own (kamscore.web.language)
             flash(_("Signed in as %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data) or url_for("web.home"))
         form.password.errors.append(_("Unknown username or wrong password."))
@@ -119,7 +127,7 @@ def login() -> Any:
 def logout() -> Response:
     form = SignOutForm()
     if not form.validate_on_submit():
-        abort(400, description="The sign-out form expired; please try again.")
+        abort(400, description=_("The sign-out form expired; please try again."))
     if current_user.is_authenticated:
         sign_out(current_user._get_current_object())
     logout_user()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from kamscore.scoring.scorecard import is_fraction
@@ -30,20 +31,23 @@ def scorecard_charts(card: Scorecard, subject: str | None = None) -> dict[str, A
     history = card.history
     currency = card.currency or "EUR"
     labels = [h.period for h in history]
-    whose = "Your" if subject is None else f"{subject}:"
+    own = subject is None
     payout = trend_chart([Point(h.period, h.payout) for h in history],
-                         title=f"{whose} payout by period", floor=0.0,
+                         title=_("Your payout by period") if own
+                         else _("%(name)s: payout by period", name=subject), floor=0.0,
                          value_format=lambda v: money(v, currency)) if card.with_pay else None
     score = trend_chart([Point(h.period, h.score) for h in history],
-                        title=f"{whose} score by period (100% = on target)",
-                        value_format=lambda v: percent_of(v, 0), reference=(1.0, "target"))
+                        title=_("Your score by period (100%% = on target)", name="") if own
+                        else _("%(name)s: score by period (100%% = on target)", name=subject),
+                        value_format=lambda v: percent_of(v, 0), reference=(1.0, _("target")))
     components: list[tuple[str, Markup]] = []
     for cid, title, unit in card.components:
         points = []
         for label, h in zip(labels, history, strict=True):
             found = next((c for c in h.components if c.id == cid), None)
             points.append(Point(label, found.value if found is not None else None))
-        components.append((title, trend_chart(points, title=f"{title} by period",
+        chart_title = _("%(measure)s by period", measure=title)
+        components.append((title, trend_chart(points, title=chart_title,
                                               value_format=value_format(unit))))
     return {"payout": payout, "score": score, "components": components}
 
@@ -52,11 +56,12 @@ def team_charts(view: TeamView) -> dict[str, Any]:
     """The team's median score and total payout by period, and the latest distribution."""
     charts: dict[str, Any] = {
         "median": trend_chart([Point(s.period, s.median_score) for s in view.summaries],
-                              title="Team median score by period",
+                              title=_("Team median score by period"),
                               value_format=lambda v: percent_of(v, 0),
-                              reference=(1.0, "target")),
+                              reference=(1.0, _("target"))),
         "bands": histogram([Bucket(label, count) for label, count in view.bands],
-                           title=f"Scores in {view.latest}: KAMs per band")
+                           title=_("Scores in %(period)s: KAMs per band", period=view.latest),
+                           unit=_("KAMs"))
         if view.latest else None,
         "payout": None,
     }
@@ -64,6 +69,6 @@ def team_charts(view: TeamView) -> dict[str, Any]:
         currency = view.currency or "EUR"
         charts["payout"] = trend_chart(
             [Point(s.period, s.total_payout) for s in view.summaries],
-            title="Team payout by period", floor=0.0,
+            title=_("Team payout by period"), floor=0.0,
             value_format=lambda v: money(v, currency))
     return charts

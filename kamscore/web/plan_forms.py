@@ -24,13 +24,13 @@ class AcknowledgeForm(Form):
     """The KAM's password, and the hash of the document the page showed him."""
 
     document_hash = HiddenField(validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Your password",
-                             validators=[DataRequired("Enter your password to acknowledge.")])
-    submit = SubmitField("Acknowledge my plan")
+    password = PasswordField(_l("Your password"),
+                             validators=[DataRequired(_l("Enter your password to acknowledge."))])
+    submit = SubmitField(_l("Acknowledge my plan"))
 
 
 class ButtonForm(Form):
-    submit = SubmitField("Send")
+    submit = SubmitField(_l("Send"))
 
 
 REASON_CHOICES = [SelectChoice(r.value, HOLD_REASONS[r.value]) for r in HoldReason]

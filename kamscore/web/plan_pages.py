@@ -100,7 +100,7 @@ def acknowledge(version_id: int, period: str) -> Any:
         target.errors = [exc.message]
         form.document_hash.data = ""  # show the document as it reads now, with its hash
         return _document_page(version_id, period, form, exc.status)
-    flash("Your plan is acknowledged. You can download the document you acknowledged.",
+    flash(_("Your plan is acknowledged. You can download the document you acknowledged."),
           "success")
     return redirect(url_for(".document", version_id=version_id, period=period), code=303)
 
@@ -117,15 +117,15 @@ def status() -> str:
 @requires("acknowledgments.remind")
 def remind(version_id: int, period: str) -> Response:
     if not ButtonForm().validate():
-        abort(400, description="the form expired: reload the page")
+        abort(400, description=_("the form expired: reload the page"))
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     scope = current_scope()
     get_session().commit()  # end this request's transaction: the task opens its own
     get_queue().enqueue(PLAN_REMINDERS, version_id, period, current_user_of_request().username,
                         scope.everything, sorted(scope.person_ids),
                         f"{base}{url_for('.mine')}")
-    flash("Reminders are being sent to those who have not acknowledged (the audit log "
-          "records how many).", "success")
+    flash(_("Reminders are being sent to those who have not acknowledged (the audit log "
+            "records how many)."), "success")
     return redirect(url_for(".status"), code=303)
 
 

@@ -31,6 +31,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kamscore.auth.access import (
@@ -54,6 +55,7 @@ from kamscore.web.target_forms import (
     ProposeForm,
     RoundForm,
 )
+from kamscore.web.value_names import value_name
 
 bp = Blueprint("target_pages", __name__, url_prefix="/targets", template_folder="templates",
                static_folder="static/targets", static_url_path="/static/targets")
@@ -93,8 +95,13 @@ def _step(step: Callable[[Any], Any], done: str, page: Page, target: str
 
 def _invalid(form: Any, page: Page) -> tuple[str, int]:
     for field, errors in form.errors.items():
-        flash(f"{field}: {errors[0]}", "error")
+        label = form[field].label.text if field in form else field
+        flash(_("%(field)s: %(error)s", field=label, error=errors[0]), "error")
     return page(), 400
+
+
+#: A manager's decision (the form's verb) as the state it leaves the line in.
+DECIDED = {"accept": "accepted", "adjust": "adjusted", "reject": "rejected"}
 
 
 # --- the comp team ------------------------------------------------------------------------
@@ -116,7 +123,7 @@ def create() -> Response | tuple[str, int]:
     return _step(lambda s: target_rounds.create_round(
         s, code=form.code.data, title=form.title.data, period=form.period.data,
         facts=form.fact_units(), bound_pct=form.bound_pct.data, actor=_actor()),
-        "Round created: set its top-down targets.", page,
+        _("Round created: set its top-down targets."), page,
         url_for(".round_page", code=form.code.data))
 
 
@@ -129,7 +136,7 @@ def _round_page(code: str, **forms: Any) -> str:
     teams = sorted(set(view.teams.values()))
     allocate = forms.get("allocate") or AllocateForm(formdata=None)
     allocate.fact.choices = list(target_round.facts)
-    allocate.team.choices = [("", "National")] + [(c, n) for c, n in _team_codes(view)]
+    allocate.team.choices = [("", _("National"))] + [(c, n) for c, n in _team_codes(view)]
     return render_template(
         "targets/round.html", view=view, teams=teams,
         import_form=forms.get("import_form") or ImportForm(formdata=None),
@@ -158,16 +165,16 @@ def import_file(code: str) -> Response | tuple[str, int]:
     page = lambda: _round_page(code, import_form=form)  # noqa: E731
     upload = form.upload.data
     if not form.validate_on_submit() or upload is None or not upload.filename:
-        flash("upload: choose a CSV file", "error")
+        flash(_("upload: choose a CSV file"), "error")
         return page(), 400
     try:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        flash("upload: the file is not UTF-8 text", "error")
+        flash(_("upload: the file is not UTF-8 text"), "error")
         return page(), 400
     return _step(lambda s: target_rounds.import_top_down(s, code, text, upload.filename,
                                                          _actor()),
-                 "Top-down targets imported.", page, url_for(".round_page", code=code))
+                 _("Top-down targets imported."), page, url_for(".round_page", code=code))
 
 
 @bp.post("/rounds/<code>/allocate")
@@ -182,7 +189,7 @@ def allocate(code: str) -> Response | tuple[str, int]:
                             team=form.team.data or None)
     pm = get_plugin_manager(current_app)
     return _step(lambda s: target_rounds.allocate_total(s, pm, code, allocation, _actor()),
-                 "Total allocated.", page, url_for(".round_page", code=code))
+                 _("Total allocated."), page, url_for(".round_page", code=code))
 
 
 @bp.post("/rounds/<code>/open")
@@ -194,7 +201,7 @@ def open_round(code: str) -> Response | tuple[str, int]:
         return _invalid(form, page)
     deadline = form.deadline.data.replace(tzinfo=dt.UTC)
     return _step(lambda s: target_rounds.open_round(s, code, deadline, _actor(), _now()),
-                 "Round opened: the KAMs can propose until the deadline.", page,
+                 _("Round opened: the KAMs can propose until the deadline."), page,
                  url_for(".round_page", code=code))
 
 
@@ -202,9 +209,9 @@ def open_round(code: str) -> Response | tuple[str, int]:
 @requires("targets.approve")
 def approve(code: str) -> Response | tuple[str, int]:
     if not ButtonForm().validate_on_submit():
-        abort(400, description="The form expired; try again.")
+        abort(400, description=_("The form expired; try again."))
     return _step(lambda s: target_rounds.approve_round(s, code, _actor(), _now()),
-                 "Round approved: its targets are facts now.", lambda: _round_page(code),
+                 _("Round approved: its targets are facts now."), lambda: _round_page(code),
                  url_for(".round_page", code=code))
 
 
@@ -217,7 +224,7 @@ def _own_kam() -> str:
     if wanted:
         return wanted
     if person is None:
-        abort(404, description="Your user is not linked to a KAM.")
+        abort(404, description=_("Your user is not linked to a KAM."))
     return person.code
 
 
@@ -257,7 +264,7 @@ def propose(code: str, line_id: int) -> Response | tuple[str, int]:
         return _invalid(form, page)
     return _step(lambda s: target_proposals.propose(
         s, code, line_id, form.value.data, form.reason.data, current_scope(), _actor(),
-        _now()), "Proposed: your manager decides on it.", page,
+        _now()), _("Proposed: your manager decides on it."), page,
         url_for(".kam", code=code))
 
 
@@ -292,8 +299,10 @@ def decide(code: str, line_id: int) -> Response | tuple[str, int]:
     page = lambda: _team_page(code)  # noqa: E731
     if not form.validate_on_submit():
         return _invalid(form, page)
+    decision = form.decision.data or ""
+    done = _("Decision recorded: %(decision)s.",
+             decision=value_name(DECIDED.get(decision, decision)))
     return _step(lambda s: target_proposals.decide(
-        s, code, line_id, form.decision.data or "", current_scope(), _actor(), _now(),
-        value=form.value.data, reason=form.reason.data),
-        f"Decision recorded: {form.decision.data}.", page, url_for(".team", code=code))
+        s, code, line_id, decision, current_scope(), _actor(), _now(),
+        value=form.value.data, reason=form.reason.data), done, page, url_for(".team", code=code))
 

@@ -64,7 +64,7 @@ def test_propose_adjust_approve_through_the_pages(client, app, opened):
     assert "Your reason: new tender" in text(client.get("/targets/mine/R1"))
     sign_in(client, "mia")
     team_page = text(client.get("/targets/team/R1"))
-    assert "1 proposal(s) wait for your decision" in team_page
+    assert "1 proposal waits for your decision" in team_page
     assert "Kam K1: new tender" in team_page and "Kam K3" not in team_page
     adjusted = client.post(f"/targets/team/R1/{opened['K1']}", data={
         "decision": "adjust", "value": "1020000", "reason": "tender starts in March"})

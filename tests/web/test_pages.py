@@ -88,12 +88,12 @@ def test_kam_list_and_a_kam_with_a_handover(client, demo):
     assert taken_over and all(a.start_date == dt.date(YEAR, 5, 16) for a in taken_over)
     detail = text_of(client.get(f"/kams/{joiner.code}"))
     assert f"<h1>{joiner.name}</h1>" in detail
-    assert detail.count(f"<td>{YEAR}-05-16</td>") == len(taken_over)
+    assert detail.count(f"<td>May 16, {YEAR}</td>") == len(taken_over)
     assert "tag--current" in detail
     # ...from a colleague, whose page shows the span that ended the day before
     colleague = read(demo, select(Person).join(Assignment, Assignment.person_id == Person.id)
                      .where(Assignment.end_date == dt.date(YEAR, 5, 15)))
-    assert f"<td>{YEAR}-05-15</td>" in text_of(client.get(f"/kams/{colleague.code}"))
+    assert f"<td>May 15, {YEAR}</td>" in text_of(client.get(f"/kams/{colleague.code}"))
     assert "tag--ended" in text_of(client.get(f"/kams/{colleague.code}"))
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Table, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kamscore.config import DEFAULTS
@@ -26,7 +26,8 @@ from kamscore.db.column_reads import (
 from kamscore.db.gc_pause import gc_paused
 from kamscore.facts.columns import fact_names, read_fact_columns
 from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
-from kamscore.metrics.assemble import CONTEXT_NEEDS, assemble_context, day_array
+from kamscore.facts.table_snapshots import read_table
+from kamscore.metrics.assemble import CONTEXT_NEEDS, assemble_context
 from kamscore.metrics.context import (
     Actions,
     FactColumns,
@@ -44,11 +45,8 @@ from kamscore.models import (
     Assignment,
     Period,
     Person,
-    PlanAction,
-    PlanObjective,
     Product,
     ProductPhase,
-    Stakeholder,
     Team,
     TeamMember,
 )
@@ -220,51 +218,36 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
     return _Plans(rows, position, list(span))
 
 
-def _plan_items(session: Session, table: Table, columns: list[str], plans: _Plans) -> list:
-    """Objectives or actions of the plans in force: (plan position, *columns)."""
-    p = AccountPlan.__table__
-    cols = fetch_columns(session, select(table.c.plan_id, *(table.c[c] for c in columns))
-                    .join(p, table.c.plan_id == p.c.id)
-                    .where(p.c.period_id.in_(plans.period_ids)), 1 + len(columns))
-    ids = nullable_ids(cols[0])
+def _plan_items(session: Session, name: str, plans: _Plans) -> tuple[np.ndarray, dict]:
+    """Objectives or actions (table ``name``) of the plans in force: their plan positions
+    and columns (``kamscore.facts.table_snapshots``: the whole table, kept here)."""
+    cols = read_table(session, name)
+    ids = cols["plan_id"]
     position = plans.position[np.minimum(ids, len(plans.position) - 1)]
     position[ids >= len(plans.position)] = -1
     keep = np.flatnonzero(position >= 0)
-    return [position[keep], *([col[i] for i in keep.tolist()] for col in cols[1:])]
+    return position[keep], {column: values[keep] for column, values in cols.items()}
 
 
 def _objectives(session: Session, plans: _Plans) -> Objectives:
-    cols = _plan_items(session, PlanObjective.__table__, ["code", "target", "actual", "met"],
-                       plans)
-    return Objectives(
-        plan=cols[0],
-        code=object_array(cols[1]),
-        target=np.array(cols[2], dtype=float),
-        actual=np.array(cols[3], dtype=float),
-        met=np.array([None if m is None else float(m) for m in cols[4]], dtype=float),
-    )
+    plan, cols = _plan_items(session, "plan_objective", plans)
+    return Objectives(plan=plan, code=cols["code"], target=cols["target"],
+                      actual=cols["actual"], met=cols["met"])
 
 
 def _actions(session: Session, plans: _Plans) -> Actions:
-    cols = _plan_items(session, PlanAction.__table__, ["code", "due_date", "done_date"], plans)
-    return Actions(
-        plan=cols[0],
-        code=object_array(cols[1]),
-        due=day_array(cols[2]),
-        done=day_array(cols[3]),
-    )
+    plan, cols = _plan_items(session, "plan_action", plans)
+    return Actions(plan=plan, code=cols["code"], due=cols["due_date"], done=cols["done_date"])
 
 
 def _stakeholders(session: Session, codes: _Codes) -> Stakeholders:
-    t = Stakeholder.__table__
-    cols = fetch_columns(session, select(t.c.account_id, t.c.role, t.c.influence,
-                                    t.c.partnership_level, t.c.is_key), 5)
+    cols = read_table(session, "stakeholder")
     return Stakeholders(
-        account=codes.account_position[nullable_ids(cols[0])],
-        role=object_array(cols[1]),
-        influence=np.array(cols[2], dtype=np.int64),
-        partnership_level=np.array(cols[3], dtype=np.int64),
-        is_key=np.array(cols[4], dtype=bool),
+        account=codes.account_position[cols["account_id"]],
+        role=cols["role"],
+        influence=cols["influence"],
+        partnership_level=cols["partnership_level"],
+        is_key=cols["is_key"],
     )
 
 

@@ -27,8 +27,14 @@ from kamscore.db.gc_pause import gc_paused
 from kamscore.facts.columns import fact_names, read_fact_columns
 from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
 from kamscore.facts.table_snapshots import read_table
-from kamscore.metrics.assemble import CONTEXT_NEEDS, assemble_context
+from kamscore.metrics.assemble import (
+    CONTEXT_NEEDS,
+    AssignmentColumns,
+    assemble_context,
+    day_array,
+)
 from kamscore.metrics.context import (
+    Accounts,
     Actions,
     FactColumns,
     FactTable,
@@ -118,7 +124,7 @@ def _load(session: Session, period: Period | str, pm: object, roles: Sequence[st
     return assemble_context(
         period_info(current),
         people=_people(session, current, role_values, codes),
-        accounts=codes.account_rows,
+        accounts=codes.accounts,
         assignments=_assignments(session, current, role_values, codes),
         facts=_facts(session, current.id, codes, needs.current),
         previous_year=period_info(previous) if previous is not None else None,
@@ -155,12 +161,15 @@ class _Codes:
         self.account_position = id_lookup(ids, np.arange(len(ids), dtype=np.int64), -1)
         self.account_code = id_lookup(ids, object_array(cols[1])[order], None)
         team = self.team_code[nullable_ids(cols[6])]
-        self.account_rows = [(cols[1][i], cols[2][i], cols[3][i], cols[4][i], cols[5][i],
-                              team[i]) for i in order.tolist()]
+        self.accounts = Accounts(  # as assemble_context would make them from rows
+            codes=object_array(cols[1])[order], names=object_array(cols[2])[order],
+            types=object_array([None if t is None else str(t) for t in cols[3]])[order],
+            segments=object_array(cols[4])[order], regions=object_array(cols[5])[order],
+            teams=team[order])
 
     @property
     def n_accounts(self) -> int:
-        return len(self.account_rows)
+        return len(self.accounts)
 
 
 def _facts(session: Session, period_id: int, codes: _Codes,
@@ -265,17 +274,22 @@ def _people(session: Session, period: Period, roles: list[str], codes: _Codes) -
     return [(*r[:6], m, r[7], r[8]) for r, m in zip(rows, managers, strict=True)]
 
 
-def _assignments(session: Session, period: Period, roles: list[str], codes: _Codes) -> list:
+def _assignments(session: Session, period: Period, roles: list[str],
+                 codes: _Codes) -> AssignmentColumns:
     a, p = Assignment.__table__, Person.__table__
-    rows = session.connection().execute(
-        select(a.c.person_id, a.c.account_id, a.c.start_date, a.c.end_date, a.c.share)
-        .join(p, a.c.person_id == p.c.id)
-        .where(p.c.role.in_(roles), a.c.start_date <= period.end_date,
-               or_(a.c.end_date.is_(None), a.c.end_date >= period.start_date))
-    ).all()
-    people = codes.person_code[nullable_ids([r[0] for r in rows])]
-    accounts = codes.account_code[nullable_ids([r[1] for r in rows])]
-    return [(pc, ac, r[2], r[3], r[4]) for pc, ac, r in zip(people, accounts, rows, strict=True)]
+    cols = fetch_columns(session, select(a.c.person_id, a.c.account_id, a.c.start_date,
+                                         a.c.end_date, a.c.share)
+                         .join(p, a.c.person_id == p.c.id)
+                         .where(p.c.role.in_(roles), a.c.start_date <= period.end_date,
+                                or_(a.c.end_date.is_(None), a.c.end_date >= period.start_date)),
+                         5)
+    return AssignmentColumns(
+        person=codes.person_code[nullable_ids(cols[0])],
+        account=codes.account_position[nullable_ids(cols[1])],
+        start_date=day_array(cols[2], period.start_date),
+        end_date=day_array(cols[3]),
+        share=np.array(cols[4], dtype=float),
+    )
 
 
 def _team_members(session: Session, codes: _Codes) -> list:

@@ -29,7 +29,7 @@ import numpy as np
 from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from kamscore.db.column_reads import fetch_rows
+from kamscore.db.column_reads import fetch_binary, fetch_rows
 from kamscore.metrics.assemble import day_array
 from kamscore.models import PlanAction, PlanObjective, Stakeholder, TableSnapshot
 
@@ -54,10 +54,9 @@ TableColumns = dict[str, np.ndarray]
 
 def read_table(session: Session, name: str) -> TableColumns:
     """The columns of table ``name`` (one of :data:`COLUMNS`), rows in id order."""
-    blob = session.execute(select(TableSnapshot.data)
-                           .where(TableSnapshot.name == name)).scalar()
-    if blob is not None:
-        return decode(name, bytes(blob))
+    found = fetch_binary(session, select(TableSnapshot.data).where(TableSnapshot.name == name))
+    if found:
+        return decode(name, bytes(found[0][0]))
     return read_rows(session, name)
 
 

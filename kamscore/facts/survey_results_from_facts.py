@@ -216,7 +216,11 @@ def _reportable(table: MeasureTable, minimum: int) -> MeasureTable:
 
 def _table(key: TableKey, stats: Mapping[str, list[_Stat]], codes: np.ndarray) -> MeasureTable:
     _survey, subject_type, measure, group = key
-    ranks = np.unique(np.concatenate([s.ranks for ss in stats.values() for s in ss]))
+    seen = np.zeros(len(codes), dtype=bool)  # the ranks present, sorted, without a sort
+    for ss in stats.values():
+        for stat in ss:
+            seen[stat.ranks] = True
+    ranks = np.flatnonzero(seen)
     subjects = codes[ranks]  # sorted by code
     size = len(ranks)
 

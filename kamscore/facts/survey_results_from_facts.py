@@ -27,8 +27,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kamscore.db.column_reads import code_lookup, object_array
+from kamscore.db.column_reads import code_lookup, id_lookup, object_array
 from kamscore.facts.columns import fact_names, read_fact_columns
+from kamscore.facts.table_snapshots import read_table
 from kamscore.hookspecs import hookimpl
 from kamscore.metrics.survey_results import (
     GROUP_ALL,
@@ -38,7 +39,7 @@ from kamscore.metrics.survey_results import (
     SurveyAggregate,
     SurveyResults,
 )
-from kamscore.models import Account, Period, Person
+from kamscore.models import Period, Person
 
 PREFIX = "survey."
 ACCOUNT_SURVEY = "customer_satisfaction"
@@ -304,7 +305,9 @@ def load_survey_facts(session: Session, period: Period,
     if not present:
         return FactSurveyResults({}, source=f"{SOURCE} {period.code}")
     chosen = min({pid for pid, _ in present}, key=lambda pid: periods[pid])
-    account_codes, account_rank = _rank_lookup(code_lookup(session, Account.__table__))
+    accounts = read_table(session, "account")  # its snapshot: no 75,000 rows read again
+    account_codes, account_rank = _rank_lookup(id_lookup(accounts["id"], accounts["code"],
+                                                         None))
     person_codes, person_rank = _rank_lookup(code_lookup(session, Person.__table__))
     wanted = [n for pid, n in present if pid == chosen and _wanted(n, measures)]
     by_name = {name: (raw.value, account_rank[raw.account], person_rank[raw.person])

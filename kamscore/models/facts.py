@@ -124,8 +124,9 @@ class FactSnapshotColumn(Base):
 
 
 class TableSnapshot(Base):
-    """A slow-changing table a score run reads whole (stakeholders, plan objectives and
-    actions), also kept column-wise: one ``.npz`` payload of numpy arrays, in id order.
+    """A slow-changing table a score run reads whole (accounts, assignments, account plans,
+    stakeholders, plan objectives and actions), also kept column-wise: one ``.npz`` payload
+    of numpy arrays, in id order.
 
     A cache for reading, never a record (``kamscore.facts.table_snapshots``): built by a
     score run that finds none, by the demo and by ``kamscore period snapshot``. Database

@@ -31,7 +31,6 @@ from kamscore.metrics.assemble import (
     CONTEXT_NEEDS,
     AssignmentColumns,
     assemble_context,
-    day_array,
 )
 from kamscore.metrics.context import (
     Accounts,
@@ -46,9 +45,6 @@ from kamscore.metrics.context import (
 from kamscore.metrics.needs import FactNeeds, scoped_survey_results
 from kamscore.metrics.survey_results import SurveyResults
 from kamscore.models import (
-    Account,
-    AccountPlan,
-    Assignment,
     Period,
     Person,
     Product,
@@ -146,26 +142,25 @@ class _Codes:
     """Id → code/position lookups for accounts (sorted by code), people, teams, products."""
 
     def __init__(self, session: Session) -> None:
-        self.person_code = code_lookup(session, Person.__table__)
+        p = Person.__table__
+        people = fetch_columns(session, select(p.c.id, p.c.code, p.c.role), 3)
+        self.person_code = id_lookup(people[0], object_array(people[1]), None)
+        self.person_role = id_lookup(people[0], object_array(people[2]), None)
         t = Team.__table__
         teams = fetch_columns(session, select(t.c.id, t.c.code, t.c.name, t.c.lead_id), 4)
         self.team_code = id_lookup(teams[0], object_array(teams[1]), None)
         leads = self.person_code[nullable_ids(teams[3])]
         self.team_rows = list(zip(teams[1], teams[2], leads, strict=True))
         self.product_code = code_lookup(session, Product.__table__)
-        a = Account.__table__
-        cols = fetch_columns(session, select(a.c.id, a.c.code, a.c.name, a.c.type, a.c.segment,
-                                        a.c.region, a.c.team_id), 7)
-        order = np.argsort(object_array(cols[1]), kind="stable")
-        ids = np.asarray(cols[0], dtype=np.int64)[order]
+        cols = read_table(session, "account")  # kamscore.facts.table_snapshots
+        order = np.argsort(cols["code"], kind="stable")
+        ids = cols["id"][order]
         self.account_position = id_lookup(ids, np.arange(len(ids), dtype=np.int64), -1)
-        self.account_code = id_lookup(ids, object_array(cols[1])[order], None)
-        team = self.team_code[nullable_ids(cols[6])]
+        self.account_code = id_lookup(ids, cols["code"][order], None)
         self.accounts = Accounts(  # as assemble_context would make them from rows
-            codes=object_array(cols[1])[order], names=object_array(cols[2])[order],
-            types=object_array([None if t is None else str(t) for t in cols[3]])[order],
-            segments=object_array(cols[4])[order], regions=object_array(cols[5])[order],
-            teams=team[order])
+            codes=cols["code"][order], names=cols["name"][order], types=cols["type"][order],
+            segments=cols["segment"][order], regions=cols["region"][order],
+            teams=self.team_code[cols["team_id"]][order])
 
     @property
     def n_accounts(self) -> int:
@@ -209,21 +204,29 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
         select(pt.c.id, pt.c.code, pt.c.start_date, pt.c.end_date)
         .where(pt.c.start_date <= current.start_date, pt.c.end_date >= current.end_date)).all()
     span = {pid: ((end - start).days, code) for pid, code, start, end in periods}
-    t = AccountPlan.__table__
-    cols = fetch_columns(session, select(t.c.id, t.c.account_id, t.c.owner_id, t.c.quality_rating,
-                                    t.c.period_id)
-                    .where(t.c.period_id.in_(list(span))).order_by(t.c.id), 5)
-    best: dict[int, int] = {}  # account id → row of its plan in force
-    for row, (account, pid) in enumerate(zip(cols[1], cols[4], strict=True)):
-        if account not in best or span[pid] < span[cols[4][best[account]]]:
-            best[account] = row
-    chosen = sorted(best.values())
-    accounts = codes.account_code[nullable_ids([cols[1][i] for i in chosen])]
-    owners = codes.person_code[nullable_ids([cols[2][i] for i in chosen])]
-    rows = [(a, o, cols[3][i], span[cols[4][i]][1])
-            for a, o, i in zip(accounts, owners, chosen, strict=True)]
-    position = id_lookup([cols[0][i] for i in chosen], np.arange(len(chosen), dtype=np.int64),
-                       -1)
+    cols = read_table(session, "account_plan")  # every period's: those in span kept here
+    # each period's place in the order of preference: shortest first, then by code
+    preference = np.full(max(span, default=0) + 1, -1, dtype=np.int64)
+    for rank, pid in enumerate(sorted(span, key=span.__getitem__)):
+        preference[pid] = rank
+    period = cols["period_id"]
+    place = np.where(period < len(preference),
+                     preference[np.minimum(period, len(preference) - 1)], -1)
+    candidates = np.flatnonzero(place >= 0)
+    # per account the preferred period's plan (ties: the lowest id), then in id order
+    order = np.lexsort((candidates, place[candidates], cols["account_id"][candidates]))
+    ranked = candidates[order]
+    accounts_ranked = cols["account_id"][ranked]
+    first = np.ones(len(ranked), dtype=bool)
+    first[1:] = accounts_ranked[1:] != accounts_ranked[:-1]
+    chosen = np.sort(ranked[first])
+    accounts = codes.account_code[cols["account_id"][chosen]]
+    owners = codes.person_code[cols["owner_id"][chosen]]
+    ratings = cols["quality_rating"][chosen]
+    period_codes = [span[pid][1] for pid in period[chosen].tolist()]
+    rows = list(zip(accounts.tolist(), owners.tolist(), ratings.tolist(), period_codes,
+                    strict=True))
+    position = id_lookup(cols["id"][chosen], np.arange(len(chosen), dtype=np.int64), -1)
     return _Plans(rows, position, list(span))
 
 
@@ -276,19 +279,19 @@ def _people(session: Session, period: Period, roles: list[str], codes: _Codes) -
 
 def _assignments(session: Session, period: Period, roles: list[str],
                  codes: _Codes) -> AssignmentColumns:
-    a, p = Assignment.__table__, Person.__table__
-    cols = fetch_columns(session, select(a.c.person_id, a.c.account_id, a.c.start_date,
-                                         a.c.end_date, a.c.share)
-                         .join(p, a.c.person_id == p.c.id)
-                         .where(p.c.role.in_(roles), a.c.start_date <= period.end_date,
-                                or_(a.c.end_date.is_(None), a.c.end_date >= period.start_date)),
-                         5)
+    """Assignments of people in ``roles`` overlapping the period, in id order."""
+    cols = read_table(session, "assignment")  # kamscore.facts.table_snapshots
+    role = codes.person_role[cols["person_id"]]
+    end = cols["end_date"]
+    keep = (np.isin(role, np.array(roles, dtype=object))
+            & (cols["start_date"] <= np.datetime64(period.end_date, "D"))
+            & (np.isnat(end) | (end >= np.datetime64(period.start_date, "D"))))
     return AssignmentColumns(
-        person=codes.person_code[nullable_ids(cols[0])],
-        account=codes.account_position[nullable_ids(cols[1])],
-        start_date=day_array(cols[2], period.start_date),
-        end_date=day_array(cols[3]),
-        share=np.array(cols[4], dtype=float),
+        person=codes.person_code[cols["person_id"][keep]],
+        account=codes.account_position[cols["account_id"][keep]],
+        start_date=cols["start_date"][keep],
+        end_date=end[keep],
+        share=cols["share"][keep],
     )
 
 

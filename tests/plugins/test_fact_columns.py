@@ -176,7 +176,7 @@ def test_cli_builds_missing_snapshots_and_rebuilds_on_request(app, session, runn
     assert again.output == "every period has its snapshot\n"
     rebuilt = runner.invoke(args=["period", "snapshot", "--rebuild"])
     assert sorted(line for line in rebuilt.output.splitlines() if " facts" in line) == lines
-    assert len(rebuilt.output.splitlines()) == 5  # and the tables (test_table_snapshots.py)
+    assert len(rebuilt.output.splitlines()) == 8  # and the tables (test_table_snapshots.py)
 
 
 def test_a_write_is_read_back_at_once_in_the_same_transaction(app, session):

@@ -1,8 +1,9 @@
 """column-wise snapshots of the slow-changing tables a score run reads whole
 
-``table_snapshot`` keeps ``stakeholder``, ``plan_objective`` and ``plan_action`` column-wise,
-one ``.npz`` payload per table (``kamscore.facts.table_snapshots``), as ``fact_snapshot``
-keeps a period's facts: a score run reads a few arrays instead of 700,000 rows.
+``table_snapshot`` keeps ``account``, ``account_plan``, ``assignment``, ``stakeholder``,
+``plan_objective`` and ``plan_action`` column-wise, one ``.npz`` payload per table
+(``kamscore.facts.table_snapshots``), as ``fact_snapshot`` keeps a period's facts: a score
+run reads a few arrays instead of a million values.
 
 Any INSERT, UPDATE, DELETE or TRUNCATE of one of those tables — by kamscore or by hand —
 deletes its snapshot in the same transaction; reads then fall back to the rows until it is
@@ -24,7 +25,8 @@ down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLES = ("stakeholder", "plan_objective", "plan_action")
+TABLES = ("account", "account_plan", "assignment", "stakeholder", "plan_objective",
+          "plan_action")
 EVENTS = ("insert", "update", "delete")
 PG_FUNCTION = """
 CREATE FUNCTION kamscore_table_snapshot_stale() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -36,7 +36,8 @@ def fetch_binary(session: Session, statement: Select) -> list[tuple]:
     PostgreSQL with psycopg: the statement runs in the session's transaction on a *binary*
     cursor — in psycopg's default text format a ``bytea`` crosses the wire as hex and is
     decoded back, several times slower than the bytes themselves (0.8 s instead of 0.2 s
-    for a quarter's 60 MB of fact snapshots). Elsewhere: :func:`fetch_rows`.
+    for a quarter's 60 MB of fact snapshots). Elsewhere: :func:`fetch_rows`. (SQLAlchemy's
+    engine events and echo do not see a statement run this way.)
     """
     connection = session.connection()
     dialect = connection.dialect

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from kamscore.cli.ruleset_lifecycle import default_user, fail
 from kamscore.db.session import get_db
 from kamscore.facts.columns import refresh_snapshots
+from kamscore.facts.table_snapshots import refresh_table_snapshots
 from kamscore.models import Period
 from kamscore.scoring.errors import ScoringError
 from kamscore.scoring.periods import close_period
@@ -54,14 +55,19 @@ def close_command(code: str) -> None:
 @click.option("--rebuild", is_flag=True,
               help="Rebuild every period's snapshot, not only the missing ones.")
 def snapshot_command(rebuild: bool) -> None:
-    """Keep each period's facts column-wise too, for fast score runs.
+    """Keep each period's facts column-wise too, for fast score runs (and the stakeholders,
+    plan objectives and actions).
 
-    Imports do this themselves; run it once after upgrading a database that has facts.
+    Imports do this themselves (score runs for the tables); run it once after upgrading a
+    database that has facts.
     """
     with get_db().sessionmaker() as session:
         built = refresh_snapshots(session, rebuild=rebuild)
+        tables = refresh_table_snapshots(session, rebuild=rebuild)
         session.commit()
     if not built:
         click.echo("every period has its snapshot")
     for code, count in built.items():
         click.echo(f"{code}: snapshot of {count:,} facts")
+    for name, count in tables.items():
+        click.echo(f"{name}: snapshot of {count:,} rows")

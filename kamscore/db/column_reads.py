@@ -55,6 +55,25 @@ def stream_rows(session: Session, statement: Select, batch: int) -> Iterator[lis
             yield rows
     finally:
         cursor.close()
+def fetch_binary(session: Session, statement: Select) -> list[tuple]:
+    """:func:`fetch_rows` for large ``bytea``/BLOB values (snapshots' payloads).
+
+    PostgreSQL with psycopg: the statement runs in the session's transaction on a *binary*
+    cursor — in psycopg's default text format a ``bytea`` crosses the wire as hex and is
+    decoded back, several times slower than the bytes themselves (0.8 s instead of 0.2 s
+    for a quarter's 60 MB of fact snapshots). Elsewhere: :func:`fetch_rows`. (SQLAlchemy's
+    engine events and echo do not see a statement run this way.)
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return fetch_rows(session, statement)
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
 
 
 def fetch_columns(session: Session, statement: Select, width: int) -> list[tuple]:

@@ -29,6 +29,7 @@ from kamscore.demo.spec import DemoSpec
 from kamscore.demo.survey_facts import write_survey_facts
 from kamscore.demo.users import DemoUser, build_users, demo_users
 from kamscore.facts.columns import refresh_snapshots
+from kamscore.facts.table_snapshots import refresh_table_snapshots
 from kamscore.models import (
     Account,
     AccountPlan,
@@ -121,6 +122,7 @@ def build_demo(session: Session, spec: DemoSpec, *, minimums: Minimums | None = 
         surveys = build_campaigns(session, spec, org, accounts, sales.effect, periods,
                                   minimums or Minimums(), now or dt.datetime.now(dt.UTC))
     refresh_snapshots(session)
+    refresh_table_snapshots(session)
     build_imports(session)
     session.flush()
     return DemoSummary(built=True, spec=spec, counts=count_rows(session), kams=len(org.kams),

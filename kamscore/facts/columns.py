@@ -30,7 +30,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, null, select, text, update
 from sqlalchemy.orm import Session
 
-from kamscore.db.column_reads import stream_rows
+from kamscore.db.column_reads import fetch_binary, stream_rows
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 _ID_COLUMNS = ("account", "person", "team", "product")
@@ -79,9 +79,11 @@ def _snapshot_columns(session: Session, period_ids: Collection[int],
     on = c.c.period_id == s.c.period_id
     if names is not None:
         on = on & c.c.name.in_(list(names))
-    return list(session.connection().execute(
-        select(s.c.period_id, c.c.name, c.c.data if data else null())
-        .select_from(s.outerjoin(c, on)).where(s.c.period_id.in_(list(period_ids)))).all())
+    query = (select(s.c.period_id, c.c.name, c.c.data if data else null())
+             .select_from(s.outerjoin(c, on)).where(s.c.period_id.in_(list(period_ids))))
+    if data:  # tens of megabytes: as bytes, not hex text (kamscore.db.column_reads)
+        return list(fetch_binary(session, query))
+    return list(session.connection().execute(query).all())
 
 
 def fact_names(session: Session, period_ids: Collection[int]) -> set[tuple[int, str]]:

@@ -27,8 +27,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kamscore.db.column_reads import code_lookup, object_array
+from kamscore.db.column_reads import code_lookup, id_lookup, object_array
 from kamscore.facts.columns import fact_names, read_fact_columns
+from kamscore.facts.table_snapshots import read_table
 from kamscore.hookspecs import hookimpl
 from kamscore.metrics.survey_results import (
     GROUP_ALL,
@@ -38,7 +39,7 @@ from kamscore.metrics.survey_results import (
     SurveyAggregate,
     SurveyResults,
 )
-from kamscore.models import Account, Period, Person
+from kamscore.models import Period, Person
 
 PREFIX = "survey."
 ACCOUNT_SURVEY = "customer_satisfaction"
@@ -132,10 +133,10 @@ def _aggregate(key: TableKey, table: MeasureTable, i: int) -> SurveyAggregate:
 
 
 class _Stat:
-    """The rows of one fact name: subject codes and values."""
+    """The rows of one fact name: subjects (ranks in their codes' sorted order) and values."""
 
-    def __init__(self, name: str, subjects: np.ndarray, values: np.ndarray) -> None:
-        self.name, self.subjects, self.values = name, subjects, values
+    def __init__(self, name: str, ranks: np.ndarray, values: np.ndarray) -> None:
+        self.name, self.ranks, self.values = name, ranks, values
 
 
 def results_from_columns(
@@ -145,31 +146,61 @@ def results_from_columns(
     """Survey results from the rows of each ``survey.*`` fact name: ``{name: (values,
     account codes, person codes)}``, one entry per row. Groups of fewer than ``minimum``
     respondents are left out (checked first: a malformed fact is an error either way)."""
+    account_codes, accounts = _ranked({n: object_array(c[1]) for n, c in by_name.items()})
+    person_codes, persons = _ranked({n: object_array(c[2]) for n, c in by_name.items()})
+    return results_from_ranks(
+        {name: (values, accounts[name], persons[name])
+         for name, (values, _, _) in by_name.items()},
+        account_codes, person_codes, source=source, minimum=minimum)
+
+
+def _ranked(columns: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The distinct codes of ``columns`` sorted, and each column as ranks in them (-1 for
+    None)."""
+    present = {name: column != None for name, column in columns.items()}  # noqa: E711
+    texts = {name: column[present[name]].astype(str) for name, column in columns.items()}
+    codes = (np.unique(np.concatenate(list(texts.values()))) if texts
+             else np.empty(0, dtype=str))
+    ranks = {}
+    for name, column in columns.items():
+        rank = np.full(len(column), -1, dtype=np.int64)
+        rank[present[name]] = np.searchsorted(codes, texts[name])
+        ranks[name] = rank
+    return codes, ranks
+
+
+def results_from_ranks(
+    by_name: Mapping[str, tuple[Any, np.ndarray, np.ndarray]], account_codes: np.ndarray,
+    person_codes: np.ndarray, *, source: str = SOURCE, minimum: int = 1,
+) -> FactSurveyResults:
+    """:func:`results_from_columns` with the subjects given as ranks: ``{name: (values,
+    account ranks, person ranks)}``, a rank indexing ``account_codes`` / ``person_codes``
+    (sorted, distinct) and -1 for none. Integers all the way: no text compared."""
     parts: dict[TableKey, dict[str, list[_Stat]]] = {}
+    codes_of = {SUBJECT_ACCOUNT: account_codes, SUBJECT_KAM: person_codes}
     for name, (values, accounts, persons) in sorted(by_name.items()):
         measure, group, stat, answer = parse_name(name)
         value = np.array(values, dtype=float)  # None → NaN
         if np.isnan(value).any():
             raise SurveyFactError(f"fact {name!r} has no numeric value")
-        accounts, persons = object_array(accounts), object_array(persons)
-        account = accounts != None  # noqa: E711 (element-wise)
-        person = persons != None  # noqa: E711
+        account = accounts >= 0
+        person = persons >= 0
         if (account == person).any():
             raise SurveyFactError(f"fact {name!r} must be about an account or a person "
                                   "(not both, not a team)")
         if stat == "count" and ((value < 0) | (value != np.round(value))).any():
             raise SurveyFactError(f"fact {name!r}: a count must be a whole number >= 0")
-        for subject_type, mask, codes in ((SUBJECT_ACCOUNT, account, accounts),
+        for subject_type, mask, ranks in ((SUBJECT_ACCOUNT, account, accounts),
                                           (SUBJECT_KAM, person, persons)):
             if not mask.any():
                 continue
-            subjects = codes[mask].astype(str)
             key = (_SURVEY_OF[subject_type], subject_type, measure, group)
             label = stat if answer is None else f"count.{answer}"
             parts.setdefault(key, {}).setdefault(label, []).append(
-                _Stat(name, subjects, value[mask]))
+                _Stat(name, ranks[mask], value[mask]))
     return FactSurveyResults(
-        {key: _reportable(_table(key, stats), minimum) for key, stats in parts.items()},
+        {key: _reportable(_table(key, stats, codes_of[key[1]]), minimum)
+         for key, stats in parts.items()},
         source=source)
 
 
@@ -184,15 +215,20 @@ def _reportable(table: MeasureTable, minimum: int) -> MeasureTable:
                         counts=table.counts[keep], has_histogram=table.has_histogram[keep])
 
 
-def _table(key: TableKey, stats: Mapping[str, list[_Stat]]) -> MeasureTable:
+def _table(key: TableKey, stats: Mapping[str, list[_Stat]], codes: np.ndarray) -> MeasureTable:
     _survey, subject_type, measure, group = key
-    subjects = np.unique(np.concatenate([s.subjects for ss in stats.values() for s in ss]))
-    size = len(subjects)
+    seen = np.zeros(len(codes), dtype=bool)  # the ranks present, sorted, without a sort
+    for ss in stats.values():
+        for stat in ss:
+            seen[stat.ranks] = True
+    ranks = np.flatnonzero(seen)
+    subjects = codes[ranks]  # sorted by code
+    size = len(ranks)
 
     def column(label: str, fill: float = np.nan) -> np.ndarray:
         out = np.full(size, fill)
         for stat in stats.get(label, ()):
-            rows = np.searchsorted(subjects, stat.subjects)
+            rows = np.searchsorted(ranks, stat.ranks)
             if (np.bincount(rows, minlength=size) > 1).any():
                 raise SurveyFactError(f"fact {stat.name!r} appears twice for one "
                                       f"{subject_type} (survey facts are not per product)")
@@ -206,7 +242,7 @@ def _table(key: TableKey, stats: Mapping[str, list[_Stat]]) -> MeasureTable:
     has_histogram = np.zeros(size, dtype=bool)
     for a in answers:
         for stat in stats[f"count.{a}"]:
-            has_histogram[np.searchsorted(subjects, stat.subjects)] = True
+            has_histogram[np.searchsorted(ranks, stat.ranks)] = True
     counted = counts.sum(axis=1)
     n = column("n")
     label = f"survey.{measure}.{group}"
@@ -269,13 +305,26 @@ def load_survey_facts(session: Session, period: Period,
     if not present:
         return FactSurveyResults({}, source=f"{SOURCE} {period.code}")
     chosen = min({pid for pid, _ in present}, key=lambda pid: periods[pid])
-    account_code = code_lookup(session, Account.__table__)
-    person_code = code_lookup(session, Person.__table__)
+    accounts = read_table(session, "account")  # its snapshot: no 75,000 rows read again
+    account_codes, account_rank = _rank_lookup(id_lookup(accounts["id"], accounts["code"],
+                                                         None))
+    person_codes, person_rank = _rank_lookup(code_lookup(session, Person.__table__))
     wanted = [n for pid, n in present if pid == chosen and _wanted(n, measures)]
-    by_name = {name: (raw.value, account_code[raw.account], person_code[raw.person])
+    by_name = {name: (raw.value, account_rank[raw.account], person_rank[raw.person])
                for name, raw in read_fact_columns(session, chosen, wanted).items()}
-    return results_from_columns(by_name, source=f"{SOURCE} {periods[chosen][1]}",
-                                minimum=minimum)
+    return results_from_ranks(by_name, account_codes, person_codes,
+                              source=f"{SOURCE} {periods[chosen][1]}", minimum=minimum)
+
+
+def _rank_lookup(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From ``code[id]`` (None for no row): the codes sorted, and ``rank[id]`` = the
+    position of the id's code in them (-1 for none)."""
+    ids = np.flatnonzero(code != None)  # noqa: E711
+    texts = code[ids].astype(str)
+    order = np.argsort(texts, kind="stable")
+    rank = np.full(len(code), -1, dtype=np.int64)
+    rank[ids[order]] = np.arange(len(ids), dtype=np.int64)
+    return texts[order], rank
 
 
 def _wanted(name: str, measures: frozenset[str] | None) -> bool:

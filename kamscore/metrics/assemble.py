@@ -138,8 +138,8 @@ def assemble_context(
     period: PeriodInfo,
     *,
     people: Iterable[Sequence[Any]],
-    accounts: Iterable[Sequence[Any]] = (),
-    assignments: Iterable[Sequence[Any]] = (),
+    accounts: Iterable[Sequence[Any]] | Accounts = (),
+    assignments: Iterable[Sequence[Any]] | AssignmentColumns = (),
     facts: Iterable[Sequence[Any]] | FactTable = (),
     previous_year: PeriodInfo | None = None,
     previous_facts: Iterable[Sequence[Any]] | FactTable = (),
@@ -155,7 +155,9 @@ def assemble_context(
 ) -> MetricContext:
     """Build a context from rows (tuples in the order of the ``*Row`` types above).
 
-    For speed on large populations the loader may pass ``facts`` and ``previous_facts`` as
+    For speed on large populations the loader may pass ``accounts`` as :class:`Accounts`
+    (sorted by code), ``assignments`` as :class:`AssignmentColumns`, ``facts`` and
+    ``previous_facts`` as
     a :class:`FactTable`, ``stakeholders`` as :class:`Stakeholders` (account indices into
     the accounts sorted by code), and ``objectives``/``actions`` as :class:`Objectives` /
     :class:`Actions` whose ``plan`` indexes the ``plans`` rows as given.
@@ -164,13 +166,16 @@ def assemble_context(
     overlap the period. Rows about people or accounts outside it are ignored where they
     cannot matter (assignments of other people) and kept where they can (facts).
     """
-    account_table = _accounts([AccountRow(*r) for r in accounts])
+    account_table = (accounts if isinstance(accounts, Accounts)
+                     else _accounts([AccountRow(*r) for r in accounts]))
     team_rows = [TeamRow(*r) for r in teams]
     member_rows = [TeamMemberRow(*r) for r in team_members]
     population_rows, eligible = _population_rows(period, [PersonRow(*r) for r in people], roles)
     kam_index = {row.code: i for i, row in enumerate(population_rows)}
-    assignment_table = _assignments(period, [AssignmentRow(*r) for r in assignments],
-                                    population_rows, kam_index, account_table.index)
+    if not isinstance(assignments, AssignmentColumns):
+        assignments = assignment_columns([AssignmentRow(*r) for r in assignments],
+                                         account_table.index, period)
+    assignment_table = _assignments(period, assignments, population_rows, kam_index)
     fact_table = _fact_table(facts, account_table.index)
     phases = dict(product_phases or {})
     population = Population(
@@ -271,24 +276,45 @@ def day_array(values: Iterable[dt.date | str | None], default: dt.date | None = 
     return np.array([missing if v is None else v for v in items], dtype="datetime64[D]")
 
 
-def _assignments(period: PeriodInfo, rows: list[AssignmentRow], people: list[PersonRow],
-                 kam_index: Mapping[str, int], account_index: Mapping[str, int]) -> Assignments:
+class AssignmentColumns(NamedTuple):
+    """Assignments column-wise, as the loader passes them (``AssignmentRow`` fields)."""
+
+    person: np.ndarray  # object: person codes
+    account: np.ndarray  # int64: positions in the accounts sorted by code (-1: unknown)
+    start_date: np.ndarray  # datetime64[D] (NaT: the period's start)
+    end_date: np.ndarray  # datetime64[D] (NaT: open-ended)
+    share: np.ndarray  # float
+
+
+def assignment_columns(rows: list[AssignmentRow], account_index: Mapping[str, int],
+                       period: PeriodInfo) -> AssignmentColumns:
+    return AssignmentColumns(
+        person=_obj(r.person for r in rows),
+        account=np.array([account_index.get(r.account, -1) for r in rows], dtype=np.int64),
+        start_date=day_array((r.start_date for r in rows), period.start),
+        end_date=day_array(r.end_date for r in rows),
+        share=np.array([float(r.share) for r in rows], dtype=float),
+    )
+
+
+def _assignments(period: PeriodInfo, cols: AssignmentColumns, people: list[PersonRow],
+                 kam_index: Mapping[str, int]) -> Assignments:
     """Assignments of the population overlapping the period and the KAM's role dates
     (vectorised: 80,000 assignments of a 10,000-KAM population are routine)."""
-    kam = np.array([kam_index.get(r.person, -1) for r in rows], dtype=np.int64)
-    account = np.array([account_index.get(r.account, -1) for r in rows], dtype=np.int64)
-    keep = (kam >= 0) & (account >= 0)
-    rows = [r for r, k in zip(rows, keep, strict=True) if k]
-    kam, account = kam[keep], account[keep]
+    kam = np.array([kam_index.get(p, -1) for p in cols.person.tolist()], dtype=np.int64)
+    keep = (kam >= 0) & (cols.account >= 0)
+    kam, account = kam[keep], cols.account[keep]
     role_start = day_array((p.start_date for p in people), period.start)[kam]
     role_end = day_array((p.end_date for p in people), period.end)[kam]
-    start = day_array((r.start_date for r in rows), period.start)
-    end = day_array(r.end_date for r in rows)
-    first = np.maximum(np.maximum(start, np.datetime64(period.start, "D")), role_start)
+    period_start = np.datetime64(period.start, "D")
+    start = cols.start_date[keep]
+    start = np.where(np.isnat(start), period_start, start)
+    end = cols.end_date[keep]
+    first = np.maximum(np.maximum(start, period_start), role_start)
     last = np.minimum(np.minimum(np.where(np.isnat(end), np.datetime64(period.end, "D"), end),
                                  np.datetime64(period.end, "D")), role_end)
     days = (last - first).astype(np.int64) + 1
-    share = np.array([float(r.share) for r in rows], dtype=float)
+    share = cols.share[keep].astype(float)
     covered = days > 0
     order = np.lexsort((account[covered], kam[covered]))
     days, share = days[covered][order], share[covered][order]

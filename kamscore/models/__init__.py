@@ -18,6 +18,7 @@ from kamscore.models.facts import (
     FactSnapshotColumn,
     PlanAction,
     PlanObjective,
+    TableSnapshot,
 )
 from kamscore.models.holds import HoldReason, PaymentHold, PlanAcknowledgment
 from kamscore.models.jobs import BackgroundJob, JobRunStatus, JobState, ScheduledJobRun
@@ -155,6 +156,7 @@ __all__ = [
     "SurveyResponse",
     "SurveySubmission",
     "SurveyVersion",
+    "TableSnapshot",
     "TargetLine",
     "TargetRound",
     "Team",

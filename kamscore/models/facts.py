@@ -123,6 +123,25 @@ class FactSnapshotColumn(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class TableSnapshot(Base):
+    """A slow-changing table a score run reads whole (accounts, assignments, account plans,
+    stakeholders, plan objectives and actions), also kept column-wise: one ``.npz`` payload
+    of numpy arrays, in id order.
+
+    A cache for reading, never a record (``kamscore.facts.table_snapshots``): built by a
+    score run that finds none, by the demo and by ``kamscore period snapshot``. Database
+    triggers (migration 0021) delete a table's snapshot whenever any of its rows is
+    inserted, changed or deleted, by kamscore or by hand, so it is never stale.
+    """
+
+    __tablename__ = "table_snapshot"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)  # the table's name
+    rows: Mapped[int] = mapped_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AccountPlan(Base):
     """The KAM's plan for an account in a period (the seven-step account plan)."""
 

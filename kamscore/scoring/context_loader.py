@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import Table, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kamscore.config import DEFAULTS
@@ -26,8 +26,14 @@ from kamscore.db.column_reads import (
 from kamscore.db.gc_pause import gc_paused
 from kamscore.facts.columns import fact_names, read_fact_columns
 from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
-from kamscore.metrics.assemble import CONTEXT_NEEDS, assemble_context, day_array
+from kamscore.facts.table_snapshots import read_table
+from kamscore.metrics.assemble import (
+    CONTEXT_NEEDS,
+    AssignmentColumns,
+    assemble_context,
+)
 from kamscore.metrics.context import (
+    Accounts,
     Actions,
     FactColumns,
     FactTable,
@@ -39,16 +45,10 @@ from kamscore.metrics.context import (
 from kamscore.metrics.needs import FactNeeds, scoped_survey_results
 from kamscore.metrics.survey_results import SurveyResults
 from kamscore.models import (
-    Account,
-    AccountPlan,
-    Assignment,
     Period,
     Person,
-    PlanAction,
-    PlanObjective,
     Product,
     ProductPhase,
-    Stakeholder,
     Team,
     TeamMember,
 )
@@ -120,7 +120,7 @@ def _load(session: Session, period: Period | str, pm: object, roles: Sequence[st
     return assemble_context(
         period_info(current),
         people=_people(session, current, role_values, codes),
-        accounts=codes.account_rows,
+        accounts=codes.accounts,
         assignments=_assignments(session, current, role_values, codes),
         facts=_facts(session, current.id, codes, needs.current),
         previous_year=period_info(previous) if previous is not None else None,
@@ -142,27 +142,29 @@ class _Codes:
     """Id → code/position lookups for accounts (sorted by code), people, teams, products."""
 
     def __init__(self, session: Session) -> None:
-        self.person_code = code_lookup(session, Person.__table__)
+        p = Person.__table__
+        people = fetch_columns(session, select(p.c.id, p.c.code, p.c.role), 3)
+        self.person_code = id_lookup(people[0], object_array(people[1]), None)
+        self.person_role = id_lookup(people[0], object_array(people[2]), None)
         t = Team.__table__
         teams = fetch_columns(session, select(t.c.id, t.c.code, t.c.name, t.c.lead_id), 4)
         self.team_code = id_lookup(teams[0], object_array(teams[1]), None)
         leads = self.person_code[nullable_ids(teams[3])]
         self.team_rows = list(zip(teams[1], teams[2], leads, strict=True))
         self.product_code = code_lookup(session, Product.__table__)
-        a = Account.__table__
-        cols = fetch_columns(session, select(a.c.id, a.c.code, a.c.name, a.c.type, a.c.segment,
-                                        a.c.region, a.c.team_id), 7)
-        order = np.argsort(object_array(cols[1]), kind="stable")
-        ids = np.asarray(cols[0], dtype=np.int64)[order]
+        cols = read_table(session, "account")  # kamscore.facts.table_snapshots
+        order = np.argsort(cols["code"], kind="stable")
+        ids = cols["id"][order]
         self.account_position = id_lookup(ids, np.arange(len(ids), dtype=np.int64), -1)
-        self.account_code = id_lookup(ids, object_array(cols[1])[order], None)
-        team = self.team_code[nullable_ids(cols[6])]
-        self.account_rows = [(cols[1][i], cols[2][i], cols[3][i], cols[4][i], cols[5][i],
-                              team[i]) for i in order.tolist()]
+        self.account_code = id_lookup(ids, cols["code"][order], None)
+        self.accounts = Accounts(  # as assemble_context would make them from rows
+            codes=cols["code"][order], names=cols["name"][order], types=cols["type"][order],
+            segments=cols["segment"][order], regions=cols["region"][order],
+            teams=self.team_code[cols["team_id"]][order])
 
     @property
     def n_accounts(self) -> int:
-        return len(self.account_rows)
+        return len(self.accounts)
 
 
 def _facts(session: Session, period_id: int, codes: _Codes,
@@ -202,69 +204,62 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
         select(pt.c.id, pt.c.code, pt.c.start_date, pt.c.end_date)
         .where(pt.c.start_date <= current.start_date, pt.c.end_date >= current.end_date)).all()
     span = {pid: ((end - start).days, code) for pid, code, start, end in periods}
-    t = AccountPlan.__table__
-    cols = fetch_columns(session, select(t.c.id, t.c.account_id, t.c.owner_id, t.c.quality_rating,
-                                    t.c.period_id)
-                    .where(t.c.period_id.in_(list(span))).order_by(t.c.id), 5)
-    best: dict[int, int] = {}  # account id → row of its plan in force
-    for row, (account, pid) in enumerate(zip(cols[1], cols[4], strict=True)):
-        if account not in best or span[pid] < span[cols[4][best[account]]]:
-            best[account] = row
-    chosen = sorted(best.values())
-    accounts = codes.account_code[nullable_ids([cols[1][i] for i in chosen])]
-    owners = codes.person_code[nullable_ids([cols[2][i] for i in chosen])]
-    rows = [(a, o, cols[3][i], span[cols[4][i]][1])
-            for a, o, i in zip(accounts, owners, chosen, strict=True)]
-    position = id_lookup([cols[0][i] for i in chosen], np.arange(len(chosen), dtype=np.int64),
-                       -1)
+    cols = read_table(session, "account_plan")  # every period's: those in span kept here
+    # each period's place in the order of preference: shortest first, then by code
+    preference = np.full(max(span, default=0) + 1, -1, dtype=np.int64)
+    for rank, pid in enumerate(sorted(span, key=span.__getitem__)):
+        preference[pid] = rank
+    period = cols["period_id"]
+    place = np.where(period < len(preference),
+                     preference[np.minimum(period, len(preference) - 1)], -1)
+    candidates = np.flatnonzero(place >= 0)
+    # per account the preferred period's plan (ties: the lowest id), then in id order
+    order = np.lexsort((candidates, place[candidates], cols["account_id"][candidates]))
+    ranked = candidates[order]
+    accounts_ranked = cols["account_id"][ranked]
+    first = np.ones(len(ranked), dtype=bool)
+    first[1:] = accounts_ranked[1:] != accounts_ranked[:-1]
+    chosen = np.sort(ranked[first])
+    accounts = codes.account_code[cols["account_id"][chosen]]
+    owners = codes.person_code[cols["owner_id"][chosen]]
+    ratings = cols["quality_rating"][chosen]
+    period_codes = [span[pid][1] for pid in period[chosen].tolist()]
+    rows = list(zip(accounts.tolist(), owners.tolist(), ratings.tolist(), period_codes,
+                    strict=True))
+    position = id_lookup(cols["id"][chosen], np.arange(len(chosen), dtype=np.int64), -1)
     return _Plans(rows, position, list(span))
 
 
-def _plan_items(session: Session, table: Table, columns: list[str], plans: _Plans) -> list:
-    """Objectives or actions of the plans in force: (plan position, *columns)."""
-    p = AccountPlan.__table__
-    cols = fetch_columns(session, select(table.c.plan_id, *(table.c[c] for c in columns))
-                    .join(p, table.c.plan_id == p.c.id)
-                    .where(p.c.period_id.in_(plans.period_ids)), 1 + len(columns))
-    ids = nullable_ids(cols[0])
+def _plan_items(session: Session, name: str, plans: _Plans) -> tuple[np.ndarray, dict]:
+    """Objectives or actions (table ``name``) of the plans in force: their plan positions
+    and columns (``kamscore.facts.table_snapshots``: the whole table, kept here)."""
+    cols = read_table(session, name)
+    ids = cols["plan_id"]
     position = plans.position[np.minimum(ids, len(plans.position) - 1)]
     position[ids >= len(plans.position)] = -1
     keep = np.flatnonzero(position >= 0)
-    return [position[keep], *([col[i] for i in keep.tolist()] for col in cols[1:])]
+    return position[keep], {column: values[keep] for column, values in cols.items()}
 
 
 def _objectives(session: Session, plans: _Plans) -> Objectives:
-    cols = _plan_items(session, PlanObjective.__table__, ["code", "target", "actual", "met"],
-                       plans)
-    return Objectives(
-        plan=cols[0],
-        code=object_array(cols[1]),
-        target=np.array(cols[2], dtype=float),
-        actual=np.array(cols[3], dtype=float),
-        met=np.array([None if m is None else float(m) for m in cols[4]], dtype=float),
-    )
+    plan, cols = _plan_items(session, "plan_objective", plans)
+    return Objectives(plan=plan, code=cols["code"], target=cols["target"],
+                      actual=cols["actual"], met=cols["met"])
 
 
 def _actions(session: Session, plans: _Plans) -> Actions:
-    cols = _plan_items(session, PlanAction.__table__, ["code", "due_date", "done_date"], plans)
-    return Actions(
-        plan=cols[0],
-        code=object_array(cols[1]),
-        due=day_array(cols[2]),
-        done=day_array(cols[3]),
-    )
+    plan, cols = _plan_items(session, "plan_action", plans)
+    return Actions(plan=plan, code=cols["code"], due=cols["due_date"], done=cols["done_date"])
 
 
 def _stakeholders(session: Session, codes: _Codes) -> Stakeholders:
-    t = Stakeholder.__table__
-    cols = fetch_columns(session, select(t.c.account_id, t.c.role, t.c.influence,
-                                    t.c.partnership_level, t.c.is_key), 5)
+    cols = read_table(session, "stakeholder")
     return Stakeholders(
-        account=codes.account_position[nullable_ids(cols[0])],
-        role=object_array(cols[1]),
-        influence=np.array(cols[2], dtype=np.int64),
-        partnership_level=np.array(cols[3], dtype=np.int64),
-        is_key=np.array(cols[4], dtype=bool),
+        account=codes.account_position[cols["account_id"]],
+        role=cols["role"],
+        influence=cols["influence"],
+        partnership_level=cols["partnership_level"],
+        is_key=cols["is_key"],
     )
 
 
@@ -282,17 +277,22 @@ def _people(session: Session, period: Period, roles: list[str], codes: _Codes) -
     return [(*r[:6], m, r[7], r[8]) for r, m in zip(rows, managers, strict=True)]
 
 
-def _assignments(session: Session, period: Period, roles: list[str], codes: _Codes) -> list:
-    a, p = Assignment.__table__, Person.__table__
-    rows = session.connection().execute(
-        select(a.c.person_id, a.c.account_id, a.c.start_date, a.c.end_date, a.c.share)
-        .join(p, a.c.person_id == p.c.id)
-        .where(p.c.role.in_(roles), a.c.start_date <= period.end_date,
-               or_(a.c.end_date.is_(None), a.c.end_date >= period.start_date))
-    ).all()
-    people = codes.person_code[nullable_ids([r[0] for r in rows])]
-    accounts = codes.account_code[nullable_ids([r[1] for r in rows])]
-    return [(pc, ac, r[2], r[3], r[4]) for pc, ac, r in zip(people, accounts, rows, strict=True)]
+def _assignments(session: Session, period: Period, roles: list[str],
+                 codes: _Codes) -> AssignmentColumns:
+    """Assignments of people in ``roles`` overlapping the period, in id order."""
+    cols = read_table(session, "assignment")  # kamscore.facts.table_snapshots
+    role = codes.person_role[cols["person_id"]]
+    end = cols["end_date"]
+    keep = (np.isin(role, np.array(roles, dtype=object))
+            & (cols["start_date"] <= np.datetime64(period.end_date, "D"))
+            & (np.isnat(end) | (end >= np.datetime64(period.start_date, "D"))))
+    return AssignmentColumns(
+        person=codes.person_code[cols["person_id"][keep]],
+        account=codes.account_position[cols["account_id"][keep]],
+        start_date=cols["start_date"][keep],
+        end_date=end[keep],
+        share=cols["share"][keep],
+    )
 
 
 def _team_members(session: Session, codes: _Codes) -> list:

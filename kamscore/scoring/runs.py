@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
 from kamscore.db.gc_pause import gc_paused
+from kamscore.facts.table_snapshots import refresh_table_snapshots
 from kamscore.hookspecs import ScoreRunSummary
 from kamscore.models import Period, Person, RulesetVersion, ScoreRun, ScoreRunStatus
 from kamscore.models.types import utcnow
@@ -127,6 +128,8 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
 
     step(STAGES[0])
     with gc_paused():  # millions of short-lived objects, no cycles (kamscore.db.gc_pause)
+        # what an edit dropped is rebuilt here, once, and kept with the run (a cache)
+        refresh_table_snapshots(session)
         inputs = load_inputs(session, pm, found_period, parsed)
         step(STAGES[1])
         scored = score(parsed, inputs)

@@ -9,6 +9,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from tiny_population import EXPECTED, set_fact
 
+from kamscore.facts.table_snapshots import COLUMNS as TABLE_COLUMNS
+from kamscore.facts.table_snapshots import has_table_snapshot, read_table
 from kamscore.models import (
     Fact,
     ImmutableRecordError,
@@ -282,3 +284,22 @@ def test_a_changed_plugin_changes_the_input_hash_of_the_run(session, published, 
     assert after.plugins["sales_attainment"] != before.plugins["sales_attainment"]
     assert after.plugins["sales_attainment"].startswith("sha256:")  # no __version__
     assert after.input_hash != before.input_hash
+
+
+def test_a_run_rebuilds_the_table_snapshots_a_write_dropped(session, pm, published):
+    """Stakeholders, plan objectives and actions are read from their snapshots
+    (kamscore.facts.table_snapshots); the run after a write that dropped one builds it
+    again, from the rows as they are now, and keeps it with the run."""
+    first = _run(session, pm)
+    assert all(has_table_snapshot(session, name) for name in TABLE_COLUMNS)
+    session.execute(text(
+        "INSERT INTO stakeholder (account_id, name, email, role, influence, "
+        "partnership_level, is_key, language, chosen_by) SELECT id, 'New', 'new@x.org', "
+        "'physician', 3, 1, true, 'en', 'kam' FROM account WHERE code = 'A1'"))
+    session.commit()
+    assert not has_table_snapshot(session, "stakeholder")
+    second = _run(session, pm)
+    assert has_table_snapshot(session, "stakeholder")
+    stakeholders = read_table(session, "stakeholder")
+    assert stakeholders["is_key"][-1] and stakeholders["role"][-1] == "physician"
+    assert (second.input_hash, second.result_hash) == (first.input_hash, first.result_hash)

@@ -34,6 +34,6 @@ def test_a_word_reads_in_the_page_language_and_a_code_without_one_as_itself(app)
         assert staff_words.word("campaign.launch", "audit") == "Campaign launched"
         with force_locale("zh_Hant"):
             assert staff_words.word(CampaignStatus.CLOSED, "campaign") == "已關閉"
-            assert staff_words.word("spiff", "pay") == "SPIFF"
+            assert staff_words.word("spiff", "pay") == "SPIFF 獎勵"
             assert staff_words.word("campaign.launch", "audit") == "已啟動調查活動"
             assert staff_words.word("no_such_code", "pay") == "no_such_code"

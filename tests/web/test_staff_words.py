@@ -75,7 +75,7 @@ def test_a_word_reads_in_the_page_language_and_a_code_without_one_as_itself(app)
         assert word(None) == ""
         with force_locale("zh_Hant"):
             assert word(CampaignStatus.CLOSED, "state") == "已關閉"
-            assert word("spiff", "pay") == "SPIFF"
+            assert word("spiff", "pay") == "SPIFF 獎勵"
             assert word("campaign.launch", "audit") == "已啟動調查活動"
             assert word("no_such_code", "pay") == "no_such_code"
             assert word("market_access", "role") != "Market access"

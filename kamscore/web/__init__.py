@@ -19,7 +19,7 @@ from kamscore.web.base_form import NUL
 
 
 def init_app(app: Flask) -> None:
-    from kamscore.web import language, layout, number_format, pages, survey_pages
+    from kamscore.web import language, layout, number_format, pages, stored_words, survey_pages
 
     app.before_request(_refuse_nul_in_url)
 
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     layout.init_app(app)
     language.init_app(app)
     number_format.init_app(app)
+    stored_words.init_app(app)
 
     from kamscore.web import (
         campaign_admin_pages,

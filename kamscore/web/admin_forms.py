@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from kamscore.audit.log import ACTIONS
 from kamscore.auth.roles import ROLES
 from kamscore.web.audit_words import ACTION_NAMES
-from kamscore.web.staff_words import ROLE_TITLES
+from kamscore.web.stored_words import ACCESS_ROLES
 
 
 class CheckboxesField(SelectMultipleField):
@@ -41,11 +41,11 @@ class _RoleLabel:
         self.role = role
 
     def __str__(self) -> str:
-        return f"{self.role}: {ROLE_TITLES[self.role]}"
+        return f"{self.role}: {ACCESS_ROLES[self.role]}"
 
     def __html__(self) -> str:
         return str(Markup('<span translate="no">%s</span>: %s')
-                   % (self.role, str(ROLE_TITLES[self.role])))
+                   % (self.role, str(ACCESS_ROLES[self.role])))
 
 
 class RolesForm(FlaskForm):

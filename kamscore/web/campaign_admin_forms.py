@@ -24,7 +24,7 @@ from kamscore.models import NOMINATED_GROUPS
 from kamscore.surveys.campaign_admin import CatalogueEntry, PopulationChoices
 from kamscore.surveys.definition import LANGUAGE_NAMES
 from kamscore.web.base_form import Form
-from kamscore.web.staff_words import SURVEY_KINDS
+from kamscore.web.stored_words import SURVEY_KINDS
 from kamscore.web.survey_titles import title_in_language
 
 

@@ -34,11 +34,11 @@ from kamscore.surveys.reports import (
     campaign_results,
     subject_results,
 )
-from kamscore.web import campaign_charts, staff_words, survey_titles
+from kamscore.web import campaign_charts, survey_titles
 from kamscore.web.language import page_language
 from kamscore.web.nav import add_nav_item
 from kamscore.web.paging import page_number
-from kamscore.web.staff_words import GENERIC_SUBJECT
+from kamscore.web.stored_words import GENERIC_SUBJECTS
 
 bp = Blueprint("campaign_pages", __name__, url_prefix="/campaigns", template_folder="templates",
                static_folder="static/campaigns", static_url_path="/static/campaigns")
@@ -50,7 +50,6 @@ def init_app(app: Flask) -> None:
     add_nav_item(app, "campaign_pages.campaigns", "Campaigns",
                  also=("campaign_pages.results", "campaign_pages.subject"))
     campaign_charts.init_app(app)
-    staff_words.init_app(app)
     survey_titles.init_app(app)
 
 
@@ -61,7 +60,7 @@ def _minimums() -> Minimums:
 def _labels(code: str) -> dict[str, str]:
     """The campaign's question and scale labels in the page's language (by English label)."""
     version = get_campaign(get_session(), code).survey_version
-    subject = GENERIC_SUBJECT.get(version.kind.value)
+    subject = GENERIC_SUBJECTS.get(version.kind.value)
     return labels_in_language(definition_of(version), page_language(),
                               str(subject) if subject is not None else "")
 

@@ -1,13 +1,15 @@
 """The words the engine and the scoring services store, in the reader's language (issue 20).
 
 The engine stays pure (no gettext in ``kamscore.engine``): a run keeps its statuses, curve
-segments, treatments, reasons and pay-line kinds in English, as computed. The pages show them
-through the filters here, which look each word up in a table of ``lazy_gettext`` markers and
-turn the engine's patterns ("below threshold", "tier 2 (…)", "no data for csat (missing:
-hold)") into catalogue sentences with their parts filled in. A word not in the tables (a label
+segments, treatments, reasons and pay-line kinds in English, as computed. Single stored codes
+(statuses, pay-line kinds, hold reasons) are named in :mod:`kamscore.web.stored_words` and
+shown with its ``word`` filter; the filters here name the engine's own vocabulary
+(treatments, statement steps, metric inputs, curve points) and turn the engine's patterns
+("below threshold", "tier 2 (…)", "no data for csat (missing: hold)") into catalogue
+sentences with their parts filled in. A word not in the tables (a label
 a ruleset wrote, a new status) is shown as stored::
 
-    {{ run.status|term }}   {{ c.segment|segment }}   {{ r|engine_reason }}
+    {{ run.status|word("state") }}   {{ c.segment|segment }}   {{ r|engine_reason }}
 """
 
 from __future__ import annotations
@@ -19,40 +21,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-#: Single words and short phrases the engine, the models and the services store.
-TERMS = {
-    # a run, a line, a KAM's status
-    "complete": _l("complete"), "partial": _l("partial: a metric failed"),
-    "paid": _l("paid"), "held": _l("held for review"), "ineligible": _l("not eligible"),
-    # a ruleset version's state, a query's, a period's
-    "draft": _l("draft"), "approved": _l("approved"), "published": _l("published"),
-    "retired": _l("retired"), "open": _l("open"), "answered": _l("answered"),
-    "resolved": _l("resolved"), "closed": _l("closed"),
-    # a score-run job's stages and states
-    "loading the period's data": _l("loading the period's data"), "scoring": _l("scoring"),
-    "storing the lines": _l("storing the lines"), "starting": _l("starting"),
-    # why a KAM is not paid
-    "left": _l("left"), "no plan": _l("no plan"), "ineligible by rule": _l("ineligible by rule"),
-    "held for review": _l("held for review"), "earned nothing": _l("earned nothing"),
-    # pay lines and ledger entries
-    "earnings": _l("Earnings"), "correction": _l("Correction (difference)"),
-    "true_up": _l("Annual true-up"), "adjustment": _l("Adjustment"), "spiff": _l("SPIFF"),
-    "clawback": _l("Clawback"), "draw": _l("Draw"), "recovery": _l("Recovery"),
-    "the plan's payout": _l("the plan's payout"),
-    # why a payment is held (``HoldReason``)
-    "investigation": _l("investigation"), "leave": _l("leave"),
-    "plan_not_acknowledged": _l("plan not acknowledged"), "data_dispute": _l("data dispute"),
-    "other": _l("other"),
-    # a ruleset change
-    "added": _l("added"), "removed": _l("removed"), "changed": _l("changed"),
-    # rounding
-    "half even to 0.01": _l("half even to 0.01"), "half up to 0.01": _l("half up to 0.01"),
-    "down to 0.01": _l("down to 0.01"),
-    # how the services name groups without a name of their own
-    "default": _l("default"), "Plan as written": _l("Plan as written"),
-    "No team": _l("No team"), "Whole payout": _l("Whole payout"),
-    "Eligibility and status": _l("Eligibility and status"),
-}
+from kamscore.web.stored_words import word
 
 #: What happened to a component for one KAM (``Treatment`` names).
 TREATMENTS = {
@@ -100,15 +69,6 @@ INPUTS = {
     "product": _l("product"), "status": _l("status"), "individual": _l("individual"),
     "short term": _l("short term"), "long term": _l("long term"),
 }
-
-
-def term(value: object) -> str:
-    """A stored word in the reader's language (else as stored)."""
-    if value is None:
-        return ""
-    text = str(getattr(value, "value", value))
-    found = TERMS.get(text)
-    return str(found) if found is not None else text
 
 
 def treatment(name: object) -> str:
@@ -228,7 +188,7 @@ _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"recovery of (?P<k>\w+) #(?P<i>\d+) \(owed (?P<o>\S+); at most (?P<l>\S+) % "
                 r"of earnings (?P<e>\S+)\)"),
      lambda m: _("recovery of %(kind)s #%(id)s (owed %(owed)s; at most %(limit)s%% of "
-                 "earnings %(earned)s)", kind=term(m["k"]), id=m["i"], owed=m["o"],
+                 "earnings %(earned)s)", kind=word(m["k"], "pay"), id=m["i"], owed=m["o"],
                  limit=m["l"], earned=m["e"])),
     (re.compile(r"run (?P<a>\d+) pays (?P<x>\S+), run (?P<b>\d+) paid (?P<y>\S+)"),
      lambda m: _("run %(new)s pays %(after)s, run %(old)s paid %(before)s", new=m["a"],
@@ -248,14 +208,15 @@ _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"no longer eligible: (?P<r>.*)"),
      lambda m: _("no longer eligible: %(reasons)s", reasons=engine_reason(m["r"]))),
     (re.compile(r"status (?P<a>\S+) → (?P<b>\S+)"),
-     lambda m: _("status %(before)s → %(after)s", before=term(m["a"]), after=term(m["b"]))),
+     lambda m: _("status %(before)s → %(after)s", before=word(m["a"], "state"),
+                 after=word(m["b"], "state"))),
     (re.compile(r"target incentive (?P<a>\S+) → (?P<b>\S+)"),
      lambda m: _("target incentive %(before)s → %(after)s", before=m["a"], after=m["b"])),
     (re.compile(r"proration (?P<a>\S+) → (?P<b>\S+)"),
      lambda m: _("proration %(before)s → %(after)s", before=m["a"], after=m["b"])),
     (re.compile(r"plan variant (?P<a>\S+) → (?P<b>\S+)"),
-     lambda m: _("plan variant %(before)s → %(after)s", before=term(m["a"]),
-                 after=term(m["b"]))),
+     lambda m: _("plan variant %(before)s → %(after)s", before=word(m["a"]),
+                 after=word(m["b"]))),
     (re.compile(r"final factor (?P<f>.+): no measure reached its threshold"),
      lambda m: _("final factor %(factor)s: no measure reached its threshold", factor=m["f"])),
 ]
@@ -282,7 +243,7 @@ def engine_reason(value: str | None) -> str:
             return say(match)
     if "; " in value:  # reasons joined (``run_report._line_reason``)
         return "; ".join(engine_reason(part) for part in value.split("; "))
-    return term(value)
+    return word(value)
 
 
 _REFERS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -381,7 +342,7 @@ def group_heading(key: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for function in (term, treatment, step, input_name, segment, engine_reason, refers_to,
+    for function in (treatment, step, input_name, segment, engine_reason, refers_to,
                      param_label, section_title, group_heading):
         app.add_template_filter(function)
     app.add_template_test(known_input)

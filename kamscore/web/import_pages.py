@@ -48,7 +48,7 @@ from kamscore.importing.templates import FORMATS, template
 from kamscore.models import BackgroundJob, JobState
 from kamscore.web.import_forms import ApplyForm, UploadForm
 from kamscore.web.nav import add_nav_item
-from kamscore.web.staff_words import word
+from kamscore.web.stored_words import word
 
 bp = Blueprint("import_pages", __name__, url_prefix="/imports", template_folder="templates",
                static_folder="static/imports", static_url_path="/static/imports")

@@ -11,9 +11,9 @@ from wtforms.validators import DataRequired, Length
 
 from kamscore.models import NOMINATED_GROUPS, Person
 from kamscore.web.base_form import Form
-from kamscore.web.value_names import VALUE_NAMES
+from kamscore.web.stored_words import RATER_GROUPS
 
-GROUP_CHOICES = [SelectChoice(g, VALUE_NAMES[g]) for g in NOMINATED_GROUPS]
+GROUP_CHOICES = [SelectChoice(g, RATER_GROUPS[g]) for g in NOMINATED_GROUPS]
 
 
 class RaterForm(Form):

@@ -40,14 +40,12 @@ from kamscore.directory.listings import (
 from kamscore.web.error_texts import error_name, error_text
 from kamscore.web.forms import SignInForm, SignOutForm
 from kamscore.web.paging import page_number
-from kamscore.web.value_names import value_name
 
 bp = Blueprint("web", __name__, template_folder="templates",
                static_folder="static/web", static_url_path="/static/web")
 
 PER_PAGE = {"kams": 50, "teams": 20, "accounts": 50}
 
-bp.add_app_template_filter(value_name, "value_name")
 bp.add_app_template_global(error_name, "error_name")
 bp.add_app_template_global(error_text, "error_text")
 

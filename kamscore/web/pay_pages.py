@@ -27,7 +27,7 @@ from kamscore.scoring import ledger
 from kamscore.scoring.errors import ScoringError
 from kamscore.web.nav import add_nav_item
 from kamscore.web.pay_forms import ApproveForm, EntryForm
-from kamscore.web.staff_words import word
+from kamscore.web.stored_words import word
 
 bp = Blueprint("pay_pages", __name__, url_prefix="/pay", template_folder="templates")
 

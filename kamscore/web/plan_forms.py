@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kamscore.models import HoldReason
 from kamscore.web.base_form import Form
-from kamscore.web.staff_words import HOLD_REASONS
+from kamscore.web.stored_words import HOLD_REASONS
 
 
 class AcknowledgeForm(Form):

@@ -17,7 +17,8 @@ from typing import Any
 from flask import Flask
 from flask_babel import get_locale
 
-from kamscore.web.engine_words import step, term
+from kamscore.web.engine_words import step
+from kamscore.web.stored_words import word
 
 Titles = Mapping[str, Mapping[str, str]]
 
@@ -50,7 +51,7 @@ def plan_text(value: Any, titles: Titles | None = None) -> str:
     text = str(value)
     if titles and text in titles:
         return pick(titles[text], text)
-    return step(term(text))
+    return step(word(text))
 
 
 def localized_statement(found: dict[str, Any], titles: Titles) -> dict[str, Any]:

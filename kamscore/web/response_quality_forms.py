@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 from kamscore.surveys.response_exclusion import REASON_LENGTH
 from kamscore.surveys.response_quality import FLAGS
 from kamscore.web.base_form import Form
-from kamscore.web.staff_words import FLAGS_MANY
+from kamscore.web.stored_words import FLAGS_MANY
 
 WHOLE_CAMPAIGN = ""
 

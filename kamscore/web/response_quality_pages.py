@@ -24,7 +24,7 @@ from kamscore.surveys.aggregate_store import Minimums
 from kamscore.surveys.errors import NotFound, SurveyError
 from kamscore.surveys.response_quality import FLAGS
 from kamscore.web.response_quality_forms import WHOLE_CAMPAIGN, ExcludeForm, SpeederSettingForm
-from kamscore.web.staff_words import word
+from kamscore.web.stored_words import word
 
 bp = Blueprint("response_quality_pages", __name__, url_prefix="/campaigns/manage",
                template_folder="templates")

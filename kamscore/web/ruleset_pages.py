@@ -48,9 +48,9 @@ from kamscore.scoring import drafting, lifecycle
 from kamscore.scoring.drafting import LineProblem
 from kamscore.scoring.errors import InvalidInputError, ScoringError
 from kamscore.scoring.group_labels import all_titles, version_titles
-from kamscore.web.engine_words import term
 from kamscore.web.nav import add_nav_item
 from kamscore.web.ruleset_forms import CommentForm, CompareForm, ConfirmForm, CopyForm, DraftForm
+from kamscore.web.stored_words import word
 
 bp = Blueprint("ruleset_pages", __name__, url_prefix="/scoring/rulesets",
                template_folder="templates", static_folder="static/rulesets",
@@ -99,7 +99,7 @@ def rulesets() -> str:
 def _version_choices() -> list[SelectChoice]:
     return [SelectChoice(f"{v.name}:{v.version}",
                          _("%(name)s v%(version)s (%(state)s)", name=v.name,
-                           version=v.version, state=term(v.status)))
+                           version=v.version, state=word(v.status, "state")))
             for v in reversed(lifecycle.list_versions(get_session()))]
 
 
@@ -245,7 +245,7 @@ def check() -> tuple[Response, int]:
         get_session().rollback()  # a read: end it
     answer = found.as_dict()
     for change in answer.get("changes") or []:
-        change["kind_text"] = term(change.get("kind"))
+        change["kind_text"] = word(change.get("kind"), "change")
     return jsonify(answer), 200
 
 

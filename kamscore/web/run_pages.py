@@ -71,6 +71,7 @@ from kamscore.web.plan_texts import localized_statement, plan_text
 from kamscore.web.query_forms import RaiseQueryForm, ResolveForm
 from kamscore.web.run_charts import payout_chart
 from kamscore.web.run_forms import CloseForm, CorrectionForm, RunForm
+from kamscore.web.stored_words import word
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ def _job_state(job: BackgroundJob) -> dict[str, Any]:
         progress = live_progress(published, time.time())
         stage = (published or {}).get("stage")
         state.update(step=progress["rows_done"], stage=stage,
-                     stage_text=engine_words.term(stage or "starting"))
+                     stage_text=word(stage or "starting", "stage"))
     elif job.state is JobState.DONE:
         state.update(step=len(STAGES),
                      run_url=url_for(".run", run_id=job.result["run_id"]))

@@ -15,14 +15,14 @@ from flask_babel import gettext as _
 from kamscore.models import SurveyVersion
 from kamscore.surveys.catalog import definition_of
 from kamscore.web.language import page_language
-from kamscore.web.staff_words import GENERIC_SUBJECT
+from kamscore.web.stored_words import GENERIC_SUBJECTS
 
 
 def title_in_language(titles: Mapping[str, str], kind: str) -> str:
     """The title of ``titles`` (language → text) in the page's language, else in English,
     with its ``{subject}`` filled in for a survey of ``kind``."""
     text = titles.get(page_language()) or titles.get("en") or next(iter(titles.values()), "")
-    subject = GENERIC_SUBJECT.get(kind)
+    subject = GENERIC_SUBJECTS.get(kind)
     return text.replace("{subject}", str(subject) if subject is not None else _("the subject"))
 
 

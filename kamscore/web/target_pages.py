@@ -46,6 +46,7 @@ from kamscore.scoring import target_proposals, target_rounds
 from kamscore.scoring.errors import NotFoundError, ScoringError
 from kamscore.scoring.target_rounds import Allocation
 from kamscore.web.nav import add_nav_item
+from kamscore.web.stored_words import word
 from kamscore.web.target_forms import (
     AllocateForm,
     ButtonForm,
@@ -55,7 +56,6 @@ from kamscore.web.target_forms import (
     ProposeForm,
     RoundForm,
 )
-from kamscore.web.value_names import value_name
 
 bp = Blueprint("target_pages", __name__, url_prefix="/targets", template_folder="templates",
                static_folder="static/targets", static_url_path="/static/targets")
@@ -301,7 +301,7 @@ def decide(code: str, line_id: int) -> Response | tuple[str, int]:
         return _invalid(form, page)
     decision = form.decision.data or ""
     done = _("Decision recorded: %(decision)s.",
-             decision=value_name(DECIDED.get(decision, decision)))
+             decision=word(DECIDED.get(decision, decision), "state"))
     return _step(lambda s: target_proposals.decide(
         s, code, line_id, decision, current_scope(), _actor(), _now(),
         value=form.value.data, reason=form.reason.data), done, page, url_for(".team", code=code))

@@ -23,7 +23,8 @@ from kamscore.models import User
 from kamscore.scoring.lifecycle import parse_source
 from kamscore.scoring.periods import close_period
 from kamscore.scoring.runs import run_score
-from kamscore.web.engine_words import engine_reason, param_label, segment, term
+from kamscore.web.engine_words import engine_reason, param_label, segment
+from kamscore.web.stored_words import word
 
 MONEY = re.compile(r"€[\d,]+\.\d\d")
 
@@ -113,8 +114,8 @@ def test_a_title_without_english_or_with_a_wrong_entry_is_refused(pm, written, p
 
 def test_the_engines_words_are_shown_in_the_readers_language(app):
     with app.test_request_context(), force_locale("zh_Hant"):
-        assert term("complete") == "完成" and term("published") == "已發布"
-        assert term("earnings") == "收入" and term("correction") == "更正（差額）"
+        assert word("complete") == "完成" and word("published", "state") == "已發布"
+        assert word("earnings", "pay") == "收入" and word("correction") == "更正（差額）"
         assert segment("below threshold") == "低於門檻"
         assert segment("target to cap") == "目標至上限"
         assert segment("at or above excellence") == "達到或超過卓越"

@@ -172,7 +172,7 @@ TABLES: Mapping[str, Mapping[str, Any]] = {
 }
 
 #: The tables ``word(value)`` reads without a kind: a code in two of them names the same
-#: thing in both (``tests/web/test_staff_words.py`` checks that they agree).
+#: thing in both (``tests/web/test_stored_words.py`` checks that they agree).
 GENERAL_TABLES: tuple[Mapping[str, Any], ...] = (
     STATES, PAY_KINDS, HOLD_REASONS, ROLES, ACCOUNT_TYPES, SEGMENTS, RATER_GROUPS,
     STAKEHOLDER_ROLES, CHANGE_KINDS, RUN_STAGES, ENGINE_PHRASES,

@@ -71,7 +71,7 @@ def test_a_kam_proposes_his_manager_adjusts_an_approver_approves(
             # -- his manager: everything to decide on one page -----------------------------
             mia, mia_errors, _ = browser_page(DESKTOP)
             sign_in(mia, base, "mia", "secret-mia", "/targets/team/R1")
-            expect(mia.locator(".lead")).to_contain_text("1 proposal(s) wait for your decision")
+            expect(mia.locator(".lead")).to_contain_text("1 proposal waits for your decision")
             expect(mia.locator("main")).to_contain_text("The Northern tender starts in April")
             expect(mia.locator("main")).not_to_contain_text("Kam K3")  # not his team
             check(mia, mia_errors)

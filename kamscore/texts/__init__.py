@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext, ngettext, pgettext
 
+from kamscore.sentences import Sentence
+
 _ = gettext
 _l = lazy_gettext
 
@@ -38,5 +40,17 @@ def in_language(language: str | None) -> Iterator[None]:
         yield
 
 
+def translated(sentence: Sentence | str) -> str:
+    """``sentence`` in the reader's language (English outside a request): its template
+    looked up in the catalogue, its values filled in (a value that is itself a sentence is
+    translated first). A plain text is returned as it is. A template missing from the
+    catalogue reads in English, never as a message id with placeholders."""
+    if isinstance(sentence, str):
+        return sentence
+    values = {key: translated(value) if isinstance(value, Sentence) else value
+              for key, value in sentence.values.items()}
+    return gettext(sentence.template, **values) if values else gettext(sentence.template)
+
+
 __all__ = ["_", "_l", "gettext", "in_language", "lazy_gettext", "locale_tag",
-           "ngettext", "pgettext"]
+           "ngettext", "pgettext", "translated"]

@@ -9,9 +9,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,15 +43,22 @@ class Fact(Base):
             name="has_subject",
         ),
         CheckConstraint("(value IS NOT NULL) OR (category IS NOT NULL)", name="has_value"),
+        # most facts are about an account: the person and team indexes hold only the facts
+        # that have one (every query on them compares with = or IN, which implies NOT NULL)
+        Index("ix_fact_person_id", "person_id", sqlite_where=text("person_id IS NOT NULL"),
+              postgresql_where=text("person_id IS NOT NULL")),
+        Index("ix_fact_team_id", "team_id", sqlite_where=text("team_id IS NOT NULL"),
+              postgresql_where=text("team_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"), index=True)
+    # no index of its own: the unique key (period_id, name, subject_key) leads with it
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
     name: Mapped[str] = mapped_column(String(60), index=True)
     subject_key: Mapped[str] = mapped_column(String(200))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     value: Mapped[float | None] = mapped_column()
     category: Mapped[str | None] = mapped_column(String(60))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from background_jobs import many_facts
 from huey import MemoryHuey
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from kamscore.background import progress
 from kamscore.background.imports import import_params, run_import_job
@@ -18,6 +18,8 @@ from kamscore.background.records import new_job
 from kamscore.background.uploads import store_upload
 from kamscore.db.session import get_db
 from kamscore.models import BackgroundJob, Fact, JobState, User
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "import"
 
 
 class RecordingStore:
@@ -110,3 +112,43 @@ def test_the_figures(tmp_path):
                                         "rows_per_second": None, "seconds_left": None}
     assert live_progress({"rows_done": 10, "rows_total": 30, "started": 100.0}, 102.0) == {
         "rows_done": 10, "rows_total": 30, "rows_per_second": 5.0, "seconds_left": 4.0}
+
+
+def _table_snapshots(app) -> set[str]:
+    from kamscore.models import TableSnapshot
+    with get_db(app).session() as session:
+        return set(session.scalars(select(TableSnapshot.name)))
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
+def test_an_import_job_rebuilds_the_table_snapshots_its_import_dropped(app, org, uploader,
+                                                                       tmp_path, dry_run):
+    """The accounts file writes ``account`` (its trigger drops that table's snapshot): the
+    job builds it again after committing the import, so the next score run finds every
+    snapshot; a dry run writes nothing and builds nothing."""
+    from kamscore.facts.table_snapshots import COLUMNS, decode, read_rows, refresh_table_snapshots
+    from kamscore.models import TableSnapshot
+
+    with get_db(app).session() as session:
+        refresh_table_snapshots(session)
+    assert _table_snapshots(app) == set(COLUMNS)
+    data = (EXAMPLES / "accounts.csv").read_text().replace("A001,", "A001x,", 1).encode()
+    with get_db(app).session() as session:
+        user = session.scalar(select(User).where(User.username == "ana"))
+        job = new_job(session, user, "import", import_params("accounts", "accounts.csv",
+                                                             dry_run, len(data)))
+        store_upload(tmp_path / "uploads", job.id, io.BytesIO(data))
+        job_id = job.id
+    with get_db(app).session() as session:  # what a run would read from the rows
+        session.execute(text("DELETE FROM table_snapshot WHERE name = 'plan_action'"))
+    assert run_import_job(get_db(app), RecordingStore(), tmp_path / "uploads",
+                          job_id) is JobState.DONE
+    if dry_run:
+        assert _table_snapshots(app) == set(COLUMNS) - {"plan_action"}
+        return
+    assert _table_snapshots(app) == set(COLUMNS)
+    with get_db(app).session() as session:  # the snapshot itself, as the rows are now
+        stored = session.scalar(select(TableSnapshot.data).where(TableSnapshot.name == "account"))
+        assert decode("account", bytes(stored))["code"].tolist() == \
+            read_rows(session, "account")["code"].tolist()
+        assert "A001x" in read_rows(session, "account")["code"].tolist()

@@ -3,7 +3,8 @@ facts it changed get a new one, in the import's own transaction (kamscore.facts.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
 from kamscore.facts.columns import fact_names, read_fact_columns
 from kamscore.importing import import_kinds
@@ -117,3 +118,58 @@ def test_a_snapshot_reads_its_period_in_one_statement_whatever_its_names(org, ru
     assert many == few, (few, many)
     assert large["built"]["2026-Q2"] == small["built"]["2026-Q2"] + 594
     assert small["measure_1"] == large["measure_1"] == [1.5]
+
+
+def _fact_triggers(db) -> list[tuple[str, str]]:
+    with db.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            query = ("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+                     "WHERE tgrelid = 'fact'::regclass AND NOT tgisinternal ORDER BY tgname")
+        else:
+            query = ("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                     "AND tbl_name = 'fact' ORDER BY name")
+        return [tuple(row) for row in session.execute(text(query))]
+
+
+def _hand_update_drops_the_snapshot(db, value: float) -> bool:
+    with db.session() as session:
+        q2 = session.scalar(select(Period.id).where(Period.code == "2026-Q2"))
+        session.execute(text("UPDATE fact SET value = :v WHERE period_id = :p AND name = 'visits'"),
+                        {"v": value, "p": q2})
+        return session.get(FactSnapshot, q2) is None
+
+
+def test_an_import_leaves_facts_triggers_as_it_found_them(org, run_import, db):
+    """On SQLite a writing import sets ``fact``'s row triggers aside for its bulk writes
+    (in its transaction): after it they are all back, word for word, and still drop the
+    snapshot of a period whose facts are changed by hand."""
+    before = _fact_triggers(db)
+    assert len(before) >= 3
+    run_import("facts", VISITS.format(value=4))  # created
+    run_import("facts", VISITS.format(value=6))  # updated
+    assert _fact_triggers(db) == before
+    assert _visits(db) == [6.0]
+    assert _hand_update_drops_the_snapshot(db, 7.0)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_failed_write_restores_the_triggers_and_the_snapshots(org, run_import, db):
+    """Only the snapshot triggers are set aside: a trigger of ``fact`` made by hand still
+    fires during the import's bulk write; when it refuses a row the import rolls back with
+    its transaction, leaving triggers and snapshots as they were and nothing written."""
+    from sqlalchemy.exc import IntegrityError
+
+    run_import("facts", VISITS.format(value=4))
+    with db.session() as session:
+        session.execute(text("CREATE TRIGGER by_hand_no_thirteen BEFORE UPDATE ON fact "
+                             "WHEN NEW.value = 13 BEGIN SELECT RAISE(ABORT, 'no 13'); END"))
+    triggers, snapshots = _fact_triggers(db), _snapshots(db)
+    try:
+        with pytest.raises(IntegrityError, match="no 13"):
+            run_import("facts", VISITS.format(value=13))
+        assert _fact_triggers(db) == triggers
+        assert _snapshots(db) == snapshots
+        assert _visits(db) == [4.0]
+    finally:
+        with db.session() as session:
+            session.execute(text("DROP TRIGGER by_hand_no_thirteen"))

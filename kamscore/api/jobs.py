@@ -21,7 +21,6 @@ from kamscore.background.records import username_of, visible_job
 from kamscore.db.session import get_session
 from kamscore.importing.errors import english
 from kamscore.models import BackgroundJob, JobState
-from kamscore.sentences import Sentence
 
 blp = resource_blueprint(
     "jobs",
@@ -68,4 +67,4 @@ def _error(job: BackgroundJob) -> dict[str, Any]:
     errors = error["errors"]
     if job.task == IMPORT_TASK and errors:
         errors = english(errors)
-    return error_body(error["code"], str(Sentence.from_dict(error["message"])), errors)
+    return error_body(error["code"], error["message"], errors)

@@ -56,14 +56,16 @@ def finish_job(session: Session, job_id: str, *, rows: int | None,
 def fail_job(session: Session, job_id: str, code: int, message: str | Sentence,
              errors: dict[str, Any] | None = None, **extra: Any) -> None:
     """Mark the job failed, with an error in the API's shape (``code``: the HTTP status the
-    same failure gets from a synchronous request, e.g. 422 for a refused file). A sentence
-    is stored as one (``Sentence.as_dict``), to be read in its reader's language; ``extra``
-    keys are kept beside (a workbook's ``layout``)."""
-    stored = message.as_dict() if isinstance(message, Sentence) else message
+    same failure gets from a synchronous request, e.g. 422 for a refused file). ``message``
+    is kept in English; a sentence is also kept as one (``sentence``: ``Sentence.as_dict``),
+    to be read in its reader's language; ``extra`` keys are kept beside (a workbook's
+    ``layout``)."""
+    if isinstance(message, Sentence):
+        extra = {**extra, "sentence": message.as_dict()}
     session.execute(
         update(BackgroundJob).where(BackgroundJob.id == job_id)
         .values(state=JobState.FAILED, finished_at=utcnow(),
-                error={"code": code, "message": stored, "errors": errors or {}, **extra})
+                error={"code": code, "message": str(message), "errors": errors or {}, **extra})
     )
 
 

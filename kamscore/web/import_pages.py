@@ -46,7 +46,7 @@ from kamscore.importing import describe_kinds
 from kamscore.importing.templates import FORMATS, template
 from kamscore.models import BackgroundJob, JobState
 from kamscore.web.import_forms import ApplyForm, UploadForm
-from kamscore.web.import_report import error_lines, errors_file, layout_of, shown
+from kamscore.web.import_report import error_lines, errors_file, headline, layout_of
 from kamscore.web.nav import add_nav_item
 from kamscore.web.stored_words import word
 
@@ -99,7 +99,7 @@ def job(job_id: str) -> str:
     return render_template("imports/job.html", job=found, params=found.params,
                            progress=job_progress(found), errors=errors[:SHOWN_ERRORS],
                            error_count=len(errors), applicable=applicable,
-                           headline=shown(found.error["message"]) if found.error else "",
+                           headline=headline(found),
                            layout=layout_of(found),
                            form=ApplyForm())
 

@@ -31,6 +31,13 @@ def shown(stored: Mapping[str, Any] | str | Sentence) -> str:
     return translated(sentence)
 
 
+def headline(job: BackgroundJob) -> str:
+    """Why a job failed, in the reader's language (its English text for an old job)."""
+    error = job.error or {}
+    stored = error.get("sentence") or error.get("message")
+    return "" if stored is None else shown(stored)
+
+
 def layout_of(job: BackgroundJob) -> SheetLayout | None:
     """The sheet and column letters of a refused workbook (None for a CSV file)."""
     return SheetLayout.from_dict((job.error or {}).get("layout"))

@@ -194,6 +194,10 @@ def test_a_job_stored_before_sentences_still_shows(app, org):
     path = refused(client, "assignments", ASSIGNMENTS, "bad.csv")
     with get_db(app).session() as session:
         job = session.get(BackgroundJob, path.rsplit("/", 1)[1])
+        assert job.error["sentence"]["id"].startswith("%(kind)s import rejected")
+        assert job.error["message"].startswith("assignments import rejected: 6 error(s)")
+        assert job.error["errors"]["3"]["share"] == [
+            {"id": "not a number (use a decimal point)", "values": {}}]
         job.error = {"code": 422, "message": "assignments import rejected: 1 error(s) on 1 "
                      "line(s); nothing was written",
                      "errors": {"3": {"share": ["not a number (use a decimal point)"]}}}

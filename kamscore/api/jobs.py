@@ -15,9 +15,11 @@ from kamscore.api.errors import error_body
 from kamscore.api.resources import found, resource_blueprint
 from kamscore.api.schemas.jobs import JobSchema
 from kamscore.auth.access import current_user_of_request, requires
+from kamscore.background.imports import TASK as IMPORT_TASK
 from kamscore.background.queue import job_progress
 from kamscore.background.records import username_of, visible_job
 from kamscore.db.session import get_session
+from kamscore.importing.errors import english
 from kamscore.models import BackgroundJob, JobState
 
 blp = resource_blueprint(
@@ -54,6 +56,15 @@ def job_view(job: BackgroundJob) -> dict[str, Any]:
         "params": job.params,
         "progress": job_progress(job),
         "result": job.result if job.state is JobState.DONE else None,
-        "error": (error_body(job.error["code"], job.error["message"], job.error["errors"])
-                  if job.state is JobState.FAILED and job.error else None),
+        "error": (_error(job) if job.state is JobState.FAILED and job.error else None),
     }
+
+
+def _error(job: BackgroundJob) -> dict[str, Any]:
+    """A failed job's error, in English (an import's stored sentences read as text: the API
+    is a machine interface, its words do not follow the reader's language)."""
+    error = job.error
+    errors = error["errors"]
+    if job.task == IMPORT_TASK and errors:
+        errors = english(errors)
+    return error_body(error["code"], error["message"], errors)

@@ -33,6 +33,7 @@ from kamscore.background.uploads import (
 from kamscore.db.session import get_db
 from kamscore.importing import check_kind
 from kamscore.models import BackgroundJob, JobState, User
+from kamscore.sentences import N_
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,9 @@ def _run_or_queue(app: Flask, session: Session, job: BackgroundJob,
         except Exception:
             log.exception("cannot queue import job %s on %s", job.id, queue.describe())
             delete_upload(directory, job.id)
-            fail_job(session, job.id, 503, "The task queue did not answer; nothing was "
-                     "imported. Try again later, or ask an operator to start `kamscore worker`.")
+            fail_job(session, job.id, 503, N_(
+                "The task queue did not answer; nothing was imported. Try again later, or ask "
+                "an operator to start `kamscore worker`."))
             session.commit()
     session.refresh(job)
     return job

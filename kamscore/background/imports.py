@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import socket
 from pathlib import Path
+from typing import Any
 
 from kamscore.background.progress import ProgressStore, ProgressTracker, estimate_rows
 from kamscore.background.records import claim_job, fail_job, finish_job, username_of
@@ -25,14 +26,15 @@ from kamscore.db.session import Database
 from kamscore.facts.table_snapshots import refresh_table_snapshots
 from kamscore.importing import ImportRejected, UnknownKind, import_file
 from kamscore.models import JobState
+from kamscore.sentences import N_, Sentence
 
 log = logging.getLogger(__name__)
 
 #: The task's name in the queue and in ``background_job.task``.
 TASK = "import"
 
-INTERNAL_ERROR = ("The import failed on the worker; nothing was written. The error has been "
-                  "logged by `kamscore worker`; please report it with the job's id.")
+INTERNAL_ERROR = N_("The import failed on the worker; nothing was written. The error has been "
+                    "logged by `kamscore worker`; please report it with the job's id.")
 
 
 #: The options of ``import_file`` an import job passes on when its request gives them.
@@ -70,9 +72,10 @@ def run_import_job(database: Database, store: ProgressStore, uploads: Path,
         try:
             rows_total = estimate_rows(path)
         except FileNotFoundError:
-            return _fail(database, job_id, 500,
-                         f"The uploaded file is not in {uploads} on {socket.gethostname()}: web "
-                         "servers and workers must share JOB_UPLOADS_DIR. Nothing was written.")
+            return _fail(database, job_id, 500, N_(
+                "The uploaded file is not in %(directory)s on %(host)s: web servers and workers "
+                "must share JOB_UPLOADS_DIR. Nothing was written.", directory=str(uploads),
+                host=socket.gethostname()))
         passes = 1 if params["dry_run"] else 2  # rows are validated, then written
         tracker = ProgressTracker(store, job_id, rows_total=rows_total, passes=passes)
         try:
@@ -100,7 +103,8 @@ def _import(database: Database, job_id: str, params: dict[str, object], path: Pa
             finish_job(session, job_id, rows=report.rows, result=report.as_dict())
             session.commit()
     except ImportRejected as rejected:
-        return _fail(database, job_id, 422, str(rejected), rejected.by_line())
+        layout = {} if rejected.layout is None else {"layout": rejected.layout.as_dict()}
+        return _fail(database, job_id, 422, rejected.headline, rejected.stored(), **layout)
     except UnknownKind as exc:
         return _fail(database, job_id, 404, str(exc))
     except Exception:
@@ -132,8 +136,10 @@ def _option(params: dict[str, object], name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _fail(database: Database, job_id: str, code: int, message: str,
-          errors: dict[str, object] | None = None) -> JobState:
+def _fail(database: Database, job_id: str, code: int, message: str | Sentence,
+          errors: dict[str, Any] | None = None, **extra: Any) -> JobState:
+    """Mark the job failed: ``message`` and ``errors`` are stored as sentences (read in the
+    reader's language on the import page, in English by the API)."""
     with database.session() as session:
-        fail_job(session, job_id, code, message, errors)
+        fail_job(session, job_id, code, message, errors, **extra)
     return JobState.FAILED

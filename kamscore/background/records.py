@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.models import BackgroundJob, JobState, User
 from kamscore.models.types import utcnow
+from kamscore.sentences import Sentence
 
 #: The role that reads every user's jobs.
 ADMIN_ROLE = "admin"
@@ -52,14 +53,19 @@ def finish_job(session: Session, job_id: str, *, rows: int | None,
     )
 
 
-def fail_job(session: Session, job_id: str, code: int, message: str,
-             errors: dict[str, Any] | None = None) -> None:
+def fail_job(session: Session, job_id: str, code: int, message: str | Sentence,
+             errors: dict[str, Any] | None = None, **extra: Any) -> None:
     """Mark the job failed, with an error in the API's shape (``code``: the HTTP status the
-    same failure gets from a synchronous request, e.g. 422 for a refused file)."""
+    same failure gets from a synchronous request, e.g. 422 for a refused file). ``message``
+    is kept in English; a sentence is also kept as one (``sentence``: ``Sentence.as_dict``),
+    to be read in its reader's language; ``extra`` keys are kept beside (a workbook's
+    ``layout``)."""
+    if isinstance(message, Sentence):
+        extra = {**extra, "sentence": message.as_dict()}
     session.execute(
         update(BackgroundJob).where(BackgroundJob.id == job_id)
         .values(state=JobState.FAILED, finished_at=utcnow(),
-                error={"code": code, "message": message, "errors": errors or {}})
+                error={"code": code, "message": str(message), "errors": errors or {}, **extra})
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.importing.changes import Progress, TableChanges
 from kamscore.importing.errors import ErrorList
+from kamscore.sentences import N_, Sentence
 
 
 @dataclass(frozen=True)
@@ -60,33 +61,43 @@ class Importer(ABC):
         for table_changes in changes:
             table_changes.write(session, progress)
 
-    def describe_key(self, key: Hashable) -> str:
+    def describe_key(self, key: Hashable) -> str | Sentence:
+        """A row's natural key as a duplicate's error names it (codes, or a sentence)."""
         return " / ".join(str(part) for part in key) if isinstance(key, tuple) else str(key)
+
+
+#: Why a code is refused when nothing of its kind has it (by what the code names).
+UNKNOWN_CODE: dict[str, Callable[[str], Sentence]] = {
+    "period": lambda code: N_("unknown period '%(code)s'", code=code),
+    "account": lambda code: N_("unknown account '%(code)s'", code=code),
+    "person": lambda code: N_("unknown person '%(code)s'", code=code),
+    "team": lambda code: N_("unknown team '%(code)s'", code=code),
+    "product": lambda code: N_("unknown product '%(code)s'", code=code),
+}
 
 
 def unknown(
     errors: ErrorList, rows: Iterable[LoadedRow], column: str, what: str, known: dict[str, int]
 ) -> None:
-    """An error for every row whose ``column`` names a ``what`` that ``known`` lacks."""
+    """An error for every row whose ``column`` names a ``what`` (a key of
+    :data:`UNKNOWN_CODE`) that ``known`` lacks."""
     for row in rows:
         code = row.data.get(column)
         if code is not None and code not in known:
-            errors.add(row.line, column, f"unknown {what} '{code}'")
+            errors.add(row.line, column, UNKNOWN_CODE[what](code))
 
 
-def refuse_closed(
-    errors: ErrorList, changes: TableChanges, closed_lines: dict[int, str], what: str = "data"
-) -> None:
-    """An error for every insert or update from a row in a closed period.
+def refuse_closed(errors: ErrorList, changes: TableChanges, closed_lines: dict[int, str],
+                  frozen: Callable[[str], Sentence]) -> None:
+    """An error for every insert or update from a row in a closed period: ``frozen(code)``
+    says why (``period 2025-Q4 is closed: its facts are frozen``).
 
     ``closed_lines`` maps the lines of rows about a closed period to that period's code. Rows
     equal to what is stored are not writes, so re-importing an old file still succeeds.
     """
     for line, _values in (*changes.inserts, *changes.updates):
         if line in closed_lines:
-            errors.add(
-                line, "period", f"period {closed_lines[line]} is closed: its {what} are frozen"
-            )
+            errors.add(line, "period", frozen(closed_lines[line]))
 
 
 def spans_overlap(

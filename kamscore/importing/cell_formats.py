@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from kamscore.sentences import N_, Sentence
+
 #: The ``--date-format`` choices, as people write them, to strptime's.
 DATE_FORMATS = {
     "YYYY-MM-DD": "%Y-%m-%d",
@@ -24,6 +26,15 @@ DATE_FORMATS = {
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _OTHER_DATE = re.compile(r"^(\d{1,2})([./])(\d{1,2})\2(\d{4})$")
 _COMMA_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column's type; ``sentence`` says why (``str()``
+    of the exception is its English text)."""
+
+    def __init__(self, sentence: Sentence) -> None:
+        super().__init__(str(sentence))
+        self.sentence = sentence
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ class CellFormat:
 
 
 def number_text(text: str, decimal: str) -> str:
-    """``text`` as a number with a decimal point; raises ValueError with the reason.
+    """``text`` as a number with a decimal point; raises CellError with the reason.
 
     With a decimal comma, ``1.234,56`` → ``1234.56`` and ``0,85`` → ``0.85``; a point that is
     not a thousands separator (``1.5``) is refused rather than guessed.
@@ -51,31 +62,34 @@ def number_text(text: str, decimal: str) -> str:
     if decimal == ".":
         return text  # the row rules refuse ``1,5`` with their own message
     if not _COMMA_NUMBER.match(text):
-        raise ValueError("not a number (this file uses a decimal comma: write 1.234,56 or 0,85)")
+        raise CellError(N_("not a number (this file uses a decimal comma: write 1.234,56 or "
+                           "0,85)"))
     return text.replace(".", "").replace(",", ".")
 
 
 def date_text(text: str, date_format: str | None) -> str:
-    """``text`` as ``YYYY-MM-DD``; raises ValueError with the reason."""
+    """``text`` as ``YYYY-MM-DD``; raises CellError with the reason."""
     if date_format is None or date_format == "YYYY-MM-DD":
         if _ISO_DATE.match(text):
             return text
         other = _OTHER_DATE.match(text)
         if other:
-            raise ValueError(
-                f"{text} is not a YYYY-MM-DD date, and day and month are not guessed "
-                f"({_readings(other)}): give --date-format DD{other[2]}MM{other[2]}YYYY "
-                f"or MM{other[2]}DD{other[2]}YYYY"
-            )
+            mark = other[2]
+            raise CellError(N_(
+                "%(date)s is not a YYYY-MM-DD date, and day and month are not guessed "
+                "(%(readings)s): give --date-format %(day_first)s or %(month_first)s",
+                date=text, readings=_readings(other), day_first=f"DD{mark}MM{mark}YYYY",
+                month_first=f"MM{mark}DD{mark}YYYY"))
         return text  # the row rules refuse it with their own message
     try:
         return dt.datetime.strptime(text, DATE_FORMATS[date_format]).date().isoformat()
     except ValueError:
-        raise ValueError(f"not a date in the format {date_format}") from None
+        raise CellError(N_("not a date in the format %(format)s", format=date_format)) from None
 
 
-def _readings(match: re.Match[str]) -> str:
+def _readings(match: re.Match[str]) -> Sentence:
     first, second = int(match[1]), int(match[3])
     if first <= 12 and second <= 12 and first != second:
-        return f"it could be day {first} of month {second} or day {second} of month {first}"
-    return "say which format the file uses"
+        return N_("it could be day %(first)s of month %(second)s or day %(second)s of month "
+                  "%(first)s", first=first, second=second)
+    return N_("say which format the file uses")

@@ -13,18 +13,22 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-from kamscore.importing.cell_formats import number_text
+from kamscore.importing.cell_formats import CellError, number_text
 from kamscore.importing.errors import ErrorList
-from kamscore.importing.fields import CODE_PATTERN, REQUIRED
-
-CODE_MESSAGE = "use letters, digits and . _ / - only, no spaces"
-NUMBER_MESSAGE = "not a number (use a decimal point)"
-FINITE_MESSAGE = "must be a finite number"
+from kamscore.importing.fields import (
+    CODE_MESSAGE,
+    CODE_PATTERN,
+    FINITE_MESSAGE,
+    NUMBER_MESSAGE,
+    REQUIRED,
+    too_long,
+)
+from kamscore.sentences import Sentence
 
 _CODE = re.compile(CODE_PATTERN)
 
 #: a rule: the messages for one distinct non-empty value (none: valid)
-Rule = Callable[[str], list[str]]
+Rule = Callable[[str], list[Sentence]]
 
 
 class ColumnChecker:
@@ -37,7 +41,7 @@ class ColumnChecker:
         self.errors = errors
         self.bad: set[int] = set()
 
-    def add(self, index: int, column: str, message: str) -> None:
+    def add(self, index: int, column: str, message: Sentence) -> None:
         self.errors.add(self.lines[index], column, message)
         self.bad.add(index)
 
@@ -81,8 +85,8 @@ class ColumnChecker:
             return value
         try:
             return number_text(value, ",")
-        except ValueError as exc:
-            self.add(index, column, str(exc))
+        except CellError as exc:
+            self.add(index, column, exc.sentence)
             return ""
 
     def _number(self, index: int, column: str, value: str) -> float | None:
@@ -97,19 +101,19 @@ class ColumnChecker:
 
 def code_rule(max_length: int) -> Rule:
     """A natural key, as ``fields.code`` checks it."""
-    def rule(value: str) -> list[str]:
+    def rule(value: str) -> list[Sentence]:
         return text_rule(max_length)(value) + ([] if _CODE.match(value) else [CODE_MESSAGE])
     return rule
 
 
 def text_rule(max_length: int) -> Rule:
     """A text no longer than the model's column, as ``fields.text`` checks it."""
-    message = f"Longer than maximum length {max_length}."
+    message = too_long(max_length)
     return lambda value: [message] if len(value) > max_length else []
 
 
-def pattern_rule(max_length: int, pattern: str, message: str) -> Rule:
+def pattern_rule(max_length: int, pattern: str, message: Sentence) -> Rule:
     compiled = re.compile(pattern)
-    def rule(value: str) -> list[str]:
+    def rule(value: str) -> list[Sentence]:
         return text_rule(max_length)(value) + ([] if compiled.match(value) else [message])
     return rule

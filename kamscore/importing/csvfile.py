@@ -17,9 +17,10 @@ from typing import Any, BinaryIO
 
 from kamscore.importing.errors import ErrorList
 from kamscore.importing.table import CHUNK_ROWS, Chunk, RawTable
+from kamscore.sentences import N_
 
-NOT_UTF8 = "the file is not UTF-8 text; save the CSV as UTF-8"
-BINARY = "this is not a CSV text file (it contains binary data)"
+NOT_UTF8 = N_("the file is not UTF-8 text; save the CSV as UTF-8")
+BINARY = N_("this is not a CSV text file (it contains binary data)")
 
 
 class _BinaryLine(Exception):
@@ -73,7 +74,7 @@ def read_csv(stream: BinaryIO, errors: ErrorList) -> RawTable | None:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        errors.add(1, "", f"the header is not valid CSV: {exc}")
+        errors.add(1, "", N_("the header is not valid CSV: %(reason)s", reason=str(exc)))
         return None
     return RawTable(
         header=[cell.strip() for cell in header or []],
@@ -100,6 +101,6 @@ def _chunks(reader: Iterator[list[str]], stream: BinaryIO,
     except _BinaryLine:
         _not_text(stream, errors)
     except csv.Error as exc:
-        errors.add(previous_end + 1, "", f"not valid CSV: {exc}")
+        errors.add(previous_end + 1, "", N_("not valid CSV: %(reason)s", reason=str(exc)))
     if chunk:
         yield chunk

@@ -1,11 +1,24 @@
-"""What a rejected import reports: every bad row, with its line and column."""
+"""What a rejected import reports: every bad row, with its line and column.
+
+Each reason is a :class:`~kamscore.sentences.Sentence` (the checks write
+``N_("unknown person '%(code)s'", code=...)``), so that it can be stored with an import's
+job and read later in its reader's language; its English text (``RowError.message``) is what
+the CLI and the API print.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from kamscore.sentences import N_, Sentence
+
+#: ``{"<line>": {"<column>": [reasons]}}``: a reason is an English text (the API) or a
+#: stored sentence (``Sentence.as_dict``, an import's job); ``"_row"`` for no single column.
+ByLine = Mapping[str, Mapping[str, list[Any]]]
 
 
 @dataclass(frozen=True, order=True)
@@ -19,13 +32,18 @@ class RowError:
 
     line: int
     column: str
-    message: str
+    sentence: Sentence
+
+    @property
+    def message(self) -> str:
+        """The reason in English."""
+        return str(self.sentence)
 
     def format(self, filename: str, layout: SheetLayout | None = None) -> str:
         """``FILE:LINE: column: reason`` (the column is left out when there is none); for a
         sheet ``FILE: sheet NAME, row N, column C (name): reason``, as Excel names cells."""
         if layout is not None:
-            return f"{filename}: {layout.where(self)}: {self.message}"
+            return f"{filename}: {layout.where(self.line, self.column)}: {self.message}"
         where = f"{filename}:{self.line}:"
         return (
             f"{where} {self.column}: {self.message}" if self.column else f"{where} {self.message}"
@@ -39,12 +57,23 @@ class SheetLayout:
     sheet: str
     letters: dict[str, str]
 
-    def where(self, error: RowError) -> str:
-        place = f"sheet {self.sheet}, row {error.line}"
-        letter = self.letters.get(error.column)
+    def where(self, line: int, column: str) -> Sentence:
+        """``sheet NAME, row N, column C (name)``, as Excel names a cell."""
+        letter = self.letters.get(column)
         if letter:
-            return f"{place}, column {letter} ({error.column})"
-        return f"{place}, {error.column}" if error.column else place
+            return N_("sheet %(sheet)s, row %(row)s, column %(letter)s (%(column)s)",
+                      sheet=self.sheet, row=line, letter=letter, column=column)
+        if column:
+            return N_("sheet %(sheet)s, row %(row)s, %(column)s",
+                      sheet=self.sheet, row=line, column=column)
+        return N_("sheet %(sheet)s, row %(row)s", sheet=self.sheet, row=line)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "letters": dict(self.letters)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> SheetLayout | None:
+        return None if not data else cls(str(data["sheet"]), dict(data["letters"]))
 
 
 class ErrorList:
@@ -53,7 +82,7 @@ class ErrorList:
     def __init__(self) -> None:
         self._errors: list[RowError] = []
 
-    def add(self, line: int, column: str, message: str) -> None:
+    def add(self, line: int, column: str, message: Sentence) -> None:
         self._errors.append(RowError(line, column, message))
 
     def __bool__(self) -> bool:
@@ -70,45 +99,66 @@ class ErrorList:
 
 
 class ImportRejected(Exception):
-    """The file was refused as a whole; nothing was written. ``errors`` lists every problem."""
+    """The file was refused as a whole; nothing was written. ``errors`` lists every problem;
+    ``headline`` says how many (``str()`` of the exception is its English text)."""
 
     def __init__(self, kind: str, errors: ErrorList | list[RowError],
                  layout: SheetLayout | None = None) -> None:
         self.kind = kind
         self.layout = layout
         self.errors: list[RowError] = sorted(set(errors))
-        rows = len({e.line for e in self.errors})
-        super().__init__(
-            f"{kind} import rejected: {len(self.errors)} error(s) on {rows} "
-            f"{'line' if layout is None else 'row'}(s); "
-            "nothing was written"
-        )
+        values = {"kind": kind, "errors": len(self.errors),
+                  "lines": len({e.line for e in self.errors})}
+        self.headline = (
+            N_("%(kind)s import rejected: %(errors)s error(s) on %(lines)s line(s); "
+               "nothing was written", **values) if layout is None else
+            N_("%(kind)s import rejected: %(errors)s error(s) on %(lines)s row(s); "
+               "nothing was written", **values))
+        super().__init__(str(self.headline))
 
     def by_line(self) -> dict[str, dict[str, list[str]]]:
-        """``{"<line>": {"<column>": [reasons]}}``, the shape of the API's ``errors``.
+        """``{"<line>": {"<column>": [reasons]}}``, the shape of the API's ``errors``, in
+        English. Problems that concern no single column are listed under ``"_row"``."""
+        return _grouped(self.errors, lambda sentence: str(sentence))
 
-        Problems that concern no single column are listed under ``"_row"``.
-        """
-        grouped: dict[str, dict[str, list[str]]] = {}
-        for error in self.errors:
-            column = error.column or "_row"
-            grouped.setdefault(str(error.line), {}).setdefault(column, []).append(error.message)
-        return grouped
+    def stored(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """:meth:`by_line` with each reason as a stored sentence (``Sentence.as_dict``), to
+        be read later in its reader's language."""
+        return _grouped(self.errors, Sentence.as_dict)
 
 
-def error_rows(by_line: dict[str, dict[str, list[str]]]) -> list[tuple[int, str, str]]:
-    """``(line, column, reason)`` of every error of a :meth:`ImportRejected.by_line`, by line
-    (``column`` is ``""`` for a problem of no single column)."""
-    rows = [(int(line), "" if column == "_row" else column, reason)
+def _grouped(errors: Iterable[RowError], form: Any) -> dict[str, dict[str, list[Any]]]:
+    grouped: dict[str, dict[str, list[Any]]] = {}
+    for error in errors:
+        column = error.column or "_row"
+        grouped.setdefault(str(error.line), {}).setdefault(column, []).append(
+            form(error.sentence))
+    return grouped
+
+
+def error_rows(by_line: ByLine) -> list[tuple[int, str, Sentence]]:
+    """``(line, column, reason)`` of every error of a :meth:`ImportRejected.by_line` or
+    :meth:`ImportRejected.stored`, by line (``column`` is ``""`` for a problem of no single
+    column; a reason stored as plain text, before sentences, is a sentence without values)."""
+    rows = [(int(line), "" if column == "_row" else column, Sentence.from_dict(reason))
             for line, columns in by_line.items()
             for column, reasons in columns.items() for reason in reasons]
     return sorted(rows)
 
 
-def errors_csv(by_line: dict[str, dict[str, list[str]]]) -> str:
-    """Every error as CSV text: ``line,column,error``, by line."""
+def english(by_line: ByLine) -> dict[str, dict[str, list[str]]]:
+    """Stored errors (:meth:`ImportRejected.stored`, or English texts of old jobs) as the
+    API shows them: every reason in English."""
+    return {line: {column: [str(Sentence.from_dict(reason)) for reason in reasons]
+                   for column, reasons in columns.items()}
+            for line, columns in by_line.items()}
+
+
+def errors_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """Errors as CSV text: ``header``, then ``rows`` (``line, column, reason``, the reason in
+    its reader's language)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["line", "column", "error"])
-    writer.writerows(error_rows(by_line))
+    writer.writerow(list(header))
+    writer.writerows(rows)
     return out.getvalue()

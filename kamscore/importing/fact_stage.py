@@ -49,8 +49,9 @@ from sqlalchemy.orm import Session
 from kamscore.db.bulk_copy import copy_rows
 from kamscore.importing.changes import Counts
 from kamscore.importing.errors import ErrorList
-from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS
+from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS, fact_key
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period, PeriodStatus
+from kamscore.sentences import N_
 
 STAGE_TABLE = "import_fact_stage"
 
@@ -147,8 +148,9 @@ class FactStage:
             if (period_id, name, subject) != first:
                 first, first_line = (period_id, name, subject), line
                 continue
-            errors.add(line, "", f"fact {name} of {subject} in {period_codes[period_id]} is "
-                       f"already on line {first_line}")
+            errors.add(line, "", N_("%(key)s is already on line %(line)s",
+                                    key=fact_key(name, subject, period_codes[period_id]),
+                                    line=first_line))
 
     def closed(self, errors: ErrorList) -> None:
         """An error for every row that would create or change a fact of a closed period."""
@@ -161,7 +163,8 @@ class FactStage:
             .where(or_(_fact.c.id.is_(None), self._differs()))
         )
         for line, code in self.session.execute(query):
-            errors.add(line, "period", f"period {code} is closed: its facts are frozen")
+            errors.add(line, "period", N_("period %(period)s is closed: its facts are frozen",
+                                          period=code))
 
     def counts(self) -> Counts:
         """The rows to create, update and leave, counted period by period (on SQLite the

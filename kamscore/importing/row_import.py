@@ -12,9 +12,10 @@ from marshmallow import ValidationError, fields
 from sqlalchemy.orm import Session
 
 from kamscore.importing.base import ImportContext, Importer, LoadedRow
-from kamscore.importing.cell_formats import CellFormat, date_text, number_text
+from kamscore.importing.cell_formats import CellError, CellFormat, date_text, number_text
 from kamscore.importing.changes import Counts, Progress, TableChanges
 from kamscore.importing.errors import ErrorList
+from kamscore.sentences import N_, Sentence
 
 #: Report progress every this many validated rows.
 PROGRESS_EVERY = 1_000
@@ -44,8 +45,8 @@ def load_rows(importer: Importer, chunks: Iterator[tuple[list[int], list[list[st
                 if convert is not None:
                     try:
                         cell = convert(cell)
-                    except ValueError as exc:
-                        errors.add(line, column, str(exc))
+                    except CellError as exc:
+                        errors.add(line, column, exc.sentence)
                         continue
                 values[column] = cell
             try:
@@ -55,8 +56,8 @@ def load_rows(importer: Importer, chunks: Iterator[tuple[list[int], list[list[st
                 continue
             key = importer.key(data)
             if key in first_line:
-                errors.add(line, "", f"{importer.describe_key(key)} is already on line "
-                           f"{first_line[key]}")
+                errors.add(line, "", N_("%(key)s is already on line %(line)s",
+                                        key=importer.describe_key(key), line=first_line[key]))
                 continue
             first_line[key] = line
             rows.append(LoadedRow(line, data))
@@ -94,4 +95,5 @@ def _add_messages(errors: ErrorList, line: int, messages: object, column: str = 
         for message in messages:
             _add_messages(errors, line, message, column)
     else:
-        errors.add(line, column, str(messages))
+        errors.add(line, column,
+                   messages if isinstance(messages, Sentence) else Sentence(str(messages)))

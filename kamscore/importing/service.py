@@ -30,6 +30,7 @@ from kamscore.importing.sources import file_sha256, open_table
 from kamscore.importing.table import RawTable, check_header, fit_rows
 from kamscore.importing.xlsxfile import column_letter
 from kamscore.models import Fact
+from kamscore.sentences import N_
 
 #: PostgreSQL advisory lock key that serialises imports (SQLite's BEGIN IMMEDIATE already does).
 IMPORT_LOCK_KEY = 0x6B616D73  # "kams"
@@ -120,7 +121,8 @@ def import_file(
     sha256 = file_sha256(stream)
     errors = ErrorList()
     if expected_sha256 is not None and expected_sha256 != sha256:
-        errors.add(1, "", "the file changed since its dry run: check it again before applying")
+        errors.add(1, "", N_("the file changed since its dry run: check it again before "
+                             "applying"))
         raise ImportRejected(kind, errors)
     table = open_table(stream, filename, sheet, errors)
     if table is None:

@@ -11,8 +11,9 @@ from typing import BinaryIO
 
 from kamscore.importing.csvfile import read_csv
 from kamscore.importing.errors import ErrorList
-from kamscore.importing.table import RawTable
+from kamscore.importing.table import EMPTY_FILE, RawTable
 from kamscore.importing.xlsxfile import read_xlsx
+from kamscore.sentences import N_
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls) and other old Office files
@@ -45,24 +46,26 @@ def open_table(stream: BinaryIO, filename: str, sheet: str | None,
     stream.seek(0)
     suffix = PurePath(filename).suffix.lower()
     if not head:
-        errors.add(1, "", "the file is empty: the first line must name the columns")
+        errors.add(1, "", EMPTY_FILE)
         return None
     if head.startswith(OLE_MAGIC):
-        errors.add(1, "", "this is an old Excel 97-2003 workbook (.xls) or another binary "
-                   "Office file: save it as .xlsx (Excel Workbook) or as CSV UTF-8")
+        errors.add(1, "", N_("this is an old Excel 97-2003 workbook (.xls) or another binary "
+                             "Office file: save it as .xlsx (Excel Workbook) or as CSV UTF-8"))
         return None
     workbook = head.startswith(ZIP_MAGIC)
     if workbook and suffix == ".csv":
-        errors.add(1, "", f"{filename} is named .csv but is an XLSX workbook: name it .xlsx, "
-                   "or save it from Excel as CSV UTF-8")
+        errors.add(1, "", N_("%(file)s is named .csv but is an XLSX workbook: name it .xlsx, "
+                             "or save it from Excel as CSV UTF-8", file=filename))
         return None
     if not workbook and suffix in WORKBOOK_SUFFIXES:
-        errors.add(1, "", f"{filename} is named {suffix} but is not an Excel workbook (it looks "
-                   "like text): if it is CSV, name it .csv")
+        errors.add(1, "", N_("%(file)s is named %(suffix)s but is not an Excel workbook (it "
+                             "looks like text): if it is CSV, name it .csv", file=filename,
+                             suffix=suffix))
         return None
     if workbook:
         return read_xlsx(stream, sheet, errors)
     if sheet is not None:
-        errors.add(1, "", f"--sheet {sheet} names a sheet, but {filename} is CSV, not a workbook")
+        errors.add(1, "", N_("--sheet %(sheet)s names a sheet, but %(file)s is CSV, not a "
+                             "workbook", sheet=sheet, file=filename))
         return None
     return read_csv(stream, errors)

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from kamscore.importing.errors import ErrorList
+from kamscore.sentences import N_
 
 #: Rows per chunk: validated column-wise and staged together (progress moves a chunk at a time).
 CHUNK_ROWS = 2_500
@@ -20,6 +21,8 @@ CHUNK_ROWS = 2_500
 HEADER_SEARCH_ROWS = 10
 
 Chunk = list[tuple[int, list[str]]]
+
+EMPTY_FILE = N_("the file is empty: the first line must name the columns")
 
 
 @dataclass
@@ -39,31 +42,34 @@ def check_header(table: RawTable, known: Collection[str], required: Collection[s
     if not any(column in known for column in columns):
         found = _header_further_down(table, known)
         if found is not None:
-            errors.add(line, "", f"the column names must be on the first row; they are on "
-                       f"{'line' if table.sheet is None else 'row'} {found}: delete the "
-                       "rows above them")
+            errors.add(line, "", N_(
+                "the column names must be on the first row; they are on line %(line)s: "
+                "delete the rows above them", line=found) if table.sheet is None else N_(
+                "the column names must be on the first row; they are on row %(line)s: "
+                "delete the rows above them", line=found))
             return None
     if not any(columns):
-        errors.add(line, "", "the file is empty: the first line must name the columns"
-                   if table.sheet is None else
-                   f"the sheet '{table.sheet}' is empty: its first row must name the columns")
+        errors.add(line, "", EMPTY_FILE if table.sheet is None else N_(
+            "the sheet '%(sheet)s' is empty: its first row must name the columns",
+            sheet=table.sheet))
         return None
     ok = True
     seen: set[str] = set()
     for column in columns:
         if not column:
-            errors.add(line, "", "a column has no name")
+            errors.add(line, "", N_("a column has no name"))
             ok = False
         elif column in seen:
-            errors.add(line, column, "the column appears twice")
+            errors.add(line, column, N_("the column appears twice"))
             ok = False
         elif column not in known:
-            errors.add(line, column, f"unknown column; the columns are: {', '.join(known)}")
+            errors.add(line, column, N_("unknown column; the columns are: %(columns)s",
+                                        columns=", ".join(known)))
             ok = False
         seen.add(column)
     for column in required:
         if column not in seen:
-            errors.add(line, column, "required column is missing")
+            errors.add(line, column, N_("required column is missing"))
             ok = False
     return columns if ok else None
 
@@ -92,11 +98,11 @@ def fit_rows(table: RawTable, chunk: Chunk, width: int,
             if not "".join(cells).strip():
                 continue  # blank line
             if table.sheet is None:
-                errors.add(line, "", f"expected {width} fields as in the header, "
-                           f"found {len(cells)}")
+                errors.add(line, "", N_("expected %(width)s fields as in the header, found "
+                                        "%(found)s", width=width, found=len(cells)))
                 continue
             if len(cells) > width:
-                errors.add(line, "", "a value to the right of the last named column")
+                errors.add(line, "", N_("a value to the right of the last named column"))
                 continue
             cells = cells + [""] * (width - len(cells))
         elif not "".join(cells).strip():

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 
 from kamscore.importing.errors import ErrorList
 from kamscore.importing.table import CHUNK_ROWS, Chunk, RawTable
+from kamscore.sentences import N_
 
 #: A workbook unpacking to more than this is refused (a 10-million-row sheet is ~1.5 GB).
 MAX_UNPACKED_BYTES = 4 * 1024**3
@@ -43,15 +44,16 @@ def read_xlsx(stream: BinaryIO, sheet: str | None, errors: ErrorList) -> RawTabl
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        errors.add(1, "", f"this XLSX workbook cannot be read ({type(exc).__name__}: {exc})")
+        errors.add(1, "", N_("this XLSX workbook cannot be read (%(reason)s)",
+                             reason=f"{type(exc).__name__}: {exc}"))
         return None
     if sheet is None:
         worksheet = workbook.worksheets[0]
     elif sheet in workbook.sheetnames:
         worksheet = workbook[sheet]
     else:
-        errors.add(1, "", f"the workbook has no sheet '{sheet}'; its sheets are: "
-                   + ", ".join(workbook.sheetnames))
+        errors.add(1, "", N_("the workbook has no sheet '%(sheet)s'; its sheets are: %(sheets)s",
+                             sheet=sheet, sheets=", ".join(workbook.sheetnames)))
         return None
     rows = _rows(worksheet)
     header = next(rows, (1, []))[1]  # row 1 names the columns (a header further down is refused)
@@ -64,18 +66,20 @@ def _safe_zip(stream: BinaryIO, errors: ErrorList) -> bool:
             parts = archive.infolist()
             names = {part.filename for part in parts}
     except zipfile.BadZipFile:
-        errors.add(1, "", "this is not an XLSX workbook (it is not a valid zip archive)")
+        errors.add(1, "", N_("this is not an XLSX workbook (it is not a valid zip archive)"))
         return False
     if "xl/workbook.xml" not in names:
-        errors.add(1, "", "this zip archive is not an XLSX workbook (it has no xl/workbook.xml)")
+        errors.add(1, "", N_("this zip archive is not an XLSX workbook (it has no "
+                             "xl/workbook.xml)"))
         return False
     unpacked = sum(part.file_size for part in parts)
     packed = max(sum(part.compress_size for part in parts), 1)
     if unpacked > MAX_UNPACKED_BYTES or (
         unpacked > _RATIO_FROM_BYTES and unpacked / packed > MAX_RATIO
     ):
-        errors.add(1, "", f"this workbook would unpack to {unpacked / 1e6:,.0f} MB from "
-                   f"{packed / 1e6:,.1f} MB: refused as a likely zip bomb")
+        errors.add(1, "", N_("this workbook would unpack to %(unpacked)s MB from %(packed)s MB: "
+                             "refused as a likely zip bomb", unpacked=f"{unpacked / 1e6:,.0f}",
+                             packed=f"{packed / 1e6:,.1f}"))
         return False
     return True
 

@@ -43,10 +43,10 @@ from kamscore.background.records import recent_jobs, visible_job
 from kamscore.background.uploads import checked_path, uploads_dir
 from kamscore.db.session import get_session
 from kamscore.importing import describe_kinds
-from kamscore.importing.errors import error_rows, errors_csv
 from kamscore.importing.templates import FORMATS, template
 from kamscore.models import BackgroundJob, JobState
 from kamscore.web.import_forms import ApplyForm, UploadForm
+from kamscore.web.import_report import error_lines, errors_file, headline, layout_of
 from kamscore.web.nav import add_nav_item
 from kamscore.web.stored_words import word
 
@@ -88,23 +88,19 @@ def _job_or_404(job_id: str) -> BackgroundJob:
     return job
 
 
-def _errors(job: BackgroundJob) -> list[tuple[int, str, str]]:
-    if job.state is not JobState.FAILED or not job.error:
-        return []
-    return error_rows(job.error.get("errors") or {})
-
-
 @bp.get("/jobs/<job_id>")
 @requires("imports.write")
 def job(job_id: str) -> str:
     found = _job_or_404(job_id)
-    errors = _errors(found)
+    errors = error_lines(found)
     applicable = (found.state is JobState.DONE and bool(found.params.get("dry_run"))
                   and checked_path(uploads_dir(current_app.config, current_app.instance_path),
                                    found.id).exists())
     return render_template("imports/job.html", job=found, params=found.params,
                            progress=job_progress(found), errors=errors[:SHOWN_ERRORS],
                            error_count=len(errors), applicable=applicable,
+                           headline=headline(found),
+                           layout=layout_of(found),
                            form=ApplyForm())
 
 
@@ -127,10 +123,10 @@ def apply(job_id: str) -> Response:
 @requires("imports.write")
 def errors(job_id: str) -> Response:
     found = _job_or_404(job_id)
-    if not _errors(found):
+    if not error_lines(found):
         abort(404, description=f"the import {job_id} has no errors")
     name = f"{found.params['filename'].rsplit('.', 1)[0]}-errors.csv"
-    return Response(errors_csv(found.error["errors"]), mimetype="text/csv",
+    return Response(errors_file(found), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

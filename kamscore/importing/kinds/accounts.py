@@ -23,6 +23,7 @@ from kamscore.models import (
     StakeholderRole,
     Team,
 )
+from kamscore.sentences import N_
 from kamscore.texts import _l
 
 
@@ -79,7 +80,7 @@ class AssignmentRow(Schema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if data["end_date"] is not None and data["end_date"] < data["start_date"]:
-            raise ValidationError("must not be before start_date", "end_date")
+            raise ValidationError([f.BEFORE_START], "end_date")
 
 
 class AssignmentImporter(Importer):
@@ -147,8 +148,8 @@ class AssignmentImporter(Importer):
                         context.errors.add(
                             l2 or l1,
                             "start_date",
-                            "overlaps this person's assignment to the account "
-                            f"from {s1 if l2 else s2}",
+                            N_("overlaps this person's assignment to the account from "
+                               "%(start)s", start=str(s1 if l2 else s2)),
                         )
 
     @staticmethod
@@ -173,7 +174,8 @@ class AssignmentImporter(Importer):
                     context.errors.add(
                         line,
                         "end_date" if stored else "start_date",
-                        f"period {code} is closed: who was responsible in it cannot change",
+                        N_("period %(period)s is closed: who was responsible in it cannot "
+                           "change", period=code),
                     )
                     break
 

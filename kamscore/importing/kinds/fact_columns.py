@@ -12,18 +12,26 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kamscore.importing import fields as f
+from kamscore.importing.base import UNKNOWN_CODE
 from kamscore.importing.column_checks import ColumnChecker, code_rule, pattern_rule, text_rule
 from kamscore.importing.errors import ErrorList
 from kamscore.importing.lookup import ids_by_code
 from kamscore.models import Account, Fact, Period, Person, Product, Team
+from kamscore.sentences import N_, Sentence
 
 SUBJECTS = (("account", Account), ("person", Person), ("team", Team), ("product", Product))
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-NAME_MESSAGE = "lower-case letters, digits and _ (e.g. net_sales), as metrics name it"
-NO_SUBJECT = "a fact is about an account, a person or a team: give at least one"
-VALUE_OR_CATEGORY = ("give either a value (a number) or a category (a label such as listed), "
-                     "exactly one")
+NAME_MESSAGE = N_("lower-case letters, digits and _ (e.g. net_sales), as metrics name it")
+NO_SUBJECT = N_("a fact is about an account, a person or a team: give at least one")
+VALUE_OR_CATEGORY = N_("give either a value (a number) or a category (a label such as "
+                       "listed), exactly one")
+
+
+def fact_key(name: str, subject: str, period: str) -> Sentence:
+    """A fact named by its key (a row that repeats one)."""
+    return N_("fact %(name)s of %(subject)s in %(period)s", name=name, subject=subject,
+              period=period)
 
 #: The staging table's columns, in the order of the tuples :meth:`FactColumns.chunk` makes.
 STAGE_COLUMNS = ("line", "period_id", "name", "subject_key", "account_id", "person_id",
@@ -123,7 +131,7 @@ class FactColumns:
             if code:
                 id_ = cache[code]
                 if id_ is None:
-                    checker.add(i, column, f"unknown {column} '{code}'")
+                    checker.add(i, column, UNKNOWN_CODE[column](code))
                 result[i] = id_
         return result
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy.orm import Session
 
 from kamscore.importing import fields as f
 from kamscore.importing.base import ImportContext, Importer, LoadedRow, refuse_closed, unknown
 from kamscore.importing.changes import TableChanges, diff, load_existing
+from kamscore.importing.kinds.fact_columns import (
+    NAME_MESSAGE,
+    NAME_PATTERN,
+    NO_SUBJECT,
+    VALUE_OR_CATEGORY,
+    fact_key,
+)
 from kamscore.importing.lookup import PeriodIndex, ids_by_code
 from kamscore.models import Account, Fact, Period, Person, Product, Team
+from kamscore.sentences import N_, Sentence
 from kamscore.texts import _l
 
 SUBJECTS = (("account", Account), ("person", Person), ("team", Team), ("product", Product))
@@ -22,14 +30,8 @@ class FactRow(Schema):
     period = f.code(Period.code)
     name = fields.String(
         required=True,
-        error_messages={"required": f.REQUIRED},
-        validate=[
-            validate.Length(max=f.column_length(Fact.name)),
-            validate.Regexp(
-                r"^[a-z][a-z0-9_]*$",
-                error="lower-case letters, digits and _ (e.g. net_sales), as metrics name it",
-            ),
-        ],
+        error_messages={"required": [f.REQUIRED]},
+        validate=[f.MaxLength(f.column_length(Fact.name)), f.Matches(NAME_PATTERN, NAME_MESSAGE)],
     )
     account = f.code(Account.code, required=False)
     person = f.code(Person.code, required=False)
@@ -44,15 +46,9 @@ class FactRow(Schema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if not (data["account"] or data["person"] or data["team"]):
-            raise ValidationError(
-                "a fact is about an account, a person or a team: give at least one", "account"
-            )
+            raise ValidationError([NO_SUBJECT], "account")
         if (data["value"] is None) == (data["category"] is None):
-            raise ValidationError(
-                "give either a value (a number) or a category (a label such as listed), "
-                "exactly one",
-                "value",
-            )
+            raise ValidationError([VALUE_OR_CATEGORY], "value")
 
 
 class FactImporter(Importer):
@@ -73,9 +69,9 @@ class FactImporter(Importer):
                                   data["item"] or None),
         )
 
-    def describe_key(self, key: Hashable) -> str:
+    def describe_key(self, key: Hashable) -> Sentence:
         period, name, subject = key  # type: ignore[misc]
-        return f"fact {name} of {subject} in {period}"
+        return fact_key(name, subject, period)
 
     def prepare(
         self, session: Session, rows: list[LoadedRow], context: ImportContext
@@ -133,5 +129,6 @@ class FactImporter(Importer):
             if period_id in periods.closed_ids:
                 closed_lines[row.line] = data["period"]
         changes = diff(Fact, existing, incoming, compared)
-        refuse_closed(errors, changes, closed_lines, what="facts")
+        refuse_closed(errors, changes, closed_lines, lambda code: N_(
+            "period %(period)s is closed: its facts are frozen", period=code))
         return [changes]

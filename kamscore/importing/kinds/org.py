@@ -6,7 +6,7 @@ from collections.abc import Hashable
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
@@ -15,6 +15,7 @@ from kamscore.importing.base import ImportContext, Importer, LoadedRow, unknown
 from kamscore.importing.changes import Progress, TableChanges, diff, load_existing
 from kamscore.importing.lookup import ids_by_code, rows_where_in
 from kamscore.models import Person, Role, Team, TeamMember
+from kamscore.sentences import N_, Sentence
 from kamscore.texts import _l
 
 
@@ -27,7 +28,7 @@ class PersonRow(Schema):
     base_salary = f.number(min=0)
     currency = fields.String(
         load_default="EUR",
-        validate=validate.Regexp(r"^[A-Z]{3}$", error="a three-letter ISO code such as EUR"),
+        validate=f.Matches(r"^[A-Z]{3}$", N_("a three-letter ISO code such as EUR")),
     )
     manager = f.code(Person.code, required=False)
     start_date = f.date()
@@ -35,15 +36,15 @@ class PersonRow(Schema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, list[Sentence]] = {}
         salary = data.get("base_salary")
         if salary is not None and Decimal(str(salary)).as_tuple().exponent < -2:  # type: ignore[operator]
-            errors["base_salary"] = "at most two decimals (cents)"
+            errors["base_salary"] = [N_("at most two decimals (cents)")]
         if data.get("manager") == data["code"]:
-            errors["manager"] = "a person cannot be their own manager"
+            errors["manager"] = [N_("a person cannot be their own manager")]
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            errors["end_date"] = "must not be before start_date"
+            errors["end_date"] = [f.BEFORE_START]
         if errors:
             raise ValidationError(errors)
 
@@ -129,7 +130,8 @@ class PersonImporter(Importer):
             while current is not None:
                 if current in seen:
                     context.errors.add(
-                        row.line, "manager", f"the chain of managers loops back through {current}"
+                        row.line, "manager",
+                        N_("the chain of managers loops back through %(person)s", person=current),
                     )
                     break
                 seen.add(current)
@@ -146,7 +148,7 @@ class TeamRow(Schema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("function") and not data.get("member"):
-            raise ValidationError("a function needs a member on the same row", "function")
+            raise ValidationError([N_("a function needs a member on the same row")], "function")
 
 
 class TeamImporter(Importer):
@@ -192,7 +194,8 @@ class TeamImporter(Importer):
             for column, attr in (("name", "name"), ("lead", "lead_id")):
                 if first[1][attr] != team[attr]:
                     errors.add(
-                        row.line, column, f"differs from line {first[0]} of team {team['code']}"
+                        row.line, column, N_("differs from line %(line)s of team %(team)s",
+                                             line=first[0], team=team["code"])
                     )
         compared = ["name", *(["lead_id"] if context.has("lead") else [])]
         existing_teams = load_existing(

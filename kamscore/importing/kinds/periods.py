@@ -23,6 +23,7 @@ from kamscore.importing.base import (
 from kamscore.importing.changes import TableChanges, diff, load_existing
 from kamscore.importing.lookup import PeriodIndex, ids_by_code
 from kamscore.models import LifecyclePhase, Period, PeriodKind, PeriodStatus, Product, ProductPhase
+from kamscore.sentences import N_
 from kamscore.texts import _l
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -70,16 +71,15 @@ class PeriodRow(Schema):
             if missing:
                 raise ValidationError(
                     {
-                        name: [
-                            f"needed: the code '{data['code']}' is not of the form "
-                            "2026, 2026-Q1 or 2026-03"
-                        ]
+                        name: [N_("needed: the code '%(code)s' is not of the form 2026, "
+                                  "2026-Q1 or 2026-03", code=data["code"])]
                         for name in missing
                     }
                 )
         else:
             problems = {
-                name: [f"does not match the code {data['code']} ({value})"]
+                name: [N_("does not match the code %(code)s (%(value)s)", code=data["code"],
+                          value=str(value))]
                 for (name, value) in zip(given, derived, strict=True)
                 if given[name] is not None and given[name] != value
             }
@@ -87,7 +87,7 @@ class PeriodRow(Schema):
                 raise ValidationError(problems)
             return
         if data["end_date"] < data["start_date"]:
-            raise ValidationError("must not be before start_date", "end_date")
+            raise ValidationError([f.BEFORE_START], "end_date")
 
     @post_load
     def _fill(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -127,7 +127,8 @@ class PeriodImporter(Importer):
             for line, values in incoming.values()
             if existing.get((values["code"],), {}).get("status") is PeriodStatus.CLOSED
         }
-        refuse_closed(context.errors, changes, closed_lines, what="dates")
+        refuse_closed(context.errors, changes, closed_lines, lambda code: N_(
+            "period %(period)s is closed: its dates are frozen", period=code))
         self._refuse_overlaps(session, rows, context)
         return [changes]
 
@@ -156,7 +157,8 @@ class PeriodImporter(Importer):
                         break
                     if spans_overlap(s1, e1, s2, e2) and (l1 or l2):
                         line, other = (l2, c1) if l2 else (l1, c2)
-                        context.errors.add(line, "start_date", f"overlaps period {other}")
+                        context.errors.add(line, "start_date",
+                                           N_("overlaps period %(other)s", other=other))
 
 
 class ProductRow(Schema):
@@ -233,5 +235,6 @@ class ProductPhaseImporter(Importer):
             among=(ProductPhase.period_id, list(periods.ids.values())),
         )
         changes = diff(ProductPhase, existing, incoming, ["phase"])
-        refuse_closed(errors, changes, closed_lines, what="product phases")
+        refuse_closed(errors, changes, closed_lines, lambda code: N_(
+            "period %(period)s is closed: its product phases are frozen", period=code))
         return [changes]

@@ -13,10 +13,35 @@ from kamscore.importing.base import ImportContext, Importer, LoadedRow, refuse_c
 from kamscore.importing.changes import Progress, TableChanges, diff, load_existing
 from kamscore.importing.lookup import PeriodIndex, ids_by_code, rows_where_in
 from kamscore.models import Account, AccountPlan, Period, Person, PlanAction, PlanObjective
+from kamscore.sentences import N_, Sentence
 from kamscore.texts import _l
 
 OBJECTIVE_ONLY = ("target", "actual", "met")
 ACTION_ONLY = ("due_date", "done_date")
+
+#: Why a row of an objective or an action lacks a cell, or has one it must not have.
+NEEDS = {
+    ("objective", "code"): N_("every objective needs a code"),
+    ("objective", "description"): N_("every objective needs a description"),
+    ("action", "code"): N_("every action needs a code"),
+    ("action", "description"): N_("every action needs a description"),
+}
+NOT_FOR = {"objective": N_("does not apply to an objective"),
+           "action": N_("does not apply to an action")}
+#: Why an item of a closed period's plan cannot be removed (the period's and item's codes).
+REMOVED = {
+    "objective": lambda period, code: N_(
+        "period %(period)s is closed: objective %(code)s cannot be removed from its plan",
+        period=period, code=code),
+    "action": lambda period, code: N_(
+        "period %(period)s is closed: action %(code)s cannot be removed from its plan",
+        period=period, code=code),
+}
+
+
+def plans_frozen(code: str) -> Sentence:
+    """Why a closed period's plan cannot change."""
+    return N_("period %(period)s is closed: its account plans are frozen", period=code)
 
 
 class PlanRow(Schema):
@@ -43,22 +68,23 @@ class PlanRow(Schema):
         if not item:
             if details:
                 raise ValidationError(
-                    {c: ["needs item = objective or action on the same row"] for c in details}
+                    {c: [N_("needs item = objective or action on the same row")]
+                     for c in details}
                 )
             return
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Sentence]] = {}
         if item not in ("objective", "action"):
-            errors["item"] = ["must be objective or action (or empty for the plan alone)"]
+            errors["item"] = [N_("must be objective or action (or empty for the plan alone)")]
         else:
             for column in ("code", "description"):
                 if data[column] is None:
-                    errors[column] = [f"every {item} needs a {column}"]
+                    errors[column] = [NEEDS[item, column]]
             wrong = ACTION_ONLY if item == "objective" else OBJECTIVE_ONLY
             for column in wrong:
                 if data[column] is not None:
-                    errors[column] = [f"does not apply to an {item}"]
+                    errors[column] = [NOT_FOR[item]]
             if item == "action" and data["due_date"] is None:
-                errors["due_date"] = ["every action needs a due date"]
+                errors["due_date"] = [N_("every action needs a due date")]
         if errors:
             raise ValidationError(errors)
 
@@ -89,10 +115,15 @@ class PlanImporter(Importer):
         item = data["item"]
         return (data["account"], data["period"], item, data["code"] if item else None)
 
-    def describe_key(self, key: Hashable) -> str:
+    def describe_key(self, key: Hashable) -> Sentence:
         account, period, item, code = key  # type: ignore[misc]
-        where = f"the plan of {account} for {period}"
-        return f"{item} {code} of {where}" if item else where
+        if item == "objective":
+            return N_("objective %(code)s of the plan of %(account)s for %(period)s",
+                      code=code, account=account, period=period)
+        if item == "action":
+            return N_("action %(code)s of the plan of %(account)s for %(period)s",
+                      code=code, account=account, period=period)
+        return N_("the plan of %(account)s for %(period)s", account=account, period=period)
 
     def prepare(
         self, session: Session, rows: list[LoadedRow], context: ImportContext
@@ -126,7 +157,8 @@ class PlanImporter(Importer):
             first_line, first = plans.setdefault(key, (row.line, values))
             for column, attr in self.PLAN_COLUMNS.items():
                 if first[attr] != values[attr]:
-                    errors.add(row.line, column, f"differs from line {first_line} of this plan")
+                    errors.add(row.line, column, N_("differs from line %(line)s of this plan",
+                                                    line=first_line))
             if values["period_id"] in periods.closed_ids:
                 closed_lines[row.line] = data["period"]
         compared = [attr for column, attr in self.PLAN_COLUMNS.items() if context.has(column)]
@@ -139,7 +171,7 @@ class PlanImporter(Importer):
         )
         stored_plans = {k: v for k, v in stored_plans.items() if k in plans}
         plan_changes = diff(AccountPlan, stored_plans, plans, compared)
-        refuse_closed(errors, plan_changes, closed_lines, what="account plans")
+        refuse_closed(errors, plan_changes, closed_lines, plans_frozen)
 
         if not context.has("item"):
             return [plan_changes]
@@ -196,14 +228,13 @@ class PlanImporter(Importer):
             wanted[(*plan_key, row.data["code"])] = (row.line, values)
         changes = diff(model, stored, wanted, [c for c in columns if context.has(c)])
         changes.deletes = [record["id"] for key, record in stored.items() if key not in wanted]
-        refuse_closed(context.errors, changes, closed_lines, what="account plans")
+        refuse_closed(context.errors, changes, closed_lines, plans_frozen)
         for key in stored:
             if key not in wanted and key[1] in periods.closed_ids:
                 context.errors.add(
                     plan_lines[key[:2]],
                     "item",
-                    f"period {periods.codes[key[1]]} is closed: {item} {key[2]} cannot be "
-                    "removed from its plan",
+                    REMOVED[item](periods.codes[key[1]], key[2]),
                 )
         return changes
 

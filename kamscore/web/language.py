@@ -125,7 +125,7 @@ def settings() -> Any:
         return render_template("web/language.html", form=form, signed_in=signed_in)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
-            abort(400, description="The form expired; please try again.")
+            abort(400, description=_("The form expired; please try again."))
         return render_template("web/language.html", form=form, signed_in=signed_in), 400
     if signed_in:
         try:

@@ -268,6 +268,10 @@ def test_the_editor_shows_the_problems_in_the_readers_language(client, session, 
         "components[0].weight": "應為百分比權重（例如 40 或 40%），實際為 'lots'",
     }
     assert checked["problems"][0]["text"] == f"6: rounding.mode: {said['rounding.mode']}"
+    sixty = client.post("/scoring/rulesets/check", json={
+        "source": TINY_PLAN.replace("weight: 70", "weight: 60")}).json["problems"]
+    assert [p["message"] for p in sixty] == [
+        "權重合計為 90 %（sales 60 % + formulary 30 %），應為 100%"]
     refused = client.post("/scoring/rulesets/new", data={"source": SEVERAL,
                                                          "filename": "tiny.yaml", "save": "Save"})
     assert refused.status_code == 422

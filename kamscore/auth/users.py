@@ -20,6 +20,7 @@ from kamscore.audit.log import record
 from kamscore.auth.roles import ROLES, unknown_roles
 from kamscore.models import Person, Team, User
 from kamscore.models.types import utcnow
+from kamscore.texts import _
 
 DEFAULT_MIN_PASSWORD_LENGTH = 12
 _USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
@@ -44,15 +45,16 @@ class UserChange:
 def check_password_rules(password: str, settings: Mapping[str, Any] | None = None) -> None:
     minimum = int((settings or {}).get("PASSWORD_MIN_LENGTH", DEFAULT_MIN_PASSWORD_LENGTH))
     if len(password) < minimum:
-        raise UserError("password", f"must be at least {minimum} characters long")
+        raise UserError("password", _("must be at least %(minimum)s characters long",
+                                       minimum=minimum))
     if "\x00" in password:
-        raise UserError("password", "must not contain NUL characters")
+        raise UserError("password", _("must not contain NUL characters"))
 
 
 def _check_username(username: str) -> str:
     name = username.strip().lower()
     if not name or len(name) > 80 or not set(name) <= _USERNAME_CHARS:
-        raise UserError("username", "use 1 to 80 lower-case letters, digits and . _ - @")
+        raise UserError("username", _("use 1 to 80 lower-case letters, digits and . _ - @"))
     return name
 
 
@@ -60,22 +62,23 @@ def _resolve(session: Session, roles: Iterable[str], person: str | None,
              teams: Iterable[str]) -> tuple[str, Person | None, list[Team]]:
     roles = list(dict.fromkeys(r.strip() for r in roles if r.strip()))
     if not roles:
-        raise UserError("role", f"give at least one role: {', '.join(ROLES)}")
+        raise UserError("role", _("give at least one role: %(roles)s", roles=", ".join(ROLES)))
     if bad := unknown_roles(roles):
-        raise UserError("role", f"unknown role {bad[0]!r}; roles are {', '.join(ROLES)}")
+        raise UserError("role", _("unknown role %(role)r; roles are %(roles)s", role=bad[0],
+                                   roles=", ".join(ROLES)))
     found_person = None
     if person:
         found_person = session.scalar(select(Person).where(Person.code == person))
         if found_person is None:
-            raise UserError("person", f"there is nobody with the code {person!r}")
+            raise UserError("person", _("there is nobody with the code %(code)r", code=person))
     team_codes = list(dict.fromkeys(teams))
     found_teams = list(session.scalars(select(Team).where(Team.code.in_(team_codes))))
     if missing := sorted(set(team_codes) - {t.code for t in found_teams}):
-        raise UserError("team", f"there is no team with the code {missing[0]!r}")
+        raise UserError("team", _("there is no team with the code %(code)r", code=missing[0]))
     if "kam" in roles and found_person is None:
-        raise UserError("person", "a user with the role 'kam' must be linked to his person")
+        raise UserError("person", _("a user with the role 'kam' must be linked to his person"))
     if "manager" in roles and not found_teams:
-        raise UserError("team", "a user with the role 'manager' must be linked to a team")
+        raise UserError("team", _("a user with the role 'manager' must be linked to a team"))
     return " ".join(roles), found_person, found_teams
 
 
@@ -84,7 +87,7 @@ def create_user(session: Session, actor: User | str | None, *, username: str, na
                 teams: Iterable[str] = (), settings: Mapping[str, Any] | None = None) -> User:
     username = _check_username(username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise UserError("username", f"there is already a user named {username!r}")
+        raise UserError("username", _("there is already a user named %(name)r", name=username))
     check_password_rules(password, settings)
     role_text, found_person, found_teams = _resolve(session, roles, person, teams)
     user = User(username=username, name=(name.strip() or username)[:200], roles=role_text,
@@ -101,7 +104,7 @@ def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower())
                           .options(selectinload(User.teams), selectinload(User.person)))
     if user is None:
-        raise UserError("username", f"there is no user named {username!r}")
+        raise UserError("username", _("there is no user named %(name)r", name=username))
     return user
 
 

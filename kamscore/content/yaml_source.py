@@ -35,6 +35,8 @@ from typing import Any
 
 import yaml
 
+from kamscore.sentences import Sentence
+
 #: A key path: mapping keys (str) and sequence indexes (int), from the document root.
 KeyPath = tuple[str | int, ...]
 
@@ -70,6 +72,14 @@ class Problem:
     line: int | None
     path: str
     message: str
+    #: the message as a sentence to translate when it is shown (None: ``message`` is plain
+    #: text); ``message`` is its English, for the CLI, the logs and the API
+    sentence: Sentence | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def said(self) -> Sentence | str:
+        """What a page shows, through ``kamscore.texts.translated``."""
+        return self.sentence if self.sentence is not None else self.message
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -102,9 +112,11 @@ class YamlSource:
                 return None
             path = path[:-1]
 
-    def problem(self, path: KeyPath, message: str) -> Problem:
-        """Record (and return) a problem at ``path``."""
-        found = Problem(self.filename, self.line_of(path), format_path(path), message)
+    def problem(self, path: KeyPath, message: str | Sentence) -> Problem:
+        """Record (and return) a problem at ``path``: ``message`` is a text, or a sentence
+        (``kamscore.sentences.N_``) that pages show in the reader's language."""
+        found = Problem(self.filename, self.line_of(path), format_path(path), str(message),
+                        message if isinstance(message, Sentence) else None)
         self.problems.append(found)
         return found
 

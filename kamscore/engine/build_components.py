@@ -32,6 +32,7 @@ from kamscore.engine.model import (
     Transform,
 )
 from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion
+from kamscore.sentences import N_
 
 TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula", "commission")
 SCORING_KEYS = (*TRANSFORM_KEYS, "cap", "floor", "missing")
@@ -46,13 +47,13 @@ def read_weight(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
         return None
     quantity = parse_quantity(raw)
     if quantity is None or quantity.unit == "points":
-        ctx.reader.problem(path, f"expected a weight in percent (like 40 or 40%), found "
-                                 f"{describe(raw)}")
+        ctx.reader.problem(path, N_("expected a weight in percent (like 40 or 40%%), found "
+                                    "%(found)s", found=describe(raw)))
         return None
     weight = quantity.value if quantity.unit == "ratio" else quantity.value / 100.0
     if not 0 <= weight <= 1:
-        ctx.reader.problem(path, f"a weight must be between 0 and 100 %, found "
-                                 f"{quantity.written}")
+        ctx.reader.problem(path, N_("a weight must be between 0 and 100 %%, found %(found)s",
+                                    found=quantity.written))
         return None
     return weight
 
@@ -107,7 +108,8 @@ def register_components(ctx: BuildContext, raw: Any) -> list[tuple[KeyPath, dict
             ctx.reader.problem((*path, "id"), clash)
             continue
         if component_id in ctx.metrics:
-            ctx.reader.problem((*path, "id"), f"duplicate component id {component_id!r}")
+            ctx.reader.problem((*path, "id"), N_("duplicate component id %(id)s",
+                                                 id=repr(component_id)))
             continue
         if metric is ABSENT:
             metric = None
@@ -116,7 +118,8 @@ def register_components(ctx: BuildContext, raw: Any) -> list[tuple[KeyPath, dict
             hint = suggestion(str(metric), known) if isinstance(metric, str) else ""
             shown = ", ".join(known[:25]) + (" ..." if len(known) > 25 else "")
             ctx.reader.problem((*path, "metric"),
-                               f"unknown metric {describe(metric)}{hint} (known: {shown})")
+                               N_("unknown metric %(metric)s%(hint)s (known: %(known)s)",
+                                  metric=describe(metric), hint=hint, known=shown))
             metric = None
         ctx.metrics[component_id] = metric if isinstance(metric, str) else ""
         found.append((path, data))
@@ -130,8 +133,8 @@ def build_component(ctx: BuildContext, path: KeyPath, data: dict[str, Any]) -> C
     weight = read_weight(ctx, (*path, "weight"), data.get("weight", 0 if "commission" in data
                                                               else ABSENT))
     if "commission" in data and weight:
-        ctx.reader.problem((*path, "weight"), "a commission pays rate x amount, not a share of "
-                                              "the target incentive: leave out `weight`")
+        ctx.reader.problem((*path, "weight"), N_("a commission pays rate x amount, not a share "
+                                                 "of the target incentive: leave out `weight`"))
         weight = None
     if weight is not None:
         ctx.weights[component_id] = weight
@@ -220,15 +223,16 @@ def read_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any], compone
         ok = ok and choice is not None
         missing = choice or missing
     if cap is not None and floor > cap:
-        ctx.reader.problem((*path, "floor"), f"the floor {floor:g} is above the cap {cap:g}")
+        ctx.reader.problem((*path, "floor"), N_("the floor %(floor)s is above the cap %(cap)s",
+                                                floor=f"{floor:g}", cap=f"{cap:g}"))
         ok = False
     if isinstance(transform, Commission):
         from kamscore.engine.build_commission import commission_rules
 
         ok = commission_rules(ctx, path, data) and ok
     if weight is not None and weight > 0 and transform is None and not given:
-        ctx.reader.problem(path, "a component with a weight needs one of curve, tiers, lookup "
-                                 "or formula to turn its metric value into a factor")
+        ctx.reader.problem(path, N_("a component with a weight needs one of curve, tiers, "
+                                    "lookup or formula to turn its metric value into a factor"))
         ok = False
     if not ok or weight is None:
         return None
@@ -289,23 +293,26 @@ def _curve(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
         pays = factor(ctx, (*here, "pays"), point.get("pays")) if "pays" in point else None
         label = point.get("label")
         if label is not None and not isinstance(label, str):
-            ctx.reader.problem((*here, "label"), f"expected a text, found {describe(label)}")
+            ctx.reader.problem((*here, "label"), N_("expected a text, found %(found)s",
+                                                    found=describe(label)))
             ok = False
         if at is None or pays is None:
             ok = False
             continue
         if points and at <= points[-1].value:
             ctx.reader.problem((*here, "at"),
-                               f"breakpoints must be in increasing order of value: {at:g} is "
-                               f"not above the previous point's {points[-1].value:g}")
+                               N_("breakpoints must be in increasing order of value: %(at)s is "
+                                  "not above the previous point's %(previous)s", at=f"{at:g}",
+                                  previous=f"{points[-1].value:g}"))
             ok = False
         if label is not None and any(p.label == label for p in points):
-            ctx.reader.problem((*here, "label"), f"duplicate label {label!r}")
+            ctx.reader.problem((*here, "label"), N_("duplicate label %(label)s",
+                                                    label=repr(label)))
             ok = False
         points.append(CurvePoint(at, pays, label))
     if ok and len(points) < 2:
-        ctx.reader.problem((*path, "points"), "a curve needs at least two points (for a single "
-                                              "step use tiers)")
+        ctx.reader.problem((*path, "points"), N_("a curve needs at least two points (for a "
+                                                 "single step use tiers)"))
         ok = False
     below = 0.0
     if "below" in data:

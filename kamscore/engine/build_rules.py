@@ -27,7 +27,8 @@ from kamscore.engine.model import (
     Scoring,
     Variant,
 )
-from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion
+from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion, what_of
+from kamscore.sentences import N_
 
 MAX_TABLE = 20  # entries of a {by, values} multiplier table
 
@@ -47,8 +48,9 @@ def condition(ctx: BuildContext, path: KeyPath, raw: Any, what: str) -> Expressi
     if isinstance(raw, str):
         return ctx.formula(path, raw, ExprType.BOOL, scope, what)
     if not isinstance(raw, dict) or not raw:
-        ctx.reader.problem(path, f"expected {what}: a formula, or a mapping of attributes to "
-                                 f"values, found {describe(raw)}")
+        ctx.reader.problem(path, N_("expected %(what)s: a formula, or a mapping of attributes "
+                                    "to values, found %(found)s", what=what_of(what),
+                                    found=describe(raw)))
         return None
     parts = []
     for attribute, wanted in raw.items():
@@ -56,9 +58,10 @@ def condition(ctx: BuildContext, path: KeyPath, raw: Any, what: str) -> Expressi
         kind = ctx.attributes.get(str(attribute))
         if kind is None:
             texts = [a for a, k in ctx.attributes.items() if k is AttributeType.TEXT]
-            ctx.reader.problem(here, f"unknown attribute {attribute!r}"
-                                     f"{suggestion(str(attribute), texts)} (declare it under "
-                                     "`attributes:` if the population has it)")
+            ctx.reader.problem(here, N_("unknown attribute %(attribute)s%(hint)s (declare it "
+                                        "under `attributes:` if the population has it)",
+                                        attribute=repr(attribute),
+                                        hint=suggestion(str(attribute), texts)))
             return None
         if kind is not AttributeType.TEXT:
             ctx.reader.problem(here, f"{attribute!r} is a number; compare it in a formula, e.g. "
@@ -66,8 +69,8 @@ def condition(ctx: BuildContext, path: KeyPath, raw: Any, what: str) -> Expressi
             return None
         values = wanted if isinstance(wanted, list) else [wanted]
         if not values or any(isinstance(v, dict | list | bool) or v is None for v in values):
-            ctx.reader.problem(here, f"expected a value or a list of values, found "
-                                     f"{describe(wanted)}")
+            ctx.reader.problem(here, N_("expected a value or a list of values, found "
+                                        "%(found)s", found=describe(wanted)))
             return None
         parts.append(f"{attribute} in [{', '.join(_text_literal(v) for v in values)}]")
     return ctx.formula(path, " and ".join(parts), ExprType.BOOL, scope, what)
@@ -83,8 +86,9 @@ def applies_to(ctx: BuildContext, path: KeyPath, raw: Any) -> tuple[str, ...] | 
     for index, item in enumerate(items):
         here = (*path, index) if isinstance(raw, list) else path
         if item not in ctx.metrics:
-            ctx.reader.problem(here, f"expected 'plan' or component ids, found "
-                                     f"{describe(item)}{suggestion(str(item), ids)}")
+            ctx.reader.problem(here, N_("expected 'plan' or component ids, found "
+                                        "%(found)s%(hint)s", found=describe(item),
+                                        hint=suggestion(str(item), ids)))
             return None
         result.append(item)
     return tuple(result)
@@ -113,7 +117,7 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
         return None
     gate_id = ctx.reader.identifier((*path, "id"), data.get("id"), what="a gate id")
     if gate_id is not None and gate_id in seen:
-        ctx.reader.problem((*path, "id"), f"duplicate gate id {gate_id!r}")
+        ctx.reader.problem((*path, "id"), N_("duplicate gate id %(id)s", id=repr(gate_id)))
         gate_id = None
     if gate_id is not None:
         seen.add(gate_id)
@@ -129,8 +133,8 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
     elif "component" in data:
         expression = _structured_gate(ctx, path, data)
     else:
-        ctx.reader.problem(path, "a gate needs `when` (a formula) or `component` with "
-                                 "at_least, at_most or min_responses")
+        ctx.reader.problem(path, N_("a gate needs `when` (a formula) or `component` with "
+                                    "at_least, at_most or min_responses"))
     targets = applies_to(ctx, (*path, "applies_to"), data.get("applies_to"))
     otherwise = 0.0
     if "otherwise" in data:
@@ -166,8 +170,9 @@ def _structured_gate(ctx: BuildContext, path: KeyPath, data: dict[str, Any]
                                "(weight 0 if it should not pay) and name its id here")
         else:
             ctx.reader.problem((*path, "component"),
-                               f"unknown component {describe(component)}"
-                               f"{suggestion(str(component), list(ctx.metrics))}")
+                               N_("unknown component %(component)s%(hint)s",
+                                  component=describe(component),
+                                  hint=suggestion(str(component), list(ctx.metrics))))
         return None
     unit = ctx.unit_of(component)
     parts = []
@@ -176,8 +181,8 @@ def _structured_gate(ctx: BuildContext, path: KeyPath, data: dict[str, Any]
             continue
         quantity = parse_quantity(data[key])
         if quantity is None:
-            ctx.reader.problem((*path, key), f"expected a metric value (like 0.6 or 60%), found "
-                                             f"{describe(data[key])}")
+            ctx.reader.problem((*path, key), N_("expected a metric value (like 0.6 or 60%%), "
+                                                "found %(found)s", found=describe(data[key])))
             return None
         problem = units.literal_problem(unit, quantity.value, quantity.unit, quantity.written)
         if problem:
@@ -216,7 +221,8 @@ def read_modifiers(ctx: BuildContext, raw: Any) -> list[Modifier] | None:
         modifier_id = ctx.reader.identifier((*path, "id"), data.get("id"),
                                             what="a modifier id")
         if modifier_id is not None and modifier_id in seen:
-            ctx.reader.problem((*path, "id"), f"duplicate modifier id {modifier_id!r}")
+            ctx.reader.problem((*path, "id"), N_("duplicate modifier id %(id)s",
+                                                 id=repr(modifier_id)))
             modifier_id = None
         seen.add(modifier_id or "")
         multiplier = _multiplier(ctx, (*path, "multiplier"), data.get("multiplier"))
@@ -317,8 +323,9 @@ def _variant_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any],
     ok = True
     weights = data.get("weights", {})
     if not isinstance(weights, dict):
-        ctx.reader.problem((*path, "weights"), f"expected a mapping of component ids to "
-                                               f"weights, found {describe(weights)}")
+        ctx.reader.problem((*path, "weights"), N_("expected a mapping of component ids to "
+                                                  "weights, found %(found)s",
+                                                  found=describe(weights)))
         return None
     overrides = data.get("components", {})
     if not isinstance(overrides, dict):

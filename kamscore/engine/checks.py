@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from kamscore.content.yaml_source import KeyPath
 from kamscore.engine.building import BuildContext
 from kamscore.engine.model import Commission, Component, Scoring, Variant
+from kamscore.sentences import N_, Sentence
 
 TOLERANCE = 1e-9
 
@@ -30,12 +31,12 @@ def check_base_weights(ctx: BuildContext) -> None:
 def check_plan(ctx: BuildContext, components: list[Component], variants: list[Variant],
                parts: Mapping[str, float] | None, horizons: Mapping[str, float] | None) -> None:
     """Variants' weights, and part and horizon splits (everything built without problems)."""
-    plans: list[tuple[str, KeyPath, Mapping[str, Scoring]]] = [
+    plans: list[tuple[Sentence | str, KeyPath, Mapping[str, Scoring]]] = [
         ("", ("components",), {c.id: c.scoring for c in components}),
     ]
     for index, variant in enumerate(variants):
-        plans.append((f" under variant {variant.id!r}", ("variants", index, "weights"),
-                      variant.scoring))
+        plans.append((N_(" under variant %(variant)s", variant=repr(variant.id)),
+                      ("variants", index, "weights"), variant.scoring))
     for label, path, scoring in plans[1:]:
         _check_weights(ctx, path, label, scoring)
     for label, path, scoring in plans:
@@ -44,7 +45,7 @@ def check_plan(ctx: BuildContext, components: list[Component], variants: list[Va
                 _check_split(ctx, path, label, axis, split, components, scoring)
 
 
-def _check_weights(ctx: BuildContext, path: KeyPath, label: str,
+def _check_weights(ctx: BuildContext, path: KeyPath, label: Sentence | str,
                    scoring: Mapping[str, Scoring]) -> None:
     if any(isinstance(s.transform, Commission) for s in scoring.values()) and not any(
             s.weight for s in scoring.values()):
@@ -56,16 +57,17 @@ def _check_weights(ctx: BuildContext, path: KeyPath, label: str,
     _weights_problem(ctx, path, label, total, terms)
 
 
-def _weights_problem(ctx: BuildContext, path: KeyPath, label: str, total: float,
+def _weights_problem(ctx: BuildContext, path: KeyPath, label: Sentence | str, total: float,
                      terms: str) -> None:
-    hint = ""
+    hint: Sentence | str = ""
     if abs(total * 100 - 1.0) <= 1e-6:
-        hint = "; weights are percentages: write 40 or 40%, not 0.4"
-    ctx.reader.problem(path, f"weights add up to {_percent(total)}{label} ({terms or 'none'}), "
-                             f"expected 100 %{hint}")
+        hint = N_("; weights are percentages: write 40 or 40%%, not %(wrong)s", wrong="0.4")
+    ctx.reader.problem(path, N_("weights add up to %(total)s%(label)s (%(terms)s), expected "
+                                "100 %%%(hint)s", total=_percent(total), label=label,
+                                terms=terms or N_("none"), hint=hint))
 
 
-def _check_split(ctx: BuildContext, path: KeyPath, label: str, axis: str,
+def _check_split(ctx: BuildContext, path: KeyPath, label: Sentence | str, axis: str,
                  split: Mapping[str, float], components: list[Component],
                  scoring: Mapping[str, Scoring]) -> None:
     for name, wanted in split.items():

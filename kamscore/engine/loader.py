@@ -44,6 +44,7 @@ from kamscore.engine.model import (
     TargetRule,
 )
 from kamscore.engine.reader import Reader, describe, parse_quantity
+from kamscore.sentences import N_
 
 MAX_SOURCE = 500_000  # characters
 TOP_REQUIRED = ("name", "version", "period", "currency", "target_incentive", "components")
@@ -122,8 +123,8 @@ class _Builder:
         currency = data.get("currency")
         if "currency" in data and (not isinstance(currency, str)
                                    or not _CURRENCY.match(currency)):
-            r.problem(("currency",), f"expected a three-letter currency code like EUR, found "
-                                     f"{describe(currency)}")
+            r.problem(("currency",), N_("expected a three-letter currency code like EUR, "
+                                        "found %(found)s", found=describe(currency)))
         title, titles = r.translated(("title",), data.get("title", name or ""), name or "")
         description = self._optional_text(data, "description", "")
         rounding = self._rounding(data.get("rounding", {}))
@@ -179,15 +180,17 @@ class _Builder:
     def _version(self, raw: Any) -> str | None:
         if isinstance(raw, bool) or not isinstance(raw, int | str) or (
             isinstance(raw, int) and raw < 1) or (isinstance(raw, str) and not raw.strip()):
-            self.reader.problem(("version",), f"expected a version number (1, 2, ...) or a "
-                                              f"version text, found {describe(raw)}")
+            self.reader.problem(("version",), N_("expected a version number (1, 2, ...) or a "
+                                                 "version text, found %(found)s",
+                                                 found=describe(raw)))
             return None
         return str(raw)
 
     def _optional_text(self, data: dict[str, Any], key: str, default: str) -> str:
         value = data.get(key, default)
         if not isinstance(value, str):
-            self.reader.problem((key,), f"expected a text, found {describe(value)}")
+            self.reader.problem((key,), N_("expected a text, found %(found)s",
+                                           found=describe(value)))
             return default
         return value
 

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kamscore.content.yaml_source import KeyPath, YamlSource
+from kamscore.sentences import N_, Sentence
 
 _PERCENT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%\s*$")
 _POINTS = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*pts?\s*$")
@@ -71,35 +72,52 @@ def _show(raw: Any) -> str:
     return f"{raw:g}" if isinstance(raw, float) else str(raw)
 
 
-def describe(value: Any) -> str:
-    """How a YAML value is named in messages."""
+#: What a value should be, by default (the readers' ``what``).
+A_MAPPING = N_("a mapping")
+A_LIST = N_("a list")
+A_TEXT = N_("a text")
+AN_ID = N_("an id")
+A_NUMBER = N_("a number")
+A_WHOLE_NUMBER = N_("a whole number")
+
+
+def describe(value: Any) -> Sentence | str:
+    """How a YAML value is named in messages (a sentence: ``str()`` of it is the English)."""
     if value is None:
-        return "nothing"
+        return N_("nothing")
     if isinstance(value, bool):
-        return f"{str(value).lower()} (yes/no)"
+        return N_("%(value)s (yes/no)", value=str(value).lower())
     if isinstance(value, dict):
-        return "a mapping"
+        return N_("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return N_("a list")
     return repr(value)
 
 
-def suggestion(word: str, choices: Iterable[str]) -> str:
+def suggestion(word: str, choices: Iterable[str]) -> Sentence | str:
     """``; did you mean 'x'?`` when a choice is close to ``word``, else ``""``."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return N_("; did you mean %(choice)s?", choice=repr(close[0])) if close else ""
 
 
-def one_of(choices: Collection[str]) -> str:
+def one_of(choices: Collection[str]) -> Sentence | str:
     items = [repr(c) for c in choices]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return N_("%(items)s or %(last)s", items=", ".join(items[:-1]), last=items[-1])
+
+
+def what_of(what: str | Sentence) -> Sentence:
+    """What a value should be (``"a text"``), as a sentence: the catalogue translates it
+    when it holds it (the readers' defaults are marked ``N_``), else it reads as written."""
+    return what if isinstance(what, Sentence) else Sentence(what)
 
 
 class Reader:
     def __init__(self, source: YamlSource) -> None:
         self.source = source
 
-    def problem(self, path: KeyPath, message: str) -> None:
+    def problem(self, path: KeyPath, message: str | Sentence) -> None:
         self.source.problem(path, message)
 
     def translated(self, path: KeyPath, value: Any, default: str) -> tuple[str, dict[str, str]]:
@@ -112,66 +130,77 @@ class Reader:
                 isinstance(k, str) and LANGUAGE_TAG.match(k) and isinstance(v, str)
                 for k, v in value.items()):
             if "en" not in value:
-                self.problem(path, "translations need the English text too: add `en:`")
+                self.problem(path, N_("translations need the English text too: add `en:`"))
                 return default, {}
             return value["en"], dict(value)
-        self.problem(path, "expected a text, or its translations by language like "
-                           f"{{en: Sales, zh-Hant: 銷售}}, found {describe(value)}")
+        self.problem(path, N_("expected a text, or its translations by language like "
+                              "{en: Sales, zh-Hant: 銷售}, found %(found)s",
+                              found=describe(value)))
         return default, {}
 
     def mapping(self, path: KeyPath, value: Any, *, required: Collection[str] = (),
-                optional: Collection[str] = (), what: str = "a mapping") -> dict[str, Any] | None:
+                optional: Collection[str] = (),
+                what: str | Sentence = A_MAPPING) -> dict[str, Any] | None:
         """``value`` as a dict whose keys are all known; problems for unknown or missing keys
         (an unknown key gets a "did you mean")."""
         if value is ABSENT:
             return None
         if not isinstance(value, dict):
-            self.problem(path, f"expected {what}, found {describe(value)}")
+            self.problem(path, N_("expected %(what)s, found %(found)s", what=what_of(what),
+                                  found=describe(value)))
             return None
         allowed = [*required, *optional]
         for key in value:
             if key not in allowed:
                 self.problem((*path, str(key)),
-                             f"unknown key {key!r}{suggestion(str(key), allowed)} "
-                             f"(expected {one_of(allowed)})")
+                             N_("unknown key %(key)s%(hint)s (expected %(expected)s)",
+                                key=repr(key), hint=suggestion(str(key), allowed),
+                                expected=one_of(allowed)))
         result = {str(k): v for k, v in value.items() if k in allowed}
         for key in required:
             if key not in value:
-                self.problem(path, f"missing required key {key!r}")
+                self.problem(path, N_("missing required key %(key)s", key=repr(key)))
                 result[key] = ABSENT
         return result
 
-    def sequence(self, path: KeyPath, value: Any, *, what: str = "a list",
+    def sequence(self, path: KeyPath, value: Any, *, what: str | Sentence = A_LIST,
                  allow_empty: bool = False) -> list[Any] | None:
         if value is ABSENT:
             return None
         if not isinstance(value, list):
-            self.problem(path, f"expected {what}, found {describe(value)}")
+            self.problem(path, N_("expected %(what)s, found %(found)s", what=what_of(what),
+                                  found=describe(value)))
             return None
         if not value and not allow_empty:
-            self.problem(path, f"expected {what}, found an empty list")
+            self.problem(path, N_("expected %(what)s, found an empty list",
+                                  what=what_of(what)))
             return None
         return value
 
-    def text(self, path: KeyPath, value: Any, *, what: str = "a text") -> str | None:
+    def text(self, path: KeyPath, value: Any, *,
+             what: str | Sentence = A_TEXT) -> str | None:
         if value is ABSENT:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(path, f"expected {what}, found {describe(value)}")
+            self.problem(path, N_("expected %(what)s, found %(found)s", what=what_of(what),
+                                  found=describe(value)))
             return None
         if isinstance(value, int | float):
             return _show(value)
         if not value.strip():
-            self.problem(path, f"expected {what}, found an empty text")
+            self.problem(path, N_("expected %(what)s, found an empty text",
+                                  what=what_of(what)))
             return None
         return value
 
-    def identifier(self, path: KeyPath, value: Any, *, what: str = "an id") -> str | None:
+    def identifier(self, path: KeyPath, value: Any, *,
+                   what: str | Sentence = AN_ID) -> str | None:
         if value is ABSENT:
             return None
         if not isinstance(value, str) or not ID_PATTERN.match(value):
-            self.problem(path, f"expected {what}: lowercase letters, digits and '_', starting "
-                               f"with a letter, at most 40 characters; found {describe(value)}")
+            self.problem(path, N_("expected %(what)s: lowercase letters, digits and '_', "
+                                  "starting with a letter, at most 40 characters; found "
+                                  "%(found)s", what=what_of(what), found=describe(value)))
             return None
         return value
 
@@ -180,7 +209,8 @@ class Reader:
             return None
         if value not in choices:
             hint = suggestion(str(value), choices) if isinstance(value, str) else ""
-            self.problem(path, f"expected {one_of(choices)}, found {describe(value)}{hint}")
+            self.problem(path, N_("expected %(what)s, found %(found)s%(hint)s",
+                                  what=one_of(choices), found=describe(value), hint=hint))
             return None
         return str(value)
 
@@ -188,20 +218,22 @@ class Reader:
         if value is ABSENT:
             return None
         if not isinstance(value, bool):
-            self.problem(path, f"expected true or false, found {describe(value)}")
+            self.problem(path, N_("expected true or false, found %(found)s",
+                                  found=describe(value)))
             return None
         return value
 
-    def quantity(self, path: KeyPath, value: Any, *, what: str = "a number") -> Quantity | None:
+    def quantity(self, path: KeyPath, value: Any, *,
+                 what: str | Sentence = A_NUMBER) -> Quantity | None:
         if value is ABSENT:
             return None
         quantity = parse_quantity(value)
         if quantity is None:
-            self.problem(path, f"expected {what} (like 0.8, 80% or 5 pts), found "
-                               f"{describe(value)}")
+            self.problem(path, N_("expected %(what)s (like 0.8, 80%% or 5 pts), found "
+                                  "%(found)s", what=what_of(what), found=describe(value)))
         return quantity
 
-    def number(self, path: KeyPath, value: Any, *, what: str = "a number",
+    def number(self, path: KeyPath, value: Any, *, what: str | Sentence = A_NUMBER,
                minimum: float | None = None, maximum: float | None = None,
                percent: bool = True) -> float | None:
         if value is ABSENT:
@@ -211,35 +243,43 @@ class Reader:
         if quantity is None or quantity.unit == "points" or (
             quantity.unit == "ratio" and not percent
         ):
-            spelled = " (like 1.5 or 150%)" if percent else ""
-            self.problem(path, f"expected {what}{spelled}, found {describe(value)}")
+            if percent:
+                self.problem(path, N_("expected %(what)s (like 1.5 or 150%%), found %(found)s",
+                                      what=what_of(what), found=describe(value)))
+            else:
+                self.problem(path, N_("expected %(what)s, found %(found)s", what=what_of(what),
+                                      found=describe(value)))
             return None
         number = quantity.value
         if minimum is not None and maximum is not None and not minimum <= number <= maximum:
-            self.problem(path, f"expected {what} between {minimum:g} and {maximum:g}, found "
-                               f"{quantity.written}")
+            self.problem(path, N_("expected %(what)s between %(minimum)s and %(maximum)s, "
+                                  "found %(found)s", what=what_of(what),
+                                  minimum=f"{minimum:g}", maximum=f"{maximum:g}",
+                                  found=quantity.written))
             return None
         if minimum is not None and number < minimum:
-            self.problem(path, f"expected {what} of at least {minimum:g}, found "
-                               f"{quantity.written}")
+            self.problem(path, N_("expected %(what)s of at least %(minimum)s, found %(found)s",
+                                  what=what_of(what), minimum=f"{minimum:g}",
+                                  found=quantity.written))
             return None
         if maximum is not None and number > maximum:
-            self.problem(path, f"expected {what} of at most {maximum:g}, found "
-                               f"{quantity.written}")
+            self.problem(path, N_("expected %(what)s of at most %(maximum)s, found %(found)s",
+                                  what=what_of(what), maximum=f"{maximum:g}",
+                                  found=quantity.written))
             return None
         return number
 
     def integer(self, path: KeyPath, value: Any, *, minimum: int = 0,
-                what: str = "a whole number") -> int | None:
+                what: str | Sentence = A_WHOLE_NUMBER) -> int | None:
         if value is ABSENT:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.problem(path, f"expected {what} of at least {minimum}, found "
-                               f"{describe(value)}")
+            self.problem(path, N_("expected %(what)s of at least %(minimum)s, found %(found)s",
+                                  what=what_of(what), minimum=minimum, found=describe(value)))
             return None
         return value
 
-    def decimal(self, path: KeyPath, value: Any, *, what: str) -> Decimal | None:
+    def decimal(self, path: KeyPath, value: Any, *, what: str | Sentence) -> Decimal | None:
         if value is ABSENT:
             return None
         try:
@@ -247,9 +287,11 @@ class Reader:
                 raise InvalidOperation
             number = Decimal(str(value))
         except InvalidOperation:
-            self.problem(path, f"expected {what}, found {describe(value)}")
+            self.problem(path, N_("expected %(what)s, found %(found)s", what=what_of(what),
+                                  found=describe(value)))
             return None
         if not number.is_finite():
-            self.problem(path, f"expected {what}, found {describe(value)}")
+            self.problem(path, N_("expected %(what)s, found %(found)s", what=what_of(what),
+                                  found=describe(value)))
             return None
         return number

@@ -29,6 +29,8 @@ from kamscore.models.types import utcnow
 from kamscore.scoring import lifecycle
 from kamscore.scoring.diff import Change, diff_rulesets
 from kamscore.scoring.errors import InvalidInputError, NotFoundError
+from kamscore.sentences import Sentence
+from kamscore.texts import translated
 
 #: The longest ruleset text taken (characters); the shipped plans are a few thousand.
 MAX_SOURCE = 500_000
@@ -44,10 +46,30 @@ class LineProblem:
     line: int | None
     path: str
     message: str
+    #: the message as a page shows it, through ``kamscore.texts.translated`` (a sentence, or
+    #: the plain ``message``)
+    said: Sentence | str | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.line}: {self.path}: {self.message}" if self.line else (
             f"{self.path}: {self.message}")
+
+    @classmethod
+    def of(cls, problem: Any) -> LineProblem:
+        """The editor's view of a source problem (``kamscore.content.yaml_source.Problem``)."""
+        return cls(problem.line, problem.path, problem.message,
+                   getattr(problem, "said", problem.message))
+
+    def in_language(self) -> str:
+        """``message`` in the reader's language."""
+        return translated(self.said if self.said is not None else self.message)
+
+    def as_shown(self) -> dict[str, Any]:
+        """``as_dict`` with the message in the reader's language (the editor's check)."""
+        message = self.in_language()
+        return {**self.as_dict(), "message": message,
+                "text": f"{self.line}: {self.path}: {message}" if self.line else
+                f"{self.path}: {message}"}
 
     def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "path": self.path, "message": self.message,
@@ -92,7 +114,7 @@ def check_source(session: Session, pm: Any, source: str,
     try:
         ruleset = lifecycle.parse_source(source, filename or DEFAULT_FILENAME, pm)
     except InvalidInputError as exc:
-        located = [LineProblem(p.line, p.path, p.message) for p in exc.located]
+        located = [LineProblem.of(p) for p in exc.located]
         return SourceCheck(located or [LineProblem(None, "(document)", m)
                                        for m in exc.problems])
     published = published_of(session, ruleset.name)

@@ -56,6 +56,7 @@ from kamscore.scoring.errors import (
 from kamscore.scoring.lifecycle import parse_version
 from kamscore.scoring.run_store import current_run, get_run
 from kamscore.scoring.statements import pay_slip, statement
+from kamscore.texts import _
 
 SYSTEM = "kamscore"  # who places the holds of unacknowledged plans
 WHOLE_PAYOUT = "payout"  # the ``line`` a form sends for the whole payout
@@ -89,18 +90,18 @@ def place_hold(session: Session, run_id: int, kam_code: str, *, reason: str,
         code = HoldReason(reason)
     except ValueError:
         raise InvalidInputError(
-            f"no hold reason {reason!r}; known: {', '.join(r.value for r in HoldReason)}",
-            field="reason") from None
+            _("no hold reason %(reason)r; known: %(known)s", reason=reason,
+              known=", ".join(r.value for r in HoldReason)), field="reason") from None
     if note is not None and len(note) > NOTE_MAX:
-        raise InvalidInputError(f"the note is longer than {NOTE_MAX} characters",
+        raise InvalidInputError(_("the note is longer than %(max)s characters", max=NOTE_MAX),
                                 field="note")
     run = get_run(session, run_id)
     if current_run(session, run.period_id, run.ruleset_name) != run:
-        raise ConflictError(f"run {run.id} has been corrected: hold the KAM in the current run",
-                            field="run")
+        raise ConflictError(_("run %(run)s has been corrected: hold the KAM in the current run",
+                              run=run.id), field="run")
     if _exported(session, run.id):
-        raise ConflictError(f"the payroll of run {run.id} has been exported: a hold can no "
-                            "longer keep it back", field="run")
+        raise ConflictError(_("the payroll of run %(run)s has been exported: a hold can no "
+                              "longer keep it back", run=run.id), field="run")
     found = statement(session, run.id, kam_code, Scope.unlimited("pay.read"))
     person = session.scalar(select(Person).where(Person.code == kam_code))
     assert person is not None
@@ -110,17 +111,20 @@ def place_hold(session: Session, run_id: int, kam_code: str, *, reason: str,
     else:
         rows = {r["id"]: r for r in pay_slip(found)}
         if line not in rows:
-            raise InvalidInputError(f"{kam_code}'s statement has no line {line!r}; lines: "
-                                    f"{', '.join([WHOLE_PAYOUT, *rows])}", field="line")
+            raise InvalidInputError(_("%(kam)s's statement has no line %(line)r; lines: %(lines)s",
+                                      kam=kam_code, line=line,
+                                      lines=", ".join([WHOLE_PAYOUT, *rows])), field="line")
         title = rows[line]["title"]
         amount = rows[line]["payout_share"] or Decimal("0.00")
     if amount <= 0:
-        raise InvalidInputError(f"{kam_code}'s {title.lower()} in run {run.id} pays nothing: "
-                                "there is nothing to hold", field="line")
+        raise InvalidInputError(_("%(kam)s's %(line)s in run %(run)s pays nothing: there is "
+                                  "nothing to hold", kam=kam_code, line=title.lower(),
+                                  run=run.id), field="line")
     for held in _active(session, run.period_id, run.ruleset_name, person.id):
         if held.line is None or line is None or held.line == line:
-            raise ConflictError(f"{kam_code} already has hold {held.id} on "
-                                f"{held.line_title.lower()} in this period", field="line")
+            raise ConflictError(_("%(kam)s already has hold %(hold)s on %(line)s in this period",
+                                  kam=kam_code, hold=held.id,
+                                  line=held.line_title.lower()), field="line")
     hold = PaymentHold(period_id=run.period_id, run_id=run.id, ruleset_name=run.ruleset_name,
                        person_id=person.id, kam_code=kam_code, line=line, line_title=title,
                        amount=float(amount), reason=code, note=note or None,
@@ -150,24 +154,25 @@ def release_hold(session: Session, hold_id: int, *, user: User | str,
     """Release hold ``hold_id`` into the period it will be paid in; commits."""
     hold = session.get(PaymentHold, hold_id)
     if hold is None:
-        raise NotFoundError(f"no payment hold {hold_id}", field="hold")
+        raise NotFoundError(_("no payment hold %(hold)s", hold=hold_id), field="hold")
     if hold.released:
-        raise ConflictError(f"hold {hold.id} was released by {hold.released_by}",
-                            field="hold")
+        raise ConflictError(_("hold %(hold)s was released by %(user)s", hold=hold.id,
+                              user=hold.released_by), field="hold")
     if note is not None and len(note) > NOTE_MAX:
-        raise InvalidInputError(f"the note is longer than {NOTE_MAX} characters",
+        raise InvalidInputError(_("the note is longer than %(max)s characters", max=NOTE_MAX),
                                 field="note")
     limit = Decimal(str(settings.get("HOLD_RELEASE_FOUR_EYES_ABOVE", 5000)))
     amount = Decimal(str(hold.amount)).quantize(CENT)
     if amount > limit and hold.placed_by == _name(user):
         raise PermissionDeniedError(
-            f"you placed hold {hold.id} and it is over {limit:,.2f}: four-eyes rule — "
-            "another person of the comp team releases it", field="user")
+            _("you placed hold %(hold)s and it is over %(limit)s: four-eyes rule — another "
+              "person of the comp team releases it", hold=hold.id, limit=f"{limit:,.2f}"),
+            field="user")
     paid_in = release_period(session, hold)
     if paid_in is None:
-        raise ConflictError(f"no open {hold.period.kind.value} period after "
-                            f"{hold.period.code} to pay the release in: open one first",
-                            field="hold")
+        raise ConflictError(_("no open %(kind)s period after %(period)s to pay the release "
+                              "in: open one first", kind=hold.period.kind.value,
+                              period=hold.period.code), field="hold")
     hold.released_by, hold.released_at = _name(user), utcnow()
     hold.paid_in_period_id, hold.release_note = paid_in.id, note or None
     record(session, user, "hold.release", "payment_hold", hold.id, kam=hold.kam_code,

@@ -47,6 +47,7 @@ from kamscore.scoring.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from kamscore.texts import _
 
 ZERO = Decimal("0.00")
 #: The recovery limit (percent of a period's earnings) for a KAM without draw terms.
@@ -61,15 +62,17 @@ def parse_amount(value: object, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise InvalidInputError(f"{field} must be a number such as 250.00, not {value!r}",
-                                field=field) from None
+        raise InvalidInputError(_("%(field)s must be a number such as 250.00, not %(value)r",
+                                  field=field, value=value), field=field) from None
     if not amount.is_finite():
-        raise InvalidInputError(f"{field} must be a finite number", field=field)
-    if amount != amount.quantize(CENT):
-        raise InvalidInputError(f"{field} has at most two decimals (cents): {value}",
+        raise InvalidInputError(_("%(field)s must be a finite number", field=field),
                                 field=field)
+    if amount != amount.quantize(CENT):
+        raise InvalidInputError(_("%(field)s has at most two decimals (cents): %(value)s",
+                                  field=field, value=value), field=field)
     if abs(amount) >= MAX_AMOUNT:
-        raise InvalidInputError(f"{field} {value} is beyond any plausible pay", field=field)
+        raise InvalidInputError(_("%(field)s %(value)s is beyond any plausible pay",
+                                  field=field, value=value), field=field)
     return amount.quantize(CENT)
 
 
@@ -83,14 +86,14 @@ def _username(user: User | str) -> str:
 def get_kam(session: Session, kam_code: str) -> Person:
     person = session.scalar(select(Person).where(Person.code == (kam_code or "").strip()))
     if person is None:
-        raise NotFoundError(f"no KAM {kam_code!r}", field="kam")
+        raise NotFoundError(_("no KAM %(kam)r", kam=kam_code), field="kam")
     return person
 
 
 def get_period(session: Session, code: str, field: str = "period") -> Period:
     period = session.scalar(select(Period).where(Period.code == (code or "").strip()))
     if period is None:
-        raise NotFoundError(f"no period {code!r}", field=field)
+        raise NotFoundError(_("no period %(period)r", period=code), field=field)
     return period
 
 
@@ -126,33 +129,37 @@ def enter_entry(session: Session, *, user: User | str, kam_code: str, period_cod
     period = get_period(session, period_code)
     value = parse_amount(amount)
     if entry_kind is EntryKind.SPIFF and value <= 0:
-        raise InvalidInputError(f"a SPIFF is a positive amount, not {value}", field="amount")
+        raise InvalidInputError(_("a SPIFF is a positive amount, not %(value)s", value=value),
+                                field="amount")
     if entry_kind is EntryKind.CLAWBACK and value >= 0:
-        raise InvalidInputError(f"a clawback is a negative amount (what is taken back), not "
-                                f"{value}", field="amount")
+        raise InvalidInputError(_("a clawback is a negative amount (what is taken back), not "
+                                  "%(value)s", value=value), field="amount")
     if value == 0:
-        raise InvalidInputError("an adjustment of 0.00 changes nothing", field="amount")
+        raise InvalidInputError(_("an adjustment of 0.00 changes nothing"), field="amount")
     text = (reason or "").strip()
     if not text:
-        raise InvalidInputError("say why: a reason is required", field="reason")
+        raise InvalidInputError(_("say why: a reason is required"), field="reason")
     if len(text) > REASON_MAX:
-        raise InvalidInputError(f"a reason is at most {REASON_MAX} characters", field="reason")
+        raise InvalidInputError(_("a reason is at most %(max)s characters", max=REASON_MAX),
+                                field="reason")
     if entry_kind is EntryKind.CLAWBACK:
         if run_id is None:
-            raise InvalidInputError("a clawback names the run it corrects", field="run")
+            raise InvalidInputError(_("a clawback names the run it corrects"), field="run")
         run = session.get(ScoreRun, run_id) if 0 < run_id <= MAX_INTEGER else None
         if run is None:
-            raise NotFoundError(f"no score run {run_id}", field="run")
+            raise NotFoundError(_("no score run %(run)s", run=run_id), field="run")
         if session.scalar(select(ScoreLine.id).where(ScoreLine.run_id == run.id,
                                                      ScoreLine.person_id == person.id)) is None:
-            raise InvalidInputError(f"run {run.id} has no line for {person.code}: a clawback "
-                                    "corrects a run that paid him", field="run")
+            raise InvalidInputError(_("run %(run)s has no line for %(kam)s: a clawback corrects "
+                                      "a run that paid him", run=run.id, kam=person.code),
+                                    field="run")
     elif run_id is not None:
-        raise InvalidInputError("only a clawback names a run", field="run")
+        raise InvalidInputError(_("only a clawback names a run"), field="run")
     settled = settled_run_of(session, person.id, period.id)
     if settled is not None:
-        raise ConflictError(f"the payroll of {period.code} has been settled (run {settled}): "
-                            "enter the amount in a later period", field="period")
+        raise ConflictError(_("the payroll of %(period)s has been settled (run %(run)s): enter "
+                              "the amount in a later period", period=period.code,
+                              run=settled), field="period")
     entry = PayEntry(person_id=person.id, kam_code=person.code, pay_period_id=period.id,
                      kind=entry_kind, amount=value, payable=value, recoverable=ZERO,
                      currency=_currency_of(session, person.id, currency), reason=text,
@@ -168,7 +175,7 @@ def enter_entry(session: Session, *, user: User | str, kam_code: str, period_cod
 def get_entry(session: Session, entry_id: int) -> PayEntry:
     entry = session.get(PayEntry, entry_id) if 0 < entry_id <= MAX_INTEGER else None
     if entry is None:
-        raise NotFoundError(f"no pay entry {entry_id}", field="entry")
+        raise NotFoundError(_("no pay entry %(entry)s", entry=entry_id), field="entry")
     return entry
 
 
@@ -177,22 +184,26 @@ def approve_entry(session: Session, entry_id: int, *, user: User | str) -> PayEn
     name = _username(user)
     entry = get_entry(session, entry_id)
     if not entry.is_manual:
-        raise ConflictError(f"entry {entry.id} is a {entry.kind.value}, computed at the "
-                            "settlement: nothing to approve", field="entry")
-    if entry.approved_by is not None:
-        raise ConflictError(f"entry {entry.id} was approved by {entry.approved_by} already",
+        raise ConflictError(_("entry %(entry)s is a %(kind)s, computed at the settlement: "
+                              "nothing to approve", entry=entry.id, kind=entry.kind.value),
                             field="entry")
+    if entry.approved_by is not None:
+        raise ConflictError(_("entry %(entry)s was approved by %(user)s already",
+                              entry=entry.id, user=entry.approved_by), field="entry")
     if entry.entered_by == name:
-        raise PermissionDeniedError(f"{name} entered entry {entry.id}: four-eyes rule — "
-                                    "another person approves it", field="user")
+        raise PermissionDeniedError(_("%(user)s entered entry %(entry)s: four-eyes rule — "
+                                      "another person approves it", user=name,
+                                      entry=entry.id), field="user")
     found = session.scalar(select(User).where(User.username == name))
     if found is not None and not (found.has_role("approver") or found.has_role("admin")):
-        raise PermissionDeniedError(f"user '{name}' does not have the 'approver' role needed "
-                                    "to approve a pay entry", field="user")
+        raise PermissionDeniedError(_("user '%(user)s' does not have the 'approver' role "
+                                      "needed to approve a pay entry", user=name),
+                                    field="user")
     settled = settled_run_of(session, entry.person_id, entry.pay_period_id)
     if settled is not None:
-        raise ConflictError(f"the payroll of its period has been settled (run {settled}): "
-                            "enter the amount again in a later period", field="entry")
+        raise ConflictError(_("the payroll of its period has been settled (run %(run)s): "
+                              "enter the amount again in a later period", run=settled),
+                            field="entry")
     entry.approved_by = name
     entry.approved_at = utcnow()
     record(session, user, "pay.approve", "pay_entry", entry.id, kind=entry.kind.value,

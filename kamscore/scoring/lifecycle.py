@@ -39,6 +39,7 @@ from kamscore.scoring.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from kamscore.texts import _
 
 #: Statuses a score run may use: the published version, or a retired one to rerun a past plan.
 RUNNABLE = (RulesetStatus.PUBLISHED, RulesetStatus.RETIRED)
@@ -205,12 +206,13 @@ def approve_version(session: Session, name: str, version: int, *, user: str) -> 
     """Approve a draft: a registered approver other than its drafter."""
     found = get_version(session, name, version)
     if found.status is not RulesetStatus.DRAFT:
-        raise ConflictError(f"{found.label} is {found.status}, only a draft can be approved",
+        raise ConflictError(_("%(version)s is %(status)s, only a draft can be approved",
+                              version=found.label, status=str(found.status)),
                             field="version")
     if user == found.drafted_by:
         raise PermissionDeniedError(
-            f"{found.label} was drafted by '{user}'; a different user must approve it "
-            "(four-eyes rule)", field="user")
+            _("%(version)s was drafted by '%(user)s'; a different user must approve it "
+              "(four-eyes rule)", version=found.label, user=user), field="user")
     _registered(session, user, "approver", "approve a ruleset")
     found.status = RulesetStatus.APPROVED
     found.approved_by = user
@@ -225,10 +227,14 @@ def publish_version(session: Session, name: str, version: int, *, user: str) -> 
     """Publish an approved version; the previously published one is retired."""
     found = get_version(session, name, version)
     if found.status is not RulesetStatus.APPROVED:
-        hint = " (approve it first)" if found.status is RulesetStatus.DRAFT else ""
-        raise ConflictError(
-            f"{found.label} is {found.status}; only an approved version can be published"
-            f"{hint}", field="version")
+        if found.status is RulesetStatus.DRAFT:
+            refusal = _("%(version)s is %(status)s; only an approved version can be "
+                        "published (approve it first)", version=found.label,
+                        status=str(found.status))
+        else:
+            refusal = _("%(version)s is %(status)s; only an approved version can be "
+                        "published", version=found.label, status=str(found.status))
+        raise ConflictError(refusal, field="version")
     _check_optional_user(session, user, ("analyst", "approver"), "publish a ruleset")
     now = utcnow()
     previous = session.scalar(select(RulesetVersion).where(

@@ -64,13 +64,13 @@ def sign_off_correction(session: Session, run_id: int, *, user: str) -> AuditEve
     approver who did not make it: four-eyes); commits."""
     run = get_run(session, run_id)
     if not needs_sign_off(session, run_id):
-        raise ConflictError(f"run {run.id} is not a correction waiting for a sign-off (only "
-                            "the current run of a closed period, made after the close, is)",
-                            field="run")
+        raise ConflictError(_("run %(run)s is not a correction waiting for a sign-off (only "
+                              "the current run of a closed period, made after the close, "
+                              "is)", run=run.id), field="run")
     if run.created_by == user:
         raise PermissionDeniedError(
-            f"{user} made run {run.id}: four-eyes rule — another approver signs it off",
-            field="user")
+            _("%(user)s made run %(run)s: four-eyes rule — another approver signs it off",
+              user=user, run=run.id), field="user")
     event = record(session, user, "run.sign_off", "run", run.id,
                    corrects_run_id=run.corrects_run_id, reason=run.correction_reason,
                    total_payout=run.total_payout)

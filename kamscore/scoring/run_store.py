@@ -31,6 +31,7 @@ from kamscore.models.types import MAX_INTEGER
 from kamscore.scoring.codec import expand
 from kamscore.scoring.detail_blocks import Block, EncodedBlock
 from kamscore.scoring.errors import NotFoundError
+from kamscore.texts import _
 
 #: The columns of a score line, in the order ``insert_run`` expects them in each row.
 LINE_COLUMNS = (
@@ -94,7 +95,7 @@ def insert_run(session: Session, run: ScoreRun, lines: Sequence[dict[str, Any]],
 def get_run(session: Session, run_id: int) -> ScoreRun:
     run = session.get(ScoreRun, run_id) if 0 < run_id <= MAX_INTEGER else None
     if run is None:
-        raise NotFoundError(f"no score run {run_id}", field="run")
+        raise NotFoundError(_("no score run %(run)s", run=run_id), field="run")
     return run
 
 
@@ -103,7 +104,7 @@ def get_visible_run(session: Session, run_id: int, scope: Scope) -> ScoreRun:
     were no such run)."""
     run = get_run(session, run_id)
     if not scope.everything and not session.scalar(select(_has_line_in(scope, run_id))):
-        raise NotFoundError(f"no score run {run_id}", field="run")
+        raise NotFoundError(_("no score run %(run)s", run=run_id), field="run")
     return run
 
 
@@ -221,8 +222,8 @@ class DetailReader:
                 select(ScoreRunBlock.payload).where(ScoreRunBlock.run_id == self.run_id,
                                                     ScoreRunBlock.block == number))
             if payload is None:
-                raise NotFoundError(f"run {self.run_id} has no detail for KAM '{kam_code}'",
-                                    field="kam")
+                raise NotFoundError(_("run %(run)s has no detail for KAM '%(kam)s'",
+                                      run=self.run_id, kam=kam_code), field="kam")
             block = self._block = Block(payload)
         return block
 
@@ -291,7 +292,8 @@ def load_line(session: Session, run_id: int, kam_code: str, scope: Scope | None 
         query = query.where(scope.people(ScoreLine.person_id))
     row = session.execute(query).first()
     if row is None:
-        raise NotFoundError(f"run {run_id} has no line for KAM '{kam_code}'", field="kam")
+        raise NotFoundError(_("run %(run)s has no line for KAM '%(kam)s'", run=run_id,
+                              kam=kam_code), field="kam")
     return _stored(row, layout, DetailReader(session, run_id))
 
 

@@ -46,6 +46,7 @@ from kamscore.surveys.errors import Conflict, NotFound, SurveyError
 from kamscore.surveys.jobs import reminder_instants
 from kamscore.surveys.mailing import SendSummary, send_reminders
 from kamscore.surveys.nominated_raters import Shortfall, shortfalls
+from kamscore.texts import _
 
 
 @dataclass(frozen=True)
@@ -108,14 +109,15 @@ def extend_campaign(session: Session, code: str, closes_at: dt.datetime, now: dt
     the close move with it)."""
     campaign = get_campaign(session, code)
     if campaign.status is CampaignStatus.CLOSED:
-        raise Conflict(f"campaign {code} is closed; it cannot be extended", field="status")
+        raise Conflict(_("campaign %(code)s is closed; it cannot be extended", code=code),
+                       field="status")
     if closes_at.tzinfo is None:  # a time as the campaign's time zone reads it
         closes_at = closes_at.replace(tzinfo=ZoneInfo(campaign.timezone))
     if closes_at <= campaign.closes_at:
-        raise SurveyError("the new closing time must be later than the current one "
-                          "(close the campaign now to end it early)", field="closes_at")
+        raise SurveyError(_("the new closing time must be later than the current one (close "
+                            "the campaign now to end it early)"), field="closes_at")
     if closes_at <= now:
-        raise SurveyError("the new closing time is in the past", field="closes_at")
+        raise SurveyError(_("the new closing time is in the past"), field="closes_at")
     before = campaign.closes_at
     campaign.closes_at = closes_at
     session.flush()
@@ -142,8 +144,8 @@ def remind_now(session: Session, code: str, mailer: Mailer, *, base_url: str,
     campaign = get_campaign(session, code)
     sequence = next_reminder(session, campaign)
     if sequence > MAX_REMINDERS:
-        raise Conflict(f"campaign {code} has had {MAX_REMINDERS} reminders already",
-                       field="status")
+        raise Conflict(_("campaign %(code)s has had %(count)s reminders already", code=code,
+                         count=MAX_REMINDERS), field="status")
     return send_reminders(session, code, sequence, mailer, base_url=base_url, now=now,
                           actor=actor)
 

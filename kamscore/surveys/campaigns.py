@@ -38,6 +38,7 @@ from kamscore.surveys.population import (
     self_invitees,
     three_sixty_invitees,
 )
+from kamscore.texts import _
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 #: Reminders come at most this many days apart, and at most this many times.
@@ -78,10 +79,10 @@ def create_campaign(session: Session, spec: CampaignSpec) -> Campaign:
     """A draft campaign with one invitation per respondent and subject."""
     _check_spec(spec)
     if session.scalar(select(Campaign.id).where(Campaign.code == spec.code)) is not None:
-        raise Conflict(f"a campaign {spec.code!r} exists already", field="code")
+        raise Conflict(_("a campaign %(code)r exists already", code=spec.code), field="code")
     period = session.scalars(select(Period).where(Period.code == spec.period)).one_or_none()
     if period is None:
-        raise NotFound(f"no period {spec.period!r}", field="period")
+        raise NotFound(_("no period %(period)r", period=spec.period), field="period")
     version, definition = snapshot(session, find_definition(spec.survey,
                                                             search_dirs(spec.surveys_dir)))
     is_360 = version.kind is SurveyKind.INTERNAL_360
@@ -142,10 +143,11 @@ def _languages(wanted: Sequence[str] | None, offered: tuple[str, ...]) -> list[s
         return None
     unknown = [lang for lang in wanted if lang not in offered]
     if unknown:
-        raise SurveyError(f"the survey is not written in {', '.join(unknown)}; it offers "
-                          f"{', '.join(offered)}", field="languages")
+        raise SurveyError(_("the survey is not written in %(languages)s; it offers "
+                            "%(offered)s", languages=", ".join(unknown),
+                            offered=", ".join(offered)), field="languages")
     if "en" not in wanted:
-        raise SurveyError("English is always offered (texts fall back to it)",
+        raise SurveyError(_("English is always offered (texts fall back to it)"),
                           field="languages")
     return [lang for lang in offered if lang in wanted]
 
@@ -193,11 +195,12 @@ def _check_spec(spec: CampaignSpec) -> None:
             raise SurveyError(f"{name} is out of range: {instant.isoformat()} has no UTC "
                               "time before year 10000", field=name) from exc
     if spec.closes_at <= spec.opens_at:
-        raise SurveyError("closes_at must be after opens_at", field="closes_at")
+        raise SurveyError(_("closes_at must be after opens_at"), field="closes_at")
     try:
         ZoneInfo(spec.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SurveyError(f"unknown time zone {spec.timezone!r}", field="timezone") from exc
+        raise SurveyError(_("unknown time zone %(zone)r", zone=spec.timezone),
+                          field="timezone") from exc
     if spec.reminder_every_days is not None and spec.reminder_every_days < 1:
         raise SurveyError("reminders can be at most daily (reminder_every_days >= 1)",
                           field="reminder_every_days")
@@ -222,10 +225,10 @@ def _check_spec(spec: CampaignSpec) -> None:
 
 def get_campaign(session: Session, code: str) -> Campaign:
     if not CODE_PATTERN.match(code):  # also keeps NUL bytes and the like away from the DB
-        raise NotFound(f"no campaign {code!r}", field="code")
+        raise NotFound(_("no campaign %(code)r", code=code), field="code")
     campaign = session.scalars(select(Campaign).where(Campaign.code == code)).one_or_none()
     if campaign is None:
-        raise NotFound(f"no campaign {code!r}", field="code")
+        raise NotFound(_("no campaign %(code)r", code=code), field="code")
     return campaign
 
 
@@ -237,15 +240,16 @@ def open_campaign(session: Session, code: str, now: dt.datetime,
     """
     campaign = get_campaign(session, code)
     if campaign.status is not CampaignStatus.DRAFT:
-        raise Conflict(f"campaign {code} is {campaign.status.value}; only a draft opens",
-                       field="status")
+        raise Conflict(_("campaign %(code)s is %(status)s; only a draft opens", code=code,
+                         status=campaign.status.value), field="status")
     if now >= campaign.closes_at:
-        raise Conflict(f"campaign {code} was to close at {campaign.closes_at.isoformat()}; "
-                       "change its closing time first", field="closes_at")
+        raise Conflict(_("campaign %(code)s was to close at %(when)s; change its closing time "
+                         "first", code=code, when=campaign.closes_at.isoformat()),
+                       field="closes_at")
     short = shortfalls(session, campaign)
     if short:
-        raise Conflict(f"campaign {code} cannot open: " + "; ".join(map(str, short)),
-                       field="nominations")
+        raise Conflict(_("campaign %(code)s cannot open: %(shortfalls)s", code=code,
+                         shortfalls="; ".join(map(str, short))), field="nominations")
     raters = invite_approved(session, campaign) if campaign.raters_nominated else 0
     campaign.status = CampaignStatus.OPEN
     campaign.opened_at = now
@@ -263,7 +267,7 @@ def close_campaign(session: Session, code: str, now: dt.datetime,
     closed it, for the audit log (None: the scheduler, at the closing time)."""
     campaign = get_campaign(session, code)
     if campaign.status is CampaignStatus.CLOSED:
-        raise Conflict(f"campaign {code} is closed already", field="status")
+        raise Conflict(_("campaign %(code)s is closed already", code=code), field="status")
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = now
     session.flush()

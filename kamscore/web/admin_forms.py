@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
     DateField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from kamscore.audit.log import ACTIONS
 from kamscore.auth.roles import ROLES
 from kamscore.web.audit_words import ACTION_NAMES
+from kamscore.web.base_form import Form
 from kamscore.web.stored_words import ACCESS_ROLES
 
 
@@ -48,7 +48,7 @@ class _RoleLabel:
                    % (self.role, str(ACCESS_ROLES[self.role])))
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     roles = _role_field()
     person = StringField(_l("Person code (for a KAM)"), validators=[Optional(), Length(max=40)])
     teams = StringField(_l("Team codes (for a manager, separated by commas)"),
@@ -69,20 +69,20 @@ class NewUserForm(RolesForm):
     submit = SubmitField(_l("Create user"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(_l("New password (12 characters or more)"),
                              validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("Set password"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only posts (disable, enable): the CSRF token is the whole form."""
 
     submit = SubmitField(_l("Confirm"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -2,7 +2,8 @@
 
 Werkzeug names its errors in English (``Not Found``) and gives each a default description; a
 view's own ``abort(404, description=...)`` is already a catalogue text. ``error_name`` and
-``error_text`` (template globals, used by ``web/error.html``) translate the defaults.
+``error_text`` (template globals, used by ``web/error.html``) translate the defaults, and
+Flask-WTF's CSRF refusals (``form_words.csrf_text``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+
+from kamscore.web.form_words import csrf_text
 
 NAMES: dict[int, Any] = {
     400: _l("Bad request"), 401: _l("Unauthorized"), 403: _l("Forbidden"),
@@ -39,6 +42,6 @@ def error_text(error: HTTPException) -> str:
     """The view's own description, or the translated default for the error's code."""
     default = type(error).description
     if error.description and error.description != default:
-        return str(error.description)
+        return csrf_text(str(error.description))  # CSRFProtect's refusal is Flask-WTF's English
     found = DEFAULT_TEXTS.get(error.code or 0)
     return str(found) if found is not None else str(error.description or "")

@@ -8,6 +8,8 @@ Which language a page is in, in this order:
    Chinese; anything else without a match reads English);
 4. English (``BABEL_DEFAULT_LOCALE``).
 
+The JSON API (``/api``) always answers in English.
+
 The time zone is the user's setting, else ``BABEL_DEFAULT_TIMEZONE`` (UTC). Texts come from
 the message catalogues in ``kamscore/web/translations`` (docs/translations.md says how translators
 update them); a text missing from a catalogue reads in English, never as a message id.
@@ -37,7 +39,7 @@ from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kamscore.auth.access import public
+from kamscore.auth.access import is_api_request, public
 from kamscore.auth.preferences import LANGUAGES, PreferenceError, set_preferences, time_zones
 from kamscore.db.session import get_session
 from kamscore.web.pages import safe_next
@@ -72,8 +74,9 @@ def babel_locale(language: str) -> str:
 
 def select_locale() -> str:
     """The locale of the current request (the order is in the module docstring); English
-    outside a request (a CLI command, a worker: ``kamscore.texts``)."""
-    if not has_request_context():
+    outside a request (a CLI command, a worker: ``kamscore.texts``) and in the JSON API (its
+    ``message``s are read by programs and quoted in logs, whatever the caller's language)."""
+    if not has_request_context() or is_api_request():
         return "en"
     language = getattr(current_user, "language", None) if current_user else None
     if language not in LANGUAGES:
@@ -125,7 +128,7 @@ def settings() -> Any:
         return render_template("web/language.html", form=form, signed_in=signed_in)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
-            abort(400, description="The form expired; please try again.")
+            abort(400, description=_("The form expired; please try again."))
         return render_template("web/language.html", form=form, signed_in=signed_in), 400
     if signed_in:
         try:

@@ -172,9 +172,9 @@ def place() -> Any:
                                 note=form.note.data or None, user=current_user_of_request())
     except ScoringError as exc:
         get_session().rollback()
-        field = getattr(form, exc.field or "", None) or form.kam
-        if exc.status == 404:
-            field = form.run if "run" in exc.message else form.kam
+        field = form.run if exc.field == "run" else getattr(form, exc.field or "", None)
+        if field is None or not hasattr(field, "errors"):
+            field = form.kam
         field.errors = [exc.message]
         return _holds_page(form, 404 if exc.status == 404 else exc.status)
     if hold.line is None:

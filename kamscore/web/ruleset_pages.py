@@ -204,7 +204,7 @@ def _submit(form: DraftForm, kept: RulesetWorkInProgress | None,
                                           author=user, note=form.note.data)
     except InvalidInputError as exc:
         session.rollback()
-        problems = [LineProblem(p.line, p.path, p.message) for p in exc.located] or [
+        problems = [LineProblem.of(p) for p in exc.located] or [
             LineProblem(None, exc.field or "source", exc.message)]
         flash(_("Not saved: the ruleset has problems (listed below, each beside its line). "
                 "Fix them, or keep the text as work in progress."), "error")
@@ -244,6 +244,7 @@ def check() -> tuple[Response, int]:
     finally:
         get_session().rollback()  # a read: end it
     answer = found.as_dict()
+    answer["problems"] = [p.as_shown() for p in found.problems]  # in the reader's language
     for change in answer.get("changes") or []:
         change["kind_text"] = word(change.get("kind"), "change")
     return jsonify(answer), 200

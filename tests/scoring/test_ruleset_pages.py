@@ -10,10 +10,11 @@ import re
 from html import unescape
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from tiny_population import TINY_PLAN
+from untranslated import english_left
 
-from kamscore.models import AuditEvent, RulesetVersion, RulesetWorkInProgress
+from kamscore.models import AuditEvent, RulesetVersion, RulesetWorkInProgress, User
 from kamscore.scoring import lifecycle
 
 BROKEN = TINY_PLAN.replace("metric: sales_attainment", "metric: sales")
@@ -238,3 +239,53 @@ def test_hostile_input_is_refused_cleanly(client, session, published):
     too_long = client.post("/scoring/rulesets/check", json={"source": "#" * 500_001})
     assert too_long.status_code == 422 and "at most 500,000 characters" in too_long.json["error"]
     assert count(session, RulesetWorkInProgress) == 0
+
+
+SEVERAL = (TINY_PLAN.replace("prorate: true", "prorate: maybe")
+           .replace("mode: half_even", "mode: half_evn").replace("min_days: 30", "min_days: -3")
+           .replace("title: Sales attainment", "titel: Sales attainment")
+           .replace("weight: 70", "weight: lots"))
+
+
+def test_the_editor_shows_the_problems_in_the_readers_language(client, session, published):
+    """Issue 20: for a zh-Hant user the editor's check and the refused save list the problems
+    in Traditional Chinese, the key paths as code; the English text (the CLI's) is kept."""
+    session.execute(update(User).where(User.username == "ana").values(language="zh-Hant"))
+    session.commit()
+    sign_in(client, "ana")
+    checked = client.post("/scoring/rulesets/check", json={"source": SEVERAL,
+                                                           "filename": "tiny.yaml"}).json
+    said = {p["path"]: p["message"] for p in checked["problems"]}
+    assert said == {
+        "rounding.mode": "應為 'half_even', 'half_up', 'down' 或 'up'，實際為 'half_evn'；"
+                         "您是指 'half_even' 嗎？",
+        "eligibility.min_days": "應為至少 0 的整數，實際為 -3",
+        "eligibility.prorate": "應為 true 或 false，實際為 'maybe'",
+        "components[0].titel": "未知的鍵 'titel'；您是指 'title' 嗎？（應為 'id', 'metric', "
+                               "'weight', 'title', 'params', 'part', 'horizon', 'curve', "
+                               "'tiers', 'lookup', 'formula', 'commission', 'cap', 'floor' 或 "
+                               "'missing'）",
+        "components[0].weight": "應為百分比權重（例如 40 或 40%），實際為 'lots'",
+    }
+    assert checked["problems"][0]["text"] == f"6: rounding.mode: {said['rounding.mode']}"
+    sixty = client.post("/scoring/rulesets/check", json={
+        "source": TINY_PLAN.replace("weight: 70", "weight: 60")}).json["problems"]
+    assert [p["message"] for p in sixty] == [
+        "權重合計為 90 %（sales 60 % + formulary 30 %），應為 100%"]
+    refused = client.post("/scoring/rulesets/new", data={"source": SEVERAL,
+                                                         "filename": "tiny.yaml", "save": "Save"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    listed = re.search(r'<ul id="editor-problems" class="problems">(.*?)</ul>', html, re.S)[1]
+    assert listed.count("<li") == 5
+    assert '<code translate="no">eligibility.prorate</code>: 應為 true 或 false' in listed
+    quoted = set(re.findall(r"'[^']*'", unescape(listed))) | {"true", "false", "pts"}
+    assert english_left(listed, quoted) == []
+    assert count(session, RulesetVersion) == 1  # the published one only
+
+
+def test_an_english_reader_keeps_the_english_problems(client, session, published):
+    sign_in(client, "ana")
+    checked = client.post("/scoring/rulesets/check", json={"source": SEVERAL}).json
+    assert [p["message"] for p in checked["problems"]][2] == (
+        "expected true or false, found 'maybe'")

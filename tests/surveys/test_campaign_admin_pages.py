@@ -4,10 +4,11 @@ and the 360° nomination pages (a KAM proposes, his manager approves)."""
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from results_org import seed_results_org
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from kamscore.models import (
     AuditEvent,
@@ -202,3 +203,30 @@ def test_role_by_page(client, session, org, role):
     for url, roles in allowed.items():
         status = client.get(url).status_code
         assert status == (200 if role in roles else 403), (role, url, status)
+
+
+def test_the_refusals_read_in_the_admins_language(client, session, org):
+    """A zh-Hant survey admin reads the service's refusals in Traditional Chinese (issue 20):
+    a code taken, a closing time before the opening, closing twice, extending a closed
+    campaign; nothing changes."""
+    sign_in(client, session, "sam", "survey_admin")
+    session.execute(update(User).where(User.username == "sam").values(language="zh-Hant"))
+    session.commit()
+    assert _create(client).status_code == 302
+    taken = unescape(_create(client).get_data(as_text=True))
+    assert "調查活動 'CS-WEB' 已存在" in taken and "exists already" not in taken
+    backwards = _create(client, code="CS-2", closes_at=_local(SOON - dt.timedelta(days=1)))
+    assert "關閉時間必須晚於開始時間" in backwards.get_data(as_text=True)
+    client.post("/campaigns/manage/CS-WEB/close")
+    again = client.post("/campaigns/manage/CS-WEB/close", follow_redirects=True)
+    assert "調查活動 CS-WEB 已經關閉" in again.get_data(as_text=True)
+    extended = client.post("/campaigns/manage/CS-WEB/extend",
+                           data={"closes_at": _local(LATER + dt.timedelta(days=3))},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "調查活動 CS-WEB 已關閉，無法延長" in extended and "cannot be extended" not in extended
+    session.rollback()
+    assert [c.code for c in session.scalars(select(Campaign))] == ["CS-WEB"]
+    assert session.scalars(select(Campaign)).one().closes_at.date() == LATER.date()
+    actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert [a for a in actions if a.startswith("campaign.")] == ["campaign.create",
+                                                                 "campaign.close"]

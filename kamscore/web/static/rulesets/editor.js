@@ -76,6 +76,17 @@
     follow();
   }
 
+  function problemContent(p) {  // "LINE: key.path: message", the key path as code
+    var fragment = document.createDocumentFragment();
+    if (p.line) { fragment.appendChild(document.createTextNode(p.line + ": ")); }
+    var path = document.createElement("code");
+    path.setAttribute("translate", "no");
+    path.textContent = p.path;
+    fragment.appendChild(path);
+    fragment.appendChild(document.createTextNode(": " + p.message));
+    return fragment;
+  }
+
   function renderNotes(problems) {
     var height = rowHeight();
     var fragment = document.createDocumentFragment();
@@ -85,7 +96,7 @@
       seen[p.line] = true;
       var note = document.createElement("div");
       note.className = "editor__note";
-      note.textContent = p.text;
+      note.appendChild(problemContent(p));
       note.title = p.text;
       note.style.top = (8 + (p.line - 1) * height) + "px";
       fragment.appendChild(note);
@@ -117,11 +128,11 @@
       if (p.line) {
         var button = document.createElement("button");
         button.type = "button";
-        button.textContent = p.text;
+        button.appendChild(problemContent(p));
         button.addEventListener("click", function () { goToLine(p.line); });
         item.appendChild(button);
       } else {
-        item.textContent = p.text;
+        item.appendChild(problemContent(p));
       }
       fragment.appendChild(item);
     });

@@ -470,6 +470,10 @@ class SurveyAggregate(Base):
     ``csat``, ``nps``, ``nps_ci_low``, ``nps_ci_high``, ``alpha``, ``invited``). Only groups
     that may be reported (n at least the minimum group size) are stored; the scheduler
     replaces a campaign's rows as a whole after it closes.
+
+    ``campaign_id`` names a ``survey_campaign`` without a foreign key: triggers (migration
+    0022) refuse rows of a campaign that does not exist and delete a campaign's rows with it,
+    on PostgreSQL once per statement rather than once per row of a ``COPY``.
     """
 
     __tablename__ = "survey_aggregate"
@@ -484,9 +488,7 @@ class SurveyAggregate(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_campaign.id", ondelete="CASCADE")
-    )
+    campaign_id: Mapped[int] = mapped_column(Integer)
     subject_type: Mapped[str] = mapped_column(String(20))
     subject_code: Mapped[str] = mapped_column(String(40))
     measure: Mapped[str] = mapped_column(String(120))
@@ -500,4 +502,5 @@ class SurveyAggregate(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    campaign: Mapped[Campaign] = relationship()
+    campaign: Mapped[Campaign] = relationship(
+        primaryjoin="foreign(SurveyAggregate.campaign_id) == Campaign.id")

@@ -46,6 +46,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -55,7 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kamscore.models.accounts import Account, ChosenBy, Stakeholder
-from kamscore.models.base import Base, str_enum
+from kamscore.models.base import NOT_ON_DIALECTS, Base, str_enum
 from kamscore.models.org import Person
 from kamscore.models.periods import Period
 from kamscore.models.types import UTCDateTime, utcnow
@@ -471,9 +472,11 @@ class SurveyAggregate(Base):
     that may be reported (n at least the minimum group size) are stored; the scheduler
     replaces a campaign's rows as a whole after it closes.
 
-    ``campaign_id`` names a ``survey_campaign`` without a foreign key: triggers (migration
-    0022) refuse rows of a campaign that does not exist and delete a campaign's rows with it,
-    on PostgreSQL once per statement rather than once per row of a ``COPY``.
+    On PostgreSQL the foreign key to ``survey_campaign`` is not in the schema: triggers
+    (migration 0022) do its work once per statement rather than once per row of the
+    ``COPY`` that stores a campaign's rows (refuse rows of no campaign, lock the campaigns
+    named, delete a campaign's rows with it). SQLite keeps the key (its check is cheaper
+    than a row trigger there).
     """
 
     __tablename__ = "survey_aggregate"
@@ -485,6 +488,8 @@ class SurveyAggregate(Base):
             unique=True,
         ),
         CheckConstraint("n >= 0", name="n"),
+        ForeignKeyConstraint(["campaign_id"], ["survey_campaign.id"], ondelete="CASCADE",
+                             info={NOT_ON_DIALECTS: ("postgresql",)}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -502,5 +507,4 @@ class SurveyAggregate(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    campaign: Mapped[Campaign] = relationship(
-        primaryjoin="foreign(SurveyAggregate.campaign_id) == Campaign.id")
+    campaign: Mapped[Campaign] = relationship()

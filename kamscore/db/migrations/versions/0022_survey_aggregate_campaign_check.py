@@ -1,18 +1,19 @@
-"""survey aggregates: the campaign checked once per statement, not once per row
+"""PostgreSQL: survey aggregates' campaign checked once per statement, not once per row
 
 A large campaign stores hundreds of thousands of ``survey_aggregate`` rows in one ``COPY``
-(``kamscore.surveys.aggregate_store.store_cells``). The foreign key to ``survey_campaign``
-checked each row with its own lookup and lock: on PostgreSQL about 40 % of the server's work
-for 740,000 rows. It is replaced by triggers doing what it did:
+(``kamscore.surveys.aggregate_store.store_cells``). On PostgreSQL the foreign key to
+``survey_campaign`` checked each row with its own query and row lock: about 40 % of the
+server's work for 740,000 rows. There it is replaced by statement triggers doing what it did:
 
 - rows whose campaign does not exist are refused (inserted, or ``campaign_id`` changed), and
   the campaigns they name are locked ``FOR KEY SHARE`` until the transaction ends (as the
-  key's check locked them), so none can be deleted under them;
-- deleting a campaign deletes its aggregates (the key's ``ON DELETE CASCADE``).
+  key's check locked them), so none can be deleted under them — one query per statement
+  over its transition table;
+- deleting campaigns deletes their aggregates (the key's ``ON DELETE CASCADE``).
 
-PostgreSQL: one trigger call per statement, over its transition table (the distinct campaign
-ids of the rows). SQLite: row triggers (SQLite has no statement triggers), as cheap as its key
-check was.
+SQLite keeps the foreign key: its check is cheaper than a row trigger (SQLite has no statement
+triggers). The model keeps the constraint, marked as not on PostgreSQL
+(``kamscore.models.base.NOT_ON_DIALECTS``).
 
 Revision ID: 0022
 Revises: 0021
@@ -21,7 +22,6 @@ Create Date: 2026-12-06
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
@@ -30,7 +30,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 FK = "fk_survey_aggregate_campaign_id_survey_campaign"
-PG_CHECK = """
+CHECK = """
 CREATE FUNCTION kamscore_survey_aggregate_campaign_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE missing integer;
 BEGIN
@@ -42,52 +42,41 @@ BEGIN
    WHERE c.id IS NULL LIMIT 1;
   IF FOUND THEN
     RAISE foreign_key_violation USING MESSAGE = format(
-      'insert or update on table "survey_aggregate" violates its campaign check: '
+      'insert or update on table "survey_aggregate" violates its foreign key (trigger): '
       'no survey_campaign with id %s', missing);
   END IF;
   RETURN NULL;
 END $$"""
-PG_CASCADE = """
+CASCADE = """
 CREATE FUNCTION kamscore_survey_aggregate_cascade() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM survey_aggregate WHERE campaign_id IN (SELECT id FROM removed);
   RETURN NULL;
 END $$"""
-SQLITE_CHECK = ("CREATE TRIGGER survey_aggregate_campaign_{event} BEFORE {clause} ON "
-                "survey_aggregate WHEN NOT EXISTS (SELECT 1 FROM survey_campaign WHERE id = "
-                "NEW.campaign_id) BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: "
-                "no survey_campaign for survey_aggregate.campaign_id'); END")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('survey_aggregate', schema=None) as batch_op:
-        batch_op.drop_constraint(FK, type_='foreignkey')
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(PG_CHECK)
-        op.execute(PG_CASCADE)
-        for event in ("insert", "update"):
-            op.execute(f"CREATE TRIGGER survey_aggregate_campaign_{event} AFTER {event.upper()} "
-                       "ON survey_aggregate REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
-                       "EXECUTE FUNCTION kamscore_survey_aggregate_campaign_check()")
-        op.execute("CREATE TRIGGER survey_campaign_aggregates_delete AFTER DELETE ON "
-                   "survey_campaign REFERENCING OLD TABLE AS removed FOR EACH STATEMENT "
-                   "EXECUTE FUNCTION kamscore_survey_aggregate_cascade()")
+    if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(SQLITE_CHECK.format(event="insert", clause="INSERT"))
-    op.execute(SQLITE_CHECK.format(event="update", clause="UPDATE OF campaign_id"))
-    op.execute("CREATE TRIGGER survey_campaign_aggregates_delete AFTER DELETE ON survey_campaign "
-               "BEGIN DELETE FROM survey_aggregate WHERE campaign_id = OLD.id; END")
+    op.drop_constraint(FK, "survey_aggregate", type_="foreignkey")
+    op.execute(CHECK)
+    op.execute(CASCADE)
+    for event in ("insert", "update"):  # one event per trigger with a transition table
+        op.execute(f"CREATE TRIGGER survey_aggregate_campaign_{event} AFTER {event.upper()} "
+                   "ON survey_aggregate REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
+                   "EXECUTE FUNCTION kamscore_survey_aggregate_campaign_check()")
+    op.execute("CREATE TRIGGER survey_campaign_aggregates_delete AFTER DELETE ON "
+               "survey_campaign REFERENCING OLD TABLE AS removed FOR EACH STATEMENT "
+               "EXECUTE FUNCTION kamscore_survey_aggregate_cascade()")
 
 
 def downgrade() -> None:
-    postgresql = op.get_bind().dialect.name == "postgresql"
-    for trigger, table in (("survey_aggregate_campaign_insert", "survey_aggregate"),
-                           ("survey_aggregate_campaign_update", "survey_aggregate"),
-                           ("survey_campaign_aggregates_delete", "survey_campaign")):
-        op.execute(f"DROP TRIGGER {trigger}" + (f" ON {table}" if postgresql else ""))
-    if postgresql:
-        op.execute("DROP FUNCTION kamscore_survey_aggregate_campaign_check()")
-        op.execute("DROP FUNCTION kamscore_survey_aggregate_cascade()")
-    with op.batch_alter_table('survey_aggregate', schema=None) as batch_op:
-        batch_op.create_foreign_key(FK, 'survey_campaign', ['campaign_id'], ['id'],
-                                    ondelete='CASCADE')
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("DROP TRIGGER survey_campaign_aggregates_delete ON survey_campaign")
+    for event in ("insert", "update"):
+        op.execute(f"DROP TRIGGER survey_aggregate_campaign_{event} ON survey_aggregate")
+    op.execute("DROP FUNCTION kamscore_survey_aggregate_cascade()")
+    op.execute("DROP FUNCTION kamscore_survey_aggregate_campaign_check()")
+    op.create_foreign_key(FK, "survey_aggregate", "survey_campaign", ["campaign_id"], ["id"],
+                          ondelete="CASCADE")

@@ -27,28 +27,31 @@ def copy_rows(session: Session, table: str, columns: Sequence[str],
             copy.write_row(row)
 
 
-#: Rows per ``write`` of ``copy_columns`` (a few megabytes of text each).
+#: Rows formatted and written at a time by ``copy_columns`` (a few megabytes of text each).
 COPY_CHUNK = 20_000
 _ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 
 def copy_columns(session: Session, table: str, columns: Mapping[str, Sequence[Any]]) -> None:
-    """``COPY table FROM STDIN`` of whole columns (name → values, all of one length): each
-    column is turned into COPY's text format at once — strings escaped in one pass over the
-    joined column, numbers by ``repr``, ``None`` as ``\\N``, dates and times in ISO 8601 —
-    and the rows are written in chunks of joined lines, with no per-row call into the
-    driver. Values: ``str``, ``int``, ``float``, ``bool``, ``datetime``/``date`` or ``None``.
-    PostgreSQL only; the caller commits."""
+    """``COPY table FROM STDIN`` of whole columns (name → values, all of one length), in
+    chunks of rows: each chunk's columns are turned into COPY's text format a column at a
+    time — strings escaped in one pass over the joined column, numbers by ``repr``, ``None``
+    as ``\\N``, dates and times in ISO 8601 — and written as joined lines, with no per-row
+    call into the driver. A chunk is formatted while the server stores the one before
+    (the two run side by side on two processors). Values: ``str``, ``int``, ``float``,
+    ``bool``, ``datetime``/``date`` or ``None``. PostgreSQL only; the caller commits."""
     names = list(columns)
-    texts = [_copy_texts(list(values)) for values in columns.values()]
-    size = len(texts[0]) if texts else 0
+    values = [v if isinstance(v, list) else list(v) for v in columns.values()]
+    size = len(values[0]) if values else 0
+    if any(len(v) != size for v in values):
+        raise ValueError("copy_columns needs columns of one length")
     dbapi = session.connection().connection.driver_connection
     with dbapi.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
         f"COPY {table} ({', '.join(names)}) FROM STDIN"
     ) as copy:
         for start in range(0, size, COPY_CHUNK):
-            lines = zip(*(t[start:start + COPY_CHUNK] for t in texts), strict=True)
-            copy.write("\n".join(map("\t".join, lines)) + "\n")
+            texts = [_copy_texts(v[start:start + COPY_CHUNK]) for v in values]
+            copy.write("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")
 
 
 def _copy_texts(values: list[Any]) -> list[str]:

@@ -15,6 +15,11 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: Key of a constraint's ``info``: the dialects whose schema leaves it out by design (its work
+#: done there otherwise, e.g. by triggers); migrations' autogenerate does not compare it there
+#: (``kamscore.db.migrate.include_object_for``).
+NOT_ON_DIALECTS = "not_on_dialects"
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)

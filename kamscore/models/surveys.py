@@ -46,6 +46,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -55,7 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kamscore.models.accounts import Account, ChosenBy, Stakeholder
-from kamscore.models.base import Base, str_enum
+from kamscore.models.base import NOT_ON_DIALECTS, Base, str_enum
 from kamscore.models.org import Person
 from kamscore.models.periods import Period
 from kamscore.models.types import UTCDateTime, utcnow
@@ -470,6 +471,12 @@ class SurveyAggregate(Base):
     ``csat``, ``nps``, ``nps_ci_low``, ``nps_ci_high``, ``alpha``, ``invited``). Only groups
     that may be reported (n at least the minimum group size) are stored; the scheduler
     replaces a campaign's rows as a whole after it closes.
+
+    On PostgreSQL the foreign key to ``survey_campaign`` is not in the schema: triggers
+    (migration 0022) do its work once per statement rather than once per row of the
+    ``COPY`` that stores a campaign's rows (refuse rows of no campaign, lock the campaigns
+    named, delete a campaign's rows with it). SQLite keeps the key (its check is cheaper
+    than a row trigger there).
     """
 
     __tablename__ = "survey_aggregate"
@@ -481,12 +488,12 @@ class SurveyAggregate(Base):
             unique=True,
         ),
         CheckConstraint("n >= 0", name="n"),
+        ForeignKeyConstraint(["campaign_id"], ["survey_campaign.id"], ondelete="CASCADE",
+                             info={NOT_ON_DIALECTS: ("postgresql",)}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_campaign.id", ondelete="CASCADE")
-    )
+    campaign_id: Mapped[int] = mapped_column(Integer)
     subject_type: Mapped[str] = mapped_column(String(20))
     subject_code: Mapped[str] = mapped_column(String(40))
     measure: Mapped[str] = mapped_column(String(120))

@@ -204,32 +204,38 @@ def recompute_campaign(session: Session, campaign: Campaign, minimums: Minimums,
                    "min_group": used.group, "min_group_text": used.text,
                    "subjects": len(result.subjects)})
     with gc_paused():
-        store_cells(session, campaign.id,
-                    CellColumns.concat([result.columns, CellColumns.from_cells([marker])]), now)
+        store_cells(session, campaign.id, [result.columns, CellColumns.from_cells([marker])],
+                    now)
     session.flush()
     log.info("campaign %s: %d aggregate cells from %d responses", campaign.code,
              len(result), result.responses)
     return len(result)
 
 
-def store_cells(session: Session, campaign_id: int, cells: CellColumns,
-                now: dt.datetime) -> None:
-    """Insert ``cells`` as aggregate rows, column by column: on PostgreSQL one ``COPY`` of
+def store_cells(session: Session, campaign_id: int,
+                cells: CellColumns | Sequence[CellColumns], now: dt.datetime) -> None:
+    """Insert ``cells`` (or several ``CellColumns`` one after the other, not copied into one)
+    as aggregate rows, column by column: on PostgreSQL one ``COPY`` of
     text formatted a column at a time (``copy_columns``), elsewhere one DBAPI
     ``executemany`` of tuples, without SQLAlchemy's per-row, per-parameter work.
     The JSON columns are the text ``json.dumps`` writes, as the ORM would store them
     (``CellColumns`` has made it); ``computed_at`` goes through its column type's bind
     processor."""
-    if not len(cells):
+    parts = [cells] if isinstance(cells, CellColumns) else list(cells)
+    size = sum(map(len, parts))
+    if not size:
         return
     table = SurveyAggregate.__table__
     connection = session.connection()
     dialect = connection.dialect
     postgres = dialect.name == "postgresql"
-    size = len(cells)
+    stored = [part.stored() for part in parts]
+    for part in stored[1:]:  # fresh lists: the first grows by the others (a marker row)
+        for name, values in part.items():
+            stored[0][name].extend(values)
     columns: dict[str, list[Any]] = {
         "campaign_id": [campaign_id] * size,
-        **cells.stored(),
+        **stored[0],
         "computed_at": [_bound(table, "computed_at", dialect, now)] * size,
     }
     if postgres:

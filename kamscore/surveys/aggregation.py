@@ -217,10 +217,12 @@ def aggregate_table(measures: Sequence[Measure], table: ResponseTable, *, subjec
         done.append((measure, f, reported[:, TOP]))
     order = np.argsort(np.concatenate([k for k, _ in keyed]), kind="stable")
     result = CellColumns.concat([
-        CellColumns.concat([found for _, found in keyed]).take(order),
+        *(found for _, found in keyed),
         agreement_columns(_rater_tables(measures, item_shown, first_shown, members, table,
                                         slots), subject_type),
         _campaign_cells(done, table, slots, campaign_code)])
+    # the measures' cells in subject order, then the others as they came: one copy
+    result = result.take(np.concatenate([order, np.arange(len(order), len(result))]))
     return CampaignAggregates(result, _subject_groups(slots, members, first), len(table))
 
 

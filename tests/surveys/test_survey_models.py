@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kamscore.models import (
@@ -19,6 +19,7 @@ from kamscore.models import (
     Stakeholder,
     StakeholderRole,
     SubjectType,
+    SurveyAggregate,
     SurveyKind,
     SurveyResponse,
     SurveySubmission,
@@ -86,3 +87,55 @@ def test_response_subject_must_match_its_type(session, invitation):
                                submitted_on=dt.date(2026, 2, 3)))
     with pytest.raises(IntegrityError):
         session.commit()
+
+
+def aggregate_row(campaign_id: int, subject: str = "A001") -> dict:
+    return {"campaign_id": campaign_id, "subject_type": "account", "subject_code": subject,
+            "measure": "q1", "rater_group": "all", "n": 3, "histogram": {}, "details": {},
+            "computed_at": dt.datetime(2026, 3, 1, tzinfo=dt.UTC)}
+
+
+def aggregates(session) -> list[tuple[int, str]]:
+    return sorted((row.campaign_id, row.subject_code) for row in session.execute(
+        select(SurveyAggregate.campaign_id, SurveyAggregate.subject_code)))
+
+
+def test_an_aggregate_of_no_campaign_is_refused(session, invitation):
+    """A row naming no campaign is refused, by itself or among rows of a campaign that
+    exists, and nothing is written (SQLite: the foreign key; PostgreSQL: migration 0022's
+    statement triggers instead)."""
+    campaign_id = invitation.campaign.id
+    for rows in ([aggregate_row(campaign_id + 1)],
+                 [aggregate_row(campaign_id), aggregate_row(campaign_id + 1, "A002")]):
+        with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
+            session.execute(insert(SurveyAggregate), rows)
+            session.commit()
+        session.rollback()
+        assert aggregates(session) == []
+
+
+def test_an_aggregate_cannot_move_to_no_campaign(session, invitation):
+    campaign_id = invitation.campaign.id
+    session.execute(insert(SurveyAggregate), [aggregate_row(campaign_id)])
+    session.commit()
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
+        session.execute(update(SurveyAggregate).values(campaign_id=campaign_id + 1))
+        session.commit()
+    session.rollback()
+    assert aggregates(session) == [(campaign_id, "A001")]
+
+
+def test_deleting_a_campaign_deletes_its_aggregates_only(session, invitation):
+    first = invitation.campaign
+    second = Campaign(code="C2", name="C2", survey_version=first.survey_version,
+                      period=first.period, subject_type=SubjectType.ACCOUNT, anonymous=True,
+                      opens_at=first.opens_at, closes_at=first.closes_at)
+    session.add(second)
+    session.commit()
+    session.execute(insert(SurveyAggregate), [aggregate_row(first.id), aggregate_row(second.id),
+                                              aggregate_row(first.id, "A002")])
+    session.commit()
+    session.execute(delete(Campaign).where(Campaign.id == first.id))
+    session.commit()
+    assert aggregates(session) == [(second.id, "A001")]
+    assert session.scalar(select(func.count()).select_from(Campaign)) == 1

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from kamscore.db.migrate import include_object_for
 from kamscore.db.session import make_engine
 from kamscore.models import Base
 
@@ -39,6 +40,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite ALTER TABLE through batch mode
         compare_type=True,
+        include_object=include_object_for(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

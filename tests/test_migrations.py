@@ -110,7 +110,7 @@ def test_every_revision_steps_down_and_up(empty_url):
 
 def test_constraints_left_out_of_a_dialect_are_named_by_one_key():
     """The models mark them with the key the comparison reads (SurveyAggregate's foreign
-    key: not on PostgreSQL, where migration 0022's triggers do its work)."""
+    key: not on PostgreSQL, where migration 0023's triggers do its work)."""
     assert NOT_ON_DIALECTS == models_base.NOT_ON_DIALECTS
     marked = [c for t in Base.metadata.tables.values() for c in t.constraints
               if NOT_ON_DIALECTS in c.info]

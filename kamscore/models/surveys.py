@@ -473,7 +473,7 @@ class SurveyAggregate(Base):
     replaces a campaign's rows as a whole after it closes.
 
     On PostgreSQL the foreign key to ``survey_campaign`` is not in the schema: triggers
-    (migration 0022) do its work once per statement rather than once per row of the
+    (migration 0023) do its work once per statement rather than once per row of the
     ``COPY`` that stores a campaign's rows (refuse rows of no campaign, lock the campaigns
     named, delete a campaign's rows with it). SQLite keeps the key (its check is cheaper
     than a row trigger there).

@@ -102,7 +102,7 @@ def aggregates(session) -> list[tuple[int, str]]:
 
 def test_an_aggregate_of_no_campaign_is_refused(session, invitation):
     """A row naming no campaign is refused, by itself or among rows of a campaign that
-    exists, and nothing is written (SQLite: the foreign key; PostgreSQL: migration 0022's
+    exists, and nothing is written (SQLite: the foreign key; PostgreSQL: migration 0023's
     statement triggers instead)."""
     campaign_id = invitation.campaign.id
     for rows in ([aggregate_row(campaign_id + 1)],

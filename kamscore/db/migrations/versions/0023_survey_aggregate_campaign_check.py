@@ -15,8 +15,8 @@ SQLite keeps the foreign key: its check is cheaper than a row trigger (SQLite ha
 triggers). The model keeps the constraint, marked as not on PostgreSQL
 (``kamscore.models.base.NOT_ON_DIALECTS``).
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-06
 """
 
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0022"
-down_revision: str | None = "0021"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -31,7 +31,7 @@ from kamscore.engine.model import (
     TierTable,
     Transform,
 )
-from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion
+from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion, what_of
 from kamscore.sentences import N_
 
 TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula", "commission")
@@ -63,10 +63,12 @@ def factor(ctx: BuildContext, path: KeyPath, raw: Any, what: str = "a factor") -
     for a percentage written without ``%``."""
     quantity = parse_quantity(raw)
     if quantity is not None and quantity.unit is None and MAX_FACTOR < quantity.value <= 1000:
-        ctx.reader.problem(path, f"{what} of {quantity.written} would pay "
-                                 f"{quantity.value * 100:g} % of target; write "
-                                 f"{quantity.written}% (= {quantity.value / 100:g}) for "
-                                 f"{quantity.written} %")
+        ctx.reader.problem(path, N_("%(what)s of %(written)s would pay %(percent)s %% of "
+                                    "target; write %(written)s%% (= %(share)s) for "
+                                    "%(written)s %%", what=what_of(what),
+                                    written=quantity.written,
+                                    percent=f"{quantity.value * 100:g}",
+                                    share=f"{quantity.value / 100:g}"))
         return None
     return ctx.reader.number(path, raw, what=what, minimum=0.0, maximum=MAX_FACTOR)
 
@@ -75,10 +77,11 @@ def commission_rate(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
     """A commission rate: a share of the amount, 0 to 100 % (``3%`` or ``0.03``)."""
     quantity = parse_quantity(raw)
     if quantity is not None and quantity.unit is None and 1 < quantity.value <= 100:
-        ctx.reader.problem(path, f"a commission rate of {quantity.written} would pay "
-                                 f"{quantity.value * 100:g} % of the amount; write "
-                                 f"{quantity.written}% (= {quantity.value / 100:g}) for "
-                                 f"{quantity.written} %")
+        ctx.reader.problem(path, N_("a commission rate of %(written)s would pay %(percent)s "
+                                    "%% of the amount; write %(written)s%% (= %(share)s) for "
+                                    "%(written)s %%", written=quantity.written,
+                                    percent=f"{quantity.value * 100:g}",
+                                    share=f"{quantity.value / 100:g}"))
         return None
     return ctx.reader.number(path, raw, what="a commission rate (a share of the amount)",
                              minimum=0.0, maximum=1.0)
@@ -154,8 +157,8 @@ def build_component(ctx: BuildContext, path: KeyPath, data: dict[str, Any]) -> C
 
 def _params(ctx: BuildContext, path: KeyPath, raw: Any, metric: str) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
-        ctx.reader.problem(path, f"expected a mapping of the metric's parameters, found "
-                                 f"{describe(raw)}")
+        ctx.reader.problem(path, N_("expected a mapping of the metric's parameters, found "
+                                    "%(found)s", found=describe(raw)))
         return None
     info = ctx.catalogue.get(metric) if metric else None
     if info is None:
@@ -168,17 +171,20 @@ def _params(ctx: BuildContext, path: KeyPath, raw: Any, metric: str) -> dict[str
     for key, messages in sorted(errors.items(), key=lambda kv: str(kv[0])):
         if key == "_schema":
             for message in _flatten(messages):
-                ctx.reader.problem(path, f"metric {metric}: {message}")
+                ctx.reader.problem(path, N_("metric %(metric)s: %(message)s", metric=metric,
+                                            message=message))
             continue
         texts = list(_flatten(messages))
         if texts == ["Unknown field."]:
-            takes = ", ".join(names) if names else "no parameters"
+            takes = ", ".join(names) if names else N_("no parameters")
             ctx.reader.problem((*path, str(key)),
-                               f"unknown parameter {key!r} of metric {metric}"
-                               f"{suggestion(str(key), names)} (it takes: {takes})")
+                               N_("unknown parameter %(key)s of metric %(metric)s%(hint)s (it "
+                                  "takes: %(takes)s)", key=repr(key), metric=metric,
+                                  hint=suggestion(str(key), names), takes=takes))
         else:
             for message in texts:
-                ctx.reader.problem((*path, str(key)), f"metric {metric}: {message}")
+                ctx.reader.problem((*path, str(key)), N_("metric %(metric)s: %(message)s",
+                                                         metric=metric, message=message))
     return None
 
 
@@ -198,10 +204,11 @@ def read_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any], compone
     transform: Transform | None = base.transform if base else None
     ok = True
     if len(given) > 1:
-        kinds = "curve, tiers, lookup, formula or commission" if "commission" in given else (
-            "curve, tiers, lookup or formula")
-        ctx.reader.problem((*path, given[1]), f"give one of {kinds}, not both {given[0]!r} "
-                                              f"and {given[1]!r}")
+        kinds = N_("curve, tiers, lookup, formula or commission") if "commission" in given \
+            else N_("curve, tiers, lookup or formula")
+        ctx.reader.problem((*path, given[1]), N_("give one of %(kinds)s, not both %(first)s "
+                                                 "and %(second)s", kinds=kinds,
+                                                 first=repr(given[0]), second=repr(given[1])))
         ok = False
     elif given:
         transform = read_transform(ctx, (*path, given[0]), given[0], data[given[0]],
@@ -334,20 +341,22 @@ def _check_direction(ctx: BuildContext, path: KeyPath, rows: str, key: str,
         worse = factors[index] < factors[index - 1] if higher else (
             factors[index] > factors[index - 1])
         if worse:
-            better = "higher" if higher else "lower"
-            ctx.reader.problem((*path, rows, index, key),
-                               f"pays {factors[index]:g} after {factors[index - 1]:g}: for this "
-                               f"metric a {better} value is better, so the factor must not "
-                               f"{'fall' if higher else 'rise'} as the value rises")
+            values = {"pays": f"{factors[index]:g}", "after": f"{factors[index - 1]:g}"}
+            ctx.reader.problem((*path, rows, index, key), N_(
+                "pays %(pays)s after %(after)s: for this metric a higher value is better, so "
+                "the factor must not fall as the value rises", **values) if higher else N_(
+                "pays %(pays)s after %(after)s: for this metric a lower value is better, so "
+                "the factor must not rise as the value rises", **values))
             return False
     if higher and below > factors[0]:
-        ctx.reader.problem((*path, "below"), f"pays {below:g} below the first point but "
-                                             f"{factors[0]:g} at it; a higher value is better")
+        ctx.reader.problem((*path, "below"), N_("pays %(below)s below the first point but "
+                                                "%(first)s at it; a higher value is better",
+                                                below=f"{below:g}", first=f"{factors[0]:g}"))
         return False
     if not higher and not below_given:
-        ctx.reader.problem(path, "for a metric where lower is better, state `below` (the "
-                                 "factor paid for values under the first point, the best "
-                                 "ones)")
+        ctx.reader.problem(path, N_("for a metric where lower is better, state `below` (the "
+                                    "factor paid for values under the first point, the best "
+                                    "ones)"))
         return False
     return True
 
@@ -396,8 +405,9 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
             ok = False
             continue
         if upper is not None and upper <= lower:
-            ctx.reader.problem((*here, "to"), f"the tier ends ({upper:g}) before it starts "
-                                              f"({lower:g})")
+            ctx.reader.problem((*here, "to"), N_("the tier ends (%(upper)s) before it starts "
+                                                 "(%(lower)s)", upper=f"{upper:g}",
+                                                 lower=f"{lower:g}"))
             ok = False
         rows.append((lower, upper, amount, label if isinstance(label, str) else None))
     if not ok:
@@ -409,22 +419,27 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
             following = rows[index + 1][0]
             if following <= lower:
                 ctx.reader.problem((*path, "rows", index + 1, "from"),
-                                   f"tiers must be in increasing order: from {following:g} is "
-                                   f"not above the previous tier's from {lower:g}")
+                                   N_("tiers must be in increasing order: from %(following)s "
+                                      "is not above the previous tier's from %(lower)s",
+                                      following=f"{following:g}", lower=f"{lower:g}"))
                 return None
             if upper is not None and upper > following:
-                ctx.reader.problem((*here, "to"), f"tiers overlap: this tier runs to {upper:g} "
-                                                  f"but the next one starts at {following:g}")
+                ctx.reader.problem((*here, "to"), N_("tiers overlap: this tier runs to "
+                                                     "%(upper)s but the next one starts at "
+                                                     "%(following)s", upper=f"{upper:g}",
+                                                     following=f"{following:g}"))
                 return None
             if upper is not None and upper < following:
-                ctx.reader.problem((*here, "to"), f"gap between tiers: this tier ends at "
-                                                  f"{upper:g} but the next one starts at "
-                                                  f"{following:g}")
+                ctx.reader.problem((*here, "to"), N_("gap between tiers: this tier ends at "
+                                                     "%(upper)s but the next one starts at "
+                                                     "%(following)s", upper=f"{upper:g}",
+                                                     following=f"{following:g}"))
                 return None
             upper = following
         elif upper is not None:
-            ctx.reader.problem((*here, "to"), "the last tier is open-ended: leave out `to` (a "
-                                              "value at or above it would be in no tier)")
+            ctx.reader.problem((*here, "to"), N_("the last tier is open-ended: leave out `to` "
+                                                 "(a value at or above it would be in no "
+                                                 "tier)"))
             return None
         tiers.append(Tier(lower, math.inf if upper is None else upper, amount, label))
     below = 0.0
@@ -448,8 +463,9 @@ def _lookup(ctx: BuildContext, path: KeyPath, raw: Any) -> Lookup | None:
         return None
     table = data.get("table")
     if not isinstance(table, dict) or not table:
-        ctx.reader.problem((*path, "table"), f"expected a mapping of metric values to factors, "
-                                             f"found {describe(table)}")
+        ctx.reader.problem((*path, "table"), N_("expected a mapping of metric values to "
+                                                "factors, found %(found)s",
+                                                found=describe(table)))
         return None
     entries: list[tuple[float | str, float]] = []
     ok = True
@@ -457,8 +473,8 @@ def _lookup(ctx: BuildContext, path: KeyPath, raw: Any) -> Lookup | None:
         here = (*path, "table", key if isinstance(key, str | int) else str(key))
         quantity = parse_quantity(key)
         if quantity is None:
-            ctx.reader.problem(here, f"lookup keys are the metric's values (numbers), found "
-                                     f"{describe(key)}")
+            ctx.reader.problem(here, N_("lookup keys are the metric's values (numbers), found "
+                                        "%(found)s", found=describe(key)))
             ok = False
             continue
         points = factor(ctx, here, value)

@@ -64,8 +64,9 @@ def condition(ctx: BuildContext, path: KeyPath, raw: Any, what: str) -> Expressi
                                         hint=suggestion(str(attribute), texts)))
             return None
         if kind is not AttributeType.TEXT:
-            ctx.reader.problem(here, f"{attribute!r} is a number; compare it in a formula, e.g. "
-                                     f"\"{attribute} >= 30\"")
+            ctx.reader.problem(here, N_("%(attribute)s is a number; compare it in a formula, "
+                                        "e.g. \"%(example)s\"", attribute=repr(attribute),
+                                        example=f"{attribute} >= 30"))
             return None
         values = wanted if isinstance(wanted, list) else [wanted]
         if not values or any(isinstance(v, dict | list | bool) or v is None for v in values):
@@ -124,9 +125,9 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
     structured = [k for k in ("component", "at_least", "at_most", "min_responses") if k in data]
     expression: Expression | None = None
     if "when" in data and structured:
-        ctx.reader.problem((*path, structured[0]), "give either `when` (a formula) or "
-                                                   "`component` with at_least/at_most/"
-                                                   "min_responses, not both")
+        ctx.reader.problem((*path, structured[0]), N_("give either `when` (a formula) or "
+                                                      "`component` with at_least/at_most/"
+                                                      "min_responses, not both"))
     elif "when" in data:
         expression = ctx.formula((*path, "when"), data["when"], ExprType.BOOL, ctx.scope(),
                                  "a gate condition")
@@ -146,8 +147,8 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
     blocks = ctx.reader.choice((*path, "blocks"), data.get("blocks", "all"),
                                [b.value for b in GateBlocks])
     if blocks == GateBlocks.ACCELERATOR and targets == ():
-        ctx.reader.problem((*path, "blocks"), "a gate that blocks the accelerator applies to "
-                                              "components: list them under applies_to")
+        ctx.reader.problem((*path, "blocks"), N_("a gate that blocks the accelerator applies "
+                                                 "to components: list them under applies_to"))
         blocks = None
     if None in (gate_id, expression, targets, otherwise, if_missing, blocks):
         return None
@@ -165,9 +166,10 @@ def _structured_gate(ctx: BuildContext, path: KeyPath, data: dict[str, Any]
     if component not in ctx.metrics:
         if component in ctx.catalogue:
             ctx.reader.problem((*path, "component"),
-                               f"the gate reads metric {component!r}, which this ruleset does "
-                               f"not compute: add a component with metric: {component} "
-                               "(weight 0 if it should not pay) and name its id here")
+                               N_("the gate reads metric %(metric)s, which this ruleset does "
+                                  "not compute: add a component with metric: %(code)s (weight "
+                                  "0 if it should not pay) and name its id here",
+                                  metric=repr(component), code=component))
         else:
             ctx.reader.problem((*path, "component"),
                                N_("unknown component %(component)s%(hint)s",
@@ -195,8 +197,8 @@ def _structured_gate(ctx: BuildContext, path: KeyPath, data: dict[str, Any]
             return None
         parts.append(f"n({component}) >= {count}")
     if not parts:
-        ctx.reader.problem(path, "a gate on a component needs at_least, at_most or "
-                                 "min_responses")
+        ctx.reader.problem(path, N_("a gate on a component needs at_least, at_most or "
+                                    "min_responses"))
         return None
     return ctx.formula(path, " and ".join(parts), ExprType.BOOL, ctx.scope(),
                        "a gate condition")
@@ -258,13 +260,15 @@ def _multiplier(ctx: BuildContext, path: KeyPath, raw: Any) -> Expression | None
         return None
     by = data["by"]
     if ctx.attributes.get(by) is not AttributeType.TEXT:
-        ctx.reader.problem((*path, "by"), f"expected a text attribute (segment, role, grade, "
-                                          f"...), found {describe(by)}")
+        ctx.reader.problem((*path, "by"), N_("expected a text attribute (segment, role, "
+                                             "grade, ...), found %(found)s",
+                                             found=describe(by)))
         return None
     values = data["values"]
     if not isinstance(values, dict) or not values or len(values) > MAX_TABLE:
-        ctx.reader.problem((*path, "values"), f"expected a mapping of 1 to {MAX_TABLE} "
-                                              f"{by} values to multipliers")
+        ctx.reader.problem((*path, "values"), N_("expected a mapping of 1 to %(most)s %(by)s "
+                                                 "values to multipliers", most=MAX_TABLE,
+                                                 by=by))
         return None
     source = "1" if "default" not in data else None
     if "default" in data:
@@ -300,9 +304,10 @@ def read_variants(ctx: BuildContext, raw: Any, components: list[Component]
             continue
         variant_id = ctx.reader.identifier((*path, "id"), data.get("id"), what="a variant id")
         if variant_id is not None and variant_id in seen:
-            ctx.reader.problem((*path, "id"), f"duplicate variant id {variant_id!r}"
-                               + (" ('default' names the base plan)"
-                                  if variant_id == "default" else ""))
+            ctx.reader.problem((*path, "id"), N_("duplicate variant id %(id)s ('default' "
+                                                 "names the base plan)", id=repr(variant_id))
+                               if variant_id == "default" else
+                               N_("duplicate variant id %(id)s", id=repr(variant_id)))
             variant_id = None
         seen.add(variant_id or "")
         when = condition(ctx, (*path, "when"), data.get("when"), "a variant condition")
@@ -329,14 +334,16 @@ def _variant_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any],
         return None
     overrides = data.get("components", {})
     if not isinstance(overrides, dict):
-        ctx.reader.problem((*path, "components"), f"expected a mapping of component ids to "
-                                                  f"changes, found {describe(overrides)}")
+        ctx.reader.problem((*path, "components"), N_("expected a mapping of component ids "
+                                                     "to changes, found %(found)s",
+                                                     found=describe(overrides)))
         return None
     for component_id, raw in weights.items():
         here = (*path, "weights", str(component_id))
         if component_id not in ctx.metrics:
-            ctx.reader.problem(here, f"unknown component {component_id!r}"
-                                     f"{suggestion(str(component_id), list(ctx.metrics))}")
+            ctx.reader.problem(here, N_("unknown component %(component)s%(hint)s",
+                                        component=repr(component_id),
+                                        hint=suggestion(str(component_id), list(ctx.metrics))))
             ok = False
             continue
         weight = read_weight(ctx, here, raw)
@@ -347,8 +354,9 @@ def _variant_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any],
     for component_id, raw in overrides.items():
         here = (*path, "components", str(component_id))
         if component_id not in ctx.metrics:
-            ctx.reader.problem(here, f"unknown component {component_id!r}"
-                                     f"{suggestion(str(component_id), list(ctx.metrics))}")
+            ctx.reader.problem(here, N_("unknown component %(component)s%(hint)s",
+                                        component=repr(component_id),
+                                        hint=suggestion(str(component_id), list(ctx.metrics))))
             ok = False
             continue
         change = ctx.reader.mapping(here, raw, optional=SCORING_KEYS,
@@ -367,8 +375,9 @@ def _variant_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any],
     for component_id, scoring in resolved.items():
         if scoring.weight > 0 and scoring.transform is None:
             ctx.reader.problem((*path, "weights", component_id),
-                               f"component {component_id!r} has a weight under this variant "
-                               "but no curve, tiers, lookup or formula: give one under "
-                               f"components.{component_id}")
+                               N_("component %(component)s has a weight under this variant "
+                                  "but no curve, tiers, lookup or formula: give one under "
+                                  "components.%(code)s", component=repr(component_id),
+                                  code=component_id))
             ok = False
     return resolved if ok else None

@@ -44,7 +44,7 @@ from kamscore.engine.model import (
     TargetRule,
 )
 from kamscore.engine.reader import Reader, describe, parse_quantity
-from kamscore.sentences import N_
+from kamscore.sentences import N_, Sentence
 
 MAX_SOURCE = 500_000  # characters
 TOP_REQUIRED = ("name", "version", "period", "currency", "target_incentive", "components")
@@ -144,9 +144,9 @@ class _Builder:
         if "target_incentive" not in data:
             target = TargetIncentive(None, {}, TargetRule(amount=0.0))
         if ramp is not None and ramp.on is RampOn.TARGET_INCENTIVE and commissions_only:
-            self.reader.problem(("ramp", "applies_to"), "a plan of commissions alone has no "
-                                                        "target incentive to ramp: ramp the "
-                                                        "quota")
+            self.reader.problem(("ramp", "applies_to"), N_("a plan of commissions alone has "
+                                                           "no target incentive to ramp: ramp "
+                                                           "the quota"))
         variants = read_variants(self.ctx, data.get("variants", []), built)
         gates = read_gates(self.ctx, data.get("gates", []))
         modifiers = read_modifiers(self.ctx, data.get("modifiers", []))
@@ -205,8 +205,9 @@ class _Builder:
             if read is None:
                 return None
             if read <= 0 or (read * 1_000_000) % 1 != 0:
-                self.reader.problem(("rounding", "step"), f"expected a positive step with at "
-                                                          f"most 6 decimals, found {read:f}")
+                self.reader.problem(("rounding", "step"), N_("expected a positive step with "
+                                                             "at most 6 decimals, found "
+                                                             "%(found)s", found=f"{read:f}"))
                 return None
             step = read
         mode = self.reader.choice(("rounding", "mode"), data.get("mode", "half_even"),
@@ -245,8 +246,9 @@ class _Builder:
 
     def _attributes(self, raw: Any) -> None:
         if not isinstance(raw, dict):
-            self.reader.problem(("attributes",), f"expected a mapping of attribute names to "
-                                                 f"'text' or 'number', found {describe(raw)}")
+            self.reader.problem(("attributes",), N_("expected a mapping of attribute names to "
+                                                    "'text' or 'number', found %(found)s",
+                                                    found=describe(raw)))
             return
         for name, kind in raw.items():
             path: KeyPath = ("attributes", str(name))
@@ -257,15 +259,15 @@ class _Builder:
                 continue
             standard = STANDARD_ATTRIBUTES.get(name)
             if standard is not None and standard.value != choice:
-                self.reader.problem(path, f"{name!r} is a standard attribute of type "
-                                          f"{standard.value}")
+                self.reader.problem(path, N_("%(name)s is a standard attribute of type "
+                                             "%(kind)s", name=repr(name), kind=standard.value))
                 continue
             self.ctx.attributes[name] = AttributeType(choice)
 
     def _parameters(self, raw: Any) -> None:
         if not isinstance(raw, dict):
-            self.reader.problem(("parameters",), f"expected a mapping of names to numbers, "
-                                                 f"found {describe(raw)}")
+            self.reader.problem(("parameters",), N_("expected a mapping of names to numbers, "
+                                                    "found %(found)s", found=describe(raw)))
             return
         for name, value in raw.items():
             path: KeyPath = ("parameters", str(name))
@@ -288,25 +290,27 @@ class _Builder:
         if "by" not in data:
             for key in ("values", "default"):
                 if key in data:
-                    self.reader.problem((*path, key), f"`{key}` needs `by` (the attribute the "
-                                                      "targets depend on, e.g. grade)")
+                    self.reader.problem((*path, key), N_("`%(key)s` needs `by` (the attribute "
+                                                         "the targets depend on, e.g. grade)",
+                                                         key=key))
                     return None
             rule = self._target_rule(path, data)
             return TargetIncentive(None, {}, rule) if rule else None
         by = data["by"]
         if self.ctx.attributes.get(by) is not AttributeType.TEXT:
-            self.reader.problem((*path, "by"), f"expected a text attribute such as role or "
-                                               f"grade, found {describe(by)}")
+            self.reader.problem((*path, "by"), N_("expected a text attribute such as role or "
+                                                  "grade, found %(found)s", found=describe(by)))
             return None
         for key in ("amount", "salary_share"):
             if key in data:
-                self.reader.problem((*path, key), f"with `by`, give {key} under `values` or "
-                                                  "`default`")
+                self.reader.problem((*path, key), N_("with `by`, give %(key)s under `values` "
+                                                     "or `default`", key=key))
                 return None
         values = data.get("values")
         if not isinstance(values, dict) or not values:
-            self.reader.problem((*path, "values"), f"expected a mapping of {by} values to "
-                                                   f"targets, found {describe(values)}")
+            self.reader.problem((*path, "values"), N_("expected a mapping of %(by)s values to "
+                                                      "targets, found %(found)s", by=by,
+                                                      found=describe(values)))
             return None
         rules = {}
         for key, item in values.items():
@@ -327,8 +331,8 @@ class _Builder:
         if data is None:
             return None
         if len(data) != 1:
-            self.reader.problem(path, "give exactly one of `amount` (per period) or "
-                                      "`salary_share` (of the period's base salary)")
+            self.reader.problem(path, N_("give exactly one of `amount` (per period) or "
+                                         "`salary_share` (of the period's base salary)"))
             return None
         if "amount" in data:
             amount = self.reader.number((*path, "amount"), data["amount"],
@@ -336,12 +340,14 @@ class _Builder:
             return TargetRule(amount=amount) if amount is not None else None
         quantity = parse_quantity(data["salary_share"])
         if quantity is None or quantity.unit == "points" or not 0 < quantity.value <= 1:
-            hint = ""
+            hint: Sentence | str = ""
             if quantity is not None and quantity.unit is None and 1 < quantity.value <= 100:
-                hint = f": write {quantity.value:g}% or {quantity.value / 100:g}"
+                hint = N_(": write %(percent)s%% or %(share)s",
+                          percent=f"{quantity.value:g}", share=f"{quantity.value / 100:g}")
             self.reader.problem((*path, "salary_share"),
-                                f"expected a share of salary between 0 and 100% (like 12%), "
-                                f"found {describe(data['salary_share'])}{hint}")
+                                N_("expected a share of salary between 0 and 100%% (like "
+                                   "12%%), found %(found)s%(hint)s",
+                                   found=describe(data["salary_share"]), hint=hint))
             return None
         return TargetRule(salary_share=quantity.value)
 
@@ -362,15 +368,17 @@ class _Builder:
                 steps = Decimal(str(data["cap_amount"])) / rounding.step
                 if steps != steps.to_integral_value():
                     self.reader.problem((*path, "cap_amount"),
-                                        f"the cap {data['cap_amount']} is not a multiple of the "
-                                        f"rounding step {rounding.step}")
+                                        N_("the cap %(cap)s is not a multiple of the rounding "
+                                           "step %(step)s", cap=data["cap_amount"],
+                                           step=rounding.step))
                     return None
         if floor is None or ("cap" in data and cap is None) or (
                 "cap_amount" in data and cap_amount is None):
             return None
         if cap is not None and floor > cap:
-            self.reader.problem((*path, "floor"), f"the floor {floor:g} is above the cap "
-                                                  f"{cap:g}")
+            self.reader.problem((*path, "floor"), N_("the floor %(floor)s is above the cap "
+                                                     "%(cap)s", floor=f"{floor:g}",
+                                                     cap=f"{cap:g}"))
             return None
         return Limits(cap, floor, cap_amount)
 
@@ -387,7 +395,8 @@ class _Builder:
             if weight is not None:
                 result[name] = weight
         if len(result) == len(data) and abs(sum(result.values()) - 1.0) > 1e-9:
-            self.reader.problem((key,), f"the {key} add up to {sum(result.values()) * 100:g} %, "
-                                        "expected 100 %")
+            self.reader.problem((key,), N_("the %(key)s add up to %(total)s %%, expected "
+                                           "100 %%", key=key,
+                                           total=f"{sum(result.values()) * 100:g}"))
         return result
 

@@ -36,7 +36,7 @@ COMMISSION_SCORING = ("commission", "missing")
 def read_commission(ctx: BuildContext, path: KeyPath, raw: Any, component_id: str,
                     unit: str | None) -> Commission | None:
     data = ctx.reader.mapping(path, raw, required=("mode", "rows"), optional=COMMISSION_KEYS,
-                              what="a commission (mode, rows, basis, rating)")
+                              what=N_("a commission (mode, rows, basis, rating)"))
     if data is None:
         return None
     ok = True
@@ -124,20 +124,20 @@ def commission_rules(ctx: BuildContext, path: KeyPath, data: dict[str, Any]) -> 
 def read_ramp(ctx: BuildContext, raw: Any) -> Ramp | None:
     path: KeyPath = ("ramp",)
     data = ctx.reader.mapping(path, raw, required=("applies_to", "periods"),
-                              optional=("components",), what="a ramp (applies_to, periods)")
+                              optional=("components",), what=N_("a ramp (applies_to, periods)"))
     if data is None:
         return None
     on = ctx.reader.choice((*path, "applies_to"), data.get("applies_to"),
                            [r.value for r in RampOn])
     items = ctx.reader.sequence((*path, "periods"), data.get("periods"),
-                                what="a list of factors, one per period from the start")
+                                what=N_("a list of factors, one per period from the start"))
     if on is None or items is None:
         return None
     factors = []
     ok = True
     for index, item in enumerate(items):
         read = ctx.reader.number((*path, "periods", index), item,
-                                 what="a ramp factor (like 50%)", minimum=0.0, maximum=1.0)
+                                 what=N_("a ramp factor (like 50%)"), minimum=0.0, maximum=1.0)
         if read is None:
             ok = False
         elif read == 0 and on == RampOn.QUOTA:
@@ -150,7 +150,7 @@ def read_ramp(ctx: BuildContext, raw: Any) -> Ramp | None:
     raw_components = data.get("components", [])
     if on == RampOn.QUOTA:
         listed = ctx.reader.sequence((*path, "components"), raw_components,
-                                     what="a list of component ids")
+                                     what=N_("a list of component ids"))
         for index, cid in enumerate(listed or []):
             if cid not in ctx.metrics:
                 ctx.reader.problem((*path, "components", index),

@@ -32,7 +32,7 @@ from kamscore.engine.model import (
     Transform,
 )
 from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion, what_of
-from kamscore.sentences import N_
+from kamscore.sentences import N_, Sentence
 
 TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula", "commission")
 SCORING_KEYS = (*TRANSFORM_KEYS, "cap", "floor", "missing")
@@ -58,7 +58,11 @@ def read_weight(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
     return weight
 
 
-def factor(ctx: BuildContext, path: KeyPath, raw: Any, what: str = "a factor") -> float | None:
+A_FACTOR = N_("a factor")
+
+
+def factor(ctx: BuildContext, path: KeyPath, raw: Any,
+           what: str | Sentence = A_FACTOR) -> float | None:
     """A factor (1.0 or 100% pays the target), 0 to 10; a plain number above 10 is taken
     for a percentage written without ``%``."""
     quantity = parse_quantity(raw)
@@ -83,7 +87,7 @@ def commission_rate(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
                                     percent=f"{quantity.value * 100:g}",
                                     share=f"{quantity.value / 100:g}"))
         return None
-    return ctx.reader.number(path, raw, what="a commission rate (a share of the amount)",
+    return ctx.reader.number(path, raw, what=N_("a commission rate (a share of the amount)"),
                              minimum=0.0, maximum=1.0)
 
 
@@ -91,18 +95,18 @@ def register_components(ctx: BuildContext, raw: Any) -> list[tuple[KeyPath, dict
     """First pass: the ids and metrics of all components, so that formulas anywhere may read
     any component. Returns the (path, data) of each well-formed component."""
     found: list[tuple[KeyPath, dict[str, Any]]] = []
-    items = ctx.reader.sequence(("components",), raw, what="a list of components")
+    items = ctx.reader.sequence(("components",), raw, what=N_("a list of components"))
     for index, item in enumerate(items or []):
         path: KeyPath = ("components", index)
         commission = isinstance(item, dict) and "commission" in item
         data = ctx.reader.mapping(
             path, item, required=("id", "metric") if commission else ("id", "metric", "weight"),
             optional=(*COMPONENT_KEYS, "weight") if commission else COMPONENT_KEYS,
-            what="a component (a mapping)")
+            what=N_("a component (a mapping)"))
         if data is None:
             continue
         component_id = ctx.reader.identifier((*path, "id"), data.get("id"),
-                                             what="a component id")
+                                             what=N_("a component id"))
         metric = data.get("metric")
         if component_id is None or "metric" not in data:
             continue
@@ -216,11 +220,11 @@ def read_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any], compone
         ok = transform is not None
     cap = base.cap if base else None
     if "cap" in data:
-        cap = factor(ctx, (*path, "cap"), data["cap"], "a cap (a factor)")
+        cap = factor(ctx, (*path, "cap"), data["cap"], N_("a cap (a factor)"))
         ok = ok and cap is not None
     floor = base.floor if base else 0.0
     if "floor" in data:
-        read = factor(ctx, (*path, "floor"), data["floor"], "a floor (a factor)")
+        read = factor(ctx, (*path, "floor"), data["floor"], N_("a floor (a factor)"))
         ok = ok and read is not None
         floor = read if read is not None else floor
     missing = base.missing.value if base else "exclude"
@@ -268,7 +272,7 @@ def read_transform(ctx: BuildContext, path: KeyPath, key: str, raw: Any,
 
 def metric_value(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None) -> float | None:
     """A number in the metric's unit (``0.8``, ``80%``), checked against the unit rules."""
-    quantity = ctx.reader.quantity(path, raw, what="a metric value")
+    quantity = ctx.reader.quantity(path, raw, what=N_("a metric value"))
     if quantity is None:
         return None
     problem = units.literal_problem(unit, quantity.value, quantity.unit, quantity.written)
@@ -281,10 +285,10 @@ def metric_value(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None) -
 def _curve(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
            direction: str) -> Curve | None:
     data = ctx.reader.mapping(path, raw, required=("points",), optional=("below",),
-                              what="a curve (a mapping with points)")
+                              what=N_("a curve (a mapping with points)"))
     if data is None:
         return None
-    items = ctx.reader.sequence((*path, "points"), data.get("points"), what="a list of points")
+    items = ctx.reader.sequence((*path, "points"), data.get("points"), what=N_("a list of points"))
     if items is None:
         return None
     points: list[CurvePoint] = []
@@ -292,7 +296,7 @@ def _curve(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
     for index, item in enumerate(items):
         here = (*path, "points", index)
         point = ctx.reader.mapping(here, item, required=("at", "pays"), optional=("label",),
-                                   what="a point (at, pays, label)")
+                                   what=N_("a point (at, pays, label)"))
         if point is None:
             ok = False
             continue
@@ -323,7 +327,7 @@ def _curve(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
         ok = False
     below = 0.0
     if "below" in data:
-        read = factor(ctx, (*path, "below"), data["below"], "the factor below the first point")
+        read = factor(ctx, (*path, "below"), data["below"], N_("the factor below the first point"))
         ok = ok and read is not None
         below = read if read is not None else below
     if ok:
@@ -364,7 +368,7 @@ def _check_direction(ctx: BuildContext, path: KeyPath, rows: str, key: str,
 def _tiers(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
            direction: str) -> TierTable | None:
     data = ctx.reader.mapping(path, raw, required=("mode", "rows"), optional=("below",),
-                              what="a tier table (mode, rows)")
+                              what=N_("a tier table (mode, rows)"))
     if data is None:
         return None
     mode = ctx.reader.choice((*path, "mode"), data.get("mode"), [m.value for m in TierMode])
@@ -378,7 +382,7 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
                    unit: str | None, direction: str, amount_key: str, *,
                    commission: bool = False) -> TierTable | None:
     """The ``rows`` of a tier table (or a commission's), checked: ordered, touching."""
-    items = ctx.reader.sequence((*path, "rows"), data.get("rows"), what="a list of tiers")
+    items = ctx.reader.sequence((*path, "rows"), data.get("rows"), what=N_("a list of tiers"))
     if items is None:
         return None
     rows: list[tuple[float, float | None, float, str | None]] = []
@@ -387,7 +391,8 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
         here = (*path, "rows", index)
         row = ctx.reader.mapping(here, item, required=("from", amount_key),
                                  optional=("to", "label"),
-                                 what=f"a tier (from, to, {amount_key}, label)")
+                                 what=N_("a tier (from, to, %(key)s, label)",
+                                         key=amount_key))
         if row is None:
             ok = False
             continue
@@ -399,7 +404,7 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
             amount = commission_rate(ctx, (*here, amount_key), row[amount_key])
         else:
             amount = factor(ctx, (*here, amount_key), row[amount_key],
-                            "a rate per unit" if amount_key == "rate" else "a factor")
+                            N_("a rate per unit") if amount_key == "rate" else A_FACTOR)
         label = row.get("label")
         if lower is None or amount is None or ("to" in row and upper is None):
             ok = False
@@ -444,7 +449,7 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
         tiers.append(Tier(lower, math.inf if upper is None else upper, amount, label))
     below = 0.0
     if "below" in data:
-        read = factor(ctx, (*path, "below"), data["below"], "the factor below the first tier")
+        read = factor(ctx, (*path, "below"), data["below"], N_("the factor below the first tier"))
         if read is None:
             return None
         below = read
@@ -458,7 +463,7 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
 
 def _lookup(ctx: BuildContext, path: KeyPath, raw: Any) -> Lookup | None:
     data = ctx.reader.mapping(path, raw, required=("table",), optional=("default",),
-                              what="a lookup (table, default)")
+                              what=N_("a lookup (table, default)"))
     if data is None:
         return None
     table = data.get("table")

@@ -31,6 +31,9 @@ from kamscore.sentences import N_, Sentence
 ATTRIBUTE_UNITS = {"eligible_days": "days", "period_days": "days", "base_salary": "currency"}
 
 
+A_FORMULA = N_("a formula")
+
+
 @dataclass
 class BuildContext:
     reader: Reader
@@ -75,7 +78,7 @@ class BuildContext:
         return Scope(symbols, self.functions, hints)
 
     def formula(self, path: KeyPath, source: Any, expect: ExprType, scope: Scope,
-                what: str = "a formula") -> Expression | None:
+                what: str | Sentence = A_FORMULA) -> Expression | None:
         """Compile ``source`` (the YAML value at ``path``); None after recording a problem."""
         if source is ABSENT:
             return None

@@ -111,11 +111,11 @@ class _Builder:
         data = self.reader.mapping((), raw, required=required,
                                    optional=(*TOP_OPTIONAL, *(
                                        ("target_incentive",) if commissions_only else ())),
-                                   what="a ruleset (a mapping)")
+                                   what=N_("a ruleset (a mapping)"))
         if data is None:
             return None
         r = self.reader
-        name = r.identifier(("name",), data.get("name"), what="a ruleset name") \
+        name = r.identifier(("name",), data.get("name"), what=N_("a ruleset name")) \
             if "name" in data else None
         version = self._version(data.get("version")) if "version" in data else None
         period = r.choice(("period",), data.get("period"), [p.value for p in PeriodKind]) \
@@ -201,7 +201,7 @@ class _Builder:
         step = Decimal("0.01")
         if "step" in data:
             read = self.reader.decimal(("rounding", "step"), data["step"],
-                                       what="a rounding step like 0.01, 0.05 or 1")
+                                       what=N_("a rounding step like 0.01, 0.05 or 1"))
             if read is None:
                 return None
             if read <= 0 or (read * 1_000_000) % 1 != 0:
@@ -230,10 +230,10 @@ class _Builder:
             return None
         roles: tuple[str, ...] | None = None
         if data.get("roles") is not None:
-            items = r.sequence(("eligibility", "roles"), data["roles"], what="a list of roles")
+            items = r.sequence(("eligibility", "roles"), data["roles"], what=N_("a list of roles"))
             if items is None:
                 return None
-            texts = [r.text(("eligibility", "roles", i), v, what="a role")
+            texts = [r.text(("eligibility", "roles", i), v, what=N_("a role"))
                      for i, v in enumerate(items)]
             if None in texts:
                 return None
@@ -252,7 +252,7 @@ class _Builder:
             return
         for name, kind in raw.items():
             path: KeyPath = ("attributes", str(name))
-            if self.reader.identifier(path, name, what="an attribute name") is None:
+            if self.reader.identifier(path, name, what=N_("an attribute name")) is None:
                 continue
             choice = self.reader.choice(path, kind, [t.value for t in AttributeType])
             if choice is None:
@@ -271,20 +271,20 @@ class _Builder:
             return
         for name, value in raw.items():
             path: KeyPath = ("parameters", str(name))
-            if self.reader.identifier(path, name, what="a parameter name") is None:
+            if self.reader.identifier(path, name, what=N_("a parameter name")) is None:
                 continue
             clash = name_clash(self.ctx, name)
             if clash:
                 self.reader.problem(path, clash)
                 continue
-            quantity = self.reader.quantity(path, value, what="a number")
+            quantity = self.reader.quantity(path, value, what=N_("a number"))
             if quantity is not None:
                 self.ctx.parameters[name] = quantity
 
     def _target(self, raw: Any) -> TargetIncentive | None:
         path: KeyPath = ("target_incentive",)
         data = self.reader.mapping(path, raw, optional=(
-            "amount", "salary_share", "by", "values", "default"), what="a target incentive")
+            "amount", "salary_share", "by", "values", "default"), what=N_("a target incentive"))
         if data is None:
             return None
         if "by" not in data:
@@ -327,7 +327,7 @@ class _Builder:
 
     def _target_rule(self, path: KeyPath, raw: Any) -> TargetRule | None:
         data = self.reader.mapping(path, raw, optional=("amount", "salary_share"),
-                                   what="a target: amount or salary_share")
+                                   what=N_("a target: amount or salary_share"))
         if data is None:
             return None
         if len(data) != 1:
@@ -336,7 +336,7 @@ class _Builder:
             return None
         if "amount" in data:
             amount = self.reader.number((*path, "amount"), data["amount"],
-                                        what="an amount of money", minimum=0.0, percent=False)
+                                        what=N_("an amount of money"), minimum=0.0, percent=False)
             return TargetRule(amount=amount) if amount is not None else None
         quantity = parse_quantity(data["salary_share"])
         if quantity is None or quantity.unit == "points" or not 0 < quantity.value <= 1:
@@ -356,13 +356,13 @@ class _Builder:
         data = self.reader.mapping(path, raw, optional=("cap", "floor", "cap_amount"))
         if data is None:
             return None
-        cap = factor(self.ctx, (*path, "cap"), data["cap"], "a cap (a factor)") \
+        cap = factor(self.ctx, (*path, "cap"), data["cap"], N_("a cap (a factor)")) \
             if "cap" in data else None
-        floor = factor(self.ctx, (*path, "floor"), data.get("floor", 0), "a floor (a factor)")
+        floor = factor(self.ctx, (*path, "floor"), data.get("floor", 0), N_("a floor (a factor)"))
         cap_amount = None
         if "cap_amount" in data:
             cap_amount = self.reader.number((*path, "cap_amount"), data["cap_amount"],
-                                            what="an amount of money", minimum=0.0,
+                                            what=N_("an amount of money"), minimum=0.0,
                                             percent=False)
             if cap_amount is not None and rounding is not None:
                 steps = Decimal(str(data["cap_amount"])) / rounding.step
@@ -386,7 +386,7 @@ class _Builder:
         if raw is None:
             return None
         data = self.reader.mapping((key,), raw, optional=names,
-                                   what=f"a mapping of {key} to percentages")
+                                   what=N_("a mapping of %(key)s to percentages", key=key))
         if data is None:
             return None
         result = {}

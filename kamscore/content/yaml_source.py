@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from kamscore.sentences import Sentence
+from kamscore.sentences import N_, Sentence
 
 #: A key path: mapping keys (str) and sequence indexes (int), from the document root.
 KeyPath = tuple[str | int, ...]
@@ -232,14 +232,15 @@ def _build(loader: _Loader, node: yaml.Node, path: KeyPath, source: YamlSource) 
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 source.lines[path] = key_node.start_mark.line + 1
-                source.problem(path, "a key must be a plain value, not a list or mapping")
+                source.problem(path, N_("a key must be a plain value, not a list or mapping"))
                 continue
             key = _scalar(loader, key_node, path, source)
             child = (*path, key if isinstance(key, str | int) else str(key))
             if key in result:
                 first = source.lines[child]
                 source.lines[child] = key_node.start_mark.line + 1
-                source.problem(child, f"duplicate key {key!r} (first given on line {first})")
+                source.problem(child, N_("duplicate key %(key)s (first given on line %(line)s)",
+                                         key=repr(key), line=first))
                 source.lines[child] = first
                 continue
             source.lines[child] = key_node.start_mark.line + 1
@@ -257,12 +258,14 @@ def _scalar(loader: _Loader, node: yaml.Node, path: KeyPath, source: YamlSource)
     ``path`` for a number too long to read or a value that cannot be constructed."""
     if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_LENGTH:
         source.lines.setdefault(path, node.start_mark.line + 1)
-        source.problem(path, f"a number written with {len(node.value)} characters; at most "
-                             f"{MAX_NUMBER_LENGTH} are allowed")
+        source.problem(path, N_("a number written with %(length)s characters; at most "
+                                "%(most)s are allowed", length=len(node.value),
+                                most=MAX_NUMBER_LENGTH))
         return None
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. the date 2026-02-31
         source.lines.setdefault(path, node.start_mark.line + 1)
-        source.problem(path, f"cannot read {node.value!r}: {exc}")
+        source.problem(path, N_("cannot read %(value)s: %(error)s", value=repr(node.value),
+                                error=str(exc)))
         return None

@@ -31,8 +31,8 @@ from kamscore.engine.model import (
     TierTable,
     Transform,
 )
-from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion
-from kamscore.sentences import N_
+from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion, what_of
+from kamscore.sentences import N_, Sentence
 
 TRANSFORM_KEYS = ("curve", "tiers", "lookup", "formula", "commission")
 SCORING_KEYS = (*TRANSFORM_KEYS, "cap", "floor", "missing")
@@ -58,15 +58,21 @@ def read_weight(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
     return weight
 
 
-def factor(ctx: BuildContext, path: KeyPath, raw: Any, what: str = "a factor") -> float | None:
+A_FACTOR = N_("a factor")
+
+
+def factor(ctx: BuildContext, path: KeyPath, raw: Any,
+           what: str | Sentence = A_FACTOR) -> float | None:
     """A factor (1.0 or 100% pays the target), 0 to 10; a plain number above 10 is taken
     for a percentage written without ``%``."""
     quantity = parse_quantity(raw)
     if quantity is not None and quantity.unit is None and MAX_FACTOR < quantity.value <= 1000:
-        ctx.reader.problem(path, f"{what} of {quantity.written} would pay "
-                                 f"{quantity.value * 100:g} % of target; write "
-                                 f"{quantity.written}% (= {quantity.value / 100:g}) for "
-                                 f"{quantity.written} %")
+        ctx.reader.problem(path, N_("%(what)s of %(written)s would pay %(percent)s %% of "
+                                    "target; write %(written)s%% (= %(share)s) for "
+                                    "%(written)s %%", what=what_of(what),
+                                    written=quantity.written,
+                                    percent=f"{quantity.value * 100:g}",
+                                    share=f"{quantity.value / 100:g}"))
         return None
     return ctx.reader.number(path, raw, what=what, minimum=0.0, maximum=MAX_FACTOR)
 
@@ -75,12 +81,13 @@ def commission_rate(ctx: BuildContext, path: KeyPath, raw: Any) -> float | None:
     """A commission rate: a share of the amount, 0 to 100 % (``3%`` or ``0.03``)."""
     quantity = parse_quantity(raw)
     if quantity is not None and quantity.unit is None and 1 < quantity.value <= 100:
-        ctx.reader.problem(path, f"a commission rate of {quantity.written} would pay "
-                                 f"{quantity.value * 100:g} % of the amount; write "
-                                 f"{quantity.written}% (= {quantity.value / 100:g}) for "
-                                 f"{quantity.written} %")
+        ctx.reader.problem(path, N_("a commission rate of %(written)s would pay %(percent)s "
+                                    "%% of the amount; write %(written)s%% (= %(share)s) for "
+                                    "%(written)s %%", written=quantity.written,
+                                    percent=f"{quantity.value * 100:g}",
+                                    share=f"{quantity.value / 100:g}"))
         return None
-    return ctx.reader.number(path, raw, what="a commission rate (a share of the amount)",
+    return ctx.reader.number(path, raw, what=N_("a commission rate (a share of the amount)"),
                              minimum=0.0, maximum=1.0)
 
 
@@ -88,18 +95,18 @@ def register_components(ctx: BuildContext, raw: Any) -> list[tuple[KeyPath, dict
     """First pass: the ids and metrics of all components, so that formulas anywhere may read
     any component. Returns the (path, data) of each well-formed component."""
     found: list[tuple[KeyPath, dict[str, Any]]] = []
-    items = ctx.reader.sequence(("components",), raw, what="a list of components")
+    items = ctx.reader.sequence(("components",), raw, what=N_("a list of components"))
     for index, item in enumerate(items or []):
         path: KeyPath = ("components", index)
         commission = isinstance(item, dict) and "commission" in item
         data = ctx.reader.mapping(
             path, item, required=("id", "metric") if commission else ("id", "metric", "weight"),
             optional=(*COMPONENT_KEYS, "weight") if commission else COMPONENT_KEYS,
-            what="a component (a mapping)")
+            what=N_("a component (a mapping)"))
         if data is None:
             continue
         component_id = ctx.reader.identifier((*path, "id"), data.get("id"),
-                                             what="a component id")
+                                             what=N_("a component id"))
         metric = data.get("metric")
         if component_id is None or "metric" not in data:
             continue
@@ -154,8 +161,8 @@ def build_component(ctx: BuildContext, path: KeyPath, data: dict[str, Any]) -> C
 
 def _params(ctx: BuildContext, path: KeyPath, raw: Any, metric: str) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
-        ctx.reader.problem(path, f"expected a mapping of the metric's parameters, found "
-                                 f"{describe(raw)}")
+        ctx.reader.problem(path, N_("expected a mapping of the metric's parameters, found "
+                                    "%(found)s", found=describe(raw)))
         return None
     info = ctx.catalogue.get(metric) if metric else None
     if info is None:
@@ -168,17 +175,20 @@ def _params(ctx: BuildContext, path: KeyPath, raw: Any, metric: str) -> dict[str
     for key, messages in sorted(errors.items(), key=lambda kv: str(kv[0])):
         if key == "_schema":
             for message in _flatten(messages):
-                ctx.reader.problem(path, f"metric {metric}: {message}")
+                ctx.reader.problem(path, N_("metric %(metric)s: %(message)s", metric=metric,
+                                            message=message))
             continue
         texts = list(_flatten(messages))
         if texts == ["Unknown field."]:
-            takes = ", ".join(names) if names else "no parameters"
+            takes = ", ".join(names) if names else N_("no parameters")
             ctx.reader.problem((*path, str(key)),
-                               f"unknown parameter {key!r} of metric {metric}"
-                               f"{suggestion(str(key), names)} (it takes: {takes})")
+                               N_("unknown parameter %(key)s of metric %(metric)s%(hint)s (it "
+                                  "takes: %(takes)s)", key=repr(key), metric=metric,
+                                  hint=suggestion(str(key), names), takes=takes))
         else:
             for message in texts:
-                ctx.reader.problem((*path, str(key)), f"metric {metric}: {message}")
+                ctx.reader.problem((*path, str(key)), N_("metric %(metric)s: %(message)s",
+                                                         metric=metric, message=message))
     return None
 
 
@@ -198,10 +208,11 @@ def read_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any], compone
     transform: Transform | None = base.transform if base else None
     ok = True
     if len(given) > 1:
-        kinds = "curve, tiers, lookup, formula or commission" if "commission" in given else (
-            "curve, tiers, lookup or formula")
-        ctx.reader.problem((*path, given[1]), f"give one of {kinds}, not both {given[0]!r} "
-                                              f"and {given[1]!r}")
+        kinds = N_("curve, tiers, lookup, formula or commission") if "commission" in given \
+            else N_("curve, tiers, lookup or formula")
+        ctx.reader.problem((*path, given[1]), N_("give one of %(kinds)s, not both %(first)s "
+                                                 "and %(second)s", kinds=kinds,
+                                                 first=repr(given[0]), second=repr(given[1])))
         ok = False
     elif given:
         transform = read_transform(ctx, (*path, given[0]), given[0], data[given[0]],
@@ -209,11 +220,11 @@ def read_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any], compone
         ok = transform is not None
     cap = base.cap if base else None
     if "cap" in data:
-        cap = factor(ctx, (*path, "cap"), data["cap"], "a cap (a factor)")
+        cap = factor(ctx, (*path, "cap"), data["cap"], N_("a cap (a factor)"))
         ok = ok and cap is not None
     floor = base.floor if base else 0.0
     if "floor" in data:
-        read = factor(ctx, (*path, "floor"), data["floor"], "a floor (a factor)")
+        read = factor(ctx, (*path, "floor"), data["floor"], N_("a floor (a factor)"))
         ok = ok and read is not None
         floor = read if read is not None else floor
     missing = base.missing.value if base else "exclude"
@@ -261,7 +272,7 @@ def read_transform(ctx: BuildContext, path: KeyPath, key: str, raw: Any,
 
 def metric_value(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None) -> float | None:
     """A number in the metric's unit (``0.8``, ``80%``), checked against the unit rules."""
-    quantity = ctx.reader.quantity(path, raw, what="a metric value")
+    quantity = ctx.reader.quantity(path, raw, what=N_("a metric value"))
     if quantity is None:
         return None
     problem = units.literal_problem(unit, quantity.value, quantity.unit, quantity.written)
@@ -274,10 +285,10 @@ def metric_value(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None) -
 def _curve(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
            direction: str) -> Curve | None:
     data = ctx.reader.mapping(path, raw, required=("points",), optional=("below",),
-                              what="a curve (a mapping with points)")
+                              what=N_("a curve (a mapping with points)"))
     if data is None:
         return None
-    items = ctx.reader.sequence((*path, "points"), data.get("points"), what="a list of points")
+    items = ctx.reader.sequence((*path, "points"), data.get("points"), what=N_("a list of points"))
     if items is None:
         return None
     points: list[CurvePoint] = []
@@ -285,7 +296,7 @@ def _curve(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
     for index, item in enumerate(items):
         here = (*path, "points", index)
         point = ctx.reader.mapping(here, item, required=("at", "pays"), optional=("label",),
-                                   what="a point (at, pays, label)")
+                                   what=N_("a point (at, pays, label)"))
         if point is None:
             ok = False
             continue
@@ -316,7 +327,7 @@ def _curve(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
         ok = False
     below = 0.0
     if "below" in data:
-        read = factor(ctx, (*path, "below"), data["below"], "the factor below the first point")
+        read = factor(ctx, (*path, "below"), data["below"], N_("the factor below the first point"))
         ok = ok and read is not None
         below = read if read is not None else below
     if ok:
@@ -334,20 +345,22 @@ def _check_direction(ctx: BuildContext, path: KeyPath, rows: str, key: str,
         worse = factors[index] < factors[index - 1] if higher else (
             factors[index] > factors[index - 1])
         if worse:
-            better = "higher" if higher else "lower"
-            ctx.reader.problem((*path, rows, index, key),
-                               f"pays {factors[index]:g} after {factors[index - 1]:g}: for this "
-                               f"metric a {better} value is better, so the factor must not "
-                               f"{'fall' if higher else 'rise'} as the value rises")
+            values = {"pays": f"{factors[index]:g}", "after": f"{factors[index - 1]:g}"}
+            ctx.reader.problem((*path, rows, index, key), N_(
+                "pays %(pays)s after %(after)s: for this metric a higher value is better, so "
+                "the factor must not fall as the value rises", **values) if higher else N_(
+                "pays %(pays)s after %(after)s: for this metric a lower value is better, so "
+                "the factor must not rise as the value rises", **values))
             return False
     if higher and below > factors[0]:
-        ctx.reader.problem((*path, "below"), f"pays {below:g} below the first point but "
-                                             f"{factors[0]:g} at it; a higher value is better")
+        ctx.reader.problem((*path, "below"), N_("pays %(below)s below the first point but "
+                                                "%(first)s at it; a higher value is better",
+                                                below=f"{below:g}", first=f"{factors[0]:g}"))
         return False
     if not higher and not below_given:
-        ctx.reader.problem(path, "for a metric where lower is better, state `below` (the "
-                                 "factor paid for values under the first point, the best "
-                                 "ones)")
+        ctx.reader.problem(path, N_("for a metric where lower is better, state `below` (the "
+                                    "factor paid for values under the first point, the best "
+                                    "ones)"))
         return False
     return True
 
@@ -355,7 +368,7 @@ def _check_direction(ctx: BuildContext, path: KeyPath, rows: str, key: str,
 def _tiers(ctx: BuildContext, path: KeyPath, raw: Any, unit: str | None,
            direction: str) -> TierTable | None:
     data = ctx.reader.mapping(path, raw, required=("mode", "rows"), optional=("below",),
-                              what="a tier table (mode, rows)")
+                              what=N_("a tier table (mode, rows)"))
     if data is None:
         return None
     mode = ctx.reader.choice((*path, "mode"), data.get("mode"), [m.value for m in TierMode])
@@ -369,7 +382,7 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
                    unit: str | None, direction: str, amount_key: str, *,
                    commission: bool = False) -> TierTable | None:
     """The ``rows`` of a tier table (or a commission's), checked: ordered, touching."""
-    items = ctx.reader.sequence((*path, "rows"), data.get("rows"), what="a list of tiers")
+    items = ctx.reader.sequence((*path, "rows"), data.get("rows"), what=N_("a list of tiers"))
     if items is None:
         return None
     rows: list[tuple[float, float | None, float, str | None]] = []
@@ -378,7 +391,8 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
         here = (*path, "rows", index)
         row = ctx.reader.mapping(here, item, required=("from", amount_key),
                                  optional=("to", "label"),
-                                 what=f"a tier (from, to, {amount_key}, label)")
+                                 what=N_("a tier (from, to, %(key)s, label)",
+                                         key=amount_key))
         if row is None:
             ok = False
             continue
@@ -390,14 +404,15 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
             amount = commission_rate(ctx, (*here, amount_key), row[amount_key])
         else:
             amount = factor(ctx, (*here, amount_key), row[amount_key],
-                            "a rate per unit" if amount_key == "rate" else "a factor")
+                            N_("a rate per unit") if amount_key == "rate" else A_FACTOR)
         label = row.get("label")
         if lower is None or amount is None or ("to" in row and upper is None):
             ok = False
             continue
         if upper is not None and upper <= lower:
-            ctx.reader.problem((*here, "to"), f"the tier ends ({upper:g}) before it starts "
-                                              f"({lower:g})")
+            ctx.reader.problem((*here, "to"), N_("the tier ends (%(upper)s) before it starts "
+                                                 "(%(lower)s)", upper=f"{upper:g}",
+                                                 lower=f"{lower:g}"))
             ok = False
         rows.append((lower, upper, amount, label if isinstance(label, str) else None))
     if not ok:
@@ -409,27 +424,32 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
             following = rows[index + 1][0]
             if following <= lower:
                 ctx.reader.problem((*path, "rows", index + 1, "from"),
-                                   f"tiers must be in increasing order: from {following:g} is "
-                                   f"not above the previous tier's from {lower:g}")
+                                   N_("tiers must be in increasing order: from %(following)s "
+                                      "is not above the previous tier's from %(lower)s",
+                                      following=f"{following:g}", lower=f"{lower:g}"))
                 return None
             if upper is not None and upper > following:
-                ctx.reader.problem((*here, "to"), f"tiers overlap: this tier runs to {upper:g} "
-                                                  f"but the next one starts at {following:g}")
+                ctx.reader.problem((*here, "to"), N_("tiers overlap: this tier runs to "
+                                                     "%(upper)s but the next one starts at "
+                                                     "%(following)s", upper=f"{upper:g}",
+                                                     following=f"{following:g}"))
                 return None
             if upper is not None and upper < following:
-                ctx.reader.problem((*here, "to"), f"gap between tiers: this tier ends at "
-                                                  f"{upper:g} but the next one starts at "
-                                                  f"{following:g}")
+                ctx.reader.problem((*here, "to"), N_("gap between tiers: this tier ends at "
+                                                     "%(upper)s but the next one starts at "
+                                                     "%(following)s", upper=f"{upper:g}",
+                                                     following=f"{following:g}"))
                 return None
             upper = following
         elif upper is not None:
-            ctx.reader.problem((*here, "to"), "the last tier is open-ended: leave out `to` (a "
-                                              "value at or above it would be in no tier)")
+            ctx.reader.problem((*here, "to"), N_("the last tier is open-ended: leave out `to` "
+                                                 "(a value at or above it would be in no "
+                                                 "tier)"))
             return None
         tiers.append(Tier(lower, math.inf if upper is None else upper, amount, label))
     below = 0.0
     if "below" in data:
-        read = factor(ctx, (*path, "below"), data["below"], "the factor below the first tier")
+        read = factor(ctx, (*path, "below"), data["below"], N_("the factor below the first tier"))
         if read is None:
             return None
         below = read
@@ -443,13 +463,14 @@ def read_tier_rows(ctx: BuildContext, path: KeyPath, data: dict[str, Any], mode:
 
 def _lookup(ctx: BuildContext, path: KeyPath, raw: Any) -> Lookup | None:
     data = ctx.reader.mapping(path, raw, required=("table",), optional=("default",),
-                              what="a lookup (table, default)")
+                              what=N_("a lookup (table, default)"))
     if data is None:
         return None
     table = data.get("table")
     if not isinstance(table, dict) or not table:
-        ctx.reader.problem((*path, "table"), f"expected a mapping of metric values to factors, "
-                                             f"found {describe(table)}")
+        ctx.reader.problem((*path, "table"), N_("expected a mapping of metric values to "
+                                                "factors, found %(found)s",
+                                                found=describe(table)))
         return None
     entries: list[tuple[float | str, float]] = []
     ok = True
@@ -457,8 +478,8 @@ def _lookup(ctx: BuildContext, path: KeyPath, raw: Any) -> Lookup | None:
         here = (*path, "table", key if isinstance(key, str | int) else str(key))
         quantity = parse_quantity(key)
         if quantity is None:
-            ctx.reader.problem(here, f"lookup keys are the metric's values (numbers), found "
-                                     f"{describe(key)}")
+            ctx.reader.problem(here, N_("lookup keys are the metric's values (numbers), found "
+                                        "%(found)s", found=describe(key)))
             ok = False
             continue
         points = factor(ctx, here, value)

@@ -28,7 +28,7 @@ from kamscore.engine.model import (
     Variant,
 )
 from kamscore.engine.reader import ABSENT, describe, parse_quantity, suggestion, what_of
-from kamscore.sentences import N_
+from kamscore.sentences import N_, Sentence
 
 MAX_TABLE = 20  # entries of a {by, values} multiplier table
 
@@ -39,7 +39,8 @@ def _text_literal(value: Any) -> str:
     return f"{quote}{text}{quote}"
 
 
-def condition(ctx: BuildContext, path: KeyPath, raw: Any, what: str) -> Expression | None:
+def condition(ctx: BuildContext, path: KeyPath, raw: Any,
+              what: str | Sentence) -> Expression | None:
     """A condition: a formula text, or a mapping ``attribute: value-or-list`` (all must
     hold)."""
     scope = ctx.scope()
@@ -64,8 +65,9 @@ def condition(ctx: BuildContext, path: KeyPath, raw: Any, what: str) -> Expressi
                                         hint=suggestion(str(attribute), texts)))
             return None
         if kind is not AttributeType.TEXT:
-            ctx.reader.problem(here, f"{attribute!r} is a number; compare it in a formula, e.g. "
-                                     f"\"{attribute} >= 30\"")
+            ctx.reader.problem(here, N_("%(attribute)s is a number; compare it in a formula, "
+                                        "e.g. \"%(example)s\"", attribute=repr(attribute),
+                                        example=f"{attribute} >= 30"))
             return None
         values = wanted if isinstance(wanted, list) else [wanted]
         if not values or any(isinstance(v, dict | list | bool) or v is None for v in values):
@@ -95,7 +97,7 @@ def applies_to(ctx: BuildContext, path: KeyPath, raw: Any) -> tuple[str, ...] | 
 
 
 def read_gates(ctx: BuildContext, raw: Any) -> list[Gate] | None:
-    items = ctx.reader.sequence(("gates",), raw, what="a list of gates", allow_empty=True)
+    items = ctx.reader.sequence(("gates",), raw, what=N_("a list of gates"), allow_empty=True)
     if items is None:
         return None
     gates: list[Gate] = []
@@ -112,10 +114,10 @@ def read_gates(ctx: BuildContext, raw: Any) -> list[Gate] | None:
 def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate | None:
     data = ctx.reader.mapping(path, item, required=("id",), optional=(
         "title", "component", "at_least", "at_most", "min_responses", "when", "applies_to",
-        "otherwise", "if_missing", "blocks"), what="a gate (a mapping)")
+        "otherwise", "if_missing", "blocks"), what=N_("a gate (a mapping)"))
     if data is None:
         return None
-    gate_id = ctx.reader.identifier((*path, "id"), data.get("id"), what="a gate id")
+    gate_id = ctx.reader.identifier((*path, "id"), data.get("id"), what=N_("a gate id"))
     if gate_id is not None and gate_id in seen:
         ctx.reader.problem((*path, "id"), N_("duplicate gate id %(id)s", id=repr(gate_id)))
         gate_id = None
@@ -124,12 +126,12 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
     structured = [k for k in ("component", "at_least", "at_most", "min_responses") if k in data]
     expression: Expression | None = None
     if "when" in data and structured:
-        ctx.reader.problem((*path, structured[0]), "give either `when` (a formula) or "
-                                                   "`component` with at_least/at_most/"
-                                                   "min_responses, not both")
+        ctx.reader.problem((*path, structured[0]), N_("give either `when` (a formula) or "
+                                                      "`component` with at_least/at_most/"
+                                                      "min_responses, not both"))
     elif "when" in data:
         expression = ctx.formula((*path, "when"), data["when"], ExprType.BOOL, ctx.scope(),
-                                 "a gate condition")
+                                 N_("a gate condition"))
     elif "component" in data:
         expression = _structured_gate(ctx, path, data)
     else:
@@ -139,15 +141,15 @@ def _gate(ctx: BuildContext, path: KeyPath, item: Any, seen: set[str]) -> Gate |
     otherwise = 0.0
     if "otherwise" in data:
         otherwise = ctx.reader.number((*path, "otherwise"), data["otherwise"],
-                                      what="the factor a failed gate keeps",
+                                      what=N_("the factor a failed gate keeps"),
                                       minimum=0.0, maximum=1.0)
     if_missing = ctx.reader.choice((*path, "if_missing"), data.get("if_missing", "fail"),
                                    [m.value for m in GateMissing])
     blocks = ctx.reader.choice((*path, "blocks"), data.get("blocks", "all"),
                                [b.value for b in GateBlocks])
     if blocks == GateBlocks.ACCELERATOR and targets == ():
-        ctx.reader.problem((*path, "blocks"), "a gate that blocks the accelerator applies to "
-                                              "components: list them under applies_to")
+        ctx.reader.problem((*path, "blocks"), N_("a gate that blocks the accelerator applies "
+                                                 "to components: list them under applies_to"))
         blocks = None
     if None in (gate_id, expression, targets, otherwise, if_missing, blocks):
         return None
@@ -165,9 +167,10 @@ def _structured_gate(ctx: BuildContext, path: KeyPath, data: dict[str, Any]
     if component not in ctx.metrics:
         if component in ctx.catalogue:
             ctx.reader.problem((*path, "component"),
-                               f"the gate reads metric {component!r}, which this ruleset does "
-                               f"not compute: add a component with metric: {component} "
-                               "(weight 0 if it should not pay) and name its id here")
+                               N_("the gate reads metric %(metric)s, which this ruleset does "
+                                  "not compute: add a component with metric: %(code)s (weight "
+                                  "0 if it should not pay) and name its id here",
+                                  metric=repr(component), code=component))
         else:
             ctx.reader.problem((*path, "component"),
                                N_("unknown component %(component)s%(hint)s",
@@ -195,15 +198,15 @@ def _structured_gate(ctx: BuildContext, path: KeyPath, data: dict[str, Any]
             return None
         parts.append(f"n({component}) >= {count}")
     if not parts:
-        ctx.reader.problem(path, "a gate on a component needs at_least, at_most or "
-                                 "min_responses")
+        ctx.reader.problem(path, N_("a gate on a component needs at_least, at_most or "
+                                    "min_responses"))
         return None
     return ctx.formula(path, " and ".join(parts), ExprType.BOOL, ctx.scope(),
-                       "a gate condition")
+                       N_("a gate condition"))
 
 
 def read_modifiers(ctx: BuildContext, raw: Any) -> list[Modifier] | None:
-    items = ctx.reader.sequence(("modifiers",), raw, what="a list of modifiers",
+    items = ctx.reader.sequence(("modifiers",), raw, what=N_("a list of modifiers"),
                                 allow_empty=True)
     if items is None:
         return None
@@ -214,12 +217,12 @@ def read_modifiers(ctx: BuildContext, raw: Any) -> list[Modifier] | None:
         path: KeyPath = ("modifiers", index)
         data = ctx.reader.mapping(path, item, required=("id", "multiplier"),
                                   optional=("title", "when", "applies_to"),
-                                  what="a modifier (a mapping)")
+                                  what=N_("a modifier (a mapping)"))
         if data is None:
             ok = False
             continue
         modifier_id = ctx.reader.identifier((*path, "id"), data.get("id"),
-                                            what="a modifier id")
+                                            what=N_("a modifier id"))
         if modifier_id is not None and modifier_id in seen:
             ctx.reader.problem((*path, "id"), N_("duplicate modifier id %(id)s",
                                                  id=repr(modifier_id)))
@@ -246,43 +249,45 @@ def _multiplier(ctx: BuildContext, path: KeyPath, raw: Any) -> Expression | None
     scope = ctx.scope()
     quantity = parse_quantity(raw)
     if quantity is not None:
-        if factor(ctx, path, raw, "a multiplier") is None:
+        if factor(ctx, path, raw, N_("a multiplier")) is None:
             return None
-        return ctx.formula(path, quantity.written, ExprType.NUMBER, scope, "a multiplier")
+        return ctx.formula(path, quantity.written, ExprType.NUMBER, scope, N_("a multiplier"))
     if isinstance(raw, str):
-        return ctx.formula(path, raw, ExprType.NUMBER, scope, "a multiplier formula")
+        return ctx.formula(path, raw, ExprType.NUMBER, scope, N_("a multiplier formula"))
     data = ctx.reader.mapping(path, raw, required=("by", "values"), optional=("default",),
-                              what="a multiplier: a number, a formula, or {by, values, "
-                                   "default}")
+                              what=N_("a multiplier: a number, a formula, or {by, values, "
+                                      "default}"))
     if data is None or "by" not in data or "values" not in data:
         return None
     by = data["by"]
     if ctx.attributes.get(by) is not AttributeType.TEXT:
-        ctx.reader.problem((*path, "by"), f"expected a text attribute (segment, role, grade, "
-                                          f"...), found {describe(by)}")
+        ctx.reader.problem((*path, "by"), N_("expected a text attribute (segment, role, "
+                                             "grade, ...), found %(found)s",
+                                             found=describe(by)))
         return None
     values = data["values"]
     if not isinstance(values, dict) or not values or len(values) > MAX_TABLE:
-        ctx.reader.problem((*path, "values"), f"expected a mapping of 1 to {MAX_TABLE} "
-                                              f"{by} values to multipliers")
+        ctx.reader.problem((*path, "values"), N_("expected a mapping of 1 to %(most)s %(by)s "
+                                                 "values to multipliers", most=MAX_TABLE,
+                                                 by=by))
         return None
     source = "1" if "default" not in data else None
     if "default" in data:
-        default = factor(ctx, (*path, "default"), data["default"], "a multiplier")
+        default = factor(ctx, (*path, "default"), data["default"], N_("a multiplier"))
         if default is None:
             return None
         source = parse_quantity(data["default"]).written  # type: ignore[union-attr]
     for key, value in reversed(list(values.items())):
-        if factor(ctx, (*path, "values", str(key)), value, "a multiplier") is None:
+        if factor(ctx, (*path, "values", str(key)), value, N_("a multiplier")) is None:
             return None
         written = parse_quantity(value).written  # type: ignore[union-attr]
         source = f"if({by} == {_text_literal(key)}, {written}, {source})"
-    return ctx.formula(path, source or "1", ExprType.NUMBER, scope, "a multiplier")
+    return ctx.formula(path, source or "1", ExprType.NUMBER, scope, N_("a multiplier"))
 
 
 def read_variants(ctx: BuildContext, raw: Any, components: list[Component]
                   ) -> list[Variant] | None:
-    items = ctx.reader.sequence(("variants",), raw, what="a list of variants",
+    items = ctx.reader.sequence(("variants",), raw, what=N_("a list of variants"),
                                 allow_empty=True)
     if items is None:
         return None
@@ -294,18 +299,19 @@ def read_variants(ctx: BuildContext, raw: Any, components: list[Component]
         path: KeyPath = ("variants", index)
         data = ctx.reader.mapping(path, item, required=("id", "when"),
                                   optional=("title", "weights", "components"),
-                                  what="a variant (a mapping)")
+                                  what=N_("a variant (a mapping)"))
         if data is None:
             ok = False
             continue
-        variant_id = ctx.reader.identifier((*path, "id"), data.get("id"), what="a variant id")
+        variant_id = ctx.reader.identifier((*path, "id"), data.get("id"), what=N_("a variant id"))
         if variant_id is not None and variant_id in seen:
-            ctx.reader.problem((*path, "id"), f"duplicate variant id {variant_id!r}"
-                               + (" ('default' names the base plan)"
-                                  if variant_id == "default" else ""))
+            ctx.reader.problem((*path, "id"), N_("duplicate variant id %(id)s ('default' "
+                                                 "names the base plan)", id=repr(variant_id))
+                               if variant_id == "default" else
+                               N_("duplicate variant id %(id)s", id=repr(variant_id)))
             variant_id = None
         seen.add(variant_id or "")
-        when = condition(ctx, (*path, "when"), data.get("when"), "a variant condition")
+        when = condition(ctx, (*path, "when"), data.get("when"), N_("a variant condition"))
         scoring = _variant_scoring(ctx, path, data, by_id)
         if None in (variant_id, when, scoring):
             ok = False
@@ -329,14 +335,16 @@ def _variant_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any],
         return None
     overrides = data.get("components", {})
     if not isinstance(overrides, dict):
-        ctx.reader.problem((*path, "components"), f"expected a mapping of component ids to "
-                                                  f"changes, found {describe(overrides)}")
+        ctx.reader.problem((*path, "components"), N_("expected a mapping of component ids "
+                                                     "to changes, found %(found)s",
+                                                     found=describe(overrides)))
         return None
     for component_id, raw in weights.items():
         here = (*path, "weights", str(component_id))
         if component_id not in ctx.metrics:
-            ctx.reader.problem(here, f"unknown component {component_id!r}"
-                                     f"{suggestion(str(component_id), list(ctx.metrics))}")
+            ctx.reader.problem(here, N_("unknown component %(component)s%(hint)s",
+                                        component=repr(component_id),
+                                        hint=suggestion(str(component_id), list(ctx.metrics))))
             ok = False
             continue
         weight = read_weight(ctx, here, raw)
@@ -347,12 +355,13 @@ def _variant_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any],
     for component_id, raw in overrides.items():
         here = (*path, "components", str(component_id))
         if component_id not in ctx.metrics:
-            ctx.reader.problem(here, f"unknown component {component_id!r}"
-                                     f"{suggestion(str(component_id), list(ctx.metrics))}")
+            ctx.reader.problem(here, N_("unknown component %(component)s%(hint)s",
+                                        component=repr(component_id),
+                                        hint=suggestion(str(component_id), list(ctx.metrics))))
             ok = False
             continue
         change = ctx.reader.mapping(here, raw, optional=SCORING_KEYS,
-                                    what="changes to the component's scoring")
+                                    what=N_("changes to the component's scoring"))
         if change is None:
             ok = False
             continue
@@ -367,8 +376,9 @@ def _variant_scoring(ctx: BuildContext, path: KeyPath, data: dict[str, Any],
     for component_id, scoring in resolved.items():
         if scoring.weight > 0 and scoring.transform is None:
             ctx.reader.problem((*path, "weights", component_id),
-                               f"component {component_id!r} has a weight under this variant "
-                               "but no curve, tiers, lookup or formula: give one under "
-                               f"components.{component_id}")
+                               N_("component %(component)s has a weight under this variant "
+                                  "but no curve, tiers, lookup or formula: give one under "
+                                  "components.%(code)s", component=repr(component_id),
+                                  code=component_id))
             ok = False
     return resolved if ok else None

@@ -24,10 +24,14 @@ from kamscore.engine.expressions import (
     compile_expression,
 )
 from kamscore.engine.model import STANDARD_ATTRIBUTES, AttributeType
-from kamscore.engine.reader import ABSENT, Quantity, Reader
+from kamscore.engine.reader import ABSENT, Quantity, Reader, what_of
+from kamscore.sentences import N_, Sentence
 
 #: Units of the standard numeric attributes, for unit checks in formulas.
 ATTRIBUTE_UNITS = {"eligible_days": "days", "period_days": "days", "base_salary": "currency"}
+
+
+A_FORMULA = N_("a formula")
 
 
 @dataclass
@@ -74,17 +78,20 @@ class BuildContext:
         return Scope(symbols, self.functions, hints)
 
     def formula(self, path: KeyPath, source: Any, expect: ExprType, scope: Scope,
-                what: str = "a formula") -> Expression | None:
+                what: str | Sentence = A_FORMULA) -> Expression | None:
         """Compile ``source`` (the YAML value at ``path``); None after recording a problem."""
         if source is ABSENT:
             return None
         if not isinstance(source, str) or not source.strip():
-            self.reader.problem(path, f"expected {what} (a text), found {source!r}")
+            self.reader.problem(path, N_("expected %(what)s (a text), found %(found)s",
+                                         what=what_of(what), found=repr(source)))
             return None
         try:
             return compile_expression(source, scope, expect)
         except ExpressionError as exc:
-            self.reader.problem(path, f"{what}: {exc} in {_quote(source)}")
+            self.reader.problem(path, N_("%(what)s: %(error)s in %(formula)s",
+                                         what=what_of(what), error=str(exc),
+                                         formula=_quote(source)))
             return None
 
 
@@ -93,17 +100,20 @@ def _quote(source: str) -> str:
     return "`" + shown.replace("\n", " ") + "`"
 
 
-def name_clash(context: BuildContext, name: str) -> str | None:
+def name_clash(context: BuildContext, name: str) -> Sentence | None:
     """Why ``name`` cannot name a component or parameter (it would shadow something)."""
     from kamscore.engine.expressions import BUILTINS
     from kamscore.engine.expressions.parser import KEYWORDS
 
     if name in KEYWORDS or name == "value":
-        return f"{name!r} is a reserved word of formulas; choose another name"
+        return N_("%(name)s is a reserved word of formulas; choose another name",
+                  name=repr(name))
     if name in BUILTINS or name in context.functions:
-        return f"{name!r} is the name of a formula function; choose another name"
+        return N_("%(name)s is the name of a formula function; choose another name",
+                  name=repr(name))
     if name in context.attributes:
-        return f"{name!r} is the name of a population attribute; choose another name"
+        return N_("%(name)s is the name of a population attribute; choose another name",
+                  name=repr(name))
     return None
 
 

@@ -74,10 +74,14 @@ def _check_split(ctx: BuildContext, path: KeyPath, label: Sentence | str, axis: 
         have = sum(scoring[c.id].weight for c in components
                    if getattr(c, axis).value == name)
         if abs(have - wanted) > TOLERANCE:
-            ctx.reader.problem(path, f"the {name} components weigh {_percent(have)}{label}, "
-                                     f"but {axis}s declares {name}: {_percent(wanted)}")
+            ctx.reader.problem(path, N_("the %(name)s components weigh %(have)s%(label)s, but "
+                                        "%(axis)ss declares %(name)s: %(wanted)s", name=name,
+                                        have=_percent(have), label=label, axis=axis,
+                                        wanted=_percent(wanted)))
     for component in components:
         name = getattr(component, axis).value
         if name not in split and scoring[component.id].weight > 0:
-            ctx.reader.problem(path, f"component {component.id!r} is {axis} {name!r}, which "
-                                     f"the declared {axis}s leave out")
+            ctx.reader.problem(path, N_("component %(component)s is %(axis)s %(name)s, which "
+                                        "the declared %(axis)ss leave out",
+                                        component=repr(component.id), axis=axis,
+                                        name=repr(name)))

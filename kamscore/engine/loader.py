@@ -44,7 +44,7 @@ from kamscore.engine.model import (
     TargetRule,
 )
 from kamscore.engine.reader import Reader, describe, parse_quantity
-from kamscore.sentences import N_
+from kamscore.sentences import N_, Sentence
 
 MAX_SOURCE = 500_000  # characters
 TOP_REQUIRED = ("name", "version", "period", "currency", "target_incentive", "components")
@@ -111,11 +111,11 @@ class _Builder:
         data = self.reader.mapping((), raw, required=required,
                                    optional=(*TOP_OPTIONAL, *(
                                        ("target_incentive",) if commissions_only else ())),
-                                   what="a ruleset (a mapping)")
+                                   what=N_("a ruleset (a mapping)"))
         if data is None:
             return None
         r = self.reader
-        name = r.identifier(("name",), data.get("name"), what="a ruleset name") \
+        name = r.identifier(("name",), data.get("name"), what=N_("a ruleset name")) \
             if "name" in data else None
         version = self._version(data.get("version")) if "version" in data else None
         period = r.choice(("period",), data.get("period"), [p.value for p in PeriodKind]) \
@@ -144,9 +144,9 @@ class _Builder:
         if "target_incentive" not in data:
             target = TargetIncentive(None, {}, TargetRule(amount=0.0))
         if ramp is not None and ramp.on is RampOn.TARGET_INCENTIVE and commissions_only:
-            self.reader.problem(("ramp", "applies_to"), "a plan of commissions alone has no "
-                                                        "target incentive to ramp: ramp the "
-                                                        "quota")
+            self.reader.problem(("ramp", "applies_to"), N_("a plan of commissions alone has "
+                                                           "no target incentive to ramp: ramp "
+                                                           "the quota"))
         variants = read_variants(self.ctx, data.get("variants", []), built)
         gates = read_gates(self.ctx, data.get("gates", []))
         modifiers = read_modifiers(self.ctx, data.get("modifiers", []))
@@ -201,12 +201,13 @@ class _Builder:
         step = Decimal("0.01")
         if "step" in data:
             read = self.reader.decimal(("rounding", "step"), data["step"],
-                                       what="a rounding step like 0.01, 0.05 or 1")
+                                       what=N_("a rounding step like 0.01, 0.05 or 1"))
             if read is None:
                 return None
             if read <= 0 or (read * 1_000_000) % 1 != 0:
-                self.reader.problem(("rounding", "step"), f"expected a positive step with at "
-                                                          f"most 6 decimals, found {read:f}")
+                self.reader.problem(("rounding", "step"), N_("expected a positive step with "
+                                                             "at most 6 decimals, found "
+                                                             "%(found)s", found=f"{read:f}"))
                 return None
             step = read
         mode = self.reader.choice(("rounding", "mode"), data.get("mode", "half_even"),
@@ -229,10 +230,10 @@ class _Builder:
             return None
         roles: tuple[str, ...] | None = None
         if data.get("roles") is not None:
-            items = r.sequence(("eligibility", "roles"), data["roles"], what="a list of roles")
+            items = r.sequence(("eligibility", "roles"), data["roles"], what=N_("a list of roles"))
             if items is None:
                 return None
-            texts = [r.text(("eligibility", "roles", i), v, what="a role")
+            texts = [r.text(("eligibility", "roles", i), v, what=N_("a role"))
                      for i, v in enumerate(items)]
             if None in texts:
                 return None
@@ -245,68 +246,71 @@ class _Builder:
 
     def _attributes(self, raw: Any) -> None:
         if not isinstance(raw, dict):
-            self.reader.problem(("attributes",), f"expected a mapping of attribute names to "
-                                                 f"'text' or 'number', found {describe(raw)}")
+            self.reader.problem(("attributes",), N_("expected a mapping of attribute names to "
+                                                    "'text' or 'number', found %(found)s",
+                                                    found=describe(raw)))
             return
         for name, kind in raw.items():
             path: KeyPath = ("attributes", str(name))
-            if self.reader.identifier(path, name, what="an attribute name") is None:
+            if self.reader.identifier(path, name, what=N_("an attribute name")) is None:
                 continue
             choice = self.reader.choice(path, kind, [t.value for t in AttributeType])
             if choice is None:
                 continue
             standard = STANDARD_ATTRIBUTES.get(name)
             if standard is not None and standard.value != choice:
-                self.reader.problem(path, f"{name!r} is a standard attribute of type "
-                                          f"{standard.value}")
+                self.reader.problem(path, N_("%(name)s is a standard attribute of type "
+                                             "%(kind)s", name=repr(name), kind=standard.value))
                 continue
             self.ctx.attributes[name] = AttributeType(choice)
 
     def _parameters(self, raw: Any) -> None:
         if not isinstance(raw, dict):
-            self.reader.problem(("parameters",), f"expected a mapping of names to numbers, "
-                                                 f"found {describe(raw)}")
+            self.reader.problem(("parameters",), N_("expected a mapping of names to numbers, "
+                                                    "found %(found)s", found=describe(raw)))
             return
         for name, value in raw.items():
             path: KeyPath = ("parameters", str(name))
-            if self.reader.identifier(path, name, what="a parameter name") is None:
+            if self.reader.identifier(path, name, what=N_("a parameter name")) is None:
                 continue
             clash = name_clash(self.ctx, name)
             if clash:
                 self.reader.problem(path, clash)
                 continue
-            quantity = self.reader.quantity(path, value, what="a number")
+            quantity = self.reader.quantity(path, value, what=N_("a number"))
             if quantity is not None:
                 self.ctx.parameters[name] = quantity
 
     def _target(self, raw: Any) -> TargetIncentive | None:
         path: KeyPath = ("target_incentive",)
         data = self.reader.mapping(path, raw, optional=(
-            "amount", "salary_share", "by", "values", "default"), what="a target incentive")
+            "amount", "salary_share", "by", "values", "default"), what=N_("a target incentive"))
         if data is None:
             return None
         if "by" not in data:
             for key in ("values", "default"):
                 if key in data:
-                    self.reader.problem((*path, key), f"`{key}` needs `by` (the attribute the "
-                                                      "targets depend on, e.g. grade)")
+                    self.reader.problem((*path, key), N_("`%(key)s` needs `by` (the attribute "
+                                                         "the targets depend on, e.g. grade)",
+                                                         key=key))
                     return None
             rule = self._target_rule(path, data)
             return TargetIncentive(None, {}, rule) if rule else None
         by = data["by"]
         if self.ctx.attributes.get(by) is not AttributeType.TEXT:
-            self.reader.problem((*path, "by"), f"expected a text attribute such as role or "
-                                               f"grade, found {describe(by)}")
+            self.reader.problem((*path, "by"), N_("expected a text attribute such as role or "
+                                                  "grade, found %(found)s", found=describe(by)))
             return None
         for key in ("amount", "salary_share"):
             if key in data:
-                self.reader.problem((*path, key), f"with `by`, give {key} under `values` or "
-                                                  "`default`")
+                self.reader.problem((*path, key), N_("with `by`, give %(key)s under `values` "
+                                                     "or `default`", key=key))
                 return None
         values = data.get("values")
         if not isinstance(values, dict) or not values:
-            self.reader.problem((*path, "values"), f"expected a mapping of {by} values to "
-                                                   f"targets, found {describe(values)}")
+            self.reader.problem((*path, "values"), N_("expected a mapping of %(by)s values to "
+                                                      "targets, found %(found)s", by=by,
+                                                      found=describe(values)))
             return None
         rules = {}
         for key, item in values.items():
@@ -323,25 +327,27 @@ class _Builder:
 
     def _target_rule(self, path: KeyPath, raw: Any) -> TargetRule | None:
         data = self.reader.mapping(path, raw, optional=("amount", "salary_share"),
-                                   what="a target: amount or salary_share")
+                                   what=N_("a target: amount or salary_share"))
         if data is None:
             return None
         if len(data) != 1:
-            self.reader.problem(path, "give exactly one of `amount` (per period) or "
-                                      "`salary_share` (of the period's base salary)")
+            self.reader.problem(path, N_("give exactly one of `amount` (per period) or "
+                                         "`salary_share` (of the period's base salary)"))
             return None
         if "amount" in data:
             amount = self.reader.number((*path, "amount"), data["amount"],
-                                        what="an amount of money", minimum=0.0, percent=False)
+                                        what=N_("an amount of money"), minimum=0.0, percent=False)
             return TargetRule(amount=amount) if amount is not None else None
         quantity = parse_quantity(data["salary_share"])
         if quantity is None or quantity.unit == "points" or not 0 < quantity.value <= 1:
-            hint = ""
+            hint: Sentence | str = ""
             if quantity is not None and quantity.unit is None and 1 < quantity.value <= 100:
-                hint = f": write {quantity.value:g}% or {quantity.value / 100:g}"
+                hint = N_(": write %(percent)s%% or %(share)s",
+                          percent=f"{quantity.value:g}", share=f"{quantity.value / 100:g}")
             self.reader.problem((*path, "salary_share"),
-                                f"expected a share of salary between 0 and 100% (like 12%), "
-                                f"found {describe(data['salary_share'])}{hint}")
+                                N_("expected a share of salary between 0 and 100%% (like "
+                                   "12%%), found %(found)s%(hint)s",
+                                   found=describe(data["salary_share"]), hint=hint))
             return None
         return TargetRule(salary_share=quantity.value)
 
@@ -350,27 +356,29 @@ class _Builder:
         data = self.reader.mapping(path, raw, optional=("cap", "floor", "cap_amount"))
         if data is None:
             return None
-        cap = factor(self.ctx, (*path, "cap"), data["cap"], "a cap (a factor)") \
+        cap = factor(self.ctx, (*path, "cap"), data["cap"], N_("a cap (a factor)")) \
             if "cap" in data else None
-        floor = factor(self.ctx, (*path, "floor"), data.get("floor", 0), "a floor (a factor)")
+        floor = factor(self.ctx, (*path, "floor"), data.get("floor", 0), N_("a floor (a factor)"))
         cap_amount = None
         if "cap_amount" in data:
             cap_amount = self.reader.number((*path, "cap_amount"), data["cap_amount"],
-                                            what="an amount of money", minimum=0.0,
+                                            what=N_("an amount of money"), minimum=0.0,
                                             percent=False)
             if cap_amount is not None and rounding is not None:
                 steps = Decimal(str(data["cap_amount"])) / rounding.step
                 if steps != steps.to_integral_value():
                     self.reader.problem((*path, "cap_amount"),
-                                        f"the cap {data['cap_amount']} is not a multiple of the "
-                                        f"rounding step {rounding.step}")
+                                        N_("the cap %(cap)s is not a multiple of the rounding "
+                                           "step %(step)s", cap=data["cap_amount"],
+                                           step=rounding.step))
                     return None
         if floor is None or ("cap" in data and cap is None) or (
                 "cap_amount" in data and cap_amount is None):
             return None
         if cap is not None and floor > cap:
-            self.reader.problem((*path, "floor"), f"the floor {floor:g} is above the cap "
-                                                  f"{cap:g}")
+            self.reader.problem((*path, "floor"), N_("the floor %(floor)s is above the cap "
+                                                     "%(cap)s", floor=f"{floor:g}",
+                                                     cap=f"{cap:g}"))
             return None
         return Limits(cap, floor, cap_amount)
 
@@ -378,7 +386,7 @@ class _Builder:
         if raw is None:
             return None
         data = self.reader.mapping((key,), raw, optional=names,
-                                   what=f"a mapping of {key} to percentages")
+                                   what=N_("a mapping of %(key)s to percentages", key=key))
         if data is None:
             return None
         result = {}
@@ -387,7 +395,8 @@ class _Builder:
             if weight is not None:
                 result[name] = weight
         if len(result) == len(data) and abs(sum(result.values()) - 1.0) > 1e-9:
-            self.reader.problem((key,), f"the {key} add up to {sum(result.values()) * 100:g} %, "
-                                        "expected 100 %")
+            self.reader.problem((key,), N_("the %(key)s add up to %(total)s %%, expected "
+                                           "100 %%", key=key,
+                                           total=f"{sum(result.values()) * 100:g}"))
         return result
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kamscore.sentences import N_, Sentence
+
 RATIO = "ratio"
 POINTS = "points"
 
@@ -70,24 +72,25 @@ def compatible(a: str | None, b: str | None) -> bool:
 
 
 def literal_problem(metric_unit: str | None, value: float, literal_unit: str | None,
-                    written: str) -> str | None:
+                    written: str) -> Sentence | None:
     """Why a number ``written`` (``value`` after reading ``%``) does not fit a metric whose
     unit is ``metric_unit``; None when it fits."""
     info = unit_info(metric_unit)
     if info is None:
         return None
     if literal_unit == RATIO and not info.accepts_percent_literal:
-        return (f"unit mismatch: {written} is a percentage but the metric's unit is "
-                f"{info.unit}; write a plain number in {info.unit}")
+        return N_("unit mismatch: %(written)s is a percentage but the metric's unit is "
+                  "%(unit)s; write a plain number in %(unit)s", written=written, unit=info.unit)
     if literal_unit is not None and not compatible(metric_unit, literal_unit):
-        return (f"unit mismatch: {written} is in {literal_unit} but the metric's unit is "
-                f"{info.unit}")
+        return N_("unit mismatch: %(written)s is in %(literal)s but the metric's unit is "
+                  "%(unit)s", written=written, literal=literal_unit, unit=info.unit)
     if info.lower is not None and info.upper is not None and not (
         info.lower <= value <= info.upper
     ):
-        hint = ""
+        hint: Sentence | str = ""
         if info.accepts_percent_literal and 1 < value <= 100:
-            hint = f": {written} looks like a percentage, write {value / 100:g} or {value:g}%"
-        return (f"{written} is outside the range of the metric's unit "
-                f"{info.describe()}{hint}")
+            hint = N_(": %(written)s looks like a percentage, write %(share)s or %(percent)s%%",
+                      written=written, share=f"{value / 100:g}", percent=f"{value:g}")
+        return N_("%(written)s is outside the range of the metric's unit %(range)s%(hint)s",
+                  written=written, range=info.describe(), hint=hint)
     return None

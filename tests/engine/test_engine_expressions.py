@@ -150,13 +150,16 @@ def test_unit_rules():
     assert compatible("ratio", "share") and compatible(None, "nps")
     assert not compatible("share", "points")
     assert literal_problem("share", 0.6, "ratio", "60%") is None
-    assert literal_problem("percent", 0.6, "ratio", "60%") == (
+    assert str(literal_problem("percent", 0.6, "ratio", "60%")) == (
         "unit mismatch: 60% is a percentage but the metric's unit is percent; write a plain "
         "number in percent")
-    assert literal_problem("nps", 120, None, "120") == (
+    assert str(literal_problem("nps", 120, None, "120")) == (
         "120 is outside the range of the metric's unit nps (-100 to 100)")
+    assert str(literal_problem("share", 60, None, "60")) == (
+        "60 is outside the range of the metric's unit share (0 to 1): 60 looks like a "
+        "percentage, write 0.6 or 60%")
     assert literal_problem("score", 4, "points", "4 pts") is None
-    assert literal_problem("count", 4, "points", "4 pts") == (
+    assert str(literal_problem("count", 4, "points", "4 pts")) == (
         "unit mismatch: 4 pts is in points but the metric's unit is count")
 
 

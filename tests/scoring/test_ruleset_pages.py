@@ -246,6 +246,35 @@ SEVERAL = (TINY_PLAN.replace("prorate: true", "prorate: maybe")
            .replace("title: Sales attainment", "titel: Sales attainment")
            .replace("weight: 70", "weight: lots"))
 
+#: A cap of 150 (for 150 %), overlapping tiers, a commission paid at target, a variant
+#: weighing an unknown component.
+OVERLAPS = TINY_PLAN.replace("""\
+    curve:
+      points:
+        - {at: 80%, pays: 0.5, label: threshold}
+        - {at: 100%, pays: 1.0, label: target}
+        - {at: 120%, pays: 1.5, label: cap}
+""", """\
+    cap: 150
+    tiers:
+      mode: flat
+      rows:
+        - {from: 80%, to: 110%, pays: 0.5}
+        - {from: 100%, pays: 1.0}
+  - id: bonus
+    metric: amount
+    missing: at_target
+    commission:
+      mode: flat
+      rows:
+        - {from: 0, rate: 2%}
+""") + """\
+variants:
+  - id: big
+    when: {role: kam}
+    weights: {sales: 40, formulry: 60}
+"""
+
 
 def test_the_editor_shows_the_problems_in_the_readers_language(client, session, published):
     """Issue 20: for a zh-Hant user the editor's check and the refused save list the problems
@@ -272,6 +301,14 @@ def test_the_editor_shows_the_problems_in_the_readers_language(client, session, 
         "source": TINY_PLAN.replace("weight: 70", "weight: 60")}).json["problems"]
     assert [p["message"] for p in sixty] == [
         "權重合計為 90 %（sales 60 % + formulary 30 %），應為 100%"]
+    overlaps = client.post("/scoring/rulesets/check", json={"source": OVERLAPS}).json
+    assert {p["path"]: p["message"] for p in overlaps["problems"]} == {
+        "components[0].cap": "上限（係數）為 150 將支付目標的 15000%；"
+                             "若要 150%，請寫 150%（= 1.5）",
+        "components[0].tiers.rows[0].to": "級距重疊：此級距延伸至 1.1，但下一個級距起於 1",
+        "components[1].missing": "佣金沒有目標，無法依目標支付：請使用 exclude、zero 或 hold",
+        "variants[0].weights.formulry": "未知的組成項目 'formulry'；您是指 'formulary' 嗎？",
+    }
     refused = client.post("/scoring/rulesets/new", data={"source": SEVERAL,
                                                          "filename": "tiny.yaml", "save": "Save"})
     assert refused.status_code == 422
@@ -289,3 +326,14 @@ def test_an_english_reader_keeps_the_english_problems(client, session, published
     checked = client.post("/scoring/rulesets/check", json={"source": SEVERAL}).json
     assert [p["message"] for p in checked["problems"]][2] == (
         "expected true or false, found 'maybe'")
+    overlaps = client.post("/scoring/rulesets/check", json={"source": OVERLAPS}).json
+    assert {p["path"]: p["message"] for p in overlaps["problems"]} == {
+        "components[0].cap": "a cap (a factor) of 150 would pay 15000 % of target; write 150% "
+                             "(= 1.5) for 150 %",
+        "components[0].tiers.rows[0].to": "tiers overlap: this tier runs to 1.1 but the next "
+                                          "one starts at 1",
+        "components[1].missing": "a commission has no target to pay at: use exclude, zero or "
+                                 "hold",
+        "variants[0].weights.formulry": "unknown component 'formulry'; did you mean "
+                                        "'formulary'?",
+    }

@@ -24,7 +24,7 @@ from kamscore.db.column_reads import (
     object_array,
 )
 from kamscore.db.gc_pause import gc_paused
-from kamscore.facts.columns import fact_names, read_fact_columns
+from kamscore.facts.columns import fact_names, iter_fact_columns
 from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
 from kamscore.facts.table_snapshots import read_table
 from kamscore.metrics.assemble import (
@@ -32,6 +32,7 @@ from kamscore.metrics.assemble import (
     AssignmentColumns,
     assemble_context,
 )
+from kamscore.metrics.coded_facts import CodedFactColumns, coded
 from kamscore.metrics.context import (
     Accounts,
     Actions,
@@ -174,19 +175,19 @@ def _facts(session: Session, period_id: int, codes: _Codes,
     (``kamscore.facts.columns``), else one query per name."""
     present = names if names is not None else {n for _, n in fact_names(session, [period_id])}
     wanted = [n for n in present if not n.startswith(SURVEY_PREFIX)]
-    by_name = {
-        name: FactColumns(
-            name=name,
+    by_name: dict[str, FactColumns] = {}
+    for name, raw in iter_fact_columns(session, period_id, wanted):  # one name at a time
+        by_name[name] = CodedFactColumns(  # codes made when read (kamscore.metrics.coded_facts)
+            name,
             account=codes.account_position[raw.account],
-            person=codes.person_code[raw.person],
-            team=codes.team_code[raw.team],
-            product=codes.product_code[raw.product],
             value=raw.value,
-            category=raw.category,
+            person=coded(raw.person, codes.person_code),
+            team=coded(raw.team, codes.team_code),
+            product=coded(raw.product, codes.product_code),
+            category=None if np.equal(raw.category, None).all() else raw.category,
             item=raw.item,
         )
-        for name, raw in read_fact_columns(session, period_id, wanted).items()
-    }
+        del raw
     return FactTable(by_name=by_name, n_accounts=codes.n_accounts, scope=names)
 
 

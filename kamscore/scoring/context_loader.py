@@ -26,13 +26,13 @@ from kamscore.db.column_reads import (
 from kamscore.db.gc_pause import gc_paused
 from kamscore.facts.columns import fact_names, iter_fact_columns
 from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
-from kamscore.facts.table_snapshots import read_table
+from kamscore.facts.table_snapshots import Labelled, read_table
 from kamscore.metrics.assemble import (
     CONTEXT_NEEDS,
     AssignmentColumns,
     assemble_context,
 )
-from kamscore.metrics.coded_facts import CodedFactColumns, coded
+from kamscore.metrics.coded_facts import CodedFactColumns, LazyNamedAccounts, coded
 from kamscore.metrics.context import (
     Accounts,
     Actions,
@@ -153,16 +153,19 @@ class _Codes:
         leads = self.person_code[nullable_ids(teams[3])]
         self.team_rows = list(zip(teams[1], teams[2], leads, strict=True))
         self.product_code = code_lookup(session, Product.__table__)
-        cols = read_table(session, "account")  # kamscore.facts.table_snapshots
+        # kamscore.facts.table_snapshots; the names as a snapshot keeps them (made if read)
+        cols = read_table(session, "account", labelled=("name",))
         order = np.argsort(cols["code"], kind="stable")
         ids = cols["id"][order]
         # int32: 4 bytes a fact, not 8 (11 million facts at 100,000 KAMs); indexes as well
         self.account_position = id_lookup(ids, np.arange(len(ids), dtype=np.int32), -1)
         self.account_code = id_lookup(ids, cols["code"][order], None)
-        self.accounts = Accounts(  # as assemble_context would make them from rows
-            codes=cols["code"][order], names=cols["name"][order], types=cols["type"][order],
-            segments=cols["segment"][order], regions=cols["region"][order],
-            teams=self.team_code[cols["team_id"]][order])
+        names = cols["name"][order]
+        self.accounts: Accounts = LazyNamedAccounts(  # as assemble_context makes Accounts
+            codes=cols["code"][order],
+            names_made=names.values if isinstance(names, Labelled) else lambda: names,
+            types=cols["type"][order], segments=cols["segment"][order],
+            regions=cols["region"][order], teams=self.team_code[cols["team_id"]][order])
 
     @property
     def n_accounts(self) -> int:

@@ -64,3 +64,21 @@ def test_accounts_with_names_made_on_read():
     assert accounts.names.tolist() == ["Alpha", None]
     assert accounts.index == {"A1": 0, "A2": 1}
     assert accounts.teams.tolist() == [None, "T1"]
+
+
+def test_plan_accounts_found_by_search_as_by_the_index():
+    from kamscore.metrics.assemble import _account_positions
+    from kamscore.metrics.context import Accounts
+
+    def accounts(*codes):
+        col = np.array(codes, dtype=object)
+        return Accounts(codes=col, names=col, types=col, segments=col, regions=col, teams=col)
+
+    wanted = ["A3", "A0", None, "A1", "Z9", "A3", ""]
+    for table in (accounts("A1", "A2", "A3"), accounts("A3", "A1", "A2"), accounts(),
+                  accounts("A1")):
+        expected = [table.index.get(c, -1) for c in wanted]
+        assert _account_positions(table, wanted).tolist() == expected
+    assert _account_positions(accounts("A1", "A2", "A3"), wanted).tolist() == [
+        2, -1, -1, 0, -1, 2, -1]
+    assert _account_positions(accounts("A1"), []).tolist() == []

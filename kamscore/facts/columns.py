@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, func, insert, null, select, text, update
+from sqlalchemy import Select, delete, func, insert, null, select, text, update
 from sqlalchemy.orm import Session
 
 from kamscore.db.column_reads import fetch_binary, stream_rows
@@ -75,15 +75,20 @@ def _snapshot_columns(session: Session, period_ids: Collection[int],
     snapshot and each of its columns called ``names`` (None: all): one statement, so that a
     snapshot dropped meanwhile is seen whole or not at all (PostgreSQL reads each statement
     as of its start)."""
+    query = _snapshot_query(session, period_ids, names, data=data)
+    if data:  # tens of megabytes: as bytes, not hex text (kamscore.db.column_reads)
+        return list(fetch_binary(session, query))
+    return list(session.connection().execute(query).all())
+
+
+def _snapshot_query(session: Session, period_ids: Collection[int],
+                    names: Collection[str] | None, *, data: bool) -> Select:
     s, c = FactSnapshot.__table__, FactSnapshotColumn.__table__
     on = c.c.period_id == s.c.period_id
     if names is not None:
         on = on & c.c.name.in_(list(names))
-    query = (select(s.c.period_id, c.c.name, c.c.data if data else null())
-             .select_from(s.outerjoin(c, on)).where(s.c.period_id.in_(list(period_ids))))
-    if data:  # tens of megabytes: as bytes, not hex text (kamscore.db.column_reads)
-        return list(fetch_binary(session, query))
-    return list(session.connection().execute(query).all())
+    return (select(s.c.period_id, c.c.name, c.c.data if data else null())
+            .select_from(s.outerjoin(c, on)).where(s.c.period_id.in_(list(period_ids))))
 
 
 def fact_names(session: Session, period_ids: Collection[int]) -> set[tuple[int, str]]:
@@ -101,14 +106,57 @@ def fact_names(session: Session, period_ids: Collection[int]) -> set[tuple[int, 
 def read_fact_columns(session: Session, period_id: int,
                       names: Iterable[str]) -> dict[str, RawFactColumns]:
     """The facts of ``period_id`` called ``names``; a name without facts is left out."""
+    return dict(iter_fact_columns(session, period_id, names))
+
+
+def iter_fact_columns(session: Session, period_id: int,
+                      names: Iterable[str]) -> Iterator[tuple[str, RawFactColumns]]:
+    """:func:`read_fact_columns` one name at a time, in name order: a caller that maps each
+    name's columns as they come never holds the period's payloads, nor its decoded arrays,
+    all at once (at 100,000 KAMs about 500 MB of each)."""
     wanted = sorted(set(names))
     if not wanted:
-        return {}
-    rows = _snapshot_columns(session, [period_id], wanted, data=True)
-    if rows:
-        return {name: decode(bytes(blob)) for _, name, blob in sorted(
-            rows, key=lambda row: row[1] or "") if name is not None}
-    return _period_rows(session, period_id, wanted)
+        return
+    snapshot = _snapshot_blobs(session, period_id, wanted)
+    if snapshot is None:
+        yield from _period_parts(session, period_id, wanted)
+        return
+    for name, blob in snapshot:
+        yield name, decode(blob)
+
+
+def _snapshot_blobs(session: Session, period_id: int,
+                    names: list[str]) -> Iterator[tuple[str, bytes]] | None:
+    """The payloads of ``period_id``'s snapshot columns called ``names``, by name, fetched
+    by one statement (:func:`_snapshot_columns`); None when the period has no snapshot.
+    On SQLite the rows are stepped one at a time (one payload in memory, not all)."""
+    if session.get_bind().dialect.name == "postgresql":
+        rows = _snapshot_columns(session, [period_id], names, data=True)
+        if not rows:
+            return None
+        rows.sort(key=lambda row: row[1] or "", reverse=True)
+
+        def popped() -> Iterator[tuple[str, bytes]]:
+            while rows:
+                _, name, blob = rows.pop()
+                if name is not None:
+                    yield name, bytes(blob)
+        return popped()
+    stream = stream_rows(session, _snapshot_query(session, [period_id], names, data=True)
+                         .order_by(FactSnapshotColumn.__table__.c.name), 1)
+    first = next(stream, None)
+    if first is None:
+        return None
+
+    def stepped() -> Iterator[tuple[str, bytes]]:
+        batch: list[tuple] | None = first
+        while batch is not None:
+            for _, name, blob in batch:
+                if name is not None:
+                    yield name, bytes(blob)
+            del batch
+            batch = next(stream, None)
+    return stepped()
 
 
 def _period_rows(session: Session, period_id: int,

@@ -305,7 +305,7 @@ def load_survey_facts(session: Session, period: Period,
     if not present:
         return FactSurveyResults({}, source=f"{SOURCE} {period.code}")
     chosen = min({pid for pid, _ in present}, key=lambda pid: periods[pid])
-    accounts = read_table(session, "account")  # its snapshot: no 75,000 rows read again
+    accounts = read_table(session, "account", ("id", "code"))  # its snapshot: no rows read
     account_codes, account_rank = _rank_lookup(id_lookup(accounts["id"], accounts["code"],
                                                          None))
     person_codes, person_rank = _rank_lookup(code_lookup(session, Person.__table__))
@@ -318,13 +318,13 @@ def load_survey_facts(session: Session, period: Period,
 
 def _rank_lookup(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """From ``code[id]`` (None for no row): the codes sorted, and ``rank[id]`` = the
-    position of the id's code in them (-1 for none)."""
+    position of the id's code in them (-1 for none). The codes sorted are ``code``'s own
+    objects: the results' subjects share them (not 900,000 new strings at 100,000 KAMs)."""
     ids = np.flatnonzero(code != None)  # noqa: E711
-    texts = code[ids].astype(str)
-    order = np.argsort(texts, kind="stable")
+    order = np.argsort(code[ids].astype(str), kind="stable")
     rank = np.full(len(code), -1, dtype=np.int64)
     rank[ids[order]] = np.arange(len(ids), dtype=np.int64)
-    return texts[order], rank
+    return code[ids[order]], rank
 
 
 def _wanted(name: str, measures: frozenset[str] | None) -> bool:

@@ -24,14 +24,15 @@ from kamscore.db.column_reads import (
     object_array,
 )
 from kamscore.db.gc_pause import gc_paused
-from kamscore.facts.columns import fact_names, read_fact_columns
+from kamscore.facts.columns import fact_names, iter_fact_columns
 from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
-from kamscore.facts.table_snapshots import read_table
+from kamscore.facts.table_snapshots import Labelled, read_table
 from kamscore.metrics.assemble import (
     CONTEXT_NEEDS,
     AssignmentColumns,
     assemble_context,
 )
+from kamscore.metrics.coded_facts import CodedFactColumns, LazyNamedAccounts, coded
 from kamscore.metrics.context import (
     Accounts,
     Actions,
@@ -152,15 +153,19 @@ class _Codes:
         leads = self.person_code[nullable_ids(teams[3])]
         self.team_rows = list(zip(teams[1], teams[2], leads, strict=True))
         self.product_code = code_lookup(session, Product.__table__)
-        cols = read_table(session, "account")  # kamscore.facts.table_snapshots
+        # kamscore.facts.table_snapshots; the names as a snapshot keeps them (made if read)
+        cols = read_table(session, "account", labelled=("name",))
         order = np.argsort(cols["code"], kind="stable")
         ids = cols["id"][order]
-        self.account_position = id_lookup(ids, np.arange(len(ids), dtype=np.int64), -1)
+        # int32: 4 bytes a fact, not 8 (11 million facts at 100,000 KAMs); indexes as well
+        self.account_position = id_lookup(ids, np.arange(len(ids), dtype=np.int32), -1)
         self.account_code = id_lookup(ids, cols["code"][order], None)
-        self.accounts = Accounts(  # as assemble_context would make them from rows
-            codes=cols["code"][order], names=cols["name"][order], types=cols["type"][order],
-            segments=cols["segment"][order], regions=cols["region"][order],
-            teams=self.team_code[cols["team_id"]][order])
+        names = cols["name"][order]
+        self.accounts: Accounts = LazyNamedAccounts(  # as assemble_context makes Accounts
+            codes=cols["code"][order],
+            names_made=names.values if isinstance(names, Labelled) else lambda: names,
+            types=cols["type"][order], segments=cols["segment"][order],
+            regions=cols["region"][order], teams=self.team_code[cols["team_id"]][order])
 
     @property
     def n_accounts(self) -> int:
@@ -174,19 +179,19 @@ def _facts(session: Session, period_id: int, codes: _Codes,
     (``kamscore.facts.columns``), else one query per name."""
     present = names if names is not None else {n for _, n in fact_names(session, [period_id])}
     wanted = [n for n in present if not n.startswith(SURVEY_PREFIX)]
-    by_name = {
-        name: FactColumns(
-            name=name,
+    by_name: dict[str, FactColumns] = {}
+    for name, raw in iter_fact_columns(session, period_id, wanted):  # one name at a time
+        by_name[name] = CodedFactColumns(  # codes made when read (kamscore.metrics.coded_facts)
+            name,
             account=codes.account_position[raw.account],
-            person=codes.person_code[raw.person],
-            team=codes.team_code[raw.team],
-            product=codes.product_code[raw.product],
             value=raw.value,
-            category=raw.category,
+            person=coded(raw.person, codes.person_code),
+            team=coded(raw.team, codes.team_code),
+            product=coded(raw.product, codes.product_code),
+            category=None if np.equal(raw.category, None).all() else raw.category,
             item=raw.item,
         )
-        for name, raw in read_fact_columns(session, period_id, wanted).items()
-    }
+        del raw
     return FactTable(by_name=by_name, n_accounts=codes.n_accounts, scope=names)
 
 
@@ -238,7 +243,8 @@ def _plan_items(session: Session, name: str, plans: _Plans) -> tuple[np.ndarray,
     position = plans.position[np.minimum(ids, len(plans.position) - 1)]
     position[ids >= len(plans.position)] = -1
     keep = np.flatnonzero(position >= 0)
-    return position[keep], {column: values[keep] for column, values in cols.items()}
+    return position[keep], {column: values[keep] for column, values in cols.items()
+                            if column != "plan_id"}  # (the plan is ``position``)
 
 
 def _objectives(session: Session, plans: _Plans) -> Objectives:

@@ -19,6 +19,7 @@ retired (drafts are tried with what-if, which stores nothing).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -131,6 +132,9 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
         # what an edit dropped is rebuilt here, once, and kept with the run (a cache)
         refresh_table_snapshots(session)
         inputs = load_inputs(session, pm, found_period, parsed)
+        # scoring and the lines read the population and the outcomes, never the context:
+        # let its facts and tables go now (at 100,000 KAMs, most of the run's memory)
+        inputs = dataclasses.replace(inputs, ctx=None)  # type: ignore[arg-type]
         step(STAGES[1])
         scored = score(parsed, inputs)
         built = build_lines(ruleset_hash=ruleset_version.content_hash, inputs=inputs,

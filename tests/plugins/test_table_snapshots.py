@@ -20,6 +20,7 @@ from kamscore.db.column_reads import object_array
 from kamscore.db.session import get_db
 from kamscore.facts.table_snapshots import (
     COLUMNS,
+    Labelled,
     decode,
     encode,
     has_table_snapshot,
@@ -130,6 +131,25 @@ WRITES = {  # a hand-written statement on each table
 #: PostgreSQL runs a referencing table's statement triggers for a cascaded delete, whether
 #: or not it removed any rows.
 CASCADES = {"account_plan": {"plan_objective", "plan_action"}}
+
+
+def test_some_columns_read_alike_from_a_snapshot_and_from_the_rows(app, session):
+    seed_population(session, 3)
+    from_rows = read_table(session, "account", ("id", "code"))  # no snapshot yet
+    assert set(from_rows) == {"id", "code"}
+    refresh_table_snapshots(session)
+    session.commit()
+    snapped = read_table(session, "account", ("id", "code"))
+    assert set(snapped) == {"id", "code"}
+    _same(snapped, from_rows)
+    _same(snapped, {c: v for c, v in read_table(session, "account").items()
+                    if c in ("id", "code")})
+    labelled = read_table(session, "account", labelled=("name",))
+    assert isinstance(labelled["name"], Labelled)
+    order = np.arange(len(from_rows["id"]))[::-1]
+    assert (labelled["name"][order].values().tolist()
+            == read_rows(session, "account")["name"][order].tolist())
+    assert labelled["code"].tolist() == from_rows["code"].tolist()
 
 
 @pytest.mark.parametrize("table", TABLES)

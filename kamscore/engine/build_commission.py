@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kamscore.content.yaml_source import KeyPath
-from kamscore.engine.build_components import commission_rate, read_tier_rows
+from kamscore.engine.build_tables import commission_rate, read_tier_rows
 from kamscore.engine.building import BuildContext
 from kamscore.engine.model import (
     TENURE_ATTRIBUTE,

@@ -14,7 +14,8 @@ from typing import Any
 
 from kamscore.content.yaml_source import KeyPath
 from kamscore.engine import units
-from kamscore.engine.build_components import SCORING_KEYS, factor, read_scoring, read_weight
+from kamscore.engine.build_components import SCORING_KEYS, read_scoring
+from kamscore.engine.build_tables import factor, read_weight
 from kamscore.engine.building import BuildContext
 from kamscore.engine.expressions import Expression, ExprType
 from kamscore.engine.model import (

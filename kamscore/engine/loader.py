@@ -18,13 +18,9 @@ from typing import Any
 
 from kamscore.content.yaml_source import KeyPath, Problem, SourceError, YamlSource, load_yaml
 from kamscore.engine.build_commission import check_shapes, read_ramp
-from kamscore.engine.build_components import (
-    build_component,
-    factor,
-    read_weight,
-    register_components,
-)
+from kamscore.engine.build_components import build_component, register_components
 from kamscore.engine.build_rules import read_gates, read_modifiers, read_variants
+from kamscore.engine.build_tables import factor, read_weight
 from kamscore.engine.building import BuildContext, name_clash
 from kamscore.engine.catalogue import FunctionTable, MetricCatalogue
 from kamscore.engine.checks import check_base_weights, check_plan

@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 from results_org import seed_results_org
+from signed_in import sign_in_new_user
 from sqlalchemy import select, update
 
 from kamscore.models import (
@@ -36,19 +37,8 @@ def _local(instant: dt.datetime) -> str:
 
 def sign_in(client, session, username: str, roles: str, person: str | None = None,
             teams: tuple[str, ...] = ()) -> None:
-    user = User(username=username, name=username.title(), roles=roles)
-    user.set_password("not used")
-    if person:
-        user.person = session.scalar(select(Person).where(Person.code == person))
-    if teams:
-        user.teams = list(session.scalars(select(Team).where(Team.code.in_(teams))))
-    session.add(user)
-    session.commit()
-    user_id = user.get_id()
-    session.rollback()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = user_id
-        flask_session["_fresh"] = True
+    sign_in_new_user(client, session, username, roles, name=username.title(), person=person,
+                     teams=teams)
 
 
 @pytest.fixture

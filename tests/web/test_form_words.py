@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from signed_in import sign_in_new_user
 from sqlalchemy import select
 
 from kamscore.models import AuditEvent, Campaign, PayEntry, PaymentHold, User
@@ -19,15 +20,7 @@ LATER = (dt.datetime.now(dt.UTC) + dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:
 
 
 def sign_in(client, session, language: str | None, roles: str = "admin") -> None:
-    user = User(username=f"boss-{language}", name="Boss", roles=roles, language=language)
-    user.set_password("not used")
-    session.add(user)
-    session.commit()
-    user_id = user.get_id()
-    session.rollback()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = user_id
-        flask_session["_fresh"] = True
+    sign_in_new_user(client, session, f"boss-{language}", roles, language=language)
 
 
 #: (path, data, English messages, their Traditional Chinese) — each post is refused (400).

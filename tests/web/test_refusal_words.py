@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from html import unescape
 
+from signed_in import sign_in_new_user
 from sqlalchemy import func, select
 from untranslated import english_left
 
@@ -29,15 +30,7 @@ CLOSED_AT = dt.datetime(2026, 4, 2, 9, 30, tzinfo=dt.UTC)
 
 def sign_in(client, session, username: str = "boss", language: str | None = "zh-Hant",
             roles: str = "admin") -> None:
-    user = User(username=username, name="Boss", roles=roles, language=language)
-    user.set_password("not used")
-    session.add(user)
-    session.commit()
-    user_id = user.get_id()
-    session.rollback()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = user_id
-        flask_session["_fresh"] = True
+    sign_in_new_user(client, session, username, roles, language=language)
 
 
 def seed(session) -> None:

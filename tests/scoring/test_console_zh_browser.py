@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from babel.dates import format_datetime
 from browser_steps import DESKTOP, PHONE, check, console_errors, sign_in
 from playwright.sync_api import Page, expect
 from served_app import served
@@ -63,7 +64,9 @@ def test_the_analyst_runs_a_period_and_reads_it_in_traditional_chinese(
         session.rollback()
         run = session.get(ScoreRun, run_id)
         made = taiwan_day(run.created_at.date())
-        noon = "下午" if run.created_at.hour >= 12 else "上午"
+        # the part of the day as CLDR names it (上午, 下午, 晚上…), in UTC as the page shows it
+        noon = format_datetime(run.created_at.replace(tzinfo=None), "B", tzinfo=dt.UTC,
+                               locale="zh_Hant")
         total = Decimal(str(run.total_payout)).quantize(Decimal("0.01"))
         payout = Decimal(str(session.scalar(
             select(ScoreLine.payout).where(ScoreLine.run_id == run_id,

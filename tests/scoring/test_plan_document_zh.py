@@ -58,7 +58,9 @@ def test_a_zh_hant_reader_acknowledges_the_zh_hant_document(client, session, pm,
     download = client.get(f"/plans/acknowledged/{stored.id}.txt")
     assert download.get_data(as_text=True) == text
     done = client.get(url).get_data(as_text=True)
-    assert re.search(r"您已於 \d{4}年\d{1,2}月\d{1,2}日 [上下]午\d", done)
+    # the part of the day as CLDR names it in zh_Hant (上午, 下午, 晚上…)
+    day_part = "(?:午夜|凌晨|清晨|上午|中午|下午|晚上)"
+    assert re.search(rf"您已於 \d{{4}}年\d{{1,2}}月\d{{1,2}}日 {day_part}\d", done)
 
 
 def test_each_reminder_is_in_its_recipients_language(session, pm, tiny, app):

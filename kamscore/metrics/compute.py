@@ -37,6 +37,7 @@ from kamscore.metrics.contract import (
     json_scalar,
 )
 from kamscore.metrics.needs import FactNeeds
+from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.registry import MetricRegistry, RegisteredMetric
 
 log = logging.getLogger(__name__)
@@ -260,6 +261,9 @@ def _align(key: str, reg: RegisteredMetric, params: Mapping[str, Any], ctx: Metr
     out_n[dst] = n[src]
     out_reasons[dst] = reasons[src]
     for name, col in columns.items():
+        if isinstance(col, RecordLists):
+            out_columns[name] = col.placed(size, dst, src)
+            continue
         is_float = col.dtype.kind == "f"
         full = np.empty(size, dtype=float if is_float else object)
         full[:] = np.nan if is_float else None

@@ -27,6 +27,7 @@ from kamscore.metrics.needs import (
     UndeclaredFactError,
     scoped_survey_results,
 )
+from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SurveyResults
 
 
@@ -425,16 +426,14 @@ class MetricContext:
         """Team code of each KAM (None when he is in no team), aligned to ``ctx.kams``."""
         return self.kams.teams
 
-    def assignment_inputs(self) -> np.ndarray:
+    def assignment_inputs(self) -> RecordLists:
         """Per KAM, his assignments in the period as inputs for statements: a list of
-        ``{"account", "days", "share", "weight"}`` (object array aligned to ``ctx.kams``)."""
-        out = np.empty(len(self.kams), dtype=object)
-        for i in range(len(out)):
-            out[i] = []
-        a, codes = self.assignments, self.accounts.codes
-        for k, acc, days, share, weight in zip(a.kam.tolist(), a.account.tolist(),
-                                               a.days.tolist(), a.share.tolist(),
-                                               a.weight.tolist(), strict=True):
-            out[k].append({"account": codes[acc], "days": days, "share": share,
-                           "weight": round(weight, 6)})
-        return out
+        ``{"account", "days", "share", "weight"}`` (weight rounded to 6 decimals), aligned to
+        ``ctx.kams``; kept column-wise (a :class:`RecordLists`), read like a list per KAM."""
+        a = self.assignments
+        codes = np.asarray(self.accounts.codes, dtype=object)
+        return RecordLists.grouped(
+            a.kam, len(self.kams),
+            {"account": codes[a.account] if len(a) else np.empty(0, dtype=object),
+             "days": a.days, "share": a.share, "weight": a.weight},
+            digits={"weight": 6})

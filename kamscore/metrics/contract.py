@@ -27,6 +27,7 @@ import marshmallow
 import numpy as np
 
 from kamscore.metrics.needs import FactNeeds
+from kamscore.metrics.record_lists import RecordLists
 
 if TYPE_CHECKING:
     from kamscore.metrics.context import MetricContext
@@ -219,7 +220,7 @@ class MetricResult(Mapping[str, MetricValue]):
         values: Sequence[float] | np.ndarray,
         *,
         n: Sequence[int] | np.ndarray | None = None,
-        inputs: Mapping[str, Sequence[Any] | np.ndarray] | None = None,
+        inputs: Mapping[str, Sequence[Any] | np.ndarray | RecordLists] | None = None,
         reasons: Sequence[str | None] | None = None,
         subject_type: str = SUBJECT_KAM,
         items: tuple[np.ndarray, np.ndarray] | None = None,
@@ -240,7 +241,7 @@ class MetricResult(Mapping[str, MetricValue]):
         result._columns = _Columns(
             values=np.asarray(values, dtype=float),
             n=None if n is None else np.asarray(n),
-            inputs={k: np.asarray(v, dtype=object) if not isinstance(v, np.ndarray) else v
+            inputs={k: v if isinstance(v, np.ndarray | RecordLists) else np.asarray(v, dtype=object)
                     for k, v in (inputs or {}).items()},
             reasons=None if reasons is None else list(reasons),
             items=None if items is None else (np.asarray(items[0], dtype=np.int64),

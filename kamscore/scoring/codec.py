@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -50,6 +51,7 @@ from kamscore.engine.statement import _no_target_reason
 from kamscore.engine.transforms import NO_SEGMENT
 from kamscore.metrics.compute import MetricFailure, MetricOutcome
 from kamscore.metrics.contract import json_scalar
+from kamscore.metrics.record_lists import RecordLists
 from kamscore.scoring.canonical import dumps_plain, to_plain
 
 #: The order of a component's values in ``out.components``.
@@ -113,8 +115,10 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def tokens(column: np.ndarray | Sequence[Any]) -> list[str]:
+def tokens(column: np.ndarray | RecordLists | Sequence[Any]) -> list[str]:
     """Canonical JSON token of every element of ``column`` (NaN and None are ``null``)."""
+    if isinstance(column, RecordLists):
+        return _record_list_tokens(column)
     array = column if isinstance(column, np.ndarray) else np.asarray(column, dtype=object)
     kind = array.dtype.kind
     if kind == "f":
@@ -161,6 +165,42 @@ def _float_tokens(array: np.ndarray) -> list[str]:
     return out
 
 
+def _record_list_tokens(column: RecordLists) -> list[str]:
+    """Per subject, the JSON list of his records: the text ``dumps_plain`` writes for the
+    list of dicts ``column[i]``, made field by field."""
+    fields = {name: _json_tokens(column.values(name, column.rows),
+                                 column.fields[name].dtype.kind)
+              for name in column.fields}
+    records = objects(fields, len(column.rows))
+    starts = column.starts.tolist()
+    return ["[" + ",".join(records[a:b]) + "]" for a, b in pairwise(starts)]
+
+
+def _json_tokens(values: list[Any], kind: str) -> list[str]:
+    """The tokens of plain values as ``json.dumps`` writes them (``-0.0`` kept), NaN null."""
+    if kind in "iu":
+        return list(map(str, values))
+    if kind == "b":
+        return [_TRUE if x else _FALSE for x in values]
+    if kind == "f":
+        out = list(map(repr, values))
+        for i in np.flatnonzero(~np.isfinite(np.asarray(values, dtype=float))).tolist():
+            out[i] = _NULL
+        return out
+    memo: dict[str, str] = {}
+    out = []
+    for x in values:
+        if type(x) is float:
+            out.append(repr(x) if x == x and x not in (math.inf, -math.inf) else _NULL)
+        elif x is None:
+            out.append(_NULL)
+        elif type(x) is str:
+            out.append(_text_token(x, memo))
+        else:
+            out.append(_value_token(x, memo))
+    return out
+
+
 def constant(token: str, size: int) -> list[str]:
     return [token] * size
 
@@ -194,7 +234,7 @@ def _metric_objects(outcome: MetricOutcome, size: int, rows: np.ndarray | None =
     def pick(column: Any) -> Any:
         if rows is None:
             return column
-        if isinstance(column, np.ndarray):
+        if isinstance(column, np.ndarray | RecordLists):
             return column[rows]
         return [column[i] for i in rows.tolist()]
 

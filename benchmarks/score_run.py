@@ -52,6 +52,7 @@ from kamscore.db.session import Database
 from kamscore.engine import MetricValues, Population
 from kamscore.facts.columns import refresh_snapshots
 from kamscore.metrics.compute import MetricFailure
+from kamscore.metrics.record_lists import RecordLists
 from kamscore.models import Person, ScoreRun, ScoreRunStatus, User
 from kamscore.plugin_host.manager import build_plugin_manager
 from kamscore.scoring import codec, evaluation, lifecycle
@@ -123,6 +124,8 @@ def _tile(inputs: evaluation.PeriodInputs, times: int) -> evaluation.PeriodInput
                      dtype=object)
 
     def rep(column):  # type: ignore[no-untyped-def]
+        if isinstance(column, RecordLists):
+            return column.take(np.tile(np.arange(len(column)), times))
         if isinstance(column, np.ndarray):
             return np.concatenate([column] * times)
         return list(column) * times

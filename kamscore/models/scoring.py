@@ -19,7 +19,7 @@ How the tables hang together, and why:
   attributes, every metric value with its inputs) and computed for him (``out``: per
   component the value, treatment of missing data, segment, factor, weighted contribution;
   gates, modifiers, caps, proration, payout). What all lines share is stored once in the
-  run's ``layout``; a statement is the two joined (``kamscore.scoring.codec.expand``). Runs
+  run's ``layout``; a statement is the two joined (``kamscore.scoring.layout.expand``). Runs
   made since migration 0014 leave ``detail`` empty and keep it in ``ScoreRunBlock``s instead.
 - ``ScoreRunBlock``: the line detail of up to 2,048 KAMs (in KAM-code order), column-wise and
   compressed (``kamscore.scoring.detail_blocks``): about 5 times smaller than a JSON text

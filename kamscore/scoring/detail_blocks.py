@@ -16,7 +16,7 @@ per gate and modifier its outcome, the plan's steps, the payout and its parts). 
 all compressed with zlib (deterministic: the same run gives the same bytes, so the result
 hash — over the SHA-256 of each block's uncompressed bytes — is the same for reruns on the
 same inputs). Reading one KAM's detail decodes only his block (``decode``, ``Block.detail``), and
-gives exactly the dict the earlier per-line JSON text gave (``codec.expand`` reads both).
+gives exactly the dict the earlier per-line JSON text gave (``layout.expand`` reads both).
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from kamscore.metrics.compute import MetricFailure, MetricOutcome
 from kamscore.scoring import codec, detail_blocks
 from kamscore.scoring.canonical import dumps_plain, sha256_text, to_plain
 from kamscore.scoring.evaluation import PeriodInputs, Scored, component_requests
+from kamscore.scoring.layout import layout_of
 
 
 def metric_sources(outcomes: Mapping[str, MetricOutcome]) -> list[dict[str, Any]]:
@@ -114,7 +115,7 @@ def build_lines(*, ruleset_hash: str, inputs: PeriodInputs, scored: Scored) -> B
         lines=lines,
         blocks=blocks,
         common=common,
-        layout=codec.layout_of(ev.ruleset, sources),
+        layout=layout_of(ev.ruleset, sources),
         input_hash=sha256_text(common_json + "\n" + "\n".join(hashes)),
         result_hash=_result_hash(blocks),
         kam_count=ev.size,

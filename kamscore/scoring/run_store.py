@@ -28,9 +28,9 @@ from kamscore.auth.scope import Scope
 from kamscore.db.bulk_copy import copy_rows
 from kamscore.models import Period, Person, ScoreLine, ScoreRun, ScoreRunBlock
 from kamscore.models.types import MAX_INTEGER
-from kamscore.scoring.codec import expand
 from kamscore.scoring.detail_blocks import Block, EncodedBlock
 from kamscore.scoring.errors import NotFoundError
+from kamscore.scoring.layout import expand
 from kamscore.texts import _
 
 #: The columns of a score line, in the order ``insert_run`` expects them in each row.
@@ -165,7 +165,7 @@ def current_run(session: Session, period_id: int, ruleset_name: str) -> ScoreRun
 class StoredLine:
     """A score line as read back: the columns, the KAM's name and ``detail``, the full
     statement (the line's stored detail joined with the run's layout, see
-    ``kamscore.scoring.codec.expand``)."""
+    ``kamscore.scoring.layout.expand``)."""
 
     kam_code: str
     kam_name: str

@@ -41,10 +41,10 @@ from kamscore.models import (
     ScoreLine,
     ScoreRun,
 )
-from kamscore.scoring.codec import expand
 from kamscore.scoring.errors import NotFoundError
 from kamscore.scoring.evaluation import Scored, component_requests, population_roles, score
 from kamscore.scoring.inputs_cache import InputsCache
+from kamscore.scoring.layout import expand
 from kamscore.scoring.lifecycle import parse_version
 from kamscore.scoring.run_store import DetailReader
 

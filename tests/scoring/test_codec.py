@@ -25,6 +25,7 @@ from kamscore.plugin_host.manager import build_plugin_manager
 from kamscore.scoring import codec
 from kamscore.scoring.canonical import dumps_plain, to_plain
 from kamscore.scoring.evaluation import component_requests, hold_on_failure
+from kamscore.scoring.layout import expand, layout_of
 
 RICH_PLAN = textwrap.dedent("""\
     name: rich
@@ -233,7 +234,7 @@ def _reference_record(i, population, outcomes):
 def test_encoded_lines_equal_the_engine_statements(ruleset, seed, size, fail):
     population, outcomes, ev = _case(ruleset, seed, size, fail)
     sources = {cid: r.resolved_key for cid, r in component_requests(ruleset).items()}
-    layout = json.loads(dumps_plain(codec.layout_of(ev.ruleset, sources)))
+    layout = json.loads(dumps_plain(layout_of(ev.ruleset, sources)))
     records = codec.input_records(population.codes, population.attributes, outcomes)
     details = codec.line_details(records, codec.output_records(ev))
     for i in range(size):
@@ -241,7 +242,7 @@ def test_encoded_lines_equal_the_engine_statements(ruleset, seed, size, fail):
         assert records[i] == dumps_plain(reference)
         detail = json.loads(details[i])
         assert dumps_plain(detail) == details[i]  # canonical: keys sorted, floats by repr
-        expanded = codec.expand(layout, detail)
+        expanded = expand(layout, detail)
         for line in expanded["components"]:
             metric = reference["metrics"][line.pop("source")]
             assert line.pop("inputs") == metric.get("inputs", {})
@@ -298,11 +299,11 @@ def test_encoded_lines_of_commissions_ramps_and_accelerators(seed, size):
         engine_values[component.id] = EngineValues(values, None, items)
     ev = evaluate(ruleset, population, engine_values)
     sources = {cid: r.resolved_key for cid, r in requests.items()}
-    layout = json.loads(dumps_plain(codec.layout_of(ev.ruleset, sources)))
+    layout = json.loads(dumps_plain(layout_of(ev.ruleset, sources)))
     records = codec.input_records(population.codes, population.attributes, outcomes)
     details = codec.line_details(records, codec.output_records(ev))
     for i in range(size):
-        expanded = codec.expand(layout, json.loads(details[i]))
+        expanded = expand(layout, json.loads(details[i]))
         for line in expanded["components"]:
             for key in ("source", "inputs", "reason"):
                 line.pop(key)

@@ -39,7 +39,8 @@ _ID_COLUMNS = ("account", "person", "team", "product")
 @dataclass(frozen=True)
 class RawFactColumns:
     """The facts of one name in a period, in the order of their subject keys: ``account``,
-    ``person``, ``team`` and ``product`` ids (int64, 0 for none), ``value`` (NaN for none),
+    ``person``, ``team`` and ``product`` ids (integers, 0 for none; from a snapshot int32
+    where they fit), ``value`` (NaN for none),
     ``category`` (object, None for none), ``item`` (object: the transaction, None for
     none)."""
 
@@ -234,10 +235,23 @@ def encode(columns: RawFactColumns) -> bytes:
                                   for c in columns.item], dtype=np.int32)
         extra["item_labels"] = np.frombuffer(json.dumps(list(items)).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
-    np.savez(buffer, **{c: getattr(columns, c).astype(np.int64) for c in _ID_COLUMNS},
+    np.savez(buffer, **_id_arrays(columns),
              value=columns.value.astype(float), category=positions,
              labels=np.frombuffer(json.dumps(list(labels)).encode(), dtype=np.uint8), **extra)
     return buffer.getvalue()
+
+
+def _id_arrays(columns: RawFactColumns) -> dict[str, np.ndarray]:
+    """The id columns a payload keeps: int32 where the ids fit, int64 otherwise. At 100,000
+    KAMs a quarter's sales are 7.5 million facts: 28 bytes a fact instead of 44, in the
+    database and in memory while a run decodes them. (Every column stays, zeros included:
+    code from before reads these payloads, as a rolled-back release would.)"""
+    out = {}
+    for name in _ID_COLUMNS:
+        ids = np.asarray(getattr(columns, name))
+        small = not len(ids) or (ids.min() >= 0 and ids.max() <= np.iinfo(np.int32).max)
+        out[name] = ids.astype(np.int32 if small else np.int64)
+    return out
 
 
 def _labelled(positions: np.ndarray, raw_labels: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kamscore.db.column_reads import code_lookup, id_lookup, object_array
-from kamscore.facts.columns import fact_names, read_fact_columns
+from kamscore.facts.columns import fact_names, iter_fact_columns
 from kamscore.facts.table_snapshots import read_table
 from kamscore.hookspecs import hookimpl
 from kamscore.metrics.survey_results import (
@@ -170,15 +170,20 @@ def _ranked(columns: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np
 
 
 def results_from_ranks(
-    by_name: Mapping[str, tuple[Any, np.ndarray, np.ndarray]], account_codes: np.ndarray,
-    person_codes: np.ndarray, *, source: str = SOURCE, minimum: int = 1,
+    by_name: Mapping[str, tuple[Any, np.ndarray, np.ndarray]]
+    | Iterable[tuple[str, tuple[Any, np.ndarray, np.ndarray]]],
+    account_codes: np.ndarray, person_codes: np.ndarray, *, source: str = SOURCE,
+    minimum: int = 1,
 ) -> FactSurveyResults:
     """:func:`results_from_columns` with the subjects given as ranks: ``{name: (values,
     account ranks, person ranks)}``, a rank indexing ``account_codes`` / ``person_codes``
-    (sorted, distinct) and -1 for none. Integers all the way: no text compared."""
+    (sorted, distinct) and -1 for none. Integers all the way: no text compared. ``by_name``
+    may also be an iterable of ``(name, columns)`` in name order, read one at a time (only
+    the facts each name keeps are held, not every name's columns at once)."""
     parts: dict[TableKey, dict[str, list[_Stat]]] = {}
     codes_of = {SUBJECT_ACCOUNT: account_codes, SUBJECT_KAM: person_codes}
-    for name, (values, accounts, persons) in sorted(by_name.items()):
+    items = sorted(by_name.items()) if isinstance(by_name, Mapping) else by_name
+    for name, (values, accounts, persons) in items:
         measure, group, stat, answer = parse_name(name)
         value = np.array(values, dtype=float)  # None → NaN
         if np.isnan(value).any():
@@ -310,8 +315,8 @@ def load_survey_facts(session: Session, period: Period,
                                                          None))
     person_codes, person_rank = _rank_lookup(code_lookup(session, Person.__table__))
     wanted = [n for pid, n in present if pid == chosen and _wanted(n, measures)]
-    by_name = {name: (raw.value, account_rank[raw.account], person_rank[raw.person])
-               for name, raw in read_fact_columns(session, chosen, wanted).items()}
+    by_name = ((name, (raw.value, account_rank[raw.account], person_rank[raw.person]))
+               for name, raw in iter_fact_columns(session, chosen, wanted))  # one at a time
     return results_from_ranks(by_name, account_codes, person_codes,
                               source=f"{SOURCE} {periods[chosen][1]}", minimum=minimum)
 
@@ -322,8 +327,8 @@ def _rank_lookup(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     objects: the results' subjects share them (not 900,000 new strings at 100,000 KAMs)."""
     ids = np.flatnonzero(code != None)  # noqa: E711
     order = np.argsort(code[ids].astype(str), kind="stable")
-    rank = np.full(len(code), -1, dtype=np.int64)
-    rank[ids[order]] = np.arange(len(ids), dtype=np.int64)
+    rank = np.full(len(code), -1, dtype=np.int32)  # 4 bytes a survey fact, not 8
+    rank[ids[order]] = np.arange(len(ids), dtype=np.int32)
     return code[ids[order]], rank
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +72,10 @@ _TABLES: dict[str, Table] = {
 TableColumns = dict[str, np.ndarray]
 
 
+#: ``(column, keep)``: read the rows where ``keep(the column's values)`` is true.
+RowFilter = tuple[str, Callable[[np.ndarray], np.ndarray]]
+
+
 @dataclass(frozen=True)
 class Labelled:
     """A text column as its snapshot holds it: ``positions`` (-1: None) in ``labels``, the
@@ -97,16 +101,26 @@ def _labelled(positions: np.ndarray, labels: bytes) -> np.ndarray:
 
 
 def read_table(session: Session, name: str, columns: Collection[str] | None = None,
-               labelled: Collection[str] = ()) -> TableColumns:
+               labelled: Collection[str] = (), where: RowFilter | None = None) -> TableColumns:
     """The columns of table ``name`` (one of :data:`COLUMNS`), rows in id order: those in
     ``columns`` only when given (from a snapshot the others are not even decoded: the
     accounts' 750,000 names at 100,000 KAMs are 60 MB of Python strings). From a snapshot
-    the text columns in ``labelled`` come as :class:`Labelled` (from the rows: as arrays)."""
+    the text columns in ``labelled`` come as :class:`Labelled` (from the rows: as arrays).
+
+    ``where = (column, keep)``: only the rows where ``keep(that column)`` (a boolean mask)
+    is true, and that column comes with the others; from a snapshot each other column is
+    cut as it is decoded, texts before their strings are made (the plans' objectives in
+    force are a fraction of the table)."""
     found = fetch_binary(session, select(TableSnapshot.data).where(TableSnapshot.name == name))
     if found:
-        return decode(name, bytes(found[0][0]), columns, labelled)
+        return decode(name, bytes(found[0][0]), columns, labelled, where)
     read = read_rows(session, name)
-    return read if columns is None else {c: v for c, v in read.items() if c in columns}
+    if where is not None:
+        rows = np.flatnonzero(where[1](read[where[0]]))
+        read = {c: v[rows] for c, v in read.items()}
+    if columns is None:
+        return read
+    return {c: v for c, v in read.items() if c in columns or (where and c == where[0])}
 
 
 def read_rows(session: Session, name: str) -> TableColumns:
@@ -156,13 +170,24 @@ def encode(name: str, columns: TableColumns) -> bytes:
 
 
 def decode(name: str, data: bytes, columns: Collection[str] | None = None,
-           labelled: Collection[str] = ()) -> dict[str, np.ndarray | Labelled]:
+           labelled: Collection[str] = (), where: RowFilter | None = None
+           ) -> dict[str, np.ndarray | Labelled]:
     out: dict[str, np.ndarray | Labelled] = {}
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        rows = None
+        if where is not None:
+            first = arrays[where[0]]
+            kind = dict(COLUMNS[name])[where[0]]
+            if kind == "day":
+                first = first.view("datetime64[D]")
+            elif kind == "text":  # the filter sees the texts, as the column reads
+                first = _labelled(first, arrays[f"{where[0]}.labels"].tobytes())
+            rows = np.flatnonzero(where[1](first))
         for column, kind in COLUMNS[name]:
-            if columns is not None and column not in columns:
+            if columns is not None and column not in columns and \
+                    (where is None or column != where[0]):
                 continue
-            values = arrays[column]
+            values = arrays[column] if rows is None else arrays[column][rows]
             if kind == "text" and column in labelled:
                 values = Labelled(values, arrays[f"{column}.labels"].tobytes())
             elif kind == "text":

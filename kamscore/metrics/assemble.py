@@ -33,6 +33,7 @@ from kamscore.metrics.context import (
     TeamMemberInfo,
 )
 from kamscore.metrics.needs import FactNeeds
+from kamscore.metrics.positions import positions_of
 from kamscore.metrics.survey_results import SurveyResults
 
 #: The fact whose largest credited total picks a KAM's focus product.
@@ -209,7 +210,7 @@ def assemble_context(
                                            previous=True),
         plans=AccountPlans(
             account=_account_positions(account_table, [r.account for r in plan_rows]),
-            owner=np.array([kam_index.get(r.owner, -1) for r in plan_rows], dtype=np.int64),
+            owner=positions_of([r.owner for r in plan_rows], kam_index),
             quality_rating=_float(r.quality_rating for r in plan_rows),
             period=_obj(r.period or period.code for r in plan_rows),
         ),
@@ -300,7 +301,7 @@ def _assignments(period: PeriodInfo, cols: AssignmentColumns, people: list[Perso
                  kam_index: Mapping[str, int]) -> Assignments:
     """Assignments of the population overlapping the period and the KAM's role dates
     (vectorised: 80,000 assignments of a 10,000-KAM population are routine)."""
-    kam = np.array([kam_index.get(p, -1) for p in cols.person.tolist()], dtype=np.int64)
+    kam = positions_of(cols.person, kam_index)
     keep = (kam >= 0) & (cols.account >= 0)
     kam, account = kam[keep], cols.account[keep]
     role_start = day_array((p.start_date for p in people), period.start)[kam]
@@ -405,36 +406,57 @@ def _primary_segments(size: int, a: Assignments, accounts: Accounts) -> np.ndarr
         return _obj([None] * size)
     order = np.lexsort((a.account, -a.weight, -a.days, a.kam))
     first = _first_per_kam(size, a.kam, order)
-    return _obj(accounts.segments[a.account[i]] if i >= 0 else None for i in first)
+    out = np.full(size, None, dtype=object)
+    has = first >= 0
+    out[has] = np.asarray(accounts.segments, dtype=object)[a.account[first[has]]]
+    return out
+
+
+#: KAMs whose assignments are paired with their accounts' sales at a time (focus products).
+_FOCUS_KAMS = 10_000
 
 
 def _focus_products(size: int, a: Assignments, facts: FactTable) -> np.ndarray:
     """Product with the largest credited ``net_sales`` over each KAM's accounts (ties: code)."""
     sales = facts.select(FOCUS_FACT)
-    keep = (sales.account >= 0) & ~np.isnan(sales.value) & (sales.product != None)  # noqa: E711
+    products, ranks = sales.product_ranks()
+    keep = (sales.account >= 0) & ~np.isnan(sales.value) & (ranks >= 0)
     if not len(a) or not keep.any():
         return _obj([None] * size)
-    products, product_idx = np.unique(sales.product[keep].astype(str), return_inverse=True)
+    product_idx = ranks[keep]
     fact_account, fact_value = sales.account[keep], sales.value[keep]
-    # Pair every assignment with every net_sales fact of its account.
     by_account = np.argsort(fact_account, kind="stable")
-    n_accounts = facts.n_accounts
-    counts = np.bincount(fact_account, minlength=n_accounts)
+    counts = np.bincount(fact_account, minlength=facts.n_accounts)
     offsets = np.concatenate(([0], np.cumsum(counts)))
-    per_assignment = counts[a.account]
-    pair_assignment = np.repeat(np.arange(len(a)), per_assignment)
-    within = np.arange(per_assignment.sum()) - np.repeat(
-        np.cumsum(per_assignment) - per_assignment, per_assignment)
-    pair_fact = by_account[offsets[a.account[pair_assignment]] + within]
-    # Credited sales per (KAM, product), then the best product per KAM.
-    key = a.kam[pair_assignment] * len(products) + product_idx[pair_fact]
-    credited = np.bincount(key, weights=a.weight[pair_assignment] * fact_value[pair_fact],
-                           minlength=size * len(products)).reshape(size, len(products))
-    present = np.bincount(key, minlength=size * len(products)).reshape(size, len(products)) > 0
-    credited = np.where(present, credited, -np.inf)
+    cells = size * len(products)
+    credited, present = np.zeros(cells), np.zeros(cells, dtype=bool)
+    # Pair every assignment with every net_sales fact of its account, the assignments of some
+    # KAMs at a time (at 100,000 KAMs all pairs at once are 7.8 million: half a GB of index
+    # arrays). A KAM's pairs all fall in one part, summed in the same order as all at once.
+    by_kam = bool(np.all(a.kam[1:] >= a.kam[:-1]))  # as _assignments sorts them
+    bounds = (np.searchsorted(a.kam, np.arange(0, size + _FOCUS_KAMS, _FOCUS_KAMS))
+              if by_kam else np.array([0, len(a)]))
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if start == stop:
+            continue
+        part = slice(start, stop)
+        account, kam, weight = a.account[part], a.kam[part], a.weight[part]
+        per_assignment = counts[account]
+        pair_assignment = np.repeat(np.arange(len(account)), per_assignment)
+        within = np.arange(per_assignment.sum()) - np.repeat(
+            np.cumsum(per_assignment) - per_assignment, per_assignment)
+        pair_fact = by_account[offsets[account[pair_assignment]] + within]
+        # credited sales per (KAM, product)
+        key = kam[pair_assignment] * len(products) + product_idx[pair_fact]
+        credited += np.bincount(key, weights=weight[pair_assignment] * fact_value[pair_fact],
+                                minlength=cells)
+        present[key] = True
+    credited = np.where(present, credited, -np.inf).reshape(size, len(products))
     best = np.argmax(credited, axis=1)  # first maximum: products are sorted by code
-    has = present.any(axis=1)
-    return _obj(str(products[b]) if h else None for b, h in zip(best, has, strict=True))
+    has = present.reshape(size, len(products)).any(axis=1)
+    out = np.full(size, None, dtype=object)
+    out[has] = np.asarray(products, dtype=object)[best[has]]
+    return out
 
 
 def _objectives(rows: list[ObjectiveRow], plan_index: Mapping[str, int]) -> Objectives:

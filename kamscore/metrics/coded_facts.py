@@ -62,6 +62,22 @@ class CodedFactColumns(FactColumns):
     def product(self) -> np.ndarray:
         return self._made(self._product)
 
+    def product_ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`FactColumns.product_ranks`, from the ids: no code column is made and
+        no text sorted but the distinct codes (at 100,000 KAMs, 7.5 million sales facts of
+        a few hundred products)."""
+        if self._product is None:
+            return np.empty(0, dtype=object), np.full(len(self.value), -1, dtype=np.int64)
+        ids, lookup = self._product
+        used = np.flatnonzero(np.bincount(ids, minlength=len(lookup)))
+        codes = lookup[used]
+        named = codes != None  # noqa: E711
+        used, codes = used[named], codes[named]
+        order = np.argsort(codes.astype(str), kind="stable")
+        rank_of_id = np.full(len(lookup), -1, dtype=np.int64)
+        rank_of_id[used[order]] = np.arange(len(order), dtype=np.int64)
+        return np.asarray(codes[order], dtype=object), rank_of_id[ids]
+
     @property  # type: ignore[override]
     def category(self) -> np.ndarray:
         if self._category is None:

@@ -37,6 +37,7 @@ from kamscore.metrics.contract import (
     json_scalar,
 )
 from kamscore.metrics.needs import FactNeeds
+from kamscore.metrics.positions import positions_of
 from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.registry import MetricRegistry, RegisteredMetric
 
@@ -228,11 +229,17 @@ def _align(key: str, reg: RegisteredMetric, params: Mapping[str, Any], ctx: Metr
         raise _ShapeError(f"compute() must return a MetricResult, not {type(result).__name__}")
     if result.subject_type not in SUBJECT_TYPES:
         raise _ShapeError(f"subject_type {result.subject_type!r} is not one of {SUBJECT_TYPES}")
-    values, n, reasons, columns, rows = _subject_arrays(result)
+    # a result made from ctx.kams.codes itself: its subjects are the population, in order
+    population = result.subject_type == SUBJECT_KAM and result.has_subjects(ctx.kams.codes)
+    values, n, reasons, columns, rows = _subject_arrays(result, distinct=population)
     if result.subject_type == SUBJECT_KAM:
-        index = ctx.kams.index
-        unknown = [s for s in result.subjects if s not in index]
-        positions = np.array([index.get(s, -1) for s in result.subjects], dtype=np.int64)
+        if population:
+            positions = np.arange(len(ctx.kams), dtype=np.int64)
+            unknown = []
+        else:
+            positions = positions_of(result.subjects, ctx.kams.index)
+            unknown = [s for s, p in zip(result.subjects, positions.tolist(), strict=True)
+                       if p < 0]
         kind = "KAMs of the population"
         missing_reason = "the metric returned no value for this KAM"
     else:
@@ -308,11 +315,13 @@ def _items(result: MetricResult, positions: np.ndarray
     return positions[owner] if len(owner) else owner, value
 
 
-def _subject_arrays(result: MetricResult) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                   dict[str, np.ndarray], list | None]:
-    """Values, n, reasons, input columns and input rows of a result, validated."""
-    count = len(result.subjects)
-    if len(set(result.subjects)) != count:
+def _subject_arrays(result: MetricResult, *, distinct: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray],
+                               list | None]:
+    """Values, n, reasons, input columns and input rows of a result, validated
+    (``distinct``: its subjects are known to be distinct)."""
+    count = len(result)
+    if not distinct and len(set(result.subjects)) != count:
         raise _ShapeError("a subject appears more than once")
     cols = result.columns
     if cols is None:

@@ -27,6 +27,7 @@ from kamscore.metrics.needs import (
     UndeclaredFactError,
     scoped_survey_results,
 )
+from kamscore.metrics.positions import index_of, positions_of
 from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SurveyResults
 
@@ -80,7 +81,7 @@ class Population:
     @cached_property
     def index(self) -> Mapping[str, int]:
         """Person code → position in every array of the population."""
-        return {code: i for i, code in enumerate(self.codes)}
+        return index_of(self.codes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +100,7 @@ class Accounts:
 
     @cached_property
     def index(self) -> Mapping[str, int]:
-        return {code: i for i, code in enumerate(self.codes)}
+        return index_of(self.codes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +144,16 @@ class FactColumns:
 
     def __len__(self) -> int:
         return len(self.value)
+
+    def product_ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct product codes sorted (an object array), and each fact's position in
+        them (-1: no product)."""
+        product = self.product
+        present = product != None  # noqa: E711
+        codes, inverse = np.unique(product[present].astype(str), return_inverse=True)
+        ranks = np.full(len(product), -1, dtype=np.int64)
+        ranks[present] = inverse.reshape(-1)
+        return codes.astype(object), ranks
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,8 +252,7 @@ class FactTable:
         """Per person of a population (``index``: code → position): the sum of the numeric
         facts ``name`` about that person; NaN where there is none."""
         cols = self.select(name)
-        pos = np.array([index.get(p, -1) if p is not None else -1 for p in cols.person],
-                       dtype=np.int64)
+        pos = positions_of(cols.person, index)
         mask = (pos >= 0) & ~np.isnan(cols.value)
         total = np.bincount(pos[mask], weights=cols.value[mask], minlength=size)
         seen = np.bincount(pos[mask], minlength=size) > 0

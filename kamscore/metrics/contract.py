@@ -209,9 +209,22 @@ class MetricResult(Mapping[str, MetricValue]):
     ) -> None:
         self.subject_type = subject_type
         values = dict(values or {})
-        self.subjects: tuple[str, ...] = tuple(values)
+        self._subjects: tuple[str, ...] | None = tuple(values)
+        self._subject_array: np.ndarray | None = None
         self._values = values
         self._columns: _Columns | None = None
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """The subject codes, in the order of the values."""
+        if self._subjects is None:
+            self._subjects = tuple(str(s) for s in self._subject_array)  # type: ignore[union-attr]
+        return self._subjects
+
+    def has_subjects(self, codes: np.ndarray) -> bool:
+        """Whether the subjects are the very array ``codes`` (``from_arrays(ctx.kams.codes,
+        ...)``, the usual case): then they need no lookup, one code at a time."""
+        return self._subject_array is codes
 
     @classmethod
     def from_arrays(
@@ -236,7 +249,10 @@ class MetricResult(Mapping[str, MetricValue]):
         that rate each transaction on its own (a value should be the sum of its items).
         """
         result = cls(subject_type=subject_type)
-        result.subjects = tuple(str(s) for s in subjects)
+        if isinstance(subjects, np.ndarray):  # kept: its tuple of codes is made if read
+            result._subjects, result._subject_array = None, subjects
+        else:
+            result._subjects = tuple(str(s) for s in subjects)
         result._values = None  # type: ignore[assignment]
         result._columns = _Columns(
             values=np.asarray(values, dtype=float),
@@ -268,7 +284,9 @@ class MetricResult(Mapping[str, MetricValue]):
         return iter(self.subjects)
 
     def __len__(self) -> int:
-        return len(self.subjects)
+        if self._subjects is None:
+            return len(self._subject_array)  # type: ignore[arg-type]
+        return len(self._subjects)
 
     def __repr__(self) -> str:
         return f"<MetricResult {self.subject_type}: {len(self)} subjects>"

@@ -33,13 +33,16 @@ class RecordLists:
     whose values are shown rounded (Python's ``round``) to that many decimals.
     """
 
-    __slots__ = ("digits", "fields", "rows", "starts")
+    __slots__ = ("digits", "fields", "plain", "rows", "starts")
     ndim = 1
     dtype = np.dtype(object)
 
     def __init__(self, fields: Mapping[str, np.ndarray], rows: np.ndarray, starts: np.ndarray,
-                 digits: Mapping[str, int] | None = None) -> None:
+                 digits: Mapping[str, int] | None = None, *, plain: bool = False) -> None:
         self.fields = {name: np.asarray(values) for name, values in fields.items()}
+        self.plain = plain
+        if plain and len(self.fields) != 1:
+            raise ValueError("a column of plain values has exactly one field")
         self.rows = np.asarray(rows, dtype=np.int64)
         self.starts = np.asarray(starts, dtype=np.int64)
         self.digits = dict(digits or {})
@@ -66,16 +69,25 @@ class RecordLists:
         np.cumsum(np.bincount(owner, minlength=size), out=starts[1:])
         return cls(fields, np.argsort(owner, kind="stable"), starts, digits)
 
+    @classmethod
+    def of_values(cls, owner: np.ndarray, size: int, values: np.ndarray) -> RecordLists:
+        """Per subject, a list of plain values (``values[j]`` belonging to subject
+        ``owner[j]``), e.g. the account codes behind a KAM's figure."""
+        found = cls.grouped(owner, size, {"value": values})
+        found.plain = True
+        return found
+
     # -- as a column ------------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self.starts) - 1
 
-    def __iter__(self) -> Iterator[list[dict[str, Any]]]:
+    def __iter__(self) -> Iterator[list[Any]]:
         return (self[i] for i in range(len(self)))
 
     def __getitem__(self, index: Any) -> Any:
-        """``col[i]``: subject i's records as a list of dicts; ``col[array]``: the column of
+        """``col[i]``: subject i's records as a list of dicts (or of plain values);
+        ``col[array]``: the column of
         those subjects (-1: a subject with no records)."""
         if isinstance(index, int | np.integer):
             i = int(index)
@@ -86,8 +98,11 @@ class RecordLists:
             return self.records(self.rows[self.starts[i]:self.starts[i + 1]])
         return self.take(np.asarray(index, dtype=np.int64))
 
-    def records(self, rows: np.ndarray) -> list[dict[str, Any]]:
-        """The records at positions ``rows`` of the field arrays, as dicts."""
+    def records(self, rows: np.ndarray) -> list[Any]:
+        """The records at positions ``rows`` of the field arrays, as dicts (plain values for
+        a column made by :meth:`of_values`)."""
+        if self.plain:
+            return self.values(next(iter(self.fields)), rows)
         columns = [self.values(name, rows) for name in self.fields]
         names = list(self.fields)
         return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
@@ -115,7 +130,8 @@ class RecordLists:
         starts = np.zeros(len(index) + 1, dtype=np.int64)
         np.cumsum(count, out=starts[1:])
         positions = np.repeat(low - starts[:-1], count) + np.arange(starts[-1])
-        return RecordLists(self.fields, self.rows[positions], starts, self.digits)
+        return RecordLists(self.fields, self.rows[positions], starts, self.digits,
+                           plain=self.plain)
 
     def placed(self, size: int, dst: np.ndarray, src: np.ndarray) -> RecordLists:
         """A column of ``size`` subjects where subject ``dst[j]`` has this column's entry

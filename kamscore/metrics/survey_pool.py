@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kamscore.metrics.context import MetricContext
+from kamscore.metrics.positions import positions_of
+from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable
 
 
@@ -32,7 +34,10 @@ def account_pairs(ctx: MetricContext) -> tuple[np.ndarray, np.ndarray]:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
     width = int(a.account.max()) + 1
-    keys = np.unique(a.kam.astype(np.int64) * width + a.account)
+    keys = np.sort(a.kam.astype(np.int64) * width + a.account)
+    first = np.ones(len(keys), dtype=bool)  # distinct by sorting: np.unique's hash table
+    first[1:] = keys[1:] != keys[:-1]       # is 8x slower at 800,000 keys (out of cache)
+    keys = keys[first]
     return keys // width, keys % width
 
 
@@ -78,15 +83,11 @@ class SurveyPool:
         columns = (self.table.answers >= low) & (self.table.answers <= high)
         return self._sum(self.table.counts[:, columns].sum(axis=1)).astype(np.int64)
 
-    def subjects(self) -> np.ndarray:
-        """Per KAM, the subject codes behind his figures (accounts, or himself)."""
-        out = np.empty(self.size, dtype=object)
-        for i in range(self.size):
-            out[i] = []
-        codes = self.table.subjects
-        for k, row in zip(self.pair_kam.tolist(), self.pair_row.tolist(), strict=True):
-            out[k].append(codes[row])
-        return out
+    def subjects(self) -> RecordLists:
+        """Per KAM, the subject codes behind his figures (accounts, or himself): an input
+        column of lists, kept column-wise."""
+        codes = np.asarray(self.table.subjects, dtype=object)
+        return RecordLists.of_values(self.pair_kam, self.size, codes[self.pair_row])
 
 
 def pool_account_results(ctx: MetricContext, survey: str, measure: str,
@@ -95,11 +96,9 @@ def pool_account_results(ctx: MetricContext, survey: str, measure: str,
     table = ctx.survey_results.measure_table(survey, measure, subject_type=SUBJECT_ACCOUNT,
                                              rater_group=rater_group)
     row_of_account = np.full(len(ctx.accounts), -1, dtype=np.int64)
-    index = ctx.accounts.index
-    for row, code in enumerate(table.subjects.tolist()):
-        position = index.get(code)
-        if position is not None:
-            row_of_account[position] = row
+    position = positions_of(table.subjects, ctx.accounts.index)
+    known = position >= 0
+    row_of_account[position[known]] = np.flatnonzero(known)
     kams, accounts = account_pairs(ctx)  # each account once per KAM
     rows = row_of_account[accounts]
     keep = rows >= 0

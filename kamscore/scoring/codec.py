@@ -169,7 +169,8 @@ def _record_list_tokens(column: RecordLists) -> list[str]:
     fields = {name: _json_tokens(column.values(name, column.rows),
                                  column.fields[name].dtype.kind)
               for name in column.fields}
-    records = objects(fields, len(column.rows))
+    records = (next(iter(fields.values())) if column.plain
+               else objects(fields, len(column.rows)))
     starts = column.starts.tolist()
     return ["[" + ",".join(records[a:b]) + "]" for a, b in pairwise(starts)]
 

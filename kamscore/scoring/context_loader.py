@@ -237,14 +237,18 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
 
 def _plan_items(session: Session, name: str, plans: _Plans) -> tuple[np.ndarray, dict]:
     """Objectives or actions (table ``name``) of the plans in force: their plan positions
-    and columns (``kamscore.facts.table_snapshots``: the whole table, kept here)."""
-    cols = read_table(session, name)
-    ids = cols["plan_id"]
-    position = plans.position[np.minimum(ids, len(plans.position) - 1)]
-    position[ids >= len(plans.position)] = -1
-    keep = np.flatnonzero(position >= 0)
-    return position[keep], {column: values[keep] for column, values in cols.items()
-                            if column != "plan_id"}  # (the plan is ``position``)
+    and columns (``kamscore.facts.table_snapshots``)."""
+    def in_force(ids: np.ndarray) -> np.ndarray:
+        if not len(plans.position):
+            return np.full(len(ids), -1, dtype=np.int64)
+        position = plans.position[np.minimum(ids, len(plans.position) - 1)]
+        position[ids >= len(plans.position)] = -1
+        return position
+
+    # only the rows of plans in force are decoded (a fraction of the table's years)
+    cols = read_table(session, name, where=("plan_id", lambda ids: in_force(ids) >= 0))
+    position = in_force(cols.pop("plan_id"))  # (the plan is ``position``)
+    return position, cols
 
 
 def _objectives(session: Session, plans: _Plans) -> Objectives:

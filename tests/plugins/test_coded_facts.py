@@ -82,3 +82,21 @@ def test_plan_accounts_found_by_search_as_by_the_index():
     assert _account_positions(accounts("A1", "A2", "A3"), wanted).tolist() == [
         2, -1, -1, 0, -1, 2, -1]
     assert _account_positions(accounts("A1"), []).tolist() == []
+
+
+def test_product_ranks_from_ids_as_from_the_codes():
+    products = _lookup("Z9", "A1", "m2", "unused")
+    ids = np.array([1, 0, 3, 2, 1, 3], dtype=np.int64)
+    cols = CodedFactColumns("net_sales", account=np.zeros(6, dtype=np.int64),
+                            value=np.ones(6), person=None, team=None,
+                            product=coded(ids, products), category=None)
+    plain = FactColumns("net_sales", account=cols.account, person=cols.person, team=cols.team,
+                        product=cols.product, value=cols.value, category=cols.category)
+    codes, ranks = cols.product_ranks()
+    plain_codes, plain_ranks = plain.product_ranks()
+    assert codes.dtype == plain_codes.dtype == object
+    assert codes.tolist() == plain_codes.tolist() == ["A1", "Z9", "m2"]  # used ones, sorted
+    assert ranks.tolist() == plain_ranks.tolist() == [1, -1, 2, 0, 1, 2]
+    none = CodedFactColumns("x", account=np.zeros(2, dtype=np.int64), value=np.ones(2),
+                            person=None, team=None, product=None, category=None)
+    assert none.product_ranks()[0].tolist() == [] and none.product_ranks()[1].tolist() == [-1, -1]

@@ -152,6 +152,37 @@ def test_some_columns_read_alike_from_a_snapshot_and_from_the_rows(app, session)
     assert labelled["code"].tolist() == from_rows["code"].tolist()
 
 
+@pytest.mark.parametrize("table, column", [("plan_objective", "plan_id"),
+                                           ("assignment", "start_date"),
+                                           ("account", "code")])
+def test_rows_kept_by_a_filter_read_alike_from_a_snapshot_and_from_the_rows(
+        app, session, table, column):
+    seed_population(session, 3)
+    whole = read_rows(session, table)
+    values = whole[column]
+    top = max(values.tolist())
+
+    def keep(found: np.ndarray) -> np.ndarray:  # every row but those of the largest value
+        return np.array([v is not None and v < top for v in found.tolist()], dtype=bool)
+
+    wanted = keep(values)
+    assert 0 < wanted.sum() < len(values)  # the filter keeps some rows, not all
+    expected = {c: v[wanted] for c, v in whole.items()}
+    from_rows = read_table(session, table, where=(column, keep))  # no snapshot yet
+    _same(from_rows, expected)
+    refresh_table_snapshots(session)
+    session.commit()
+    assert table in _snapshotted(session)
+    _same(read_table(session, table, where=(column, keep)), expected)
+    other = next(c for c in whole if c != column)
+    for read in (read_rows, None):
+        some = read_table(session, table, (other,), where=(column, keep)) if read is None \
+            else {c: v for c, v in read_table(session, table, where=(column, keep)).items()
+                  if c in (other, column)}
+        assert set(some) == {other, column}  # the filter's column comes too
+        _same(some, {c: v for c, v in expected.items() if c in (other, column)})
+
+
 @pytest.mark.parametrize("table", TABLES)
 def test_any_write_to_a_table_drops_its_snapshot_only(app, session, table):
     seed_population(session, 2)

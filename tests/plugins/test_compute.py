@@ -40,6 +40,23 @@ def good(ctx, params):
                                     inputs={"rank": np.arange(len(ctx.kams))})
 
 
+def own_codes(ctx, params):  # the population's own array: aligned without a lookup
+    return MetricResult.from_arrays(ctx.kams.codes, [0.5, np.nan, 2.0], n=[3, 0, -1],
+                                    inputs={"why": ["a", "b", None],
+                                            "accounts": ctx.assignment_inputs()},
+                                    reasons=[None, "none", None])
+
+
+def copied_codes(ctx, params):  # the same codes in a list: looked up one by one
+    own = own_codes(ctx, params)
+    return MetricResult.from_arrays(list(ctx.kams.codes), own.columns.values, n=own.columns.n,
+                                    inputs=own.columns.inputs, reasons=own.columns.reasons)
+
+
+def own_codes_too_few(ctx, params):
+    return MetricResult.from_arrays(ctx.kams.codes, [1.0])
+
+
 def mapping(ctx, params):
     return MetricResult({"K2": MetricValue(0.0, {"why": "a real zero"}),
                          "K1": MetricValue.no_data("nothing reported", n=0)})
@@ -79,7 +96,9 @@ def kamscore_register_metrics():
     return [metric("good", good), metric("mapping", mapping), metric("raises", raises),
             metric("returns_dict", returns_dict), metric("too_few", too_few),
             metric("strangers", strangers), metric("infinite", infinite),
-            metric("bad_values", bad_values), metric("per_team", per_team, "team")]
+            metric("bad_values", bad_values), metric("per_team", per_team, "team"),
+            metric("own_codes", own_codes), metric("copied_codes", copied_codes),
+            metric("own_codes_too_few", own_codes_too_few)]
 '''
 
 
@@ -107,6 +126,17 @@ def test_values_are_aligned_to_the_population(pm, ctx):
     assert list(values.n) == [-1, -1, -1]
     assert values.params == {"factor": 10.0}
     assert values.plugin == "faulty"
+
+
+def test_a_result_of_the_population_codes_aligns_as_one_looked_up(pm, ctx):
+    out = compute_metrics(pm, ctx, [("own_codes", {}), ("copied_codes", {}),
+                                    ("own_codes_too_few", {})])
+    own, copied = out["own_codes"], out["copied_codes"]
+    assert own.ok and copied.ok
+    assert [own.value(i) for i in range(3)] == [copied.value(i) for i in range(3)]
+    assert own.value(1).reason == "none" and own.value(0).n == 3
+    assert not out["own_codes_too_few"].ok
+    assert "1 values for 3 subjects" in out["own_codes_too_few"].error
 
 
 def test_mapping_results_and_explicit_no_data(pm, ctx):

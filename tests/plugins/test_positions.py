@@ -1,0 +1,19 @@
+"""positions_of and index_of: codes to positions for whole columns."""
+
+import numpy as np
+
+from kamscore.metrics.positions import index_of, positions_of
+
+
+def test_positions_of_codes_as_the_index_gives_them():
+    index = index_of(np.array(["A", "B", "C"], dtype=object))
+    assert index == {"A": 0, "B": 1, "C": 2}
+    found = positions_of(np.array(["C", None, "X", "A"], dtype=object), index)
+    assert found.dtype == np.int64 and found.tolist() == [2, -1, -1, 0]
+    assert positions_of(["B"], index, missing=-7).tolist() == [1]
+    assert positions_of(["Z"], index, missing=-7).tolist() == [-7]
+    assert positions_of([], index).tolist() == []
+
+
+def test_a_repeated_code_maps_to_its_last_position():
+    assert index_of(["A", "B", "A"]) == {"A": 2, "B": 1}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -89,6 +89,15 @@ class PlanRow(NamedTuple):
     period: str | None = None  # the plan's period when not the context's own (a year plan)
 
 
+class PlanColumns(NamedTuple):
+    """Plans column-wise, as the loader passes them (``PlanRow`` fields)."""
+
+    account: np.ndarray  # int: positions in the accounts sorted by code (-1: unknown)
+    owner: np.ndarray  # object: person codes
+    quality_rating: np.ndarray  # float (NaN: not rated)
+    period: np.ndarray  # object: the plan's period code
+
+
 class ObjectiveRow(NamedTuple):
     account: str  # the plan's account (one plan per account and period)
     code: str
@@ -144,7 +153,7 @@ def assemble_context(
     facts: Iterable[Sequence[Any]] | FactTable = (),
     previous_year: PeriodInfo | None = None,
     previous_facts: Iterable[Sequence[Any]] | FactTable = (),
-    plans: Iterable[Sequence[Any]] = (),
+    plans: Iterable[Sequence[Any]] | PlanColumns = (),
     objectives: Iterable[Sequence[Any]] | Objectives = (),
     actions: Iterable[Sequence[Any]] | Actions = (),
     stakeholders: Iterable[Sequence[Any]] | Stakeholders = (),
@@ -160,8 +169,9 @@ def assemble_context(
     (sorted by code), ``assignments`` as :class:`AssignmentColumns`, ``facts`` and
     ``previous_facts`` as
     a :class:`FactTable`, ``stakeholders`` as :class:`Stakeholders` (account indices into
-    the accounts sorted by code), and ``objectives``/``actions`` as :class:`Objectives` /
-    :class:`Actions` whose ``plan`` indexes the ``plans`` rows as given.
+    the accounts sorted by code), ``plans`` as :class:`PlanColumns`, and
+    ``objectives``/``actions`` as :class:`Objectives` / :class:`Actions` whose ``plan``
+    indexes the ``plans`` rows as given.
 
     The population is every person whose ``role`` is in ``roles`` and whose role dates
     overlap the period. Rows about people or accounts outside it are ignored where they
@@ -197,8 +207,7 @@ def assemble_context(
                               else np.datetime64(r.start_date, "D")
                               for r in population_rows], dtype="datetime64[D]"),
     )
-    plan_rows = [PlanRow(*r) for r in plans]
-    plan_index = {row.account: i for i, row in enumerate(plan_rows)}
+    account_plans, plan_index = _account_plans(plans, account_table, kam_index, period)
     return MetricContext(
         period=period,
         previous_year=previous_year,
@@ -208,16 +217,11 @@ def assemble_context(
         facts=fact_table,
         previous_facts=dataclasses.replace(_fact_table(previous_facts, account_table),
                                            previous=True),
-        plans=AccountPlans(
-            account=_account_positions(account_table, [r.account for r in plan_rows]),
-            owner=positions_of([r.owner for r in plan_rows], kam_index),
-            quality_rating=_float(r.quality_rating for r in plan_rows),
-            period=_obj(r.period or period.code for r in plan_rows),
-        ),
+        plans=account_plans,
         objectives=objectives if isinstance(objectives, Objectives)
-        else _objectives([ObjectiveRow(*r) for r in objectives], plan_index),
+        else _objectives([ObjectiveRow(*r) for r in objectives], plan_index()),
         actions=actions if isinstance(actions, Actions)
-        else _actions([ActionRow(*r) for r in actions], plan_index),
+        else _actions([ActionRow(*r) for r in actions], plan_index()),
         stakeholders=stakeholders if isinstance(stakeholders, Stakeholders)
         else _stakeholders([StakeholderRow(*r) for r in stakeholders], account_table.index),
         teams=_teams(team_rows, member_rows),
@@ -226,6 +230,29 @@ def assemble_context(
         survey_results=(survey_results if survey_results is not None
                         else SurveyResults(source="none")),
     )
+
+
+def _account_plans(plans: Iterable[Sequence[Any]] | PlanColumns, accounts: Accounts,
+                   kam_index: Mapping[str, int], period: PeriodInfo
+                   ) -> tuple[AccountPlans, Callable[[], dict[str, int]]]:
+    """The plans in force, and (made if called) account code → plan position, which only
+    objectives and actions given as rows need."""
+    if isinstance(plans, PlanColumns):
+        found = AccountPlans(account=np.asarray(plans.account, dtype=np.int64),
+                             owner=positions_of(plans.owner, kam_index),
+                             quality_rating=np.asarray(plans.quality_rating, dtype=float),
+                             period=np.asarray(plans.period, dtype=object))
+        codes = accounts.codes
+        return found, lambda: {codes[a]: i for i, a in enumerate(found.account.tolist())
+                               if a >= 0}
+    rows = [PlanRow(*r) for r in plans]
+    found = AccountPlans(
+        account=_account_positions(accounts, [r.account for r in rows]),
+        owner=positions_of([r.owner for r in rows], kam_index),
+        quality_rating=_float(r.quality_rating for r in rows),
+        period=_obj(r.period or period.code for r in rows),
+    )
+    return found, lambda: {row.account: i for i, row in enumerate(rows)}
 
 
 def _population_rows(period: PeriodInfo, people: list[PersonRow],

@@ -30,6 +30,7 @@ from kamscore.facts.table_snapshots import Labelled, read_table
 from kamscore.metrics.assemble import (
     CONTEXT_NEEDS,
     AssignmentColumns,
+    PlanColumns,
     assemble_context,
 )
 from kamscore.metrics.coded_facts import CodedFactColumns, LazyNamedAccounts, coded
@@ -127,7 +128,7 @@ def _load(session: Session, period: Period | str, pm: object, roles: Sequence[st
         previous_year=period_info(previous) if previous is not None else None,
         previous_facts=_facts(session, previous.id, codes, needs.previous)
         if previous is not None else FactTable({}, codes.n_accounts, needs.previous),
-        plans=plans.rows,
+        plans=plans.columns,
         objectives=_objectives(session, plans),
         actions=_actions(session, plans),
         stakeholders=_stakeholders(session, codes),
@@ -196,8 +197,9 @@ def _facts(session: Session, period_id: int, codes: _Codes,
 
 
 class _Plans:
-    def __init__(self, rows: list[tuple], position: np.ndarray, period_ids: list[int]) -> None:
-        self.rows = rows  # (account code, owner code, quality rating, period code): PlanRow
+    def __init__(self, columns: PlanColumns, position: np.ndarray,
+                 period_ids: list[int]) -> None:
+        self.columns = columns  # the plans in force
         self.position = position  # plan id → row position (-1: not in force)
         self.period_ids = period_ids  # the period and those containing it
 
@@ -225,14 +227,15 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
     first = np.ones(len(ranked), dtype=bool)
     first[1:] = accounts_ranked[1:] != accounts_ranked[:-1]
     chosen = np.sort(ranked[first])
-    accounts = codes.account_code[cols["account_id"][chosen]]
-    owners = codes.person_code[cols["owner_id"][chosen]]
-    ratings = cols["quality_rating"][chosen]
-    period_codes = [span[pid][1] for pid in period[chosen].tolist()]
-    rows = list(zip(accounts.tolist(), owners.tolist(), ratings.tolist(), period_codes,
-                    strict=True))
+    period_code = np.empty(len(preference), dtype=object)
+    for pid, (_, code) in span.items():
+        period_code[pid] = code
+    columns = PlanColumns(account=codes.account_position[cols["account_id"][chosen]],
+                          owner=codes.person_code[cols["owner_id"][chosen]],
+                          quality_rating=cols["quality_rating"][chosen],
+                          period=period_code[period[chosen]])
     position = id_lookup(cols["id"][chosen], np.arange(len(chosen), dtype=np.int64), -1)
-    return _Plans(rows, position, list(span))
+    return _Plans(columns, position, list(span))
 
 
 def _plan_items(session: Session, name: str, plans: _Plans) -> tuple[np.ndarray, dict]:

@@ -25,12 +25,13 @@ import io
 import json
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 from sqlalchemy import Select, delete, func, insert, null, select, text, update
 from sqlalchemy.orm import Session
 
-from kamscore.db.column_reads import fetch_binary, stream_rows
+from kamscore.db.column_reads import SQLiteBlobFile, fetch_binary, rowid_column, stream_rows
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 _ID_COLUMNS = ("account", "person", "team", "product")
@@ -123,14 +124,20 @@ def iter_fact_columns(session: Session, period_id: int,
         yield from _period_parts(session, period_id, wanted)
         return
     for name, blob in snapshot:
-        yield name, decode(blob)
+        if isinstance(blob, bytes):
+            yield name, decode(blob)
+            continue
+        with SQLiteBlobFile(session, FactSnapshotColumn.__tablename__, "data", blob) as payload:
+            found = decode(payload)
+        yield name, found
 
 
 def _snapshot_blobs(session: Session, period_id: int,
-                    names: list[str]) -> Iterator[tuple[str, bytes]] | None:
+                    names: list[str]) -> Iterator[tuple[str, bytes | int]] | None:
     """The payloads of ``period_id``'s snapshot columns called ``names``, by name, fetched
     by one statement (:func:`_snapshot_columns`); None when the period has no snapshot.
-    On SQLite the rows are stepped one at a time (one payload in memory, not all)."""
+    On SQLite each payload's rowid instead, to be read in place (``SQLiteBlobFile``: the
+    transaction began with ``BEGIN IMMEDIATE``, so no writer changes them meanwhile)."""
     if session.get_bind().dialect.name == "postgresql":
         rows = _snapshot_columns(session, [period_id], names, data=True)
         if not rows:
@@ -143,21 +150,13 @@ def _snapshot_blobs(session: Session, period_id: int,
                 if name is not None:
                     yield name, bytes(blob)
         return popped()
-    stream = stream_rows(session, _snapshot_query(session, [period_id], names, data=True)
-                         .order_by(FactSnapshotColumn.__table__.c.name), 1)
-    first = next(stream, None)
-    if first is None:
+    column = FactSnapshotColumn.__table__
+    rows = session.connection().execute(
+        _snapshot_query(session, [period_id], names, data=False)
+        .add_columns(rowid_column(column)).order_by(column.c.name)).all()
+    if not rows:
         return None
-
-    def stepped() -> Iterator[tuple[str, bytes]]:
-        batch: list[tuple] | None = first
-        while batch is not None:
-            for _, name, blob in batch:
-                if name is not None:
-                    yield name, bytes(blob)
-            del batch
-            batch = next(stream, None)
-    return stepped()
+    return ((name, rowid) for _, name, _, rowid in rows if name is not None)
 
 
 def _period_rows(session: Session, period_id: int,
@@ -262,8 +261,10 @@ def _labelled(positions: np.ndarray, raw_labels: np.ndarray) -> np.ndarray:
     return lookup[positions]
 
 
-def decode(data: bytes) -> RawFactColumns:
-    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+def decode(data: bytes | BinaryIO) -> RawFactColumns:
+    """A payload (bytes, or a seekable file read an array at a time) back into columns."""
+    payload = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    with np.load(payload, allow_pickle=False) as arrays:
         item = None
         if "item" in arrays.files:
             item = _labelled(arrays["item"], arrays["item_labels"])

@@ -27,12 +27,13 @@ import io
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from kamscore.db.column_reads import fetch_binary, fetch_rows
+from kamscore.db.column_reads import SQLiteBlobFile, fetch_binary, fetch_rows, rowid_column
 from kamscore.metrics.assemble import day_array
 from kamscore.models import (
     Account,
@@ -111,9 +112,18 @@ def read_table(session: Session, name: str, columns: Collection[str] | None = No
     is true, and that column comes with the others; from a snapshot each other column is
     cut as it is decoded, texts before their strings are made (the plans' objectives in
     force are a fraction of the table)."""
-    found = fetch_binary(session, select(TableSnapshot.data).where(TableSnapshot.name == name))
-    if found:
-        return decode(name, bytes(found[0][0]), columns, labelled, where)
+    if session.get_bind().dialect.name == "sqlite":  # read in place, an array at a time
+        table = TableSnapshot.__table__
+        rowid = session.connection().execute(
+            select(rowid_column(table)).where(table.c.name == name)).scalar()
+        if rowid is not None:
+            with SQLiteBlobFile(session, table.name, "data", rowid) as payload:
+                return decode(name, payload, columns, labelled, where)
+    else:
+        found = fetch_binary(session,
+                             select(TableSnapshot.data).where(TableSnapshot.name == name))
+        if found:
+            return decode(name, bytes(found[0][0]), columns, labelled, where)
     read = read_rows(session, name)
     if where is not None:
         rows = np.flatnonzero(where[1](read[where[0]]))
@@ -169,11 +179,13 @@ def encode(name: str, columns: TableColumns) -> bytes:
     return buffer.getvalue()
 
 
-def decode(name: str, data: bytes, columns: Collection[str] | None = None,
+def decode(name: str, data: bytes | BinaryIO, columns: Collection[str] | None = None,
            labelled: Collection[str] = (), where: RowFilter | None = None
            ) -> dict[str, np.ndarray | Labelled]:
+    """A payload (bytes, or a seekable file) back into columns (see :func:`read_table`)."""
     out: dict[str, np.ndarray | Labelled] = {}
-    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+    payload = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    with np.load(payload, allow_pickle=False) as arrays:
         rows = None
         if where is not None:
             first = arrays[where[0]]

@@ -290,3 +290,41 @@ def test_cli_builds_the_table_snapshots(app, session, runner):
     assert rebuilt.exit_code == 0, (rebuilt.output, rebuilt.exception)
     assert rebuilt.output.splitlines()[-6:] == lines[-6:]
     assert Q1[0] in rebuilt.output
+
+
+def test_an_sqlite_blob_reads_in_place_as_a_seekable_file(tmp_path):
+    import io
+
+    from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, insert
+
+    from kamscore.db.column_reads import SQLiteBlobFile, rowid_column
+    from kamscore.db.session import Database
+
+    data = bytes(range(256)) * 4096  # 1 MB
+    table = Table("blobs", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("data", LargeBinary))
+    database = Database(f"sqlite:///{tmp_path / 'blobs.sqlite'}")
+    table.create(database.engine)
+    with database.sessionmaker() as session:
+        session.execute(insert(table).values(id=7, data=data))
+        rowid = session.connection().execute(
+            select(rowid_column(table)).where(table.c.id == 7)).scalar()
+        with SQLiteBlobFile(session, "blobs", "data", rowid) as blob:
+            assert blob.readable() and blob.seekable()
+            assert blob.read(10) == data[:10] and blob.tell() == 10
+            assert blob.seek(-5, io.SEEK_END) == len(data) - 5
+            assert blob.read() == data[-5:]
+            blob.seek(100)
+            buffer = bytearray(50)
+            assert blob.readinto(buffer) == 50 and bytes(buffer) == data[100:150]
+            blob.seek(0)
+            assert blob.read() == data
+        assert blob.closed
+        arrays = {"a": np.arange(1000), "b": np.linspace(0, 1, 300)}
+        packed = io.BytesIO()
+        np.savez(packed, **arrays)
+        session.execute(insert(table).values(id=8, data=packed.getvalue()))
+        rowid = session.connection().execute(
+            select(rowid_column(table)).where(table.c.id == 8)).scalar()
+        with SQLiteBlobFile(session, "blobs", "data", rowid) as blob, np.load(blob) as found:
+            assert (found["a"] == arrays["a"]).all() and (found["b"] == arrays["b"]).all()

@@ -67,15 +67,15 @@ class CodedFactColumns(FactColumns):
         no text sorted but the distinct codes (at 100,000 KAMs, 7.5 million sales facts of
         a few hundred products)."""
         if self._product is None:
-            return np.empty(0, dtype=object), np.full(len(self.value), -1, dtype=np.int64)
+            return np.empty(0, dtype=object), np.full(len(self.value), -1, dtype=np.int32)
         ids, lookup = self._product
         used = np.flatnonzero(np.bincount(ids, minlength=len(lookup)))
         codes = lookup[used]
         named = codes != None  # noqa: E711
         used, codes = used[named], codes[named]
         order = np.argsort(codes.astype(str), kind="stable")
-        rank_of_id = np.full(len(lookup), -1, dtype=np.int64)
-        rank_of_id[used[order]] = np.arange(len(order), dtype=np.int64)
+        rank_of_id = np.full(len(lookup), -1, dtype=np.int32)
+        rank_of_id[used[order]] = np.arange(len(order), dtype=np.int32)
         return np.asarray(codes[order], dtype=object), rank_of_id[ids]
 
     @property  # type: ignore[override]

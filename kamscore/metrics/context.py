@@ -151,7 +151,7 @@ class FactColumns:
         product = self.product
         present = product != None  # noqa: E711
         codes, inverse = np.unique(product[present].astype(str), return_inverse=True)
-        ranks = np.full(len(product), -1, dtype=np.int64)
+        ranks = np.full(len(product), -1, dtype=np.int32)
         ranks[present] = inverse.reshape(-1)
         return codes.astype(object), ranks
 

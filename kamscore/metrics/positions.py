@@ -23,3 +23,22 @@ def index_of(codes: np.ndarray | Sequence[Any]) -> dict[Any, int]:
     """Code → position in ``codes`` (the last position for a repeated code)."""
     items = codes.tolist() if isinstance(codes, np.ndarray) else list(codes)
     return dict(zip(items, range(len(items)), strict=True))
+
+
+def sorted_positions(sorted_codes: np.ndarray, codes: np.ndarray | Sequence[Any],
+                     missing: int = -1) -> np.ndarray:
+    """The position of each of ``codes`` (texts) in ``sorted_codes`` (distinct texts sorted
+    as Python sorts them; ``missing`` where absent), by binary search on the texts as numpy
+    strings: no dict of ``sorted_codes`` (at 750,000 account codes, 40 MB kept with the
+    context), and no Python comparison per step."""
+    table = np.asarray(sorted_codes, dtype=object).astype(str)
+    keys = np.asarray(codes, dtype=object)
+    out = np.full(len(keys), missing, dtype=np.int64)
+    if not len(table) or not len(keys):
+        return out
+    given = np.flatnonzero(keys != None)  # noqa: E711
+    texts = keys[given].astype(str)
+    at = np.minimum(np.searchsorted(table, texts), len(table) - 1)
+    hit = table[at] == texts
+    out[given[hit]] = at[hit]
+    return out

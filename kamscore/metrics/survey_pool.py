@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kamscore.metrics.context import MetricContext
-from kamscore.metrics.positions import positions_of
+from kamscore.metrics.positions import sorted_positions
 from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable
 
@@ -96,7 +96,7 @@ def pool_account_results(ctx: MetricContext, survey: str, measure: str,
     table = ctx.survey_results.measure_table(survey, measure, subject_type=SUBJECT_ACCOUNT,
                                              rater_group=rater_group)
     row_of_account = np.full(len(ctx.accounts), -1, dtype=np.int64)
-    position = positions_of(table.subjects, ctx.accounts.index)
+    position = sorted_positions(ctx.accounts.codes, table.subjects)  # accounts: by code
     known = position >= 0
     row_of_account[position[known]] = np.flatnonzero(known)
     kams, accounts = account_pairs(ctx)  # each account once per KAM

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from kamscore.metrics.positions import index_of, positions_of
+from kamscore.metrics.positions import index_of, positions_of, sorted_positions
 
 
 def test_positions_of_codes_as_the_index_gives_them():
@@ -17,3 +17,12 @@ def test_positions_of_codes_as_the_index_gives_them():
 
 def test_a_repeated_code_maps_to_its_last_position():
     assert index_of(["A", "B", "A"]) == {"A": 2, "B": 1}
+
+
+def test_sorted_positions_by_search_as_by_a_dict():
+    table = np.array(sorted(["A1", "A10", "A2", "Ä3", "b", "a b"]), dtype=object)
+    codes = np.array(["A2", None, "Z", "Ä3", "a b", "A1", "A1"], dtype=object)
+    expected = positions_of(codes, index_of(table))
+    assert sorted_positions(table, codes).tolist() == expected.tolist() == [2, -1, -1, 5, 3, 0, 0]
+    assert sorted_positions(table, []).tolist() == []
+    assert sorted_positions(np.empty(0, dtype=object), ["A"]).tolist() == [-1]

@@ -142,3 +142,32 @@ def test_a_survey_fact_per_product_is_an_error():
     with pytest.raises(SurveyFactError, match="appears twice for one account"):
         survey_results_from_facts([("survey.nps.all.n", 3, "A1", None),
                                    ("survey.nps.all.n", 4, "A1", None)])
+
+
+def test_streamed_names_make_the_same_tables_and_out_of_order_is_refused():
+    import numpy as np
+
+    from kamscore.facts.survey_results_from_facts import results_from_ranks
+
+    accounts = np.array(["A1", "A2"], dtype=object)
+    people = np.array(["K1"], dtype=object)
+    columns = {
+        "survey.csat.all.count.4": ([2.0, 1.0], np.array([0, 1]), np.array([-1, -1])),
+        "survey.csat.all.count.5": ([1.0, 3.0], np.array([0, 1]), np.array([-1, -1])),
+        "survey.collab.others.n": ([6.0], np.array([-1]), np.array([0])),
+        "survey.collab.others.mean": ([4.5], np.array([-1]), np.array([0])),
+    }
+    whole = results_from_ranks(columns, accounts, people)
+    streamed = results_from_ranks(iter(sorted(columns.items())), accounts, people,
+                                  names=list(columns))
+    assert list(streamed._tables) == list(whole._tables)  # the same tables, in the same order
+    for key, table in whole._tables.items():
+        other = streamed._tables[key]
+        assert table.subjects.tolist() == other.subjects.tolist()
+        assert table.n.tolist() == other.n.tolist()
+        np.testing.assert_array_equal(table.mean, other.mean)
+        assert table.counts.tolist() == other.counts.tolist()
+    shuffled = iter([(n, columns[n]) for n in ("survey.collab.others.n",  # its last name
+                                                "survey.collab.others.mean")])
+    with pytest.raises(ValueError, match="after its measure's last name"):
+        results_from_ranks(shuffled, accounts, people, names=list(columns))

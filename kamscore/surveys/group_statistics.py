@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
 
+from kamscore.surveys.quantiles import t_ppf
 from kamscore.surveys.statistics import (
     ADJUSTED_WALD_PSEUDO,
     CSAT_TOP_BOXES,
@@ -233,7 +233,7 @@ def gap_intervals(self_n: np.ndarray, self_mean: np.ndarray, self_sd: np.ndarray
     one = fixed & spread_known
     if one.any():
         n = others_n[one].astype(float)
-        half = stats.t.ppf(q, n - 1) * others_sd[one] / np.sqrt(n)
+        half = t_ppf(q, n - 1) * others_sd[one] / np.sqrt(n)
         low[one], high[one] = gap[one] - half, gap[one] + half
     welch = ~fixed & spread_known
     if welch.any():
@@ -241,7 +241,7 @@ def gap_intervals(self_n: np.ndarray, self_mean: np.ndarray, self_sd: np.ndarray
         a, b = self_sd[welch] ** 2 / sn, others_sd[welch] ** 2 / on
         with np.errstate(divide="ignore", invalid="ignore"):
             df = (a + b) ** 2 / (a ** 2 / (sn - 1) + b ** 2 / (on - 1))
-            half = np.where(a + b > 0, stats.t.ppf(q, np.where(a + b > 0, df, 1.0))
+            half = np.where(a + b > 0, t_ppf(q, np.where(a + b > 0, df, 1.0))
                             * np.sqrt(a + b), 0.0)
         low[welch], high[welch] = gap[welch] - half, gap[welch] + half
     return GapIntervals(gap, low, high, fixed, confidence)

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from kamscore.surveys.quantiles import t_ppf
 
 METRICS = ("nominal", "ordinal", "interval")
 
@@ -153,7 +154,7 @@ def krippendorff_columns(tables: Sequence[np.ndarray], *, metric: str = "ordinal
         mean = left_out.sum(axis=1) / p
         spread = np.where(pairable, (left_out - mean[:, None]) ** 2, 0.0).sum(axis=1)
         se = np.sqrt((p - 1) / p * spread)
-    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(p - 1, 1))
+    t = t_ppf(0.5 + confidence / 2, np.maximum(p - 1, 1))
     lows, highs = alphas - t * se, np.minimum(alphas + t * se, 1.0)
     bounded = ~np.isnan(alphas) & ~broken & np.isfinite(lows)
     return KrippendorffColumns(alphas, np.where(bounded, lows, np.nan),

@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from kamscore.surveys.krippendorff import METRICS as METRICS  # re-exported
 from kamscore.surveys.krippendorff import KrippendorffAlpha as KrippendorffAlpha
@@ -39,6 +38,7 @@ from kamscore.surveys.krippendorff import KrippendorffColumns as KrippendorffCol
 from kamscore.surveys.krippendorff import krippendorff_alpha as krippendorff_alpha
 from kamscore.surveys.krippendorff import krippendorff_columns as krippendorff_columns
 from kamscore.surveys.krippendorff import krippendorff_many as krippendorff_many
+from kamscore.surveys.quantiles import f_ppf, t_ppf
 
 ICC_FORMS = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 #: Shrout & Fleiss names of the forms, for people.
@@ -173,15 +173,15 @@ def icc_columns(tables: Sequence[np.ndarray], *, confidence: float = 0.95) -> Ic
 
         # ICC(1,·): one-way model, each target rated by its own raters
         f1 = np.where(msw > 0, msr / np.where(msw > 0, msw, 1), np.inf)
-        low_f = f1 / stats.f.ppf(q, n - 1, n * (k - 1))
-        high_f = f1 * stats.f.ppf(q, n * (k - 1), n - 1)
+        low_f = f1 / f_ppf(q, n - 1, n * (k - 1))
+        high_f = f1 * f_ppf(q, n * (k - 1), n - 1)
         forms["ICC1"] = ((msr - msw) / (msr + (k - 1) * msw), single(low_f), single(high_f))
         forms["ICC1k"] = (np.where(msr > 0, (msr - msw) / msr, np.nan), mean_of_k(low_f),
                           mean_of_k(high_f))
         # ICC(3,·): two-way mixed, consistency
         f3 = np.where(mse > 0, msr / np.where(mse > 0, mse, 1), np.inf)
-        low_f = f3 / stats.f.ppf(q, n - 1, (n - 1) * (k - 1))
-        high_f = f3 * stats.f.ppf(q, (n - 1) * (k - 1), n - 1)
+        low_f = f3 / f_ppf(q, n - 1, (n - 1) * (k - 1))
+        high_f = f3 * f_ppf(q, (n - 1) * (k - 1), n - 1)
         defined = msr + (k - 1) * mse > 0
         forms["ICC3"] = (np.where(defined, (msr - mse) / (msr + (k - 1) * mse), np.nan),
                          single(low_f), single(high_f))
@@ -200,8 +200,8 @@ def icc_columns(tables: Sequence[np.ndarray], *, confidence: float = 0.95) -> Ic
         v = (a * msc + b * mse) ** 2 / spread_df
         usable = defined & (icc2 < 1) & (mse > 0) & (spread_df > 0) & (v > 0)
         v = np.where(usable, v, 1.0)
-        f_upper = stats.f.ppf(q, n - 1, v)
-        f_lower = stats.f.ppf(q, v, n - 1)
+        f_upper = f_ppf(q, n - 1, v)
+        f_lower = f_ppf(q, v, n - 1)
         spread = k * msc + (k * n - k - n) * mse
         low = np.where(usable, n * (msr - f_upper * mse) / (f_upper * spread + n * msr), np.nan)
         high = np.where(usable, n * (f_lower * msr - mse) / (spread + n * f_lower * msr),
@@ -276,7 +276,7 @@ def gap_interval(self_n: int, self_mean: float | None, self_sd: float | None,
     if self_n <= 1 or self_sd is None:
         if others_sd is None or others_n < 2:
             return GapInterval(gap, None, None, confidence, "fixed_self")
-        half = float(stats.t.ppf(q, others_n - 1)) * others_sd / math.sqrt(others_n)
+        half = float(t_ppf(q, others_n - 1)) * others_sd / math.sqrt(others_n)
         return GapInterval(gap, gap - half, gap + half, confidence, "fixed_self")
     if others_sd is None or others_n < 2:
         return GapInterval(gap, None, None, confidence, "welch")
@@ -284,7 +284,7 @@ def gap_interval(self_n: int, self_mean: float | None, self_sd: float | None,
     if a + b <= 0:
         return GapInterval(gap, gap, gap, confidence, "welch")
     df = (a + b) ** 2 / (a ** 2 / (self_n - 1) + b ** 2 / (others_n - 1))
-    half = float(stats.t.ppf(q, df)) * math.sqrt(a + b)
+    half = float(t_ppf(q, df)) * math.sqrt(a + b)
     return GapInterval(gap, gap - half, gap + half, confidence, "welch")
 
 

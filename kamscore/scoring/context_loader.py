@@ -9,7 +9,7 @@ default one). The count does not depend on the number of KAMs: metrics never que
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sqlalchemy import or_, select
@@ -33,7 +33,13 @@ from kamscore.metrics.assemble import (
     PlanColumns,
     assemble_context,
 )
-from kamscore.metrics.coded_facts import CodedFactColumns, LazyNamedAccounts, coded
+from kamscore.metrics.coded_facts import (
+    CodedFactColumns,
+    LazyCodedActions,
+    LazyCodedObjectives,
+    LazyNamedAccounts,
+    coded,
+)
 from kamscore.metrics.context import (
     Accounts,
     Actions,
@@ -249,20 +255,27 @@ def _plan_items(session: Session, name: str, plans: _Plans) -> tuple[np.ndarray,
         return position
 
     # only the rows of plans in force are decoded (a fraction of the table's years)
-    cols = read_table(session, name, where=("plan_id", lambda ids: in_force(ids) >= 0))
+    cols = read_table(session, name, labelled=("code",),
+                      where=("plan_id", lambda ids: in_force(ids) >= 0))
     position = in_force(cols.pop("plan_id"))  # (the plan is ``position``)
     return position, cols
 
 
 def _objectives(session: Session, plans: _Plans) -> Objectives:
     plan, cols = _plan_items(session, "plan_objective", plans)
-    return Objectives(plan=plan, code=cols["code"], target=cols["target"],
-                      actual=cols["actual"], met=cols["met"])
+    return LazyCodedObjectives(plan=plan, code_made=_made(cols["code"]),
+                               target=cols["target"], actual=cols["actual"], met=cols["met"])
 
 
 def _actions(session: Session, plans: _Plans) -> Actions:
     plan, cols = _plan_items(session, "plan_action", plans)
-    return Actions(plan=plan, code=cols["code"], due=cols["due_date"], done=cols["done_date"])
+    return LazyCodedActions(plan=plan, code_made=_made(cols["code"]), due=cols["due_date"],
+                            done=cols["done_date"])
+
+
+def _made(column: np.ndarray | Labelled) -> Callable[[], np.ndarray]:
+    """A text column as a snapshot keeps it (made on each read), or as read from rows."""
+    return column.values if isinstance(column, Labelled) else lambda: column
 
 
 def _stakeholders(session: Session, codes: _Codes) -> Stakeholders:

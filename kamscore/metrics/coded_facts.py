@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from kamscore.metrics.context import Accounts, Actions, FactColumns, Objectives
+from kamscore.metrics.context import Accounts, FactColumns
 
 #: A code column: ``(ids, lookup)`` with ``lookup[ids]`` the codes, or None: all None.
 Coded = tuple[np.ndarray, np.ndarray] | None
@@ -100,32 +100,3 @@ class LazyNamedAccounts(Accounts):
     def names(self) -> np.ndarray:
         return self._names_made()
 
-
-class LazyCodedObjectives(Objectives):
-    """:class:`Objectives` whose ``code`` column is made by ``code_made()`` on each read: no
-    built-in metric reads it (at 100,000 KAMs, 1.5 million objectives)."""
-
-    def __init__(self, *, plan: np.ndarray, code_made: Callable[[], np.ndarray],
-                 target: np.ndarray, actual: np.ndarray, met: np.ndarray) -> None:
-        for attr, held in (("plan", plan), ("target", target), ("actual", actual),
-                           ("met", met), ("_code_made", code_made)):
-            object.__setattr__(self, attr, held)
-
-    @property  # type: ignore[override]
-    def code(self) -> np.ndarray:
-        return self._code_made()
-
-
-class LazyCodedActions(Actions):
-    """:class:`Actions` whose ``code`` column is made by ``code_made()`` on each read (at
-    100,000 KAMs, 2.2 million actions)."""
-
-    def __init__(self, *, plan: np.ndarray, code_made: Callable[[], np.ndarray],
-                 due: np.ndarray, done: np.ndarray) -> None:
-        for attr, held in (("plan", plan), ("due", due), ("done", done),
-                           ("_code_made", code_made)):
-            object.__setattr__(self, attr, held)
-
-    @property  # type: ignore[override]
-    def code(self) -> np.ndarray:
-        return self._code_made()

@@ -33,12 +33,11 @@ from kamscore.metrics.assemble import (
     PlanColumns,
     assemble_context,
 )
-from kamscore.metrics.coded_facts import (
-    CodedFactColumns,
+from kamscore.metrics.coded_facts import CodedFactColumns, LazyNamedAccounts, coded
+from kamscore.metrics.compact_tables import (
+    CompactStakeholders,
     LazyCodedActions,
     LazyCodedObjectives,
-    LazyNamedAccounts,
-    coded,
 )
 from kamscore.metrics.context import (
     Accounts,
@@ -279,10 +278,10 @@ def _made(column: np.ndarray | Labelled) -> Callable[[], np.ndarray]:
 
 
 def _stakeholders(session: Session, codes: _Codes) -> Stakeholders:
-    cols = read_table(session, "stakeholder")
-    return Stakeholders(
+    cols = read_table(session, "stakeholder", labelled=("role",))
+    return CompactStakeholders(
         account=codes.account_position[cols["account_id"]],
-        role=cols["role"],
+        role_made=_made(cols["role"]),
         influence=cols["influence"],
         partnership_level=cols["partnership_level"],
         is_key=cols["is_key"],

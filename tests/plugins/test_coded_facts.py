@@ -101,19 +101,3 @@ def test_product_ranks_from_ids_as_from_the_codes():
                             person=None, team=None, product=None, category=None)
     assert none.product_ranks()[0].tolist() == [] and none.product_ranks()[1].tolist() == [-1, -1]
 
-
-def test_plan_items_with_codes_made_on_read():
-    from kamscore.metrics.coded_facts import LazyCodedActions, LazyCodedObjectives
-    from kamscore.metrics.context import Actions, Objectives
-
-    codes = np.array(["O1", "O2"], dtype=object)
-    objectives = LazyCodedObjectives(plan=np.array([0, 1]), code_made=lambda: codes.copy(),
-                                     target=np.array([1.0, 2.0]), actual=np.array([1.0, np.nan]),
-                                     met=np.array([1.0, np.nan]))
-    assert isinstance(objectives, Objectives) and len(objectives) == 2
-    assert objectives.code.tolist() == ["O1", "O2"] and objectives.code is not objectives.code
-    actions = LazyCodedActions(plan=np.array([1]), code_made=lambda: np.array(["A1"], dtype=object),
-                               due=np.array(["2026-01-31"], dtype="datetime64[D]"),
-                               done=np.array(["NaT"], dtype="datetime64[D]"))
-    assert isinstance(actions, Actions) and len(actions) == 1
-    assert actions.code.tolist() == ["A1"] and np.isnat(actions.done[0])

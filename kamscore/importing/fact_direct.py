@@ -80,10 +80,12 @@ class FirstImport:
             self._triggers = without_row_triggers(self.connection)
             self._triggers.__enter__()
 
-    def write(self, rows: list[tuple[Any, ...]]) -> bool:
+    def write(self, rows: list[tuple[Any, ...]], *, keep_open: bool = False) -> bool:
         """Write the checked ``rows`` (staging tuples) into ``fact``; False, writing
         nothing, when they name a period that has facts or is closed, or repeat a key (on
-        PostgreSQL a repeated key may show only when the ``COPY`` ends: :meth:`finish`)."""
+        PostgreSQL a repeated key may show only when the ``COPY`` ends: :meth:`finish`).
+        ``keep_open``: PostgreSQL's ``COPY`` stays open for the next chunk — the caller
+        promises no query on the connection until the next call (the codes are cached)."""
         if not rows:
             return True
         new = {row[1] for row in rows} - self.periods
@@ -95,7 +97,8 @@ class FirstImport:
                 self.periods |= new
             if self.postgres:
                 self._copy_open().write(copy_text_lines(list(zip(*rows, strict=True))[1:]))
-                self._end_copy()  # the checks of the next chunk may query (new codes)
+                if not keep_open:  # the checks of the next chunk may query (new codes)
+                    self._end_copy()
             else:  # ?2 ... ?13: the tuples' line (?1) is not written
                 marks = ", ".join(f"?{i}" for i in range(2, len(STAGE_COLUMNS) + 1))
                 self.connection.exec_driver_sql(
@@ -106,8 +109,10 @@ class FirstImport:
         return True
 
     def _copy_open(self) -> Any:
-        """PostgreSQL: a ``COPY`` into ``fact`` (one per chunk: the checks of the next chunk
-        query the codes it brings, which cannot run while a ``COPY`` is open)."""
+        """PostgreSQL: the ``COPY`` into ``fact``: one per chunk while the checks of the next
+        chunk may query the codes it brings (no query can run while a ``COPY`` is open), then
+        one for the rest of the file once every code is cached — the server then stores a
+        chunk while the next one is read and checked (two processors)."""
         if self._copy is None:
             cursor = self.connection.connection.driver_connection.cursor()
             self._copy_cursor = cursor

@@ -20,6 +20,10 @@ from kamscore.importing.fact_direct import FirstImport
 from kamscore.importing.fact_stage import FactStage
 from kamscore.importing.kinds.fact_columns import FactColumns
 
+#: A first import on PostgreSQL loads the codes of tables up to this size at once (a few MB)
+#: and then keeps its ``COPY`` open: the server stores while the next chunks are checked.
+LOAD_CODES_MAX = 100_000
+
 Chunks = Iterator[tuple[list[int], list[list[str]]]]
 
 
@@ -37,11 +41,14 @@ def import_facts(session: Session, open_chunks: Callable[[], Chunks],
     if not dry_run:
         first = FirstImport(session)
         refused = None
+        keep_open = False
         for rows in checked:
-            if errors or not first.write(rows):
+            if errors or not first.write(rows, keep_open=keep_open):
                 refused = rows
                 break
             step(len(rows))
+            if first.postgres and not keep_open:  # a second chunk: worth loading every code
+                keep_open = checker.load_codes(LOAD_CODES_MAX)
         if refused is None and first.finish():  # every chunk read and written
             return reading.read, Counts(created=first.rows)
         wrote = first.rows or refused is None

@@ -75,6 +75,14 @@ class FirstImport:
         self._copy_cursor: Any = None
         self._copy_writer: Any = None
         self._errors = (exc.IntegrityError, self.connection.dialect.dbapi.IntegrityError)
+        self._started = False
+
+    def _start(self) -> None:
+        """The savepoint, and on SQLite ``fact`` without its snapshot row triggers: taken
+        before the first write only (a re-import gives way before it)."""
+        if self._started:
+            return
+        self._started = True
         self.connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
         if not self.postgres:
             self._triggers = without_row_triggers(self.connection)
@@ -94,6 +102,9 @@ class FirstImport:
                 self._end_copy()  # a query cannot run while a COPY is open
                 if not self._all_new(new):
                     return False
+                self._start()
+                if not self.postgres:  # PostgreSQL's statement triggers do it (0018)
+                    delete_snapshots(self.connection, sorted(new))
                 self.periods |= new
             if self.postgres:
                 self._copy_open().write(copy_text_lines(list(zip(*rows, strict=True))[1:]))
@@ -128,22 +139,19 @@ class FirstImport:
             self._copy_cursor.close()
 
     def _all_new(self, periods: set[int]) -> bool:
-        """Whether no period of ``periods`` has a fact or is closed; their snapshots (empty
-        ones: a period without facts) are deleted, as a write's triggers would."""
+        """Whether no period of ``periods`` has a fact or is closed."""
         stored = self.connection.execute(
             select(_fact.c.period_id).where(_fact.c.period_id.in_(periods)).limit(1)).first()
         closed = self.connection.execute(
             select(Period.id).where(Period.id.in_(periods),
                                     Period.status == PeriodStatus.CLOSED).limit(1)).first()
-        if stored is not None or closed is not None:
-            return False
-        if not self.postgres:  # PostgreSQL's statement triggers do it (migration 0018)
-            delete_snapshots(self.connection, sorted(periods))
-        return True
+        return stored is None and closed is None
 
     def finish(self) -> bool:
         """Keep what was written (the triggers back, the savepoint released); False, keeping
         nothing, when the end of the ``COPY`` finds a repeated key (then :meth:`abandon`)."""
+        if not self._started:
+            return True
         try:
             self._end_copy()
         except self._errors:
@@ -154,6 +162,8 @@ class FirstImport:
 
     def abandon(self) -> None:
         """Undo every write of this object (and the triggers' removal)."""
+        if not self._started:
+            return
         if self._copy is not None:  # end the COPY by an error: its rows are not stored
             copy, self._copy = self._copy, None
             with suppress(Exception):  # psycopg reports the COPY it was told to cancel

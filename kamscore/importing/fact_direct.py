@@ -135,8 +135,10 @@ class FirstImport:
         """End the open ``COPY`` (its rows checked by the server: a repeated key raises)."""
         if self._copy is not None:
             copy, self._copy = self._copy, None
-            copy.__exit__(None, None, None)
-            self._copy_cursor.close()
+            try:
+                copy.__exit__(None, None, None)
+            finally:
+                self._copy_cursor.close()
 
     def _all_new(self, periods: set[int]) -> bool:
         """Whether no period of ``periods`` has a fact or is closed."""

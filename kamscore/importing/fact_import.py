@@ -9,6 +9,7 @@ kept per row (repeated keys are found in SQL, or by ``fact``'s unique key).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from itertools import chain
 from typing import Any
 
@@ -42,13 +43,18 @@ def import_facts(session: Session, open_chunks: Callable[[], Chunks],
         first = FirstImport(session)
         refused = None
         keep_open = False
-        for rows in checked:
-            if errors or not first.write(rows, keep_open=keep_open):
-                refused = rows
-                break
-            step(len(rows))
-            if first.postgres and not keep_open:  # a second chunk: worth loading every code
-                keep_open = checker.load_codes(LOAD_CODES_MAX)
+        try:
+            for rows in checked:
+                if errors or not first.write(rows, keep_open=keep_open):
+                    refused = rows
+                    break
+                step(len(rows))
+                if first.postgres and not keep_open:  # a second chunk: load every code
+                    keep_open = checker.load_codes(LOAD_CODES_MAX)
+        except BaseException:  # end an open COPY, or the caller's rollback would wait on it
+            with suppress(Exception):
+                first.abandon()
+            raise
         if refused is None and first.finish():  # every chunk read and written
             return reading.read, Counts(created=first.rows)
         wrote = first.rows or refused is None

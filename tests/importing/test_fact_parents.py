@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from kamscore.demo.bulk import constraints_deferred
 from kamscore.models import Account, Fact, Period, Person, Product, Team
 
 PARENTS = {  # the model, a code facts reference, the fact's column
@@ -117,3 +118,19 @@ def test_a_product_only_facts_name_cannot_be_deleted(org, db):
         session.execute(delete(Product).where(Product.id == product))
         session.commit()
         assert _id(session, Product, "FACTS-ONLY") is None
+
+
+def test_the_demo_bulk_load_still_checks_the_parents(org, db):
+    """``constraints_deferred`` (the demo's bulk load) turns the triggers off on PostgreSQL:
+    a fact naming a missing account is refused after the load, as re-adding a key would;
+    SQLite keeps its foreign keys on during the load."""
+    refused = pytest.raises((ValueError, IntegrityError), match=r"(?i)(does not exist|foreign)")
+    with db.sessionmaker() as session:
+        missing = session.scalar(select(func.max(Account.id))) + 1
+        with refused, constraints_deferred(session, Fact):
+            session.execute(insert(Fact), [_fact(session, account_id=missing)])
+        session.rollback()
+        with constraints_deferred(session, Fact):
+            session.execute(insert(Fact), [_fact(session)])
+        session.commit()
+        assert session.scalar(select(func.count()).where(Fact.name == "parent_check")) == 1

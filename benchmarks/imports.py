@@ -2,6 +2,7 @@
 
     python benchmarks/imports.py [--rows 200000] [--postgres URL] [--sqlite-only]
     python benchmarks/imports.py --memory-rows 10000000 [--postgres URL]
+    python benchmarks/imports.py --first-rounds 3 [--rows 200000] [--postgres URL]
 
 For each database a throw-away one is built (an SQLite file in a temp folder; a fresh
 database on the PostgreSQL server, dropped at the end), the reference data a facts file
@@ -13,6 +14,9 @@ table with the file's columns and a unique key on its natural key: ``COPY ... FR
 (FORMAT csv)`` on PostgreSQL; Python's csv reader and one ``executemany`` on SQLite (the
 parse is part of the floor, as it is of COPY). Floor and import alternate, so both see the
 same load on a shared machine.
+
+``--first-rounds N`` times the first import alone N times, each rolled back, beside a floor
+measured just before it, and prints the best import over the best floor.
 
 ``--memory-rows`` writes a file of that many rows to disk, imports it in a child process
 from the file (streamed, as the CLI does) and prints the child's peak resident memory.
@@ -175,6 +179,34 @@ def bench(url: str, rows: int) -> list[tuple[str, float, float, dict[str, int]]]
     return results
 
 
+def first_rounds(url: str, rows: int, rounds: int) -> tuple[list[float], list[float]]:
+    """The first import only, ``rounds`` times, each rolled back and beside a floor measured
+    just before it: (floors, imports) in seconds."""
+    accounts = accounts_for(rows)
+    upgrade(url)
+    db = Database(url)
+    for kind, data in reference_files(accounts):
+        with db.session() as session:
+            import_file(session, kind, data)
+    data = facts_file(rows, accounts)
+    floors, imports = [], []
+    for _ in range(rounds):
+        floors.append(floor(db, data))
+        with db.sessionmaker() as session:
+            seconds, _report = timed(lambda session=session: import_file(
+                session, "facts", data, filename="facts.csv"))
+            session.rollback()
+        imports.append(seconds)
+    db.dispose()
+    return floors, imports
+
+
+def print_rounds(backend: str, floors: list[float], imports: list[float]) -> None:
+    print(f"{backend}: floors {' '.join(f'{x:.2f}' for x in floors)} s, first imports "
+          f"{' '.join(f'{x:.2f}' for x in imports)} s, best / best floor "
+          f"{min(imports):.2f} / {min(floors):.2f} = {min(imports) / min(floors):.1f}x")
+
+
 def print_table(backend: str, rows: int, results: list[tuple[str, float, float,
                                                              dict[str, int]]]) -> None:
     print(f"\nfacts import, {rows:,} rows, {backend}")
@@ -228,6 +260,9 @@ def main() -> None:
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="server URL")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--memory-rows", type=int, help="measure peak memory at this size")
+    parser.add_argument("--first-rounds", type=int,
+                        help="only the first import, this many times (rolled back) beside "
+                             "floors; prints the best of each")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -237,6 +272,13 @@ def main() -> None:
         memory_run(args.memory_rows, None)
         if not args.sqlite_only:
             memory_run(args.memory_rows, args.postgres)
+        return
+    if args.first_rounds:
+        with database(None) as url:
+            print_rounds("SQLite", *first_rounds(url, args.rows, args.first_rounds))
+        if not args.sqlite_only:
+            with database(args.postgres) as url:
+                print_rounds("PostgreSQL", *first_rounds(url, args.rows, args.first_rounds))
         return
     with database(None) as url:
         print_table("SQLite", args.rows, bench(url, args.rows))

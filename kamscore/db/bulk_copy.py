@@ -54,6 +54,13 @@ def copy_columns(session: Session, table: str, columns: Mapping[str, Sequence[An
             copy.write("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n")
 
 
+def copy_text_lines(values: Sequence[list[Any]]) -> str:
+    """Rows given as columns (lists of one length) in COPY's text format, a line each, as
+    :func:`copy_columns` writes them: for a caller that keeps its own ``COPY`` open."""
+    texts = [_copy_texts(v) for v in values]
+    return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+
+
 def _copy_texts(values: list[Any]) -> list[str]:
     """One column in COPY's text format, each distinct value formatted once."""
     if None in values:

@@ -1,51 +1,112 @@
 """The column-wise path of the facts import: chunks checked column by column
-(:mod:`kamscore.importing.kinds.fact_columns`), staged in bulk, compared and written in SQL
-(:mod:`kamscore.importing.fact_stage`). Memory is bounded by the chunk size and the code
-caches, whatever the length of the file: nothing is kept per row (repeated keys are found in
-SQL).
+(:mod:`kamscore.importing.kinds.fact_columns`), then either written straight into ``fact``
+when the file's periods have no fact yet (:mod:`kamscore.importing.fact_direct`), or staged
+in bulk, compared and written in SQL (:mod:`kamscore.importing.fact_stage`). Memory is
+bounded by the chunk size and the code caches, whatever the length of the file: nothing is
+kept per row (repeated keys are found in SQL, or by ``fact``'s unique key).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from itertools import chain
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from kamscore.importing.changes import Counts, Progress
 from kamscore.importing.errors import ErrorList
+from kamscore.importing.fact_direct import FirstImport
 from kamscore.importing.fact_stage import FactStage
 from kamscore.importing.kinds.fact_columns import FactColumns
 
+#: A first import on PostgreSQL loads the codes of tables up to this size at once (a few MB)
+#: and then keeps its ``COPY`` open: the server stores while the next chunks are checked.
+LOAD_CODES_MAX = 100_000
 
-def import_facts(session: Session, chunks: Iterator[tuple[list[int], list[list[str]]]],
+Chunks = Iterator[tuple[list[int], list[list[str]]]]
+
+
+def import_facts(session: Session, open_chunks: Callable[[], Chunks],
                  columns: tuple[str, ...], *, filename: str, decimal: str, dry_run: bool,
                  errors: ErrorList, step: Progress) -> tuple[int, Counts]:
     """Check, stage and (unless ``dry_run`` or there are errors) write a facts file;
-    returns the rows read and the counts. The caller raises when ``errors`` is not empty."""
+    returns the rows read and the counts. ``open_chunks`` reads the file from its start
+    (called again when a first import written straight into ``fact`` gives way to the
+    staged path: :mod:`kamscore.importing.fact_direct`). The caller raises when ``errors``
+    is not empty."""
     checker = FactColumns(session, columns, filename, decimal, errors)
-    compared = ["value", "category", "unit", *(["source"] if "source" in columns else [])]
+    reading = _Reading(checker, errors, step)
+    checked = reading.checked(open_chunks())
+    if not dry_run:
+        first = FirstImport(session)
+        refused = None
+        keep_open = False
+        try:
+            for rows in checked:
+                if errors or not first.write(rows, keep_open=keep_open):
+                    refused = rows
+                    break
+                step(len(rows))
+                if first.postgres and not keep_open:  # a second chunk: load every code
+                    keep_open = checker.load_codes(LOAD_CODES_MAX)
+        except BaseException:  # end an open COPY, or the caller's rollback would wait on it
+            with suppress(Exception):
+                first.abandon()
+            raise
+        if refused is None and first.finish():  # every chunk read and written
+            return reading.read, Counts(created=first.rows)
+        wrote = first.rows or refused is None
+        first.abandon()
+        if wrote and not errors:  # rows written: read the file again, staged
+            reading.read = 0
+            checked = reading.checked(open_chunks())
+        else:  # nothing written (or a bad row: only checks now): go on from the chunk refused
+            checked = chain([refused], checked)
+    return _staged(session, checker, reading, checked, errors, step, dry_run=dry_run)
+
+
+def _staged(session: Session, checker: FactColumns, reading: _Reading,
+            checked: Iterator[list[tuple[Any, ...]]], errors: ErrorList, step: Progress, *,
+            dry_run: bool) -> tuple[int, Counts]:
+    compared = ["value", "category", "unit", *(["source"] if "source" in checker.columns
+                                                 else [])]
     stage = FactStage(session, compared)
-    read = 0
     try:
-        for lines, cells in chunks:
-            read += len(lines)
-            staged = checker.chunk(lines, cells)
+        for rows in checked:
             if not errors:  # once a row is bad nothing will be written: check, stop staging
-                stage.add(staged)
-            step(len(lines))
+                stage.add(rows)
         if errors:
-            return read, Counts()
+            return reading.read, Counts()
         stage.analyse()
         stage.duplicates(errors, checker.period_codes)
         stage.closed(errors)
         if errors:
-            return read, Counts()
+            return reading.read, Counts()
         counts = stage.counts()
         if not dry_run:
             step(counts.unchanged)
             for written in stage.write(counts):
                 step(written)
-        return read, counts
+        return reading.read, counts
     finally:
         stage.drop()
 
+
+class _Reading:
+    """The file's chunks checked (the rows read counted, a progress step per row)."""
+
+    def __init__(self, checker: FactColumns, errors: ErrorList, step: Progress) -> None:
+        self.checker = checker
+        self.errors = errors
+        self.step = step
+        self.read = 0
+
+    def checked(self, chunks: Chunks) -> Iterator[list[tuple[Any, ...]]]:
+        """The staging tuples of each chunk (none once a row of the file is bad)."""
+        for lines, cells in chunks:
+            self.read += len(lines)
+            rows = self.checker.chunk(lines, cells)
+            self.step(len(lines))
+            yield rows

@@ -33,7 +33,6 @@ from sqlalchemy import (
     Table,
     and_,
     case,
-    delete,
     exists,
     func,
     insert,
@@ -49,8 +48,9 @@ from sqlalchemy.orm import Session
 from kamscore.db.bulk_copy import copy_rows
 from kamscore.importing.changes import Counts
 from kamscore.importing.errors import ErrorList
+from kamscore.importing.fact_direct import delete_snapshots, without_row_triggers
 from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS, fact_key
-from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period, PeriodStatus
+from kamscore.models import Fact, Period, PeriodStatus
 from kamscore.sentences import N_
 
 STAGE_TABLE = "import_fact_stage"
@@ -230,20 +230,9 @@ class FactStage:
             yield
             return
         connection = self.session.connection()
-        periods = self.written_periods
-        connection.execute(delete(FactSnapshotColumn)
-                           .where(FactSnapshotColumn.period_id.in_(periods)))
-        connection.execute(delete(FactSnapshot).where(FactSnapshot.period_id.in_(periods)))
-        triggers = connection.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'fact' "
-            "AND name LIKE 'fact\\_snapshot\\_stale\\_%' ESCAPE '\\' ORDER BY name").all()
-        for name, _sql in triggers:
-            connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        try:
+        delete_snapshots(connection, self.written_periods)
+        with without_row_triggers(connection):
             yield
-        finally:  # also when the writes are abandoned half-way (the caller then rolls back)
-            for _name, sql in triggers:
-                connection.exec_driver_sql(sql)
 
     def _ranges(self) -> list[Any]:
         """Conditions that split the staged rows into ranges of keys: :data:`WRITE_ROWS` rows

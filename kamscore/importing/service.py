@@ -11,6 +11,7 @@ whose files are small, go row by row through their schemas.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -134,19 +135,27 @@ def import_file(
     if columns is None:
         raise ImportRejected(kind, errors, layout)
     cell_format = CellFormat(decimal or table.decimal, date_format)
-    chunks = (fit_rows(table, chunk, len(columns), errors) for chunk in table.chunks)
+    tables = [table]
+
+    def open_chunks() -> Iterator[tuple[list[int], list[list[str]]]]:
+        """The file's rows from the start (read again when a first import of facts gives way
+        to the staged path after writing: ``kamscore.importing.fact_direct``)."""
+        again = tables.pop() if tables else open_table(stream, filename, sheet, errors)
+        if again is None:  # the file cannot be read again (it changed under us)
+            raise ImportRejected(kind, errors)
+        return (fit_rows(again, chunk, len(columns), errors) for chunk in again.chunks)
 
     _serialise_imports(session)
     report = ImportReport(kind, filename, 0, dry_run, sha256=sha256)
     if kind == "facts":
         report.rows, counts = import_facts(
-            session, chunks, columns, filename=filename, decimal=cell_format.decimal,
+            session, open_chunks, columns, filename=filename, decimal=cell_format.decimal,
             dry_run=dry_run, errors=errors, step=step)
         report.tables[Fact.__tablename__] = counts
         if errors:
             raise ImportRejected(kind, errors, layout)
     else:
-        rows, report.rows = load_rows(importer, chunks, columns, cell_format, errors, step)
+        rows, report.rows = load_rows(importer, open_chunks(), columns, cell_format, errors, step)
         context = ImportContext(errors=errors, present=frozenset(columns), filename=filename)
         changes, report.tables = prepare_and_count(importer, session, rows, context)
         if errors:

@@ -91,6 +91,8 @@ def fit_rows(table: RawTable, chunk: Chunk, width: int,
     early (empty cells are not stored); a value to the right of the last named column is an
     error.
     """
+    if chunk and set(map(len, (cells for _, cells in chunk))) == {width}:
+        return _full_rows(chunk)
     lines: list[int] = []
     rows: list[list[str]] = []
     for line, cells in chunk:
@@ -110,3 +112,16 @@ def fit_rows(table: RawTable, chunk: Chunk, width: int,
         lines.append(line)
         rows.append(cells)
     return lines, rows
+
+
+def _full_rows(chunk: Chunk) -> tuple[list[int], list[list[str]]]:
+    """:func:`fit_rows` of a chunk whose rows all have the header's width (the common case):
+    only rows whose first cell is blank can be blank lines, so only those are joined."""
+    lines = [line for line, _ in chunk]
+    rows = [cells for _, cells in chunk]
+    blank = {i for i, cells in enumerate(rows)
+             if (not cells[0] or cells[0].isspace()) and not "".join(cells).strip()}
+    if not blank:
+        return lines, rows
+    return ([line for i, line in enumerate(lines) if i not in blank],
+            [cells for i, cells in enumerate(rows) if i not in blank])

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kamscore.importing import fields as f
@@ -64,6 +65,23 @@ class FactColumns:
         self.default_source = filename[: f.column_length(Fact.source)]
         self.ids: dict[str, dict[str, int | None]] = {c: {} for c in ("period", *_SUBJECT_NAMES)}
         self.period_codes: dict[int, str] = {}
+        self.complete: set[str] = set()  # columns whose caches hold every code of the table
+
+    def load_codes(self, most: int) -> bool:
+        """Put every code of the period and subject tables that have at most ``most`` rows in
+        the caches, so that checking further chunks asks the database nothing about them (a
+        first import keeps a ``COPY`` open from chunk to chunk: ``fact_direct``); whether
+        every column's cache is complete."""
+        for column, model in _MODELS.items():
+            if column in self.complete or self.session.scalar(
+                    select(func.count()).select_from(model)) > most:
+                continue
+            found: dict[str, int] = dict(self.session.execute(select(model.code, model.id)).all())
+            self.ids[column].update(found)
+            if column == "period":
+                self.period_codes.update({id_: code for code, id_ in found.items()})
+            self.complete.add(column)
+        return len(self.complete) == len(_MODELS)
 
     def chunk(self, lines: list[int], cells: list[list[str]]) -> list[tuple[Any, ...]]:
         """The staging tuples of the chunk, or none when a row of it (or of the file so far)
@@ -115,6 +133,9 @@ class FactColumns:
         distinct = set(codes)
         distinct.discard("")
         missing = {code for code in distinct if code not in cache}
+        if missing and column in self.complete:  # not in the table: unknown
+            cache.update(dict.fromkeys(missing))
+            missing = set()
         if missing and not isinstance(rows, range):  # only the codes of the good rows
             missing = {codes[i] for i in rows if codes[i] in missing}
         if missing:

@@ -1,0 +1,182 @@
+"""A first import written straight into ``fact``, without the staging table.
+
+When none of a file's periods has a fact yet, no row of the file can match a stored fact:
+every row is new, and what the staging table is for (comparing with what is stored, finding
+repeated keys and writes into closed periods) comes down to the unique key of ``fact`` and a
+look at each period before its first row is written. The checked rows of each chunk then go
+straight into ``fact`` (``COPY`` on PostgreSQL, one ``executemany`` on SQLite, where ``fact``
+is written without its snapshot row triggers, as the staged write does), inside a savepoint.
+
+The direct write gives way to the staged path (:mod:`kamscore.importing.fact_stage`) as soon
+as a chunk names a period that has facts or is closed, or a row repeats a key (the unique
+key refuses it): the savepoint is rolled back, and when rows had been written the file is
+read again from its start and staged, so the counts, the errors and the rows written are the
+staged path's own. A re-import or an update gives way on its first chunk (nothing written,
+nothing read twice); only a file whose first periods are new and later ones are not, or one
+that repeats a key, is read twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from sqlalchemy import delete, exc, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from kamscore.db.bulk_copy import copy_text_lines
+from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS
+from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period, PeriodStatus
+
+_WRITTEN = STAGE_COLUMNS[1:]  # every staged column but the line
+_SAVEPOINT = "kamscore_fact_first_import"
+_fact = Fact.__table__
+
+
+def delete_snapshots(connection: Connection, periods: Sequence[int]) -> None:
+    """Delete the fact snapshots of ``periods`` (what the snapshot triggers do on a write)."""
+    connection.execute(delete(FactSnapshotColumn)
+                       .where(FactSnapshotColumn.period_id.in_(periods)))
+    connection.execute(delete(FactSnapshot).where(FactSnapshot.period_id.in_(periods)))
+
+
+@contextmanager
+def without_row_triggers(connection: Connection) -> Iterator[None]:
+    """SQLite: ``fact`` without its snapshot row triggers (``fact_snapshot_stale_*``,
+    migration 0005) in the import's own transaction; created again afterwards from their own
+    stored SQL (``sqlite_master``). Other triggers of ``fact`` keep firing. The caller
+    deletes the snapshots of the periods it writes (:func:`delete_snapshots`)."""
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'fact' "
+        "AND name LIKE 'fact\\_snapshot\\_stale\\_%' ESCAPE '\\' ORDER BY name").all()
+    for name, _sql in triggers:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:  # also when the writes are abandoned half-way (the caller then rolls back)
+        for _name, sql in triggers:
+            connection.exec_driver_sql(sql)
+
+
+class FirstImport:
+    """The rows of a file written straight into ``fact`` while every period they name had no
+    fact before the import and is open."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.connection = session.connection()
+        self.postgres = self.connection.dialect.name == "postgresql"
+        self.periods: set[int] = set()
+        self.rows = 0
+        self._triggers: Any = None
+        self._copy: Any = None
+        self._copy_cursor: Any = None
+        self._copy_writer: Any = None
+        self._errors = (exc.IntegrityError, self.connection.dialect.dbapi.IntegrityError)
+        self._started = False
+
+    def _start(self) -> None:
+        """The savepoint, and on SQLite ``fact`` without its snapshot row triggers: taken
+        before the first write only (a re-import gives way before it)."""
+        if self._started:
+            return
+        self._started = True
+        self.connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+        if not self.postgres:
+            self._triggers = without_row_triggers(self.connection)
+            self._triggers.__enter__()
+
+    def write(self, rows: list[tuple[Any, ...]], *, keep_open: bool = False) -> bool:
+        """Write the checked ``rows`` (staging tuples) into ``fact``; False, writing
+        nothing, when they name a period that has facts or is closed, or repeat a key (on
+        PostgreSQL a repeated key may show only when the ``COPY`` ends: :meth:`finish`).
+        ``keep_open``: PostgreSQL's ``COPY`` stays open for the next chunk — the caller
+        promises no query on the connection until the next call (the codes are cached)."""
+        if not rows:
+            return True
+        new = {row[1] for row in rows} - self.periods
+        try:
+            if new:
+                self._end_copy()  # a query cannot run while a COPY is open
+                if not self._all_new(new):
+                    return False
+                self._start()
+                if not self.postgres:  # PostgreSQL's statement triggers do it (0018)
+                    delete_snapshots(self.connection, sorted(new))
+                self.periods |= new
+            if self.postgres:
+                self._copy_open().write(copy_text_lines(list(zip(*rows, strict=True))[1:]))
+                if not keep_open:  # the checks of the next chunk may query (new codes)
+                    self._end_copy()
+            else:  # ?2 ... ?13: the tuples' line (?1) is not written
+                marks = ", ".join(f"?{i}" for i in range(2, len(STAGE_COLUMNS) + 1))
+                self.connection.exec_driver_sql(
+                    f"INSERT INTO fact ({', '.join(_WRITTEN)}) VALUES ({marks})", rows)
+        except self._errors:  # a repeated key; the savepoint is rolled back by abandon()
+            return False
+        self.rows += len(rows)
+        return True
+
+    def _copy_open(self) -> Any:
+        """PostgreSQL: the ``COPY`` into ``fact``: one per chunk while the checks of the next
+        chunk may query the codes it brings (no query can run while a ``COPY`` is open), then
+        one for the rest of the file once every code is cached — the server then stores a
+        chunk while the next one is read and checked (two processors)."""
+        if self._copy is None:
+            cursor = self.connection.connection.driver_connection.cursor()
+            self._copy_cursor = cursor
+            self._copy = cursor.copy(f"COPY fact ({', '.join(_WRITTEN)}) FROM STDIN")
+            self._copy_writer = self._copy.__enter__()
+        return self._copy_writer
+
+    def _end_copy(self) -> None:
+        """End the open ``COPY`` (its rows checked by the server: a repeated key raises)."""
+        if self._copy is not None:
+            copy, self._copy = self._copy, None
+            try:
+                copy.__exit__(None, None, None)
+            finally:
+                self._copy_cursor.close()
+
+    def _all_new(self, periods: set[int]) -> bool:
+        """Whether no period of ``periods`` has a fact or is closed."""
+        stored = self.connection.execute(
+            select(_fact.c.period_id).where(_fact.c.period_id.in_(periods)).limit(1)).first()
+        closed = self.connection.execute(
+            select(Period.id).where(Period.id.in_(periods),
+                                    Period.status == PeriodStatus.CLOSED).limit(1)).first()
+        return stored is None and closed is None
+
+    def finish(self) -> bool:
+        """Keep what was written (the triggers back, the savepoint released); False, keeping
+        nothing, when the end of the ``COPY`` finds a repeated key (then :meth:`abandon`)."""
+        if not self._started:
+            return True
+        try:
+            self._end_copy()
+        except self._errors:
+            return False
+        self._restore_triggers()
+        self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        return True
+
+    def abandon(self) -> None:
+        """Undo every write of this object (and the triggers' removal)."""
+        if not self._started:
+            return
+        if self._copy is not None:  # end the COPY by an error: its rows are not stored
+            copy, self._copy = self._copy, None
+            with suppress(Exception):  # psycopg reports the COPY it was told to cancel
+                copy.__exit__(RuntimeError, RuntimeError("abandoned"), None)
+            self._copy_cursor.close()
+        self._restore_triggers()
+        self.connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        self.rows = 0
+
+    def _restore_triggers(self) -> None:
+        if self._triggers is not None:
+            triggers, self._triggers = self._triggers, None
+            triggers.__exit__(None, None, None)

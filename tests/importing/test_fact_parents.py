@@ -88,18 +88,24 @@ def test_an_unreferenced_parent_is_deleted_and_a_renumbered_one_keeps_its_facts(
         assert _id(session, Account, "A001-renamed") == used
 
 
-def test_postgresql_refuses_to_truncate_a_referenced_parent(org, db):
-    """PostgreSQL's TRUNCATE of a parent alone: refused while facts remain (the foreign key
-    refused it outright); together with ``fact`` it passes, as the demo's reset does."""
+def test_emptying_a_referenced_parent_table_is_refused_while_facts_remain(org, db):
+    """Emptying the products alone is refused while facts name them: on PostgreSQL a
+    ``TRUNCATE`` (the foreign key refused it outright; the statement trigger refuses it
+    now), on SQLite a ``DELETE`` of every row (its foreign key). On PostgreSQL, truncating
+    ``fact`` in the same statement passes, as the demo's reset does."""
     with db.sessionmaker() as session:
-        if session.get_bind().dialect.name != "postgresql":
-            assert session.get_bind().dialect.name == "sqlite"  # no TRUNCATE there
-            return
+        postgres = session.get_bind().dialect.name == "postgresql"
+        empty = text("TRUNCATE product CASCADE") if postgres else delete(Product)
         with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
-            session.execute(text("TRUNCATE product CASCADE"))
+            session.execute(empty)
             session.commit()
         session.rollback()
         assert session.scalar(select(func.count()).select_from(Product)) > 0
+        assert session.scalar(select(func.count()).select_from(Fact)) > 0
+        if postgres:
+            session.execute(text("TRUNCATE fact, product CASCADE"))
+            session.commit()
+            assert session.scalar(select(func.count()).select_from(Product)) == 0
 
 
 def test_a_product_only_facts_name_cannot_be_deleted(org, db):

@@ -397,13 +397,21 @@ class MetricContext:
         total = np.bincount(a.kam, weights=np.where(known, a.weight * values, 0.0), minlength=k)
         known_weight = np.bincount(a.kam, weights=np.where(known, a.weight, 0.0), minlength=k)
         known_accounts = np.bincount(a.kam, weights=known.astype(float), minlength=k)
+        weight, accounts = self._credit_totals
         return Credited(
             total=np.where(known_accounts > 0, total, np.nan),
             known_weight=known_weight,
-            weight=np.bincount(a.kam, weights=a.weight, minlength=k),
-            accounts=np.bincount(a.kam, minlength=k),
+            weight=weight.copy(),
+            accounts=accounts.copy(),
             known_accounts=known_accounts.astype(np.int64),
         )
+
+    @cached_property
+    def _credit_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per KAM, the credit weights and the assignments: the same for every figure."""
+        a, k = self.assignments, len(self.kams)
+        return (np.bincount(a.kam, weights=a.weight, minlength=k),
+                np.bincount(a.kam, minlength=k))
 
     def credited_mean(self, per_account: np.ndarray,
                       account_weights: np.ndarray | None = None) -> np.ndarray:

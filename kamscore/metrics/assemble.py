@@ -203,9 +203,7 @@ def assemble_context(
                                                  fact_table)),
         phases=_obj(phases.get(p) if p is not None else None for p in focus),
         eligible_days=np.asarray(eligible, dtype=np.int64),
-        start_dates=np.array([np.datetime64("NaT") if r.start_date is None
-                              else np.datetime64(r.start_date, "D")
-                              for r in population_rows], dtype="datetime64[D]"),
+        start_dates=day_array(r.start_date for r in population_rows),
     )
     account_plans, plan_index = _account_plans(plans, account_table, kam_index, period)
     return MetricContext(
@@ -343,7 +341,8 @@ def _assignments(period: PeriodInfo, cols: AssignmentColumns, people: list[Perso
     days = (last - first).astype(np.int64) + 1
     share = cols.share[keep].astype(float)
     covered = days > 0
-    order = np.lexsort((account[covered], kam[covered]))
+    width = int(account.max()) + 1 if len(account) else 1  # by KAM, then account: one key
+    order = np.argsort(kam[covered].astype(np.int64) * width + account[covered], kind="stable")
     days, share = days[covered][order], share[covered][order]
     return Assignments(
         kam=kam[covered][order],

@@ -235,8 +235,11 @@ class FactTable:
         mask = (cols.account >= 0) & ~np.isnan(cols.value)
         if products is not None:
             mask &= np.isin(cols.product, np.asarray(list(products), dtype=object))
-        acc = cols.account[mask]
-        total = np.bincount(acc, weights=cols.value[mask], minlength=self.n_accounts)
+        if mask.all():  # the usual case: no copy of millions of facts' columns
+            acc, values = cols.account, cols.value
+        else:
+            acc, values = cols.account[mask], cols.value[mask]
+        total = np.bincount(acc, weights=values, minlength=self.n_accounts)
         return total, np.bincount(acc, minlength=self.n_accounts)
 
     def team_totals(self, name: str) -> dict[str, float]:

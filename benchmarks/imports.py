@@ -148,13 +148,20 @@ def floor(db: Database, data: bytes) -> float:
     return seconds
 
 
-def bench(url: str, rows: int) -> list[tuple[str, float, float, dict[str, int]]]:
+def prepared(url: str, rows: int) -> tuple[Database, int]:
+    """The database at ``url`` upgraded, with the reference data a facts file of ``rows``
+    rows needs; returns it and the number of accounts."""
     accounts = accounts_for(rows)
     upgrade(url)
     db = Database(url)
     for kind, data in reference_files(accounts):
         with db.session() as session:
             import_file(session, kind, data)
+    return db, accounts
+
+
+def bench(url: str, rows: int) -> list[tuple[str, float, float, dict[str, int]]]:
+    db, accounts = prepared(url, rows)
     first = facts_file(rows, accounts)
     changed = facts_file(rows, accounts, bump=0.5)
 
@@ -182,12 +189,7 @@ def bench(url: str, rows: int) -> list[tuple[str, float, float, dict[str, int]]]
 def first_rounds(url: str, rows: int, rounds: int) -> tuple[list[float], list[float]]:
     """The first import only, ``rounds`` times, each rolled back and beside a floor measured
     just before it: (floors, imports) in seconds."""
-    accounts = accounts_for(rows)
-    upgrade(url)
-    db = Database(url)
-    for kind, data in reference_files(accounts):
-        with db.session() as session:
-            import_file(session, kind, data)
+    db, accounts = prepared(url, rows)
     data = facts_file(rows, accounts)
     floors, imports = [], []
     for _ in range(rounds):

@@ -33,7 +33,7 @@ from kamscore.metrics.context import (
     TeamMemberInfo,
 )
 from kamscore.metrics.needs import FactNeeds
-from kamscore.metrics.positions import positions_of
+from kamscore.metrics.positions import positions_of, sorted_positions
 from kamscore.metrics.survey_results import SurveyResults
 
 #: The fact whose largest credited total picks a KAM's focus product.
@@ -372,16 +372,8 @@ def _account_positions(accounts: Accounts, codes: list[Any]) -> np.ndarray:
     except TypeError:  # codes that do not compare (None among them): not sorted
         searchable = False
     if not searchable:
-        return np.array([accounts.index.get(c, -1) for c in codes], dtype=np.int64)
-    out = np.full(len(codes), -1, dtype=np.int64)
-    given = [i for i, c in enumerate(codes) if isinstance(c, str)]
-    if len(table) and given:
-        keys = np.empty(len(given), dtype=object)
-        keys[:] = [codes[i] for i in given]
-        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-        hit = table[at] == keys
-        out[np.asarray(given, dtype=np.int64)[hit]] = at[hit]
-    return out
+        return positions_of(codes, accounts.index)
+    return sorted_positions(table, _obj(codes))
 
 
 def fact_table_from_rows(rows: Iterable[Sequence[Any]],

@@ -12,11 +12,9 @@ is alive at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from kamscore.metrics.context import Accounts, FactColumns
+from kamscore.metrics.context import FactColumns
 
 #: A code column: ``(ids, lookup)`` with ``lookup[ids]`` the codes, or None: all None.
 Coded = tuple[np.ndarray, np.ndarray] | None
@@ -83,20 +81,4 @@ class CodedFactColumns(FactColumns):
         if self._category is None:
             return np.empty(len(self.value), dtype=object)
         return self._category
-
-
-class LazyNamedAccounts(Accounts):
-    """:class:`Accounts` whose ``names`` are made by ``names_made()`` on each read: no metric
-    reads them, and at 100,000 KAMs the 750,000 names are 60 MB of strings."""
-
-    def __init__(self, *, codes: np.ndarray, names_made: Callable[[], np.ndarray],
-                 types: np.ndarray, segments: np.ndarray, regions: np.ndarray,
-                 teams: np.ndarray) -> None:
-        for attr, held in (("codes", codes), ("types", types), ("segments", segments),
-                           ("regions", regions), ("teams", teams), ("_names_made", names_made)):
-            object.__setattr__(self, attr, held)
-
-    @property  # type: ignore[override]
-    def names(self) -> np.ndarray:
-        return self._names_made()
 

@@ -55,7 +55,7 @@ class RecordLists:
 
     @classmethod
     def grouped(cls, owner: np.ndarray, size: int, fields: Mapping[str, np.ndarray], *,
-                digits: Mapping[str, int] | None = None) -> RecordLists:
+                digits: Mapping[str, int] | None = None, plain: bool = False) -> RecordLists:
         """Records ``fields`` (aligned arrays), record j belonging to subject ``owner[j]``
         (0 ≤ owner < size); each subject's records keep their order."""
         owner = np.asarray(owner, dtype=np.int64)
@@ -67,15 +67,13 @@ class RecordLists:
             raise ValueError("a record's owner is not the position of a subject")
         starts = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner, minlength=size), out=starts[1:])
-        return cls(fields, np.argsort(owner, kind="stable"), starts, digits)
+        return cls(fields, np.argsort(owner, kind="stable"), starts, digits, plain=plain)
 
     @classmethod
     def of_values(cls, owner: np.ndarray, size: int, values: np.ndarray) -> RecordLists:
         """Per subject, a list of plain values (``values[j]`` belonging to subject
         ``owner[j]``), e.g. the account codes behind a KAM's figure."""
-        found = cls.grouped(owner, size, {"value": values})
-        found.plain = True
-        return found
+        return cls.grouped(owner, size, {"value": values}, plain=True)
 
     # -- as a column ------------------------------------------------------------------------
 

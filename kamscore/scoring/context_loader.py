@@ -33,11 +33,12 @@ from kamscore.metrics.assemble import (
     PlanColumns,
     assemble_context,
 )
-from kamscore.metrics.coded_facts import CodedFactColumns, LazyNamedAccounts, coded
+from kamscore.metrics.coded_facts import CodedFactColumns, coded
 from kamscore.metrics.compact_tables import (
     CompactStakeholders,
     LazyCodedActions,
     LazyCodedObjectives,
+    LazyNamedAccounts,
 )
 from kamscore.metrics.context import (
     Accounts,
@@ -169,7 +170,7 @@ class _Codes:
         names = cols["name"][order]
         self.accounts: Accounts = LazyNamedAccounts(  # as assemble_context makes Accounts
             codes=cols["code"][order],
-            names_made=names.values if isinstance(names, Labelled) else lambda: names,
+            names_made=_made(names),
             types=cols["type"][order], segments=cols["segment"][order],
             regions=cols["region"][order], teams=self.team_code[cols["team_id"]][order])
 

@@ -52,20 +52,6 @@ def test_fact_table_sums_over_coded_columns():
     assert table.account_totals("net_sales", products={"Y"}).tolist() == [2.0, 4.0]
 
 
-def test_accounts_with_names_made_on_read():
-    from kamscore.metrics.coded_facts import LazyNamedAccounts
-    from kamscore.metrics.context import Accounts
-
-    obj = lambda *v: np.array(v, dtype=object)  # noqa: E731
-    accounts = LazyNamedAccounts(codes=obj("A1", "A2"), names_made=lambda: obj("Alpha", None),
-                                 types=obj("hospital", None), segments=obj("s", "t"),
-                                 regions=obj("N", "S"), teams=obj(None, "T1"))
-    assert isinstance(accounts, Accounts) and len(accounts) == 2
-    assert accounts.names.tolist() == ["Alpha", None]
-    assert accounts.index == {"A1": 0, "A2": 1}
-    assert accounts.teams.tolist() == [None, "T1"]
-
-
 def test_plan_accounts_found_by_search_as_by_the_index():
     from kamscore.metrics.assemble import _account_positions
     from kamscore.metrics.context import Accounts

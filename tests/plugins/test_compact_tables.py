@@ -7,8 +7,9 @@ from kamscore.metrics.compact_tables import (
     CompactStakeholders,
     LazyCodedActions,
     LazyCodedObjectives,
+    LazyNamedAccounts,
 )
-from kamscore.metrics.context import Actions, Objectives, Stakeholders
+from kamscore.metrics.context import Accounts, Actions, Objectives, Stakeholders
 
 
 def test_plan_items_with_codes_made_on_read():
@@ -47,3 +48,14 @@ def test_stakeholders_held_small_read_as_the_plain_columns():
                                 partnership_level=np.empty(0, dtype=np.int64),
                                 is_key=np.empty(0, dtype=bool))
     assert len(empty) == 0 and empty.influence.dtype == np.int64
+
+
+def test_accounts_with_names_made_on_read():
+    obj = lambda *v: np.array(v, dtype=object)  # noqa: E731
+    accounts = LazyNamedAccounts(codes=obj("A1", "A2"), names_made=lambda: obj("Alpha", None),
+                                 types=obj("hospital", None), segments=obj("s", "t"),
+                                 regions=obj("N", "S"), teams=obj(None, "T1"))
+    assert isinstance(accounts, Accounts) and len(accounts) == 2
+    assert accounts.names.tolist() == ["Alpha", None]
+    assert accounts.index == {"A1": 0, "A2": 1}
+    assert accounts.teams.tolist() == [None, "T1"]

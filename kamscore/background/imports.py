@@ -4,9 +4,10 @@ as the user who uploaded it.
 All or nothing, as a synchronous import: the import and the job's ``done`` state are committed
 in one transaction; a refused file (every bad row by line, the API's 422 content) or any
 failure rolls the import back and marks the job ``failed``. After an import that wrote, the
-job rebuilds the table snapshots the import's writes dropped (accounts, assignments, plans:
-``kamscore.facts.table_snapshots``) in a transaction of their own, so that the next score run
-does not pay for them; a failure there is logged and changes nothing of the import (the
+job rebuilds the snapshots the import's writes dropped — the fact snapshots of the periods it
+changed (``kamscore.facts.columns``) and the table snapshots (accounts, assignments, plans:
+``kamscore.facts.table_snapshots``) — in a transaction of their own, so that the next score
+run does not pay for them; a failure there is logged and changes nothing of the import (the
 snapshots are a cache: the run rebuilds what is missing). The upload is deleted when the job
 ends, whatever the outcome — but for a dry run of the import page that passed (``keep`` in its
 parameters): its file is kept (``uploads.keep_checked``) for the import that applies it.
@@ -23,6 +24,7 @@ from kamscore.background.progress import ProgressStore, ProgressTracker, estimat
 from kamscore.background.records import claim_job, fail_job, finish_job, username_of
 from kamscore.background.uploads import delete_upload, keep_checked, upload_path
 from kamscore.db.session import Database
+from kamscore.facts.columns import refresh_snapshots
 from kamscore.facts.table_snapshots import refresh_table_snapshots
 from kamscore.importing import ImportRejected, UnknownKind, import_file
 from kamscore.models import JobState
@@ -113,22 +115,24 @@ def _import(database: Database, job_id: str, params: dict[str, object], path: Pa
     log.info("import job %s: %s rows of %s %s", job_id, report.rows, kind,
              "checked" if report.dry_run else "imported")
     if not report.dry_run:
-        _rebuild_table_snapshots(database, job_id)
+        _rebuild_snapshots(database, job_id)
     return JobState.DONE
 
 
-def _rebuild_table_snapshots(database: Database, job_id: str) -> None:
-    """The table snapshots missing after the import (none: one small query)."""
+def _rebuild_snapshots(database: Database, job_id: str) -> None:
+    """The fact and table snapshots missing after the import (none: two small queries)."""
     try:
         with database.session() as session:
-            built = refresh_table_snapshots(session)
+            facts = refresh_snapshots(session)
+            tables = refresh_table_snapshots(session)
     except Exception:
-        log.exception("import job %s: the table snapshots could not be rebuilt (the next "
-                      "score run builds them)", job_id)
+        log.exception("import job %s: the snapshots could not be rebuilt (the next score "
+                      "run builds them)", job_id)
         return
-    if built:
-        log.info("import job %s: table snapshots rebuilt: %s", job_id,
-                 ", ".join(f"{name} ({rows} rows)" for name, rows in built.items()))
+    for what, built in (("fact snapshots", facts), ("table snapshots", tables)):
+        if built:
+            log.info("import job %s: %s rebuilt: %s", job_id, what,
+                     ", ".join(f"{name} ({rows} rows)" for name, rows in built.items()))
 
 
 def _option(params: dict[str, object], name: str) -> str | None:

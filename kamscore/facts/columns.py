@@ -11,8 +11,11 @@ readers here fall back to the rows when there is none. Both ways give the same a
 same order (by subject key, as the unique index on period, name and subject key gives them),
 so a score run's hashes do not depend on which way was taken.
 
-Who builds snapshots: :func:`refresh_snapshots`, called after every import that writes
-facts, by the demo and by ``kamscore period snapshot``. A builder locks the fact table
+Who builds snapshots: :func:`refresh_snapshots`, called by a score run before it loads its
+data (the first run after an import rebuilds what the import dropped), by an import job
+once its import has committed, by the demo and by ``kamscore period snapshot``. An import
+itself only drops them: building a period's snapshot reads all of its facts, which is no
+part of writing a file's. A builder locks the fact table
 against writers until it commits (:func:`lock_facts_against_writes`), so a snapshot never
 misses a fact written while it was being built: such a write waits, and its trigger then
 drops the new snapshot.
@@ -58,11 +61,12 @@ class RawFactColumns:
 
 
 def lock_facts_against_writes(session: Session) -> None:
-    """Wait for transactions writing facts to end and keep new ones waiting until this one
-    ends (PostgreSQL ``SHARE`` lock: reads go on; SQLite transactions start with ``BEGIN
-    IMMEDIATE``, one writer at a time, so it has nothing to do)."""
+    """Wait for transactions writing facts, or building snapshots, to end and keep new ones
+    waiting until this one ends (PostgreSQL ``SHARE ROW EXCLUSIVE`` lock: reads go on, a
+    second builder waits; SQLite transactions start with ``BEGIN IMMEDIATE``, one writer at
+    a time, so it has nothing to do)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("LOCK TABLE fact IN SHARE MODE"))
+        session.execute(text("LOCK TABLE fact IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def has_snapshot(session: Session, period_id: int) -> bool:
@@ -294,9 +298,14 @@ def build_snapshot(session: Session, period_id: int) -> int:
 
 def refresh_snapshots(session: Session, *, rebuild: bool = False) -> dict[str, int]:
     """Build the snapshot of every period that has none (``rebuild``: of every period);
-    returns ``{period code: facts}`` of those built. Takes :func:`lock_facts_against_writes`."""
-    lock_facts_against_writes(session)
+    returns ``{period code: facts}`` of those built. Takes :func:`lock_facts_against_writes`
+    when there is something to build (and then looks again: a builder that held the lock
+    has committed its snapshots by now); when every period has its snapshot, it is one
+    small query and no lock."""
     query = select(Period.id, Period.code).order_by(Period.start_date, Period.id)
     if not rebuild:
         query = query.where(Period.id.not_in(select(FactSnapshot.period_id)))
+        if not session.execute(query.limit(1)).first():
+            return {}
+    lock_facts_against_writes(session)
     return {code: build_snapshot(session, pid) for pid, code in session.execute(query).all()}

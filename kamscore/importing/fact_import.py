@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kamscore.db.gc_pause import gc_paused
 from kamscore.importing.changes import Counts, Progress
 from kamscore.importing.errors import ErrorList
 from kamscore.importing.fact_direct import FirstImport
@@ -36,6 +37,14 @@ def import_facts(session: Session, open_chunks: Callable[[], Chunks],
     (called again when a first import written straight into ``fact`` gives way to the
     staged path: :mod:`kamscore.importing.fact_direct`). The caller raises when ``errors``
     is not empty."""
+    with gc_paused():  # ~15 objects a row, freed chunk by chunk (no cycles): 0.3 s a 200k file
+        return _import(session, open_chunks, columns, filename=filename, decimal=decimal,
+                       dry_run=dry_run, errors=errors, step=step)
+
+
+def _import(session: Session, open_chunks: Callable[[], Chunks], columns: tuple[str, ...], *,
+            filename: str, decimal: str, dry_run: bool, errors: ErrorList,
+            step: Progress) -> tuple[int, Counts]:
     checker = FactColumns(session, columns, filename, decimal, errors)
     reading = _Reading(checker, errors, step)
     checked = reading.checked(open_chunks())

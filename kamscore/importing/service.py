@@ -4,6 +4,9 @@ Every row is validated (its cells, then its references against the database and 
 the file); if any row is bad the file is rejected with every problem listed and nothing is
 written. Otherwise the rows are upserted by natural key, so importing the same file again
 changes nothing. The caller owns the transaction: it commits after a successful import.
+An import that changes facts drops the fact snapshots of their periods and builds none
+(:mod:`kamscore.facts.columns`: the import job builds them after its commit, else the next
+score run or ``kamscore period snapshot``).
 Facts take the column-wise path (:mod:`kamscore.importing.fact_import`); the other kinds,
 whose files are small, go row by row through their schemas.
 """
@@ -19,7 +22,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
-from kamscore.facts.columns import refresh_snapshots
 from kamscore.importing.base import ImportContext
 from kamscore.importing.cell_formats import CellFormat
 from kamscore.importing.changes import Counts, Progress, no_progress
@@ -165,9 +167,8 @@ def import_file(
             importer.write(session, changes, step)
     if not dry_run:
         session.flush()
-        totals = report.totals
-        if Fact.__tablename__ in report.tables and totals.created + totals.updated:
-            refresh_snapshots(session)  # the periods whose facts changed lost theirs (triggers)
+        # the periods whose facts changed lost their snapshots (triggers): the import job
+        # rebuilds them once this commits, else the next score run (kamscore.facts.columns)
         record(session, actor, "import", "import", kind, filename=filename,
                sha256=sha256, rows=report.rows,
                tables={name: counts.as_dict() for name, counts in report.tables.items()})

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
 from kamscore.db.gc_pause import gc_paused
+from kamscore.facts.columns import refresh_snapshots
 from kamscore.facts.table_snapshots import refresh_table_snapshots
 from kamscore.hookspecs import ScoreRunSummary
 from kamscore.models import Period, Person, RulesetVersion, ScoreRun, ScoreRunStatus
@@ -129,7 +130,9 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
 
     step(STAGES[0])
     with gc_paused():  # millions of short-lived objects, no cycles (kamscore.db.gc_pause)
-        # what an edit dropped is rebuilt here, once, and kept with the run (a cache)
+        # what an import or an edit dropped is rebuilt here, once, and kept with the run
+        # (a cache; when nothing is missing, two small queries and no lock)
+        refresh_snapshots(session)
         refresh_table_snapshots(session)
         inputs = load_inputs(session, pm, found_period, parsed)
         # scoring and the lines read the population and the outcomes, never the context:

@@ -152,3 +152,23 @@ def test_an_import_job_rebuilds_the_table_snapshots_its_import_dropped(app, org,
         assert decode("account", bytes(stored))["code"].tolist() == \
             read_rows(session, "account")["code"].tolist()
         assert "A001x" in read_rows(session, "account")["code"].tolist()
+
+
+def test_an_import_job_rebuilds_the_fact_snapshots_its_import_dropped(app, org, uploader,
+                                                                      tmp_path):
+    """A facts import drops the snapshot of each period whose facts it writes and builds
+    none: the job builds them once the import has committed, from the rows as they are."""
+    from kamscore.facts.columns import has_snapshot, read_fact_columns, refresh_snapshots
+    from kamscore.models import Period
+
+    with get_db(app).session() as session:
+        refresh_snapshots(session)
+    data = b"period,name,account,value,unit\n2026-Q2,visits,A001,4,count\n"
+    job_id = _queue_job(app, tmp_path, data, dry_run=False)
+    with get_db(app).session() as session:
+        q2 = session.scalar(select(Period.id).where(Period.code == "2026-Q2"))
+    assert run_import_job(get_db(app), RecordingStore(), tmp_path / "uploads",
+                          job_id) is JobState.DONE
+    with get_db(app).session() as session:
+        assert has_snapshot(session, q2)
+        assert read_fact_columns(session, q2, ["visits"])["visits"].value.tolist() == [4.0]

@@ -68,6 +68,8 @@ def test_a_snapshot_built_in_batches_matches_the_rows(org, run_import, db, monke
         (name, a, p) for name in ("bench_a", "bench_b") for a in ACCOUNTS for p in PRODUCTS)]
     run_import("facts", _facts(rows, item={30: "ORD-1", 31: "ORD-2"}))  # in bench_b only
     with db.session() as session:
+        columns.refresh_snapshots(session)
+    with db.session() as session:
         q2 = session.scalar(select(Period.id).where(Period.code == "2026-Q2"))
         stored = session.scalar(select(FactSnapshot.fact_count)
                                 .where(FactSnapshot.period_id == q2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from kamscore.facts.columns import refresh_snapshots
 from kamscore.importing import csvfile
 from kamscore.models import Account, Fact, FactSnapshot, Period, Product
 
@@ -52,7 +53,8 @@ def test_a_first_import_stores_what_the_staged_path_stores(org, run_import, db, 
     assert staged.totals.created == 18
     assert _rows(db, "2026-Q2") == [row for row in _rows(db, "2026-Q1")
                                     if row[0] == "first_sales"]
-    with db.session() as session:  # snapshots rebuilt, the SQLite triggers back
+    with db.session() as session:  # snapshots built from the rows, the SQLite triggers back
+        assert refresh_snapshots(session)["2026-Q2"] == 18
         assert session.scalar(select(FactSnapshot.fact_count).join(Period).where(
             Period.code == "2026-Q2")) == 18
 

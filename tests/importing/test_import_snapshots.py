@@ -1,12 +1,14 @@
-"""An import leaves every period with a fact snapshot that matches its rows: those whose
-facts it changed get a new one, in the import's own transaction (kamscore.facts.columns)."""
+"""An import drops the fact snapshots of the periods whose facts it changes, in its own
+transaction, and builds none: whoever reads next builds them from the rows (an import job
+once its import has committed, a score run, ``kamscore period snapshot``:
+kamscore.facts.columns). Until then readers read the rows and see the same facts."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text
 
-from kamscore.facts.columns import fact_names, read_fact_columns
+from kamscore.facts.columns import fact_names, has_snapshot, read_fact_columns, refresh_snapshots
 from kamscore.importing import import_kinds
 from kamscore.models import FactSnapshot, Period
 
@@ -20,6 +22,11 @@ def _snapshots(db) -> dict[str, tuple[int, object]]:
             .join(FactSnapshot, FactSnapshot.period_id == Period.id))}
 
 
+def _refresh(db) -> dict[str, int]:
+    with db.session() as session:
+        return refresh_snapshots(session)
+
+
 def _visits(db) -> list[float]:
     with db.session() as session:
         q2 = session.scalar(select(Period.id).where(Period.code == "2026-Q2"))
@@ -27,40 +34,49 @@ def _visits(db) -> list[float]:
         return read_fact_columns(session, q2, ["visits"])["visits"].value.tolist()
 
 
-def test_every_period_has_a_snapshot_after_an_import(org, db):
+def test_an_import_builds_no_snapshot_and_a_refresh_builds_every_period(org, db):
+    assert _snapshots(db) == {}  # the facts of the example organisation are in the rows only
     with db.session() as session:
         periods = set(session.scalars(select(Period.code)))
+    assert set(_refresh(db)) == periods
     assert set(_snapshots(db)) == periods
+    assert _refresh(db) == {}  # nothing missing: nothing built
 
 
-def test_an_import_rebuilds_the_snapshots_of_the_periods_it_changed(org, run_import, db):
+def test_an_import_drops_the_snapshots_of_the_periods_it_changed(org, run_import, db):
+    _refresh(db)
     before = _snapshots(db)
     run_import("facts", VISITS.format(value=4))
+    dropped = _snapshots(db)
+    assert "2026-Q2" not in dropped
+    assert dropped == {k: v for k, v in before.items() if k != "2026-Q2"}  # others untouched
+    assert _visits(db) == [4.0]  # read from the rows meanwhile
+    assert _refresh(db) == {"2026-Q2": before["2026-Q2"][0] + 1}
     after = _snapshots(db)
-    assert after["2026-Q2"][0] == before["2026-Q2"][0] + 1
     assert after["2026-Q2"][1] > before["2026-Q2"][1]
-    assert {k: v for k, v in after.items() if k != "2026-Q2"} == \
-        {k: v for k, v in before.items() if k != "2026-Q2"}  # the others untouched
-    assert _visits(db) == [4.0]
+    assert _visits(db) == [4.0]  # the same from the snapshot
     run_import("facts", VISITS.format(value=5))  # an update of the same fact
+    assert "2026-Q2" not in _snapshots(db)
+    assert _visits(db) == [5.0]
+    _refresh(db)
     assert _visits(db) == [5.0]
 
 
 def test_a_dry_run_or_a_rejected_import_changes_no_snapshot(org, run_import, rejected, db):
+    _refresh(db)
     before = _snapshots(db)
     run_import("facts", VISITS.format(value=4), dry_run=True)
     assert rejected("facts", VISITS.format(value=4) + "2026-Q2,visits,A999,1,count\n")
     assert _snapshots(db) == before
 
 
-def test_only_an_import_that_writes_facts_builds_snapshots(run_import, examples, db):
+def test_an_import_of_other_kinds_keeps_the_fact_snapshots(org, run_import, examples, db):
+    _refresh(db)
+    before = _snapshots(db)
     for kind in import_kinds():
-        if kind != "facts":
+        if kind != "facts":  # periods, people, plans...: no fact written
             run_import(kind, (examples / f"{kind}.csv").read_bytes())
-    assert _snapshots(db) == {}  # periods, people, plans...: no fact written, none built
-    run_import("facts", (examples / "facts.csv").read_bytes())
-    with db.session() as session:
-        assert set(_snapshots(db)) == set(session.scalars(select(Period.code)))
+    assert _snapshots(db) == before
 
 
 ORDERS = ("period,name,account,item,value,unit\n"
@@ -75,8 +91,10 @@ def test_facts_given_order_by_order_keep_their_items(org, run_import, rejected, 
 
     run_import("facts", ORDERS.format(first=100))
     run_import("facts", ORDERS.format(first=150))  # the same two facts, one changed
+    _refresh(db)
     with db.session() as session:
         q2 = session.scalar(select(Period.id).where(Period.code == "2026-Q2"))
+        assert has_snapshot(session, q2)
         snapped = read_fact_columns(session, q2, ["net_sales"])["net_sales"]
         rows = _period_rows(session, q2, ["net_sales"])["net_sales"]
     for columns in (snapped, rows):
@@ -149,6 +167,7 @@ def test_an_import_leaves_facts_triggers_as_it_found_them(org, run_import, db):
     run_import("facts", VISITS.format(value=6))  # updated
     assert _fact_triggers(db) == before
     assert _visits(db) == [6.0]
+    assert "2026-Q2" in _refresh(db)
     assert _hand_update_drops_the_snapshot(db, 7.0)
 
 
@@ -160,6 +179,7 @@ def test_a_failed_write_restores_the_triggers_and_the_snapshots(org, run_import,
     from sqlalchemy.exc import IntegrityError
 
     run_import("facts", VISITS.format(value=4))
+    assert "2026-Q2" in _refresh(db)
     with db.session() as session:
         session.execute(text("CREATE TRIGGER by_hand_no_thirteen BEFORE UPDATE ON fact "
                              "WHEN NEW.value = 13 BEGIN SELECT RAISE(ABORT, 'no 13'); END"))

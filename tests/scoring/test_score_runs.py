@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from tiny_population import EXPECTED, set_fact
 
+from kamscore.facts.columns import has_snapshot, refresh_snapshots
 from kamscore.facts.table_snapshots import COLUMNS as TABLE_COLUMNS
 from kamscore.facts.table_snapshots import has_table_snapshot, read_table
 from kamscore.models import (
@@ -284,6 +285,28 @@ def test_a_changed_plugin_changes_the_input_hash_of_the_run(session, published, 
     assert after.plugins["sales_attainment"] != before.plugins["sales_attainment"]
     assert after.plugins["sales_attainment"].startswith("sha256:")  # no __version__
     assert after.input_hash != before.input_hash
+
+
+def test_a_run_builds_the_fact_snapshots_an_import_dropped(session, pm, published):
+    """An import (or any write of facts) drops the fact snapshot of their period and builds
+    none (kamscore.facts.columns): the next run builds every missing one, from the rows as
+    they are now, and keeps it; its figures are the same."""
+    q1 = session.scalar(select(Period.id).where(Period.code == "2026-Q1"))
+    session.execute(text("DELETE FROM fact_snapshot_column"))
+    session.execute(text("DELETE FROM fact_snapshot"))
+    session.commit()
+    first = _run(session, pm)
+    assert has_snapshot(session, q1)
+    session.execute(text("UPDATE fact SET value = value WHERE id = "
+                         "(SELECT min(id) FROM fact WHERE period_id = :q1)"), {"q1": q1})
+    session.commit()
+    assert not has_snapshot(session, q1)
+    assert refresh_snapshots(session) == {"2026-Q1": session.scalar(
+        select(func.count()).select_from(Fact).where(Fact.period_id == q1))}
+    session.rollback()  # the run builds it instead
+    second = _run(session, pm)
+    assert has_snapshot(session, q1)
+    assert (second.input_hash, second.result_hash) == (first.input_hash, first.result_hash)
 
 
 def test_a_run_rebuilds_the_table_snapshots_a_write_dropped(session, pm, published):

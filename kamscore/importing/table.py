@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from kamscore.importing.errors import ErrorList
 from kamscore.sentences import N_
@@ -91,8 +92,10 @@ def fit_rows(table: RawTable, chunk: Chunk, width: int,
     early (empty cells are not stored); a value to the right of the last named column is an
     error.
     """
-    if chunk and set(map(len, (cells for _, cells in chunk))) == {width}:
-        return _full_rows(chunk)
+    if chunk:
+        numbers, cell_rows = map(list, zip(*chunk, strict=True))
+        if set(map(len, cell_rows)) == {width}:
+            return _full_rows(numbers, cell_rows)
     lines: list[int] = []
     rows: list[list[str]] = []
     for line, cells in chunk:
@@ -114,11 +117,13 @@ def fit_rows(table: RawTable, chunk: Chunk, width: int,
     return lines, rows
 
 
-def _full_rows(chunk: Chunk) -> tuple[list[int], list[list[str]]]:
+def _full_rows(lines: list[int], rows: list[list[str]]) -> tuple[list[int], list[list[str]]]:
     """:func:`fit_rows` of a chunk whose rows all have the header's width (the common case):
-    only rows whose first cell is blank can be blank lines, so only those are joined."""
-    lines = [line for line, _ in chunk]
-    rows = [cells for _, cells in chunk]
+    only rows whose first cell is blank can be blank lines, so only those are joined (and
+    when no first cell is, the chunk is kept as it is after two passes at C speed)."""
+    firsts = list(map(itemgetter(0), rows))
+    if all(firsts) and not any(map(str.isspace, firsts)):
+        return lines, rows
     blank = {i for i, cells in enumerate(rows)
              if (not cells[0] or cells[0].isspace()) and not "".join(cells).strip()}
     if not blank:

@@ -23,7 +23,6 @@ from kamscore.metrics.context import (
     Accounts,
     Actions,
     Assignments,
-    FactTable,
     MetricContext,
     Objectives,
     PeriodInfo,
@@ -32,6 +31,7 @@ from kamscore.metrics.context import (
     TeamInfo,
     TeamMemberInfo,
 )
+from kamscore.metrics.fact_table import FactTable
 from kamscore.metrics.needs import FactNeeds
 from kamscore.metrics.positions import positions_of, sorted_positions
 from kamscore.metrics.survey_results import SurveyResults

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kamscore.metrics.context import FactColumns
+from kamscore.metrics.fact_table import FactColumns
 
 #: A code column: ``(ids, lookup)`` with ``lookup[ids]`` the codes, or None: all None.
 Coded = tuple[np.ndarray, np.ndarray] | None

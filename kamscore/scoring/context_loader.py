@@ -43,13 +43,12 @@ from kamscore.metrics.compact_tables import (
 from kamscore.metrics.context import (
     Accounts,
     Actions,
-    FactColumns,
-    FactTable,
     MetricContext,
     Objectives,
     PeriodInfo,
     Stakeholders,
 )
+from kamscore.metrics.fact_table import FactColumns, FactTable
 from kamscore.metrics.needs import FactNeeds, scoped_survey_results
 from kamscore.metrics.survey_results import SurveyResults
 from kamscore.models import (

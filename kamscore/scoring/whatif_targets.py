@@ -19,7 +19,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kamscore.metrics.context import FactColumns, FactTable, MetricContext
+from kamscore.metrics.context import MetricContext
+from kamscore.metrics.fact_table import FactColumns, FactTable
 from kamscore.models import RulesetStatus, RulesetVersion, ScoreRun
 from kamscore.scoring.errors import NotFoundError
 from kamscore.scoring.evaluation import (

@@ -3,7 +3,7 @@
 import numpy as np
 
 from kamscore.metrics.coded_facts import CodedFactColumns, coded
-from kamscore.metrics.context import FactColumns, FactTable
+from kamscore.metrics.fact_table import FactColumns, FactTable
 
 
 def _lookup(*codes):

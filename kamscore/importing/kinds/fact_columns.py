@@ -100,14 +100,19 @@ class FactColumns:
                   else [None] * rows)
         categories = get("category")
         accounts, people, teams, products = (get(n) for n in _SUBJECT_NAMES)
-        for i in [i for i, (a, p, t) in enumerate(zip(accounts, people, teams, strict=True))
-                  if not (a or p or t)]:
-            if i not in checker.bad:  # cross-column rules only for rows with valid cells
-                checker.add(i, "account", NO_SUBJECT)
-        for i in [i for i, (v, c) in enumerate(zip(values, categories, strict=True))
-                  if (v is None) == (not c)]:
-            if i not in checker.bad:
-                checker.add(i, "value", VALUE_OR_CATEGORY)
+        # the cross-column rules, row by row only when a column scan (at C speed) shows a
+        # row may break them: a column with no empty cell gives every row a subject; values
+        # in every row and no category anywhere give every row exactly one of them
+        if "" in accounts and "" in people and "" in teams:
+            for i in [i for i, (a, p, t) in enumerate(zip(accounts, people, teams,
+                                                            strict=True)) if not (a or p or t)]:
+                if i not in checker.bad:  # cross-column rules only for rows with valid cells
+                    checker.add(i, "account", NO_SUBJECT)
+        if None in values or any(categories):
+            for i in [i for i, (v, c) in enumerate(zip(values, categories, strict=True))
+                      if (v is None) == (not c)]:
+                if i not in checker.bad:
+                    checker.add(i, "value", VALUE_OR_CATEGORY)
         good = [i for i in range(rows) if i not in checker.bad] if checker.bad else range(rows)
         period_ids = self._resolve(checker, "period", get("period"), good)
         subject_ids = [self._resolve(checker, n, get(n), good) for n in _SUBJECT_NAMES]

@@ -32,9 +32,17 @@ from kamscore.auth.access import current_user_of_request, requires
 from kamscore.background.imports import OPTIONS, TASK, import_params
 from kamscore.background.queue import get_queue
 from kamscore.background.records import fail_job, new_job
+from kamscore.background.snapshots import TASK as SNAPSHOTS
 from kamscore.background.uploads import delete_upload, store_upload, uploads_dir
 from kamscore.db.session import get_session
-from kamscore.importing import UnknownKind, check_kind, describe_kinds, import_file
+from kamscore.importing import (
+    ImportReport,
+    UnknownKind,
+    check_kind,
+    describe_kinds,
+    import_file,
+)
+from kamscore.models import Fact
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +87,24 @@ class ImportResource(MethodView):
             **file_options,
         )
         session.commit()
+        if not options["dry_run"] and _wrote_facts(report):
+            _queue_snapshots()
         return report.as_dict()
+
+
+def _wrote_facts(report: ImportReport) -> bool:
+    counts = report.tables.get(Fact.__tablename__)
+    return counts is not None and bool(counts.created + counts.updated + counts.deleted)
+
+
+def _queue_snapshots() -> None:
+    """Have the queue build the fact snapshots the import dropped (a cache: if the queue
+    does not answer, the next score run builds them; the import stands)."""
+    try:
+        get_queue().enqueue(SNAPSHOTS)
+    except Exception:
+        log.warning("cannot queue the snapshots task on %s", get_queue().describe(),
+                    exc_info=True)
 
 
 def _import_in_background(kind: str, upload: FileStorage, filename: str, dry_run: bool,

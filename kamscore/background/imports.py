@@ -22,10 +22,9 @@ from typing import Any
 
 from kamscore.background.progress import ProgressStore, ProgressTracker, estimate_rows
 from kamscore.background.records import claim_job, fail_job, finish_job, username_of
+from kamscore.background.snapshots import rebuild_snapshots
 from kamscore.background.uploads import delete_upload, keep_checked, upload_path
 from kamscore.db.session import Database
-from kamscore.facts.columns import refresh_snapshots
-from kamscore.facts.table_snapshots import refresh_table_snapshots
 from kamscore.importing import ImportRejected, UnknownKind, import_file
 from kamscore.models import JobState
 from kamscore.sentences import N_, Sentence
@@ -115,24 +114,8 @@ def _import(database: Database, job_id: str, params: dict[str, object], path: Pa
     log.info("import job %s: %s rows of %s %s", job_id, report.rows, kind,
              "checked" if report.dry_run else "imported")
     if not report.dry_run:
-        _rebuild_snapshots(database, job_id)
+        rebuild_snapshots(database, f"import job {job_id}")
     return JobState.DONE
-
-
-def _rebuild_snapshots(database: Database, job_id: str) -> None:
-    """The fact and table snapshots missing after the import (none: two small queries)."""
-    try:
-        with database.session() as session:
-            facts = refresh_snapshots(session)
-            tables = refresh_table_snapshots(session)
-    except Exception:
-        log.exception("import job %s: the snapshots could not be rebuilt (the next score "
-                      "run builds them)", job_id)
-        return
-    for what, built in (("fact snapshots", facts), ("table snapshots", tables)):
-        if built:
-            log.info("import job %s: %s rebuilt: %s", job_id, what,
-                     ", ".join(f"{name} ({rows} rows)" for name, rows in built.items()))
 
 
 def _option(params: dict[str, object], name: str) -> str | None:

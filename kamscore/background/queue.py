@@ -34,6 +34,8 @@ from kamscore.background.plan_reminders import send_plan_reminders
 from kamscore.background.progress import final_progress, live_progress, progress_key
 from kamscore.background.score_runs import TASK as SCORE_RUN
 from kamscore.background.score_runs import run_score_job
+from kamscore.background.snapshots import TASK as SNAPSHOTS
+from kamscore.background.snapshots import rebuild_snapshots
 from kamscore.background.uploads import uploads_dir
 from kamscore.db.session import get_db
 from kamscore.mail.sending import get_mailer
@@ -136,7 +138,13 @@ def register_tasks(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         with app.app_context():
             send_plan_reminders(get_db(app), get_plugin_manager(app), get_mailer(app), *args)
 
-    return {"import": import_file, SCORE_RUN: score_run, PLAN_REMINDERS: plan_reminders}
+    @huey.task(name=SNAPSHOTS)
+    def snapshots() -> None:
+        with app.app_context():
+            rebuild_snapshots(get_db(app))
+
+    return {"import": import_file, SCORE_RUN: score_run, PLAN_REMINDERS: plan_reminders,
+            SNAPSHOTS: snapshots}
 
 
 def job_progress(job: BackgroundJob, app: Flask | None = None) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from background_jobs import many_facts
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from kamscore import create_app
 from kamscore.background.progress import ProgressTracker
@@ -214,3 +214,54 @@ def test_a_job_passes_the_file_options_to_its_import(job_app, api_org, analyst):
                           data=_upload(data), headers=analyst)
     done = client.get(applied.headers["Location"], headers=analyst).json
     assert done["state"] == "done" and done["result"]["totals"]["created"] == 600
+
+
+def _missing_fact_snapshots(app) -> set[str]:
+    from kamscore.models import FactSnapshot, Period
+    with get_db(app).session() as session:
+        return set(session.scalars(select(Period.code).where(
+            Period.id.not_in(select(FactSnapshot.period_id)))))
+
+
+def test_an_inline_facts_import_queues_the_snapshots_its_import_dropped(job_app, api_org,
+                                                                       analyst):
+    """An import builds no fact snapshot (kamscore.facts.columns): after a small import
+    answered at once, the queue builds the ones it dropped (here at once: immediate mode);
+    a dry run queues nothing."""
+    from kamscore.background.snapshots import rebuild_snapshots
+
+    client = job_app.test_client()
+    rebuild_snapshots(get_db(job_app))
+    assert _missing_fact_snapshots(job_app) == set()
+    small = many_facts(10)
+    assert len(small) < THRESHOLD
+    with get_db(job_app).session() as session:  # a hand-made write drops one, kept dropped
+        session.execute(text("UPDATE fact SET value = value WHERE period_id = (SELECT id FROM "
+                             "period WHERE code = '2026-Q1')"))
+    assert _missing_fact_snapshots(job_app) == {"2026-Q1"}
+    dry = client.post("/api/v1/imports/facts?dry_run=true", data=_upload(small), headers=analyst)
+    assert dry.status_code == 200
+    assert _missing_fact_snapshots(job_app) == {"2026-Q1"}  # a dry run: nothing queued
+    done = client.post("/api/v1/imports/facts", data=_upload(small), headers=analyst)
+    assert done.status_code == 200, done.json
+    assert done.json["totals"]["created"] == 10
+    assert _missing_fact_snapshots(job_app) == set()
+
+
+def test_an_inline_import_stands_when_the_queue_does_not_answer(database_url, tmp_path,
+                                                                api_org, analyst):
+    """The snapshots are a cache: a queue that cannot be reached leaves them to the next score
+    run, and the import is answered and kept as usual."""
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+         "TASK_QUEUE_URL": "redis://127.0.0.1:9/0"},  # nothing listens on port 9
+        instance_path=str(tmp_path / "no-queue-instance"))
+    try:
+        before = _count(app, Fact)
+        answer = app.test_client().post("/api/v1/imports/facts", data=_upload(many_facts(10)),
+                                        headers=analyst)
+        assert answer.status_code == 200, answer.json
+        assert _count(app, Fact) == before + 10
+        assert _missing_fact_snapshots(app)  # left to the next score run
+    finally:
+        get_db(app).dispose()

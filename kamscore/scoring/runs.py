@@ -123,17 +123,22 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
     step = progress or (lambda stage: None)
     if not user or not user.strip():
         raise InvalidInputError("the user making the run is required", field="user")
-    found_period = _lock_period(session, period)
+    get_period(session, period)  # an unknown period is refused before any work
     ruleset_version = _version_for_run(session, ruleset, version)
-    _check_correction(session, found_period, ruleset_version.name, correction_of, reason)
     parsed = parse_version(ruleset_version, pm)
 
     step(STAGES[0])
     with gc_paused():  # millions of short-lived objects, no cycles (kamscore.db.gc_pause)
         # what an import or an edit dropped is rebuilt here, once, and kept with the run
-        # (a cache; when nothing is missing, two small queries and no lock)
+        # (a cache; when nothing is missing, two small queries and no lock). Before the
+        # period's lock: on PostgreSQL a builder locks the tables it builds from, and an
+        # import that holds one of them takes key-share locks on the periods its rows name;
+        # a run holding its period while waiting for such a table would deadlock with it
         refresh_snapshots(session)
         refresh_table_snapshots(session)
+    found_period = _lock_period(session, period)
+    _check_correction(session, found_period, ruleset_version.name, correction_of, reason)
+    with gc_paused():
         inputs = load_inputs(session, pm, found_period, parsed)
         # scoring and the lines read the population and the outcomes, never the context:
         # let its facts and tables go now (at 100,000 KAMs, most of the run's memory)

@@ -326,3 +326,53 @@ def test_a_run_rebuilds_the_table_snapshots_a_write_dropped(session, pm, publish
     stakeholders = read_table(session, "stakeholder")
     assert stakeholders["is_key"][-1] and stakeholders["role"][-1] == "physician"
     assert (second.input_hash, second.result_hash) == (first.input_hash, first.result_hash)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_run_that_builds_snapshots_waits_for_a_writer_without_holding_its_period(
+        app, session, pm, published):
+    """On PostgreSQL a run that must build a fact snapshot waits while an import writes
+    facts, and takes its period's lock only after that: the import's parent check (a
+    key-share lock on the period of each fact it writes, migration 0024) never waits for the
+    run. The other order was a deadlock: the run holding the period, waiting for ``fact``;
+    the import holding ``fact``, waiting for the period."""
+    import threading
+    import time
+
+    from kamscore.db.session import get_db
+
+    q1 = session.scalar(select(Period.id).where(Period.code == "2026-Q1"))
+    session.execute(text("DELETE FROM fact_snapshot_column"))
+    session.execute(text("DELETE FROM fact_snapshot"))
+    session.commit()
+    database = get_db(app)
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            with database.sessionmaker() as own:
+                outcome["run"] = _run(own, pm).id
+        except Exception as exc:  # reported below
+            outcome["error"] = exc
+
+    with database.engine.connect() as writer:
+        writer.execute(text("SET lock_timeout = '20s'"))
+        writer.execute(text("LOCK TABLE fact IN ROW EXCLUSIVE MODE"))  # what a writer holds
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.monotonic() + 20
+        with database.engine.connect() as watcher:  # the run waits for fact
+            while not watcher.scalar(text(
+                    "SELECT count(*) FROM pg_locks WHERE relation = 'fact'::regclass "
+                    "AND NOT granted")):
+                assert time.monotonic() < deadline, "the run never waited for fact"
+                time.sleep(0.05)
+        started = time.monotonic()
+        writer.execute(text("SELECT id FROM period WHERE id = :q1 FOR KEY SHARE"), {"q1": q1})
+        assert time.monotonic() - started < 5  # not behind the run
+        writer.commit()
+    thread.join(60)
+    assert "error" not in outcome, outcome
+    assert outcome.get("run")
+    session.rollback()
+    assert has_snapshot(session, q1)

@@ -34,7 +34,7 @@ from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from kamscore.db.column_reads import SQLiteBlobFile, fetch_binary, fetch_rows, rowid_column
-from kamscore.metrics.assemble import day_array
+from kamscore.metrics.context_rows import day_array
 from kamscore.models import (
     Account,
     AccountPlan,

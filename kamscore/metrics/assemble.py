@@ -5,16 +5,17 @@ and calls :func:`assemble_context`; tests call it with rows written by hand. Eit
 population, the credit weights, the primary segment and the focus product are derived by the
 same code.
 
-Row types are named tuples so the loader can pass query rows positionally and tests can write
-``FactRow("net_sales", account="A1", product="P1", value=100.0)``.
+Row types (:mod:`kamscore.metrics.context_rows`, importable from here too) are named tuples so
+the loader can pass query rows positionally and tests can write
+``FactRow("net_sales", account="A1", product="P1", value=100.0)``; the primary segment and the
+focus product are derived in :mod:`kamscore.metrics.kam_profile`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -31,106 +32,29 @@ from kamscore.metrics.context import (
     TeamInfo,
     TeamMemberInfo,
 )
+from kamscore.metrics.context_rows import (
+    AccountRow,
+    ActionRow,
+    AssignmentColumns,
+    AssignmentRow,
+    FactRow,
+    ObjectiveRow,
+    PersonRow,
+    PlanColumns,
+    PlanRow,
+    StakeholderRow,
+    TeamMemberRow,
+    TeamRow,
+    day_array,
+)
 from kamscore.metrics.fact_table import FactTable
+from kamscore.metrics.kam_profile import FOCUS_FACT, focus_products, primary_segments
 from kamscore.metrics.needs import FactNeeds
 from kamscore.metrics.positions import positions_of, sorted_positions
 from kamscore.metrics.survey_results import SurveyResults
 
-#: The fact whose largest credited total picks a KAM's focus product.
-FOCUS_FACT = "net_sales"
 #: The facts the context itself reads, whatever the metrics declare.
 CONTEXT_NEEDS = FactNeeds.of((FOCUS_FACT,), ())
-
-
-class PersonRow(NamedTuple):
-    code: str
-    name: str
-    role: str
-    grade: str | None = None
-    base_salary: float | None = None
-    currency: str = "EUR"
-    manager: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-
-
-class AccountRow(NamedTuple):
-    code: str
-    name: str = ""
-    type: str = "hospital"
-    segment: str | None = None
-    region: str | None = None
-    team: str | None = None
-
-
-class AssignmentRow(NamedTuple):
-    person: str
-    account: str
-    start_date: dt.date
-    end_date: dt.date | None = None
-    share: float = 1.0
-
-
-class FactRow(NamedTuple):
-    name: str
-    account: str | None = None
-    person: str | None = None
-    team: str | None = None
-    product: str | None = None
-    value: float | None = None
-    category: str | None = None
-    item: str | None = None  # the transaction (order, deal); None: the period's figure
-
-
-class PlanRow(NamedTuple):
-    account: str
-    owner: str
-    quality_rating: int | None = None
-    period: str | None = None  # the plan's period when not the context's own (a year plan)
-
-
-class PlanColumns(NamedTuple):
-    """Plans column-wise, as the loader passes them (``PlanRow`` fields)."""
-
-    account: np.ndarray  # int: positions in the accounts sorted by code (-1: unknown)
-    owner: np.ndarray  # object: person codes
-    quality_rating: np.ndarray  # float (NaN: not rated)
-    period: np.ndarray  # object: the plan's period code
-
-
-class ObjectiveRow(NamedTuple):
-    account: str  # the plan's account (one plan per account and period)
-    code: str
-    target: float | None = None
-    actual: float | None = None
-    met: bool | None = None
-
-
-class ActionRow(NamedTuple):
-    account: str
-    code: str
-    due_date: dt.date
-    done_date: dt.date | None = None
-
-
-class StakeholderRow(NamedTuple):
-    account: str
-    role: str = "physician"
-    influence: int = 3
-    partnership_level: int = 1
-    is_key: bool = False
-
-
-class TeamRow(NamedTuple):
-    code: str
-    name: str = ""
-    lead: str | None = None
-
-
-class TeamMemberRow(NamedTuple):
-    team: str
-    person: str
-    function: str
 
 
 def _obj(values: Iterable[Any]) -> np.ndarray:
@@ -198,8 +122,8 @@ def assemble_context(
         currency=_obj(r.currency for r in population_rows),
         managers=_obj(r.manager for r in population_rows),
         teams=_kam_teams(population_rows, team_rows, member_rows),
-        segments=_primary_segments(len(population_rows), assignment_table, account_table),
-        focus_products=(focus := _focus_products(len(population_rows), assignment_table,
+        segments=primary_segments(len(population_rows), assignment_table, account_table),
+        focus_products=(focus := focus_products(len(population_rows), assignment_table,
                                                  fact_table)),
         phases=_obj(phases.get(p) if p is not None else None for p in focus),
         eligible_days=np.asarray(eligible, dtype=np.int64),
@@ -279,36 +203,6 @@ def _accounts(rows: list[AccountRow]) -> Accounts:
         regions=_obj(r.region for r in rows),
         teams=_obj(r.team for r in rows),
     )
-
-
-_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-_NAT = np.iinfo(np.int64).min  # NaT's integer
-
-
-def day_array(values: Iterable[dt.date | str | None], default: dt.date | None = None
-              ) -> np.ndarray:
-    """Dates as ``datetime64[D]``; None becomes ``default`` (NaT without one).
-
-    ``date`` objects (what PostgreSQL and SQLAlchemy return) go through their ordinals, ten
-    times faster than numpy's conversion of the objects; ISO text (SQLite's raw rows) goes
-    through numpy's parser."""
-    items = list(values)
-    if all(v is None or isinstance(v, dt.date) for v in items):
-        fill = _NAT if default is None else default.toordinal() - _EPOCH_ORDINAL
-        return np.array([fill if v is None else v.toordinal() - _EPOCH_ORDINAL for v in items],
-                        dtype=np.int64).astype("datetime64[D]")
-    missing = "NaT" if default is None else default.isoformat()
-    return np.array([missing if v is None else v for v in items], dtype="datetime64[D]")
-
-
-class AssignmentColumns(NamedTuple):
-    """Assignments column-wise, as the loader passes them (``AssignmentRow`` fields)."""
-
-    person: np.ndarray  # object: person codes
-    account: np.ndarray  # int64: positions in the accounts sorted by code (-1: unknown)
-    start_date: np.ndarray  # datetime64[D] (NaT: the period's start)
-    end_date: np.ndarray  # datetime64[D] (NaT: open-ended)
-    share: np.ndarray  # float
 
 
 def assignment_columns(rows: list[AssignmentRow], account_index: Mapping[str, int],
@@ -406,83 +300,6 @@ def _kam_teams(people: list[PersonRow], teams: list[TeamRow],
         if str(m.function) == "kam":
             member_of.setdefault(m.person, m.team)
     return _obj(led.get(p.code, member_of.get(p.code)) for p in people)
-
-
-def _first_per_kam(size: int, kams: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """For rows sorted by ``order`` (KAM first), the row index of each KAM's first row."""
-    first = np.full(size, -1, dtype=np.int64)
-    sorted_kams = kams[order]
-    is_first = np.ones(len(order), dtype=bool)
-    is_first[1:] = sorted_kams[1:] != sorted_kams[:-1]
-    first[sorted_kams[is_first]] = order[is_first]
-    return first
-
-
-def _primary_segments(size: int, a: Assignments, accounts: Accounts) -> np.ndarray:
-    """Segment of the account with the most assigned days (ties: larger share, then code)."""
-    if not len(a):
-        return _obj([None] * size)
-    order = np.lexsort((a.account, -a.weight, -a.days, a.kam))
-    first = _first_per_kam(size, a.kam, order)
-    out = np.full(size, None, dtype=object)
-    has = first >= 0
-    out[has] = np.asarray(accounts.segments, dtype=object)[a.account[first[has]]]
-    return out
-
-
-#: KAMs whose assignments are paired with their accounts' sales at a time (focus products).
-_FOCUS_KAMS = 10_000
-
-
-def _focus_products(size: int, a: Assignments, facts: FactTable) -> np.ndarray:
-    """Product with the largest credited ``net_sales`` over each KAM's accounts (ties: code)."""
-    sales = facts.select(FOCUS_FACT)
-    products, ranks = sales.product_ranks()
-    keep = (sales.account >= 0) & ~np.isnan(sales.value) & (ranks >= 0)
-    if not len(a) or not keep.any():
-        return _obj([None] * size)
-    if keep.all():  # no copies of 7.5 million facts' columns at 100,000 KAMs
-        product_idx, fact_account, fact_value = ranks, sales.account, sales.value
-    else:
-        product_idx = ranks[keep]
-        fact_account, fact_value = sales.account[keep], sales.value[keep]
-    del keep, ranks
-    # the facts by account (a snapshot's are in subject order: by account already)
-    by_account = (None if np.all(fact_account[1:] >= fact_account[:-1])
-                  else np.argsort(fact_account, kind="stable"))
-    counts = np.bincount(fact_account, minlength=facts.n_accounts)
-    offsets = np.concatenate(([0], np.cumsum(counts)))
-    cells = size * len(products)
-    credited, present = np.zeros(cells), np.zeros(cells, dtype=bool)
-    # Pair every assignment with every net_sales fact of its account, the assignments of some
-    # KAMs at a time (at 100,000 KAMs all pairs at once are 7.8 million: half a GB of index
-    # arrays). A KAM's pairs all fall in one part, summed in the same order as all at once.
-    by_kam = bool(np.all(a.kam[1:] >= a.kam[:-1]))  # as _assignments sorts them
-    bounds = (np.searchsorted(a.kam, np.arange(0, size + _FOCUS_KAMS, _FOCUS_KAMS))
-              if by_kam else np.array([0, len(a)]))
-    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if start == stop:
-            continue
-        part = slice(start, stop)
-        account, kam, weight = a.account[part], a.kam[part], a.weight[part]
-        per_assignment = counts[account]
-        pair_assignment = np.repeat(np.arange(len(account)), per_assignment)
-        within = np.arange(per_assignment.sum()) - np.repeat(
-            np.cumsum(per_assignment) - per_assignment, per_assignment)
-        pair_fact = offsets[account[pair_assignment]] + within
-        if by_account is not None:
-            pair_fact = by_account[pair_fact]
-        # credited sales per (KAM, product)
-        key = kam[pair_assignment] * len(products) + product_idx[pair_fact]
-        credited += np.bincount(key, weights=weight[pair_assignment] * fact_value[pair_fact],
-                                minlength=cells)
-        present[key] = True
-    credited = np.where(present, credited, -np.inf).reshape(size, len(products))
-    best = np.argmax(credited, axis=1)  # first maximum: products are sorted by code
-    has = present.reshape(size, len(products)).any(axis=1)
-    out = np.full(size, None, dtype=object)
-    out[has] = np.asarray(products, dtype=object)[best[has]]
-    return out
 
 
 def _objectives(rows: list[ObjectiveRow], plan_index: Mapping[str, int]) -> Objectives:

@@ -27,12 +27,7 @@ from kamscore.db.gc_pause import gc_paused
 from kamscore.facts.columns import fact_names, iter_fact_columns
 from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
 from kamscore.facts.table_snapshots import Labelled, read_table
-from kamscore.metrics.assemble import (
-    CONTEXT_NEEDS,
-    AssignmentColumns,
-    PlanColumns,
-    assemble_context,
-)
+from kamscore.metrics.assemble import CONTEXT_NEEDS, assemble_context
 from kamscore.metrics.coded_facts import CodedFactColumns, coded
 from kamscore.metrics.compact_tables import (
     CompactStakeholders,
@@ -48,6 +43,7 @@ from kamscore.metrics.context import (
     PeriodInfo,
     Stakeholders,
 )
+from kamscore.metrics.context_rows import AssignmentColumns, PlanColumns
 from kamscore.metrics.fact_table import FactColumns, FactTable
 from kamscore.metrics.needs import FactNeeds, scoped_survey_results
 from kamscore.metrics.survey_results import SurveyResults

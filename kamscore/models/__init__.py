@@ -52,23 +52,25 @@ from kamscore.models.scoring import (
     ScoreRunBlock,
     ScoreRunStatus,
 )
+from kamscore.models.survey_aggregates import SurveyAggregate
+from kamscore.models.survey_mail import (
+    EmailSuppression,
+    MessageKind,
+    MessageStatus,
+    SuppressionReason,
+    SurveyMessage,
+)
 from kamscore.models.surveys import (
     Campaign,
     CampaignStatus,
-    EmailSuppression,
     Invitation,
     InvitationStatus,
     InvitationToken,
-    MessageKind,
-    MessageStatus,
     RaterGroup,
     SubjectType,
-    SuppressionReason,
-    SurveyAggregate,
     SurveyAnswer,
     SurveyDraft,
     SurveyKind,
-    SurveyMessage,
     SurveyResponse,
     SurveySubmission,
     SurveyVersion,

@@ -23,12 +23,15 @@ How the tables hang together, and why (see docs/surveys.md for the full story):
   CHECK constraint makes sure of it), a random id (so the order of ids does not follow the
   order of submissions) and never an IP address, user agent or time of day: there are no
   columns for them.
-- ``SurveyMessage``: each e-mail sent for an invitation; UNIQUE (invitation, kind, sequence)
-  makes each message go out at most once, even when two schedulers run the same job.
-- ``EmailSuppression``: addresses that bounced or opted out; nothing is mailed to them.
+- ``SurveyMessage`` (``kamscore.models.survey_mail``): each e-mail sent for an invitation;
+  UNIQUE (invitation, kind, sequence) makes each message go out at most once, even when two
+  schedulers run the same job.
+- ``EmailSuppression`` (``kamscore.models.survey_mail``): addresses that bounced or opted
+  out; nothing is mailed to them.
 - (Guessed survey links are counted by the shared throttle, ``kamscore.models.throttle``: a
   keyed hash of the client's address, unrelated to responses.)
-- ``SurveyAggregate``: the statistics of a campaign per subject, measure and rater group,
+- ``SurveyAggregate`` (``kamscore.models.survey_aggregates``): the statistics of a campaign
+  per subject, measure and rater group,
   recomputed after a campaign closes; what the survey-results provider hands to the metric
   plugins. Rows exist only for groups that may be reported (at least the minimum group size).
 """
@@ -46,8 +49,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
-    ForeignKeyConstraint,
-    Index,
     Integer,
     String,
     Text,
@@ -56,7 +57,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kamscore.models.accounts import Account, ChosenBy, Stakeholder
-from kamscore.models.base import NOT_ON_DIALECTS, Base, str_enum
+from kamscore.models.base import Base, str_enum
 from kamscore.models.org import Person
 from kamscore.models.periods import Period
 from kamscore.models.types import UTCDateTime, utcnow
@@ -102,23 +103,6 @@ class InvitationStatus(enum.StrEnum):
     SENT = "sent"  # at least one e-mail went out
     STARTED = "started"  # the respondent saved at least one page
     SUBMITTED = "submitted"  # used: a response exists (and, if anonymous, cannot be traced)
-
-
-class MessageKind(enum.StrEnum):
-    INVITATION = "invitation"
-    REMINDER = "reminder"
-
-
-class MessageStatus(enum.StrEnum):
-    PENDING = "pending"  # claimed; being sent (stays so if the sender died: never re-sent)
-    SENT = "sent"
-    FAILED = "failed"  # the SMTP server refused it; see ``error``
-    SKIPPED = "skipped"  # not sent on purpose: suppressed address, no address, already used
-
-
-class SuppressionReason(enum.StrEnum):
-    BOUNCE = "bounce"
-    OPT_OUT = "opt_out"
 
 
 class SurveyVersion(Base):
@@ -411,100 +395,3 @@ class SurveyAnswer(Base):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[SurveyResponse] = relationship(back_populates="answers")
-
-
-class SurveyMessage(Base):
-    """One e-mail for an invitation: the invitation (sequence 0) or reminder number n.
-
-    The row is inserted (status ``pending``) and committed *before* the e-mail is handed to
-    the mail server, so the UNIQUE constraint lets exactly one sender claim each message;
-    a sender that dies after claiming leaves ``pending`` behind and nothing is sent twice.
-    """
-
-    __tablename__ = "survey_message"
-    __table_args__ = (
-        UniqueConstraint("invitation_id", "kind", "sequence"),
-        CheckConstraint("sequence >= 0", name="sequence"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_invitation.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, "message_kind"))
-    sequence: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[MessageStatus] = mapped_column(
-        str_enum(MessageStatus, "message_status"), default=MessageStatus.PENDING
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    error: Mapped[str | None] = mapped_column(String(500))
-
-    invitation: Mapped[Invitation] = relationship()
-
-
-class EmailSuppression(Base):
-    """An address that bounced or opted out: no survey e-mail goes to it any more.
-
-    ``email`` is stored lower-cased. Recorded by the opt-out link of every e-mail and by
-    ``kamscore campaign bounce`` / the bounce API endpoint.
-    """
-
-    __tablename__ = "email_suppression"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    reason: Mapped[SuppressionReason] = mapped_column(
-        str_enum(SuppressionReason, "suppression_reason")
-    )
-    detail: Mapped[str | None] = mapped_column(String(500))
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class SurveyAggregate(Base):
-    """Statistics of one measure about one subject by one rater group in a campaign.
-
-    Mirrors ``kamscore.metrics.survey_results.SurveyAggregate``: ``subject_type`` is "account",
-    "kam" (or "campaign" for whole-campaign figures, ``subject_code`` then being the campaign
-    code); ``measure`` is a question/item id or ``scale:<tag>``; ``histogram`` maps answer
-    values (as JSON object keys) to counts. ``details`` holds further figures by name (e.g.
-    ``csat``, ``nps``, ``nps_ci_low``, ``nps_ci_high``, ``alpha``, ``invited``). Only groups
-    that may be reported (n at least the minimum group size) are stored; the scheduler
-    replaces a campaign's rows as a whole after it closes.
-
-    On PostgreSQL the foreign key to ``survey_campaign`` is not in the schema: triggers
-    (migration 0023) do its work once per statement rather than once per row of the
-    ``COPY`` that stores a campaign's rows (refuse rows of no campaign, lock the campaigns
-    named, delete a campaign's rows with it). SQLite keeps the key (its check is cheaper
-    than a row trigger there).
-    """
-
-    __tablename__ = "survey_aggregate"
-    __table_args__ = (
-        # A unique index rather than a UNIQUE constraint: the conventional constraint name
-        # of five columns would pass PostgreSQL's 63-character limit.
-        Index(
-            None, "campaign_id", "subject_type", "subject_code", "measure", "rater_group",
-            unique=True,
-        ),
-        CheckConstraint("n >= 0", name="n"),
-        ForeignKeyConstraint(["campaign_id"], ["survey_campaign.id"], ondelete="CASCADE",
-                             info={NOT_ON_DIALECTS: ("postgresql",)}),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer)
-    subject_type: Mapped[str] = mapped_column(String(20))
-    subject_code: Mapped[str] = mapped_column(String(40))
-    measure: Mapped[str] = mapped_column(String(120))
-    rater_group: Mapped[str] = mapped_column(String(40))
-    n: Mapped[int] = mapped_column(Integer)
-    mean: Mapped[float | None] = mapped_column()
-    sd: Mapped[float | None] = mapped_column()
-    scale_min: Mapped[int | None] = mapped_column(Integer)
-    scale_max: Mapped[int | None] = mapped_column(Integer)
-    histogram: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    campaign: Mapped[Campaign] = relationship()

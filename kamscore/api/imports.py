@@ -35,14 +35,7 @@ from kamscore.background.records import fail_job, new_job
 from kamscore.background.snapshots import TASK as SNAPSHOTS
 from kamscore.background.uploads import delete_upload, store_upload, uploads_dir
 from kamscore.db.session import get_session
-from kamscore.importing import (
-    ImportReport,
-    UnknownKind,
-    check_kind,
-    describe_kinds,
-    import_file,
-)
-from kamscore.models import Fact
+from kamscore.importing import UnknownKind, check_kind, describe_kinds, import_file
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +80,9 @@ class ImportResource(MethodView):
             **file_options,
         )
         session.commit()
-        if not options["dry_run"] and _wrote_facts(report):
+        if report.changed_facts:
             _queue_snapshots()
         return report.as_dict()
-
-
-def _wrote_facts(report: ImportReport) -> bool:
-    counts = report.tables.get(Fact.__tablename__)
-    return counts is not None and bool(counts.created + counts.updated + counts.deleted)
 
 
 def _queue_snapshots() -> None:

@@ -55,6 +55,13 @@ class ImportReport:
     sha256: str = ""
 
     @property
+    def changed_facts(self) -> bool:
+        """Whether the import wrote facts (and so dropped the snapshots of their periods)."""
+        counts = self.tables.get(Fact.__tablename__)
+        return not self.dry_run and counts is not None and bool(
+            counts.created + counts.updated + counts.deleted)
+
+    @property
     def totals(self) -> Counts:
         total = Counts()
         for counts in self.tables.values():

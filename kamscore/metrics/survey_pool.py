@@ -26,12 +26,6 @@ from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable
 
 
-def account_pairs(ctx: MetricContext) -> tuple[np.ndarray, np.ndarray]:
-    """Each (KAM, account) of the period's assignments once, sorted by KAM then account
-    (read-only arrays, computed once per context: ``Assignments.distinct_pairs``)."""
-    return ctx.assignments.distinct_pairs
-
-
 @dataclass(frozen=True, eq=False)
 class SurveyPool:
     """Pooled survey figures per KAM: ``pair_kam[j]`` is pooled with row ``pair_row[j]`` of
@@ -90,7 +84,7 @@ def pool_account_results(ctx: MetricContext, survey: str, measure: str,
     position = sorted_positions(ctx.accounts.codes, table.subjects)  # accounts: by code
     known = position >= 0
     row_of_account[position[known]] = np.flatnonzero(known)
-    kams, accounts = account_pairs(ctx)  # each account once per KAM
+    kams, accounts = ctx.assignments.distinct_pairs  # each account once per KAM
     rows = row_of_account[accounts]
     keep = rows >= 0
     return SurveyPool(table, kams[keep], rows[keep], len(ctx.kams))
@@ -144,7 +138,8 @@ def excluded_responses(ctx: MetricContext, survey: str, subject_type: str) -> li
     totals = [Counter() for _ in range(len(ctx.kams))]
     if subject_type == SUBJECT_ACCOUNT:
         codes = ctx.accounts.codes
-        for kam, account in zip(*(x.tolist() for x in account_pairs(ctx)), strict=True):
+        kams, accounts = (x.tolist() for x in ctx.assignments.distinct_pairs)
+        for kam, account in zip(kams, accounts, strict=True):
             totals[kam].update(exclusions.get((survey, SUBJECT_ACCOUNT, codes[account]), {}))
     else:
         for i, code in enumerate(ctx.kams.codes.tolist()):
@@ -162,8 +157,9 @@ def response_rates(ctx: MetricContext, survey: str, subject_type: str) -> np.nda
         return np.full(len(ctx.kams), np.nan)
     if subject_type == SUBJECT_ACCOUNT:
         codes = ctx.accounts.codes
+        kams, accounts = (x.tolist() for x in ctx.assignments.distinct_pairs)
         keys = [(kam, (survey, SUBJECT_ACCOUNT, codes[account]))
-                for kam, account in zip(*(x.tolist() for x in account_pairs(ctx)), strict=True)]
+                for kam, account in zip(kams, accounts, strict=True)]
     else:
         keys = [(i, (survey, SUBJECT_KAM, code)) for i, code in enumerate(ctx.kams.codes)]
     for kam, key in keys:

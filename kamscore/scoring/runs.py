@@ -105,10 +105,9 @@ def _not_current(session: Session, old: ScoreRun, current: ScoreRun, ruleset: st
             "correct that one")
 
 
-def _lock_period(session: Session, period_code: str) -> Period:
+def _lock_period(session: Session, period: Period) -> Period:
     """The period, locked against a concurrent close until this transaction ends
     (PostgreSQL: FOR UPDATE; SQLite: the transaction holds the write lock already)."""
-    period = get_period(session, period_code)
     locked = session.scalar(select(Period).where(Period.id == period.id).with_for_update())
     assert locked is not None
     return locked
@@ -123,7 +122,7 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
     step = progress or (lambda stage: None)
     if not user or not user.strip():
         raise InvalidInputError("the user making the run is required", field="user")
-    get_period(session, period)  # an unknown period is refused before any work
+    named_period = get_period(session, period)  # an unknown one is refused before any work
     ruleset_version = _version_for_run(session, ruleset, version)
     parsed = parse_version(ruleset_version, pm)
 
@@ -136,9 +135,8 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
         # a run holding its period while waiting for such a table would deadlock with it
         refresh_snapshots(session)
         refresh_table_snapshots(session)
-    found_period = _lock_period(session, period)
-    _check_correction(session, found_period, ruleset_version.name, correction_of, reason)
-    with gc_paused():
+        found_period = _lock_period(session, named_period)
+        _check_correction(session, found_period, ruleset_version.name, correction_of, reason)
         inputs = load_inputs(session, pm, found_period, parsed)
         # scoring and the lines read the population and the outcomes, never the context:
         # let its facts and tables go now (at 100,000 KAMs, most of the run's memory)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from kamscore.db.bulk_copy import copy_text_lines
+from kamscore.db.sqlite_insert import insert_rows
 from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period, PeriodStatus
 
@@ -110,10 +111,8 @@ class FirstImport:
                 self._copy_open().write(copy_text_lines(list(zip(*rows, strict=True))[1:]))
                 if not keep_open:  # the checks of the next chunk may query (new codes)
                     self._end_copy()
-            else:  # ?2 ... ?13: the tuples' line (?1) is not written
-                marks = ", ".join(f"?{i}" for i in range(2, len(STAGE_COLUMNS) + 1))
-                self.connection.exec_driver_sql(
-                    f"INSERT INTO fact ({', '.join(_WRITTEN)}) VALUES ({marks})", rows)
+            else:  # the tuples' line is not written
+                insert_rows(self.connection, _fact, (None, *_WRITTEN), rows)
         except self._errors:  # a repeated key; the savepoint is rolled back by abandon()
             return False
         self.rows += len(rows)

@@ -178,17 +178,22 @@ def steps_once(database: Database, pm, period_code: str, tile: int,  # type: ign
         period = get_period(session, period_code)
         roles = evaluation.population_roles(ruleset)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         ctx = evaluation.load_context(session, pm, period, roles,
                                       evaluation.fact_needs(pm, ruleset))
         t1 = time.perf_counter()
+        c1 = time.process_time()
         outcomes = evaluation.compute_outcomes(pm, ctx, evaluation.component_requests(ruleset))
         t2 = time.perf_counter()
+        c2 = time.process_time()
         inputs = _tile(evaluation.PeriodInputs(
             period.id, period.code, roles, ctx, evaluation.engine_population(ctx, ruleset),
             outcomes), tile)
         t2b = time.perf_counter()
+        c2b = time.process_time()
         scored = evaluation.score(ruleset, inputs)
         t3 = time.perf_counter()
+        c3 = time.process_time()
         values = {cid: MetricValues(np.asarray(scored.evaluation.component(cid).value,
                                                dtype=float), None)
                   for cid in (c.id for c in ruleset.components)}
@@ -197,17 +202,20 @@ def steps_once(database: Database, pm, period_code: str, tile: int,  # type: ign
         times["floor"] = time.perf_counter() - f0
         times["floor_same"] = float(np.array_equal(hand, scored.evaluation.payout_minor))
         ev = scored.evaluation
-        s0 = time.perf_counter()
+        s0, sc0 = time.perf_counter(), time.process_time()
         ev.statement_columns()
         times["statements"] = time.perf_counter() - s0
+        times["statements_cpu"] = time.process_time() - sc0
         if previous:
             s0 = time.perf_counter()
             previous_statements = [s.to_dict() for s in ev.statements()]
             times["statements_previous"] = time.perf_counter() - s0
             del previous_statements
         t4a = time.perf_counter()
+        c4a = time.process_time()
         built = build_lines(ruleset_hash=version.content_hash, inputs=inputs, scored=scored)
         t4 = time.perf_counter()
+        c4 = time.process_time()
         details, hashes = (_previous_lines(inputs, scored, version.content_hash) if previous
                            else ([], []))
         times["lines_previous"] = time.perf_counter() - t4
@@ -232,6 +240,7 @@ def steps_once(database: Database, pm, period_code: str, tile: int,  # type: ign
                             total_target=built.total_target, created_by=by)
 
         t5a = time.perf_counter()
+        c5a = time.process_time()
         insert_run(session, run_row("benchmark-steps"),
                    [{**line, "person_id": ids[line["kam_code"]]} for line in built.lines],
                    built.blocks)
@@ -240,6 +249,7 @@ def steps_once(database: Database, pm, period_code: str, tile: int,  # type: ign
         else:
             session.commit()
         t5 = time.perf_counter()
+        c5 = time.process_time()
         if previous:
             insert_run(session, run_row("benchmark-previous"),
                        [{**line, "person_id": ids[line["kam_code"]], "detail": details[i]}
@@ -250,7 +260,8 @@ def steps_once(database: Database, pm, period_code: str, tile: int,  # type: ign
         detail_bytes = sum(len(b.payload) for b in built.blocks)
         previous_bytes = sum(len(d.encode("utf-8")) for d in details)
     times.update(load=t1 - t0, metrics=t2 - t1, engine=t3 - t2b, lines=t4 - t4a,
-                 store=t5 - t5a, kams=float(len(inputs.population.codes)),
+                 store=t5 - t5a, load_cpu=c1 - c0, metrics_cpu=c2 - c1, engine_cpu=c3 - c2b,
+                 lines_cpu=c4 - c4a, store_cpu=c5 - c5a, kams=float(len(inputs.population.codes)),
                  components=float(len(ruleset.components)), detail_mb=detail_bytes / 1e6,
                  previous_mb=previous_bytes / 1e6, same_hashes=float(same_hashes))
     times["total"] = sum(times[k] for k in ("load", "metrics", "engine", "lines", "store"))
@@ -300,6 +311,8 @@ def main() -> None:
                              "and print how much each grew (steps 3-6 only)")
     parser.add_argument("--current-only", action="store_true",
                         help="skip the previous code's steps (for this code's peak memory)")
+    parser.add_argument("--steps-only", action="store_true",
+                        help="time the steps only, not run_score end to end after them")
     parser.add_argument("--previous", help="a checkout of the previous code, for run_score "
                                            "end to end side by side")
     args = parser.parse_args()
@@ -323,7 +336,7 @@ def main() -> None:
                  for _ in range(args.repeat)]
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ends: list[tuple[str, float, str, str]] = []
-        if args.tile == 1:
+        if args.tile == 1 and not args.steps_only:
             for _ in range(args.repeat):
                 if args.previous:
                     ends.append(("previous", *run_previous(url, args.period, args.previous)))

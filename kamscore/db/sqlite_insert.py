@@ -22,7 +22,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 
-def insert_rows(connection: Connection, table: Table, columns: Sequence[str | None],
+def insert_tuples(connection: Connection, table: Table, columns: Sequence[str | None],
                 rows: Sequence[Sequence[Any]]) -> None:
     """``INSERT INTO table`` the ``rows`` (one ``executemany``). ``columns`` names each
     value of a row, in order; a value named ``None`` is not written (a line number the rows

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint, ForeignKeyConstraint
 
 from kamscore.db.bulk_copy import copy_rows
+from kamscore.db.sqlite_insert import insert_tuples
 from kamscore.models import Base
 from kamscore.models.base import NOT_ON_DIALECTS
 
@@ -165,15 +166,10 @@ class RowStream:
         if not self.buffer:
             return
         rows, self.buffer = self.buffer, []
-        names = ", ".join(self.columns)
         if self.dialect == "postgresql":
             copy_rows(self.session, self.table.name, self.columns, rows)
         elif self.dialect == "sqlite":
-            marks = ", ".join("?" * len(self.columns))
-            dbapi = self.session.connection().connection.driver_connection
-            dbapi.executemany(  # type: ignore[union-attr]
-                f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})", rows
-            )
+            insert_tuples(self.session.connection(), self.table, self.columns, rows)
         else:
             self.session.execute(
                 insert(self.table), [dict(zip(self.columns, row, strict=True)) for row in rows]

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from kamscore.db.bulk_copy import copy_text_lines
-from kamscore.db.sqlite_insert import insert_rows
+from kamscore.db.sqlite_insert import insert_tuples
 from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period, PeriodStatus
 
@@ -112,7 +112,7 @@ class FirstImport:
                 if not keep_open:  # the checks of the next chunk may query (new codes)
                     self._end_copy()
             else:  # the tuples' line is not written
-                insert_rows(self.connection, _fact, (None, *_WRITTEN), rows)
+                insert_tuples(self.connection, _fact, (None, *_WRITTEN), rows)
         except self._errors:  # a repeated key; the savepoint is rolled back by abandon()
             return False
         self.rows += len(rows)

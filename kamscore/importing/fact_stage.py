@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from kamscore.db.bulk_copy import copy_rows
-from kamscore.db.sqlite_insert import insert_rows
+from kamscore.db.sqlite_insert import insert_tuples
 from kamscore.importing.changes import Counts
 from kamscore.importing.errors import ErrorList
 from kamscore.importing.fact_direct import delete_snapshots, without_row_triggers
@@ -105,7 +105,7 @@ class FactStage:
         if self.postgres:
             copy_rows(self.session, STAGE_TABLE, STAGE_COLUMNS, rows)
         else:
-            insert_rows(self.session.connection(), self.table, STAGE_COLUMNS, rows)
+            insert_tuples(self.session.connection(), self.table, STAGE_COLUMNS, rows)
 
     def analyse(self) -> None:
         """Give the planner the staged rows' statistics (temporary tables get none by

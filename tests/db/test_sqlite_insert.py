@@ -1,4 +1,4 @@
-"""``insert_rows``: the rows stored are those given, whichever columns it leaves unbound."""
+"""``insert_tuples``: the rows stored are those given, whichever columns it leaves unbound."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from kamscore.db.sqlite_insert import insert_rows
+from kamscore.db.sqlite_insert import insert_tuples
 
 metadata = MetaData()
 thing = Table(
@@ -51,14 +51,14 @@ def stored(connection: Connection) -> list[tuple]:
 
 
 def test_a_column_none_in_every_row_is_left_out_and_stored_null(connection):
-    insert_rows(connection, thing, COLUMNS, [(7, "a", None, 1, "x"), (8, "b", None, 0, "y")])
+    insert_tuples(connection, thing, COLUMNS, [(7, "a", None, 1, "x"), (8, "b", None, 0, "y")])
     assert stored(connection) == [("a", None, 1, "x"), ("b", None, 0, "y")]
     assert connection.info["statements"][-1] == (
         "INSERT INTO thing (code, amount, kind) VALUES (?, ?, ?)")
 
 
 def test_a_column_with_a_value_in_some_row_is_bound(connection):
-    insert_rows(connection, thing, COLUMNS, [(1, "a", None, None, "x"), (2, "b", "n", None, "y")])
+    insert_tuples(connection, thing, COLUMNS, [(1, "a", None, None, "x"), (2, "b", "n", None, "y")])
     assert stored(connection) == [("a", None, None, "x"), ("b", "n", None, "y")]
     assert connection.info["statements"][-1] == (
         "INSERT INTO thing (code, note, kind) VALUES (?, ?, ?)")
@@ -66,18 +66,18 @@ def test_a_column_with_a_value_in_some_row_is_bound(connection):
 
 def test_a_column_with_a_default_is_bound_even_when_none_everywhere(connection):
     """Leaving ``kind`` out would store its default, 'plain', not the NULL given."""
-    insert_rows(connection, thing, COLUMNS, [(1, "a", None, None, None)])
+    insert_tuples(connection, thing, COLUMNS, [(1, "a", None, None, None)])
     assert stored(connection) == [("a", None, None, None)]
     assert connection.info["statements"][-1] == "INSERT INTO thing (code, kind) VALUES (?, ?)"
 
 
 def test_zero_and_empty_text_are_values_not_nulls(connection):
-    insert_rows(connection, thing, COLUMNS, [(1, "a", "", 0, "x")])
+    insert_tuples(connection, thing, COLUMNS, [(1, "a", "", 0, "x")])
     assert stored(connection) == [("a", "", 0, "x")]
 
 
 def test_no_rows_writes_nothing(connection):
-    insert_rows(connection, thing, COLUMNS, [])
+    insert_tuples(connection, thing, COLUMNS, [])
     assert stored(connection) == []
     assert connection.info["statements"] == []
 
@@ -85,5 +85,5 @@ def test_no_rows_writes_nothing(connection):
 def test_rows_of_nothing_but_nulls_still_insert(connection):
     only_nullable = Table("loose", metadata, Column("note", String), Column("amount", Integer))
     only_nullable.create(connection)
-    insert_rows(connection, only_nullable, ("note", "amount"), [(None, None), (None, None)])
+    insert_tuples(connection, only_nullable, ("note", "amount"), [(None, None), (None, None)])
     assert connection.execute(select(only_nullable)).all() == [(None, None), (None, None)]

@@ -19,6 +19,7 @@ from statistics import NormalDist
 import numpy as np
 
 from kamscore.surveys.quantiles import t_ppf
+from kamscore.surveys.reliability import ZERO_TOTAL
 from kamscore.surveys.statistics import (
     ADJUSTED_WALD_PSEUDO,
     CSAT_TOP_BOXES,
@@ -208,7 +209,7 @@ def _pairwise(x: np.ndarray, answered: np.ndarray, key: np.ndarray, nkeys: int,
                 trace += covariance
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = k / (k - 1) * (1 - trace / total)
-    return np.where(wanted & defined & (total > 0), alpha, NAN)
+    return np.where(wanted & defined & (total > ZERO_TOTAL * trace), alpha, NAN)
 
 
 @dataclass(frozen=True)

@@ -221,13 +221,19 @@ def _finite(pair: tuple[float, float]) -> tuple[float | None, float | None]:
 
 # -- Cronbach's alpha, pairwise -----------------------------------------------------------------
 
+#: A total variance at most this fraction of the items' own (their covariance matrix's
+#: trace) is 0 but for rounding: the pairwise alpha is then undefined.
+ZERO_TOTAL = 1e-9
+
 
 def cronbach_alpha_pairwise(rows: Sequence[Sequence[float | None]]) -> float | None:
     """Cronbach's alpha with pairwise deletion: k/(k-1) · (1 - Σ s²ᵢ / Σᵢⱼ sᵢⱼ), each
     variance and covariance over the respondents who answered both items.
 
     ``None`` when undefined: fewer than two items, a pair of items answered together by
-    fewer than two respondents, or a total variance of 0.
+    fewer than two respondents, or a total variance of 0 or less — within rounding
+    (:data:`ZERO_TOTAL`): items that cancel out, one rising as the other falls, leave a
+    total of 1e-16 of their variances, and an alpha of minus a quadrillion.
     """
     x = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=float)
     if x.ndim != 2 or x.shape[1] < 2:
@@ -243,7 +249,7 @@ def cronbach_alpha_pairwise(rows: Sequence[Sequence[float | None]]) -> float | N
             covariance[i, j] = covariance[j, i] = float(
                 ((a - a.mean()) * (b - b.mean())).sum() / (both.sum() - 1))
     total = float(covariance.sum())
-    if total <= 0:
+    if total <= ZERO_TOTAL * float(np.trace(covariance)):
         return None
     return k / (k - 1) * (1 - float(np.trace(covariance)) / total)
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kamscore.surveys.group_statistics import _pairwise
 from kamscore.surveys.reliability import (
     ICC_FORMS,
     alpha_reading,
@@ -181,6 +182,25 @@ def test_pairwise_alpha_uses_the_incomplete_rows() -> None:
     listwise, pairwise = cronbach_alpha(rows), cronbach_alpha_pairwise(rows)
     assert listwise is not None and pairwise is not None
     assert pairwise != pytest.approx(listwise)
+
+
+# items that cancel out (the second is 6 minus the first): their total varies by 0, but the
+# covariances, each rounded, summed to 5.6e-17 and gave an alpha of -1.2e16 (found by
+# hypothesis in test_aggregation_reference, where the two codes' roundings differed)
+CANCELLING = [[5, 1], [3, 3], [5, 1]]
+
+
+def test_pairwise_alpha_of_items_that_cancel_out_is_undefined() -> None:
+    assert cronbach_alpha_pairwise(CANCELLING) is None
+    assert cronbach_alpha(CANCELLING) is None
+
+
+def test_grouped_pairwise_alpha_of_items_that_cancel_out_is_undefined() -> None:
+    x = np.array([*CANCELLING, [4, 5], [2, 3], [5, 5]], dtype=float)
+    key = np.array([0, 0, 0, 1, 1, 1])
+    alpha = _pairwise(x, np.ones_like(x, dtype=bool), key, 2, np.array([True, True]))
+    assert math.isnan(alpha[0])
+    assert alpha[1] == pytest.approx(cronbach_alpha_pairwise(x[3:].tolist()))
 
 
 def test_gap_interval_of_one_self_rating_is_the_others_mean_interval() -> None:

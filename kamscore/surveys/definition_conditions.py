@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kamscore.content.yaml_source import KeyPath, YamlSource
+from kamscore.content.yaml_source import KeyPath
 from kamscore.surveys.definition import CONDITION_OPERATORS, NO, YES, Condition, Question
+from kamscore.surveys.definition_values import ValueChecks, and_list, or_list
+
+__all__ = ["OPERATORS_BY_TYPE", "ConditionChecks", "and_list", "or_list"]
 
 #: Operators that make sense per question type (``answered`` works for every type).
 OPERATORS_BY_TYPE = {
@@ -23,18 +26,12 @@ OPERATORS_BY_TYPE = {
 }
 
 
-class ConditionChecks:
+class ConditionChecks(ValueChecks):
     """Mixed into the checker, which provides the attributes below."""
 
-    src: YamlSource
     items: dict[str, tuple[int, Question]]
     questions: dict[str, tuple[int, Question]]
     untyped: set[str]
-
-    def _keys(self, path: KeyPath, data: dict[str, Any], allowed: tuple[str, ...],
-              required: tuple[str, ...] | list[str] = (), type_name: str | None = None
-              ) -> None:
-        raise NotImplementedError
 
     # --- conditions -------------------------------------------------------------------
     def _conditions(self, path: KeyPath, value: Any, section: int) -> tuple[Condition, ...]:
@@ -119,12 +116,3 @@ class ConditionChecks:
             return None
         return value
 
-
-def or_list(values: Any) -> str:
-    values = [str(v) for v in values]
-    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
-
-
-def and_list(values: Any) -> str:
-    values = [str(v) for v in values]
-    return ", ".join(values[:-1]) + f" and {values[-1]}" if len(values) > 1 else values[0]

@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from kamscore.metrics.positions import CodedColumn
+
 
 class PersonRow(NamedTuple):
     code: str
@@ -63,7 +65,7 @@ class PlanColumns(NamedTuple):
     """Plans column-wise, as the loader passes them (``PlanRow`` fields)."""
 
     account: np.ndarray  # int: positions in the accounts sorted by code (-1: unknown)
-    owner: np.ndarray  # object: person codes
+    owner: np.ndarray | CodedColumn  # object: person codes (or as person ids)
     quality_rating: np.ndarray  # float (NaN: not rated)
     period: np.ndarray  # object: the plan's period code
 
@@ -126,7 +128,7 @@ def day_array(values: Iterable[dt.date | str | None], default: dt.date | None = 
 class AssignmentColumns(NamedTuple):
     """Assignments column-wise, as the loader passes them (``AssignmentRow`` fields)."""
 
-    person: np.ndarray  # object: person codes
+    person: np.ndarray | CodedColumn  # object: person codes (or as person ids)
     account: np.ndarray  # int64: positions in the accounts sorted by code (-1: unknown)
     start_date: np.ndarray  # datetime64[D] (NaT: the period's start)
     end_date: np.ndarray  # datetime64[D] (NaT: open-ended)

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 
-def positions_of(codes: np.ndarray | Sequence[Any], index: Mapping[Any, int],
+class CodedColumn(NamedTuple):
+    """A column of codes kept as ids into a lookup of codes: ``lookup[ids]`` are the codes
+    (the loader reads ids; :mod:`kamscore.metrics.coded_facts` keeps fact columns so too)."""
+
+    ids: np.ndarray
+    lookup: np.ndarray  # object: the code of each id (None: no code)
+
+
+def positions_of(codes: np.ndarray | Sequence[Any] | CodedColumn, index: Mapping[Any, int],
                  missing: int = -1) -> np.ndarray:
     """``index[code]`` for every code (``missing`` where it has none, None included), as an
     int64 array. The lookups run in ``map`` (no Python frame per code): at 750,000 codes a
-    quarter of the time of a list comprehension of ``index.get``."""
+    quarter of the time of a list comprehension of ``index.get``.
+
+    ``codes`` given as a :class:`CodedColumn`: each code of ``lookup`` is
+    looked up once, and the positions gathered by id. At 100,000 KAMs the 750,000
+    assignments name 100,000 people: the lookups in a dict too big for the processor's
+    caches were a tenth of loading a run's data, and grew 18 times from 10,000 KAMs."""
+    if isinstance(codes, CodedColumn):
+        return positions_of(codes.lookup, index, missing)[codes.ids]
     items = codes.tolist() if isinstance(codes, np.ndarray) else list(codes)
     return np.fromiter(map(index.get, items, repeat(missing)), dtype=np.int64,
                        count=len(items))

@@ -46,6 +46,7 @@ from kamscore.metrics.context import (
 from kamscore.metrics.context_rows import AssignmentColumns, PlanColumns
 from kamscore.metrics.fact_table import FactColumns, FactTable
 from kamscore.metrics.needs import FactNeeds, scoped_survey_results
+from kamscore.metrics.positions import CodedColumn
 from kamscore.metrics.survey_results import SurveyResults
 from kamscore.models import (
     Period,
@@ -232,7 +233,7 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
     for pid, (_, code) in span.items():
         period_code[pid] = code
     columns = PlanColumns(account=codes.account_position[cols["account_id"][chosen]],
-                          owner=codes.person_code[cols["owner_id"][chosen]],
+                          owner=CodedColumn(cols["owner_id"][chosen], codes.person_code),
                           quality_rating=cols["quality_rating"][chosen],
                           period=period_code[period[chosen]])
     position = id_lookup(cols["id"][chosen], np.arange(len(chosen), dtype=np.int64), -1)
@@ -308,7 +309,7 @@ def _assignments(session: Session, period: Period, roles: list[str],
             & (cols["start_date"] <= np.datetime64(period.end_date, "D"))
             & (np.isnat(end) | (end >= np.datetime64(period.start_date, "D"))))
     return AssignmentColumns(
-        person=codes.person_code[cols["person_id"][keep]],
+        person=CodedColumn(cols["person_id"][keep], codes.person_code),
         account=codes.account_position[cols["account_id"][keep]],
         start_date=cols["start_date"][keep],
         end_date=end[keep],

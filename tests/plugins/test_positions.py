@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from kamscore.metrics.positions import index_of, positions_of, sorted_positions
+from kamscore.metrics.positions import CodedColumn, index_of, positions_of, sorted_positions
 
 
 def test_positions_of_codes_as_the_index_gives_them():
@@ -26,3 +26,16 @@ def test_sorted_positions_by_search_as_by_a_dict():
     assert sorted_positions(table, codes).tolist() == expected.tolist() == [2, -1, -1, 5, 3, 0, 0]
     assert sorted_positions(table, []).tolist() == []
     assert sorted_positions(np.empty(0, dtype=object), ["A"]).tolist() == [-1]
+
+
+def test_coded_codes_give_the_positions_their_codes_give():
+    index = {"E1": 0, "E3": 1}
+    lookup = np.array([None, "E1", "E2", "E3"], dtype=object)  # by person id; 0: none
+    ids = np.array([3, 0, 1, 2, 3, 1], dtype=np.int64)
+    found = positions_of(CodedColumn(ids, lookup), index)
+    assert found.tolist() == positions_of(lookup[ids], index).tolist() == [1, -1, 0, -1, 1, 0]
+    assert positions_of(CodedColumn(ids[:0], lookup), index).tolist() == []
+
+
+def test_a_tuple_of_codes_is_codes_not_a_coded_column():
+    assert positions_of(("E3", "E1"), {"E1": 0, "E3": 1}).tolist() == [1, 0]

@@ -6,14 +6,13 @@ population arrays. The language reference for analysts is in docs/rulesets.md
 ("Formulas").
 """
 
-from kamscore.engine.expressions.compiler import (
-    BUILTINS,
+from kamscore.engine.expressions.compiler import BUILTINS, compile_expression
+from kamscore.engine.expressions.expression import (
     Expression,
     ExpressionRuntimeError,
     ExprType,
     Scope,
     Symbol,
-    compile_expression,
 )
 from kamscore.engine.expressions.parser import (
     MAX_DEPTH,

@@ -185,7 +185,7 @@ def test_pairwise_alpha_uses_the_incomplete_rows() -> None:
 
 
 # items that cancel out (the second is 6 minus the first): their total varies by 0, but the
-# covariances, each rounded, summed to 5.6e-17 and gave an alpha of -1.2e16 (found by
+# covariances, each rounded, summed to 4.4e-16 and gave an alpha of -1.2e16 (found by
 # hypothesis in test_aggregation_reference, where the two codes' roundings differed)
 CANCELLING = [[5, 1], [3, 3], [5, 1]]
 

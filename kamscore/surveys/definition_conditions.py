@@ -10,9 +10,7 @@ from typing import Any
 
 from kamscore.content.yaml_source import KeyPath
 from kamscore.surveys.definition import CONDITION_OPERATORS, NO, YES, Condition, Question
-from kamscore.surveys.definition_values import ValueChecks, and_list, or_list
-
-__all__ = ["OPERATORS_BY_TYPE", "ConditionChecks", "and_list", "or_list"]
+from kamscore.surveys.definition_values import ValueChecks, or_list
 
 #: Operators that make sense per question type (``answered`` works for every type).
 OPERATORS_BY_TYPE = {

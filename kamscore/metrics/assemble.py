@@ -14,6 +14,7 @@ focus product are derived in :mod:`kamscore.metrics.kam_profile`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -29,8 +30,6 @@ from kamscore.metrics.context import (
     PeriodInfo,
     Population,
     Stakeholders,
-    TeamInfo,
-    TeamMemberInfo,
 )
 from kamscore.metrics.context_rows import (
     AccountRow,
@@ -39,39 +38,43 @@ from kamscore.metrics.context_rows import (
     AssignmentRow,
     FactRow,
     ObjectiveRow,
+    PeopleColumns,
     PersonRow,
     PlanColumns,
     PlanRow,
     StakeholderRow,
+    TeamColumns,
+    TeamMemberColumns,
     TeamMemberRow,
     TeamRow,
     day_array,
+    float_column,
+    object_column,
 )
 from kamscore.metrics.fact_table import FactTable
 from kamscore.metrics.kam_profile import FOCUS_FACT, focus_products, primary_segments
 from kamscore.metrics.needs import FactNeeds
-from kamscore.metrics.positions import positions_of, sorted_positions
+from kamscore.metrics.population import kam_teams, people_columns, select_population
+from kamscore.metrics.positions import index_of, positions_of, sorted_positions
 from kamscore.metrics.survey_results import SurveyResults
+from kamscore.metrics.team_table import TeamTable, team_columns, team_member_columns
+
+#: The row types, importable from here too (tests write rows by hand).
+__all__ = [
+    "CONTEXT_NEEDS", "AccountRow", "ActionRow", "AssignmentColumns", "AssignmentRow",
+    "FactRow", "ObjectiveRow", "PeopleColumns", "PersonRow", "PlanColumns", "PlanRow",
+    "StakeholderRow", "TeamColumns", "TeamMemberColumns", "TeamMemberRow", "TeamRow",
+    "assemble_context", "assignment_columns", "day_array", "fact_table_from_rows",
+]
 
 #: The facts the context itself reads, whatever the metrics declare.
 CONTEXT_NEEDS = FactNeeds.of((FOCUS_FACT,), ())
 
 
-def _obj(values: Iterable[Any]) -> np.ndarray:
-    out = list(values)
-    arr = np.empty(len(out), dtype=object)
-    arr[:] = out
-    return arr
-
-
-def _float(values: Iterable[Any]) -> np.ndarray:
-    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
-
-
 def assemble_context(
     period: PeriodInfo,
     *,
-    people: Iterable[Sequence[Any]],
+    people: Iterable[Sequence[Any]] | PeopleColumns,
     accounts: Iterable[Sequence[Any]] | Accounts = (),
     assignments: Iterable[Sequence[Any]] | AssignmentColumns = (),
     facts: Iterable[Sequence[Any]] | FactTable = (),
@@ -81,15 +84,17 @@ def assemble_context(
     objectives: Iterable[Sequence[Any]] | Objectives = (),
     actions: Iterable[Sequence[Any]] | Actions = (),
     stakeholders: Iterable[Sequence[Any]] | Stakeholders = (),
-    teams: Iterable[Sequence[Any]] = (),
-    team_members: Iterable[Sequence[Any]] = (),
+    teams: Iterable[Sequence[Any]] | TeamColumns = (),
+    team_members: Iterable[Sequence[Any]] | TeamMemberColumns = (),
     product_phases: Mapping[str, str] | None = None,
     survey_results: SurveyResults | None = None,
     roles: Sequence[str] = ("kam",),
 ) -> MetricContext:
     """Build a context from rows (tuples in the order of the ``*Row`` types above).
 
-    For speed on large populations the loader may pass ``accounts`` as :class:`Accounts`
+    For speed on large populations the loader may pass ``people`` as :class:`PeopleColumns`,
+    ``teams`` and ``team_members`` as :class:`TeamColumns` and :class:`TeamMemberColumns`,
+    ``accounts`` as :class:`Accounts`
     (sorted by code), ``assignments`` as :class:`AssignmentColumns`, ``facts`` and
     ``previous_facts`` as
     a :class:`FactTable`, ``stakeholders`` as :class:`Stakeholders` (account indices into
@@ -103,31 +108,33 @@ def assemble_context(
     """
     account_table = (accounts if isinstance(accounts, Accounts)
                      else _accounts([AccountRow(*r) for r in accounts]))
-    team_rows = [TeamRow(*r) for r in teams]
-    member_rows = [TeamMemberRow(*r) for r in team_members]
-    population_rows, eligible = _population_rows(period, [PersonRow(*r) for r in people], roles)
-    kam_index = {row.code: i for i, row in enumerate(population_rows)}
+    team_table = teams if isinstance(teams, TeamColumns) else team_columns(teams)
+    member_table = (team_members if isinstance(team_members, TeamMemberColumns)
+                    else team_member_columns(team_members))
+    kams, eligible = select_population(
+        period, people if isinstance(people, PeopleColumns) else people_columns(people), roles)
+    kam_index = index_of(kams.code)
     if not isinstance(assignments, AssignmentColumns):
         assignments = assignment_columns([AssignmentRow(*r) for r in assignments],
                                          account_table.index, period)
-    assignment_table = _assignments(period, assignments, population_rows, kam_index)
+    assignment_table = _assignments(period, assignments, kams, kam_index)
     fact_table = _fact_table(facts, account_table)
     phases = dict(product_phases or {})
     population = Population(
-        codes=_obj(r.code for r in population_rows),
-        names=_obj(r.name for r in population_rows),
-        roles=_obj(str(r.role) for r in population_rows),
-        grades=_obj(r.grade for r in population_rows),
-        base_salary=_float(r.base_salary for r in population_rows),
-        currency=_obj(r.currency for r in population_rows),
-        managers=_obj(r.manager for r in population_rows),
-        teams=_kam_teams(population_rows, team_rows, member_rows),
-        segments=primary_segments(len(population_rows), assignment_table, account_table),
-        focus_products=(focus := focus_products(len(population_rows), assignment_table,
+        codes=kams.code,
+        names=kams.name,
+        roles=kams.role,
+        grades=kams.grade,
+        base_salary=kams.base_salary,
+        currency=kams.currency,
+        managers=kams.manager,
+        teams=kam_teams(kams.code, team_table, member_table),
+        segments=primary_segments(len(kams.code), assignment_table, account_table),
+        focus_products=(focus := focus_products(len(kams.code), assignment_table,
                                                  fact_table)),
-        phases=_obj(phases.get(p) if p is not None else None for p in focus),
-        eligible_days=np.asarray(eligible, dtype=np.int64),
-        start_dates=day_array(r.start_date for r in population_rows),
+        phases=object_column(phases.get(p) if p is not None else None for p in focus),
+        eligible_days=eligible,
+        start_dates=kams.start_date,
     )
     account_plans, plan_index = _account_plans(plans, account_table, kam_index, period)
     return MetricContext(
@@ -146,7 +153,7 @@ def assemble_context(
         else _actions([ActionRow(*r) for r in actions], plan_index()),
         stakeholders=stakeholders if isinstance(stakeholders, Stakeholders)
         else _stakeholders([StakeholderRow(*r) for r in stakeholders], account_table.index),
-        teams=_teams(team_rows, member_rows),
+        teams=TeamTable(team_table, member_table),
         product_phases=phases,
         # not `or`: the truth of a SurveyResults is its len(), which builds every aggregate
         survey_results=(survey_results if survey_results is not None
@@ -171,44 +178,28 @@ def _account_plans(plans: Iterable[Sequence[Any]] | PlanColumns, accounts: Accou
     found = AccountPlans(
         account=_account_positions(accounts, [r.account for r in rows]),
         owner=positions_of([r.owner for r in rows], kam_index),
-        quality_rating=_float(r.quality_rating for r in rows),
-        period=_obj(r.period or period.code for r in rows),
+        quality_rating=float_column(r.quality_rating for r in rows),
+        period=object_column(r.period or period.code for r in rows),
     )
     return found, lambda: {row.account: i for i, row in enumerate(rows)}
-
-
-def _population_rows(period: PeriodInfo, people: list[PersonRow],
-                     roles: Sequence[str]) -> tuple[list[PersonRow], list[int]]:
-    wanted = {str(r) for r in roles}
-    rows, eligible = [], []
-    for row in sorted(people, key=lambda r: r.code):
-        if str(row.role) not in wanted:
-            continue
-        start = max(period.start, row.start_date or period.start)
-        end = min(period.end, row.end_date or period.end)
-        days = (end - start).days + 1
-        if days > 0:
-            rows.append(row)
-            eligible.append(days)
-    return rows, eligible
 
 
 def _accounts(rows: list[AccountRow]) -> Accounts:
     rows.sort(key=lambda r: r.code)
     return Accounts(
-        codes=_obj(r.code for r in rows),
-        names=_obj(r.name for r in rows),
-        types=_obj(None if r.type is None else str(r.type) for r in rows),
-        segments=_obj(r.segment for r in rows),
-        regions=_obj(r.region for r in rows),
-        teams=_obj(r.team for r in rows),
+        codes=object_column(r.code for r in rows),
+        names=object_column(r.name for r in rows),
+        types=object_column(None if r.type is None else str(r.type) for r in rows),
+        segments=object_column(r.segment for r in rows),
+        regions=object_column(r.region for r in rows),
+        teams=object_column(r.team for r in rows),
     )
 
 
 def assignment_columns(rows: list[AssignmentRow], account_index: Mapping[str, int],
                        period: PeriodInfo) -> AssignmentColumns:
     return AssignmentColumns(
-        person=_obj(r.person for r in rows),
+        person=object_column(r.person for r in rows),
         account=np.array([account_index.get(r.account, -1) for r in rows], dtype=np.int64),
         start_date=day_array((r.start_date for r in rows), period.start),
         end_date=day_array(r.end_date for r in rows),
@@ -216,15 +207,15 @@ def assignment_columns(rows: list[AssignmentRow], account_index: Mapping[str, in
     )
 
 
-def _assignments(period: PeriodInfo, cols: AssignmentColumns, people: list[PersonRow],
+def _assignments(period: PeriodInfo, cols: AssignmentColumns, people: PeopleColumns,
                  kam_index: Mapping[str, int]) -> Assignments:
     """Assignments of the population overlapping the period and the KAM's role dates
     (vectorised: 80,000 assignments of a 10,000-KAM population are routine)."""
     kam = positions_of(cols.person, kam_index)
     keep = (kam >= 0) & (cols.account >= 0)
     kam, account = kam[keep], cols.account[keep]
-    role_start = day_array((p.start_date for p in people), period.start)[kam]
-    role_end = day_array((p.end_date for p in people), period.end)[kam]
+    role_start = _or_day(people.start_date, period.start)[kam]
+    role_end = _or_day(people.end_date, period.end)[kam]
     period_start = np.datetime64(period.start, "D")
     start = cols.start_date[keep]
     start = np.where(np.isnat(start), period_start, start)
@@ -249,6 +240,11 @@ def _assignments(period: PeriodInfo, cols: AssignmentColumns, people: list[Perso
     )
 
 
+def _or_day(days: np.ndarray, default: dt.date) -> np.ndarray:
+    """``days`` (datetime64[D]) with NaT replaced by ``default``."""
+    return np.where(np.isnat(days), np.datetime64(default, "D"), days)
+
+
 def _fact_table(facts: Iterable[Sequence[Any]] | FactTable, accounts: Accounts) -> FactTable:
     if isinstance(facts, FactTable):
         return facts
@@ -267,7 +263,7 @@ def _account_positions(accounts: Accounts, codes: list[Any]) -> np.ndarray:
         searchable = False
     if not searchable:
         return positions_of(codes, accounts.index)
-    return sorted_positions(table, _obj(codes))
+    return sorted_positions(table, object_column(codes))
 
 
 def fact_table_from_rows(rows: Iterable[Sequence[Any]],
@@ -275,41 +271,27 @@ def fact_table_from_rows(rows: Iterable[Sequence[Any]],
     """Group fact rows (``FactRow`` order) by name into column-wise tables."""
     facts = [FactRow(*raw) for raw in rows]
     return FactTable.from_columns(
-        names=_obj(r.name for r in facts),
+        names=object_column(r.name for r in facts),
         account=np.array([-1 if r.account is None else account_index.get(r.account, -1)
                           for r in facts], dtype=np.int64),
-        person=_obj(r.person for r in facts),
-        team=_obj(r.team for r in facts),
-        product=_obj(r.product for r in facts),
-        value=_float(r.value for r in facts),
-        category=_obj(r.category for r in facts),
+        person=object_column(r.person for r in facts),
+        team=object_column(r.team for r in facts),
+        product=object_column(r.product for r in facts),
+        value=float_column(r.value for r in facts),
+        category=object_column(r.category for r in facts),
         n_accounts=len(account_index),
-        item=_obj(r.item for r in facts),
+        item=object_column(r.item for r in facts),
     )
-
-
-def _kam_teams(people: list[PersonRow], teams: list[TeamRow],
-               members: list[TeamMemberRow]) -> np.ndarray:
-    """The team each KAM leads; else the first team (by code) where he serves as a KAM."""
-    led: dict[str, str] = {}
-    for team in sorted(teams, key=lambda t: t.code):
-        if team.lead is not None:
-            led.setdefault(team.lead, team.code)
-    member_of: dict[str, str] = {}
-    for m in sorted(members, key=lambda m: m.team):
-        if str(m.function) == "kam":
-            member_of.setdefault(m.person, m.team)
-    return _obj(led.get(p.code, member_of.get(p.code)) for p in people)
 
 
 def _objectives(rows: list[ObjectiveRow], plan_index: Mapping[str, int]) -> Objectives:
     rows = [r for r in rows if r.account in plan_index]
     return Objectives(
         plan=np.array([plan_index[r.account] for r in rows], dtype=np.int64),
-        code=_obj(r.code for r in rows),
-        target=_float(r.target for r in rows),
-        actual=_float(r.actual for r in rows),
-        met=_float(None if r.met is None else float(bool(r.met)) for r in rows),
+        code=object_column(r.code for r in rows),
+        target=float_column(r.target for r in rows),
+        actual=float_column(r.actual for r in rows),
+        met=float_column(None if r.met is None else float(bool(r.met)) for r in rows),
     )
 
 
@@ -317,7 +299,7 @@ def _actions(rows: list[ActionRow], plan_index: Mapping[str, int]) -> Actions:
     rows = [r for r in rows if r.account in plan_index]
     return Actions(
         plan=np.array([plan_index[r.account] for r in rows], dtype=np.int64),
-        code=_obj(r.code for r in rows),
+        code=object_column(r.code for r in rows),
         due=day_array(r.due_date for r in rows),
         done=day_array(r.done_date for r in rows),
     )
@@ -327,18 +309,8 @@ def _stakeholders(rows: list[StakeholderRow], account_index: Mapping[str, int]) 
     rows = [r for r in rows if r.account in account_index]
     return Stakeholders(
         account=np.array([account_index[r.account] for r in rows], dtype=np.int64),
-        role=_obj(str(r.role) for r in rows),
+        role=object_column(str(r.role) for r in rows),
         influence=np.array([r.influence for r in rows], dtype=np.int64),
         partnership_level=np.array([r.partnership_level for r in rows], dtype=np.int64),
         is_key=np.array([bool(r.is_key) for r in rows], dtype=bool),
     )
-
-
-def _teams(teams: list[TeamRow], members: list[TeamMemberRow]) -> dict[str, TeamInfo]:
-    by_team: dict[str, list[TeamMemberInfo]] = {}
-    for m in sorted(members, key=lambda m: (m.team, m.person)):
-        by_team.setdefault(m.team, []).append(TeamMemberInfo(m.person, str(m.function)))
-    return {
-        t.code: TeamInfo(t.code, t.name, t.lead, tuple(by_team.get(t.code, ())))
-        for t in sorted(teams, key=lambda t: t.code)
-    }

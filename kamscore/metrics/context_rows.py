@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -24,6 +24,20 @@ class PersonRow(NamedTuple):
     manager: str | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
+
+
+class PeopleColumns(NamedTuple):
+    """People column-wise, as the loader passes them (``PersonRow`` fields; one array each)."""
+
+    code: np.ndarray  # object
+    name: np.ndarray  # object
+    role: np.ndarray  # object: the role as text
+    grade: np.ndarray  # object
+    base_salary: np.ndarray  # float (NaN: none)
+    currency: np.ndarray  # object
+    manager: np.ndarray  # object: the manager's person code (None: none)
+    start_date: np.ndarray  # datetime64[D] (NaT: unknown)
+    end_date: np.ndarray  # datetime64[D] (NaT: open-ended)
 
 
 class AccountRow(NamedTuple):
@@ -103,6 +117,36 @@ class TeamMemberRow(NamedTuple):
     team: str
     person: str
     function: str
+
+
+class TeamColumns(NamedTuple):
+    """Teams column-wise (``TeamRow`` fields), object arrays."""
+
+    code: np.ndarray
+    name: np.ndarray
+    lead: np.ndarray  # the lead's person code (None: none)
+
+
+class TeamMemberColumns(NamedTuple):
+    """Team members column-wise (``TeamMemberRow`` fields), object arrays; ``function`` as
+    text."""
+
+    team: np.ndarray
+    person: np.ndarray
+    function: np.ndarray
+
+
+def object_column(values: Iterable[Any]) -> np.ndarray:
+    """``values`` (scalars: texts, numbers, None) as a one-dimensional object array."""
+    out = list(values)
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = out
+    return arr
+
+
+def float_column(values: Iterable[Any]) -> np.ndarray:
+    """Numbers (ints, floats, Decimals) as floats; None becomes NaN."""
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()

@@ -43,7 +43,14 @@ from kamscore.metrics.context import (
     PeriodInfo,
     Stakeholders,
 )
-from kamscore.metrics.context_rows import AssignmentColumns, PlanColumns
+from kamscore.metrics.context_rows import (
+    AssignmentColumns,
+    PeopleColumns,
+    PlanColumns,
+    TeamColumns,
+    TeamMemberColumns,
+    day_array,
+)
 from kamscore.metrics.fact_table import FactColumns, FactTable
 from kamscore.metrics.needs import FactNeeds, scoped_survey_results
 from kamscore.metrics.positions import CodedColumn
@@ -134,7 +141,7 @@ def _load(session: Session, period: Period | str, pm: object, roles: Sequence[st
         objectives=_objectives(session, plans),
         actions=_actions(session, plans),
         stakeholders=_stakeholders(session, codes),
-        teams=codes.team_rows,
+        teams=codes.teams,
         team_members=_team_members(session, codes),
         product_phases=_product_phases(session, current.id, codes),
         survey_results=_survey_results(session, current, pm, needs.surveys),
@@ -153,8 +160,8 @@ class _Codes:
         t = Team.__table__
         teams = fetch_columns(session, select(t.c.id, t.c.code, t.c.name, t.c.lead_id), 4)
         self.team_code = id_lookup(teams[0], object_array(teams[1]), None)
-        leads = self.person_code[nullable_ids(teams[3])]
-        self.team_rows = list(zip(teams[1], teams[2], leads, strict=True))
+        self.teams = TeamColumns(code=object_array(teams[1]), name=object_array(teams[2]),
+                                 lead=self.person_code[nullable_ids(teams[3])])
         self.product_code = code_lookup(session, Product.__table__)
         # kamscore.facts.table_snapshots; the names as a snapshot keeps them (made if read)
         cols = read_table(session, "account", labelled=("name",))
@@ -285,18 +292,21 @@ def _stakeholders(session: Session, codes: _Codes) -> Stakeholders:
     )
 
 
-def _people(session: Session, period: Period, roles: list[str], codes: _Codes) -> list:
-    """People in ``roles`` active in the period (with SQLAlchemy's types: dates as dates)."""
+def _people(session: Session, period: Period, roles: list[str], codes: _Codes
+            ) -> PeopleColumns:
+    """People in ``roles`` active in the period, column-wise."""
     t = Person.__table__
-    rows = session.connection().execute(
-        select(t.c.code, t.c.name, t.c.role, t.c.grade, t.c.base_salary, t.c.currency,
-               t.c.manager_id, t.c.start_date, t.c.end_date)
+    cols = fetch_columns(session, select(
+        t.c.code, t.c.name, t.c.role, t.c.grade, t.c.base_salary, t.c.currency, t.c.manager_id,
+        t.c.start_date, t.c.end_date)
         .where(t.c.role.in_(roles),
                or_(t.c.start_date.is_(None), t.c.start_date <= period.end_date),
-               or_(t.c.end_date.is_(None), t.c.end_date >= period.start_date))
-    ).all()
-    managers = codes.person_code[nullable_ids([r[6] for r in rows])]
-    return [(*r[:6], m, r[7], r[8]) for r, m in zip(rows, managers, strict=True)]
+               or_(t.c.end_date.is_(None), t.c.end_date >= period.start_date)), 9)
+    return PeopleColumns(
+        code=object_array(cols[0]), name=object_array(cols[1]), role=object_array(cols[2]),
+        grade=object_array(cols[3]), base_salary=np.array(cols[4], dtype=float),
+        currency=object_array(cols[5]), manager=codes.person_code[nullable_ids(cols[6])],
+        start_date=day_array(cols[7]), end_date=day_array(cols[8]))
 
 
 def _assignments(session: Session, period: Period, roles: list[str],
@@ -317,11 +327,12 @@ def _assignments(session: Session, period: Period, roles: list[str],
     )
 
 
-def _team_members(session: Session, codes: _Codes) -> list:
+def _team_members(session: Session, codes: _Codes) -> TeamMemberColumns:
     t = TeamMember.__table__
     cols = fetch_columns(session, select(t.c.team_id, t.c.person_id, t.c.function), 3)
-    return list(zip(codes.team_code[nullable_ids(cols[0])],
-                    codes.person_code[nullable_ids(cols[1])], cols[2], strict=True))
+    return TeamMemberColumns(team=codes.team_code[nullable_ids(cols[0])],
+                             person=codes.person_code[nullable_ids(cols[1])],
+                             function=object_array(cols[2]))
 
 
 def _product_phases(session: Session, period_id: int, codes: _Codes) -> dict[str, str]:

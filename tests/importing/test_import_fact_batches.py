@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from kamscore.facts import columns
 from kamscore.facts.columns import _period_rows, read_fact_columns
@@ -86,3 +86,27 @@ def test_a_snapshot_built_in_batches_matches_the_rows(org, run_import, db, monke
         if part.item is not None:
             assert list(part.item) == list(snapshot[name].item)
     assert sorted(from_rows["bench_a"].value) == [float(i) for i in range(18)]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_updates_an_imports_values_in_place(org, run_import, db):
+    """Migration 0025: ``fact`` keeps half of each page free, so re-importing changed values
+    writes each new row version on the page of the old one (a heap-only update: no index
+    touched); with full pages every one moved to another page. 612 facts fill several
+    pages."""
+    names = [f"bench_n{i:02d}" for i in range(34)]
+    first = [("2026-Q2", n, a, p, 1.0) for n in names for a in ACCOUNTS for p in PRODUCTS]
+    assert run_import("facts", _facts(first)).totals.created == len(first) == 612
+
+    def pages() -> dict[tuple[str, str], int]:
+        with db.session() as session:
+            rows = session.execute(text(
+                "SELECT f.name, f.subject_key, (f.ctid::text::point)[0]::int AS page "
+                "FROM fact f WHERE f.name LIKE 'bench_n%'")).all()
+        return {(name, key): page for name, key, page in rows}
+
+    before = pages()
+    assert len(set(before.values())) > 2
+    changed = [(q, n, a, p, v + 1) for q, n, a, p, v in first]
+    assert run_import("facts", _facts(changed)).totals.updated == 612
+    assert pages() == before

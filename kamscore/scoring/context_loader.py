@@ -198,7 +198,7 @@ def _facts(session: Session, period_id: int, codes: _Codes,
             person=coded(raw.person, codes.person_code),
             team=coded(raw.team, codes.team_code),
             product=coded(raw.product, codes.product_code),
-            category=None if np.equal(raw.category, None).all() else raw.category,
+            category=raw.category,
             item=raw.item,
         )
         del raw

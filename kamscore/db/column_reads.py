@@ -93,14 +93,16 @@ def object_array(values: Iterable[object]) -> np.ndarray:
     return out
 
 
-def id_lookup(ids: Sequence[int], values: np.ndarray, missing: object) -> np.ndarray:
+def id_lookup(ids: Sequence[int], values: np.ndarray, missing: object,
+              size: int | None = None) -> np.ndarray:
     """An array ``lut`` with ``lut[id] = values[i]`` for ``ids[i]`` and ``missing`` elsewhere,
-    ``lut[0]`` included (ids start at 1; NULL ids are read as 0)."""
-    size = (max(ids) if len(ids) else 0) + 1
-    lut = np.empty(size, dtype=values.dtype)
+    ``lut[0]`` included (ids start at 1; NULL ids are read as 0); ``size`` entries (at least
+    the largest id + 1), so that ids of rows left out of ``ids`` read ``missing`` too."""
+    at = np.asarray(ids, dtype=np.int64)
+    lut = np.empty(max(size or 0, int(at.max()) + 1 if len(at) else 1), dtype=values.dtype)
     lut[:] = missing
-    if len(ids):
-        lut[np.asarray(ids, dtype=np.int64)] = values
+    if len(at):
+        lut[at] = values
     return lut
 
 

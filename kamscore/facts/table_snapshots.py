@@ -194,7 +194,8 @@ def decode(name: str, data: bytes | BinaryIO, columns: Collection[str] | None = 
                 first = first.view("datetime64[D]")
             elif kind == "text":  # the filter sees the texts, as the column reads
                 first = _labelled(first, arrays[f"{where[0]}.labels"].tobytes())
-            rows = np.flatnonzero(where[1](first))
+            keep = where[1](first)
+            rows = None if keep.all() else np.flatnonzero(keep)  # all: no copy of each column
         for column, kind in COLUMNS[name]:
             if columns is not None and column not in columns and \
                     (where is None or column != where[0]):

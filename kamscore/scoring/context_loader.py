@@ -209,7 +209,7 @@ class _Plans:
     def __init__(self, columns: PlanColumns, position: np.ndarray,
                  period_ids: list[int]) -> None:
         self.columns = columns  # the plans in force
-        self.position = position  # plan id → row position (-1: not in force)
+        self.position = position  # plan id → row position (-1: not in force), every id
         self.period_ids = period_ids  # the period and those containing it
 
 
@@ -243,7 +243,8 @@ def _plans(session: Session, current: Period, codes: _Codes) -> _Plans:
                           owner=CodedColumn(cols["owner_id"][chosen], codes.person_code),
                           quality_rating=cols["quality_rating"][chosen],
                           period=period_code[period[chosen]])
-    position = id_lookup(cols["id"][chosen], np.arange(len(chosen), dtype=np.int64), -1)
+    position = id_lookup(cols["id"][chosen], np.arange(len(chosen), dtype=np.int64), -1,
+                         size=int(cols["id"].max()) + 1 if len(cols["id"]) else 1)
     return _Plans(columns, position, list(span))
 
 
@@ -251,11 +252,11 @@ def _plan_items(session: Session, name: str, plans: _Plans) -> tuple[np.ndarray,
     """Objectives or actions (table ``name``) of the plans in force: their plan positions
     and columns (``kamscore.facts.table_snapshots``)."""
     def in_force(ids: np.ndarray) -> np.ndarray:
-        if not len(plans.position):
-            return np.full(len(ids), -1, dtype=np.int64)
-        position = plans.position[np.minimum(ids, len(plans.position) - 1)]
-        position[ids >= len(plans.position)] = -1
-        return position
+        if len(ids) and int(ids.max()) >= len(plans.position):  # a plan made since: none
+            position = plans.position[np.minimum(ids, len(plans.position) - 1)]
+            position[ids >= len(plans.position)] = -1
+            return position
+        return plans.position[ids]  # one gather (the lookup spans every plan's id)
 
     # only the rows of plans in force are decoded (a fraction of the table's years)
     cols = read_table(session, name, labelled=("code",),

@@ -40,6 +40,7 @@ from kamscore.metrics.needs import FactNeeds
 from kamscore.metrics.positions import positions_of
 from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.registry import MetricRegistry, RegisteredMetric
+from kamscore.metrics.team_table import known_teams
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +245,9 @@ def _align(key: str, reg: RegisteredMetric, params: Mapping[str, Any], ctx: Metr
         missing_reason = "the metric returned no value for this KAM"
     else:
         team_index = {code: i for i, code in enumerate(result.subjects)}
-        unknown = [s for s in result.subjects if s not in ctx.teams]
+        subjects = list(result.subjects)
+        unknown = [s for s, known in zip(subjects, known_teams(ctx.teams, subjects).tolist(),
+                                         strict=True) if not known]
         positions = np.array([team_index.get(t, -1) if t is not None else -1
                               for t in ctx.kams.teams], dtype=np.int64)
         kind = "teams"

@@ -23,7 +23,7 @@ from kamscore.metrics.context_rows import (
     TeamRow,
     object_column,
 )
-from kamscore.metrics.positions import text_keys
+from kamscore.metrics.positions import sorted_positions, text_keys
 
 
 def team_columns(rows: Iterable[Sequence[Any]]) -> TeamColumns:
@@ -77,6 +77,14 @@ class TeamTable(Mapping[str, TeamInfo]):
     def __contains__(self, code: object) -> bool:
         return self._position(code) >= 0
 
+    def has(self, codes: Sequence[Any] | np.ndarray) -> np.ndarray:
+        """``code in self`` for each of ``codes``, as booleans, by one search for them all."""
+        keys = np.asarray(codes, dtype=object)
+        texts = np.array([isinstance(c, str) for c in keys.tolist()], dtype=bool)
+        found = np.zeros(len(keys), dtype=bool)
+        found[texts] = sorted_positions(self._keys, keys[texts]) >= 0
+        return found
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._codes.tolist())
 
@@ -85,3 +93,10 @@ class TeamTable(Mapping[str, TeamInfo]):
 
     def __repr__(self) -> str:
         return f"TeamTable({len(self)} teams, {len(self._member_team)} members)"
+
+
+def known_teams(teams: Mapping[str, TeamInfo], codes: Sequence[Any]) -> np.ndarray:
+    """For each of ``codes``, whether ``teams`` has it (at once for a :class:`TeamTable`)."""
+    if isinstance(teams, TeamTable):
+        return teams.has(codes)
+    return np.array([code in teams for code in codes], dtype=bool)

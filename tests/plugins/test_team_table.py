@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 
 from kamscore.metrics.context import TeamInfo, TeamMemberInfo
 from kamscore.metrics.context_rows import TeamMemberRow, TeamRow
-from kamscore.metrics.team_table import TeamTable, team_columns, team_member_columns
+from kamscore.metrics.team_table import (
+    TeamTable,
+    known_teams,
+    team_columns,
+    team_member_columns,
+)
 
 
 def dict_by_rows(teams: list[TeamRow], members: list[TeamMemberRow]) -> dict[str, TeamInfo]:
@@ -52,3 +57,15 @@ def test_a_team_not_there_is_not_there():
     assert found["T1"] == TeamInfo("T1", "One", "E1", ())
     empty = table([], [])
     assert len(empty) == 0 and "T1" not in empty and list(empty) == []
+
+
+def test_which_codes_are_teams_at_once_as_one_by_one():
+    found = table([TeamRow("T1"), TeamRow("T10"), TeamRow("Ü")], [])
+    codes = ["T1", "T2", None, 7, "Ü", "t1", "T10", ""]
+    expected = [code in found for code in codes]
+    assert expected == [True, False, False, False, True, False, True, False]
+    assert found.has(codes).tolist() == expected
+    assert known_teams(found, codes).tolist() == expected
+    assert known_teams(dict.fromkeys(["T1", "Ü"]), codes).tolist() == [
+        True, False, False, False, True, False, False, False]
+    assert found.has([]).tolist() == [] and table([], []).has(["T1"]).tolist() == [False]

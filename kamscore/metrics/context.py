@@ -27,7 +27,7 @@ from kamscore.metrics.needs import (
     ScopedSurveyResults,
     scoped_survey_results,
 )
-from kamscore.metrics.positions import index_of
+from kamscore.metrics.positions import index_of, text_keys
 from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SurveyResults
 
@@ -101,6 +101,14 @@ class Accounts:
     @cached_property
     def index(self) -> Mapping[str, int]:
         return index_of(self.codes)
+
+    @cached_property
+    def code_keys(self) -> np.ndarray:
+        """The codes as a numpy string array, made once per context: every binary search of
+        account codes (:func:`~kamscore.metrics.positions.sorted_positions`) starts there,
+        and at 100,000 KAMs making it took 0.05 s each time."""
+        keys = text_keys(self.codes)
+        return read_only(keys.copy() if keys is self.codes else keys)
 
 
 @dataclass(frozen=True, eq=False)

@@ -81,7 +81,7 @@ def pool_account_results(ctx: MetricContext, survey: str, measure: str,
     table = ctx.survey_results.measure_table(survey, measure, subject_type=SUBJECT_ACCOUNT,
                                              rater_group=rater_group)
     row_of_account = np.full(len(ctx.accounts), -1, dtype=np.int64)
-    position = sorted_positions(ctx.accounts.codes, table.subjects)  # accounts: by code
+    position = sorted_positions(ctx.accounts.code_keys, table.subjects)  # accounts: by code
     known = position >= 0
     row_of_account[position[known]] = np.flatnonzero(known)
     kams, accounts = ctx.assignments.distinct_pairs  # each account once per KAM

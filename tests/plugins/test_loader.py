@@ -207,3 +207,31 @@ def test_an_annual_plan_is_in_force_in_its_quarters(app, session, pm):
     assert len(ctx.objectives) == 6
     values = compute_metrics(pm, ctx, [("plan_quality", {})])["plan_quality"]
     assert values.values[0] == pytest.approx((3 + 5) / 2)  # K0000: A00000 (3), A00001 (5)
+
+
+@pytest.mark.parametrize("snapshots", [False, True])
+def test_accounts_come_sorted_by_code_whatever_their_ids(app, session, pm, snapshots):
+    """An account made last whose code sorts first: the loader sorts the accounts (ids in
+    code order, the usual case, take no copy) and every fact still names its own account."""
+    from kamscore.models import Account, AccountType, Period
+
+    seed_population(session, 2)
+    first = Account(code="A-FIRST", name="Made last, sorted first", type=AccountType.HOSPITAL,
+                    segment="key")
+    session.add(first)
+    session.flush()
+    period = session.scalar(select(Period).where(Period.code == "2026-Q1"))
+    session.add(Fact(period_id=period.id, name="net_sales", subject_key="account:A-FIRST",
+                     account_id=first.id, value=5.0, unit="EUR", source="test"))
+    session.commit()
+    if snapshots:
+        refresh_table_snapshots(session)
+        refresh_snapshots(session)
+        session.commit()
+    ctx = load_metric_context(session, "2026-Q1", pm)
+    codes = list(ctx.accounts.codes)
+    assert codes == sorted(codes) and codes[0] == "A-FIRST"
+    assert ctx.accounts.names[0] == "Made last, sorted first"
+    totals = ctx.facts.account_totals("net_sales")
+    assert totals[0] == 5.0
+    assert totals[codes.index("A00000")] > 0

@@ -261,11 +261,14 @@ def _table(key: TableKey, stats: Mapping[str, list[_Stat]], codes: np.ndarray) -
     ranks = np.flatnonzero(seen)
     subjects = codes[ranks]  # sorted by code
     size = len(ranks)
+    # each rank's row among those present, read by gathering (a binary search of 750,000
+    # ranks among 750,000 at 100,000 KAMs missed the caches at every step)
+    row_of_rank = np.cumsum(seen) - 1
 
     def column(label: str, fill: float = np.nan) -> np.ndarray:
         out = np.full(size, fill)
         for stat in stats.get(label, ()):
-            rows = np.searchsorted(ranks, stat.ranks)
+            rows = row_of_rank[stat.ranks]
             if (np.bincount(rows, minlength=size) > 1).any():
                 raise SurveyFactError(f"fact {stat.name!r} appears twice for one "
                                       f"{subject_type} (survey facts are not per product)")
@@ -279,7 +282,7 @@ def _table(key: TableKey, stats: Mapping[str, list[_Stat]], codes: np.ndarray) -
     has_histogram = np.zeros(size, dtype=bool)
     for a in answers:
         for stat in stats[f"count.{a}"]:
-            has_histogram[np.searchsorted(ranks, stat.ranks)] = True
+            has_histogram[row_of_rank[stat.ranks]] = True
     counted = counts.sum(axis=1)
     n = column("n")
     label = f"survey.{measure}.{group}"

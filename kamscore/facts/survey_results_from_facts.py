@@ -304,8 +304,11 @@ def _table(key: TableKey, stats: Mapping[str, list[_Stat]], codes: np.ndarray) -
     from_counts = np.isnan(mean) & has_histogram & (counted > 0)
     if from_counts.any():
         mean[from_counts] = (counts[from_counts] @ answers) / counted[from_counts]
-    objects = np.empty(size, dtype=object)
-    objects[:] = subjects.tolist()
+    if subjects.dtype == object:  # the codes' own strings, gathered once
+        objects = subjects
+    else:
+        objects = np.empty(size, dtype=object)
+        objects[:] = subjects.tolist()
     return MeasureTable(subjects=objects, n=n, mean=mean, sd=column("sd"),
                         scale_min=column("min"), scale_max=column("max"), answers=answers,
                         counts=counts.astype(np.int64), has_histogram=has_histogram)

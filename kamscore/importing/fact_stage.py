@@ -115,9 +115,8 @@ class FactStage:
         than a full ``ANALYZE`` of 200,000 staged facts."""
         if self.postgres:
             connection = self.session.connection()
-            for column in _KEY:
-                connection.exec_driver_sql(
-                    f"ALTER TABLE {STAGE_TABLE} ALTER COLUMN {column} SET STATISTICS 10")
+            connection.exec_driver_sql(f"ALTER TABLE {STAGE_TABLE} " + ", ".join(
+                f"ALTER COLUMN {column} SET STATISTICS 10" for column in _KEY))
             connection.exec_driver_sql(f"ANALYZE {STAGE_TABLE} ({', '.join(_KEY)})")
 
     def drop(self) -> None:

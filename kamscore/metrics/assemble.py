@@ -263,7 +263,7 @@ def _account_positions(accounts: Accounts, codes: list[Any]) -> np.ndarray:
         searchable = False
     if not searchable:
         return positions_of(codes, accounts.index)
-    return sorted_positions(table, object_column(codes))
+    return sorted_positions(accounts.code_keys, object_column(codes))
 
 
 def fact_table_from_rows(rows: Iterable[Sequence[Any]],

@@ -159,9 +159,9 @@ class _Codes:
         self.person_role = id_lookup(people[0], object_array(people[2]), None)
         t = Team.__table__
         teams = fetch_columns(session, select(t.c.id, t.c.code, t.c.name, t.c.lead_id), 4)
-        self.team_code = id_lookup(teams[0], object_array(teams[1]), None)
         self.teams = TeamColumns(code=object_array(teams[1]), name=object_array(teams[2]),
                                  lead=self.person_code[nullable_ids(teams[3])])
+        self.team_code = id_lookup(teams[0], self.teams.code, None)
         self.product_code = code_lookup(session, Product.__table__)
         # kamscore.facts.table_snapshots; the names as a snapshot keeps them (made if read)
         cols = read_table(session, "account", labelled=("name",))

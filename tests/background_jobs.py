@@ -58,9 +58,12 @@ def start_worker(env: dict[str, str], *, workers: int = 2) -> subprocess.Popen:
     )
 
 
-def stop_worker(process: subprocess.Popen) -> tuple[int, str]:
-    """SIGTERM (then SIGKILL after 30 s); the exit code and everything the worker printed."""
-    if process.poll() is None:
+def stop_worker(process: subprocess.Popen, *, signalled: bool = False) -> tuple[int, str]:
+    """SIGTERM (then SIGKILL after 30 s); the exit code and everything the worker printed.
+
+    ``signalled``: the caller has sent SIGTERM already, so none is sent again. Huey takes a
+    second SIGTERM during a graceful stop as "stop now" (it logs ``Received SIGINT``)."""
+    if not signalled and process.poll() is None:
         process.send_signal(signal.SIGTERM)
     try:
         output, _ = process.communicate(timeout=30)

@@ -111,6 +111,7 @@ def test_sigterm_lets_a_running_import_finish(app, org, uploader, database_url, 
         location = response.headers["Location"]
         worker = start_worker({"KAMSCORE_INSTANCE_PATH": str(instance),
                                "KAMSCORE_DATABASE_URL": database_url})
+        signalled = False
         try:
             deadline = time.monotonic() + 60
             state_of = _state_reader(database_url, location, client, headers)
@@ -119,8 +120,9 @@ def test_sigterm_lets_a_running_import_finish(app, org, uploader, database_url, 
                 time.sleep(0.05)
             assert state == "running", "the import ended before the test could stop the worker"
             worker.send_signal(signal.SIGTERM)
-        finally:
-            code, output = stop_worker(worker)
+            signalled = True
+        finally:  # one SIGTERM only: a second one while the job runs means "stop now"
+            code, output = stop_worker(worker, signalled=signalled)
         assert code == 0, output
         job = client.get(location, headers=headers).json
         assert job["state"] == "done", (job, output)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,51 @@ def copy_rows(session: Session, table: str, columns: Sequence[str],
     ) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+class OpenCopy:
+    """A ``COPY table (columns) FROM STDIN`` that a caller keeps open across several writes —
+    the server stores what was written while the caller prepares the next part (two
+    processors) — opened at the first :meth:`write`. No other statement can run on the
+    connection while it is open: :meth:`end` it first. PostgreSQL only."""
+
+    def __init__(self, session: Session, table: str, columns: Sequence[str]) -> None:
+        self.session = session
+        self.statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        self._copy: Any = None
+        self._cursor: Any = None
+        self._writer: Any = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._copy is not None
+
+    def write(self, text: str) -> None:
+        """Write ``text`` (lines in COPY's text format: :func:`copy_text_lines`)."""
+        if self._copy is None:
+            self._cursor = self.session.connection().connection.driver_connection.cursor()
+            self._copy = self._cursor.copy(self.statement)
+            self._writer = self._copy.__enter__()
+        self._writer.write(text)
+
+    def end(self) -> None:
+        """End the ``COPY``, if open: the server checks its rows (a constraint it breaks
+        raises here, as the driver's ``IntegrityError``)."""
+        if self._copy is not None:
+            copy, self._copy = self._copy, None
+            try:
+                copy.__exit__(None, None, None)
+            finally:
+                self._cursor.close()
+
+    def abandon(self) -> None:
+        """End the ``COPY``, if open, by an error: none of its rows is stored, and the
+        transaction (or the savepoint it runs in) must be rolled back."""
+        if self._copy is not None:
+            copy, self._copy = self._copy, None
+            with suppress(Exception):  # psycopg reports the COPY it was told to cancel
+                copy.__exit__(RuntimeError, RuntimeError("abandoned"), None)
+            self._cursor.close()
 
 
 #: Rows formatted and written at a time by ``copy_columns`` (a few megabytes of text each).

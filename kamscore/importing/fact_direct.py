@@ -19,14 +19,14 @@ that repeats a key, is read twice.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, exc, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from kamscore.db.bulk_copy import copy_text_lines
+from kamscore.db.bulk_copy import OpenCopy, copy_text_lines
 from kamscore.db.sqlite_insert import insert_tuples
 from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period, PeriodStatus
@@ -72,9 +72,7 @@ class FirstImport:
         self.periods: set[int] = set()
         self.rows = 0
         self._triggers: Any = None
-        self._copy: Any = None
-        self._copy_cursor: Any = None
-        self._copy_writer: Any = None
+        self._copy = OpenCopy(session, "fact", _WRITTEN)
         self._errors = (exc.IntegrityError, self.connection.dialect.dbapi.IntegrityError)
         self._started = False
 
@@ -100,7 +98,7 @@ class FirstImport:
         new = {row[1] for row in rows} - self.periods
         try:
             if new:
-                self._end_copy()  # a query cannot run while a COPY is open
+                self._copy.end()  # a query cannot run while a COPY is open
                 if not self._all_new(new):
                     return False
                 self._start()
@@ -108,36 +106,15 @@ class FirstImport:
                     delete_snapshots(self.connection, sorted(new))
                 self.periods |= new
             if self.postgres:
-                self._copy_open().write(copy_text_lines(list(zip(*rows, strict=True))[1:]))
+                self._copy.write(copy_text_lines(list(zip(*rows, strict=True))[1:]))
                 if not keep_open:  # the checks of the next chunk may query (new codes)
-                    self._end_copy()
+                    self._copy.end()
             else:  # the tuples' line is not written
                 insert_tuples(self.connection, _fact, (None, *_WRITTEN), rows)
         except self._errors:  # a repeated key; the savepoint is rolled back by abandon()
             return False
         self.rows += len(rows)
         return True
-
-    def _copy_open(self) -> Any:
-        """PostgreSQL: the ``COPY`` into ``fact``: one per chunk while the checks of the next
-        chunk may query the codes it brings (no query can run while a ``COPY`` is open), then
-        one for the rest of the file once every code is cached — the server then stores a
-        chunk while the next one is read and checked (two processors)."""
-        if self._copy is None:
-            cursor = self.connection.connection.driver_connection.cursor()
-            self._copy_cursor = cursor
-            self._copy = cursor.copy(f"COPY fact ({', '.join(_WRITTEN)}) FROM STDIN")
-            self._copy_writer = self._copy.__enter__()
-        return self._copy_writer
-
-    def _end_copy(self) -> None:
-        """End the open ``COPY`` (its rows checked by the server: a repeated key raises)."""
-        if self._copy is not None:
-            copy, self._copy = self._copy, None
-            try:
-                copy.__exit__(None, None, None)
-            finally:
-                self._copy_cursor.close()
 
     def _all_new(self, periods: set[int]) -> bool:
         """Whether no period of ``periods`` has a fact or is closed."""
@@ -154,7 +131,7 @@ class FirstImport:
         if not self._started:
             return True
         try:
-            self._end_copy()
+            self._copy.end()
         except self._errors:
             return False
         self._restore_triggers()
@@ -165,11 +142,7 @@ class FirstImport:
         """Undo every write of this object (and the triggers' removal)."""
         if not self._started:
             return
-        if self._copy is not None:  # end the COPY by an error: its rows are not stored
-            copy, self._copy = self._copy, None
-            with suppress(Exception):  # psycopg reports the COPY it was told to cancel
-                copy.__exit__(RuntimeError, RuntimeError("abandoned"), None)
-            self._copy_cursor.close()
+        self._copy.abandon()  # an open COPY ended by an error: its rows are not stored
         self._restore_triggers()
         self.connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
         self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")

@@ -82,10 +82,16 @@ def _staged(session: Session, checker: FactColumns, reading: _Reading,
     compared = ["value", "category", "unit", *(["source"] if "source" in checker.columns
                                                  else [])]
     stage = FactStage(session, compared)
+    keep_open = False
+    codes_loaded = not stage.postgres
     try:
         for rows in checked:
             if not errors:  # once a row is bad nothing will be written: check, stop staging
-                stage.add(rows)
+                stage.add(rows, keep_open=keep_open)
+                if not codes_loaded:  # every code cached: the server stores as we check
+                    codes_loaded = True
+                    keep_open = checker.load_codes(LOAD_CODES_MAX)
+        stage.end_adding()
         if errors:
             return reading.read, Counts()
         stage.analyse()

@@ -2,7 +2,8 @@
 handful of set-based statements.
 
 The checked rows of each chunk are written to the staging table in bulk (``COPY`` on
-PostgreSQL, executemany on SQLite), so a file of millions of rows is never held in memory.
+PostgreSQL, kept open from chunk to chunk once the codes are cached; executemany on SQLite),
+so a file of millions of rows is never held in memory.
 Once the whole file is staged, SQL finds the keys given twice, the writes into closed
 periods and the counts; an import that writes then inserts the new facts and updates the
 changed ones with one ``INSERT ... SELECT`` and one ``UPDATE ... FROM``.
@@ -45,7 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from kamscore.db.bulk_copy import copy_rows
+from kamscore.db.bulk_copy import OpenCopy, copy_text_lines
 from kamscore.db.sqlite_insert import insert_tuples
 from kamscore.importing.changes import Counts
 from kamscore.importing.errors import ErrorList
@@ -95,17 +96,30 @@ class FactStage:
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.table = _stage_table(temporary=self.postgres)
         self.written_periods: list[int] = []
+        self._copy = OpenCopy(session, STAGE_TABLE, STAGE_COLUMNS) if self.postgres else None
         connection = session.connection()
         self.table.drop(connection, checkfirst=True)
         self.table.create(connection)
 
-    def add(self, rows: list[tuple[Any, ...]]) -> None:
+    def add(self, rows: list[tuple[Any, ...]], *, keep_open: bool = False) -> None:
+        """Stage the checked ``rows``. On PostgreSQL they go through ``COPY``, formatted a
+        column at a time (``copy_text_lines``: about half the time of psycopg's
+        ``write_row`` per row); ``keep_open``: the ``COPY`` stays open for the next chunk (the
+        caller promises no query on the connection until :meth:`add` or :meth:`end_adding`:
+        the codes are cached), so the server stores a chunk while the next one is checked."""
         if not rows:
             return
-        if self.postgres:
-            copy_rows(self.session, STAGE_TABLE, STAGE_COLUMNS, rows)
+        if self._copy is not None:
+            self._copy.write(copy_text_lines(list(zip(*rows, strict=True))))
+            if not keep_open:
+                self._copy.end()
         else:
             insert_tuples(self.session.connection(), self.table, STAGE_COLUMNS, rows)
+
+    def end_adding(self) -> None:
+        """End PostgreSQL's open ``COPY``, if any (before any other statement)."""
+        if self._copy is not None:
+            self._copy.end()
 
     def analyse(self) -> None:
         """Give the planner the staged rows' statistics (temporary tables get none by
@@ -123,6 +137,9 @@ class FactStage:
         """Drop the staging table; on SQLite it is emptied first (a ``DELETE`` of every row,
         which SQLite truncates): dropping it full raised the peak memory by about its size
         (29 MB at 500,000 rows), emptying it first by nothing."""
+        if self._copy is not None and self._copy.is_open:  # an error while reading the file
+            self._copy.abandon()
+            return  # the COPY's error aborted the transaction: the caller rolls back
         connection = self.session.connection()
         if not self.postgres:
             connection.execute(self.table.delete())

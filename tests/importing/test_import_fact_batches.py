@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from kamscore.facts import columns
 from kamscore.facts.columns import _period_rows, read_fact_columns
-from kamscore.importing import fact_stage
+from kamscore.importing import csvfile, fact_stage
 from kamscore.models import Account, Fact, FactSnapshot, Period, Product
 
 ACCOUNTS = ["A001", "A002", "A003", "A004", "A005", "A006"]
@@ -59,6 +59,32 @@ def test_every_repeat_of_a_key_names_its_first_line(org, rejected, count):
     assert errors == {(8, ""): said.format("A002", 3), (9, ""): said.format("A005", 6),
                       (10, ""): said.format("A002", 3)}
     assert count(Fact) == before
+
+
+def test_a_staged_file_of_many_chunks_is_compared_whole(org, run_import, rejected, db,
+                                                        count, monkeypatch):
+    """Chunks of 4 rows: on PostgreSQL the staging ``COPY`` stays open from the second chunk
+    on (every code cached), on SQLite each chunk is one executemany. The counts and rows are
+    the whole file's; an unknown code in a late chunk (found in the cache, no query while the
+    ``COPY`` is open) refuses the file with its line, and nothing is written."""
+    monkeypatch.setattr(csvfile, "CHUNK_ROWS", 4)
+    first = [("2026-Q2", "chunk_sales", a, p, 10.0 + i)
+             for i, (a, p) in enumerate((a, p) for a in ACCOUNTS for p in PRODUCTS)]
+    assert run_import("facts", _facts(first)).totals.created == 18
+    second = [(q, n, a, p, v + 1 if p == "CAR-220" else v) for q, n, a, p, v in first]
+    second += [("2026-Q3", "chunk_sales", a, "ONC-101", 5.0) for a in ACCOUNTS]
+    report = run_import("facts", _facts(second))
+    assert (report.totals.created, report.totals.updated, report.totals.unchanged) == (6, 6, 12)
+    assert report.rows == 24
+    assert _stored(db, "2026-Q2", "chunk_sales") == {(a, p): v for q, _, a, p, v in second
+                                                     if q == "2026-Q2"}
+    before = count(Fact)
+    bad = [(q, n, a, p, v + 1) for q, n, a, p, v in second]
+    bad[21] = ("2026-Q3", "chunk_sales", "A999", "ONC-101", 1.0)  # line 23, the 6th chunk
+    assert rejected("facts", _facts(bad)) == {(23, "account"): "unknown account 'A999'"}
+    assert count(Fact) == before
+    assert _stored(db, "2026-Q2", "chunk_sales") == {(a, p): v for q, _, a, p, v in second
+                                                     if q == "2026-Q2"}
 
 
 @pytest.mark.parametrize("batch", [1, 3, 50])

@@ -27,7 +27,7 @@ from kamscore.metrics.needs import (
     ScopedSurveyResults,
     scoped_survey_results,
 )
-from kamscore.metrics.positions import index_of, text_keys
+from kamscore.metrics.positions import index_of, sorted_positions, text_keys
 from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SurveyResults
 
@@ -109,6 +109,20 @@ class Accounts:
         and at 100,000 KAMs making it took 0.05 s each time."""
         keys = text_keys(self.codes)
         return read_only(keys.copy() if keys is self.codes else keys)
+
+    def positions(self, codes: np.ndarray) -> np.ndarray:
+        """The position of each of ``codes`` (account codes, None allowed) among the
+        accounts, -1 where there is none; read-only. The last answer is kept: the survey
+        metrics of one run look up the same subjects measure after measure (two searches of
+        400,000 codes at 100,000 KAMs, 0.1 s each), and an equal column — compared value by
+        value, a tenth of a search — gets it again."""
+        last = self.__dict__.get("_last_positions")  # a cache on a frozen dataclass
+        given = np.asarray(codes, dtype=object)
+        if last is not None and len(last[0]) == len(given) and np.array_equal(last[0], given):
+            return last[1]
+        found = read_only(sorted_positions(self.code_keys, given))
+        self.__dict__["_last_positions"] = (given.copy(), found)  # a copy: codes may change
+        return found
 
 
 @dataclass(frozen=True, eq=False)
@@ -290,21 +304,35 @@ class MetricContext:
 
     def credit(self, per_account: np.ndarray) -> Credited:
         """Credit per-account figures (aligned to ``ctx.accounts``, NaN = unknown) to KAMs:
-        ``total[k] = Σ weight * figure`` over KAM k's assignments in the period."""
+        ``total[k] = Σ weight * figure`` over KAM k's assignments in the period.
+
+        Every sum is a ``bincount`` over the assignments in their order, so the figures are
+        the same to the bit however they are reached. When every assigned account has the
+        figure (half the calls of a standard run) the known weights and counts are the
+        assignments' own, computed once per context (:meth:`Assignments.kam_totals`): at
+        100,000 KAMs each pass over the 800,000 assignments leaves the processor's caches."""
         a = self.assignments
         k = len(self.kams)
-        values = per_account[a.account] if len(a) else np.empty(0)
-        known = ~np.isnan(values)
-        total = np.bincount(a.kam, weights=np.where(known, a.weight * values, 0.0), minlength=k)
-        known_weight = np.bincount(a.kam, weights=np.where(known, a.weight, 0.0), minlength=k)
-        known_accounts = np.bincount(a.kam, weights=known.astype(float), minlength=k)
         weight, accounts = a.kam_totals(k)
+        values = per_account[a.account] if len(a) else np.empty(0)
+        unknown = np.isnan(values)
+        weighted = a.weight * values
+        if unknown.any():
+            weighted[unknown] = 0.0
+            total = np.bincount(a.kam, weights=weighted, minlength=k)
+            known_weight = np.bincount(a.kam, weights=np.where(unknown, 0.0, a.weight),
+                                       minlength=k)
+            known_accounts = np.bincount(a.kam, weights=(~unknown).astype(float),
+                                         minlength=k).astype(np.int64)
+        else:
+            total = np.bincount(a.kam, weights=weighted, minlength=k)
+            known_weight, known_accounts = weight.copy(), accounts.astype(np.int64)
         return Credited(
             total=np.where(known_accounts > 0, total, np.nan),
             known_weight=known_weight,
             weight=weight.copy(),
             accounts=accounts.copy(),
-            known_accounts=known_accounts.astype(np.int64),
+            known_accounts=known_accounts,
         )
 
     def credited_mean(self, per_account: np.ndarray,

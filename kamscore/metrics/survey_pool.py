@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from kamscore.metrics.context import MetricContext
-from kamscore.metrics.positions import sorted_positions
 from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SUBJECT_ACCOUNT, SUBJECT_KAM, MeasureTable
 
@@ -81,7 +80,7 @@ def pool_account_results(ctx: MetricContext, survey: str, measure: str,
     table = ctx.survey_results.measure_table(survey, measure, subject_type=SUBJECT_ACCOUNT,
                                              rater_group=rater_group)
     row_of_account = np.full(len(ctx.accounts), -1, dtype=np.int64)
-    position = sorted_positions(ctx.accounts.code_keys, table.subjects)  # accounts: by code
+    position = ctx.accounts.positions(table.subjects)
     known = position >= 0
     row_of_account[position[known]] = np.flatnonzero(known)
     kams, accounts = ctx.assignments.distinct_pairs  # each account once per KAM

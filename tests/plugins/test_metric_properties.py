@@ -106,3 +106,34 @@ def test_pooled_survey_figures_match_a_brute_force_count(pm, rows, histograms):
         assert -100 <= nps.values[i] <= 100
         assert csat.values[i] == pytest.approx(sum(c for a, c in pooled.items() if a >= 4) / n)
         assert 0 <= csat.values[i] <= 1 and nps.n[i] == n
+
+
+@settings(max_examples=80, deadline=None)
+@given(people(), assignments(),
+       st.lists(st.none() | st.floats(-1e6, 1e6), min_size=len(ACCOUNTS),
+                max_size=len(ACCOUNTS)))
+def test_credit_is_the_row_by_row_sum_to_the_bit(people_rows, rows, figures):
+    """``credit`` against each KAM's sum over his assignments in their order, written row by
+    row: the same floats, whether every assigned account has the figure or only some."""
+    ctx = context(people=people_rows, account_rows=accounts(*ACCOUNTS), assignments=rows)
+    per_account = np.array([np.nan if f is None else f for f in figures])
+    a, k = ctx.assignments, len(ctx.kams)
+    total, known_weight = [0.0] * k, [0.0] * k
+    weight, count, known = [0.0] * k, [0] * k, [0] * k
+    for kam, account, w in zip(a.kam.tolist(), a.account.tolist(), a.weight.tolist(),
+                               strict=True):
+        value = per_account[account]
+        weight[kam] += w
+        count[kam] += 1
+        if not np.isnan(value):
+            total[kam] += w * value
+            known_weight[kam] += w
+            known[kam] += 1
+    credited = ctx.credit(per_account)
+    expected = [t if n else np.nan for t, n in zip(total, known, strict=True)]
+    assert np.array_equal(credited.total, np.array(expected, dtype=float), equal_nan=True)
+    assert credited.known_weight.tolist() == known_weight
+    assert credited.weight.tolist() == weight
+    assert credited.accounts.tolist() == count
+    assert credited.known_accounts.tolist() == known
+    assert credited.known_accounts.dtype == np.int64

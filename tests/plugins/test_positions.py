@@ -39,3 +39,18 @@ def test_coded_codes_give_the_positions_their_codes_give():
 
 def test_a_tuple_of_codes_is_codes_not_a_coded_column():
     assert positions_of(("E3", "E1"), {"E1": 0, "E3": 1}).tolist() == [1, 0]
+
+
+def test_accounts_positions_are_searched_again_only_for_other_codes():
+    from kamscore.metrics.context import Accounts
+
+    codes = np.array(["A1", "A2", "A3", "B1"], dtype=object)
+    empty = np.full(4, None, dtype=object)
+    accounts = Accounts(codes, empty, empty, empty, empty, empty)
+    asked = np.array(["A2", None, "B1", "Z"], dtype=object)
+    first = accounts.positions(asked)
+    assert first.tolist() == [1, -1, 3, -1] and not first.flags.writeable
+    assert accounts.positions(asked.copy()) is first  # equal codes: the answer kept
+    asked[0] = "A3"  # the caller's array changed: searched again, not the stale answer
+    assert accounts.positions(asked).tolist() == [2, -1, 3, -1]
+    assert accounts.positions(np.array(["A1"], dtype=object)).tolist() == [0]

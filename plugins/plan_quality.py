@@ -41,9 +41,10 @@ class PlanQuality(Metric):
         all_plans = np.bincount(plans.owner[owned], minlength=size)
         ok = count >= params["min_plans"]
         value = np.where(ok, total / np.maximum(count, 1), np.nan)
-        reasons = np.where(all_plans == 0, "no account plan in the period",
-                           np.where(count == 0, "no account plan rated yet",
-                                    f"fewer than {params['min_plans']} rated account plans"))
+        # each KAM's reason picked from the three (shared strings, not a string per KAM)
+        said = np.array(["no account plan in the period", "no account plan rated yet",
+                         f"fewer than {params['min_plans']} rated account plans"], dtype=object)
+        reasons = said[np.where(all_plans == 0, 0, np.where(count == 0, 1, 2))]
         return MetricResult.from_arrays(
             ctx.kams.codes, value,
             inputs={"plans": all_plans, "plans_rated": count},

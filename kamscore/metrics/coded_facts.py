@@ -12,9 +12,12 @@ is alive at a time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from kamscore.metrics.fact_table import FactColumns
+from kamscore.metrics.positions import positions_of
 
 #: A code column: ``(ids, lookup)`` with ``lookup[ids]`` the codes, or None: all None.
 Coded = tuple[np.ndarray, np.ndarray] | None
@@ -75,6 +78,18 @@ class CodedFactColumns(FactColumns):
         rank_of_id = np.full(len(lookup), -1, dtype=np.int32)
         rank_of_id[used[order]] = np.arange(len(order), dtype=np.int32)
         return np.asarray(codes[order], dtype=object), rank_of_id[ids]
+
+    def person_positions(self, index: Mapping[str, int]) -> np.ndarray:
+        """As :meth:`FactColumns.person_positions`, from the ids: each person named looked
+        up once, and no code column made (at 100,000 KAMs, 750,000 sales targets, nearly
+        all about accounts: 0.1 s through the codes)."""
+        if self._person is None:
+            return np.full(len(self.value), -1, dtype=np.int64)
+        ids, lookup = self._person
+        used = np.flatnonzero(np.bincount(ids, minlength=len(lookup)))
+        position_of_id = np.full(len(lookup), -1, dtype=np.int64)
+        position_of_id[used] = positions_of(lookup[used], index)
+        return position_of_id[ids]
 
     @property  # type: ignore[override]
     def category(self) -> np.ndarray:

@@ -50,6 +50,11 @@ class FactColumns:
         ranks[present] = inverse.reshape(-1)
         return codes.astype(object), ranks
 
+    def person_positions(self, index: Mapping[str, int]) -> np.ndarray:
+        """Each fact's person as a position through ``index`` (code → position; -1: no
+        person, or one ``index`` does not hold)."""
+        return positions_of(self.person, index)
+
 
 @dataclass(frozen=True, eq=False)
 class FactTable:
@@ -161,7 +166,7 @@ class FactTable:
         """Per person of a population (``index``: code → position): the sum of the numeric
         facts ``name`` about that person; NaN where there is none."""
         cols = self.select(name)
-        pos = positions_of(cols.person, index)
+        pos = cols.person_positions(index)
         mask = (pos >= 0) & ~np.isnan(cols.value)
         total = np.bincount(pos[mask], weights=cols.value[mask], minlength=size)
         seen = np.bincount(pos[mask], minlength=size) > 0

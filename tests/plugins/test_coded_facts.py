@@ -87,3 +87,20 @@ def test_product_ranks_from_ids_as_from_the_codes():
                             person=None, team=None, product=None, category=None)
     assert none.product_ranks()[0].tolist() == [] and none.product_ranks()[1].tolist() == [-1, -1]
 
+
+
+def test_person_positions_from_the_ids_as_from_the_codes():
+    people = _lookup("P1", "P2", "P3", "P4")
+    ids = np.array([0, 2, 1, 2, 4, 0, 3], dtype=np.int64)
+    cols = CodedFactColumns("target", account=np.zeros(7, dtype=np.int64), value=np.ones(7),
+                            person=coded(ids, people), team=None, product=None, category=None)
+    plain = FactColumns("target", np.zeros(7, dtype=np.int64), people[ids],
+                        np.full(7, None, dtype=object), np.full(7, None, dtype=object),
+                        np.ones(7), np.full(7, None, dtype=object))
+    index = {"P2": 0, "P1": 1, "P4": 2}  # P3 is not in the population
+    found = cols.person_positions(index)
+    assert found.tolist() == plain.person_positions(index).tolist() == [-1, 0, 1, 0, 2, -1, -1]
+    no_person = CodedFactColumns("target", account=np.zeros(2, dtype=np.int64),
+                                 value=np.ones(2), person=None, team=None, product=None,
+                                 category=None)
+    assert no_person.person_positions(index).tolist() == [-1, -1]

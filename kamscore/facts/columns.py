@@ -35,6 +35,7 @@ from sqlalchemy import Select, delete, func, insert, null, select, text, update
 from sqlalchemy.orm import Session
 
 from kamscore.db.column_reads import SQLiteBlobFile, fetch_binary, rowid_column, stream_rows
+from kamscore.facts.stored_arrays import stored_arrays
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period
 
 _ID_COLUMNS = ("account", "person", "team", "product")
@@ -285,8 +286,7 @@ def _labelled(arrays: Mapping[str, np.ndarray], positions_key: str,
 
 def decode(data: bytes | BinaryIO) -> RawFactColumns:
     """A payload (bytes, or a seekable file read an array at a time) back into columns."""
-    payload = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-    with np.load(payload, allow_pickle=False) as arrays:
+    with stored_arrays(data) as arrays:  # read-only arrays, each read in one piece
         item = _labelled(arrays, "item", "item_labels") if "item" in arrays.files else None
         return RawFactColumns(*(arrays[c] for c in _ID_COLUMNS), value=arrays["value"],
                               category=_labelled(arrays, "category", "labels"), item=item)

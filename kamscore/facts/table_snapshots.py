@@ -34,6 +34,7 @@ from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from kamscore.db.column_reads import SQLiteBlobFile, fetch_binary, fetch_rows, rowid_column
+from kamscore.facts.stored_arrays import stored_arrays
 from kamscore.metrics.context_rows import day_array
 from kamscore.models import (
     Account,
@@ -184,8 +185,7 @@ def decode(name: str, data: bytes | BinaryIO, columns: Collection[str] | None = 
            ) -> dict[str, np.ndarray | Labelled]:
     """A payload (bytes, or a seekable file) back into columns (see :func:`read_table`)."""
     out: dict[str, np.ndarray | Labelled] = {}
-    payload = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-    with np.load(payload, allow_pickle=False) as arrays:
+    with stored_arrays(data) as arrays:  # read-only arrays, each read in one piece
         rows = None
         if where is not None:
             first = arrays[where[0]]

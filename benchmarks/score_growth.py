@@ -30,11 +30,12 @@ HERE = Path(__file__).resolve().parent
 STEPS = ("load", "metrics", "engine", "statements", "lines", "store")
 
 
-def one_run(url: str, period: str) -> dict[str, float]:
+def one_run(url: str, period: str, huge_pages: bool = False) -> dict[str, float]:
     """The steps of one run on ``url``, timed by ``score_run.py`` in a fresh process."""
     out = subprocess.run(
         [sys.executable, str(HERE / "score_run.py"), "--database", url, "--period", period,
-         "--current-only", "--steps-only", "--repeat", "1"],
+         "--current-only", "--steps-only", "--repeat", "1",
+         *(["--numpy-huge-pages"] if huge_pages else [])],
         capture_output=True, text=True, check=True, cwd=HERE.parent)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -64,12 +65,14 @@ def main() -> None:
     parser.add_argument("--large", required=True, help="database URL, the larger demo")
     parser.add_argument("--period", default="2025-Q2")
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--numpy-huge-pages", action="store_true",
+                        help="numpy's huge-page advice on, as before kamscore turned it off")
     args = parser.parse_args()
     small: list[dict[str, float]] = []
     large: list[dict[str, float]] = []
     for round_ in range(1, args.rounds + 1):
-        small.append(one_run(args.small, args.period))
-        large.append(one_run(args.large, args.period))
+        small.append(one_run(args.small, args.period, args.numpy_huge_pages))
+        large.append(one_run(args.large, args.period, args.numpy_huge_pages))
         print(f"round {round_}: " + ", ".join(
             f"{step} {large[-1][step] / small[-1][step]:.1f}x" for step in STEPS)
             + " (wall)", flush=True)

@@ -45,6 +45,7 @@ import numpy as np
 from engine import floor
 from sqlalchemy import insert, select
 
+from kamscore.config import use_huge_pages
 from kamscore.content.bundled import bundled_dir
 from kamscore.db.gc_pause import gc_paused
 from kamscore.db.migrate import upgrade
@@ -315,7 +316,11 @@ def main() -> None:
                         help="time the steps only, not run_score end to end after them")
     parser.add_argument("--previous", help="a checkout of the previous code, for run_score "
                                            "end to end side by side")
+    parser.add_argument("--numpy-huge-pages", action="store_true",
+                        help="keep numpy's huge-page advice on (kamscore's apps turn it off: "
+                             "docs/operations.md, Memory)")
     args = parser.parse_args()
+    use_huge_pages(args.numpy_huge_pages)  # as create_app does with NUMPY_HUGE_PAGES
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'demo.sqlite'}"

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from flask import Flask
 
 #: kamscore's version: the one place it is written (pyproject.toml reads it from here).
@@ -89,6 +90,10 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_INLINE_MAX_BYTES": 1024 * 1024,
     # --- money ---
     "CURRENCY": "EUR",
+    # --- memory ---
+    # numpy's transparent-huge-page advice for large arrays (use_huge_pages below): off, as
+    # page faults that compact memory stalled large score runs (docs/operations.md)
+    "NUMPY_HUGE_PAGES": False,
 }
 
 SECRET_KEY_FILE = "secret_key"
@@ -140,3 +145,20 @@ def write_secret_key(instance_path: str) -> Path:
         key_file.write_text(secrets.token_hex(32) + "\n")
         key_file.chmod(0o600)
     return key_file
+
+
+def use_huge_pages(enabled: bool) -> bool:
+    """Set numpy's transparent-huge-page advice for the arrays made from now on, in this
+    process (the ``NUMPY_HUGE_PAGES`` setting, applied by ``create_app``); returns the
+    setting before (False where this numpy has no such switch).
+
+    numpy marks every array of 4 MB or more ``madvise(MADV_HUGEPAGE)``. Where the kernel's
+    ``transparent_hugepage/defrag`` is ``madvise`` (Debian's default), a page fault in such an
+    array may stop to compact memory until a 2 MB page is free. A score run of 100,000 KAMs
+    makes hundreds of arrays of 5 to 20 MB: on the 2-vCPU machine of docs/benchmarks.md single
+    operations took 30 ms instead of 1.5 ms, and the stalls grew faster than the population
+    (a 10,000-KAM run's arrays are mostly under 4 MB). So kamscore turns the advice off unless
+    asked (docs/operations.md, Memory)."""
+    core = getattr(np, "_core", None) or np.core  # numpy 2, numpy 1.26
+    switch = getattr(core.multiarray, "_set_madvise_hugepage", None)
+    return bool(switch(enabled)) if switch is not None else False

@@ -32,10 +32,12 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
                                 x_host=proxies)
 
     from kamscore.auth import login
+    from kamscore.config import use_huge_pages
     from kamscore.db import ids, schema_guard, session, unavailable
     from kamscore.mail import setup as mail
     from kamscore.web import headers, health
 
+    use_huge_pages(bool(app.config["NUMPY_HUGE_PAGES"]))  # this process's numpy arrays
     ids.init_app(app)  # before any route: every <int:...> is bounded
     session.init_app(app)
     unavailable.init_app(app)

@@ -28,3 +28,18 @@ def test_refuses_to_serve_on_an_old_schema(tmp_path):
     assert response.status_code == 503
     assert "kamscore db upgrade" in response.json["message"]
     assert app.test_client().get("/health").status_code == 503
+
+
+def test_the_app_turns_numpy_huge_pages_off_unless_asked(tmp_path):
+    """docs/operations.md, Memory: numpy's huge-page advice off in every kamscore process."""
+    from kamscore.config import use_huge_pages
+
+    before = use_huge_pages(True)
+    try:
+        create_app({"TESTING": True, "SECRET_KEY": "s"}, instance_path=str(tmp_path))
+        assert use_huge_pages(False) is False  # the factory had turned it off
+        create_app({"TESTING": True, "SECRET_KEY": "s", "NUMPY_HUGE_PAGES": True},
+                   instance_path=str(tmp_path))
+        assert use_huge_pages(False) is True
+    finally:
+        use_huge_pages(before)

@@ -131,15 +131,19 @@ class FactTable:
 
     def _account_sums(self, name: str,
                       products: Collection[str] | None) -> tuple[np.ndarray, np.ndarray]:
-        """Per account, the sum and the count of the numeric facts ``name`` (of ``products``):
-        computed once per name and products for every metric that reads them (the fact
-        tables metrics see share their columns), read-only."""
+        """Per account, the sum and the count of the numeric facts ``name`` (of ``products``),
+        read-only. Kept from the second read of a name and products on, for every metric that
+        reads them again (the fact tables metrics see share their columns): at 100,000 KAMs
+        each pair is 12 MB, and keeping the nine a standard run reads once each held 108 MB
+        at the run's peak; a bincount over two million facts costs a few milliseconds."""
         cols = self.select(name)
         sums = cols.__dict__.setdefault("_account_sums", {})  # a cache on a frozen dataclass
         key = (None if products is None else frozenset(products), self.n_accounts)
-        if key not in sums:
-            sums[key] = self._sums_of(cols, products)
-        return sums[key]
+        found = sums.get(key)
+        if found is None:
+            found = self._sums_of(cols, products)
+            sums[key] = found if key in sums else None  # None: read once so far
+        return found
 
     def _sums_of(self, cols: FactColumns,
                  products: Collection[str] | None) -> tuple[np.ndarray, np.ndarray]:

@@ -104,3 +104,17 @@ def test_person_positions_from_the_ids_as_from_the_codes():
                                  value=np.ones(2), person=None, team=None, product=None,
                                  category=None)
     assert no_person.person_positions(index).tolist() == [-1, -1]
+
+
+def test_fact_sums_are_kept_from_their_second_read_on():
+    cols = CodedFactColumns("net_sales", account=np.array([0, 0, 1]),
+                            value=np.array([1.0, 2.0, 4.0]), person=None, team=None,
+                            product=None, category=None)
+    table = FactTable({"net_sales": cols}, n_accounts=3)
+    first = table._account_sums("net_sales", None)
+    second = table._account_sums("net_sales", None)
+    assert first is not second  # read once: not kept (a standard run reads most names once)
+    assert table._account_sums("net_sales", None) is second  # read twice: kept
+    assert second[0].tolist() == [3.0, 4.0, 0.0] and second[1].tolist() == [2, 1, 0]
+    assert table.account_totals("net_sales").tolist()[:2] == [3.0, 4.0]
+    assert np.isnan(table.account_totals("net_sales")[2])

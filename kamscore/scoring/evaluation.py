@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from kamscore.db.free_memory import release_free_memory
 from kamscore.engine import (
     Evaluation,
     EvaluationInputError,
@@ -116,6 +117,7 @@ def load_inputs(session: Session, pm: Any, period: Period, ruleset: Ruleset) -> 
     """Load the context and compute the metrics ``ruleset`` needs for ``period``."""
     roles = population_roles(ruleset)
     ctx = load_context(session, pm, period, roles, fact_needs(pm, ruleset))
+    release_free_memory()  # what the load only passed through (kamscore.db.free_memory)
     outcomes = compute_outcomes(pm, ctx, component_requests(ruleset))
     return PeriodInputs(period.id, period.code, roles, ctx, engine_population(ctx, ruleset),
                         outcomes)

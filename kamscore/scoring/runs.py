@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kamscore.audit.log import record
+from kamscore.db.free_memory import release_free_memory
 from kamscore.db.gc_pause import gc_paused
 from kamscore.facts.columns import refresh_snapshots
 from kamscore.facts.table_snapshots import refresh_table_snapshots
@@ -141,6 +142,7 @@ def run_score(session: Session, pm: Any, *, period: str, ruleset: str, user: str
         # scoring and the lines read the population and the outcomes, never the context:
         # let its facts and tables go now (at 100,000 KAMs, most of the run's memory)
         inputs = dataclasses.replace(inputs, ctx=None)  # type: ignore[arg-type]
+        release_free_memory()  # what the context held, back to the system before the lines
         step(STAGES[1])
         scored = score(parsed, inputs)
         built = build_lines(ruleset_hash=ruleset_version.content_hash, inputs=inputs,

@@ -321,14 +321,13 @@ class MetricContext:
         weighted = a.weight * values
         if unknown.any():
             weighted[unknown] = 0.0
-            total = np.bincount(a.kam, weights=weighted, minlength=k)
             known_weight = np.bincount(a.kam, weights=np.where(unknown, 0.0, a.weight),
                                        minlength=k)
             known_accounts = np.bincount(a.kam, weights=(~unknown).astype(float),
                                          minlength=k).astype(np.int64)
         else:
-            total = np.bincount(a.kam, weights=weighted, minlength=k)
             known_weight, known_accounts = weight.copy(), accounts.astype(np.int64)
+        total = np.bincount(a.kam, weights=weighted, minlength=k)
         return Credited(
             total=np.where(known_accounts > 0, total, np.nan),
             known_weight=known_weight,

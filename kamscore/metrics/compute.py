@@ -270,9 +270,13 @@ def _align(key: str, reg: RegisteredMetric, params: Mapping[str, Any], ctx: Metr
     out_values[dst] = values[src]
     out_n[dst] = n[src]
     out_reasons[dst] = reasons[src]
+    every_kam = len(dst) == size  # KAM subjects are distinct: each KAM has his entry
     for name, col in columns.items():
         if isinstance(col, RecordLists):
             out_columns[name] = col.placed(size, dst, src)
+            continue
+        if every_kam and col.dtype.kind in "iub":  # no gap to fill with None: kept typed
+            out_columns[name] = _placed(col, dst, src)
             continue
         is_float = col.dtype.kind == "f"
         full = np.empty(size, dtype=float if is_float else object)
@@ -298,6 +302,16 @@ def _align(key: str, reg: RegisteredMetric, params: Mapping[str, Any], ctx: Metr
         input_columns=out_columns, input_rows=out_rows, item_owner=item_owner,
         item_value=item_value,
     )
+
+
+def _placed(col: np.ndarray, dst: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """``col``'s entries at their KAMs' positions, every KAM having one (``dst`` covers the
+    population): the column keeps its dtype. An integer or boolean column written as Python
+    objects took about 36 bytes a KAM (a pointer and an int object) instead of 8 — tens of
+    MB in a run of 100,000 KAMs; its tokens and ``inputs`` are the same."""
+    out = np.empty(len(dst), dtype=col.dtype)
+    out[dst] = col[src]
+    return out
 
 
 def _items(result: MetricResult, positions: np.ndarray

@@ -86,6 +86,12 @@ def bad_values(ctx, params):
     return MetricResult({"K1": 1.0})
 
 
+def partial_counts(ctx, params):  # K2 has no entry: its inputs must say None
+    return MetricResult.from_arrays(["K3", "K1"], [1.0, 2.0],
+                                    inputs={"count": np.array([300, 400]),
+                                            "flag": np.array([True, False])})
+
+
 def per_team(ctx, params):
     return MetricResult.from_arrays(["T1", "T2"], [0.9, np.nan], subject_type="team",
                                     reasons=[None, "T2 reported nothing"])
@@ -98,7 +104,8 @@ def kamscore_register_metrics():
             metric("strangers", strangers), metric("infinite", infinite),
             metric("bad_values", bad_values), metric("per_team", per_team, "team"),
             metric("own_codes", own_codes), metric("copied_codes", copied_codes),
-            metric("own_codes_too_few", own_codes_too_few)]
+            metric("own_codes_too_few", own_codes_too_few),
+            metric("partial_counts", partial_counts)]
 '''
 
 
@@ -126,6 +133,18 @@ def test_values_are_aligned_to_the_population(pm, ctx):
     assert list(values.n) == [-1, -1, -1]
     assert values.params == {"factor": 10.0}
     assert values.plugin == "faulty"
+
+
+def test_whole_number_and_flag_inputs_stay_typed_unless_a_kam_has_no_entry(pm, ctx):
+    out = compute_metrics(pm, ctx, [("good", {}), ("partial_counts", {})])
+    rank = out["good"].input_columns["rank"]
+    assert rank.dtype == np.int64 and rank.tolist() == [2, 1, 0]  # 8 bytes a KAM, not ~36
+    assert type(out["good"].inputs(0)["rank"]) is int  # plain JSON data all the same
+    partial = out["partial_counts"]
+    assert partial.input_columns["count"].dtype == object  # a gap: None for K2
+    assert [partial.inputs(i) for i in range(3)] == [
+        {"count": 400, "flag": False}, {"count": None, "flag": None},
+        {"count": 300, "flag": True}]
 
 
 def test_a_result_of_the_population_codes_aligns_as_one_looked_up(pm, ctx):

@@ -93,6 +93,15 @@ def object_array(values: Iterable[object]) -> np.ndarray:
     return out
 
 
+def shared_texts(values: Iterable[object]) -> np.ndarray:
+    """Like :func:`object_array`, with equal values stored as one object: for a column of few
+    distinct texts (roles, grades, currencies, functions). The driver makes a new string for
+    every value it reads, about 55 bytes each: 100,000 people's roles, grades and currencies
+    were 17 MB of copies of a handful of words."""
+    first: dict[object, object] = {}
+    return object_array([first.setdefault(v, v) for v in values])
+
+
 def id_lookup(ids: Sequence[int], values: np.ndarray, missing: object,
               size: int | None = None) -> np.ndarray:
     """An array ``lut`` with ``lut[id] = values[i]`` for ``ids[i]`` and ``missing`` elsewhere,

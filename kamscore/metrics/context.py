@@ -27,7 +27,7 @@ from kamscore.metrics.needs import (
     ScopedSurveyResults,
     scoped_survey_results,
 )
-from kamscore.metrics.positions import index_of, sorted_positions, text_keys
+from kamscore.metrics.positions import ascii_keys, index_of, sorted_positions
 from kamscore.metrics.record_lists import RecordLists
 from kamscore.metrics.survey_results import SurveyResults
 
@@ -104,10 +104,11 @@ class Accounts:
 
     @cached_property
     def code_keys(self) -> np.ndarray:
-        """The codes as a numpy string array, made once per context: every binary search of
-        account codes (:func:`~kamscore.metrics.positions.sorted_positions`) starts there,
-        and at 100,000 KAMs making it took 0.05 s each time."""
-        keys = text_keys(self.codes)
+        """The codes as a numpy string array (bytes when ASCII: 5 MB, not 20, at 100,000
+        KAMs), made once per context: every binary search of account codes
+        (:func:`~kamscore.metrics.positions.sorted_positions`) starts there, and at 100,000
+        KAMs making it took 0.05 s each time."""
+        keys = ascii_keys(self.codes)
         return read_only(keys.copy() if keys is self.codes else keys)
 
     def positions(self, codes: np.ndarray) -> np.ndarray:

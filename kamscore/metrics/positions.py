@@ -52,7 +52,7 @@ def sorted_positions(sorted_codes: np.ndarray, codes: np.ndarray | Sequence[Any]
     if not len(table) or not len(keys):
         return out
     given = np.flatnonzero(keys != None)  # noqa: E711
-    texts = text_keys(keys[given])
+    table, texts = _keys_like(table, keys[given])
     at = np.minimum(np.searchsorted(table, texts), len(table) - 1)
     hit = table[at] == texts
     out[given[hit]] = at[hit]
@@ -65,3 +65,25 @@ def text_keys(codes: np.ndarray | Sequence[Any]) -> np.ndarray:
     if isinstance(codes, np.ndarray) and codes.dtype.kind == "U":
         return codes
     return np.asarray(codes, dtype=object).astype(str)
+
+
+def ascii_keys(codes: np.ndarray | Sequence[Any]) -> np.ndarray:
+    """Like :func:`text_keys`, as bytes (``S``) when every text is ASCII: a quarter of the
+    memory (750,000 account codes: 5 MB, not 20) and half the time to make; ``U`` when one
+    is not. For a table :func:`sorted_positions` searches (it compares like with like)."""
+    if isinstance(codes, np.ndarray) and codes.dtype.kind in "US":
+        return codes
+    try:
+        return np.asarray(codes, dtype=object).astype("S")
+    except UnicodeEncodeError:  # a text that is not ASCII
+        return text_keys(codes)
+
+
+def _keys_like(table: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``codes`` as keys of ``table``'s kind (and the table, as texts when they cannot be)."""
+    if table.dtype.kind != "S":
+        return table, text_keys(codes)
+    try:
+        return table, np.asarray(codes, dtype=object).astype("S")
+    except UnicodeEncodeError:  # a code that is not ASCII: compare as texts
+        return table.astype(str), text_keys(codes)

@@ -22,11 +22,12 @@ from kamscore.db.column_reads import (
     id_lookup,
     nullable_ids,
     object_array,
+    shared_texts,
 )
 from kamscore.db.gc_pause import gc_paused
 from kamscore.facts.columns import fact_names, iter_fact_columns
 from kamscore.facts.survey_results_from_facts import PREFIX as SURVEY_PREFIX
-from kamscore.facts.table_snapshots import Labelled, read_table
+from kamscore.facts.table_snapshots import Labelled, read_table, texts_decoded_once
 from kamscore.metrics.assemble import CONTEXT_NEEDS, assemble_context
 from kamscore.metrics.coded_facts import CodedFactColumns, coded
 from kamscore.metrics.compact_tables import (
@@ -116,7 +117,7 @@ def load_metric_context(
     that depends on the data's vocabulary, never on the number of KAMs. Large tables are read
     column-wise from the DBAPI cursor with ids mapped to positions by lookup arrays.
     """
-    with gc_paused():
+    with gc_paused(), texts_decoded_once(session):  # accounts' codes: one set of strings
         return _load(session, period, pm, roles, (needs or FactNeeds.everything())
                      .union(CONTEXT_NEEDS))
 
@@ -156,7 +157,7 @@ class _Codes:
         p = Person.__table__
         people = fetch_columns(session, select(p.c.id, p.c.code, p.c.role), 3)
         self.person_code = id_lookup(people[0], object_array(people[1]), None)
-        self.person_role = id_lookup(people[0], object_array(people[2]), None)
+        self.person_role = id_lookup(people[0], shared_texts(people[2]), None)
         t = Team.__table__
         teams = fetch_columns(session, select(t.c.id, t.c.code, t.c.name, t.c.lead_id), 4)
         self.teams = TeamColumns(code=object_array(teams[1]), name=object_array(teams[2]),
@@ -307,9 +308,9 @@ def _people(session: Session, period: Period, roles: list[str], codes: _Codes
                or_(t.c.start_date.is_(None), t.c.start_date <= period.end_date),
                or_(t.c.end_date.is_(None), t.c.end_date >= period.start_date)), 9)
     return PeopleColumns(
-        code=object_array(cols[0]), name=object_array(cols[1]), role=object_array(cols[2]),
-        grade=object_array(cols[3]), base_salary=np.array(cols[4], dtype=float),
-        currency=object_array(cols[5]), manager=codes.person_code[nullable_ids(cols[6])],
+        code=object_array(cols[0]), name=object_array(cols[1]), role=shared_texts(cols[2]),
+        grade=shared_texts(cols[3]), base_salary=np.array(cols[4], dtype=float),
+        currency=shared_texts(cols[5]), manager=codes.person_code[nullable_ids(cols[6])],
         start_date=day_array(cols[7]), end_date=day_array(cols[8]))
 
 
@@ -336,7 +337,7 @@ def _team_members(session: Session, codes: _Codes) -> TeamMemberColumns:
     cols = fetch_columns(session, select(t.c.team_id, t.c.person_id, t.c.function), 3)
     return TeamMemberColumns(team=codes.team_code[nullable_ids(cols[0])],
                              person=codes.person_code[nullable_ids(cols[1])],
-                             function=object_array(cols[2]))
+                             function=shared_texts(cols[2]))
 
 
 def _product_phases(session: Session, period_id: int, codes: _Codes) -> dict[str, str]:

@@ -235,3 +235,26 @@ def test_accounts_come_sorted_by_code_whatever_their_ids(app, session, pm, snaps
     totals = ctx.facts.account_totals("net_sales")
     assert totals[0] == 5.0
     assert totals[codes.index("A00000")] > 0
+
+
+def test_people_columns_of_few_values_hold_one_string_per_value(app, session, pm):
+    seed_population(session, 3)
+    ctx = load_metric_context(session, "2026-Q1", pm)
+    # the driver makes a string per row read: one per value instead (kamscore.db.column_reads)
+    assert len({id(role) for role in ctx.kams.roles}) == 1
+    assert len({id(grade) for grade in ctx.kams.grades}) == 1
+    assert list(ctx.kams.grades) == ["G2"] * 3
+
+
+def test_the_survey_results_name_accounts_with_the_contexts_own_codes(app, session, pm):
+    seed_population(session, 3)
+    refresh_table_snapshots(session)  # the codes decoded from the accounts' snapshot
+    session.commit()
+    ctx = load_metric_context(session, "2026-Q1", pm)
+    table = ctx.survey_results.measure_table("customer_satisfaction", "overall_satisfaction",
+                                             subject_type="account")
+    assert len(table.subjects) > 0
+    codes = {code: code for code in ctx.accounts.codes.tolist()}
+    # the same string objects: the provider read the codes the context had decoded
+    assert all(codes[subject] is subject for subject in table.subjects.tolist())
+    assert "kamscore.table_snapshots.texts" not in session.info  # nothing kept after the load

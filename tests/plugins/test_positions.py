@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from kamscore.metrics.positions import CodedColumn, index_of, positions_of, sorted_positions
+from kamscore.metrics.positions import (
+    CodedColumn,
+    ascii_keys,
+    index_of,
+    positions_of,
+    sorted_positions,
+)
 
 
 def test_positions_of_codes_as_the_index_gives_them():
@@ -26,6 +32,19 @@ def test_sorted_positions_by_search_as_by_a_dict():
     assert sorted_positions(table, codes).tolist() == expected.tolist() == [2, -1, -1, 5, 3, 0, 0]
     assert sorted_positions(table, []).tolist() == []
     assert sorted_positions(np.empty(0, dtype=object), ["A"]).tolist() == [-1]
+
+
+def test_a_table_of_ascii_keys_is_searched_as_the_texts_are():
+    codes = np.array(sorted(["A1", "A10", "A2", "b", "a b", "Z~"]), dtype=object)
+    keys = ascii_keys(codes)
+    assert keys.dtype.kind == "S" and keys.nbytes == len(codes) * 3  # a byte a character
+    asked = np.array(["A2", None, "Z", "Ä3", "a b", "A1", "Z~"], dtype=object)  # "Ä3": not ASCII
+    expected = positions_of(asked, index_of(codes)).tolist()
+    assert sorted_positions(keys, asked).tolist() == expected == [2, -1, -1, -1, 4, 0, 3]
+    assert sorted_positions(keys, asked[[0, 4]]).tolist() == [2, 4]
+    texts = np.array(sorted(["A1", "Ä3"]), dtype=object)  # a code not ASCII: kept as texts
+    assert ascii_keys(texts).dtype.kind == "U"
+    assert sorted_positions(ascii_keys(texts), ["Ä3", "A1", "x"]).tolist() == [1, 0, -1]
 
 
 def test_coded_codes_give_the_positions_their_codes_give():

@@ -27,6 +27,7 @@ from kamscore.facts.table_snapshots import (
     read_rows,
     read_table,
     refresh_table_snapshots,
+    texts_decoded_once,
 )
 from kamscore.models import TableSnapshot
 
@@ -131,6 +132,23 @@ WRITES = {  # a hand-written statement on each table
 #: PostgreSQL runs a referencing table's statement triggers for a cascaded delete, whether
 #: or not it removed any rows.
 CASCADES = {"account_plan": {"plan_objective", "plan_action"}}
+
+
+def test_within_texts_decoded_once_a_text_column_is_decoded_once(app, session):
+    seed_population(session, 3)
+    refresh_table_snapshots(session)
+    session.commit()
+    apart = [read_table(session, "account", ("id", "code"))["code"] for _ in range(2)]
+    assert apart[0].tolist() == apart[1].tolist() and apart[0][0] is not apart[1][0]
+    with texts_decoded_once(session):
+        first = read_table(session, "account", labelled=("name",))["code"]
+        with texts_decoded_once(session):  # nested: the outer block's
+            again = read_table(session, "account", ("id", "code"))["code"]
+        kept = read_table(session, "account", ("code",),
+                          where=("id", lambda ids: ids > ids.min()))["code"]
+    assert again is first and first.tolist() == apart[0].tolist()
+    assert kept.tolist() == first.tolist()[1:]  # a filtered read decodes its own rows
+    assert read_table(session, "account", ("code",))["code"][0] is not first[0]  # not kept
 
 
 def test_some_columns_read_alike_from_a_snapshot_and_from_the_rows(app, session):

@@ -47,6 +47,7 @@ from sqlalchemy import insert, select
 
 from kamscore.config import use_huge_pages
 from kamscore.content.bundled import bundled_dir
+from kamscore.db.free_memory import release_free_memory
 from kamscore.db.gc_pause import gc_paused
 from kamscore.db.migrate import upgrade
 from kamscore.db.session import Database
@@ -190,6 +191,11 @@ def steps_once(database: Database, pm, period_code: str, tile: int,  # type: ign
         inputs = _tile(evaluation.PeriodInputs(
             period.id, period.code, roles, ctx, evaluation.engine_population(ctx, ruleset),
             outcomes), tile)
+        # as run_score does: the context let go, and its memory returned, before scoring
+        # (the lines' strings then come from fresh pages, as in a run, not from its holes)
+        inputs = dataclasses.replace(inputs, ctx=None)
+        del ctx
+        release_free_memory()
         t2b = time.perf_counter()
         c2b = time.process_time()
         scored = evaluation.score(ruleset, inputs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from kamscore.facts import columns
 from kamscore.facts.columns import _period_rows, read_fact_columns
@@ -136,3 +136,28 @@ def test_postgresql_updates_an_imports_values_in_place(org, run_import, db):
     changed = [(q, n, a, p, v + 1) for q, n, a, p, v in first]
     assert run_import("facts", _facts(changed)).totals.updated == 612
     assert pages() == before
+
+
+def test_the_ranges_cover_every_staged_row_once_in_pieces_of_about_write_rows(db,
+                                                                              monkeypatch):
+    """SQLite writes a range of staged keys per statement, :data:`WRITE_ROWS` rows each
+    (staged in file order, not the keys'): each staged row is in exactly one range."""
+    monkeypatch.setattr(fact_stage, "WRITE_ROWS", 200)
+    rows = [(line, 1 + line % 3, f"n{line % 7}", f"account:A{line:05d}", None, None, None,
+             None, None, 1.0, None, "EUR", None) for line in range(2, 2002)]
+    with db.session() as session:
+        stage = fact_stage.FactStage(session, ["value", "category", "unit"])
+        try:
+            for start in range(0, len(rows), 250):  # in chunks, as a file is staged
+                stage.add(rows[start:start + 250])
+            ranges = stage._ranges()
+            sizes = [session.execute(select(func.count()).select_from(stage.table)
+                                     .where(within)).scalar() for within in ranges]
+        finally:
+            stage.drop()
+        session.rollback()
+    assert sum(sizes) == len(rows)  # every row once: the ranges do not overlap
+    if stage.postgres:
+        assert len(ranges) == 1  # PostgreSQL writes them in one statement
+    else:
+        assert sizes == [200] * 10

@@ -83,7 +83,5 @@ def _keys_like(table: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.nda
     """``codes`` as keys of ``table``'s kind (and the table, as texts when they cannot be)."""
     if table.dtype.kind != "S":
         return table, text_keys(codes)
-    try:
-        return table, np.asarray(codes, dtype=object).astype("S")
-    except UnicodeEncodeError:  # a code that is not ASCII: compare as texts
-        return table.astype(str), text_keys(codes)
+    keys = ascii_keys(codes)
+    return (table, keys) if keys.dtype.kind == "S" else (table.astype(str), keys)

@@ -24,14 +24,16 @@ from sqlalchemy.engine import Connection
 
 
 def insert_tuples(connection: Connection, table: Table, columns: Sequence[str | None],
-                rows: Sequence[Sequence[Any]]) -> None:
-    """``INSERT INTO table`` the ``rows`` (one ``executemany``). ``columns`` names each
+                  rows: Sequence[Sequence[Any]], *, on_conflict: str = "") -> int:
+    """``INSERT INTO table`` the ``rows`` (one ``executemany``); returns the rows inserted or
+    changed (SQLite's count of changes, summed over the rows). ``columns`` names each
     value of a row, in order; a value named ``None`` is not written (a line number the rows
     carry along). A column that is ``None`` in every row and may be left out (nullable, no
-    default) is not bound. SQLite only (any driver whose ``executemany`` takes tuples with
-    ``?`` marks); the caller commits."""
+    default) is not bound. ``on_conflict``: an upsert clause put after the values
+    (``ON CONFLICT (...) DO ...``). SQLite only (any driver whose ``executemany`` takes
+    tuples with ``?`` marks); the caller commits."""
     if not rows:
-        return
+        return 0
     first = rows[0]
     kept = [i for i, name in enumerate(columns)
             if name is not None and not (first[i] is None and _null_by_default(table, name)
@@ -46,7 +48,8 @@ def insert_tuples(connection: Connection, table: Table, columns: Sequence[str | 
         values = list(map(itemgetter(*kept), rows))
     names = ", ".join(str(columns[i]) for i in kept)
     marks = ", ".join("?" * len(kept))
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {on_conflict}".rstrip()
+    return int(connection.exec_driver_sql(sql, values).rowcount)
 
 
 def _null_by_default(table: Table, name: str) -> bool:

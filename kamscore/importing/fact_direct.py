@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from kamscore.db.bulk_copy import OpenCopy, copy_text_lines
 from kamscore.db.sqlite_insert import insert_tuples
+from kamscore.importing.changes import Counts
 from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS
 from kamscore.models import Fact, FactSnapshot, FactSnapshotColumn, Period, PeriodStatus
 
@@ -75,6 +76,9 @@ class FirstImport:
         self._copy = OpenCopy(session, "fact", _WRITTEN)
         self._errors = (exc.IntegrityError, self.connection.dialect.dbapi.IntegrityError)
         self._started = False
+        #: why :meth:`write` gave way: a period with facts ("stored"), a closed one
+        #: ("closed") or a repeated key ("repeated"); "" while it has not
+        self.gave_way = ""
 
     def _start(self) -> None:
         """The savepoint, and on SQLite ``fact`` without its snapshot row triggers: taken
@@ -99,7 +103,8 @@ class FirstImport:
         try:
             if new:
                 self._copy.end()  # a query cannot run while a COPY is open
-                if not self._all_new(new):
+                self.gave_way = self._stored_or_closed(new)
+                if self.gave_way:
                     return False
                 self._start()
                 if not self.postgres:  # PostgreSQL's statement triggers do it (0018)
@@ -112,18 +117,27 @@ class FirstImport:
             else:  # the tuples' line is not written
                 insert_tuples(self.connection, _fact, (None, *_WRITTEN), rows)
         except self._errors:  # a repeated key; the savepoint is rolled back by abandon()
+            self.gave_way = "repeated"
             return False
         self.rows += len(rows)
         return True
 
-    def _all_new(self, periods: set[int]) -> bool:
-        """Whether no period of ``periods`` has a fact or is closed."""
-        stored = self.connection.execute(
-            select(_fact.c.period_id).where(_fact.c.period_id.in_(periods)).limit(1)).first()
+    @property
+    def counts(self) -> Counts:
+        """What was written: every row created."""
+        return Counts(created=self.rows)
+
+    def _stored_or_closed(self, periods: set[int]) -> str:
+        """"closed" when a period of ``periods`` is closed, else "stored" when one has a
+        fact, else ""."""
         closed = self.connection.execute(
             select(Period.id).where(Period.id.in_(periods),
                                     Period.status == PeriodStatus.CLOSED).limit(1)).first()
-        return stored is None and closed is None
+        if closed is not None:
+            return "closed"
+        stored = self.connection.execute(
+            select(_fact.c.period_id).where(_fact.c.period_id.in_(periods)).limit(1)).first()
+        return "" if stored is None else "stored"
 
     def finish(self) -> bool:
         """Keep what was written (the triggers back, the savepoint released); False, keeping
@@ -133,6 +147,7 @@ class FirstImport:
         try:
             self._copy.end()
         except self._errors:
+            self.gave_way = "repeated"
             return False
         self._restore_triggers()
         self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")

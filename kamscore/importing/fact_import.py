@@ -1,10 +1,16 @@
 """The column-wise path of the facts import: chunks checked column by column
-(:mod:`kamscore.importing.kinds.fact_columns`), then either written straight into ``fact``
-when the file's periods have no fact yet (:mod:`kamscore.importing.fact_direct`), or staged
-in bulk, compared and written in SQL (:mod:`kamscore.importing.fact_stage`). Memory is
-bounded by the chunk size and the code caches, whatever the length of the file: nothing is
-kept per row (repeated keys are found in SQL, or by ``fact``'s unique key).
-"""
+(:mod:`kamscore.importing.kinds.fact_columns`), then written in one of three ways:
+
+- straight into ``fact`` when the file's periods have no fact yet
+  (:mod:`kamscore.importing.fact_direct`);
+- on SQLite, a re-import or an update upserted into ``fact`` chunk by chunk
+  (:mod:`kamscore.importing.fact_in_place`);
+- otherwise (PostgreSQL's re-imports, every dry run, and whatever the two above give way on:
+  closed periods, repeated keys) staged in bulk, compared and written in SQL
+  (:mod:`kamscore.importing.fact_stage`), which also finds each error line by line.
+
+Memory is bounded by the chunk size and the code caches, whatever the length of the file:
+nothing is kept per row but, on SQLite's in-place path, an 8-byte hash of each key."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from kamscore.db.gc_pause import gc_paused
 from kamscore.importing.changes import Counts, Progress
 from kamscore.importing.errors import ErrorList
 from kamscore.importing.fact_direct import FirstImport
+from kamscore.importing.fact_in_place import InPlaceUpdate
 from kamscore.importing.fact_stage import FactStage
 from kamscore.importing.kinds.fact_columns import FactColumns
 
@@ -27,6 +34,7 @@ from kamscore.importing.kinds.fact_columns import FactColumns
 LOAD_CODES_MAX = 100_000
 
 Chunks = Iterator[tuple[list[int], list[list[str]]]]
+Writer = FirstImport | InPlaceUpdate
 
 
 def import_facts(session: Session, open_chunks: Callable[[], Chunks],
@@ -49,25 +57,20 @@ def _import(session: Session, open_chunks: Callable[[], Chunks], columns: tuple[
     reading = _Reading(checker, errors, step)
     checked = reading.checked(open_chunks())
     if not dry_run:
-        first = FirstImport(session)
-        refused = None
-        keep_open = False
-        try:
-            for rows in checked:
-                if errors or not first.write(rows, keep_open=keep_open):
-                    refused = rows
-                    break
-                step(len(rows))
-                if first.postgres and not keep_open:  # a second chunk: load every code
-                    keep_open = checker.load_codes(LOAD_CODES_MAX)
-        except BaseException:  # end an open COPY, or the caller's rollback would wait on it
-            with suppress(Exception):
-                first.abandon()
-            raise
-        if refused is None and first.finish():  # every chunk read and written
-            return reading.read, Counts(created=first.rows)
-        wrote = first.rows or refused is None
-        first.abandon()
+        writer: Writer = FirstImport(session)
+        refused = _write(writer, checked, checker, errors, step)
+        if refused is None and writer.finish():  # every chunk read and written
+            return reading.read, writer.counts
+        if (not writer.postgres and writer.gave_way == "stored" and not writer.rows
+                and not errors):  # SQLite: a re-import or an update, written in place
+            writer.abandon()
+            writer = InPlaceUpdate(session, compared_columns(checker))
+            assert refused is not None
+            refused = _write(writer, chain([refused], checked), checker, errors, step)
+            if refused is None and writer.finish():
+                return reading.read, writer.counts
+        wrote = writer.rows or refused is None
+        writer.abandon()
         if wrote and not errors:  # rows written: read the file again, staged
             reading.read = 0
             checked = reading.checked(open_chunks())
@@ -76,12 +79,35 @@ def _import(session: Session, open_chunks: Callable[[], Chunks], columns: tuple[
     return _staged(session, checker, reading, checked, errors, step, dry_run=dry_run)
 
 
+def _write(writer: Writer, checked: Iterator[list[tuple[Any, ...]]], checker: FactColumns,
+           errors: ErrorList, step: Progress) -> list[tuple[Any, ...]] | None:
+    """Write the chunks with ``writer`` until one is refused (returned) or a row of the file
+    is bad (that chunk returned); None when every chunk was written."""
+    keep_open = False
+    try:
+        for rows in checked:
+            if errors or not writer.write(rows, keep_open=keep_open):
+                return rows
+            step(len(rows))
+            if writer.postgres and not keep_open:  # a second chunk: load every code
+                keep_open = checker.load_codes(LOAD_CODES_MAX)
+    except BaseException:  # end an open COPY, or the caller's rollback would wait on it
+        with suppress(Exception):
+            writer.abandon()
+        raise
+    return None
+
+
+def compared_columns(checker: FactColumns) -> list[str]:
+    """The columns of a stored fact an import compares and updates: those of the file."""
+    return ["value", "category", "unit", *(["source"] if "source" in checker.columns
+                                           else [])]
+
+
 def _staged(session: Session, checker: FactColumns, reading: _Reading,
             checked: Iterator[list[tuple[Any, ...]]], errors: ErrorList, step: Progress, *,
             dry_run: bool) -> tuple[int, Counts]:
-    compared = ["value", "category", "unit", *(["source"] if "source" in checker.columns
-                                                 else [])]
-    stage = FactStage(session, compared)
+    stage = FactStage(session, compared_columns(checker))
     keep_open = False
     codes_loaded = not stage.postgres
     try:

@@ -87,3 +87,21 @@ def test_rows_of_nothing_but_nulls_still_insert(connection):
     only_nullable.create(connection)
     insert_tuples(connection, only_nullable, ("note", "amount"), [(None, None), (None, None)])
     assert connection.execute(select(only_nullable)).all() == [(None, None), (None, None)]
+
+
+def test_an_upsert_counts_the_rows_it_inserts_or_changes(connection):
+    """An ``on_conflict`` clause goes after the values; the count is SQLite's changes: a row
+    inserted or updated counts one, a conflict the clause leaves alone counts none."""
+    connection.exec_driver_sql("CREATE UNIQUE INDEX thing_code ON thing (code)")
+    assert insert_tuples(connection, thing, COLUMNS, [(1, "a", None, 1, "x"),
+                                                      (2, "b", None, 2, "x")]) == 2
+    clause = ("ON CONFLICT (code) DO UPDATE SET amount = excluded.amount "
+              "WHERE thing.amount IS NOT excluded.amount")
+    changed = insert_tuples(connection, thing, COLUMNS, [(3, "a", None, 1, "x"),
+                                                         (4, "b", None, 5, "x"),
+                                                         (5, "c", None, 3, "x")],
+                            on_conflict=clause)
+    assert changed == 2  # b updated, c inserted, a left as it was
+    assert stored(connection) == [("a", None, 1, "x"), ("b", None, 5, "x"), ("c", None, 3, "x")]
+    assert connection.info["statements"][-1] == (
+        f"INSERT INTO thing (code, amount, kind) VALUES (?, ?, ?) {clause}")

@@ -17,10 +17,14 @@ same load on a shared machine.
 
 ``--first-rounds N`` times the first import alone N times, each rolled back, beside a floor
 measured just before it and rolled back as well (neither pays for writing its pages at the
-commit), and prints the best import over the best floor.
+commit), and prints the best import over the best floor and the median of each round's
+ratio. ``--update-rounds N`` does the same for an update of every value (the file imported
+and committed once, then the file with every value changed, rolled back each round).
 
 ``--memory-rows`` writes a file of that many rows to disk, imports it in a child process
-from the file (streamed, as the CLI does) and prints the child's peak resident memory.
+from the file (streamed, as the CLI does) and prints the child's peak resident memory; then
+the same file with every value changed, imported over it in another child (an update of
+every fact: on SQLite the in-place path, which keeps an 8-byte hash of each key).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import csv
 import io
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -192,11 +197,16 @@ def bench(url: str, rows: int) -> list[tuple[str, float, float, dict[str, int]]]
     return results
 
 
-def first_rounds(url: str, rows: int, rounds: int) -> tuple[list[float], list[float]]:
-    """The first import only, ``rounds`` times, each rolled back and beside a floor measured
-    just before it: (floors, imports) in seconds."""
+def first_rounds(url: str, rows: int, rounds: int, *,
+                 update: bool = False) -> tuple[list[float], list[float]]:
+    """The first import only (``update``: an update of every value), ``rounds`` times, each
+    rolled back and beside a floor measured just before it: (floors, imports) in seconds."""
     db, accounts = prepared(url, rows)
     data = facts_file(rows, accounts)
+    if update:
+        with db.session() as session:
+            import_file(session, "facts", data, filename="facts.csv")
+        data = facts_file(rows, accounts, bump=0.5)
     floors, imports = [], []
     for _ in range(rounds):
         floors.append(floor(db, data, commit=False))
@@ -209,10 +219,13 @@ def first_rounds(url: str, rows: int, rounds: int) -> tuple[list[float], list[fl
     return floors, imports
 
 
-def print_rounds(backend: str, floors: list[float], imports: list[float]) -> None:
-    print(f"{backend}: floors {' '.join(f'{x:.2f}' for x in floors)} s, first imports "
+def print_rounds(backend: str, floors: list[float], imports: list[float],
+                 label: str = "first imports") -> None:
+    ratios = sorted(i / f for i, f in zip(imports, floors, strict=True))
+    print(f"{backend}: floors {' '.join(f'{x:.2f}' for x in floors)} s, {label} "
           f"{' '.join(f'{x:.2f}' for x in imports)} s, best / best floor "
-          f"{min(imports):.2f} / {min(floors):.2f} = {min(imports) / min(floors):.1f}x")
+          f"{min(imports):.2f} / {min(floors):.2f} = {min(imports) / min(floors):.1f}x, "
+          f"median ratio {statistics.median(ratios):.1f}x")
 
 
 def print_table(backend: str, rows: int, results: list[tuple[str, float, float,
@@ -228,33 +241,39 @@ def print_table(backend: str, rows: int, results: list[tuple[str, float, float,
 
 
 def memory_run(rows: int, postgres: str | None) -> None:
-    """Write a file of ``rows`` facts, import it in a child process, print its peak."""
+    """Write a file of ``rows`` facts, import it in a child process, then the same facts
+    with every value changed in another; print each child's peak."""
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "facts.csv")
-        with open(path, "w", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(HEADER)
-            writer.writerows(fact_rows(rows, accounts_for(rows)))
-        size = os.path.getsize(path)
+        paths = [os.path.join(folder, "facts.csv"), os.path.join(folder, "changed.csv")]
+        for path, bump in zip(paths, (0.0, 0.5), strict=True):
+            with open(path, "w", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow(HEADER)
+                writer.writerows(fact_rows(rows, accounts_for(rows), bump))
+        size = os.path.getsize(paths[0])
         with database(postgres) as url:
-            start = time.perf_counter()
-            child = subprocess.run([sys.executable, __file__, "--child", path, url,
-                                    str(rows)], capture_output=True, text=True)
-            if child.returncode:
-                raise SystemExit(child.stderr[-3000:])
-            seconds = time.perf_counter() - start
-        peak_mb, counts = child.stdout.strip().splitlines()[-1].split(" ", 1)
-        print(f"{rows:,} rows ({size / 1e6:,.0f} MB of CSV), "
-              f"{'PostgreSQL' if postgres else 'SQLite'}: imported in {seconds:,.0f} s "
-              f"({rows / seconds:,.0f} rows/s), peak memory {float(peak_mb):,.0f} MB; {counts}")
+            for label, path in zip(("imported", "updated"), paths, strict=True):
+                start = time.perf_counter()
+                child = subprocess.run([sys.executable, __file__, "--child", path, url,
+                                        str(rows)], capture_output=True, text=True)
+                if child.returncode:
+                    raise SystemExit(child.stderr[-3000:])
+                seconds = time.perf_counter() - start
+                peak_mb, counts = child.stdout.strip().splitlines()[-1].split(" ", 1)
+                print(f"{rows:,} rows ({size / 1e6:,.0f} MB of CSV), "
+                      f"{'PostgreSQL' if postgres else 'SQLite'}: {label} in {seconds:,.0f} s "
+                      f"({rows / seconds:,.0f} rows/s), peak memory {float(peak_mb):,.0f} MB; "
+                      f"{counts}")
 
 
 def child(path: str, url: str, rows: int) -> None:
+    """Import the facts file at ``path`` (the reference data first, unless there)."""
     upgrade(url)
     db = Database(url)
-    for kind, data in reference_files(accounts_for(rows)):
-        with db.session() as session:
-            import_file(session, kind, data)
+    with db.session() as session:
+        if not session.connection().exec_driver_sql("SELECT 1 FROM period").first():
+            for kind, data in reference_files(accounts_for(rows)):
+                import_file(session, kind, data)
     with open(path, "rb") as stream, db.session() as session:
         report = import_file(session, "facts", stream, filename="facts.csv")
     db.dispose()
@@ -271,6 +290,9 @@ def main() -> None:
     parser.add_argument("--first-rounds", type=int,
                         help="only the first import, this many times (rolled back) beside "
                              "floors; prints the best of each")
+    parser.add_argument("--update-rounds", type=int,
+                        help="only an update of every value, this many times (rolled back) "
+                             "beside floors; prints the best of each")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -281,12 +303,16 @@ def main() -> None:
         if not args.sqlite_only:
             memory_run(args.memory_rows, args.postgres)
         return
-    if args.first_rounds:
+    if args.first_rounds or args.update_rounds:
+        update = not args.first_rounds
+        label = "updates" if update else "first imports"
+        rounds = args.update_rounds if update else args.first_rounds
         with database(None) as url:
-            print_rounds("SQLite", *first_rounds(url, args.rows, args.first_rounds))
+            print_rounds("SQLite", *first_rounds(url, args.rows, rounds, update=update), label)
         if not args.sqlite_only:
             with database(args.postgres) as url:
-                print_rounds("PostgreSQL", *first_rounds(url, args.rows, args.first_rounds))
+                print_rounds("PostgreSQL", *first_rounds(url, args.rows, rounds, update=update),
+                             label)
         return
     with database(None) as url:
         print_table("SQLite", args.rows, bench(url, args.rows))

@@ -7,13 +7,14 @@ look at each period before its first row is written. The checked rows of each ch
 straight into ``fact`` (``COPY`` on PostgreSQL, one ``executemany`` on SQLite, where ``fact``
 is written without its snapshot row triggers, as the staged write does), inside a savepoint.
 
-The direct write gives way to the staged path (:mod:`kamscore.importing.fact_stage`) as soon
-as a chunk names a period that has facts or is closed, or a row repeats a key (the unique
-key refuses it): the savepoint is rolled back, and when rows had been written the file is
-read again from its start and staged, so the counts, the errors and the rows written are the
-staged path's own. A re-import or an update gives way on its first chunk (nothing written,
-nothing read twice); only a file whose first periods are new and later ones are not, or one
-that repeats a key, is read twice.
+The direct write gives way as soon as a chunk names a period that has facts or is closed, or
+a row repeats a key (the unique key refuses it): the savepoint is rolled back, and when rows
+had been written the file is read again from its start, so the counts, the errors and the
+rows written are those of the way it then goes — on SQLite, when it met a period with
+facts, upserted in place (:mod:`kamscore.importing.fact_in_place`); otherwise staged
+(:mod:`kamscore.importing.fact_stage`). A re-import or an update gives way on its first
+chunk (nothing written, nothing read twice); only a file whose first periods are new and
+later ones are not, or one that repeats a key, is read twice.
 """
 
 from __future__ import annotations

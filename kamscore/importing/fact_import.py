@@ -61,22 +61,29 @@ def _import(session: Session, open_chunks: Callable[[], Chunks], columns: tuple[
         refused = _write(writer, checked, checker, errors, step)
         if refused is None and writer.finish():  # every chunk read and written
             return reading.read, writer.counts
-        if (not writer.postgres and writer.gave_way == "stored" and not writer.rows
-                and not errors):  # SQLite: a re-import or an update, written in place
-            writer.abandon()
+        if not writer.postgres and writer.gave_way == "stored" and not errors:
+            # SQLite: a re-import or an update (of some periods), written in place
+            checked = _again(writer, refused, checked, reading, open_chunks)
             writer = InPlaceUpdate(session, compared_columns(checker))
-            assert refused is not None
-            refused = _write(writer, chain([refused], checked), checker, errors, step)
+            refused = _write(writer, checked, checker, errors, step)
             if refused is None and writer.finish():
                 return reading.read, writer.counts
-        wrote = writer.rows or refused is None
-        writer.abandon()
-        if wrote and not errors:  # rows written: read the file again, staged
-            reading.read = 0
-            checked = reading.checked(open_chunks())
-        else:  # nothing written (or a bad row: only checks now): go on from the chunk refused
-            checked = chain([refused], checked)
+        checked = _again(writer, refused, checked, reading, open_chunks)
     return _staged(session, checker, reading, checked, errors, step, dry_run=dry_run)
+
+
+def _again(writer: Writer, refused: list[tuple[Any, ...]] | None,
+           checked: Iterator[list[tuple[Any, ...]]], reading: _Reading,
+           open_chunks: Callable[[], Chunks]) -> Iterator[list[tuple[Any, ...]]]:
+    """Undo what ``writer`` wrote; the checked chunks for the next way: the file read again
+    from its start when rows had been written (and no row is bad), else the rest of this
+    reading from the chunk refused (only checks once a row is bad)."""
+    wrote = writer.rows or refused is None
+    writer.abandon()
+    if wrote and not reading.errors:
+        reading.read = 0
+        return reading.checked(open_chunks())
+    return chain([refused] if refused is not None else [], checked)
 
 
 def _write(writer: Writer, checked: Iterator[list[tuple[Any, ...]]], checker: FactColumns,

@@ -12,13 +12,20 @@ inside a savepoint and without ``fact``'s snapshot row triggers (as the other wr
   before its first row and after the last (the difference is the rows created);
 - **the snapshots** of exactly the periods with a change are deleted, as the triggers would;
 - **a key the file gives twice** would silently update its own first row: the keys' hashes
-  are kept (8 bytes a row, 80 MB at 10 million rows), and when two are equal at the end
-  (a repeated key, or one chance in 10⁹ of two keys alike) the import gives way.
+  are kept (8 bytes a row), and when two are equal at the end (a repeated key, or one
+  chance in 10⁹ of two keys alike) the import gives way.
 
 It gives way — the savepoint rolled back, nothing kept — to the staged path, which finds and
 reports each case line by line, when a chunk names a closed period (an unchanged row may be
 re-imported there, a changed one is refused: only the staged comparison tells them apart) or
 when a key may repeat. Then the file is read again from its start if rows had been written.
+
+It also gives way past :data:`MAX_ROWS` rows. Until the savepoint is released SQLite keeps
+the original of every page the upserts change in its sub-journal, which kamscore's
+connections hold in memory (``temp_store=MEMORY``): about 70 bytes a row written, 1 GB for
+a file of 10 million changed facts. The staged path's update runs in no savepoint and keeps
+none, so a file past the bound is read again and staged: its memory stays bounded, for a few
+seconds more (the first million rows written twice).
 """
 
 from __future__ import annotations
@@ -42,6 +49,10 @@ _WRITTEN = STAGE_COLUMNS[1:]  # every staged column but the line
 _SAVEPOINT = "kamscore_fact_in_place"
 _KEY = itemgetter(1, 2, 3)  # period_id, name, subject_key of a staging tuple
 _fact = Fact.__table__
+
+#: Rows upserted in place before an import gives way to the staged path (the sub-journal
+#: and the hashes then hold about 70 MB).
+MAX_ROWS = 1_000_000
 
 
 def upsert_clause(compared: Sequence[str]) -> str:
@@ -76,9 +87,12 @@ class InPlaceUpdate:
 
     def write(self, rows: list[tuple[Any, ...]], *, keep_open: bool = False) -> bool:
         """Upsert the checked ``rows`` (staging tuples); False, writing nothing of them,
-        when they name a closed period. ``keep_open`` is PostgreSQL's, ignored."""
+        when they name a closed period or would take the rows written past
+        :data:`MAX_ROWS`. ``keep_open`` is PostgreSQL's, ignored."""
         if not rows:
             return True
+        if self.rows + len(rows) > MAX_ROWS:
+            return False
         periods = {row[1] for row in rows}
         new = periods - self.before.keys()
         if new:

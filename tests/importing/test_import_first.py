@@ -62,7 +62,8 @@ def test_a_first_import_stores_what_the_staged_path_stores(org, run_import, db, 
 def test_a_file_that_reaches_a_period_with_facts_is_staged_from_its_start(
         org, run_import, db, tiny_chunks):
     """Chunks of 2026-Q2 (new) are written, then a row of 2026-Q1 (has facts) comes: the
-    writes are undone and the file read again, staged; the counts are the staged path's."""
+    writes are undone and the file read again (in place on SQLite, staged on PostgreSQL);
+    the counts are the same either way."""
     changed = "2026-Q1,net_sales,A001,ONC-101,1,,EUR"  # stored as 412000 by the example
     report = run_import("facts", _file(_facts("2026-Q2"), [changed]))
     assert (report.totals.created, report.totals.updated, report.totals.unchanged) == (18, 1, 0)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select
 
 from kamscore.facts.columns import refresh_snapshots
-from kamscore.importing import csvfile
+from kamscore.importing import csvfile, fact_in_place
 from kamscore.importing.fact_in_place import upsert_clause
 from kamscore.importing.fact_stage import STAGE_TABLE
 from kamscore.models import Fact, FactSnapshot, Period
@@ -169,3 +169,35 @@ def test_the_upsert_updates_only_when_a_compared_column_differs():
         "ON CONFLICT (period_id, name, subject_key) DO UPDATE SET value = excluded.value, "
         "unit = excluded.unit WHERE fact.value IS NOT excluded.value OR "
         "fact.unit IS NOT excluded.unit")
+
+
+def test_a_file_past_the_bound_is_read_again_and_staged_with_the_same_counts(
+        stored, run_import, db, backend, staged, tiny_chunks, monkeypatch):
+    """Past ``MAX_ROWS`` rows written in place (SQLite's sub-journal holds the original of
+    every page they change, in memory) the writes are undone and the file staged whole."""
+    monkeypatch.setattr(fact_in_place, "MAX_ROWS", 10)
+    data = _file(_facts("2026-Q2", scale=10), _facts("2026-Q3"))
+    dry = run_import("facts", data, dry_run=True)
+    with staged() as statements:
+        report = run_import("facts", data)
+    assert report.tables["fact"].as_dict() == dry.tables["fact"].as_dict() == {
+        "created": 0, "updated": 18, "unchanged": 18, "deleted": 0}
+    assert report.rows == 36
+    assert statements != []  # staged, on either database
+    assert _values(db, "2026-Q2") == [10.0 * (i + 1) for i in range(18)]
+
+
+def test_a_file_whose_first_periods_are_new_is_read_again_in_place(
+        stored, run_import, db, backend, staged, tiny_chunks):
+    """2026-Q4 (no fact yet) is written straight, then 2026-Q2 (has facts) comes: the file
+    is read again, in place on SQLite, and counted whole."""
+    data = _file(_facts("2026-Q4"), _facts("2026-Q2", scale=10))
+    dry = run_import("facts", data, dry_run=True)
+    with staged() as statements:
+        report = run_import("facts", data)
+    assert report.tables["fact"].as_dict() == dry.tables["fact"].as_dict() == {
+        "created": 18, "updated": 18, "unchanged": 0, "deleted": 0}
+    assert report.rows == 36
+    assert (statements == []) is (backend == "sqlite")
+    assert _values(db, "2026-Q4") == [float(i + 1) for i in range(18)]
+    assert _values(db, "2026-Q2") == [10.0 * (i + 1) for i in range(18)]

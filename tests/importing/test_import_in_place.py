@@ -74,30 +74,43 @@ def staged(db):
 
 
 @pytest.fixture
+def applied(run_import, staged):
+    """applied(data) → (the import's counts, its dry run's, whether it staged, the rows
+    read): the dry run first (always staged), then the import, watched."""
+
+    def run(data: str) -> tuple[dict[str, int], dict[str, int], bool, int]:
+        dry = run_import("facts", data, dry_run=True)
+        with staged() as statements:
+            report = run_import("facts", data)
+        assert report.rows == dry.rows
+        return (report.tables["fact"].as_dict(), dry.tables["fact"].as_dict(),
+                statements != [], report.rows)
+
+    return run
+
+
+@pytest.fixture
 def stored(org, run_import):
     """2026-Q2 and 2026-Q3 hold the 18 ``place_sales`` facts each (values 1.0 to 18.0)."""
     run_import("facts", _file(_facts("2026-Q2"), _facts("2026-Q3")))
 
 
 def test_an_update_counts_what_its_dry_run_counts_and_stores_every_value(
-        stored, run_import, db, backend, staged, tiny_chunks):
+        stored, applied, db, backend, tiny_chunks):
     """Q2: 6 rows changed, 12 unchanged, 2 new names; Q3 untouched; the counts of the write
     are those of the dry run (always staged). On SQLite nothing is staged."""
     q2 = _facts("2026-Q2")
     lines = [*_facts("2026-Q2", scale=10)[:6], *q2[6:],
              *_facts("2026-Q2", 50.0, "place_new")[:2]]
     data = _file(lines)
-    dry = run_import("facts", data, dry_run=True)
-    with staged() as statements:
-        report = run_import("facts", data)
-    assert report.tables["fact"].as_dict() == dry.tables["fact"].as_dict() == {
-        "created": 2, "updated": 6, "unchanged": 12, "deleted": 0}
-    assert report.rows == 20
-    assert (statements == []) is (backend == "sqlite")
-    assert (_values(db, "2026-Q2")) == sorted(
-        [10.0 * (i + 1) if i < 6 else float(i + 1) for i in range(18)])
+    counts, dry, was_staged, rows = applied(data)
+    assert counts == dry == {"created": 2, "updated": 6, "unchanged": 12, "deleted": 0}
+    assert rows == 20
+    assert was_staged is (backend != "sqlite")
+    assert _values(db, "2026-Q2") == sorted(
+        10.0 * (i + 1) if i < 6 else float(i + 1) for i in range(18))
     assert _values(db, "2026-Q2", "place_new") == [50.0, 51.0]
-    assert (_values(db, "2026-Q3")) == [float(i + 1) for i in range(18)]
+    assert _values(db, "2026-Q3") == [float(i + 1) for i in range(18)]
 
 
 def test_the_same_file_again_changes_nothing_and_keeps_every_snapshot(
@@ -136,7 +149,7 @@ def test_a_key_repeated_in_a_later_chunk_of_an_update_is_refused_with_its_lines(
     said = "fact place_sales of account:{}/product:{} in 2026-Q2 is already on line {}"
     assert errors == {(20, ""): said.format("A001", "CAR-220", 3),
                       (21, ""): said.format("A006", "CAR-220", 18)}
-    assert (_values(db, "2026-Q2")) == [float(i + 1) for i in range(18)]  # nothing kept
+    assert _values(db, "2026-Q2") == [float(i + 1) for i in range(18)]  # nothing kept
 
 
 def test_a_bad_row_in_a_later_chunk_of_an_update_writes_nothing(stored, rejected, db,
@@ -144,7 +157,7 @@ def test_a_bad_row_in_a_later_chunk_of_an_update_writes_nothing(stored, rejected
     q2 = _facts("2026-Q2", scale=10)
     errors = rejected("facts", _file(q2, ["2026-Q2,place_sales,A999,ONC-101,1,,EUR"]))
     assert list(errors) == [(20, "account")]
-    assert (_values(db, "2026-Q2")) == [float(i + 1) for i in range(18)]
+    assert _values(db, "2026-Q2") == [float(i + 1) for i in range(18)]
 
 
 def test_a_closed_period_reached_after_rows_written_in_place(stored, run_import, rejected,
@@ -160,8 +173,8 @@ def test_a_closed_period_reached_after_rows_written_in_place(stored, run_import,
     changed = _facts("2026-Q2", scale=5)
     errors = rejected("facts", _file(changed, _facts("2026-Q3", scale=5)[:1], q3[1:]))
     assert list(errors) == [(20, "period")]
-    assert (_values(db, "2026-Q2")) == [10.0 * (i + 1) for i in range(18)]
-    assert (_values(db, "2026-Q3")) == [float(i + 1) for i in range(18)]
+    assert _values(db, "2026-Q2") == [10.0 * (i + 1) for i in range(18)]
+    assert _values(db, "2026-Q3") == [float(i + 1) for i in range(18)]
 
 
 def test_the_upsert_updates_only_when_a_compared_column_differs():
@@ -172,32 +185,26 @@ def test_the_upsert_updates_only_when_a_compared_column_differs():
 
 
 def test_a_file_past_the_bound_is_read_again_and_staged_with_the_same_counts(
-        stored, run_import, db, backend, staged, tiny_chunks, monkeypatch):
+        stored, applied, db, tiny_chunks, monkeypatch):
     """Past ``MAX_ROWS`` rows written in place (SQLite's sub-journal holds the original of
     every page they change, in memory) the writes are undone and the file staged whole."""
     monkeypatch.setattr(fact_in_place, "MAX_ROWS", 10)
     data = _file(_facts("2026-Q2", scale=10), _facts("2026-Q3"))
-    dry = run_import("facts", data, dry_run=True)
-    with staged() as statements:
-        report = run_import("facts", data)
-    assert report.tables["fact"].as_dict() == dry.tables["fact"].as_dict() == {
-        "created": 0, "updated": 18, "unchanged": 18, "deleted": 0}
-    assert report.rows == 36
-    assert statements != []  # staged, on either database
+    counts, dry, was_staged, rows = applied(data)
+    assert counts == dry == {"created": 0, "updated": 18, "unchanged": 18, "deleted": 0}
+    assert rows == 36
+    assert was_staged  # on either database
     assert _values(db, "2026-Q2") == [10.0 * (i + 1) for i in range(18)]
 
 
 def test_a_file_whose_first_periods_are_new_is_read_again_in_place(
-        stored, run_import, db, backend, staged, tiny_chunks):
+        stored, applied, db, backend, tiny_chunks):
     """2026-Q4 (no fact yet) is written straight, then 2026-Q2 (has facts) comes: the file
     is read again, in place on SQLite, and counted whole."""
     data = _file(_facts("2026-Q4"), _facts("2026-Q2", scale=10))
-    dry = run_import("facts", data, dry_run=True)
-    with staged() as statements:
-        report = run_import("facts", data)
-    assert report.tables["fact"].as_dict() == dry.tables["fact"].as_dict() == {
-        "created": 18, "updated": 18, "unchanged": 0, "deleted": 0}
-    assert report.rows == 36
-    assert (statements == []) is (backend == "sqlite")
+    counts, dry, was_staged, rows = applied(data)
+    assert counts == dry == {"created": 18, "updated": 18, "unchanged": 0, "deleted": 0}
+    assert rows == 36
+    assert was_staged is (backend != "sqlite")
     assert _values(db, "2026-Q4") == [float(i + 1) for i in range(18)]
     assert _values(db, "2026-Q2") == [10.0 * (i + 1) for i in range(18)]

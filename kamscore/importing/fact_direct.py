@@ -19,7 +19,7 @@ later ones are not, or one that repeats a key, is read twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -63,6 +63,51 @@ def without_row_triggers(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(sql)
 
 
+def any_closed(connection: Connection, periods: Iterable[int]) -> bool:
+    """Whether a period of ``periods`` is closed."""
+    return connection.execute(
+        select(Period.id).where(Period.id.in_(list(periods)),
+                                Period.status == PeriodStatus.CLOSED).limit(1)
+    ).first() is not None
+
+
+class WriteSavepoint:
+    """A savepoint around an import's writes straight into ``fact``; on SQLite ``fact`` is
+    without its snapshot row triggers while it is open (:func:`without_row_triggers`)."""
+
+    def __init__(self, connection: Connection, name: str) -> None:
+        self.connection = connection
+        self.name = name
+        self.open = False
+        self._triggers: Any = None
+
+    def start(self) -> None:
+        """Open it (once: a second call does nothing)."""
+        if self.open:
+            return
+        self.open = True
+        self.connection.exec_driver_sql(f"SAVEPOINT {self.name}")
+        if self.connection.dialect.name != "postgresql":
+            self._triggers = without_row_triggers(self.connection)
+            self._triggers.__enter__()
+
+    def keep(self) -> None:
+        """Keep what was written: the triggers back, the savepoint released."""
+        self._close(f"RELEASE SAVEPOINT {self.name}")
+
+    def undo(self) -> None:
+        """Undo what was written (and the triggers' removal)."""
+        self._close(f"ROLLBACK TO SAVEPOINT {self.name}", f"RELEASE SAVEPOINT {self.name}")
+
+    def _close(self, *statements: str) -> None:
+        if self._triggers is not None:
+            triggers, self._triggers = self._triggers, None
+            triggers.__exit__(None, None, None)
+        for statement in statements:
+            self.connection.exec_driver_sql(statement)
+        self.open = False
+
+
 class FirstImport:
     """The rows of a file written straight into ``fact`` while every period they name had no
     fact before the import and is open."""
@@ -73,24 +118,12 @@ class FirstImport:
         self.postgres = self.connection.dialect.name == "postgresql"
         self.periods: set[int] = set()
         self.rows = 0
-        self._triggers: Any = None
+        self._savepoint = WriteSavepoint(self.connection, _SAVEPOINT)
         self._copy = OpenCopy(session, "fact", _WRITTEN)
         self._errors = (exc.IntegrityError, self.connection.dialect.dbapi.IntegrityError)
-        self._started = False
         #: why :meth:`write` gave way: a period with facts ("stored"), a closed one
         #: ("closed") or a repeated key ("repeated"); "" while it has not
         self.gave_way = ""
-
-    def _start(self) -> None:
-        """The savepoint, and on SQLite ``fact`` without its snapshot row triggers: taken
-        before the first write only (a re-import gives way before it)."""
-        if self._started:
-            return
-        self._started = True
-        self.connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
-        if not self.postgres:
-            self._triggers = without_row_triggers(self.connection)
-            self._triggers.__enter__()
 
     def write(self, rows: list[tuple[Any, ...]], *, keep_open: bool = False) -> bool:
         """Write the checked ``rows`` (staging tuples) into ``fact``; False, writing
@@ -107,7 +140,7 @@ class FirstImport:
                 self.gave_way = self._stored_or_closed(new)
                 if self.gave_way:
                     return False
-                self._start()
+                self._savepoint.start()  # before the first write (a re-import gives way)
                 if not self.postgres:  # PostgreSQL's statement triggers do it (0018)
                     delete_snapshots(self.connection, sorted(new))
                 self.periods |= new
@@ -131,10 +164,7 @@ class FirstImport:
     def _stored_or_closed(self, periods: set[int]) -> str:
         """"closed" when a period of ``periods`` is closed, else "stored" when one has a
         fact, else ""."""
-        closed = self.connection.execute(
-            select(Period.id).where(Period.id.in_(periods),
-                                    Period.status == PeriodStatus.CLOSED).limit(1)).first()
-        if closed is not None:
+        if any_closed(self.connection, periods):
             return "closed"
         stored = self.connection.execute(
             select(_fact.c.period_id).where(_fact.c.period_id.in_(periods)).limit(1)).first()
@@ -143,28 +173,20 @@ class FirstImport:
     def finish(self) -> bool:
         """Keep what was written (the triggers back, the savepoint released); False, keeping
         nothing, when the end of the ``COPY`` finds a repeated key (then :meth:`abandon`)."""
-        if not self._started:
+        if not self._savepoint.open:
             return True
         try:
             self._copy.end()
         except self._errors:
             self.gave_way = "repeated"
             return False
-        self._restore_triggers()
-        self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        self._savepoint.keep()
         return True
 
     def abandon(self) -> None:
         """Undo every write of this object (and the triggers' removal)."""
-        if not self._started:
+        if not self._savepoint.open:
             return
         self._copy.abandon()  # an open COPY ended by an error: its rows are not stored
-        self._restore_triggers()
-        self.connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
-        self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        self._savepoint.undo()
         self.rows = 0
-
-    def _restore_triggers(self) -> None:
-        if self._triggers is not None:
-            triggers, self._triggers = self._triggers, None
-            triggers.__exit__(None, None, None)

@@ -41,9 +41,9 @@ from sqlalchemy.orm import Session
 
 from kamscore.db.sqlite_insert import insert_tuples
 from kamscore.importing.changes import Counts
-from kamscore.importing.fact_direct import delete_snapshots, without_row_triggers
+from kamscore.importing.fact_direct import WriteSavepoint, any_closed, delete_snapshots
 from kamscore.importing.kinds.fact_columns import STAGE_COLUMNS
-from kamscore.models import Fact, Period, PeriodStatus
+from kamscore.models import Fact
 
 _WRITTEN = STAGE_COLUMNS[1:]  # every staged column but the line
 _SAVEPOINT = "kamscore_fact_in_place"
@@ -76,14 +76,7 @@ class InPlaceUpdate:
         self.changes: dict[int, int] = defaultdict(int)  # rows created or updated, by period
         self.counts = Counts()
         self._hashes: list[np.ndarray] = []
-        self._triggers: Any = None
-
-    def _start(self) -> None:
-        if self._triggers is not None:
-            return
-        self.connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
-        self._triggers = without_row_triggers(self.connection)
-        self._triggers.__enter__()
+        self._savepoint = WriteSavepoint(self.connection, _SAVEPOINT)
 
     def write(self, rows: list[tuple[Any, ...]], *, keep_open: bool = False) -> bool:
         """Upsert the checked ``rows`` (staging tuples); False, writing nothing of them,
@@ -96,9 +89,9 @@ class InPlaceUpdate:
         periods = {row[1] for row in rows}
         new = periods - self.before.keys()
         if new:
-            if self._any_closed(new):
+            if any_closed(self.connection, new):
                 return False
-            self._start()
+            self._savepoint.start()
             self.before.update(self._facts_by_period(new))
         self._hashes.append(np.fromiter(map(hash, map(_KEY, rows)), np.int64, len(rows)))
         groups = ({rows[0][1]: rows} if len(periods) == 1 else _by_period(rows))
@@ -107,12 +100,6 @@ class InPlaceUpdate:
                                                   part, on_conflict=self.clause)
         self.rows += len(rows)
         return True
-
-    def _any_closed(self, periods: Iterable[int]) -> bool:
-        return self.connection.execute(
-            select(Period.id).where(Period.id.in_(list(periods)),
-                                    Period.status == PeriodStatus.CLOSED).limit(1)
-        ).first() is not None
 
     def _facts_by_period(self, periods: Iterable[int]) -> dict[int, int]:
         """The facts each of ``periods`` holds (0 for none), walked in the unique key's
@@ -127,34 +114,26 @@ class InPlaceUpdate:
         """Keep what was written (the snapshots of the periods changed deleted, the
         triggers back, the savepoint released) and count it; False, keeping nothing yet,
         when two rows may share a key (then :meth:`abandon`)."""
-        if self._triggers is None:
+        if not self._savepoint.open:
             return True
         if _repeats(self._hashes):
             return False
-        self._hashes = []
         after = self._facts_by_period(self.before)
         created = sum(after[p] - self.before[p] for p in self.before)
         updated = sum(self.changes.values()) - created
         self.counts = Counts(created=created, updated=updated,
                              unchanged=self.rows - created - updated)
         delete_snapshots(self.connection, sorted(p for p, n in self.changes.items() if n))
-        self._restore_triggers()
-        self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        self._savepoint.keep()
         return True
 
     def abandon(self) -> None:
         """Undo every write of this object (and the triggers' removal)."""
         self._hashes = []
-        if self._triggers is None:
+        if not self._savepoint.open:
             return
-        self._restore_triggers()
-        self.connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
-        self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        self._savepoint.undo()
         self.rows = 0
-
-    def _restore_triggers(self) -> None:
-        triggers, self._triggers = self._triggers, None
-        triggers.__exit__(None, None, None)
 
 
 def _by_period(rows: list[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:

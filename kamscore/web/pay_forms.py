@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from kamscore.scoring.ledger import REASON_MAX
 from kamscore.web.base_form import Form
 
-KINDS = [("adjustment", _l("Adjustment (any amount, + or -)")),
-         ("spiff", _l("SPIFF (positive)")),
-         ("clawback", _l("Clawback (negative, names the run it corrects)"))]
+KINDS = [SelectChoice("adjustment", _l("Adjustment (any amount, + or -)")),
+         SelectChoice("spiff", _l("SPIFF (positive)")),
+         SelectChoice("clawback", _l("Clawback (negative, names the run it corrects)"))]
 
 
 class EntryForm(Form):

@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from kamscore.auth.access import current_user_of_request, requires
 from kamscore.auth.roles import reaches
@@ -45,9 +46,9 @@ def _may(permission: str) -> bool:
 def _entry_form() -> EntryForm:
     session = get_session()
     form = EntryForm()
-    form.kam.choices = [(code, f"{name} ({code})") for code, name in session.execute(
+    form.kam.choices = [SelectChoice(code, f"{name} ({code})") for code, name in session.execute(
         select(Person.code, Person.name).where(Person.role == Role.KAM).order_by(Person.name))]
-    form.period.choices = [(code, code) for (code,) in session.execute(
+    form.period.choices = [SelectChoice(code, code) for (code,) in session.execute(
         select(Period.code).order_by(Period.start_date.desc(), Period.code))]
     return form
 

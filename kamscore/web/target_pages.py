@@ -33,6 +33,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from kamscore.auth.access import (
     current_scope,
@@ -136,7 +137,8 @@ def _round_page(code: str, **forms: Any) -> str:
     teams = sorted(set(view.teams.values()))
     allocate = forms.get("allocate") or AllocateForm(formdata=None)
     allocate.fact.choices = list(target_round.facts)
-    allocate.team.choices = [("", _("National"))] + [(c, n) for c, n in _team_codes(view)]
+    allocate.team.choices = [SelectChoice("", _("National"))] + [
+        SelectChoice(c, n) for c, n in _team_codes(view)]
     return render_template(
         "targets/round.html", view=view, teams=teams,
         import_form=forms.get("import_form") or ImportForm(formdata=None),
